@@ -1,0 +1,78 @@
+# tlsdiag - a TLS handshake diagnoser for packet captures.
+#   make              build ./tlsdiag
+#   make run          build, then analyse the bundled samples
+#   make test         unit, golden and corpus tests (ends with "N passed, N failed")
+#   make SANITIZE=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make install PREFIX=/usr/local
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS     = libpcap openssl zlib
+
+ifeq ($(SANITIZE),1)
+BUILD   := build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      = -O1
+else
+BUILD   := build
+SANFLAGS =
+OPT      = -O2
+endif
+
+# Recursively expanded: pkg-config runs when a recipe needs it, after `deps` has installed it.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Idissectors -Ianalyzer $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC  = $(wildcard dissectors/*.c) $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+TEST_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BIN      = $(if $(filter 1,$(SANITIZE)),$(BUILD)/tlsdiag,tlsdiag)
+
+.PHONY: all deps test-deps run test install uninstall clean
+
+all: $(BIN)
+
+deps:
+	@sh tools/install-deps.sh
+
+test-deps:
+	@sh tools/install-deps.sh test
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtlsdiag.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/analyzer/main.o $(BUILD)/libtlsdiag.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdiag.a | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtlsdiag.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+run: $(BIN)
+	./$(BIN) -r samples/*.pcap*
+
+test: | test-deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@sh tests/run.sh $(BUILD) ./$(BIN)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tlsdiag
+	if [ -f tlsdiag.1 ]; then install -m 644 tlsdiag.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsdiag.1; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tlsdiag $(DESTDIR)$(PREFIX)/share/man/man1/tlsdiag.1
+
+clean:
+	rm -rf build build-san tlsdiag
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/analyzer/main.d

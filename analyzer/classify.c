@@ -1,0 +1,97 @@
+/* classify.c - from a transcript to a result: the verdict comes from the rule table
+ * (analyzer/rules.c); the findings are facts worth a look whatever the verdict. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "classify_priv.h"
+#include "dissect.h"
+
+void td_result_finding(td_result *r, const char *id, const char *severity, const char *fmt, ...)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (strcmp(r->findings[i].id, id) == 0) return;      /* one of each */
+    if (r->n_findings >= TD_MAX_FINDINGS) return;
+    td_finding *f = &r->findings[r->n_findings++];
+    f->id = id;
+    f->severity = severity;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+    va_end(ap);
+}
+
+void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
+{
+    if (r->n_evidence >= TD_MAX_EVIDENCE) return;
+    td_evidence *e = &r->evidence[r->n_evidence++];
+    e->packet = packet;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->what, sizeof e->what, fmt, ap);
+    va_end(ap);
+}
+
+bool td_result_is_problem(const td_result *r)
+{
+    return r->verdict && strcmp(r->verdict, "ok") != 0;
+}
+
+/* Facts about the capture itself and the negotiated parameters. */
+static void capture_findings(const td_transcript *t, td_result *r)
+{
+    const td_tls *s = &t->tls;
+    const td_tcp *tcp = &t->tcp;
+    if (tcp->gaps[0] + tcp->gaps[1])
+        td_result_finding(r, "capture-gap", "warning", "%u hole(s), %llu bytes, missing from the capture",
+                          tcp->gaps[0] + tcp->gaps[1], (unsigned long long)(tcp->gap_bytes[0] + tcp->gap_bytes[1]));
+    if (tcp->midstream && !s->client_hello)
+        td_result_finding(r, "handshake-not-captured", "warning",
+                          "the connection started before the capture: its handshake is not in it");
+    if (s->buffer_cap_hit || tcp->ooo_cap_hit)
+        td_result_finding(r, "buffer-cap-hit", "warning", "%s",
+                          s->buffer_cap_hit ? "a handshake message exceeded tlsdiag's buffer cap and was skipped"
+                                            : "too much out-of-order data: a hole was given up as a gap");
+    for (int d = 0; d < 2; d++)
+        if (s->bad_records[d])
+            td_result_finding(r, "malformed-tls", "warning", "%s sent %u malformed record(s): %s",
+                              d == TD_C2S ? "client" : "server", s->bad_records[d],
+                              s->bad_record_what[d] ? s->bad_record_what[d] : "?");
+    if (s->n_alerts_total > s->n_alerts)
+        td_result_finding(r, "many-alerts", "warning", "%zu alerts, only the first %zu kept",
+                          s->n_alerts_total, s->n_alerts);
+    if (t->evicted)
+        td_result_finding(r, "evicted", "warning", "ended early: the connection table was full (--max-connections)");
+    if (t->capture_drops)
+        td_result_finding(r, "capture-drops", "warning", "the kernel dropped packets while this connection was open");
+    if (s->client_hello && !s->sni && !s->sslv2_client_hello)
+        td_result_finding(r, "no-sni", "info", "the ClientHello names no server (no SNI)");
+    uint16_t v = s->version;
+    if (s->server_hello && v && v < 0x0303) {
+        char b[16];
+        td_result_finding(r, "obsolete-protocol", "warning", "negotiated %s, which is obsolete (RFC 8996)",
+                          td_version_name(v) ? td_version_name(v) : (snprintf(b, sizeof b, "0x%04X", v), b));
+    }
+    if (s->sslv2_client_hello)
+        td_result_finding(r, "sslv2-hello", "info", "the client used the SSLv2-compatible hello format");
+    if (s->server_hello && s->has_cipher && td_cipher_weakness(s->cipher)) {
+        char b[16];
+        td_result_finding(r, "weak-cipher", "warning", "negotiated %s (%s)", td_cipher_label(s->cipher, b, sizeof b),
+                          td_cipher_weakness(s->cipher));
+    }
+    for (size_t i = 0; i < s->n_alerts; i++)
+        if (!s->alerts[i].encrypted && s->alerts[i].level == 1 && s->alerts[i].code == 112)
+            td_result_finding(r, "sni-unrecognized", "warning",
+                              "the server does not recognise the name %s (warning alert unrecognized_name, pkt %llu)",
+                              s->sni ? s->sni : "(none)", (unsigned long long)s->alerts[i].packet);
+}
+
+void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->t = t;
+    td_rules_apply(c, t, out);
+    capture_findings(t, out);
+}

@@ -1,0 +1,235 @@
+/* cli.c - the command line: tcpdump's habits where they apply, curl's names for trust anchors. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "options.h"
+
+#ifndef TLSDIAG_VERSION
+#define TLSDIAG_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+    "Usage: tlsdiag [options] -r FILE...       analyse capture files (pcap, pcapng, .gz; - = stdin)\n"
+    "       tlsdiag [options] -i IFACE [EXPR]  capture live until Ctrl-C, -c or --duration\n"
+    "Tells, for every TLS connection, whether the handshake worked and if not, why and what to fix.\n"
+    "\n"
+    "  -r FILE...         read capture files (packet numbers are per file)\n"
+    "  -i IFACE           capture on an interface ('any' for all)\n"
+    "  -P, --ports LIST   TLS server ports, e.g. 443,8443,9000-9010 (default 443)\n"
+    "  -A                 also any other TCP port whose first bytes are TLS\n"
+    "  EXPR               extra BPF filter, ANDed with the port filter\n"
+    "  -c COUNT           stop after COUNT packets        --duration SEC  stop after SEC seconds\n"
+    "  -w FILE            save the captured packets (live)\n"
+    "  -p                 no promiscuous mode             -Z USER   drop privileges to USER\n"
+    "  --json             JSON Lines: one object per connection, then a summary object\n"
+    "  -o FILE            write the report to FILE\n"
+    "  -q / -v            only problem connections / add each connection's message ladder\n"
+    "  --cacert FILE      trust anchors for the chain check (PEM bundle)\n"
+    "  --capath DIR       trust anchors, hashed directory   (default: the system store)\n"
+    "  --idle-timeout SEC end a connection after SEC seconds without packets (live default 60)\n"
+    "  --max-connections N  cap on open connections; the oldest idle one is ended first\n"
+    "  --shard K/N        only connections whose 5-tuple hash falls in shard K of N (0-based)\n"
+    "  --color WHEN       never, always or auto (default: auto, when stdout is a terminal)\n"
+    "  -h, --help         this help                       -V, --version\n"
+    "Exit status: 0 every connection ok, 1 some connection had a problem, 2 usage or input error.\n";
+
+enum {
+    OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
+};
+
+static const struct option long_opts[] = {
+    { "ports", required_argument, NULL, 'P' },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "cacert", required_argument, NULL, OPT_CACERT },
+    { "capath", required_argument, NULL, OPT_CAPATH },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "colour", required_argument, NULL, OPT_COLOR },
+    { "duration", required_argument, NULL, OPT_DURATION },
+    { "idle-timeout", required_argument, NULL, OPT_IDLE },
+    { "max-connections", required_argument, NULL, OPT_MAXCONN },
+    { "shard", required_argument, NULL, OPT_SHARD },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { NULL, 0, NULL, 0 },
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tlsdiag: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'tlsdiag --help'.\n", stderr);
+    return 2;
+}
+
+static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-') return false;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > max) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0) || v > 1e9) return false;
+    *out = v;
+    return true;
+}
+
+static int parse_ports(const char *list, td_options *o)
+{
+    char *copy = strdup(list);
+    if (!copy) return 2;
+    o->n_ports = 0;
+    int rc = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        unsigned long lo, hi;
+        char *dash = strchr(tok, '-');
+        if (dash) *dash = '\0';
+        if (!parse_ulong(tok, 65535, &lo) || lo == 0 || (dash && (!parse_ulong(dash + 1, 65535, &hi) || hi < lo))) {
+            rc = usage_error("bad port list '%s' (want e.g. 443,8443 or 9000-9010)", list);
+            break;
+        }
+        if (!dash) hi = lo;
+        for (unsigned long p = lo; p <= hi; p++) {
+            if (o->n_ports >= TD_MAX_PORTS) {
+                rc = usage_error("too many ports in '%s' (at most 64)", list);
+                goto out;
+            }
+            o->ports[o->n_ports++] = (uint16_t)p;
+        }
+    }
+out:
+    free(copy);
+    return rc;
+}
+
+bool td_is_tls_port(const td_options *o, uint16_t port)
+{
+    for (size_t i = 0; i < o->n_ports; i++)
+        if (o->ports[i] == port) return true;
+    return false;
+}
+
+static int append_bpf(td_options *o, const char *word)
+{
+    size_t old = o->bpf ? strlen(o->bpf) : 0;
+    char *b = realloc(o->bpf, old + strlen(word) + 2);
+    if (!b) return 2;
+    if (old) b[old++] = ' ';
+    strcpy(b + old, word);
+    o->bpf = b;
+    return 0;
+}
+
+void td_options_free(td_options *o)
+{
+    free(o->files);
+    free(o->bpf);
+    memset(o, 0, sizeof *o);
+}
+
+int td_parse_options(int argc, char **argv, td_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ports[0] = 443;
+    o->n_ports = 1;
+    o->files = calloc((size_t)argc + 1, sizeof *o->files);
+    if (!o->files) return 2;
+    bool reading = false;
+    unsigned long v;
+    int c, rc;
+    optind = 1;
+    /* '+' would stop at the first operand; we want operands (files, EXPR) anywhere. */
+    while ((c = getopt_long(argc, argv, "r:i:P:Ac:w:pZ:o:qvhV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            o->files[o->n_files++] = optarg;
+            reading = true;
+            break;
+        case 'i': o->iface = optarg; break;
+        case 'P':
+            if ((rc = parse_ports(optarg, o))) return rc;
+            break;
+        case 'A': o->any_port = true; break;
+        case 'c':
+            if (!parse_ulong(optarg, 1UL << 62, &v) || v == 0) return usage_error("bad count '%s'", optarg);
+            o->count = (long)v;
+            break;
+        case 'w': o->write_file = optarg; break;
+        case 'p': o->no_promisc = true; break;
+        case 'Z': o->user = optarg; break;
+        case 'o': o->out_file = optarg; break;
+        case 'q': o->quiet = true; break;
+        case 'v': o->verbose++; break;
+        case OPT_JSON: o->json = true; break;
+        case OPT_CACERT: o->cacert = optarg; break;
+        case OPT_CAPATH: o->capath = optarg; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0) o->color = TD_COLOR_AUTO;
+            else if (strcmp(optarg, "never") == 0 || strcmp(optarg, "no") == 0) o->color = TD_COLOR_NEVER;
+            else if (strcmp(optarg, "always") == 0 || strcmp(optarg, "yes") == 0) o->color = TD_COLOR_ALWAYS;
+            else return usage_error("--color wants never, always or auto, not '%s'", optarg);
+            break;
+        case OPT_DURATION:
+            if (!parse_seconds(optarg, &o->duration) || o->duration <= 0) return usage_error("bad duration '%s'", optarg);
+            break;
+        case OPT_IDLE:
+            if (!parse_seconds(optarg, &o->idle_timeout)) return usage_error("bad idle timeout '%s'", optarg);
+            o->idle_timeout_set = true;
+            break;
+        case OPT_MAXCONN:
+            if (!parse_ulong(optarg, 1UL << 40, &v) || v == 0) return usage_error("bad connection cap '%s'", optarg);
+            o->max_connections = v;
+            break;
+        case OPT_SHARD: {
+            unsigned long k, n;
+            char *slash = strchr(optarg, '/');
+            char kbuf[32];
+            if (!slash || (size_t)(slash - optarg) >= sizeof kbuf) return usage_error("--shard wants K/N, not '%s'", optarg);
+            memcpy(kbuf, optarg, (size_t)(slash - optarg));
+            kbuf[slash - optarg] = '\0';
+            if (!parse_ulong(kbuf, 1 << 20, &k) || !parse_ulong(slash + 1, 1 << 20, &n) || n == 0 || k >= n)
+                return usage_error("--shard wants K/N with 0 <= K < N, not '%s'", optarg);
+            o->shard_k = (unsigned)k;
+            o->shard_n = (unsigned)n;
+            break;
+        }
+        case 'h': fputs(usage_text, stdout); return 1;
+        case 'V': printf("tlsdiag %s\n", TLSDIAG_VERSION); return 1;
+        default: fputs("Try 'tlsdiag --help'.\n", stderr); return 2;
+        }
+    }
+    /* Operands: with -r, existing files (and "-") extend the file list; the first operand that
+     * is not a file starts the filter expression, which takes the rest. */
+    for (int i = optind; i < argc; i++) {
+        struct stat sb;
+        if (reading && !o->bpf && (strcmp(argv[i], "-") == 0 || stat(argv[i], &sb) == 0)) {
+            o->files[o->n_files++] = argv[i];
+            continue;
+        }
+        if ((rc = append_bpf(o, argv[i]))) return rc;
+    }
+    if (!o->iface && o->n_files == 0) return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
+    if (o->iface && o->n_files) return usage_error("%s", "-r and -i cannot be used together");
+    if (o->write_file && !o->iface) return usage_error("%s", "-w saves live captures: use it with -i");
+    if (!o->idle_timeout_set && o->iface) o->idle_timeout = 60;
+    return 0;
+}

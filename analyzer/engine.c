@@ -1,0 +1,383 @@
+/* engine.c - frames in, finished transcripts out.
+ *
+ * Per frame: decode, find or create the connection (roles from the SYN, else the TLS port, else
+ * the ClientHello), follow the TCP state, reassemble, feed the TLS stream parser.  A connection
+ * ends on RST or FIN both ways (after a short linger for the trailing ACKs), on the idle timeout,
+ * on eviction by --max-connections, or at the end of the input.  Finished connections are
+ * emitted in the order they started (a bounded reorder buffer) unless streaming live. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "engine.h"
+#include "flow.h"
+
+#define CLOSE_LINGER 1.0           /* seconds of capture time a closed connection waits for stragglers */
+#define REORDER_MAX 4096           /* finished connections held back to keep the output in order */
+
+struct td_engine {
+    const td_options *o;
+    bool ordered;
+    td_emit_fn emit;
+    void *ctx;
+    td_flow_table flows;
+    const char *file;
+    int linktype;
+    uint64_t next_id;              /* next connection id to assign */
+    uint64_t next_emit;            /* next id due for output */
+    td_conn **heap;                /* finished, waiting for their turn (min-heap on id) */
+    size_t heap_n, heap_cap;
+    double now;
+    td_engine_stats st;
+};
+
+td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx)
+{
+    td_engine *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    if (td_flows_init(&e->flows) != 0) {
+        free(e);
+        return NULL;
+    }
+    e->o = o;
+    e->ordered = ordered;
+    e->emit = emit;
+    e->ctx = ctx;
+    e->next_id = e->next_emit = 1;
+    return e;
+}
+
+/* ---- output order ------------------------------------------------------------------------ */
+
+static void conn_free(td_conn *c)
+{
+    td_transcript_clear(&c->t);
+    free(c);
+}
+
+static void emit_now(td_engine *e, td_conn *c)
+{
+    e->st.connections++;
+    e->emit(e->ctx, &c->t);
+    conn_free(c);
+}
+
+static void heap_push(td_engine *e, td_conn *c)
+{
+    if (e->heap_n == e->heap_cap) {
+        size_t cap = e->heap_cap ? e->heap_cap * 2 : 64;
+        td_conn **h = realloc(e->heap, cap * sizeof *h);
+        if (!h) {
+            emit_now(e, c);
+            return;
+        }
+        e->heap = h;
+        e->heap_cap = cap;
+    }
+    size_t i = e->heap_n++;
+    while (i > 0 && e->heap[(i - 1) / 2]->t.id > c->t.id) {
+        e->heap[i] = e->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    e->heap[i] = c;
+}
+
+static td_conn *heap_pop(td_engine *e)
+{
+    td_conn *top = e->heap[0];
+    td_conn *last = e->heap[--e->heap_n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l >= e->heap_n) break;
+        m = (l + 1 < e->heap_n && e->heap[l + 1]->t.id < e->heap[l]->t.id) ? l + 1 : l;
+        if (e->heap[m]->t.id >= last->t.id) break;
+        e->heap[i] = e->heap[m];
+        i = m;
+    }
+    if (e->heap_n) e->heap[i] = last;
+    return top;
+}
+
+static void release_ready(td_engine *e, bool all)
+{
+    while (e->heap_n && (all || e->heap[0]->t.id <= e->next_emit || e->heap_n > REORDER_MAX)) {
+        td_conn *c = heap_pop(e);
+        if (c->t.id >= e->next_emit) e->next_emit = c->t.id + 1;
+        emit_now(e, c);
+    }
+}
+
+/* ---- connection lifetime ----------------------------------------------------------------- */
+
+static void finish(td_engine *e, td_conn *c)
+{
+    td_flows_remove(&e->flows, c);
+    td_reasm_flush(c, c->t.last_packet, c->t.end);
+    td_reasm_free(c);
+    td_tls_stream_free(c->tls);
+    c->tls = NULL;
+    if (c->candidate) {                            /* -A: never shown to be TLS: not reported */
+        conn_free(c);
+        return;
+    }
+    if (!e->ordered) {
+        emit_now(e, c);
+        return;
+    }
+    heap_push(e, c);
+    release_ready(e, false);
+}
+
+static void sweep(td_engine *e, double now)
+{
+    double idle = e->o->idle_timeout;
+    while (e->flows.oldest) {
+        td_conn *c = e->flows.oldest;
+        bool linger_over = c->closed && c->last_seen + CLOSE_LINGER < now;
+        bool idle_over = idle > 0 && c->last_seen + idle < now;
+        if (!linger_over && !idle_over) {
+            /* The idle order is by activity, so a closed connection behind a busy one waits:
+             * look a few further for closed ones to keep memory low under churn. */
+            int looked = 0;
+            for (td_conn *n = c->newer; n && looked < 8; n = n->newer, looked++) {
+                if (n->closed && n->last_seen + CLOSE_LINGER < now) {
+                    finish(e, n);
+                    break;
+                }
+            }
+            return;
+        }
+        if (idle_over && !c->closed) c->t.idle_timeout = true;
+        finish(e, c);
+    }
+}
+
+void td_engine_expire(td_engine *e, double now)
+{
+    sweep(e, now);
+}
+
+static bool is_client_hello(const td_pkt *p)
+{
+    const uint8_t *d = p->payload;
+    if (p->payload_len >= 6 && d[0] == 22 && d[1] == 3 && d[5] == 1) return true;
+    return p->payload_len >= 3 && (d[0] & 0x80) && d[2] == 1;
+}
+
+static bool is_server_hello(const td_pkt *p)
+{
+    const uint8_t *d = p->payload;
+    return p->payload_len >= 6 && d[0] == 22 && d[1] == 3 && d[5] == 2;
+}
+
+static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
+                       int *dir)
+{
+    bool syn = (p->flags & TD_TCP_SYN) && !(p->flags & TD_TCP_ACK);
+    bool synack = (p->flags & TD_TCP_SYN) && (p->flags & TD_TCP_ACK);
+    if ((p->flags & TD_TCP_RST) || (!syn && !synack && p->payload_wire_len == 0))
+        return NULL;                               /* a stray ACK, FIN or RST: no connection */
+    bool sport_tls = td_is_tls_port(e->o, p->sport), dport_tls = td_is_tls_port(e->o, p->dport);
+    bool src_is_client;
+    bool guessed = false;
+    if (syn) src_is_client = true;
+    else if (synack) src_is_client = false;
+    else {
+        guessed = true;
+        if (dport_tls && !sport_tls) src_is_client = true;
+        else if (sport_tls && !dport_tls) src_is_client = false;
+        else if (is_client_hello(p)) src_is_client = true;
+        else if (is_server_hello(p)) src_is_client = false;
+        else src_is_client = p->sport > p->dport;   /* the server usually has the lower port */
+    }
+    uint16_t server_port = src_is_client ? p->dport : p->sport;
+    bool on_tls_port = td_is_tls_port(e->o, server_port);
+    if (!on_tls_port && !e->o->any_port) return NULL;
+
+    if (e->o->max_connections && e->flows.count >= e->o->max_connections && e->flows.oldest) {
+        td_conn *victim = e->flows.oldest;
+        victim->t.evicted = true;
+        e->st.evicted++;
+        finish(e, victim);
+    }
+    td_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->tls = td_tls_stream_new(&c->t);
+    if (!c->tls) {
+        free(c);
+        return NULL;
+    }
+    size_t alen = p->ipver == 6 ? 16 : 4;
+    c->ipver = p->ipver;
+    memcpy(c->addr[0], src_is_client ? p->src : p->dst, alen);
+    memcpy(c->addr[1], src_is_client ? p->dst : p->src, alen);
+    c->port[0] = src_is_client ? p->sport : p->dport;
+    c->port[1] = server_port;
+    c->hash = hash;
+    c->candidate = !on_tls_port;
+    if (!c->candidate) c->t.id = e->next_id++;
+    c->t.file = e->file;
+    c->t.first_packet = number;
+    c->t.start = ts;
+    c->t.on_tls_port = on_tls_port;
+    c->t.roles_guessed = guessed;
+    c->t.tcp.midstream = !syn && !synack;
+    td_addr_text(c->ipver, c->addr[0], c->t.client.ip, sizeof c->t.client.ip);
+    td_addr_text(c->ipver, c->addr[1], c->t.server.ip, sizeof c->t.server.ip);
+    c->t.client.port = c->port[0];
+    c->t.server.port = c->port[1];
+    td_flows_insert(&e->flows, c);
+    if (e->flows.count > e->st.peak_open) e->st.peak_open = e->flows.count;
+    *dir = src_is_client ? TD_C2S : TD_S2C;
+    return c;
+}
+
+static void tcp_flags(td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts)
+{
+    td_tcp *tcp = &c->t.tcp;
+    bool syn = p->flags & TD_TCP_SYN, ack = p->flags & TD_TCP_ACK;
+    if (syn && !ack && dir == TD_C2S) {
+        if (tcp->syn_seen) tcp->syn_retransmits++;
+        else td_transcript_event(&c->t, TD_EV_SYN, dir, 0, 0, number, ts);
+        tcp->syn_seen = true;
+        c->syn_seq = p->seq;
+        td_reasm_syn(c, dir, p->seq);
+    } else if (syn && ack && dir == TD_S2C) {
+        if (!tcp->synack_seen) td_transcript_event(&c->t, TD_EV_SYNACK, dir, 0, 0, number, ts);
+        tcp->synack_seen = true;
+        td_reasm_syn(c, dir, p->seq);
+    } else if (ack && dir == TD_C2S && tcp->synack_seen && tcp->syn_seen) {
+        tcp->handshake = true;
+    }
+}
+
+static void tcp_close(td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts)
+{
+    td_tcp *tcp = &c->t.tcp;
+    uint8_t who = dir == TD_C2S ? TD_BY_CLIENT : TD_BY_SERVER;
+    if (p->flags & TD_TCP_RST) {
+        if (!tcp->rst_packet) {
+            tcp->rst_packet = number;
+            tcp->rst_from = (uint8_t)dir;
+            td_transcript_event(&c->t, TD_EV_RST, dir, 0, 0, number, ts);
+        }
+        if (tcp->close != TD_CLOSE_RST && !(tcp->fin[0] && tcp->fin[1])) {
+            if (tcp->close == TD_CLOSE_NONE) tcp->closed_by = who;
+            tcp->close = TD_CLOSE_RST;
+        }
+        c->closed = true;
+    }
+    if ((p->flags & TD_TCP_FIN) && !tcp->fin[dir]) {
+        tcp->fin[dir] = true;
+        tcp->fin_packet[dir] = number;
+        td_transcript_event(&c->t, TD_EV_FIN, dir, 0, 0, number, ts);
+        if (tcp->close == TD_CLOSE_NONE) {
+            tcp->close = TD_CLOSE_FIN;
+            tcp->closed_by = who;
+        }
+        td_reasm_fin(c, dir, p->seq + (uint32_t)p->payload_wire_len + ((p->flags & TD_TCP_SYN) ? 1u : 0u));
+        if (tcp->fin[0] && tcp->fin[1]) c->closed = true;
+    }
+}
+
+const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
+{
+    e->st.packets++;
+    td_pkt p;
+    const char *why = NULL;
+    td_decode_status st = td_decode(e->linktype, f->data, f->caplen, &p, &why);
+    if (f->ts > e->now) e->now = f->ts;
+    if (st == TD_DEC_MALFORMED || st == TD_DEC_UNSUPPORTED_LINK) {
+        e->st.undecoded++;
+        return why ? why : "cannot decode";
+    }
+    if (st != TD_DEC_TCP) {
+        e->st.not_tcp++;
+        return NULL;
+    }
+    e->st.tcp_packets++;
+    const char *warning = NULL;
+    if (p.truncated && f->caplen >= f->wirelen) {
+        /* Not cut by the snap length: the IP length field lies.  Trust the bytes really there. */
+        e->st.length_lies++;
+        p.payload_wire_len = p.payload_len;
+        p.truncated = false;
+        warning = "IP length field exceeds the frame (not a snap-length cut); using the captured bytes";
+    }
+    if (p.truncated) e->st.truncated++;
+    double ts = f->ts;
+
+    uint32_t hash = td_flow_hash(p.ipver, p.src, p.sport, p.dst, p.dport);
+    if (e->o->shard_n && hash % e->o->shard_n != e->o->shard_k) return warning;
+    int dir = 0;
+    td_conn *c = td_flows_find(&e->flows, &p, hash, &dir);
+    bool syn = (p.flags & TD_TCP_SYN) && !(p.flags & TD_TCP_ACK);
+    if (c && syn && dir == TD_C2S && c->t.tcp.syn_seen && p.seq != c->syn_seq &&
+        (c->closed || c->t.tcp.bytes[0] || c->t.tcp.bytes[1])) {
+        finish(e, c);                              /* the port was reused by a new connection */
+        c = NULL;
+    }
+    if (!c) {
+        c = create(e, &p, hash, number, ts, &dir);
+        if (!c) {
+            sweep(e, e->now);
+            return warning;
+        }
+    }
+    c->t.last_packet = number;
+    if (ts > c->t.end) c->t.end = ts;
+    c->t.tcp.packets[dir]++;
+    c->last_seen = ts;
+    td_flows_touch(&e->flows, c);
+
+    tcp_flags(c, dir, &p, number, ts);
+    if (p.payload_wire_len) {
+        if (c->candidate) {
+            if (!td_sniff_tls(p.payload, p.payload_len)) {
+                td_flows_remove(&e->flows, c);    /* -A: not TLS, not ours */
+                td_reasm_free(c);
+                td_tls_stream_free(c->tls);
+                conn_free(c);
+                return warning;
+            }
+            c->candidate = false;
+            c->t.id = e->next_id++;
+        }
+        td_reasm_segment(c, dir, &p, number, ts);
+    }
+    if ((p.flags & TD_TCP_ACK) && !(p.flags & TD_TCP_SYN)) td_reasm_ack(c, !dir, p.ack, number, ts);
+    if (p.flags & (TD_TCP_FIN | TD_TCP_RST)) tcp_close(c, dir, &p, number, ts);
+    sweep(e, e->now);
+    return warning;
+}
+
+void td_engine_begin_file(td_engine *e, const char *name, int linktype)
+{
+    e->file = name;
+    e->linktype = linktype;
+    e->now = 0;
+}
+
+void td_engine_end_file(td_engine *e)
+{
+    while (e->flows.oldest) finish(e, e->flows.oldest);
+    release_ready(e, true);
+}
+
+void td_engine_mark_drops(td_engine *e)
+{
+    for (td_conn *c = e->flows.oldest; c; c = c->newer) c->t.capture_drops = true;
+}
+
+const td_engine_stats *td_engine_get_stats(const td_engine *e) { return &e->st; }
+size_t td_engine_open_connections(const td_engine *e) { return e->flows.count; }
+
+void td_engine_free(td_engine *e)
+{
+    if (!e) return;
+    td_engine_end_file(e);
+    td_flows_free(&e->flows);
+    free(e->heap);
+    free(e);
+}

@@ -1,0 +1,28 @@
+/* source_priv.h - struct td_source, shared by the capture-file source (source_file.c) and the
+ * live-capture source (source_live.c).  td_source_next, td_source_close and the accessors in
+ * source_file.c work for both: a live source leaves fp and in NULL. */
+#ifndef TLSDIAG_SOURCE_PRIV_H
+#define TLSDIAG_SOURCE_PRIV_H
+
+#include <stdio.h>
+
+#include <pcap/pcap.h>
+
+#include "source.h"
+
+/* The input stream of a file source (source_file.c): the file descriptor, the two peeked magic
+ * bytes, the zlib state for gzip input and the first input error (which libpcap cannot see: it
+ * only gets a short read). */
+struct td_instream;
+
+struct td_source {
+    pcap_t *pcap;                  /* the libpcap handle, file or live */
+    FILE *fp;                      /* files: the fopencookie stream libpcap reads; once pcap
+                                    * is open, pcap_close() closes it.  NULL for live */
+    struct td_instream *in;        /* files: that stream's state; NULL for live */
+    char *name;                    /* path, "stdin" or the interface name (malloc'ed) */
+    /* Live capture (source_live.c) adds its options here: interface, snap length, promiscuous
+     * mode, buffer size, read timeout, immediate mode, BPF filter text, a stop flag... */
+};
+
+#endif

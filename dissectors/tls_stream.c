@@ -1,0 +1,515 @@
+/* tls_stream.c - the TLS record layer over one connection's two reassembled byte streams.
+ *
+ * Per direction: decide from the first bytes whether the stream is TLS, SSLv2 or something else;
+ * then walk record headers.  Application data and encrypted records are skipped without copying;
+ * only a split record header, an alert and a handshake message being assembled are buffered,
+ * each under a cap.  After a gap (or in a connection picked up mid-stream) the parser looks for
+ * the next plausible record header and goes on from there. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "dissect.h"
+#include "tls_internal.h"
+
+#define REC_MAX_LEN (16384 + 2048)      /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
+#define HS_MSG_MAX (256 * 1024)         /* a handshake message larger than this is skipped */
+#define SNIFF_BYTES 256                 /* bytes shown to the plaintext recogniser */
+#define PLAINTEXT_SCAN_MAX (64 * 1024)  /* plaintext searched for a later hello (STARTTLS) */
+
+enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24 };
+
+typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_RESYNC, ST_PLAINTEXT, ST_DEAD } dir_state;
+
+typedef struct dir_parser {
+    dir_state state;
+    uint8_t hdr[5];                      /* record header (or first bytes at ST_START) so far */
+    size_t hdr_have;
+    uint8_t rtype;                       /* current record */
+    size_t rlen, rleft;
+    bool rkeep;                          /* body goes to the handshake or alert parser */
+    uint8_t alert[2];
+    size_t alert_have;
+    uint8_t hshdr[4];                    /* handshake message header so far */
+    size_t hshdr_have;
+    uint8_t *hsbuf;                      /* handshake message body being assembled */
+    size_t hslen, hshave, hscap;
+    size_t hsskip;                       /* bytes left of an over-cap message being skipped */
+    bool hs_lost;                        /* a gap broke handshake framing: wait for a new record */
+    uint8_t *v2buf;                      /* SSLv2 hello record being assembled */
+    size_t v2len, v2have;
+    uint32_t enc_records;                /* encrypted records sent so far (TLS 1.3 flight logic) */
+    bool flight_done;                    /* TLS 1.3 client: first encrypted flight is over */
+    size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
+} dir_parser;
+
+struct td_tls_stream {
+    td_transcript *t;
+    dir_parser d[2];
+};
+
+td_tls_stream *td_tls_stream_new(td_transcript *t)
+{
+    td_tls_stream *s = calloc(1, sizeof *s);
+    if (s) s->t = t;
+    return s;
+}
+
+static void hs_reset(dir_parser *d)
+{
+    free(d->hsbuf);
+    d->hsbuf = NULL;
+    d->hslen = d->hshave = d->hscap = 0;
+    d->hshdr_have = 0;
+    d->hsskip = 0;
+}
+
+void td_tls_stream_free(td_tls_stream *s)
+{
+    if (!s) return;
+    for (int i = 0; i < 2; i++) {
+        hs_reset(&s->d[i]);
+        free(s->d[i].v2buf);
+    }
+    free(s);
+}
+
+size_t td_tls_stream_buffered(const td_tls_stream *s)
+{
+    return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len;
+}
+
+bool td_tls_stream_settled(const td_tls_stream *s)
+{
+    for (int i = 0; i < 2; i++) {
+        const dir_parser *d = &s->d[i];
+        if (d->state == ST_DEAD) continue;
+        if (!s->t->tls.encrypted[i] || d->hsbuf || d->hshdr_have) return false;
+    }
+    return s->t->tls.app_records[0] > 0 && s->t->tls.app_records[1] > 0;
+}
+
+/* ---- record header plausibility ---------------------------------------------------------- */
+
+static bool plausible_header(const uint8_t *h)
+{
+    size_t len = (size_t)h[3] << 8 | h[4];
+    return h[0] >= CT_CCS && h[0] <= CT_HEARTBEAT && h[1] == 3 && h[2] <= 4 && len <= REC_MAX_LEN;
+}
+
+/* Offset of the first plausible record header in data (confirmed by the next header when it is
+ * in view), or len if none. */
+static size_t find_header(const uint8_t *data, size_t len)
+{
+    for (size_t i = 0; i + 5 <= len; i++) {
+        if (!plausible_header(data + i) || (data[i + 3] == 0 && data[i + 4] == 0)) continue;
+        size_t next = i + 5 + ((size_t)data[i + 3] << 8 | data[i + 4]);
+        if (next + 5 <= len && !plausible_header(data + next)) continue;
+        return i;
+    }
+    return len;
+}
+
+/* ---- handshake message reassembly -------------------------------------------------------- */
+
+static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *body, size_t len,
+                       uint64_t packet, double ts)
+{
+    if (!tls_handshake_message(s->t, dir, type, body, len, packet, ts)) {
+        char what[96];
+        const char *name = td_handshake_name(type);
+        snprintf(what, sizeof what, "malformed %s (%zu bytes)", name ? name : "handshake message", len);
+        tls_note_bad(s->t, dir, what);
+    }
+}
+
+static void hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet,
+                    double ts)
+{
+    dir_parser *d = &s->d[dir];
+    cursor c = cur_make(data, n);
+    while (!cur_empty(&c)) {
+        if (d->hsskip) {
+            size_t k = cur_left(&c) < d->hsskip ? cur_left(&c) : d->hsskip;
+            cur_skip(&c, k);
+            d->hsskip -= k;
+            if (!d->hsskip) d->hshdr_have = 0;
+            continue;
+        }
+        if (d->hshdr_have < 4) {
+            /* Whole message in view and nothing pending: parse it in place. */
+            if (d->hshdr_have == 0 && cur_left(&c) >= 4) {
+                cursor peek = c;
+                uint8_t type = cur_u8(&peek);
+                size_t len = cur_u24(&peek);
+                if (cur_left(&peek) >= len) {
+                    hs_message(s, dir, type, peek.p, len, packet, ts);
+                    cur_skip(&c, 4 + len);
+                    continue;
+                }
+            }
+            d->hshdr[d->hshdr_have++] = cur_u8(&c);
+            if (d->hshdr_have < 4) continue;
+            d->hslen = (size_t)d->hshdr[1] << 16 | (size_t)d->hshdr[2] << 8 | d->hshdr[3];
+            d->hshave = 0;
+            if (d->hslen > HS_MSG_MAX) {
+                char what[96];
+                snprintf(what, sizeof what, "handshake message of %zu bytes over the %d-byte cap",
+                         d->hslen, HS_MSG_MAX);
+                tls_note_bad(s->t, dir, what);
+                s->t->tls.buffer_cap_hit = true;
+                td_transcript_event(s->t, TD_EV_HANDSHAKE, dir, d->hshdr[0], (uint32_t)d->hslen, packet, ts);
+                d->hsskip = d->hslen;
+                continue;
+            }
+            if (d->hslen == 0) {
+                hs_message(s, dir, d->hshdr[0], NULL, 0, packet, ts);
+                d->hshdr_have = 0;
+            }
+            continue;
+        }
+        size_t want = d->hslen - d->hshave;
+        size_t k = cur_left(&c) < want ? cur_left(&c) : want;
+        if (d->hshave + k > d->hscap) {         /* grow as bytes arrive, never to a lied length */
+            size_t cap = d->hscap ? d->hscap : 1024;
+            while (cap < d->hshave + k) cap *= 2;
+            if (cap > d->hslen) cap = d->hslen;
+            uint8_t *b = realloc(d->hsbuf, cap);
+            if (!b) {
+                s->t->tls.buffer_cap_hit = true;
+                hs_reset(d);
+                d->hs_lost = true;
+                return;
+            }
+            d->hsbuf = b;
+            d->hscap = cap;
+        }
+        memcpy(d->hsbuf + d->hshave, cur_bytes(&c, k), k);
+        d->hshave += k;
+        if (d->hshave == d->hslen) {
+            hs_message(s, dir, d->hshdr[0], d->hsbuf, d->hslen, packet, ts);
+            hs_reset(d);
+        }
+    }
+}
+
+/* ---- records ----------------------------------------------------------------------------- */
+
+static void add_alert(td_tls_stream *s, int dir, uint8_t level, uint8_t code, bool encrypted,
+                      uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    tls->n_alerts_total++;
+    int idx = 255;
+    if (tls->n_alerts < TD_MAX_ALERTS) {
+        if (tls->n_alerts == 0 || (tls->n_alerts & (tls->n_alerts - 1)) == 0) {
+            size_t want = tls->n_alerts ? tls->n_alerts * 2 : 2;
+            td_alert *a = realloc(tls->alerts, want * sizeof *a);
+            if (!a) return;
+            tls->alerts = a;
+        }
+        idx = (int)tls->n_alerts;
+        td_alert *a = &tls->alerts[tls->n_alerts++];
+        a->from = (uint8_t)dir;
+        a->level = level;
+        a->code = code;
+        a->encrypted = encrypted;
+        a->packet = packet;
+        a->ts = ts;
+    }
+    td_transcript_event(s->t, TD_EV_ALERT, dir, idx, 2, packet, ts);
+}
+
+/* Length of a TLS 1.3 Finished record: 4-byte header + verify_data + content type + AEAD tag. */
+static size_t tls13_finished_record_len(uint32_t cipher)
+{
+    size_t hash = cipher == 0x1302 ? 48 : 32;
+    size_t tag = cipher == 0x1305 ? 8 : 16;
+    return 4 + hash + 1 + tag;
+}
+
+/* An encrypted record of content type 23: handshake flight or application data? */
+static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
+    bool handshake = false;
+    d->enc_records++;
+    if (tls->version == 0x0304 && tls->server_hello) {
+        if (dir == TD_S2C) {
+            handshake = s->d[TD_C2S].enc_records == 0;     /* the server's flight, until the client's Finished */
+        } else if (!d->flight_done) {
+            handshake = true;                              /* Certificate, CertificateVerify, Finished */
+            if (len == tls13_finished_record_len(tls->cipher) || d->enc_records >= 3) {
+                d->flight_done = true;
+                tls->finished[dir] = true;
+            }
+        }
+        if (dir == TD_C2S) tls->encrypted[dir] = true;
+    }
+    if (handshake) {
+        tls->enc_hs_records[dir]++;
+        tls->enc_hs_bytes[dir] += len;
+        td_transcript_event(s->t, TD_EV_ENCRYPTED_HANDSHAKE, dir, CT_APPDATA, (uint32_t)len, packet, ts);
+        return;
+    }
+    if (!tls->app_records[dir]) tls->first_app_packet[dir] = packet;
+    tls->app_records[dir]++;
+    tls->app_data[dir] += len;
+    td_transcript_event(s->t, TD_EV_APPDATA, dir, 0, (uint32_t)len, packet, ts);
+}
+
+/* A record header has been read: decide what to do with its body. */
+static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
+    uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
+    d->rtype = h[0];
+    d->rlen = d->rleft = (size_t)h[3] << 8 | h[4];
+    d->rkeep = false;
+    d->alert_have = 0;
+    if (!tls->record_version[dir]) tls->record_version[dir] = version;
+    if (d->rlen == 0) {
+        tls->empty_records[dir]++;
+        if (d->rtype != CT_APPDATA) tls_note_bad(s->t, dir, "zero-length record");
+        return;
+    }
+    switch (d->rtype) {
+    case CT_APPDATA:
+        encrypted_record(s, dir, d->rlen, packet, ts);
+        break;
+    case CT_CCS:
+        tls->ccs[dir] = true;
+        if (tls->version != 0x0304) tls->encrypted[dir] = true;
+        if (dir == TD_S2C && tls->server_hello && !tls->server_chain.seen && tls->version != 0x0304)
+            tls->resumed = true;                   /* abbreviated handshake: no Certificate */
+        td_transcript_event(s->t, TD_EV_CCS, dir, 0, (uint32_t)d->rlen, packet, ts);
+        break;
+    case CT_ALERT:
+        /* A plaintext alert is 2 bytes; a longer one is protected (MAC, IV or AEAD tag). */
+        if (d->rlen == 2 || !tls->encrypted[dir]) d->rkeep = true;
+        else add_alert(s, dir, 0, 0, true, packet, ts);
+        break;
+    case CT_HANDSHAKE:
+        if (tls->encrypted[dir] && tls->version != 0x0304) {
+            if (!tls->finished[dir]) tls->finished[dir] = true;   /* first record after CCS */
+            tls->enc_hs_records[dir]++;
+            tls->enc_hs_bytes[dir] += d->rlen;
+            td_transcript_event(s->t, TD_EV_ENCRYPTED_HANDSHAKE, dir, CT_HANDSHAKE, (uint32_t)d->rlen, packet, ts);
+        } else {
+            d->rkeep = true;
+            if (d->hs_lost) {                      /* resume framing at a record boundary */
+                hs_reset(d);
+                d->hs_lost = false;
+            }
+        }
+        break;
+    case CT_HEARTBEAT:
+        tls->heartbeat = true;
+        break;
+    default:
+        break;
+    }
+}
+
+static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet,
+                        double ts)
+{
+    dir_parser *d = &s->d[dir];
+    if (!d->rkeep) return;
+    if (d->rtype == CT_HANDSHAKE) {
+        hs_feed(s, dir, p, n, packet, ts);
+    } else if (d->rtype == CT_ALERT) {
+        for (size_t i = 0; i < n && d->alert_have < 2; i++) d->alert[d->alert_have++] = p[i];
+    }
+}
+
+static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    if (d->rkeep && d->rtype == CT_ALERT && d->alert_have == 2)
+        add_alert(s, dir, d->alert[0], d->alert[1], false, packet, ts);
+}
+
+/* ---- the stream -------------------------------------------------------------------------- */
+
+static void not_tls(td_tls_stream *s, int dir, const uint8_t *first, size_t nfirst,
+                    const uint8_t *rest, size_t nrest, uint64_t packet, double ts)
+{
+    uint8_t view[SNIFF_BYTES];
+    size_t n = nfirst < sizeof view ? nfirst : sizeof view;
+    memcpy(view, first, n);
+    size_t more = nrest < sizeof view - n ? nrest : sizeof view - n;
+    if (more) memcpy(view + n, rest, more);
+    char what[160];
+    td_sniff_plaintext(view, n + more, what, sizeof what);
+    td_tls *tls = &s->t->tls;
+    tls->not_tls[dir] = true;
+    tls->not_tls_packet[dir] = packet;
+    tls_set_str(&tls->not_tls_what[dir], what, strlen(what));
+    td_transcript_event(s->t, TD_EV_PLAINTEXT, dir, 0, (uint32_t)(nfirst + nrest), packet, ts);
+    s->d[dir].state = ST_PLAINTEXT;
+}
+
+/* Offset of a hello record (ClientHello from the client, ServerHello from the server) in
+ * plaintext, as after STARTTLS; len if none. */
+static size_t find_hello(const uint8_t *data, size_t len, int dir)
+{
+    uint8_t want = dir == TD_C2S ? 1 : 2;
+    for (const uint8_t *p = data; (p = memchr(p, 22, (size_t)(data + len - p))) != NULL; p++) {
+        size_t i = (size_t)(p - data);
+        if (i + 6 > len) break;
+        if (p[1] == 3 && p[2] <= 4 && p[5] == want && plausible_header(p)) return i;
+    }
+    return len;
+}
+
+void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t len,
+                        uint64_t packet, double ts)
+{
+    if (!s || dir < 0 || dir > 1 || !data) return;
+    dir_parser *d = &s->d[dir];
+    td_tls *tls = &s->t->tls;
+    cursor c = cur_make(data, len);
+
+    while (!cur_empty(&c)) {
+        switch (d->state) {
+        case ST_DEAD:
+            return;
+
+        case ST_PLAINTEXT: {
+            size_t n = cur_left(&c);
+            size_t off = find_hello(c.p, n, dir);
+            d->plaintext_seen += off;
+            if (off == n) {
+                if (d->plaintext_seen > PLAINTEXT_SCAN_MAX) d->state = ST_DEAD;
+                return;
+            }
+            cur_skip(&c, off);
+            tls->starttls = true;
+            d->state = ST_TLS;
+            break;
+        }
+
+        case ST_START: {
+            while (d->hdr_have < 5 && !cur_empty(&c)) d->hdr[d->hdr_have++] = cur_u8(&c);
+            if (d->hdr_have < 5) return;
+            size_t v2 = tls_sslv2_record_len(d->hdr, 5, dir);
+            if (plausible_header(d->hdr)) {
+                d->state = ST_TLS;
+                d->hdr_have = 0;
+                record_start(s, dir, d->hdr, packet, ts);
+            } else if (v2) {
+                d->state = ST_SSLV2;
+                d->v2len = v2;
+                d->v2buf = malloc(v2);
+                if (!d->v2buf) { d->state = ST_DEAD; return; }
+                memcpy(d->v2buf, d->hdr, 5);
+                d->v2have = 5;
+                d->hdr_have = 0;
+            } else if (s->t->tcp.midstream) {
+                d->state = ST_RESYNC;              /* joined mid-connection: find a record header */
+                d->hdr_have = 0;
+            } else {
+                not_tls(s, dir, d->hdr, 5, c.p, cur_left(&c), packet, ts);
+                return;
+            }
+            break;
+        }
+
+        case ST_SSLV2: {
+            size_t k = d->v2len - d->v2have < cur_left(&c) ? d->v2len - d->v2have : cur_left(&c);
+            memcpy(d->v2buf + d->v2have, cur_bytes(&c, k), k);
+            d->v2have += k;
+            if (d->v2have < d->v2len) return;
+            if (!tls_sslv2_record(s->t, dir, d->v2buf, d->v2len, packet, ts))
+                tls_note_bad(s->t, dir, "malformed SSLv2 hello");
+            free(d->v2buf);
+            d->v2buf = NULL;
+            d->v2len = d->v2have = 0;
+            d->state = tls->sslv2_server_hello ? ST_DEAD : ST_TLS;
+            break;
+        }
+
+        case ST_RESYNC: {
+            size_t off = find_header(c.p, cur_left(&c));
+            cur_skip(&c, off);
+            if (cur_empty(&c)) return;
+            d->state = ST_TLS;
+            d->hs_lost = true;
+            break;
+        }
+
+        case ST_TLS:
+            if (tls->sslv2_server_hello) { d->state = ST_DEAD; return; }
+            if (d->rleft == 0) {
+                const uint8_t *h;
+                if (d->hdr_have == 0 && cur_left(&c) >= 5) {
+                    h = cur_bytes(&c, 5);
+                } else {
+                    while (d->hdr_have < 5 && !cur_empty(&c)) d->hdr[d->hdr_have++] = cur_u8(&c);
+                    if (d->hdr_have < 5) return;
+                    h = d->hdr;
+                }
+                d->hdr_have = 0;
+                if (!plausible_header(h)) {
+                    char what[96];
+                    size_t rlen = (size_t)h[3] << 8 | h[4];
+                    if (h[0] >= CT_CCS && h[0] <= CT_HEARTBEAT && h[1] == 3 && h[2] <= 4)
+                        snprintf(what, sizeof what, "record length %zu > %d", rlen, REC_MAX_LEN);
+                    else
+                        snprintf(what, sizeof what, "not a TLS record header: %02x %02x %02x %02x %02x",
+                                 h[0], h[1], h[2], h[3], h[4]);
+                    tls_note_bad(s->t, dir, what);
+                    td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, h[0], (uint32_t)rlen, packet, ts);
+                    hs_reset(d);
+                    d->state = ST_RESYNC;
+                    break;
+                }
+                record_start(s, dir, h, packet, ts);
+                if (d->rleft == 0) record_end(s, dir, packet, ts);
+                break;
+            }
+            size_t k = cur_left(&c) < d->rleft ? cur_left(&c) : d->rleft;
+            record_body(s, dir, cur_bytes(&c, k), k, packet, ts);
+            d->rleft -= k;
+            if (d->rleft == 0) record_end(s, dir, packet, ts);
+            break;
+        }
+    }
+}
+
+void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packet, double ts)
+{
+    if (!s || dir < 0 || dir > 1) return;
+    dir_parser *d = &s->d[dir];
+    td_transcript_event(s->t, TD_EV_GAP, dir, 0, (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes), packet, ts);
+    switch (d->state) {
+    case ST_DEAD:
+        return;
+    case ST_TLS:
+        /* A hole inside a record body we were skipping leaves the record layer in step. */
+        if (bytes && d->hdr_have == 0 && d->rleft > bytes) {
+            d->rleft -= (size_t)bytes;
+            if (d->rkeep) {
+                d->rkeep = false;
+                hs_reset(d);
+                d->hs_lost = true;
+            }
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    hs_reset(d);
+    free(d->v2buf);
+    d->v2buf = NULL;
+    d->v2len = d->v2have = 0;
+    d->hdr_have = 0;
+    d->rleft = 0;
+    d->hs_lost = true;
+    d->state = ST_RESYNC;
+}

@@ -1,0 +1,73 @@
+/* transcript.c - appending to and freeing a connection's transcript. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "transcript.h"
+
+void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, uint32_t len,
+                         uint64_t packet, double ts)
+{
+    if (kind == TD_EV_APPDATA && t->n_events > 0) {
+        td_event *last = &t->events[t->n_events - 1];
+        if (last->kind == TD_EV_APPDATA && last->dir == dir) {
+            last->count++;
+            last->len = (uint32_t)(last->len + len < last->len ? UINT32_MAX : last->len + len);
+            return;
+        }
+    }
+    if (t->n_events == t->cap_events) {
+        if (t->cap_events >= TD_MAX_EVENTS) {
+            t->n_events_dropped++;
+            return;
+        }
+        size_t cap = t->cap_events ? t->cap_events * 2 : 16;
+        if (cap > TD_MAX_EVENTS) cap = TD_MAX_EVENTS;
+        td_event *ev = realloc(t->events, cap * sizeof *ev);
+        if (!ev) {
+            t->n_events_dropped++;
+            return;
+        }
+        t->events = ev;
+        t->cap_events = cap;
+    }
+    td_event *e = &t->events[t->n_events++];
+    e->kind = (uint8_t)kind;
+    e->dir = (uint8_t)dir;
+    e->sub = (uint8_t)sub;
+    e->len = len;
+    e->count = 1;
+    e->packet = packet;
+    e->ts = ts;
+}
+
+static void free_list(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(list[i]);
+    free(list);
+}
+
+static void chain_clear(td_chain *c)
+{
+    for (size_t i = 0; i < c->n; i++) td_cert_clear(&c->certs[i]);
+    free(c->certs);
+    memset(c, 0, sizeof *c);
+}
+
+void td_transcript_clear(td_transcript *t)
+{
+    td_tls *tls = &t->tls;
+    free(tls->offered_ciphers);
+    free(tls->sni);
+    free_list(tls->alpn_offered, tls->n_alpn_offered);
+    free(tls->alpn);
+    chain_clear(&tls->server_chain);
+    chain_clear(&tls->client_chain);
+    free_list(tls->ca_names, tls->n_ca_names);
+    free(tls->alerts);
+    for (int d = 0; d < 2; d++) {
+        free(tls->not_tls_what[d]);
+        free(tls->bad_record_what[d]);
+    }
+    free(t->events);
+    memset(t, 0, sizeof *t);
+}

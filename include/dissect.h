@@ -1,0 +1,75 @@
+/* dissect.h - the protocol dissectors: pure functions from bytes to structs.
+ *
+ * Nothing here does I/O or keeps global state; every function is safe on hostile input and reads
+ * only the bytes it is given.  Implementations live in dissectors/. */
+#ifndef TLSDIAG_DISSECT_H
+#define TLSDIAG_DISSECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transcript.h"
+
+/* ---- names (dissectors/tls_names.c) ------------------------------------------------------ */
+/* IANA name of a cipher suite ("TLS_AES_128_GCM_SHA256"), or NULL for an unassigned code point.
+ * SSLv2 3-byte cipher kinds are passed as 0x01xxxx..0x07xxxx values cast to uint32_t. */
+const char *td_cipher_name(uint32_t suite);
+/* Weakness of a suite: NULL if fine, else a short reason ("NULL encryption", "export grade",
+ * "RC4", "DES", "3DES", "anonymous key exchange", "MD5 MAC"). */
+const char *td_cipher_weakness(uint32_t suite);
+/* "SSL2","SSL3","TLS1.0","TLS1.1","TLS1.2","TLS1.3"; draft TLS 1.3 versions (0x7fxx) as
+ * "TLS1.3"; anything else NULL.  GREASE values (0x?a?a) are recognised by td_is_grease. */
+const char *td_version_name(uint16_t version);
+bool td_is_grease(uint16_t value);
+/* Alert description name ("unknown_ca"), or NULL if unassigned. */
+const char *td_alert_name(uint8_t code);
+/* Handshake message name ("ClientHello", "Certificate", ...), or NULL if unknown. */
+const char *td_handshake_name(uint8_t type);
+/* Extension name ("server_name"), or NULL. */
+const char *td_extension_name(uint16_t type);
+
+/* The same, never NULL: the name, or the number ("0x%04X", "alert_%u") written into buf. */
+const char *td_version_label(uint16_t v, char *buf, size_t len);
+const char *td_cipher_label(uint32_t c, char *buf, size_t len);
+const char *td_alert_label(uint8_t code, char *buf, size_t len);
+
+/* ---- X.509 (dissectors/x509_summary.c), through OpenSSL -------------------------------------- */
+/* Summarise one DER certificate into *out (which must be zeroed; free with td_cert_clear).
+ * Always sets sha256, der and der_len; on a DER that does not parse sets parse_error and returns
+ * -1, else 0. */
+int td_x509_summarize(const uint8_t *der, size_t len, td_cert *out);
+/* A DER-encoded X.509 Name (as in CertificateRequest.certificate_authorities) as an RFC 2253
+ * string, heap-allocated; NULL if it does not parse. */
+char *td_x509_name_text(const uint8_t *der, size_t len);
+
+/* ---- recognisers (dissectors/sniff.c) ------------------------------------------------------ */
+/* Do these first bytes of a TCP stream look like TLS or SSLv2 (a handshake record, or an SSLv2
+ * ClientHello)?  Needs at least 3 bytes to say yes. */
+bool td_sniff_tls(const uint8_t *data, size_t len);
+/* If the bytes look like a known plaintext protocol, write a one-line description into out
+ * (e.g. "HTTP request: GET /index.html HTTP/1.1", "HTTP response: HTTP/1.1 400 Bad Request",
+ * "SSH banner: SSH-2.0-OpenSSH_9.2", "SMTP banner: 220 ...") and return true.  Otherwise write
+ * a hex/ASCII preview of the first bytes ("non-TLS bytes: 16 03 ...") and return false. */
+bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outlen);
+
+/* ---- the TLS stream parser (dissectors/tls_stream.c) --------------------------------------- */
+/* One per connection.  Takes the two reassembled byte streams (in order, possibly with gaps) and
+ * writes what it finds into the transcript given at creation.  It buffers only what it must
+ * (a split record header, a handshake message being assembled), each under a cap; application
+ * data and encrypted records are skipped without copying. */
+typedef struct td_tls_stream td_tls_stream;
+
+td_tls_stream *td_tls_stream_new(td_transcript *t);
+/* In-order bytes of one direction; packet is the frame that carried them. */
+void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t len,
+                        uint64_t packet, double ts);
+/* `bytes` bytes of this direction are missing (0 if unknown): drop partial state and resync. */
+void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packet, double ts);
+/* True once both directions only carry encrypted records (nothing left to learn but sizes). */
+bool td_tls_stream_settled(const td_tls_stream *s);
+/* Bytes currently buffered (for memory accounting). */
+size_t td_tls_stream_buffered(const td_tls_stream *s);
+void td_tls_stream_free(td_tls_stream *s);
+
+#endif

@@ -1,0 +1,39 @@
+/* report.h - text for people, JSON Lines for programs, both from td_result
+ * (analyzer/report_text.c, analyzer/report_json.c). */
+#ifndef TLSDIAG_REPORT_H
+#define TLSDIAG_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "classify.h"
+#include "options.h"
+
+typedef struct td_run_summary {
+    const char **files;
+    size_t n_files;
+    uint64_t packets;
+    uint64_t connections;
+    uint64_t undecoded;
+    uint64_t truncated;
+    double elapsed_s;
+    const char **verdict_names;    /* verdicts in table order, with their counts */
+    const uint64_t *verdict_counts;
+    size_t n_verdicts;
+    uint64_t no_verdict;
+    bool live;
+    uint64_t kernel_received, kernel_dropped;
+    bool have_kernel_stats;
+} td_run_summary;
+
+void td_json_connection(FILE *out, const td_result *r);
+void td_json_summary(FILE *out, const td_run_summary *s);
+
+void td_text_connection(FILE *out, const td_result *r, int verbose, bool color);
+void td_text_summary(FILE *out, const td_run_summary *s, bool color);
+
+/* Shared formatting. */
+void td_format_time(double ts, char *buf, size_t len);      /* 2026-11-25T00:33:01.123456Z */
+
+#endif

@@ -1,0 +1,195 @@
+/* transcript.h - what happened on one connection, in order.
+ *
+ * The transcript is the contract between the engine (which fills it from packets) and the
+ * classifier and reports (which only read it).  It holds facts, never judgements.  Every
+ * list in it is capped; a cap that is hit is recorded so it can become a finding. */
+#ifndef TLSDIAG_TRANSCRIPT_H
+#define TLSDIAG_TRANSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { TD_C2S = 0, TD_S2C = 1 };           /* direction index: client->server, server->client */
+
+/* Caps: input is hostile, every list is bounded.  Lists are heap-allocated on demand so that a
+ * connection that never gets past its SYN costs a few hundred bytes (issue: a million of them). */
+#define TD_MAX_EVENTS 512                  /* message ladder entries kept per connection */
+#define TD_MAX_ALERTS 64                   /* alerts kept (the rest are only counted) */
+#define TD_MAX_CHAIN 16                    /* certificates kept per chain */
+#define TD_MAX_LIST 32                     /* offered versions, ALPN names, CA names */
+#define TD_MAX_CIPHERS 256                 /* offered cipher suites kept */
+
+/* One certificate, summarised (dissectors/x509_summary.c).  Strings are heap-owned. */
+typedef struct td_cert {
+    char *subject;                         /* RFC 2253 one-line form, e.g. "CN=www.example.com,O=Example" */
+    char *issuer;
+    char **san;                            /* DNS names, IP addresses (text), e-mail, URI: as "DNS:x" stripped of prefix for DNS/IP */
+    size_t n_san;
+    char not_before[24];                   /* "2026-11-25T00:33:01Z" */
+    char not_after[24];
+    int64_t not_before_t;                  /* seconds since the epoch (UTC) */
+    int64_t not_after_t;
+    char key[32];                          /* "RSA-2048", "EC-P256", "ED25519", "DSA-1024", "unknown" */
+    int key_bits;
+    char signature[64];                    /* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
+    char sha256[65];                       /* hex fingerprint of the DER */
+    bool self_signed;                      /* subject == issuer and the signature verifies with its own key */
+    bool parse_error;                      /* DER did not parse: only sha256 and der are set */
+    unsigned char *der;                    /* the certificate's bytes, kept for chain checks */
+    size_t der_len;
+} td_cert;
+
+typedef struct td_chain {
+    td_cert *certs;                        /* heap array of n (at most TD_MAX_CHAIN) */
+    size_t n;                              /* certificates kept */
+    size_t n_total;                        /* certificates in the message (n_total > n: cap hit) */
+    bool seen;                             /* a Certificate message was seen in the clear */
+    bool empty;                            /* ... and it held no certificate (a client with none) */
+    bool malformed;                        /* inner lengths lied; what parsed before is kept */
+    uint64_t packet;                       /* packet that completed the Certificate message */
+} td_chain;
+
+typedef struct td_alert {
+    uint8_t from;                          /* TD_C2S: sent by the client */
+    uint8_t level;                         /* 1 warning, 2 fatal, 0 unknown (encrypted) */
+    uint8_t code;                          /* AlertDescription, meaningless when encrypted */
+    bool encrypted;
+    uint64_t packet;
+    double ts;
+} td_alert;
+
+/* Message ladder entry (shown by -v, read by the classifier for order and timing). */
+typedef enum td_ev_kind {
+    TD_EV_SYN, TD_EV_SYNACK, TD_EV_FIN, TD_EV_RST,
+    TD_EV_HANDSHAKE,                       /* sub = handshake type; len = message length */
+    TD_EV_SSL2,                            /* sub = SSLv2 message type */
+    TD_EV_CCS,
+    TD_EV_ALERT,                           /* sub = index into tls.alerts (or 255 when dropped) */
+    TD_EV_ENCRYPTED_HANDSHAKE,             /* encrypted record during the handshake (TLS 1.3 flights, Finished) */
+    TD_EV_APPDATA,                         /* count = consecutive records coalesced, len = bytes */
+    TD_EV_PLAINTEXT,                       /* non-TLS bytes; see tls.not_tls[dir] */
+    TD_EV_GAP,                             /* bytes missing in the capture; len = bytes skipped */
+    TD_EV_UNKNOWN_RECORD,                  /* record of an unknown content type; sub = type */
+} td_ev_kind;
+
+typedef struct td_event {
+    uint8_t kind;                          /* td_ev_kind */
+    uint8_t dir;
+    uint8_t sub;
+    uint32_t len;
+    uint32_t count;
+    uint64_t packet;
+    double ts;                             /* seconds since the epoch */
+} td_event;
+
+typedef struct td_tls {
+    bool client_hello, server_hello;       /* seen in the clear */
+    bool sslv2_client_hello;               /* the ClientHello used the SSLv2-compatible format */
+    bool sslv2_server_hello;               /* the server answered in SSLv2 */
+    uint64_t client_hello_packet, server_hello_packet;
+    uint16_t client_legacy_version;        /* ClientHello.legacy_version (0x0002 for SSLv2) */
+    uint16_t record_version[2];            /* first record-layer version seen per direction */
+    uint16_t offered_versions[16];         /* supported_versions (GREASE dropped), or legacy_version */
+    size_t n_offered_versions;
+    uint16_t version;                      /* negotiated; 0 = unknown */
+    uint16_t *offered_ciphers;             /* heap, at most TD_MAX_CIPHERS */
+    size_t n_offered_ciphers;              /* kept */
+    size_t n_offered_ciphers_total;
+    uint32_t cipher;                       /* IANA code point, or a 24-bit SSLv2 cipher kind */
+    bool has_cipher;
+    char *sni;                             /* server_name host_name, NULL if none */
+    char **alpn_offered;                   /* heap, at most TD_MAX_LIST */
+    size_t n_alpn_offered;
+    char *alpn;                            /* chosen by the server, NULL if none */
+    uint8_t session_id_c[32], session_id_s[32];
+    uint8_t session_id_c_len, session_id_s_len;
+    bool ticket_offered;                   /* session_ticket extension non-empty in ClientHello */
+    bool psk_offered;                      /* TLS 1.3 pre_shared_key in ClientHello */
+    bool psk_accepted;                     /* TLS 1.3 pre_shared_key in ServerHello */
+    bool early_data_offered;
+    bool resumed;
+    bool hello_retry;
+    uint64_t hello_retry_packet;
+    td_chain server_chain, client_chain;
+    bool cert_requested;                   /* CertificateRequest seen in the clear */
+    uint64_t cert_request_packet;
+    char **ca_names;                       /* CertificateRequest certificate_authorities, heap, <= TD_MAX_LIST */
+    size_t n_ca_names;
+    bool server_hello_done;
+    td_alert *alerts;                      /* heap, at most TD_MAX_ALERTS */
+    size_t n_alerts;                       /* kept */
+    size_t n_alerts_total;
+    bool ccs[2];                           /* ChangeCipherSpec seen per direction */
+    bool encrypted[2];                     /* records from this direction are now encrypted */
+    bool finished[2];                      /* Finished (or, encrypted, the first record after CCS) */
+    uint64_t app_data[2];                  /* application-data record payload bytes per direction */
+    uint64_t app_records[2];
+    uint32_t enc_hs_records[2];            /* encrypted handshake records (TLS 1.3 flights) */
+    uint64_t enc_hs_bytes[2];
+    uint64_t first_app_packet[2];
+    bool not_tls[2];                       /* this direction began with bytes that are not TLS */
+    bool starttls;                         /* ... and TLS began later (STARTTLS, a proxy CONNECT) */
+    char *not_tls_what[2];                 /* heap, e.g. "HTTP request: GET / HTTP/1.1" */
+    uint64_t not_tls_packet[2];
+    uint32_t bad_records[2];               /* records that made no sense (resync attempts) */
+    char *bad_record_what[2];              /* heap: the first such problem, e.g. "record length 20000 > 18432" */
+    uint32_t empty_records[2];             /* zero-length records */
+    bool ech_offered;                      /* encrypted_client_hello extension in the ClientHello */
+    bool buffer_cap_hit;                   /* a handshake message or record exceeded its buffer */
+    bool heartbeat;                        /* heartbeat records seen */
+} td_tls;
+
+typedef enum td_close { TD_CLOSE_NONE = 0, TD_CLOSE_FIN, TD_CLOSE_RST } td_close;
+typedef enum td_closer { TD_BY_NONE = 0, TD_BY_CLIENT, TD_BY_SERVER } td_closer;
+
+typedef struct td_tcp {
+    bool syn_seen, synack_seen;
+    bool handshake;                        /* SYN, SYN-ACK and ACK all seen */
+    bool midstream;                        /* no SYN: the connection started before the capture */
+    uint32_t syn_retransmits;
+    uint8_t close;                         /* td_close: how it ended */
+    uint8_t closed_by;                     /* td_closer: who sent the first FIN or the RST */
+    bool fin[2];
+    uint64_t fin_packet[2];
+    uint64_t rst_packet;
+    uint8_t rst_from;
+    uint64_t bytes[2];                     /* TCP payload bytes per direction, as delivered in order */
+    uint32_t gaps[2];                      /* holes that never filled */
+    uint64_t gap_bytes[2];
+    uint32_t retransmits[2];
+    uint32_t packets[2];
+    bool ooo_cap_hit;                      /* out-of-order buffer overflowed */
+} td_tcp;
+
+typedef struct td_endpoint {
+    char ip[46];                           /* text form */
+    uint16_t port;
+} td_endpoint;
+
+typedef struct td_transcript {
+    uint64_t id;                           /* 1-based, in order of first packet, per run */
+    const char *file;                      /* input name (not owned) */
+    uint64_t first_packet, last_packet;
+    double start, end;                     /* seconds since the epoch */
+    td_endpoint client, server;
+    bool roles_guessed;                    /* no SYN: roles from the port or the ClientHello */
+    bool on_tls_port;                      /* server port is one of --ports */
+    bool evicted;                          /* ended by --max-connections */
+    bool idle_timeout;                     /* ended by --idle-timeout */
+    bool capture_drops;                    /* the kernel dropped packets while this was open */
+    td_tcp tcp;
+    td_tls tls;
+    td_event *events;                      /* heap, grown on demand up to TD_MAX_EVENTS */
+    size_t n_events, cap_events;
+    size_t n_events_dropped;
+} td_transcript;
+
+/* Append a ladder event; coalesces consecutive application-data records of one direction. */
+void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, uint32_t len,
+                         uint64_t packet, double ts);
+/* Free what the transcript owns (strings, certificates); the struct itself is the caller's. */
+void td_transcript_clear(td_transcript *t);
+void td_cert_clear(td_cert *c);
+
+#endif
