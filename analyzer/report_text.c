@@ -120,7 +120,7 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
         for (size_t i = 0; i < r->n_evidence; i++)
             fprintf(out, "  %-10s pkt %-6llu %s\n", i == 0 ? "evidence" : "", (unsigned long long)r->evidence[i].packet,
                     r->evidence[i].what);
-        if (r->kb_section) fprintf(out, "  %-10s KB Q197306, \"%s\"\n", "KB", r->kb_section);
+        if (r->kb_section) fprintf(out, "  %-10s Q197306, section \"%s\"\n", "KB", r->kb_section);
         if (r->remedy) fprintf(out, "  %-10s %s\n", "fix", r->remedy);
     }
 

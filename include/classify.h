@@ -32,7 +32,8 @@ typedef struct td_result {
     td_evidence evidence[TD_MAX_EVIDENCE];
     size_t n_evidence;
     const char *kb_section;        /* NULL when the KB has nothing to say */
-    const char *remedy;
+    const char *remedy;            /* points at remedy_buf or a static string */
+    char remedy_buf[400];
     td_finding findings[TD_MAX_FINDINGS];
     size_t n_findings;
 } td_result;

@@ -1,0 +1,37 @@
+/* certcheck.h - passive checks of a certificate chain seen on the wire, through OpenSSL:
+ * does it reach a trusted root, is it complete and in order, is it valid at the capture's time,
+ * do its names cover the name the client asked for. */
+#ifndef TLSDIAG_CERTCHECK_H
+#define TLSDIAG_CERTCHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "transcript.h"
+
+typedef struct td_chain_check {
+    bool present;                  /* there was a chain to check */
+    bool trusted;                  /* X509_verify_cert found a path to a trust anchor (dates aside) */
+    bool self_signed;              /* the leaf signs itself */
+    bool incomplete;               /* intermediates were sent, yet the top one's issuer is unknown */
+    bool misordered;               /* certificate i+1 is not the issuer of certificate i */
+    bool expired, not_yet_valid;   /* the leaf, at the capture's time */
+    bool chain_expired;            /* some other certificate of the path, at the capture's time */
+    int error;                     /* first OpenSSL verify error other than dates, 0 if none */
+    char error_text[120];
+    bool name_checked;             /* there was a name (SNI or IP) to check */
+    bool name_ok;
+    char name[256];                /* the name checked */
+    bool weak_key;                 /* RSA/DSA < 2048 bits, EC < 224 */
+    bool weak_signature;           /* MD5 or SHA-1 signed (below the root) */
+    char untrusted_root[256];      /* the top issuer the store lacks */
+} td_chain_check;
+
+/* Check chain (leaf first) as of time `when`.  `host` (SNI) or else `ip` is the name to check
+ * (both may be NULL).  `purpose_server` chooses the server or client TLS purpose. */
+void td_check_chain(X509_STORE *store, const td_chain *chain, int64_t when, const char *host,
+                    const char *ip, bool purpose_server, td_chain_check *out);
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# tests/run.sh BUILD BIN - run the whole suite: unit tests, golden tests on samples/, the command
+# line's error handling, the corpus sweep and the tshark cross-check.  Ends with "N passed, N failed".
+# Each part prints "ok NAME", "not ok NAME" or "skip NAME: why"; this script counts them.
+BUILD=${1:-build}
+BIN=${2:-./tlsdiag}
+export TLSDIAG="$BIN"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+{
+    for t in "$BUILD"/tests/test_*; do
+        [ -x "$t" ] || continue
+        echo "# $t"
+        "$t" 2>&1 || echo "not ok $(basename "$t") exited with status $?"
+    done
+    for s in tests/golden.sh tests/cli.sh tests/corpus.sh; do
+        echo "# $s"
+        sh "$s" 2>&1
+    done
+} | tee "$out" | grep -v '^ok ' 
+passed=$(grep -c '^ok ' "$out")
+failed=$(grep -c '^not ok ' "$out")
+skipped=$(grep -c '^skip ' "$out")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
