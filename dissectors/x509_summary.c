@@ -274,8 +274,8 @@ static bool is_self_signed(X509 *x)
     const X509_NAME *iss = X509_get_issuer_name(x);
     if (!subj || !iss || X509_NAME_cmp(subj, iss) != 0)
         return false;
-    if (X509_check_issued(x, x) != X509_V_OK)
-        return false;
+    /* Not X509_check_issued: it also demands keyCertSign, which a self-signed server
+     * certificate (keyUsage digitalSignature only) lacks, yet it is self-signed all the same. */
     EVP_PKEY *pk = X509_get0_pubkey(x);
     return pk && X509_verify(x, pk) == 1;
 }

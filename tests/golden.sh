@@ -12,7 +12,7 @@ for f in samples/*.pcap samples/*.pcapng samples/*.pcap.gz; do
     found=1
     name=$(basename "$f")
     want="tests/golden/$name.jsonl"
-    got=$("$BIN" --json -r "$f" 2>/dev/null | normalise)
+    got=$("$BIN" --json --cacert samples/ca/test-root-ca.pem -r "$f" 2>/dev/null | normalise)
     if $update; then
         printf '%s\n' "$got" > "$want"
         echo "ok golden $name (updated)"
@@ -26,3 +26,9 @@ for f in samples/*.pcap samples/*.pcapng samples/*.pcap.gz; do
     fi
 done
 [ $found = 1 ] || echo "not ok golden: no captures in samples/"
+# The expected verdict of every sample, and the packets its evidence must cite (found by tshark).
+if command -v tshark >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+    python3 tests/crosscheck/evidence_check.py "$BIN"
+else
+    echo "skip verdicts and evidence: tshark or python3 not installed"
+fi

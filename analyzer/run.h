@@ -1,0 +1,39 @@
+/* run.h - one run of tlsdiag: the pieces main() wires together, shared by the file reader
+ * (run_files.c) and live capture (run_live.c). */
+#ifndef TLSDIAG_RUN_H
+#define TLSDIAG_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "classify.h"
+#include "engine.h"
+#include "options.h"
+#include "report.h"
+
+typedef struct td_run {
+    td_options opt;
+    FILE *out;
+    bool color;
+    td_classifier *classifier;
+    td_engine *engine;
+    uint64_t *verdict_counts;      /* per td_verdict_list() entry */
+    const char *const *verdict_names;
+    size_t n_verdicts;
+    uint64_t no_verdict;
+    bool any_problem;
+    bool input_error;
+    /* Live capture fills these for the summary. */
+    bool have_kernel_stats;
+    uint64_t kernel_received, kernel_dropped;
+} td_run;
+
+/* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */
+void td_run_files(td_run *r);
+/* Capture on -i until a signal, -c or --duration (run_live.c). */
+void td_run_live(td_run *r);
+/* The engine's callback: classify a finished connection, count it, report it. */
+void td_run_connection(void *ctx, td_transcript *t);
+
+#endif
