@@ -112,6 +112,7 @@ static void release_ready(td_engine *e, bool all)
 
 static void finish(td_engine *e, td_conn *c)
 {
+    c->t.capture_end = e->now > c->t.end ? e->now : c->t.end;
     td_flows_remove(&e->flows, c);
     td_reasm_flush(c, c->t.last_packet, c->t.end);
     td_reasm_free(c);

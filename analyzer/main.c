@@ -79,7 +79,8 @@ int main(int argc, char **argv)
         .live = r.opt.iface != NULL, .have_kernel_stats = r.have_kernel_stats,
         .kernel_received = r.kernel_received, .kernel_dropped = r.kernel_dropped,
     };
-    if (r.opt.json) td_json_summary(r.out, &s);
+    if (r.opt.iface && !r.live_started) { /* the capture never began: its error says it all */ }
+    else if (r.opt.json) td_json_summary(r.out, &s);
     else td_text_summary(r.out, &s, r.color);
 
     td_engine_free(r.engine);

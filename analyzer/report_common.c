@@ -7,6 +7,10 @@
 
 void td_format_time(double ts, char *buf, size_t len)
 {
+    if (!(ts >= 0 && ts < 253402300800.0)) {   /* years 1970..9999; a wild capture clock is input */
+        snprintf(buf, len, "?");
+        return;
+    }
     time_t sec = (time_t)ts;
     long usec = (long)((ts - (double)sec) * 1e6 + 0.5);
     if (usec >= 1000000) {

@@ -26,11 +26,11 @@ static void human_bytes(uint64_t n, char *buf, size_t len)
 static void cert_line(FILE *out, const char *label, const td_cert *x)
 {
     if (x->parse_error) {
-        fprintf(out, "  %-10s (unparsable certificate, sha256 %.16s...)\n", label, x->sha256);
+        fprintf(out, "  %-12s (unparsable certificate, sha256 %.16s...)\n", label, x->sha256);
         return;
     }
-    fprintf(out, "  %-10s %s <- %s\n", label, x->subject, x->issuer);
-    fprintf(out, "  %-10s %s, %s, valid %s .. %s", "", x->key, x->signature, x->not_before, x->not_after);
+    fprintf(out, "  %-12s %s <- %s\n", label, x->subject, x->issuer);
+    fprintf(out, "  %-12s %s, %s, valid %s .. %s", "", x->key, x->signature, x->not_before, x->not_after);
     if (x->n_san) {
         fprintf(out, ", names ");
         for (size_t i = 0; i < x->n_san && i < 6; i++) fprintf(out, "%s%s", i ? "," : "", x->san[i]);
@@ -43,7 +43,7 @@ static void chain_lines(FILE *out, const char *who, const td_chain *c)
 {
     if (!c->seen) return;
     if (c->empty) {
-        fprintf(out, "  %-10s (empty: no certificate sent), pkt %llu\n", who, (unsigned long long)c->packet);
+        fprintf(out, "  %-12s (empty: no certificate sent), pkt %llu\n", who, (unsigned long long)c->packet);
         return;
     }
     for (size_t i = 0; i < c->n; i++) {
@@ -51,8 +51,8 @@ static void chain_lines(FILE *out, const char *who, const td_chain *c)
         snprintf(label, sizeof label, "%s%s", i == 0 ? who : "", i == 0 ? "" : "");
         cert_line(out, i == 0 ? who : "", &c->certs[i]);
     }
-    if (c->n_total > c->n) fprintf(out, "  %-10s ... %zu more not kept\n", "", c->n_total - c->n);
-    if (c->malformed) fprintf(out, "  %-10s (the Certificate message's lengths do not add up)\n", "");
+    if (c->n_total > c->n) fprintf(out, "  %-12s ... %zu more not kept\n", "", c->n_total - c->n);
+    if (c->malformed) fprintf(out, "  %-12s (the Certificate message's lengths do not add up)\n", "");
 }
 
 static const char *event_name(const td_transcript *t, const td_event *e, char *buf, size_t len)
@@ -114,19 +114,19 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
             (unsigned long long)t->first_packet, (unsigned long long)t->last_packet, buf, col(color, C_RESET));
 
     if (r->verdict) {
-        fprintf(out, "  %-10s %s%s%s%s (%s)\n", "verdict", col(color, C_BOLD), col(color, ok ? C_GREEN : C_RED),
+        fprintf(out, "  %-12s %s%s%s%s (%s)\n", "verdict", col(color, C_BOLD), col(color, ok ? C_GREEN : C_RED),
                 r->verdict, col(color, C_RESET), r->confidence);
-        fprintf(out, "  %-10s %s\n", "what", r->summary);
+        fprintf(out, "  %-12s %s\n", "what", r->summary);
         for (size_t i = 0; i < r->n_evidence; i++)
-            fprintf(out, "  %-10s pkt %-6llu %s\n", i == 0 ? "evidence" : "", (unsigned long long)r->evidence[i].packet,
+            fprintf(out, "  %-12s pkt %-6llu %s\n", i == 0 ? "evidence" : "", (unsigned long long)r->evidence[i].packet,
                     r->evidence[i].what);
-        if (r->kb_section) fprintf(out, "  %-10s Q197306, section \"%s\"\n", "KB", r->kb_section);
-        if (r->remedy) fprintf(out, "  %-10s %s\n", "fix", r->remedy);
+        if (r->kb_section) fprintf(out, "  %-12s Q197306, section \"%s\"\n", "KB", r->kb_section);
+        if (r->remedy) fprintf(out, "  %-12s %s\n", "fix", r->remedy);
     }
 
     /* TLS facts */
     if (s->client_hello || s->server_hello || s->hello_retry) {
-        fprintf(out, "  %-10s", "TLS");
+        fprintf(out, "  %-12s", "TLS");
         if (s->version) fprintf(out, " %s", td_version_label(s->version, b1, sizeof b1));
         else fprintf(out, " version not negotiated");
         if (s->has_cipher) fprintf(out, ", %s", td_cipher_label(s->cipher, b2, sizeof b2));
@@ -136,7 +136,7 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
         fputc('\n', out);
     }
     if (s->client_hello) {
-        fprintf(out, "  %-10s", "offered");
+        fprintf(out, "  %-12s", "offered");
         for (size_t i = 0; i < s->n_offered_versions; i++)
             fprintf(out, "%s%s", i ? " " : " ", td_version_label(s->offered_versions[i], b1, sizeof b1));
         fprintf(out, "; %zu cipher suites", s->n_offered_ciphers_total);
@@ -150,7 +150,7 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
     }
     chain_lines(out, "server cert", &s->server_chain);
     if (s->cert_requested) {
-        fprintf(out, "  %-10s server asked for a client certificate (pkt %llu)", "client auth",
+        fprintf(out, "  %-12s server asked for a client certificate (pkt %llu)", "client auth",
                 (unsigned long long)s->cert_request_packet);
         if (s->n_ca_names) fprintf(out, "; accepted issuers: %s%s", s->ca_names[0], s->n_ca_names > 1 ? ", ..." : "");
         fputc('\n', out);
@@ -159,28 +159,31 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
         if (a->encrypted)
-            fprintf(out, "  %-10s pkt %-6llu %s alert (encrypted)\n", i ? "" : "alerts", (unsigned long long)a->packet,
+            fprintf(out, "  %-12s pkt %-6llu %s alert (encrypted)\n", i ? "" : "alerts", (unsigned long long)a->packet,
                     a->from == TD_C2S ? "client" : "server");
         else
-            fprintf(out, "  %-10s pkt %-6llu %s %s %s(%u)\n", i ? "" : "alerts", (unsigned long long)a->packet,
+            fprintf(out, "  %-12s pkt %-6llu %s %s %s(%u)\n", i ? "" : "alerts", (unsigned long long)a->packet,
                     a->from == TD_C2S ? "client" : "server", a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "level?",
                     td_alert_label(a->code, b1, sizeof b1), a->code);
     }
     for (int d = 0; d < 2; d++)
         if (s->not_tls[d])
-            fprintf(out, "  %-10s pkt %-6llu %s sent %s\n", "plaintext", (unsigned long long)s->not_tls_packet[d],
+            fprintf(out, "  %-12s pkt %-6llu %s sent %s\n", "plaintext", (unsigned long long)s->not_tls_packet[d],
                     d == TD_C2S ? "client" : "server", s->not_tls_what[d]);
 
     /* TCP facts */
     human_bytes(tcp->bytes[0], b1, sizeof b1);
     human_bytes(tcp->bytes[1], b2, sizeof b2);
-    fprintf(out, "  %-10s %s", "TCP",
+    fprintf(out, "  %-12s %s", "TCP",
             tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
             tcp->synack_seen ? "SYN answered" : tcp->syn_seen ? "SYN unanswered" : "no handshake seen");
     if (tcp->syn_retransmits) fprintf(out, ", %u SYN retransmission%s", tcp->syn_retransmits, tcp->syn_retransmits > 1 ? "s" : "");
-    if (tcp->close)
-        fprintf(out, ", closed by %s (%s)", tcp->closed_by == TD_BY_CLIENT ? "client" : "server",
-                tcp->close == TD_CLOSE_RST ? "RST" : "FIN");
+    if (tcp->close == TD_CLOSE_FIN || (tcp->close == TD_CLOSE_RST && (tcp->fin[0] || tcp->fin[1]))) {
+        int first = tcp->closed_by == TD_BY_CLIENT ? TD_C2S : TD_S2C;
+        fprintf(out, ", %s closed (FIN)", first == TD_C2S ? "client" : "server");
+        if (tcp->rst_packet) fprintf(out, ", %s reset (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
+    } else if (tcp->close == TD_CLOSE_RST)
+        fprintf(out, ", reset by %s (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
     else
         fprintf(out, ", still open at the end");
     fprintf(out, ", %s up, %s down", b1, b2);
@@ -195,12 +198,12 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *f = &r->findings[i];
         bool warn = strcmp(f->severity, "info") != 0;
-        fprintf(out, "  %-10s %s%s%s: %s\n", i ? "" : "findings", col(color, warn ? C_YELLOW : ""), f->id,
+        fprintf(out, "  %-12s %s%s%s: %s\n", i ? "" : "findings", col(color, warn ? C_YELLOW : ""), f->id,
                 col(color, warn ? C_RESET : ""), f->detail);
     }
 
     if (verbose > 0 && t->n_events) {
-        fprintf(out, "  %-10s\n", "ladder");
+        fprintf(out, "  %-12s\n", "ladder");
         for (size_t i = 0; i < t->n_events; i++) {
             const td_event *e = &t->events[i];
             fprintf(out, "    %10.3f ms  pkt %-6llu %s  %s\n", (e->ts - t->start) * 1000.0,

@@ -236,6 +236,7 @@ static bool r_no_server_response(facts *f)
 {
     const td_tcp *tcp = f->tcp;
     if (!tcp->syn_seen || tcp->synack_seen || tcp->packets[TD_S2C] > 0) return false;
+    if (tcp->packets[TD_C2S] > 1 + tcp->syn_retransmits) return false;  /* the client went on: one-sided capture */
     f->r->confidence = tcp->syn_retransmits > 0 || tcp->close ? "certain" : "likely";
     summary(f, "nothing answered the client's SYN%s: no SYN-ACK, no RST", tcp->syn_retransmits ? " or its retransmissions" : "");
     td_result_evidence(f->r, f->t->first_packet, "client SYN to %s:%u", f->t->server.ip, f->t->server.port);
@@ -245,6 +246,25 @@ static bool r_no_server_response(facts *f)
     remedy(f, "Nothing on the path answered port %u: check that the server is up at %s and that firewalls, "
               "security groups, routers or a proxy's packet filter let TCP port %u through to it.",
            f->t->server.port, f->t->server.ip, f->t->server.port);
+    return true;
+}
+
+/* Only one side of the conversation was captured (asymmetric routing, a one-way tap): whatever
+ * follows would be guessed from half the story. */
+static bool r_one_sided(facts *f)
+{
+    const td_tcp *tcp = f->tcp;
+    bool client_only = tcp->packets[TD_S2C] == 0 && tcp->packets[TD_C2S] > 1 + tcp->syn_retransmits;
+    bool server_only = tcp->packets[TD_C2S] == 0;
+    if (!client_only && !server_only) return false;
+    f->r->confidence = "certain";
+    summary(f, "only the %s's side of this connection is in the capture (the other side's packets took another "
+               "path or were not captured)", client_only ? "client" : "server");
+    td_result_evidence(f->r, f->t->first_packet, "first packet, from the %s", client_only ? "client" : "server");
+    td_result_evidence(f->r, f->t->last_packet, "last packet: %u packets, none from the %s",
+                       tcp->packets[TD_C2S] + tcp->packets[TD_S2C], client_only ? "server" : "client");
+    remedy(f, "Capture where both directions pass (on the server or the client itself, or a tap/SPAN port that "
+              "mirrors both directions); with asymmetric routing, capture on both paths and merge the files.");
     return true;
 }
 
@@ -289,6 +309,9 @@ static bool r_server_not_tls(facts *f)
     return true;
 }
 
+/* A server silent this long after a ClientHello is not going to answer (browsers give up sooner). */
+#define NO_ANSWER_WAIT 3.0
+
 static bool r_no_tls_response(facts *f)
 {
     const td_tls *s = f->s;
@@ -296,6 +319,15 @@ static bool r_no_tls_response(facts *f)
     if (!s->client_hello || s->server_hello || s->hello_retry || s->n_alerts || tcp->bytes[TD_S2C] > 0 ||
         s->not_tls[TD_S2C] || tcp->gaps[TD_S2C])
         return false;
+    double ch_time = f->t->start;
+    for (size_t i = 0; i < f->t->n_events; i++)
+        if (f->t->events[i].kind == TD_EV_HANDSHAKE && f->t->events[i].dir == TD_C2S) {
+            ch_time = f->t->events[i].ts;
+            break;
+        }
+    double silence = f->t->capture_end - ch_time;
+    if (!closed_by(f, TD_S2C) && !closed_by(f, TD_C2S) && silence < NO_ANSWER_WAIT) return false;
+    if (tcp->packets[TD_S2C] == 0 && !tcp->synack_seen) return false;     /* we see only one side */
     evidence_client_hello(f);
     if (closed_by(f, TD_S2C)) {
         f->r->confidence = "certain";
@@ -308,8 +340,8 @@ static bool r_no_tls_response(facts *f)
         evidence_close(f, TD_C2S);
     } else {
         f->r->confidence = "likely";
-        summary(f, "the server accepted TCP but had not answered the ClientHello when the capture ended (%.1f s later)",
-                f->t->end - f->t->start);
+        summary(f, "the server accepted TCP but had not answered the ClientHello when the capture ended, %.1f s later",
+                silence);
     }
     remedy(f, "Something accepts TCP on %s:%u but no TLS answers: make sure the TLS service owns this port, "
               "that a certificate is bound to this IP and port (and the change was committed and the service "
@@ -662,12 +694,19 @@ static bool r_incomplete(facts *f)
     const td_tls *s = f->s;
     const td_tcp *tcp = f->tcp;
     f->r->confidence = "certain";
-    if (tcp->midstream && !s->client_hello)
+    if (tcp->packets[TD_S2C] == 0 && tcp->packets[TD_C2S] > 1 + tcp->syn_retransmits)
+        summary(f, "only the client's side of this connection is in the capture (the server's packets took another path or were not captured)");
+    else if (tcp->packets[TD_C2S] == 0)
+        summary(f, "only the server's side of this connection is in the capture (the client's packets took another path or were not captured)");
+    else if (tcp->midstream && !s->client_hello)
         summary(f, "the connection started before the capture: its handshake is not in it");
     else if (!s->client_hello && !tcp->bytes[0] && !tcp->bytes[1] && tcp->handshake)
         summary(f, "a TCP connection that carried no data (a port probe or a health check)");
     else if (tcp->gaps[0] || tcp->gaps[1])
         summary(f, "packets missing from the capture hide the handshake");
+    else if (!tcp->close && s->client_hello && !s->server_hello)
+        summary(f, "the capture ended %.1f s after the ClientHello, before the server answered",
+                f->t->capture_end - f->t->start);
     else if (!tcp->close)
         summary(f, "the capture ended before the handshake did");
     else
@@ -687,6 +726,7 @@ typedef struct rule {
 
 static const rule rules[] = {
     { "no-server-response", "Standard SSL Connectivity", r_no_server_response },
+    { "incomplete", NULL, r_one_sided },
     { "connection-refused", "Microsoft Management Console (MMC)", r_connection_refused },
     { "client-not-tls", "Microsoft Management Console (MMC)", r_client_not_tls },
     { "server-not-tls", "Microsoft Management Console (MMC)", r_server_not_tls },
@@ -717,6 +757,11 @@ static void cert_findings(facts *f)
                               c->expired ? "expired" : "not yet valid", f->s->server_chain.certs[0].not_before, f->s->server_chain.certs[0].not_after);
         if (c->name_checked && !c->name_ok)
             td_result_finding(r, "name-mismatch", "warning", "%s is not among the server certificate's names", c->name);
+        const td_cert *leaf = &f->s->server_chain.certs[0];
+        if (leaf->not_after_t - leaf->not_before_t > 398LL * 86400 && !c->self_signed)
+            td_result_finding(r, "cert-validity-too-long", "info",
+                              "the server certificate is valid for %lld days; publicly trusted ones may not exceed 398",
+                              (long long)((leaf->not_after_t - leaf->not_before_t) / 86400));
         if (c->weak_key) td_result_finding(r, "weak-key", "warning", "the server key is %s", f->s->server_chain.certs[0].key);
         if (c->weak_signature) td_result_finding(r, "weak-signature", "warning", "a certificate of the chain is signed with MD5 or SHA-1");
     }
@@ -747,7 +792,8 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     f.s = &t->tls;
     f.tcp = &t->tcp;
     f.r = r;
-    int64_t when = (int64_t)t->start;
+    /* The capture's clock is input too: hold it to years 1970..9999 before it becomes a time_t. */
+    int64_t when = t->start > 0 ? (t->start < 253402300800.0 ? (int64_t)t->start : 253402300799) : 0;
 
     {
         time_t w = (time_t)when;

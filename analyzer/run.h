@@ -25,6 +25,7 @@ typedef struct td_run {
     bool any_problem;
     bool input_error;
     /* Live capture fills these for the summary. */
+    bool live_started;             /* the interface was opened (else: no summary, exit 2) */
     bool have_kernel_stats;
     uint64_t kernel_received, kernel_dropped;
 } td_run;

@@ -172,6 +172,7 @@ typedef struct td_transcript {
     const char *file;                      /* input name (not owned) */
     uint64_t first_packet, last_packet;
     double start, end;                     /* seconds since the epoch */
+    double capture_end;                    /* time of the input's last packet when this ended */
     td_endpoint client, server;
     bool roles_guessed;                    /* no SYN: roles from the port or the ClientHello */
     bool on_tls_port;                      /* server port is one of --ports */
