@@ -78,5 +78,7 @@ clean:
 
 # Fuzzing (libFuzzer, clang): make fuzz builds the harnesses, make fuzz-smoke runs each briefly.
 -include tests/fuzz/fuzz.mk
+# Benchmarks: make bench generates large captures and times tlsdiag against libpcap and others.
+-include tests/bench/bench.mk
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/analyzer/main.d
