@@ -23,11 +23,13 @@ struct td_engine {
     td_flow_table flows;
     const char *file;
     int linktype;
-    uint64_t next_id;              /* next connection id to assign */
-    uint64_t next_emit;            /* next id due for output */
-    td_conn **heap;                /* finished, waiting for their turn (min-heap on id) */
+    uint64_t next_order;           /* creation order of the next connection */
+    td_conn *born_first, *born_last;   /* open connections, oldest creation first */
+    uint64_t emitted;              /* connections output so far: the last id given */
+    td_conn **heap;                /* finished, waiting for their turn (min-heap on order) */
     size_t heap_n, heap_cap;
     double now;
+    bool flushing;                 /* end of input: every open connection is being finished */
     td_engine_stats st;
 };
 
@@ -43,7 +45,7 @@ td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, voi
     e->ordered = ordered;
     e->emit = emit;
     e->ctx = ctx;
-    e->next_id = e->next_emit = 1;
+    e->next_order = 1;
     return e;
 }
 
@@ -58,6 +60,7 @@ static void conn_free(td_conn *c)
 static void emit_now(td_engine *e, td_conn *c)
 {
     e->st.connections++;
+    c->t.id = ++e->emitted;                        /* dense, in order of first packet when ordered */
     e->emit(e->ctx, &c->t);
     conn_free(c);
 }
@@ -75,7 +78,7 @@ static void heap_push(td_engine *e, td_conn *c)
         e->heap_cap = cap;
     }
     size_t i = e->heap_n++;
-    while (i > 0 && e->heap[(i - 1) / 2]->t.id > c->t.id) {
+    while (i > 0 && e->heap[(i - 1) / 2]->order > c->order) {
         e->heap[i] = e->heap[(i - 1) / 2];
         i = (i - 1) / 2;
     }
@@ -90,8 +93,8 @@ static td_conn *heap_pop(td_engine *e)
     for (;;) {
         size_t l = 2 * i + 1, m = i;
         if (l >= e->heap_n) break;
-        m = (l + 1 < e->heap_n && e->heap[l + 1]->t.id < e->heap[l]->t.id) ? l + 1 : l;
-        if (e->heap[m]->t.id >= last->t.id) break;
+        m = (l + 1 < e->heap_n && e->heap[l + 1]->order < e->heap[l]->order) ? l + 1 : l;
+        if (e->heap[m]->order >= last->order) break;
         e->heap[i] = e->heap[m];
         i = m;
     }
@@ -101,21 +104,43 @@ static td_conn *heap_pop(td_engine *e)
 
 static void release_ready(td_engine *e, bool all)
 {
-    while (e->heap_n && (all || e->heap[0]->t.id <= e->next_emit || e->heap_n > REORDER_MAX)) {
-        td_conn *c = heap_pop(e);
-        if (c->t.id >= e->next_emit) e->next_emit = c->t.id + 1;
-        emit_now(e, c);
+    /* At the end of the input all connections finish at once and are all in memory anyway:
+     * the reorder buffer need not be bounded then. */
+    /* A finished connection may go out once no connection that started before it is open. */
+    while (e->heap_n && (all || !e->born_first || e->heap[0]->order < e->born_first->order ||
+                         (e->heap_n > REORDER_MAX && !e->flushing))) {
+        emit_now(e, heap_pop(e));
     }
 }
 
 /* ---- connection lifetime ----------------------------------------------------------------- */
 
+static void born_link(td_engine *e, td_conn *c)
+{
+    c->born_prev = e->born_last;
+    c->born_next = NULL;
+    if (e->born_last) e->born_last->born_next = c;
+    else e->born_first = c;
+    e->born_last = c;
+}
+
+static void born_unlink(td_engine *e, td_conn *c)
+{
+    if (c->born_prev) c->born_prev->born_next = c->born_next;
+    else e->born_first = c->born_next;
+    if (c->born_next) c->born_next->born_prev = c->born_prev;
+    else e->born_last = c->born_prev;
+    c->born_prev = c->born_next = NULL;
+}
+
 static void finish(td_engine *e, td_conn *c)
 {
     c->t.capture_end = e->now > c->t.end ? e->now : c->t.end;
     td_flows_remove(&e->flows, c);
+    born_unlink(e, c);
     td_reasm_flush(c, c->t.last_packet, c->t.end);
     td_reasm_free(c);
+    td_tls_stream_end(c->tls);
     td_tls_stream_free(c->tls);
     c->tls = NULL;
     if (c->candidate) {                            /* -A: never shown to be TLS: not reported */
@@ -217,7 +242,7 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
     c->port[1] = server_port;
     c->hash = hash;
     c->candidate = !on_tls_port;
-    if (!c->candidate) c->t.id = e->next_id++;
+    c->order = e->next_order++;
     c->t.file = e->file;
     c->t.first_packet = number;
     c->t.start = ts;
@@ -229,6 +254,7 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
     c->t.client.port = c->port[0];
     c->t.server.port = c->port[1];
     td_flows_insert(&e->flows, c);
+    born_link(e, c);
     if (e->flows.count > e->st.peak_open) e->st.peak_open = e->flows.count;
     *dir = src_is_client ? TD_C2S : TD_S2C;
     return c;
@@ -337,13 +363,13 @@ const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
         if (c->candidate) {
             if (!td_sniff_tls(p.payload, p.payload_len)) {
                 td_flows_remove(&e->flows, c);    /* -A: not TLS, not ours */
+                born_unlink(e, c);
                 td_reasm_free(c);
                 td_tls_stream_free(c->tls);
                 conn_free(c);
                 return warning;
             }
             c->candidate = false;
-            c->t.id = e->next_id++;
         }
         td_reasm_segment(c, dir, &p, number, ts);
     }
@@ -362,7 +388,9 @@ void td_engine_begin_file(td_engine *e, const char *name, int linktype)
 
 void td_engine_end_file(td_engine *e)
 {
+    e->flushing = true;
     while (e->flows.oldest) finish(e, e->flows.oldest);
+    e->flushing = false;
     release_ready(e, true);
 }
 

@@ -127,17 +127,19 @@ void td_reasm_segment(td_conn *c, int dir, const td_pkt *p, uint64_t packet, dou
     td_reasm *r = &c->r[dir];
     uint32_t len = (uint32_t)p->payload_wire_len;
     if (len == 0) return;
+    /* Data on a SYN (TCP Fast Open) starts after the SYN's own sequence number. */
+    uint32_t seq = p->seq + ((p->flags & TD_TCP_SYN) ? 1u : 0u);
     if (!r->init) {                                /* picked up mid-stream */
         r->init = true;
-        r->next_seq = p->seq;
+        r->next_seq = seq;
     }
     uint32_t have = (uint32_t)p->payload_len;     /* less than len when cut by the snap length */
-    int32_t rel = seq_diff(p->seq, r->next_seq);
+    int32_t rel = seq_diff(seq, r->next_seq);
     if (rel > 0) {
         if (have < len) {                          /* keep what is there; the rest is a hole */
-            hold(c, dir, p->seq, p->payload, have, packet, ts);
+            hold(c, dir, seq, p->payload, have, packet, ts);
         } else {
-            hold(c, dir, p->seq, p->payload, len, packet, ts);
+            hold(c, dir, seq, p->payload, len, packet, ts);
         }
         return;
     }
@@ -147,8 +149,18 @@ void td_reasm_segment(td_conn *c, int dir, const td_pkt *p, uint64_t packet, dou
         return;
     }
     if (skip > 0) c->t.tcp.retransmits[dir]++;    /* partial overlap: the old bytes win */
+    if (r->held && seq_diff(r->held->seq, seq + have) < 0) {
+        /* An earlier copy of bytes further on is held: they win too.  Deliver up to them and
+         * let hold() keep only what this copy adds beyond. */
+        uint32_t upto = r->held->seq - seq;
+        if (skip < upto) deliver(c, dir, p->payload + skip, upto - skip, packet, ts);
+        r->next_seq = r->held->seq;
+        hold(c, dir, r->held->seq, p->payload + upto, have - upto, packet, ts);
+        drain(c, dir);
+        return;
+    }
     if (skip < have) deliver(c, dir, p->payload + skip, have - skip, packet, ts);
-    r->next_seq = p->seq + len;
+    r->next_seq = seq + len;
     if (have < len) {
         uint32_t missing = len - (skip > have ? skip : have);
         gap(c, dir, missing, packet, ts);

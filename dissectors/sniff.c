@@ -53,6 +53,11 @@ bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outle
         first_line("text protocol reply: ", data, len, out, outlen);  /* SMTP/FTP banners */
         return true;
     }
+    if (starts(data, len, "EHLO ") || starts(data, len, "HELO ") || starts(data, len, "STARTTLS") ||
+        starts(data, len, "STLS") || starts(data, len, "AUTH TLS")) {
+        first_line("mail/FTP command: ", data, len, out, outlen);
+        return true;
+    }
     if (starts(data, len, "* OK") || starts(data, len, "+OK")) {
         first_line("mail server banner: ", data, len, out, outlen);
         return true;

@@ -118,6 +118,12 @@ static bool client_hello(td_transcript *t, cursor *c, uint64_t packet)
     bool second = tls->client_hello;               /* the ClientHello after a HelloRetryRequest */
     tls->client_hello = true;
     if (!second) tls->client_hello_packet = packet;
+    if (second) {                                  /* its lists replace the first one's */
+        for (size_t i = 0; i < tls->n_alpn_offered; i++) free(tls->alpn_offered[i]);
+        free(tls->alpn_offered);
+        tls->alpn_offered = NULL;
+        tls->n_alpn_offered = 0;
+    }
     tls->client_legacy_version = cur_u16(c);
     cur_skip(c, 32);                               /* random */
     cursor sid = cur_block8(c);
@@ -241,7 +247,12 @@ static bool certificate(td_transcript *t, int dir, cursor *c, uint64_t packet)
         chain->n_total++;
         if (chain->n >= TD_MAX_CHAIN) continue;
         if (!chain->certs && !(chain->certs = calloc(TD_MAX_CHAIN, sizeof *chain->certs))) continue;
-        td_x509_summarize(der.p, cur_left(&der), &chain->certs[chain->n]);
+        if (td_x509_summarize(der.p, cur_left(&der), &chain->certs[chain->n]) != 0) {
+            char what[96];
+            snprintf(what, sizeof what, "Certificate: certificate %zu (%zu bytes) is not X.509 DER",
+                     chain->n_total, cur_left(&der));
+            tls_note_bad(t, dir, what);
+        }
         chain->n++;
     }
     chain->empty = chain->n_total == 0;

@@ -42,6 +42,8 @@ typedef struct dir_parser {
     uint32_t enc_records;                /* encrypted records sent so far (TLS 1.3 flight logic) */
     bool flight_done;                    /* TLS 1.3 client: first encrypted flight is over */
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
+    uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
+    size_t sniff_have;
 } dir_parser;
 
 struct td_tls_stream {
@@ -65,19 +67,35 @@ static void hs_reset(dir_parser *d)
     d->hsskip = 0;
 }
 
+void td_tls_stream_end(td_tls_stream *s)
+{
+    if (!s) return;
+    for (int dir = 0; dir < 2; dir++) {
+        const dir_parser *d = &s->d[dir];
+        if (d->hshdr_have < 4 || d->hsskip || !s->t->tcp.fin[dir]) continue;
+        char what[128];
+        const char *name = td_handshake_name(d->hshdr[0]);
+        snprintf(what, sizeof what, "%s of %zu bytes unfinished: the %s closed after %zu of them",
+                 name ? name : "handshake message", d->hslen, dir == TD_C2S ? "client" : "server", d->hshave);
+        tls_note_bad(s->t, dir, what);
+    }
+}
+
 void td_tls_stream_free(td_tls_stream *s)
 {
     if (!s) return;
     for (int i = 0; i < 2; i++) {
         hs_reset(&s->d[i]);
         free(s->d[i].v2buf);
+        free(s->d[i].sniff);
     }
     free(s);
 }
 
 size_t td_tls_stream_buffered(const td_tls_stream *s)
 {
-    return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len;
+    return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len +
+           (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0);
 }
 
 bool td_tls_stream_settled(const td_tls_stream *s)
@@ -92,10 +110,16 @@ bool td_tls_stream_settled(const td_tls_stream *s)
 
 /* ---- record header plausibility ---------------------------------------------------------- */
 
+/* A TLS record header's content type and version, whatever its length says. */
+static bool tls_shaped(const uint8_t *h)
+{
+    return h[0] >= CT_CCS && h[0] <= CT_HEARTBEAT && h[1] == 3 && h[2] <= 4;
+}
+
 static bool plausible_header(const uint8_t *h)
 {
     size_t len = (size_t)h[3] << 8 | h[4];
-    return h[0] >= CT_CCS && h[0] <= CT_HEARTBEAT && h[1] == 3 && h[2] <= 4 && len <= REC_MAX_LEN;
+    return tls_shaped(h) && len <= REC_MAX_LEN;
 }
 
 /* Offset of the first plausible record header in data (confirmed by the next header when it is
@@ -109,6 +133,26 @@ static size_t find_header(const uint8_t *data, size_t len)
         return i;
     }
     return len;
+}
+
+/* A record header that makes no sense: note it, and look for the next plausible one (which may
+ * begin inside these 5 bytes; h may point into d->hdr). */
+static void bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    char what[96];
+    size_t rlen = (size_t)h[3] << 8 | h[4];
+    if (tls_shaped(h))
+        snprintf(what, sizeof what, "record length %zu > %d", rlen, REC_MAX_LEN);
+    else
+        snprintf(what, sizeof what, "not a TLS record header: %02x %02x %02x %02x %02x",
+                 h[0], h[1], h[2], h[3], h[4]);
+    tls_note_bad(s->t, dir, what);
+    td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, h[0], (uint32_t)rlen, packet, ts);
+    hs_reset(d);
+    memmove(d->hdr, h + 1, 4);
+    d->hdr_have = 4;
+    d->state = ST_RESYNC;
 }
 
 /* ---- handshake message reassembly -------------------------------------------------------- */
@@ -235,8 +279,8 @@ static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t pac
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
     bool handshake = false;
-    d->enc_records++;
     if (tls->version == 0x0304 && tls->server_hello) {
+        d->enc_records++;                                  /* not 0-RTT data sent before it */
         if (dir == TD_S2C) {
             handshake = s->d[TD_C2S].enc_records == 0;     /* the server's flight, until the client's Finished */
         } else if (!d->flight_done) {
@@ -335,22 +379,64 @@ static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
 
 /* ---- the stream -------------------------------------------------------------------------- */
 
-static void not_tls(td_tls_stream *s, int dir, const uint8_t *first, size_t nfirst,
-                    const uint8_t *rest, size_t nrest, uint64_t packet, double ts)
+/* Describe a plaintext stream from its first bytes; called again as more arrive, until the
+ * first line is complete or SNIFF_BYTES are in view, so the result does not depend on how the
+ * bytes were segmented. */
+static void sniff_more(td_tls_stream *s, int dir, const uint8_t *p, size_t n)
 {
-    uint8_t view[SNIFF_BYTES];
-    size_t n = nfirst < sizeof view ? nfirst : sizeof view;
-    memcpy(view, first, n);
-    size_t more = nrest < sizeof view - n ? nrest : sizeof view - n;
-    if (more) memcpy(view + n, rest, more);
+    dir_parser *d = &s->d[dir];
+    if (!d->sniff) return;
+    size_t k = SNIFF_BYTES - d->sniff_have < n ? SNIFF_BYTES - d->sniff_have : n;
+    if (k == 0 && d->sniff_have) return;
+    memcpy(d->sniff + d->sniff_have, p, k);
+    d->sniff_have += k;
     char what[160];
-    td_sniff_plaintext(view, n + more, what, sizeof what);
+    td_sniff_plaintext(d->sniff, d->sniff_have, what, sizeof what);
+    tls_set_str(&s->t->tls.not_tls_what[dir], what, strlen(what));
+    if (d->sniff_have == SNIFF_BYTES || memchr(d->sniff, '\n', d->sniff_have)) {
+        free(d->sniff);
+        d->sniff = NULL;
+        d->sniff_have = 0;
+    }
+}
+
+/* The stream began with the 5 bytes `first`, which are not TLS; the rest of the delivery
+ * (`nrest` bytes) is then scanned as plaintext by the caller. */
+static void not_tls(td_tls_stream *s, int dir, const uint8_t *first, size_t nfirst, size_t nrest,
+                    uint64_t packet, double ts)
+{
     td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
     tls->not_tls[dir] = true;
     tls->not_tls_packet[dir] = packet;
-    tls_set_str(&tls->not_tls_what[dir], what, strlen(what));
     td_transcript_event(s->t, TD_EV_PLAINTEXT, dir, 0, (uint32_t)(nfirst + nrest), packet, ts);
-    s->d[dir].state = ST_PLAINTEXT;
+    d->sniff = malloc(SNIFF_BYTES);
+    d->sniff_have = 0;
+    if (d->sniff) {
+        sniff_more(s, dir, first, nfirst);
+    } else {
+        char what[160];
+        td_sniff_plaintext(first, nfirst, what, sizeof what);
+        tls_set_str(&tls->not_tls_what[dir], what, strlen(what));
+    }
+    d->hdr_have = 0;                           /* those bytes were not a record header */
+    d->state = ST_PLAINTEXT;
+}
+
+/* Keep the last bytes seen (at most max <= 5) in d->hdr: a header may straddle this delivery
+ * and the next. */
+static void keep_tail(dir_parser *d, const uint8_t *p, size_t n, size_t max)
+{
+    if (n >= max) {
+        memcpy(d->hdr, p + n - max, max);
+        d->hdr_have = max;
+        return;
+    }
+    size_t keep = d->hdr_have + n < max ? d->hdr_have + n : max;
+    size_t old = keep - n;
+    memmove(d->hdr, d->hdr + d->hdr_have - old, old);
+    memcpy(d->hdr + old, p, n);
+    d->hdr_have = keep;
 }
 
 /* Offset of a hello record (ClientHello from the client, ServerHello from the server) in
@@ -381,12 +467,32 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
 
         case ST_PLAINTEXT: {
             size_t n = cur_left(&c);
+            if (d->hdr_have) {                     /* a hello header may have begun in the last delivery */
+                uint8_t look[10];
+                size_t k = d->hdr_have, more = n < 5 ? n : 5;
+                memcpy(look, d->hdr, k);
+                memcpy(look + k, c.p, more);
+                size_t at = find_hello(look, k + more, dir);
+                if (at < k) {
+                    d->hdr_have = k - at;
+                    memmove(d->hdr, d->hdr + at, d->hdr_have);
+                    tls->starttls = true;
+                    d->state = ST_TLS;
+                    break;
+                }
+            }
             size_t off = find_hello(c.p, n, dir);
+            sniff_more(s, dir, c.p, off);
             d->plaintext_seen += off;
             if (off == n) {
-                if (d->plaintext_seen > PLAINTEXT_SCAN_MAX) d->state = ST_DEAD;
+                keep_tail(d, c.p, n, 5);
+                if (d->plaintext_seen > PLAINTEXT_SCAN_MAX) {
+                    d->state = ST_DEAD;
+                    d->hdr_have = 0;
+                }
                 return;
             }
+            d->hdr_have = 0;
             cur_skip(&c, off);
             tls->starttls = true;
             d->state = ST_TLS;
@@ -401,6 +507,8 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
                 d->state = ST_TLS;
                 d->hdr_have = 0;
                 record_start(s, dir, d->hdr, packet, ts);
+            } else if (tls_shaped(d->hdr)) {
+                bad_header(s, dir, d->hdr, packet, ts);   /* TLS whose record length lies, not plaintext */
             } else if (v2) {
                 d->state = ST_SSLV2;
                 d->v2len = v2;
@@ -411,10 +519,10 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
                 d->hdr_have = 0;
             } else if (s->t->tcp.midstream) {
                 d->state = ST_RESYNC;              /* joined mid-connection: find a record header */
-                d->hdr_have = 0;
+                memmove(d->hdr, d->hdr + 1, 4);    /* one may begin in the bytes after the first */
+                d->hdr_have = 4;
             } else {
-                not_tls(s, dir, d->hdr, 5, c.p, cur_left(&c), packet, ts);
-                return;
+                not_tls(s, dir, d->hdr, 5, cur_left(&c), packet, ts);
             }
             break;
         }
@@ -434,9 +542,28 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
         }
 
         case ST_RESYNC: {
-            size_t off = find_header(c.p, cur_left(&c));
+            size_t n = cur_left(&c);
+            if (d->hdr_have) {                     /* a header may straddle the last delivery and this */
+                uint8_t look[9];
+                size_t k = d->hdr_have, more = n < 5 ? n : 5;
+                memcpy(look, d->hdr, k);
+                memcpy(look + k, c.p, more);
+                size_t at = find_header(look, k + more);
+                if (at < k) {
+                    d->hdr_have = k - at;
+                    memmove(d->hdr, d->hdr + at, d->hdr_have);
+                    d->state = ST_TLS;
+                    d->hs_lost = true;
+                    break;
+                }
+            }
+            size_t off = find_header(c.p, n);
+            if (off == n) {
+                keep_tail(d, c.p, n, 4);
+                return;
+            }
+            d->hdr_have = 0;
             cur_skip(&c, off);
-            if (cur_empty(&c)) return;
             d->state = ST_TLS;
             d->hs_lost = true;
             break;
@@ -455,17 +582,7 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
                 }
                 d->hdr_have = 0;
                 if (!plausible_header(h)) {
-                    char what[96];
-                    size_t rlen = (size_t)h[3] << 8 | h[4];
-                    if (h[0] >= CT_CCS && h[0] <= CT_HEARTBEAT && h[1] == 3 && h[2] <= 4)
-                        snprintf(what, sizeof what, "record length %zu > %d", rlen, REC_MAX_LEN);
-                    else
-                        snprintf(what, sizeof what, "not a TLS record header: %02x %02x %02x %02x %02x",
-                                 h[0], h[1], h[2], h[3], h[4]);
-                    tls_note_bad(s->t, dir, what);
-                    td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, h[0], (uint32_t)rlen, packet, ts);
-                    hs_reset(d);
-                    d->state = ST_RESYNC;
+                    bad_header(s, dir, h, packet, ts);
                     break;
                 }
                 record_start(s, dir, h, packet, ts);
@@ -508,6 +625,9 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
     free(d->v2buf);
     d->v2buf = NULL;
     d->v2len = d->v2have = 0;
+    free(d->sniff);
+    d->sniff = NULL;
+    d->sniff_have = 0;
     d->hdr_have = 0;
     d->rleft = 0;
     d->hs_lost = true;

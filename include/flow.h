@@ -46,6 +46,8 @@ typedef struct td_conn {
     bool closed;                   /* RST, or FIN both ways: waits a moment for trailing packets */
     bool candidate;                /* -A: not on a TLS port and not yet shown to be TLS */
     uint32_t syn_seq;
+    uint64_t order;                /* creation order: the report's order; ids are given at output */
+    struct td_conn *born_prev, *born_next;  /* open connections in creation order */
 } td_conn;
 
 /* Caps per direction for held out-of-order data; past them the hole is declared a gap. */
