@@ -44,18 +44,21 @@ test-deps:
 
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libtlsdiag.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BIN): $(BUILD)/analyzer/main.o $(BUILD)/libtlsdiag.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdiag.a | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtlsdiag.a $(ALL_LDFLAGS) $(PKG_LIBS)
+	@echo "  CC LD   $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtlsdiag.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
 run: $(BIN)
 	@./$(BIN) --cacert samples/ca/test-root-ca.pem -r samples/*.pcap samples/*.pcapng samples/*.pcap.gz; \

@@ -15,6 +15,34 @@
 
 static const char *col(bool color, const char *code) { return color ? code : ""; }
 
+/* Print "  LABEL  text" with the text wrapped at WRAP columns under itself. */
+#define WRAP 100
+static void wrapped(FILE *out, const char *label, const char *text)
+{
+    int indent = 2 + 12 + 1;
+    fprintf(out, "  %-12s ", label);
+    int col = indent;
+    for (const char *p = text; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        const char *sp = strchr(p, ' ');
+        int wlen = sp ? (int)(sp - p) : (int)strlen(p);
+        if (col > indent) {
+            if (col + 1 + wlen > WRAP) {
+                fprintf(out, "\n%*s", indent, "");
+                col = indent;
+            } else {
+                fputc(' ', out);
+                col++;
+            }
+        }
+        fwrite(p, 1, (size_t)wlen, out);
+        col += wlen;
+        p += wlen;
+    }
+    fputc('\n', out);
+}
+
 static void human_bytes(uint64_t n, char *buf, size_t len)
 {
     if (n < 10000) snprintf(buf, len, "%llu B", (unsigned long long)n);
@@ -116,12 +144,12 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
     if (r->verdict) {
         fprintf(out, "  %-12s %s%s%s%s (%s)\n", "verdict", col(color, C_BOLD), col(color, ok ? C_GREEN : C_RED),
                 r->verdict, col(color, C_RESET), r->confidence);
-        fprintf(out, "  %-12s %s\n", "what", r->summary);
+        wrapped(out, "what", r->summary);
         for (size_t i = 0; i < r->n_evidence; i++)
             fprintf(out, "  %-12s pkt %-6llu %s\n", i == 0 ? "evidence" : "", (unsigned long long)r->evidence[i].packet,
                     r->evidence[i].what);
         if (r->kb_section) fprintf(out, "  %-12s Q197306, section \"%s\"\n", "KB", r->kb_section);
-        if (r->remedy) fprintf(out, "  %-12s %s\n", "fix", r->remedy);
+        if (r->remedy) wrapped(out, "fix", r->remedy);
     }
 
     /* TLS facts */

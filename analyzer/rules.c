@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "cert_cache.h"
 #include "certcheck.h"
 #include "classify_priv.h"
 #include "dissect.h"
@@ -33,6 +34,7 @@ const char *const *td_verdict_list(size_t *n)
 
 struct td_classifier {
     X509_STORE *store;
+    td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
 };
 
 td_classifier *td_classifier_new(const char *cacert, const char *capath, char *err, size_t errlen)
@@ -61,6 +63,7 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
         td_classifier_free(c);
         return NULL;
     }
+    c->cache = td_cert_cache_new(1024);
     return c;
 }
 
@@ -68,6 +71,7 @@ void td_classifier_free(td_classifier *c)
 {
     if (!c) return;
     X509_STORE_free(c->store);
+    td_cert_cache_free(c->cache);
     free(c);
 }
 
@@ -138,8 +142,17 @@ static void evidence_client_hello(facts *f)
         char b[16];
         o += (size_t)snprintf(vers + o, sizeof vers - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b, sizeof b));
     }
-    td_result_evidence(f->r, s->client_hello_packet, "client ClientHello%s%s: offers %s, %zu cipher suites",
-                       s->sni ? " for " : "", s->sni ? s->sni : "", vers, s->n_offered_ciphers_total);
+    char suites[160] = "";
+    if (s->n_offered_ciphers_total <= 3) {                /* few: name them */
+        size_t k = 0;
+        for (size_t i = 0; i < s->n_offered_ciphers && k + 2 < sizeof suites; i++) {
+            char b[64];
+            k += (size_t)snprintf(suites + k, sizeof suites - k, "%s%s", i ? ", " : ": ", td_cipher_label(s->offered_ciphers[i], b, sizeof b));
+        }
+    }
+    td_result_evidence(f->r, s->client_hello_packet, "client ClientHello%s%s: offers %s, %zu cipher suite%s%s",
+                       s->sni ? " for " : "", s->sni ? s->sni : "", vers, s->n_offered_ciphers_total,
+                       s->n_offered_ciphers_total == 1 ? "" : "s", suites);
 }
 
 static void evidence_server_hello(facts *f)
@@ -365,7 +378,19 @@ static bool r_protocol_mismatch(facts *f)
     f->r->confidence = "certain";
     const char *what = a->code == 70 ? "no TLS version in common" : a->code == 71 ? "the client's offer is below the server's security minimum"
                      : a->code == 86 ? "a fallback to an older version was refused" : "no cipher suite (or group) in common";
-    summary(f, "%s refused the %s: %s", who(a->from), a->from == TD_S2C ? "ClientHello" : "server's choice", what);
+    char offered[96] = "";
+    size_t o = 0;
+    for (size_t i = 0; i < s->n_offered_versions && o + 16 < sizeof offered; i++) {
+        char v[16];
+        o += (size_t)snprintf(offered + o, sizeof offered - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], v, sizeof v));
+    }
+    if (a->from == TD_S2C && a->code == 70)
+        summary(f, "the server refused the ClientHello: no TLS version in common (the client offered %s)", offered);
+    else if (a->from == TD_S2C)
+        summary(f, "the server refused the ClientHello: %s (the client offered %s with %zu cipher suites)", what, offered,
+                s->n_offered_ciphers_total);
+    else
+        summary(f, "the client refused the server's choice of %s: %s", a->code == 70 ? "version" : "parameters", what);
     evidence_client_hello(f);
     evidence_server_hello(f);
     evidence_alert(f, a);
@@ -731,7 +756,7 @@ static const rule rules[] = {
     { "client-not-tls", "Microsoft Management Console (MMC)", r_client_not_tls },
     { "server-not-tls", "Microsoft Management Console (MMC)", r_server_not_tls },
     { "no-tls-response", "Key Manager", r_no_tls_response },
-    { "protocol-mismatch", "SSL with Client Certificates (Schannel service-pack note)", r_protocol_mismatch },
+    { "protocol-mismatch", "SSL with Client Certificates: the closing Schannel service-pack note", r_protocol_mismatch },
     { "unknown-ca", "Standard SSL Connectivity", r_unknown_ca },
     { "name-mismatch", "Standard SSL Connectivity", r_name_mismatch },
     { "server-cert-expired", "Key Manager", r_server_cert_expired },
@@ -801,8 +826,8 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
         if (gmtime_r(&w, &tm)) strftime(f.when, sizeof f.when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
     const char *host = t->tls.sni;
-    td_check_chain(c->store, &t->tls.server_chain, when, host, host ? NULL : t->server.ip, true, &f.sc);
-    td_check_chain(c->store, &t->tls.client_chain, when, NULL, NULL, false, &f.cc);
+    td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, when, host, host ? NULL : t->server.ip, true, &f.sc);
+    td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, when, NULL, NULL, false, &f.cc);
     gather(&f);
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         r->n_evidence = 0;
