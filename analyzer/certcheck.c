@@ -2,8 +2,10 @@
  * set to the capture's timestamp, X509_check_host / X509_check_ip_asc for names.  A verify
  * callback records every error instead of stopping at the first, so one pass tells both "not
  * trusted" and "expired". */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -54,10 +56,37 @@ static bool weak_signature(const td_cert *c)
            strstr(c->signature, "SHA1");
 }
 
-void td_check_chain(X509_STORE *store, const td_chain *chain, int64_t when, const char *host,
-                    const char *ip, bool purpose_server, td_chain_check *out)
+/* Seconds since the epoch of an ASN1_TIME; false if it cannot be read. */
+static bool asn1_seconds(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (!t || !ASN1_TIME_to_tm(t, &tm)) return false;
+    *out = (int64_t)timegm(&tm);
+    return true;
+}
+
+/* Shrink [*from, *until) around `when` so that it holds neither b nor b + 1 (a validity date is
+ * compared with <, <= or > depending on the check: either side of it is a different answer). */
+static void narrow(int64_t b, int64_t when, int64_t *from, int64_t *until)
+{
+    for (int k = 0; k < 2 && (k == 0 || b < INT64_MAX); k++) {
+        int64_t x = b + k;
+        if (x <= when) {
+            if (x > *from) *from = x;
+        } else if (x < *until) {
+            *until = x;
+        }
+    }
+}
+
+void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when, bool purpose_server,
+                          td_chain_check *out, X509 **leaf_out, int64_t *valid_from, int64_t *valid_until)
 {
     memset(out, 0, sizeof *out);
+    int64_t from = INT64_MIN, until = INT64_MAX;
+    if (leaf_out) *leaf_out = NULL;
+    if (valid_from) *valid_from = from;
+    if (valid_until) *valid_until = until;
     if (!chain->seen || chain->n == 0 || chain->certs[0].parse_error) return;
     out->present = true;
     ERR_set_mark();
@@ -80,6 +109,10 @@ void td_check_chain(X509_STORE *store, const td_chain *chain, int64_t when, cons
         if (!a->self_signed && weak_signature(a)) out->weak_signature = true;
     }
     if (chain->n == 1 && !l->self_signed && weak_signature(l)) out->weak_signature = true;
+    for (size_t i = 0; i < chain->n; i++) {
+        if (chain->certs[i].not_before_t) narrow(chain->certs[i].not_before_t, when, &from, &until);
+        if (chain->certs[i].not_after_t) narrow(chain->certs[i].not_after_t, when, &from, &until);
+    }
 
     if (leaf && store) {
         X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -103,24 +136,56 @@ void td_check_chain(X509_STORE *store, const td_chain *chain, int64_t when, cons
             if (!out->trusted && anchor) snprintf(out->untrusted_root, sizeof out->untrusted_root, "%s", anchor);
             out->incomplete = !out->trusted && !top->self_signed && chain->n >= 2 &&
                               out->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+            /* The path OpenSSL built (the trust anchor included) bounds how long this answer holds. */
+            STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+            for (int i = 0; path && i < sk_X509_num(path); i++) {
+                X509 *x = sk_X509_value(path, i);
+                int64_t nb, na;
+                if (asn1_seconds(X509_get0_notBefore(x), &nb) && asn1_seconds(X509_get0_notAfter(x), &na)) {
+                    narrow(nb, when, &from, &until);
+                    narrow(na, when, &from, &until);
+                } else {
+                    from = when;                   /* a date we cannot read: this second only */
+                    until = when + 1;
+                }
+            }
         }
         X509_STORE_CTX_free(ctx);
-    }
-    if (leaf && host && *host) {
-        out->name_checked = true;
-        snprintf(out->name, sizeof out->name, "%s", host);
-        out->name_ok = X509_check_host(leaf, host, strlen(host), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
-    } else if (leaf && ip && *ip) {
-        out->name_checked = true;
-        snprintf(out->name, sizeof out->name, "%s", ip);
-        out->name_ok = X509_check_ip_asc(leaf, ip, 0) == 1;
     }
     if (!leaf) {
         /* The dates can still be judged from the summary. */
         out->expired = l->not_after_t && when > l->not_after_t;
         out->not_yet_valid = l->not_before_t && when < l->not_before_t;
     }
-    X509_free(leaf);
+    if (leaf_out) *leaf_out = leaf;
+    else X509_free(leaf);
+    if (valid_from) *valid_from = from;
+    if (valid_until) *valid_until = until;
     sk_X509_pop_free(rest, X509_free);
     ERR_pop_to_mark();
+}
+
+void td_check_chain_name(X509 *leaf, const char *host, const char *ip, td_chain_check *out)
+{
+    if (!leaf) return;
+    ERR_set_mark();
+    if (host && *host) {
+        out->name_checked = true;
+        snprintf(out->name, sizeof out->name, "%s", host);
+        out->name_ok = X509_check_host(leaf, host, strlen(host), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
+    } else if (ip && *ip) {
+        out->name_checked = true;
+        snprintf(out->name, sizeof out->name, "%s", ip);
+        out->name_ok = X509_check_ip_asc(leaf, ip, 0) == 1;
+    }
+    ERR_pop_to_mark();
+}
+
+void td_check_chain(X509_STORE *store, const td_chain *chain, int64_t when, const char *host,
+                    const char *ip, bool purpose_server, td_chain_check *out)
+{
+    X509 *leaf = NULL;
+    td_check_chain_trust(store, chain, when, purpose_server, out, &leaf, NULL, NULL);
+    td_check_chain_name(leaf, host, ip, out);
+    X509_free(leaf);
 }

@@ -34,4 +34,14 @@ typedef struct td_chain_check {
 void td_check_chain(X509_STORE *store, const td_chain *chain, int64_t when, const char *host,
                     const char *ip, bool purpose_server, td_chain_check *out);
 
+/* td_check_chain in two parts, for analyzer/cert_cache.c.  The trust part depends only on the
+ * chain's bytes, the store, the purpose and the time: it fills everything but the name fields,
+ * hands back the parsed leaf in *leaf (the caller frees it; NULL if none) and, when asked, the
+ * span [*valid_from, *valid_until) around `when` in which no certificate of the chain or of the
+ * verified path changes between not yet valid, valid and expired, so that the same answer holds
+ * for any time in it.  The name part (cheap) checks host, or else ip, against the leaf. */
+void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when, bool purpose_server,
+                          td_chain_check *out, X509 **leaf, int64_t *valid_from, int64_t *valid_until);
+void td_check_chain_name(X509 *leaf, const char *host, const char *ip, td_chain_check *out);
+
 #endif

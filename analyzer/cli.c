@@ -13,30 +13,29 @@
 #define TLSDIAG_VERSION "0.1.0"
 #endif
 
-static const char usage_text[] =
-    "Usage: tlsdiag [options] -r FILE...       analyse capture files (pcap, pcapng, .gz; - = stdin)\n"
-    "       tlsdiag [options] -i IFACE [EXPR]  capture live until Ctrl-C, -c or --duration\n"
-    "Tells, for every TLS connection, whether the handshake worked and if not, why and what to fix.\n"
+static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsdiag(1) */
+    "Usage: tlsdiag [options] -r FILE... [EXPR]  read captures (pcap, pcapng, .gz, -)\n"
+    "       tlsdiag [options] -i IFACE [EXPR]    capture live (until Ctrl-C, -c, ...)\n"
+    "Tells, for every TLS connection, whether the handshake worked; if not, why.\n"
     "\n"
-    "  -r FILE...         read capture files (packet numbers are per file)\n"
-    "  -i IFACE           capture on an interface ('any' for all)\n"
-    "  -P, --ports LIST   TLS server ports, e.g. 443,8443,9000-9010 (default 443)\n"
-    "  -A                 also any other TCP port whose first bytes are TLS\n"
-    "  EXPR               extra BPF filter, ANDed with the port filter\n"
-    "  -c COUNT           stop after COUNT packets        --duration SEC  stop after SEC seconds\n"
-    "  -w FILE            save the captured packets (live)\n"
-    "  -p                 no promiscuous mode             -Z USER   drop privileges to USER\n"
-    "  --json             JSON Lines: one object per connection, then a summary object\n"
-    "  -o FILE            write the report to FILE\n"
-    "  -q / -v            only problem connections / add each connection's message ladder\n"
-    "  --cacert FILE      trust anchors for the chain check (PEM bundle)\n"
-    "  --capath DIR       trust anchors, hashed directory   (default: the system store)\n"
-    "  --idle-timeout SEC end a connection after SEC seconds without packets (live default 60)\n"
-    "  --max-connections N  cap on open connections; the oldest idle one is ended first\n"
-    "  --shard K/N        only connections whose 5-tuple hash falls in shard K of N (0-based)\n"
-    "  --color WHEN       never, always or auto (default: auto, when stdout is a terminal)\n"
-    "  -h, --help         this help                       -V, --version\n"
-    "Exit status: 0 every connection ok, 1 some connection had a problem, 2 usage or input error.\n";
+    "  -r FILE...       read capture files (packet numbers are per file)\n"
+    "  -i IFACE         capture on an interface ('any' for all)\n"
+    "  -P, --ports L    TLS server ports, e.g. 443,8443,9000-9010 (default 443)\n"
+    "  -A               also any other TCP port whose first bytes are TLS\n"
+    "  EXPR             extra BPF filter (tcpdump syntax), ANDed with the ports\n"
+    "  -c COUNT         stop after COUNT packets    --duration SEC  stop after SEC s\n"
+    "  -w FILE          save the captured packets (live) as a pcap file\n"
+    "  -p               no promiscuous mode         -Z USER  run as USER once open\n"
+    "  --json           JSON Lines: one object per connection, then a summary\n"
+    "  -o FILE          write the report to FILE\n"
+    "  -q / -v          only problem connections / add each message ladder\n"
+    "  --cacert FILE    trust anchors (PEM)         --capath DIR  (hashed directory)\n"
+    "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
+    "  --max-connections N   cap on open connections (the oldest idle one ends)\n"
+    "  --shard K/N      only connections in 5-tuple hash shard K of N (0-based)\n"
+    "  --color WHEN     never, always or auto       -h, --help    -V, --version\n"
+    "Exit status: 0 every connection ok, 1 some had a problem, 2 usage/input error.\n"
+    "More: man tlsdiag\n";
 
 enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,

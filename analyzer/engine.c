@@ -31,6 +31,7 @@ struct td_engine {
     double now;
     bool flushing;                 /* end of input: every open connection is being finished */
     td_engine_stats st;
+    td_x509_cache *x509;           /* certificate summaries shared by all connections (may be NULL) */
 };
 
 td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx)
@@ -46,6 +47,7 @@ td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, voi
     e->emit = emit;
     e->ctx = ctx;
     e->next_order = 1;
+    e->x509 = td_x509_cache_new(1024);            /* without it every certificate is parsed afresh */
     return e;
 }
 
@@ -155,27 +157,16 @@ static void finish(td_engine *e, td_conn *c)
     release_ready(e, false);
 }
 
+/* Both lists are in order of last activity, so only their old ends need looking at: closed
+ * connections end once their linger is over, open ones after the idle timeout (if any). */
 static void sweep(td_engine *e, double now)
 {
+    while (e->flows.closed_oldest && e->flows.closed_oldest->last_seen + CLOSE_LINGER < now)
+        finish(e, e->flows.closed_oldest);
     double idle = e->o->idle_timeout;
-    while (e->flows.oldest) {
-        td_conn *c = e->flows.oldest;
-        bool linger_over = c->closed && c->last_seen + CLOSE_LINGER < now;
-        bool idle_over = idle > 0 && c->last_seen + idle < now;
-        if (!linger_over && !idle_over) {
-            /* The idle order is by activity, so a closed connection behind a busy one waits:
-             * look a few further for closed ones to keep memory low under churn. */
-            int looked = 0;
-            for (td_conn *n = c->newer; n && looked < 8; n = n->newer, looked++) {
-                if (n->closed && n->last_seen + CLOSE_LINGER < now) {
-                    finish(e, n);
-                    break;
-                }
-            }
-            return;
-        }
-        if (idle_over && !c->closed) c->t.idle_timeout = true;
-        finish(e, c);
+    while (idle > 0 && e->flows.oldest && e->flows.oldest->last_seen + idle < now) {
+        e->flows.oldest->t.idle_timeout = true;
+        finish(e, e->flows.oldest);
     }
 }
 
@@ -195,6 +186,15 @@ static bool is_server_hello(const td_pkt *p)
 {
     const uint8_t *d = p->payload;
     return p->payload_len >= 6 && d[0] == 22 && d[1] == 3 && d[5] == 2;
+}
+
+/* The TLS stream parser is made on a connection's first payload byte (or first gap), so that a
+ * connection that never carries data (a SYN flood, idle sessions) costs only its td_conn. */
+static void need_stream(td_engine *e, td_conn *c)
+{
+    if (c->tls) return;
+    c->tls = td_tls_stream_new(&c->t);
+    td_tls_stream_set_x509_cache(c->tls, e->x509);
 }
 
 static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
@@ -221,19 +221,18 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
     bool on_tls_port = td_is_tls_port(e->o, server_port);
     if (!on_tls_port && !e->o->any_port) return NULL;
 
-    if (e->o->max_connections && e->flows.count >= e->o->max_connections && e->flows.oldest) {
-        td_conn *victim = e->flows.oldest;
-        victim->t.evicted = true;
-        e->st.evicted++;
-        finish(e, victim);
+    if (e->o->max_connections && e->flows.count >= e->o->max_connections) {
+        if (e->flows.closed_oldest) {              /* a closed one loses nothing by ending now */
+            finish(e, e->flows.closed_oldest);
+        } else if (e->flows.oldest) {
+            td_conn *victim = e->flows.oldest;
+            victim->t.evicted = true;
+            e->st.evicted++;
+            finish(e, victim);
+        }
     }
-    td_conn *c = calloc(1, sizeof *c);
+    td_conn *c = calloc(1, sizeof *c);             /* its TLS stream parser comes with its first byte */
     if (!c) return NULL;
-    c->tls = td_tls_stream_new(&c->t);
-    if (!c->tls) {
-        free(c);
-        return NULL;
-    }
     size_t alen = p->ipver == 6 ? 16 : 4;
     c->ipver = p->ipver;
     memcpy(c->addr[0], src_is_client ? p->src : p->dst, alen);
@@ -279,7 +278,7 @@ static void tcp_flags(td_conn *c, int dir, const td_pkt *p, uint64_t number, dou
     }
 }
 
-static void tcp_close(td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts)
+static void tcp_close(td_flow_table *ft, td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts)
 {
     td_tcp *tcp = &c->t.tcp;
     uint8_t who = dir == TD_C2S ? TD_BY_CLIENT : TD_BY_SERVER;
@@ -293,7 +292,7 @@ static void tcp_close(td_conn *c, int dir, const td_pkt *p, uint64_t number, dou
             if (tcp->close == TD_CLOSE_NONE) tcp->closed_by = who;
             tcp->close = TD_CLOSE_RST;
         }
-        c->closed = true;
+        td_flows_mark_closed(ft, c);
     }
     if ((p->flags & TD_TCP_FIN) && !tcp->fin[dir]) {
         tcp->fin[dir] = true;
@@ -304,7 +303,7 @@ static void tcp_close(td_conn *c, int dir, const td_pkt *p, uint64_t number, dou
             tcp->closed_by = who;
         }
         td_reasm_fin(c, dir, p->seq + (uint32_t)p->payload_wire_len + ((p->flags & TD_TCP_SYN) ? 1u : 0u));
-        if (tcp->fin[0] && tcp->fin[1]) c->closed = true;
+        if (tcp->fin[0] && tcp->fin[1]) td_flows_mark_closed(ft, c);
     }
 }
 
@@ -371,10 +370,15 @@ const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
             }
             c->candidate = false;
         }
+        need_stream(e, c);
         td_reasm_segment(c, dir, &p, number, ts);
     }
-    if ((p.flags & TD_TCP_ACK) && !(p.flags & TD_TCP_SYN)) td_reasm_ack(c, !dir, p.ack, number, ts);
-    if (p.flags & (TD_TCP_FIN | TD_TCP_RST)) tcp_close(c, dir, &p, number, ts);
+    if ((p.flags & TD_TCP_ACK) && !(p.flags & TD_TCP_SYN)) {
+        /* An acknowledgement past the bytes seen declares a gap, which the stream must hear of. */
+        if (!c->tls && c->r[!dir].init && (int32_t)(p.ack - c->r[!dir].next_seq) > 0) need_stream(e, c);
+        td_reasm_ack(c, !dir, p.ack, number, ts);
+    }
+    if (p.flags & (TD_TCP_FIN | TD_TCP_RST)) tcp_close(&e->flows, c, dir, &p, number, ts);
     sweep(e, e->now);
     return warning;
 }
@@ -389,6 +393,7 @@ void td_engine_begin_file(td_engine *e, const char *name, int linktype)
 void td_engine_end_file(td_engine *e)
 {
     e->flushing = true;
+    while (e->flows.closed_oldest) finish(e, e->flows.closed_oldest);
     while (e->flows.oldest) finish(e, e->flows.oldest);
     e->flushing = false;
     release_ready(e, true);
@@ -397,6 +402,7 @@ void td_engine_end_file(td_engine *e)
 void td_engine_mark_drops(td_engine *e)
 {
     for (td_conn *c = e->flows.oldest; c; c = c->newer) c->t.capture_drops = true;
+    for (td_conn *c = e->flows.closed_oldest; c; c = c->newer) c->t.capture_drops = true;
 }
 
 const td_engine_stats *td_engine_get_stats(const td_engine *e) { return &e->st; }
@@ -408,5 +414,6 @@ void td_engine_free(td_engine *e)
     td_engine_end_file(e);
     td_flows_free(&e->flows);
     free(e->heap);
+    td_x509_cache_free(e->x509);
     free(e);
 }

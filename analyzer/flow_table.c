@@ -87,22 +87,27 @@ static void grow(td_flow_table *ft)
     ft->nbuckets = n;
 }
 
+/* Open and closed connections are on two lists, each in order of last activity. */
 static void unlink_idle(td_flow_table *ft, td_conn *c)
 {
+    td_conn **oldest = c->closed ? &ft->closed_oldest : &ft->oldest;
+    td_conn **newest = c->closed ? &ft->closed_newest : &ft->newest;
     if (c->older) c->older->newer = c->newer;
-    else ft->oldest = c->newer;
+    else *oldest = c->newer;
     if (c->newer) c->newer->older = c->older;
-    else ft->newest = c->older;
+    else *newest = c->older;
     c->older = c->newer = NULL;
 }
 
 static void link_newest(td_flow_table *ft, td_conn *c)
 {
-    c->older = ft->newest;
+    td_conn **oldest = c->closed ? &ft->closed_oldest : &ft->oldest;
+    td_conn **newest = c->closed ? &ft->closed_newest : &ft->newest;
+    c->older = *newest;
     c->newer = NULL;
-    if (ft->newest) ft->newest->newer = c;
-    else ft->oldest = c;
-    ft->newest = c;
+    if (*newest) (*newest)->newer = c;
+    else *oldest = c;
+    *newest = c;
 }
 
 void td_flows_insert(td_flow_table *ft, td_conn *c)
@@ -129,7 +134,15 @@ void td_flows_remove(td_flow_table *ft, td_conn *c)
 
 void td_flows_touch(td_flow_table *ft, td_conn *c)
 {
-    if (ft->newest == c) return;
+    if ((c->closed ? ft->closed_newest : ft->newest) == c) return;
     unlink_idle(ft, c);
+    link_newest(ft, c);
+}
+
+void td_flows_mark_closed(td_flow_table *ft, td_conn *c)
+{
+    if (c->closed) return;
+    unlink_idle(ft, c);
+    c->closed = true;
     link_newest(ft, c);
 }

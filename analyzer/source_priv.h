@@ -4,6 +4,7 @@
 #ifndef TLSDIAG_SOURCE_PRIV_H
 #define TLSDIAG_SOURCE_PRIV_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include <pcap/pcap.h>
@@ -21,8 +22,11 @@ struct td_source {
                                     * is open, pcap_close() closes it.  NULL for live */
     struct td_instream *in;        /* files: that stream's state; NULL for live */
     char *name;                    /* path, "stdin" or the interface name (malloc'ed) */
-    /* Live capture (source_live.c) adds its options here: interface, snap length, promiscuous
-     * mode, buffer size, read timeout, immediate mode, BPF filter text, a stop flag... */
+    /* Live capture (source_live.c). */
+    bool live;
+    bool usec_ts;                  /* live: the platform gave microsecond timestamps, not nano */
+    int fd;                        /* live: pcap_get_selectable_fd, or -1 (then poll by sleeping) */
+    volatile sig_atomic_t stop;    /* live: td_source_break was called (from a signal handler) */
 };
 
 #endif

@@ -229,7 +229,7 @@ static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts
 
 /* ---- Certificate ----------------------------------------------------------------------------- */
 
-static bool certificate(td_transcript *t, int dir, cursor *c, uint64_t packet)
+static bool certificate(td_transcript *t, td_x509_cache *x509, int dir, cursor *c, uint64_t packet)
 {
     td_chain *chain = dir == TD_S2C ? &t->tls.server_chain : &t->tls.client_chain;
     for (size_t i = 0; i < chain->n; i++) td_cert_clear(&chain->certs[i]);
@@ -247,7 +247,7 @@ static bool certificate(td_transcript *t, int dir, cursor *c, uint64_t packet)
         chain->n_total++;
         if (chain->n >= TD_MAX_CHAIN) continue;
         if (!chain->certs && !(chain->certs = calloc(TD_MAX_CHAIN, sizeof *chain->certs))) continue;
-        if (td_x509_summarize(der.p, cur_left(&der), &chain->certs[chain->n]) != 0) {
+        if (td_x509_summarize_cached(x509, der.p, cur_left(&der), &chain->certs[chain->n]) != 0) {
             char what[96];
             snprintf(what, sizeof what, "Certificate: certificate %zu (%zu bytes) is not X.509 DER",
                      chain->n_total, cur_left(&der));
@@ -289,8 +289,8 @@ static bool certificate_request(td_transcript *t, cursor *c, uint64_t packet)
     return !c->bad && !cas.bad;
 }
 
-bool tls_handshake_message(td_transcript *t, int dir, uint8_t type, const uint8_t *body,
-                           size_t len, uint64_t packet, double ts)
+bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8_t type,
+                           const uint8_t *body, size_t len, uint64_t packet, double ts)
 {
     cursor c = cur_make(body, len);
     bool ok = true;
@@ -301,7 +301,7 @@ bool tls_handshake_message(td_transcript *t, int dir, uint8_t type, const uint8_
     case HS_CLIENT_HELLO:
         if (dir == TD_C2S) ok = client_hello(t, &c, packet);
         break;
-    case HS_CERTIFICATE: ok = certificate(t, dir, &c, packet); break;
+    case HS_CERTIFICATE: ok = certificate(t, x509, dir, &c, packet); break;
     case HS_CERTIFICATE_REQUEST:
         if (dir == TD_S2C) ok = certificate_request(t, &c, packet);
         break;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dissect.h"
 #include "transcript.h"
 
 /* Handshake message types we act on. */
@@ -18,9 +19,10 @@ enum {
 };
 
 /* Parse one complete handshake message (type, body) sent in direction dir and record what it
- * says in t.  Returns false if the body is malformed (what parsed is kept). */
-bool tls_handshake_message(td_transcript *t, int dir, uint8_t type, const uint8_t *body,
-                           size_t len, uint64_t packet, double ts);
+ * says in t; certificates are summarised through x509 (may be NULL).  Returns false if the body
+ * is malformed (what parsed is kept). */
+bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8_t type,
+                           const uint8_t *body, size_t len, uint64_t packet, double ts);
 
 /* SSLv2: parse a whole SSLv2 record (2-byte header included) at the start of a stream. */
 bool tls_sslv2_record(td_transcript *t, int dir, const uint8_t *rec, size_t len,

@@ -48,6 +48,7 @@ typedef struct dir_parser {
 
 struct td_tls_stream {
     td_transcript *t;
+    td_x509_cache *x509;                 /* certificate summaries (not owned; may be NULL) */
     dir_parser d[2];
 };
 
@@ -56,6 +57,11 @@ td_tls_stream *td_tls_stream_new(td_transcript *t)
     td_tls_stream *s = calloc(1, sizeof *s);
     if (s) s->t = t;
     return s;
+}
+
+void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c)
+{
+    if (s) s->x509 = c;
 }
 
 static void hs_reset(dir_parser *d)
@@ -160,7 +166,7 @@ static void bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t pac
 static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *body, size_t len,
                        uint64_t packet, double ts)
 {
-    if (!tls_handshake_message(s->t, dir, type, body, len, packet, ts)) {
+    if (!tls_handshake_message(s->t, s->x509, dir, type, body, len, packet, ts)) {
         char what[96];
         const char *name = td_handshake_name(type);
         snprintf(what, sizeof what, "malformed %s (%zu bytes)", name ? name : "handshake message", len);

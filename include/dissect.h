@@ -42,6 +42,14 @@ int td_x509_summarize(const uint8_t *der, size_t len, td_cert *out);
 /* A DER-encoded X.509 Name (as in CertificateRequest.certificate_authorities) as an RFC 2253
  * string, heap-allocated; NULL if it does not parse. */
 char *td_x509_name_text(const uint8_t *der, size_t len);
+/* Summaries remembered (dissectors/x509_cache.c): the same certificate, byte for byte, is parsed
+ * once.  An object the caller owns and passes in, with at most `slots` certificates (rounded up
+ * to a power of two); td_x509_summarize_cached gives exactly what td_x509_summarize would (a
+ * NULL cache: it is td_x509_summarize). */
+typedef struct td_x509_cache td_x509_cache;
+td_x509_cache *td_x509_cache_new(size_t slots);
+void td_x509_cache_free(td_x509_cache *c);
+int td_x509_summarize_cached(td_x509_cache *c, const uint8_t *der, size_t len, td_cert *out);
 
 /* ---- recognisers (dissectors/sniff.c) ------------------------------------------------------ */
 /* Do these first bytes of a TCP stream look like TLS or SSLv2 (a handshake record, or an SSLv2
@@ -61,6 +69,8 @@ bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outle
 typedef struct td_tls_stream td_tls_stream;
 
 td_tls_stream *td_tls_stream_new(td_transcript *t);
+/* Summarise certificates through cache c (NULL: none); c must outlive the stream. */
+void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c);
 /* In-order bytes of one direction; packet is the frame that carried them. */
 void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t len,
                         uint64_t packet, double ts);

@@ -58,7 +58,8 @@ typedef struct td_flow_table {
     td_conn **buckets;
     size_t nbuckets;               /* a power of two */
     size_t count;
-    td_conn *oldest, *newest;
+    td_conn *oldest, *newest;      /* open connections, by last activity */
+    td_conn *closed_oldest, *closed_newest;  /* closed ones (RST, FIN both ways), lingering */
 } td_flow_table;
 
 int td_flows_init(td_flow_table *ft);
@@ -69,6 +70,9 @@ td_conn *td_flows_find(td_flow_table *ft, const td_pkt *p, uint32_t hash, int *d
 void td_flows_insert(td_flow_table *ft, td_conn *c);
 void td_flows_remove(td_flow_table *ft, td_conn *c);
 void td_flows_touch(td_flow_table *ft, td_conn *c);   /* move to the newest end of the idle order */
+/* Set c->closed and move c to the closed list, so that the ends of both lists are the next
+ * connections due: a closed one never waits behind an open one that stays silent. */
+void td_flows_mark_closed(td_flow_table *ft, td_conn *c);
 
 /* Reassembly: take one segment's payload in direction dir and deliver in-order bytes (and gaps)
  * to the connection's TLS stream.  `ack_from_peer` lets a hole that the receiver has

@@ -3,6 +3,7 @@
 #ifndef TLSDIAG_SOURCE_H
 #define TLSDIAG_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,36 @@ int td_source_next(td_source *src, td_frame *frame, char *err, size_t errlen);
 
 int td_source_linktype(const td_source *src);
 const char *td_source_name(const td_source *src);
+/* ---- live capture (source_live.c) ---------------------------------------------------------- */
+
+typedef struct td_live_config {
+    const char *iface;             /* interface name; "any" for all of them (Linux) */
+    const char *filter;            /* the whole BPF program text; NULL or "" takes every packet */
+    const char *user_filter;       /* the user's part of it, compiled alone first so that a
+                                    * syntax error names the user's words; may be NULL */
+    bool promisc;                  /* put the interface into promiscuous mode (not for "any") */
+    int snaplen;                   /* bytes kept per packet; 0 = 262144 */
+} td_live_config;
+
+/* Open an interface for capture (packets handed over within 100 ms, nanosecond timestamps where
+ * the platform has them, non-blocking reads) and install the filter.  On failure returns NULL with a message
+ * in err that says what to do (no such interface, no permission, bad filter...).  On success err
+ * holds libpcap's warning, if any (e.g. promiscuous mode not supported), else "". */
+td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errlen);
+
+/* Next live frame, waiting at most wait_ms for one: 1 = got one, 0 = nothing yet (the wait ran
+ * out or a signal arrived), -2 = stopped by td_source_break, -1 = capture error (message in
+ * err, e.g. the interface went away). */
+int td_source_poll(td_source *src, td_frame *frame, int wait_ms, char *err, size_t errlen);
+
+/* Make the next td_source_poll return -2.  Async-signal-safe (pcap_breakloop). */
+void td_source_break(td_source *src);
+
+/* The kernel's counts since the capture started: packets that passed the filter and packets
+ * lost before tlsdiag could read them (capture buffer full, plus the interface's own drops).
+ * false if the platform cannot tell. */
+bool td_source_live_stats(td_source *src, uint64_t *received, uint64_t *dropped);
+
 /* The libpcap handle, for pcap_dump_open and statistics. */
 struct pcap *td_source_pcap(td_source *src);
 void td_source_close(td_source *src);
