@@ -62,6 +62,9 @@ static void capture_findings(const td_transcript *t, td_result *r)
     if (s->n_alerts_total > s->n_alerts)
         td_result_finding(r, "many-alerts", "warning", "%zu alerts, only the first %zu kept",
                           s->n_alerts_total, s->n_alerts);
+    if (t->idle_timeout)
+        td_result_finding(r, "idle-timeout", "info", "ended after %.0f s without packets (--idle-timeout); it may go on",
+                          t->capture_end - t->end);
     if (t->evicted)
         td_result_finding(r, "evicted", "warning", "ended early: the connection table was full (--max-connections)");
     if (t->capture_drops)

@@ -76,7 +76,7 @@ int main(int argc, char **argv)
         .connections = st->connections, .undecoded = st->undecoded, .truncated = st->truncated,
         .elapsed_s = now_s() - t0, .verdict_names = (const char **)r.verdict_names,
         .verdict_counts = r.verdict_counts, .n_verdicts = r.n_verdicts, .no_verdict = r.no_verdict,
-        .live = r.opt.iface != NULL, .have_kernel_stats = r.have_kernel_stats,
+        .live = r.opt.iface != NULL, .iface = r.opt.iface, .have_kernel_stats = r.have_kernel_stats,
         .kernel_received = r.kernel_received, .kernel_dropped = r.kernel_dropped,
     };
     if (r.opt.iface && !r.live_started) { /* the capture never began: its error says it all */ }

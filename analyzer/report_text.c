@@ -245,10 +245,10 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
 
 void td_text_summary(FILE *out, const td_run_summary *s, bool color)
 {
-    fprintf(out, "%sSummary%s: %llu connection%s in %llu packets from %zu file%s", col(color, C_BOLD),
-            col(color, C_RESET), (unsigned long long)s->connections, s->connections == 1 ? "" : "s",
-            (unsigned long long)s->packets, s->n_files, s->n_files == 1 ? "" : "s");
-    if (s->live) fprintf(out, " (live)");
+    fprintf(out, "%sSummary%s: %llu connection%s in %llu packets", col(color, C_BOLD), col(color, C_RESET),
+            (unsigned long long)s->connections, s->connections == 1 ? "" : "s", (unsigned long long)s->packets);
+    if (s->live) fprintf(out, " captured on %s", s->iface ? s->iface : "?");
+    else fprintf(out, " from %zu file%s", s->n_files, s->n_files == 1 ? "" : "s");
     fprintf(out, ", %.2f s\n", s->elapsed_s);
     for (size_t i = 0; i < s->n_verdicts; i++) {
         if (!s->verdict_counts[i]) continue;

@@ -23,6 +23,7 @@ typedef struct td_run_summary {
     size_t n_verdicts;
     uint64_t no_verdict;
     bool live;
+    const char *iface;             /* live: the interface */
     uint64_t kernel_received, kernel_dropped;
     bool have_kernel_stats;
 } td_run_summary;
