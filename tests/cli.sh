@@ -98,3 +98,37 @@ check "bad file among good: others still reported, exit 2" sh -c "[ $rc -eq 2 ] 
 check "--help: exit 0" test $rc -eq 0
 check "--help fits one screen" test "$(wc -l < "$tmp/help")" -le 30
 "$BIN" -V | grep -q tlsdiag; check "-V prints the version" test $? -eq 0
+
+# Trust anchors: the same capture is judged by the passive checks against the anchors given.
+# name-mismatch-tls12: the client sent bad_certificate; with the test root trusted the only
+# failing check is the name, without it the chain is untrusted first.
+N=samples/name-mismatch-tls12.pcap
+v=$("$BIN" --json --cacert samples/ca/test-root-ca.pem -r $N | grep -o '"verdict":"[a-z-]*"')
+check "--cacert: trusted root, the name is what fails" test "$v" = '"verdict":"name-mismatch"'
+v=$("$BIN" --json --cacert samples/ca/other-ca.pem -r $N | grep -o '"verdict":"[a-z-]*"')
+check "--cacert: untrusted root comes first" test "$v" = '"verdict":"unknown-ca"'
+mkdir -p "$tmp/capath" && cp samples/ca/test-root-ca.pem "$tmp/capath/" && openssl rehash "$tmp/capath" 2>/dev/null
+v=$("$BIN" --json --capath "$tmp/capath" -r $N | grep -o '"verdict":"[a-z-]*"')
+check "--capath: a hashed directory of anchors" test "$v" = '"verdict":"name-mismatch"'
+"$BIN" --cacert "$tmp/nonexistent.pem" -r $N > /dev/null 2> "$tmp/err"; rc=$?
+check "--cacert missing file: exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q nonexistent.pem '$tmp/err'"
+
+# Exit status and -q: 0 when every connection is ok, 1 when one is not; -q shows only problems.
+"$BIN" --cacert samples/ca/test-root-ca.pem -r samples/tls13-ok.pcap > /dev/null; rc=$?
+check "exit 0 when every connection is ok" test $rc -eq 0
+"$BIN" --cacert samples/ca/test-root-ca.pem -r samples/tls13-ok.pcap -r samples/unknown-ca-tls12.pcap > "$tmp/q0"; rc=$?
+check "exit 1 when a connection failed" test $rc -eq 1
+"$BIN" -q --cacert samples/ca/test-root-ca.pem -r samples/tls13-ok.pcap -r samples/unknown-ca-tls12.pcap > "$tmp/q1"
+check "-q hides ok connections" sh -c "! grep -q 'verdict *ok' '$tmp/q1' && grep -q 'verdict *unknown-ca' '$tmp/q1' && grep -q 'verdict *ok' '$tmp/q0'"
+check "-q keeps the summary" grep -q '^Summary' "$tmp/q1"
+
+# Colour: never in a pipe unless asked; --color always forces it.
+check "no colour in a pipe" sh -c "! grep -q \"$(printf '\033')\" '$tmp/q0'"
+"$BIN" --color always -r samples/tls13-ok.pcap > "$tmp/c" 
+check "--color always" grep -q "$(printf '\033')\[" "$tmp/c"
+"$BIN" --color sometimes -r samples/tls13-ok.pcap > /dev/null 2>&1
+check "--color with a bad value: exit 2" test $? -eq 2
+
+# -c stops after COUNT packets.
+n=$("$BIN" --json -c 3 -r $S | grep -o '"packets":[0-9]*' | tail -1)
+check "-c 3 reads 3 packets" test "$n" = '"packets":3'
