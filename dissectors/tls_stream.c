@@ -458,6 +458,29 @@ static size_t find_hello(const uint8_t *data, size_t len, int dir)
     return len;
 }
 
+static size_t find_any_header(const uint8_t *data, size_t len, int dir)
+{
+    (void)dir;
+    return find_header(data, len);
+}
+
+/* The tail kept from the last delivery (d->hdr, under 5 bytes) and the start of this one may
+ * hold a header that straddles them.  If `find` sees one starting in the tail, keep the tail
+ * from there on in d->hdr and return true. */
+static bool straddling(dir_parser *d, const cursor *c, size_t (*find)(const uint8_t *, size_t, int), int dir)
+{
+    if (!d->hdr_have) return false;
+    uint8_t look[10];
+    size_t k = d->hdr_have, n = cur_left(c), more = n < 5 ? n : 5;
+    memcpy(look, d->hdr, k);
+    memcpy(look + k, c->p, more);
+    size_t at = find(look, k + more, dir);
+    if (at >= k) return false;
+    d->hdr_have = k - at;
+    memmove(d->hdr, d->hdr + at, d->hdr_have);
+    return true;
+}
+
 void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t len,
                         uint64_t packet, double ts)
 {
@@ -473,19 +496,10 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
 
         case ST_PLAINTEXT: {
             size_t n = cur_left(&c);
-            if (d->hdr_have) {                     /* a hello header may have begun in the last delivery */
-                uint8_t look[10];
-                size_t k = d->hdr_have, more = n < 5 ? n : 5;
-                memcpy(look, d->hdr, k);
-                memcpy(look + k, c.p, more);
-                size_t at = find_hello(look, k + more, dir);
-                if (at < k) {
-                    d->hdr_have = k - at;
-                    memmove(d->hdr, d->hdr + at, d->hdr_have);
-                    tls->starttls = true;
-                    d->state = ST_TLS;
-                    break;
-                }
+            if (straddling(d, &c, find_hello, dir)) {
+                tls->starttls = true;
+                d->state = ST_TLS;
+                break;
             }
             size_t off = find_hello(c.p, n, dir);
             sniff_more(s, dir, c.p, off);
@@ -549,19 +563,10 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
 
         case ST_RESYNC: {
             size_t n = cur_left(&c);
-            if (d->hdr_have) {                     /* a header may straddle the last delivery and this */
-                uint8_t look[9];
-                size_t k = d->hdr_have, more = n < 5 ? n : 5;
-                memcpy(look, d->hdr, k);
-                memcpy(look + k, c.p, more);
-                size_t at = find_header(look, k + more);
-                if (at < k) {
-                    d->hdr_have = k - at;
-                    memmove(d->hdr, d->hdr + at, d->hdr_have);
-                    d->state = ST_TLS;
-                    d->hs_lost = true;
-                    break;
-                }
+            if (straddling(d, &c, find_any_header, dir)) {
+                d->state = ST_TLS;
+                d->hs_lost = true;
+                break;
             }
             size_t off = find_header(c.p, n);
             if (off == n) {
