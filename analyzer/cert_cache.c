@@ -4,8 +4,10 @@
  * short connections to a few servers shows the same chain thousands of times.  The key is the
  * list of the certificates' SHA-256 fingerprints (computed by the X.509 summary anyway) and the
  * purpose; the entry keeps the trust answer, the span of time it holds for, and the parsed leaf
- * for the per-connection name check.  Direct-mapped: a slot holds one chain, a newcomer that
+ * for the per-connection name check (whose last answer it also keeps: most connections to a
+ * server ask for the same name).  Direct-mapped: a slot holds one chain, a newcomer that
  * hashes to a taken slot replaces it, so memory is bounded whatever the capture holds. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,9 @@ typedef struct entry {
     int64_t from, until;           /* the answer holds for times in [from, until) */
     td_chain_check result;         /* name fields empty */
     X509 *leaf;
+    int name_kind;                 /* the last name checked: 0 none, 1 host, 2 IP address */
+    char name[256];
+    bool name_ok;
 } entry;
 
 struct td_cert_cache {
@@ -53,7 +58,8 @@ static void entry_clear(entry *e)
 void td_cert_cache_free(td_cert_cache *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n_slots; i++) entry_clear(&c->slots[i]);
+    for (size_t i = 0; i < c->n_slots; i++)
+        if (c->slots[i].used) entry_clear(&c->slots[i]);   /* never-used slots: never touched */
     free(c->slots);
     free(c);
 }
@@ -86,6 +92,26 @@ static bool make_key(const td_chain *chain, uint8_t *key)
     return true;
 }
 
+/* td_check_chain_name against the entry's leaf, answered from the entry when the name is the
+ * one checked last. */
+static void check_name(entry *e, const char *host, const char *ip, td_chain_check *out)
+{
+    int kind = host && *host ? 1 : ip && *ip ? 2 : 0;
+    const char *name = kind == 1 ? host : ip;
+    if (kind && e->leaf && kind == e->name_kind && strcmp(name, e->name) == 0) {
+        out->name_checked = true;
+        snprintf(out->name, sizeof out->name, "%s", name);
+        out->name_ok = e->name_ok;
+        return;
+    }
+    td_check_chain_name(e->leaf, host, ip, out);
+    if (kind && e->leaf && strlen(name) < sizeof e->name) {
+        e->name_kind = kind;
+        memcpy(e->name, name, strlen(name) + 1);
+        e->name_ok = out->name_ok;
+    }
+}
+
 void td_cert_cache_check(td_cert_cache *c, X509_STORE *store, const td_chain *chain, int64_t when,
                          const char *host, const char *ip, bool purpose_server, td_chain_check *out)
 {
@@ -108,7 +134,7 @@ void td_cert_cache_check(td_cert_cache *c, X509_STORE *store, const td_chain *ch
         memcmp(e->key, key, klen) == 0 && when >= e->from && when < e->until) {
         c->hits++;
         *out = e->result;
-        td_check_chain_name(e->leaf, host, ip, out);
+        check_name(e, host, ip, out);
         return;
     }
     c->misses++;
@@ -128,6 +154,10 @@ void td_cert_cache_check(td_cert_cache *c, X509_STORE *store, const td_chain *ch
         e->result = *out;
         e->leaf = leaf;
     }
-    td_check_chain_name(leaf, host, ip, out);
-    if (!e->key) X509_free(leaf);
+    if (e->key) {
+        check_name(e, host, ip, out);
+    } else {
+        td_check_chain_name(leaf, host, ip, out);
+        X509_free(leaf);
+    }
 }

@@ -53,9 +53,13 @@ td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, voi
 
 /* ---- output order ------------------------------------------------------------------------ */
 
+/* A connection starts small (td_conn_new_small): without t.tls, which only the TLS stream
+ * parser writes and which is read once the connection has finished.  One that never carries a
+ * byte (a SYN flood, a million idle sessions) never needs it; grow() adds it when one does. */
 static void conn_free(td_conn *c)
 {
-    td_transcript_clear(&c->t);
+    if (c->small) free(c->t.events);               /* nothing in t.tls was ever set */
+    else td_transcript_clear(&c->t);
     free(c);
 }
 
@@ -135,6 +139,34 @@ static void born_unlink(td_engine *e, td_conn *c)
     c->born_prev = c->born_next = NULL;
 }
 
+/* Give a small connection its t.tls.  realloc may move it: a connection that is still open is
+ * taken off the flow table and the creation-order list first and put back after (the caller has
+ * just touched it, so it goes back to the same, newest, place in the idle order).  Returns the
+ * connection, still small if memory ran out. */
+static td_conn *grow(td_engine *e, td_conn *c, bool open)
+{
+    td_conn *prev = c->born_prev, *next = c->born_next;
+    if (open) {
+        td_flows_remove(&e->flows, c);
+        born_unlink(e, c);
+    }
+    td_conn *n = td_conn_grow(c);
+    if (n) {
+        c = n;
+        c->small = false;
+    }
+    if (open) {
+        td_flows_insert(&e->flows, c);
+        c->born_prev = prev;
+        c->born_next = next;
+        if (prev) prev->born_next = c;
+        else e->born_first = c;
+        if (next) next->born_prev = c;
+        else e->born_last = c;
+    }
+    return c;
+}
+
 static void finish(td_engine *e, td_conn *c)
 {
     c->t.capture_end = e->now > c->t.end ? e->now : c->t.end;
@@ -147,6 +179,10 @@ static void finish(td_engine *e, td_conn *c)
     c->tls = NULL;
     if (c->candidate) {                            /* -A: never shown to be TLS: not reported */
         conn_free(c);
+        return;
+    }
+    if (c->small && (c = grow(e, c, false))->small) {
+        conn_free(c);                              /* out of memory: cannot be reported */
         return;
     }
     if (!e->ordered) {
@@ -188,13 +224,16 @@ static bool is_server_hello(const td_pkt *p)
     return p->payload_len >= 6 && d[0] == 22 && d[1] == 3 && d[5] == 2;
 }
 
-/* The TLS stream parser is made on a connection's first payload byte (or first gap), so that a
- * connection that never carries data (a SYN flood, idle sessions) costs only its td_conn. */
-static void need_stream(td_engine *e, td_conn *c)
+/* The TLS stream parser (and t.tls, which it fills) come with a connection's first payload byte
+ * or first gap, so that a connection that never carries data (a SYN flood, idle sessions) costs
+ * only its small td_conn.  Returns the connection, which may have moved. */
+static td_conn *need_stream(td_engine *e, td_conn *c)
 {
-    if (c->tls) return;
+    if (c->tls) return c;
+    if (c->small && (c = grow(e, c, true))->small) return c;
     c->tls = td_tls_stream_new(&c->t);
     td_tls_stream_set_x509_cache(c->tls, e->x509);
+    return c;
 }
 
 static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
@@ -231,8 +270,9 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
             finish(e, victim);
         }
     }
-    td_conn *c = calloc(1, sizeof *c);             /* its TLS stream parser comes with its first byte */
+    td_conn *c = td_conn_new_small();              /* t.tls and the TLS stream parser come later */
     if (!c) return NULL;
+    c->small = true;
     size_t alen = p->ipver == 6 ? 16 : 4;
     c->ipver = p->ipver;
     memcpy(c->addr[0], src_is_client ? p->src : p->dst, alen);
@@ -370,12 +410,12 @@ const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
             }
             c->candidate = false;
         }
-        need_stream(e, c);
+        c = need_stream(e, c);
         td_reasm_segment(c, dir, &p, number, ts);
     }
     if ((p.flags & TD_TCP_ACK) && !(p.flags & TD_TCP_SYN)) {
         /* An acknowledgement past the bytes seen declares a gap, which the stream must hear of. */
-        if (!c->tls && c->r[!dir].init && (int32_t)(p.ack - c->r[!dir].next_seq) > 0) need_stream(e, c);
+        if (!c->tls && c->r[!dir].init && (int32_t)(p.ack - c->r[!dir].next_seq) > 0) c = need_stream(e, c);
         td_reasm_ack(c, !dir, p.ack, number, ts);
     }
     if (p.flags & (TD_TCP_FIN | TD_TCP_RST)) tcp_close(&e->flows, c, dir, &p, number, ts);

@@ -1,8 +1,23 @@
 /* flow_table.c - connections by symmetric 5-tuple hash, and their order of last activity. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flow.h"
+
+#define CONN_SMALL offsetof(td_conn, t.tls)   /* t.tls is the last member of the last member */
+
+td_conn *td_conn_new_small(void)
+{
+    return calloc(1, CONN_SMALL);
+}
+
+td_conn *td_conn_grow(td_conn *c)
+{
+    unsigned char *n = realloc(c, sizeof *c);
+    if (n) memset(n + CONN_SMALL, 0, sizeof *c - CONN_SMALL);
+    return (td_conn *)n;
+}
 
 int td_flows_init(td_flow_table *ft)
 {

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "run.h"
 
 void td_run_connection(void *ctx, td_transcript *t)
@@ -21,6 +22,7 @@ void td_run_connection(void *ctx, td_transcript *t)
     bool problem = td_result_is_problem(&res);
     if (problem) r->any_problem = true;
     if (r->opt.quiet && !problem) return;
+    td_progress_clear(r->progress);                /* the report starts: no progress line in it */
     if (r->opt.json) td_json_connection(r->out, &res);
     else td_text_connection(r->out, &res, r->opt.verbose, r->color);
     if (r->opt.iface) fflush(r->out);              /* live: each verdict as it happens */

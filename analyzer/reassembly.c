@@ -36,7 +36,7 @@ static void drain(td_conn *c, int dir)
         td_seg *s = r->held;
         int32_t rel = seq_diff(s->seq, r->next_seq);
         if (rel > 0) break;                        /* still a hole before it */
-        uint32_t skip = (uint32_t)-rel;
+        uint32_t skip = r->next_seq - s->seq;      /* -rel, without overflow at -2^31 */
         if (skip < s->len) {
             deliver(c, dir, s->data + skip, s->len - skip, s->packet, s->ts);
             r->next_seq = s->seq + s->len;
@@ -143,7 +143,7 @@ void td_reasm_segment(td_conn *c, int dir, const td_pkt *p, uint64_t packet, dou
         }
         return;
     }
-    uint32_t skip = (uint32_t)-rel;
+    uint32_t skip = r->next_seq - seq;             /* -rel, without overflow at -2^31 */
     if (skip >= len) {
         c->t.tcp.retransmits[dir]++;
         return;

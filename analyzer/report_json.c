@@ -13,7 +13,11 @@ static void jstr(FILE *out, const char *s)
         return;
     }
     putc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s, *run = p;   /* plain bytes go out in runs */
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') continue;
+        if (p > run) fwrite(run, 1, (size_t)(p - run), out);
+        run = p + 1;
         switch (*p) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
@@ -25,6 +29,7 @@ static void jstr(FILE *out, const char *s)
             else putc(*p, out);
         }
     }
+    if (p > run) fwrite(run, 1, (size_t)(p - run), out);
     putc('"', out);
 }
 

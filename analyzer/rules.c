@@ -245,6 +245,22 @@ static void gather(facts *f)
 
 /* ---- the rules ---------------------------------------------------------------------------- */
 
+/* Ended by --max-connections before it was over: whatever the packets so far suggest (a SYN
+ * with no answer yet, a handshake under way), the capture was not followed to its end. */
+static bool r_evicted(facts *f)
+{
+    if (!f->t->evicted) return false;
+    f->r->confidence = "certain";
+    summary(f, "tlsdiag stopped following this connection before it ended: the connection table was full "
+               "(--max-connections), and it was the one idle longest");
+    td_result_evidence(f->r, f->t->first_packet, "first packet of the connection");
+    if (f->t->last_packet != f->t->first_packet)
+        td_result_evidence(f->r, f->t->last_packet, "last packet seen before it was evicted");
+    remedy(f, "Raise --max-connections, or split the capture across processes with --shard K/N so that "
+              "each holds fewer connections at once.");
+    return true;
+}
+
 static bool r_no_server_response(facts *f)
 {
     const td_tcp *tcp = f->tcp;
@@ -750,6 +766,7 @@ typedef struct rule {
 } rule;
 
 static const rule rules[] = {
+    { "incomplete", NULL, r_evicted },
     { "no-server-response", "Standard SSL Connectivity", r_no_server_response },
     { "incomplete", NULL, r_one_sided },
     { "connection-refused", "Microsoft Management Console (MMC)", r_connection_refused },

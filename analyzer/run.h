@@ -28,6 +28,7 @@ typedef struct td_run {
     bool live_started;             /* the interface was opened (else: no summary, exit 2) */
     bool have_kernel_stats;
     uint64_t kernel_received, kernel_dropped;
+    struct td_progress *progress;  /* the progress line while files are read, or NULL (progress.h) */
 } td_run;
 
 /* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */

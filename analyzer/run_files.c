@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "progress.h"
 #include "run.h"
 #include "source.h"
 
@@ -45,6 +46,9 @@ static bool read_file(td_run *r, const char *path, uint64_t *budget)
         }
     }
     td_engine_begin_file(r->engine, name, dlt);
+    uint64_t size;
+    td_source_position(src, &size);
+    td_progress_file(r->progress, name, size);
     td_frame f;
     uint64_t number = 0, warned = 0, bad = 0, first_bad = 0;
     const td_engine_stats *st = td_engine_get_stats(r->engine);
@@ -53,19 +57,25 @@ static bool read_file(td_run *r, const char *path, uint64_t *budget)
     int rc;
     while ((!budget || *budget > 0) && (rc = td_source_next(src, &f, err, sizeof err)) != 0) {
         if (rc < 0) {
+            td_progress_clear(r->progress);
             fprintf(stderr, "tlsdiag: %s: after packet %llu: %s\n", name, (unsigned long long)number, err);
             ok = false;
             break;
         }
         number++;
         if (budget) (*budget)--;
+        if (r->progress && (number & 1023) == 0)
+            td_progress_update(r->progress, td_source_position(src, &size), number,
+                               st->connections + td_engine_open_connections(r->engine));
         const char *why = td_engine_frame(r->engine, &f, number);
         if (why) {
             if (!bad++) first_bad = number;
+            td_progress_clear(r->progress);
             if (warned++ < MAX_PACKET_WARNINGS)
                 fprintf(stderr, "tlsdiag: %s: packet %llu: %s\n", name, (unsigned long long)number, why);
         }
     }
+    td_progress_clear(r->progress);
     if (bad > MAX_PACKET_WARNINGS)
         fprintf(stderr, "tlsdiag: %s: %llu packets had problems in all (first: packet %llu)\n", name,
                 (unsigned long long)bad, (unsigned long long)first_bad);
@@ -80,8 +90,11 @@ static bool read_file(td_run *r, const char *path, uint64_t *budget)
 void td_run_files(td_run *r)
 {
     uint64_t budget = (uint64_t)r->opt.count;
+    r->progress = td_progress_new();
     for (size_t i = 0; i < r->opt.n_files; i++) {
         if (r->opt.count && budget == 0) break;
         if (!read_file(r, r->opt.files[i], r->opt.count ? &budget : NULL)) r->input_error = true;
     }
+    td_progress_free(r->progress);
+    r->progress = NULL;
 }

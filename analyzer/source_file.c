@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -45,6 +46,8 @@ struct td_instream {
     bool in_eof;                   /* read(2) returned 0 */
     bool done;                     /* no more output: clean end, trailing garbage or error */
     z_stream z;
+    uint64_t raw_read;             /* bytes read from fd (compressed ones, for gzip) */
+    char *vbuf;                    /* the stdio buffer (STREAM_BUF bytes); freed after fclose */
     unsigned char *inbuf;          /* IN_CHUNK bytes, gzip only */
     char err[192];                 /* the first input error, "" if none */
 };
@@ -88,6 +91,8 @@ static ssize_t plain_read(struct td_instream *in, char *buf, size_t size)
     if (n == size || in->done)
         return (ssize_t)n;
     ssize_t got = read_fd(in->fd, buf + n, size - n);
+    if (got > 0)
+        in->raw_read += (uint64_t)got;
     if (got < 0) {
         int e = errno;
         in_fail(in, "read error", strerror(e));
@@ -110,6 +115,8 @@ static bool gz_refill(struct td_instream *in)
     if (in->in_eof)
         return false;
     ssize_t n = read_fd(in->fd, in->inbuf, IN_CHUNK);
+    if (n > 0)
+        in->raw_read += (uint64_t)n;
     if (n < 0) {
         in_fail(in, "read error", strerror(errno));
         return false;
@@ -212,6 +219,17 @@ static void in_drain(struct td_instream *in)
     free(scratch);
 }
 
+uint64_t td_source_position(const td_source *src, uint64_t *size)
+{
+    struct stat st;
+    *size = 0;
+    if (!src->in)
+        return 0;
+    if (src->in->fd >= 0 && fstat(src->in->fd, &st) == 0 && S_ISREG(st.st_mode))
+        *size = (uint64_t)st.st_size;
+    return src->in->raw_read;
+}
+
 /* ---- td_source ------------------------------------------------------------------------------ */
 
 td_source *td_source_open_file(const char *path, char *err, size_t errlen)
@@ -252,6 +270,7 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
         if (n == 0)
             break;
         in->peek_len += (size_t)n;
+        in->raw_read += (uint64_t)n;
     }
     if (in->peek_len == 2 && in->peek[0] == 0x1f && in->peek[1] == 0x8b) {
         in->gzip = true;
@@ -275,7 +294,9 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
         set_err(err, errlen, "cannot open: %s", strerror(errno));
         goto fail;
     }
-    setvbuf(src->fp, NULL, _IOFBF, STREAM_BUF);
+    /* glibc ignores the size unless the buffer is given: without one, reads are 8 KB each. */
+    in->vbuf = malloc(STREAM_BUF);
+    setvbuf(src->fp, in->vbuf, _IOFBF, in->vbuf ? STREAM_BUF : BUFSIZ);
 
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     src->pcap = pcap_fopen_offline_with_tstamp_precision(src->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -346,6 +367,7 @@ void td_source_close(td_source *src)
         fclose(src->fp);
     if (src->in) {
         in_release(src->in);
+        free(src->in->vbuf);
         free(src->in);
     }
     free(src->name);

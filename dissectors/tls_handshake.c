@@ -246,7 +246,13 @@ static bool certificate(td_transcript *t, td_x509_cache *x509, int dir, cursor *
         if (list.bad) break;
         chain->n_total++;
         if (chain->n >= TD_MAX_CHAIN) continue;
-        if (!chain->certs && !(chain->certs = calloc(TD_MAX_CHAIN, sizeof *chain->certs))) continue;
+        if (chain->n == 0 || (chain->n >= 2 && (chain->n & (chain->n - 1)) == 0)) {
+            size_t cap = chain->n ? chain->n * 2 : 2;     /* room for 2, 4, 8, 16 (TD_MAX_CHAIN) */
+            td_cert *a = realloc(chain->certs, cap * sizeof *a);
+            if (!a) continue;
+            memset(a + chain->n, 0, (cap - chain->n) * sizeof *a);
+            chain->certs = a;
+        }
         if (td_x509_summarize_cached(x509, der.p, cur_left(&der), &chain->certs[chain->n]) != 0) {
             char what[96];
             snprintf(what, sizeof what, "Certificate: certificate %zu (%zu bytes) is not X.509 DER",

@@ -40,7 +40,8 @@ td_x509_cache *td_x509_cache_new(size_t slots)
 void td_x509_cache_free(td_x509_cache *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n; i++) td_cert_clear(&c->slots[i].cert);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->slots[i].used) td_cert_clear(&c->slots[i].cert);   /* the rest were never touched */
     free(c->slots);
     free(c);
 }

@@ -33,7 +33,6 @@ typedef struct td_reasm {
 } td_reasm;
 
 typedef struct td_conn {
-    td_transcript t;
     td_tls_stream *tls;
     td_reasm r[2];                 /* per direction, TD_C2S / TD_S2C */
     uint8_t ipver;
@@ -45,9 +44,11 @@ typedef struct td_conn {
     double last_seen;
     bool closed;                   /* RST, or FIN both ways: waits a moment for trailing packets */
     bool candidate;                /* -A: not on a TLS port and not yet shown to be TLS */
+    bool small;                    /* allocated without t.tls: no TLS byte yet (analyzer/engine.c) */
     uint32_t syn_seq;
     uint64_t order;                /* creation order: the report's order; ids are given at output */
     struct td_conn *born_prev, *born_next;  /* open connections in creation order */
+    td_transcript t;               /* last, and t.tls last in it: see `small` */
 } td_conn;
 
 /* Caps per direction for held out-of-order data; past them the hole is declared a gap. */
@@ -61,6 +62,13 @@ typedef struct td_flow_table {
     td_conn *oldest, *newest;      /* open connections, by last activity */
     td_conn *closed_oldest, *closed_newest;  /* closed ones (RST, FIN both ways), lingering */
 } td_flow_table;
+
+/* A connection without t.tls (see td_conn.small; the caller sets small), zeroed, and the same
+ * given its t.tls, zeroed: td_conn_grow may move it (the caller relinks it) and returns NULL,
+ * leaving c as it was, when memory runs out.  Here, apart from the engine, so that the compiler
+ * does not see a td_conn shorter than its type. */
+td_conn *td_conn_new_small(void);
+td_conn *td_conn_grow(td_conn *c);
 
 int td_flows_init(td_flow_table *ft);
 void td_flows_free(td_flow_table *ft);  /* frees the table, not the connections */

@@ -27,6 +27,9 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen);
 int td_source_next(td_source *src, td_frame *frame, char *err, size_t errlen);
 
 int td_source_linktype(const td_source *src);
+/* Bytes of the input read so far (of the compressed stream, for gzip); *size gets the file's
+ * size, or 0 when it is not a regular file (a pipe, stdin).  For a progress report. */
+uint64_t td_source_position(const td_source *src, uint64_t *size);
 const char *td_source_name(const td_source *src);
 /* ---- live capture (source_live.c) ---------------------------------------------------------- */
 

@@ -180,10 +180,11 @@ typedef struct td_transcript {
     bool idle_timeout;                     /* ended by --idle-timeout */
     bool capture_drops;                    /* the kernel dropped packets while this was open */
     td_tcp tcp;
-    td_tls tls;
     td_event *events;                      /* heap, grown on demand up to TD_MAX_EVENTS */
     size_t n_events, cap_events;
     size_t n_events_dropped;
+    td_tls tls;                            /* last: the engine allocates an open connection without
+                                            * it until its first TLS byte (analyzer/engine.c) */
 } td_transcript;
 
 /* Append a ladder event; coalesces consecutive application-data records of one direction. */

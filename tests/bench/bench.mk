@@ -1,0 +1,52 @@
+# Benchmarks (tests/bench/): `make bench` builds the capture generator, the libpcap floor and the
+# timer, writes the captures (the same bytes for the same BENCH_SEED; kept in $(BUILD)/bench and
+# remade only when the generator changes), installs tshark, ssldump and ndpiReader when it can,
+# and prints the table: medians of BENCH_RUNS runs (BENCH_SLOW_RUNS for tshark and ssldump).
+#   make bench BENCH_RUNS=3 BENCH_BULK_MB=400 BENCH_HANDSHAKES=10000
+BENCH_DIR        ?= $(BUILD)/bench
+BENCH_SEED       ?= 1
+BENCH_BULK_MB    ?= 450
+BENCH_HANDSHAKES ?= 20000
+BENCH_IDLE       ?= 1000000
+BENCH_RUNS       ?= 5
+BENCH_SLOW_RUNS  ?= 3
+BENCH_CFLAGS      = -std=c17 -D_GNU_SOURCE $(WARN) -O2 -g
+
+BENCH_BINS = $(BENCH_DIR)/gencap $(BENCH_DIR)/pcaploop $(BENCH_DIR)/timeit
+BENCH_BULK = $(BENCH_DIR)/bulk-s$(BENCH_SEED)-$(BENCH_BULK_MB)mb.pcap
+BENCH_HS   = $(BENCH_DIR)/handshake-s$(BENCH_SEED)-$(BENCH_HANDSHAKES).pcap
+BENCH_IDLEF = $(BENCH_DIR)/idle-$(BENCH_IDLE).pcap
+BENCH_KEYS = $(wildcard tests/bench/keys/*.key)
+
+.PHONY: bench bench-tools bench-captures
+
+$(BENCH_DIR)/gencap: tests/bench/gencap.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS) -lm
+
+$(BENCH_DIR)/pcaploop: tests/bench/pcaploop.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(BENCH_DIR)/timeit: tests/bench/timeit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_BULK): $(BENCH_DIR)/gencap $(BENCH_KEYS)
+	$(BENCH_DIR)/gencap bulk -s $(BENCH_SEED) --size-mb $(BENCH_BULK_MB) --keys tests/bench/keys --ca $@.ca.pem -o $@
+
+$(BENCH_HS): $(BENCH_DIR)/gencap $(BENCH_KEYS)
+	$(BENCH_DIR)/gencap handshake -s $(BENCH_SEED) -n $(BENCH_HANDSHAKES) --keys tests/bench/keys --ca $@.ca.pem -o $@
+
+$(BENCH_IDLEF): $(BENCH_DIR)/gencap $(BENCH_KEYS)
+	$(BENCH_DIR)/gencap idle -n $(BENCH_IDLE) --keys tests/bench/keys -o $@
+
+bench-captures: $(BENCH_BULK) $(BENCH_HS) $(BENCH_IDLEF)
+
+bench-tools:
+	@sh tests/bench/tools.sh
+
+bench: $(BIN) $(BENCH_BINS) bench-captures bench-tools
+	python3 tests/bench/run.py --tlsdiag ./$(BIN) --floor $(BENCH_DIR)/pcaploop --timeit $(BENCH_DIR)/timeit \
+	    --cacert $(BENCH_HS).ca.pem --runs $(BENCH_RUNS) --slow-runs $(BENCH_SLOW_RUNS) \
+	    bulk=$(BENCH_BULK) handshake=$(BENCH_HS) idle=$(BENCH_IDLEF)

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Time tlsdiag against the bare libpcap loop and, where installed, tshark, ssldump and ndpiReader.
+
+usage: run.py --tlsdiag BIN --floor BIN --timeit BIN --cacert PEM [--runs N] [--slow-runs M] KIND=FILE...
+
+KIND is bulk, handshake or idle.  For bulk and handshake captures the page cache is warmed
+first; then each round runs every tool once, in turn, so that a noisy machine (other jobs, a
+fuzzing campaign) weighs on all of them alike.  Reported: the median wall time of the rounds
+(and min..max), the median CPU time (user + system), the peak RSS, the ratio to the floor, and
+how many times faster tlsdiag is; then the targets.  An idle capture (a million connections
+opened and left silent) is run once, by tlsdiag alone, for its peak RSS.  Every tool's output
+goes to /dev/null.  Slow tools (tshark, ssldump) run --slow-runs rounds only.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+TARGETS = {  # capture kind -> ((tool, wanted ratio), ...); for "floor" the ratio is an upper bound
+    "bulk": (("floor", 1.5), ("ndpiReader", 5.0), ("tshark", 50.0)),
+    "handshake": (("ndpiReader", 2.0), ("tshark", 30.0)),
+}
+
+
+def tools(args, path):
+    t = [
+        ("floor", "libpcap loop (floor)", [args.floor, path], False),
+        ("tlsdiag", "tlsdiag", [args.tlsdiag, "--json", "--cacert", args.cacert, "-o", "/dev/null", "-r", path], False),
+    ]
+    if shutil.which("ndpiReader"):
+        t.append(("ndpiReader", "ndpiReader", ["ndpiReader", "-i", path], False))
+    if shutil.which("ssldump"):
+        t.append(("ssldump", "ssldump", ["ssldump", "-n", "-r", path], True))
+    if shutil.which("tshark"):
+        # TLS dissection on, TCP and TLS reassembly on (the defaults, made explicit): every
+        # packet is dissected to evaluate the filter; printed are the facts tlsdiag reports per
+        # connection: message types, versions, cipher suites, SNI, alerts, certificate names.
+        t.append(("tshark", "tshark (TLS dissection)",
+                  ["tshark", "-n", "-r", path, "-o", "tcp.desegment_tcp_streams:TRUE",
+                   "-o", "tls.desegment_ssl_records:TRUE", "-Y", "tls.handshake or tls.alert_message",
+                   "-T", "fields", "-e", "tcp.stream", "-e", "tls.handshake.type",
+                   "-e", "tls.handshake.version", "-e", "tls.handshake.ciphersuite",
+                   "-e", "tls.handshake.extensions_server_name", "-e", "tls.alert_message.desc",
+                   "-e", "x509sat.printableString", "-e", "x509ce.dNSName"], True))
+    return t
+
+
+def run_once(timeit, cmd):
+    """Wall and CPU seconds, peak RSS (MB), exit status and stderr of one run of cmd."""
+    p = subprocess.run([timeit] + cmd, capture_output=True)
+    try:
+        wall, cpu, rss, rc = p.stdout.split()
+        return float(wall), float(cpu), int(rss) / 1024.0, int(rc), p.stderr
+    except ValueError:
+        return float("nan"), float("nan"), 0.0, 127, p.stderr + p.stdout
+
+
+def warm(path):
+    with open(path, "rb") as f:
+        while f.read(1 << 22):
+            pass
+
+
+def capture_facts(tlsdiag, cacert, path):
+    """Packets and connections, from tlsdiag's own summary line."""
+    import json
+    out = subprocess.run([tlsdiag, "--json", "-q", "--cacert", cacert, "-r", path],
+                         capture_output=True, text=True).stdout
+    for line in reversed(out.splitlines()):
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if o.get("type") == "summary":
+            return o.get("packets", 0), o.get("connections", 0), o.get("verdicts", {})
+    return 0, 0, {}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tlsdiag", required=True)
+    ap.add_argument("--floor", required=True)
+    ap.add_argument("--cacert", required=True)
+    ap.add_argument("--timeit", required=True, help="the tests/bench/timeit.c binary")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--slow-runs", type=int, default=3)
+    ap.add_argument("captures", nargs="+", metavar="NAME=FILE")
+    args = ap.parse_args()
+
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores ({os.sched_getaffinity(0).__len__()} usable), "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start")
+    versions = []
+    for name, cmd in (("tshark", ["tshark", "-v"]), ("ndpiReader", ["ndpiReader", "-h"])):
+        if shutil.which(name):
+            first = subprocess.run(cmd, capture_output=True, text=True)
+            text = (first.stdout + first.stderr).strip().splitlines()
+            versions.append(text[0] if text else name)
+    if versions:
+        print("tools: " + "; ".join(versions))
+    verdict = True
+    shown = set()
+    for spec in args.captures:
+        kind, path = spec.split("=", 1)
+        size = os.path.getsize(path)
+        warm(path)
+        packets, conns, verdicts = capture_facts(args.tlsdiag, args.cacert, path)
+        failing = conns - verdicts.get("ok", 0)
+        print()
+        print(f"== {kind}: {path}: {size / 1e6:.1f} MB, {packets} packets, {conns} connections "
+              f"({failing} not ok)")
+        ts = tools(args, path)
+        if kind == "idle":
+            ts = [t for t in ts if t[0] == "tlsdiag"]
+        for key, label, cmd, slow in ts:
+            if key not in shown:
+                shown.add(key)
+                print(f"  {label}: " + " ".join(cmd).replace(path, "FILE"))
+        results = {k: [] for k, _, _, _ in ts}
+        notes = {}
+        for r in range(1 if kind == "idle" else args.runs):
+            for key, label, cmd, slow in ts:
+                if slow and r >= args.slow_runs:
+                    continue
+                wall, cpu, rss, rc, err = run_once(args.timeit, cmd)
+                ok_rc = (0, 1) if key == "tlsdiag" else (0,)
+                if rc not in ok_rc or wall != wall:
+                    notes[key] = f"exit status {rc}: {err.decode(errors='replace').strip()[:120]}"
+                results[key].append((wall, cpu, rss))
+        mine = statistics.median(w for w, _, _ in results["tlsdiag"])
+        floor = statistics.median(w for w, _, _ in results["floor"]) if "floor" in results else None
+        print(f"{'tool':26} {'runs':>4} {'wall (median)':>13} {'min..max':>15} {'CPU s':>7} "
+              f"{'peak RSS':>9} {'x floor':>8} {'tlsdiag faster':>15}")
+        for key, label, cmd, slow in ts:
+            rs = results[key]
+            walls = [w for w, _, _ in rs]
+            med = statistics.median(walls)
+            cpu = statistics.median(c for _, c, _ in rs)
+            rss = max(m for _, _, m in rs)
+            faster = "" if key in ("floor", "tlsdiag") else f"{med / mine:.1f}x"
+            xfloor = f"{med / floor:7.2f}x" if floor else f"{'-':>8}"
+            print(f"{label:26} {len(rs):4d} {med:11.3f} s {min(walls):6.3f}..{max(walls):6.3f} {cpu:7.2f} "
+                  f"{rss:7.0f} MB {xfloor} {faster:>15}")
+        for key, note in sorted(notes.items()):
+            print(f"  note: {key}: {note}")
+        if kind == "idle":
+            rss = max(m for _, _, m in results["tlsdiag"])
+            ok = rss <= 1024
+            print(f"  target: peak RSS <= 1 GB with {conns} connections open at once: {rss:.0f} MB "
+                  f"({rss * 1048576 / max(conns, 1):.0f} bytes a connection)  {'holds' if ok else 'MISSED'}")
+            verdict = verdict and ok
+        for tool, want in TARGETS.get(kind, ()):
+            if tool not in results:
+                print(f"  target: >= {want:g}x faster than {tool}: not measured ({tool} not installed)")
+                continue
+            med = statistics.median(w for w, _, _ in results[tool])
+            if tool == "floor":
+                got = mine / floor
+                ok = got <= want
+                print(f"  target: tlsdiag <= {want:g}x the libpcap loop: {got:.2f}x  {'holds' if ok else 'MISSED'}")
+            else:
+                got = med / mine
+                ok = got >= want
+                print(f"  target: tlsdiag >= {want:g}x faster than {tool}: {got:.1f}x  {'holds' if ok else 'MISSED'}")
+            verdict = verdict and ok
+    print()
+    print("all targets hold" if verdict else "some targets missed (see above)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

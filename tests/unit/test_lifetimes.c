@@ -1,0 +1,214 @@
+/* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/engine.c,
+ * analyzer/flow_table.c): closed connections end after their linger even when silent open ones
+ * are older; a connection starts without its TLS facts and gets them, moved in memory, on its
+ * first byte, with every list it is on still right; output order survives both.
+ * Frames are raw IPv4 (LINKTYPE_IPV4 = 228) built here. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine.h"
+#include "options.h"
+
+#define LINKTYPE_IPV4 228
+enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };
+
+typedef struct rec {
+    uint64_t id;
+    uint16_t cport;
+    bool not_tls;
+    uint32_t packets[2];
+    size_t n_events;
+    uint64_t first_packet;
+} rec;
+
+typedef struct out {
+    rec v[4096];
+    size_t n;
+} out;
+
+static void on_conn(void *ctx, td_transcript *t)
+{
+    out *o = ctx;
+    if (o->n >= sizeof o->v / sizeof o->v[0]) return;
+    rec *r = &o->v[o->n++];
+    r->id = t->id;
+    r->cport = t->client.port;
+    r->not_tls = t->tls.not_tls[TD_C2S];
+    r->packets[0] = t->tcp.packets[0];
+    r->packets[1] = t->tcp.packets[1];
+    r->n_events = t->n_events;
+    r->first_packet = t->first_packet;
+}
+
+typedef struct eng {
+    td_options o;
+    td_engine *e;
+    out *out;
+    uint64_t number;
+    double ts;
+} eng;
+
+static void eng_init(eng *g)
+{
+    memset(g, 0, sizeof *g);
+    g->o.ports[0] = 443;
+    g->o.n_ports = 1;
+    g->out = calloc(1, sizeof *g->out);
+    g->e = td_engine_new(&g->o, true, on_conn, g->out);
+    td_engine_begin_file(g->e, "test", LINKTYPE_IPV4);
+    g->ts = 1700000000.0;
+}
+
+static void eng_free(eng *g)
+{
+    td_engine_free(g->e);
+    free(g->out);
+}
+
+static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
+
+/* One TCP segment from (sip, sport) to (dip, dport). */
+static void frame(eng *g, uint32_t sip, uint16_t sport, uint32_t dip, uint16_t dport, uint32_t seq,
+                  uint32_t ack, uint8_t flags, const char *data)
+{
+    uint8_t f[1500];
+    size_t len = data ? strlen(data) : 0;
+    memset(f, 0, 40);
+    f[0] = 0x45;
+    put16(f + 2, (unsigned)(40 + len));
+    f[8] = 64;
+    f[9] = 6;
+    put32(f + 12, sip);
+    put32(f + 16, dip);
+    put16(f + 20, sport);
+    put16(f + 22, dport);
+    put32(f + 24, seq);
+    put32(f + 28, ack);
+    f[32] = 5 << 4;
+    f[33] = flags;
+    put16(f + 34, 65535);
+    if (len) memcpy(f + 40, data, len);
+    td_frame fr = { .data = f, .caplen = 40 + len, .wirelen = 40 + len, .ts = g->ts };
+    td_engine_frame(g->e, &fr, ++g->number);
+    g->ts += 0.001;
+}
+
+typedef struct tcpc {
+    uint32_t cip, sip;
+    uint16_t cport;
+    uint32_t cseq, sseq;
+} tcpc;
+
+static tcpc conn(uint16_t cport)
+{
+    tcpc k = { 0x0a000001u + cport, 0x0a0000feu, cport, 1000u * cport, 7000u * cport };
+    return k;
+}
+
+static void send_(eng *g, tcpc *k, int dir, uint8_t flags, const char *data)
+{
+    uint32_t *seq = dir == 0 ? &k->cseq : &k->sseq;
+    uint32_t ack = dir == 0 ? k->sseq : k->cseq;
+    if (dir == 0) frame(g, k->cip, k->cport, k->sip, 443, *seq, ack, flags, data);
+    else frame(g, k->sip, 443, k->cip, k->cport, *seq, ack, flags, data);
+    *seq += (uint32_t)(data ? strlen(data) : 0) + ((flags & (SYN | FIN)) ? 1u : 0u);
+}
+
+static void handshake3(eng *g, tcpc *k)
+{
+    send_(g, k, 0, SYN, NULL);
+    send_(g, k, 1, SYN | ACK, NULL);
+    send_(g, k, 0, ACK, NULL);
+}
+
+static void close4(eng *g, tcpc *k)
+{
+    send_(g, k, 0, FIN | ACK, NULL);
+    send_(g, k, 1, FIN | ACK, NULL);
+    send_(g, k, 0, ACK, NULL);
+}
+
+TEST(closed_connections_end_behind_silent_ones)
+{
+    eng g;
+    eng_init(&g);
+    for (uint16_t i = 0; i < 20; i++) {               /* SYNs nobody answers: open to the end */
+        tcpc k = conn((uint16_t)(30000 + i));
+        send_(&g, &k, 0, SYN, NULL);
+    }
+    for (uint16_t i = 0; i < 200; i++) {              /* then short connections that close */
+        tcpc k = conn((uint16_t)(40000 + i));
+        handshake3(&g, &k);
+        close4(&g, &k);
+    }
+    g.ts += 5;                                        /* past the linger */
+    tcpc k = conn(50000);
+    send_(&g, &k, 0, SYN, NULL);
+    CHECK(td_engine_open_connections(g.e) == 21);
+    td_engine_end_file(g.e);
+    CHECK(g.out->n == 221);
+    bool order = true;
+    for (size_t i = 0; i < g.out->n; i++)
+        if (g.out->v[i].id != i + 1 || (i > 0 && g.out->v[i].first_packet < g.out->v[i - 1].first_packet)) order = false;
+    CHECK(order);
+    eng_free(&g);
+}
+
+TEST(connections_grow_on_their_first_byte)
+{
+    eng g;
+    eng_init(&g);
+    enum { N = 300 };
+    tcpc k[N];
+    for (int i = 0; i < N; i++) {
+        k[i] = conn((uint16_t)(20000 + i));
+        handshake3(&g, &k[i]);
+    }
+    /* Data in a scrambled order: each connection moves in memory while its neighbours in the
+     * hash chain, the idle order and the creation order stay in place. */
+    for (int j = 0; j < N; j++) {
+        int i = (j * 7919) % N;
+        send_(&g, &k[i], 0, PSH | ACK, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        send_(&g, &k[i], 1, ACK, NULL);
+    }
+    CHECK(td_engine_open_connections(g.e) == N);
+    for (int j = 0; j < N; j++) close4(&g, &k[(j * 31) % N]);
+    td_engine_end_file(g.e);
+    CHECK(g.out->n == N);
+    int bad = 0;
+    for (size_t i = 0; i < g.out->n && i < N; i++) {
+        const rec *r = &g.out->v[i];
+        if (r->id != i + 1 || r->cport != 20000 + i || !r->not_tls || r->packets[0] != 5 || r->packets[1] != 3 ||
+            r->n_events < 5)
+            bad++;
+    }
+    CHECK(bad == 0);
+    eng_free(&g);
+}
+
+TEST(silent_connections_stay_small_and_are_reported)
+{
+    eng g;
+    eng_init(&g);
+    for (uint16_t i = 0; i < 1000; i++) {
+        tcpc k = conn((uint16_t)(10000 + i));
+        handshake3(&g, &k);
+    }
+    CHECK(td_engine_open_connections(g.e) == 1000);
+    td_engine_end_file(g.e);
+    CHECK(g.out->n == 1000);
+    CHECK(g.out->v[999].cport == 10999 && g.out->v[999].n_events == 2 && !g.out->v[999].not_tls);
+    eng_free(&g);
+}
+
+int main(void)
+{
+    RUN(closed_connections_end_behind_silent_ones);
+    RUN(connections_grow_on_their_first_byte);
+    RUN(silent_connections_stay_small_and_are_reported);
+    return check_done();
+}
