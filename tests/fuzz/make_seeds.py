@@ -1,0 +1,497 @@
+#!/usr/bin/env python3
+"""make_seeds.py OUTDIR [CAPTURE...] - seed corpora for the libFuzzer harnesses.
+
+With no CAPTURE, reads samples/*.pcap* and ../shared/corpus/ndpi/* (run from the project root).
+Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse):
+
+  OUTDIR/pipeline/    the capture files themselves (pcap, pcapng, gzip); a large one is cut to its
+                      first frames, and a few are also re-written big-endian and gzip-compressed
+  OUTDIR/decode/      single frames: one byte naming the link type (fuzz_decode.c's table), then
+                      the frame; every IP packet is also re-wrapped in each link type the decoder
+                      knows (Ethernet, VLAN, QinQ, SLL, SLL2, null, loop, raw, IPv4/IPv6)
+  OUTDIR/tls_stream/  each TCP connection's reassembled payload, both directions in packet order,
+                      in fuzz_tls_stream.c's operation format (holes become gap operations)
+  OUTDIR/x509/        every certificate (DER) in the clear in those streams, the DER Names in them
+                      and in CertificateRequests, and the PEM certificates under samples/ca
+
+Only the Python standard library is used: a small pcap/pcapng reader, Ethernet/SLL/IP/TCP
+decoding, TCP reassembly and TLS record/handshake walking, enough for seeds.
+"""
+import glob
+import gzip
+import hashlib
+import os
+import struct
+import sys
+
+PIPELINE_MAX = 131072      # keep in step with FUZZ_MAXLEN_pipeline in fuzz.mk
+DECODE_MAX = 4096
+STREAM_MAX = 65536
+X509_MAX = 16384
+FRAMES_PER_FILE = 16
+REWRAP_PER_FILE = 3
+
+# fuzz_decode.c's table: index = link type selector byte
+LINKS = [1, 113, 276, 0, 108, 12, 14, 101, 228, 229, 147]
+TLS_PORTS = {443, 8443, 993, 995, 465, 636, 989, 990, 3389, 25, 587, 143, 110, 21, 853, 5061}
+
+
+def write_seed(outdir, sub, data):
+    d = os.path.join(outdir, sub)
+    os.makedirs(d, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- capture files ---------------------------------------------------------------------------
+
+def read_capture(raw):
+    """(linktype, [(ts_sec, ts_frac, frame, wirelen)]) of a pcap or pcapng file, or None."""
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except Exception:
+            return None
+    if len(raw) < 24:
+        return None
+    magic = raw[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        link = struct.unpack(e + "I", raw[20:24])[0] & 0xFFFF
+        frames, off = [], 24
+        while off + 16 <= len(raw):
+            sec, frac, incl, orig = struct.unpack(e + "IIII", raw[off:off + 16])
+            off += 16
+            if off + incl > len(raw):
+                break
+            frames.append((sec, frac, raw[off:off + incl], orig))
+            off += incl
+        return link, frames
+    if magic == b"\x0a\x0d\x0d\x0a":
+        return read_pcapng(raw)
+    return None
+
+
+def read_pcapng(raw):
+    e, off, links, frames, link = "<", 0, [], [], None
+    while off + 12 <= len(raw):
+        btype = struct.unpack(e + "I", raw[off:off + 4])[0]
+        if btype == 0x0A0D0D0A:
+            bom = raw[off + 8:off + 12]
+            e = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">"
+            links = []
+        blen = struct.unpack(e + "I", raw[off + 4:off + 8])[0]
+        if blen < 12 or off + blen > len(raw):
+            break
+        body = raw[off + 8:off + blen - 4]
+        if btype == 1 and len(body) >= 8:
+            links.append(struct.unpack(e + "H", body[:2])[0])
+        elif btype == 6 and len(body) >= 20:
+            ifid, hi, lo, cap, orig = struct.unpack(e + "IIIII", body[:20])
+            if ifid < len(links):
+                link = links[ifid] if link is None else link
+                if links[ifid] == link:
+                    ts = (hi << 32) | lo
+                    frames.append((ts // 1000000, ts % 1000000, body[20:20 + cap], orig))
+        elif btype == 3 and len(body) >= 4 and links:
+            orig = struct.unpack(e + "I", body[:4])[0]
+            link = links[0] if link is None else link
+            frames.append((0, 0, body[4:4 + orig], orig))
+        off += blen
+    if link is None:
+        return None
+    return link, frames
+
+
+def write_pcap(link, frames, big_endian=False, limit=None):
+    e = ">" if big_endian else "<"
+    out = [struct.pack(e + "IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, link)]
+    size = 24
+    for sec, frac, data, orig in frames:
+        rec = struct.pack(e + "IIII", sec & 0xFFFFFFFF, frac % 1000000, len(data), orig) + data
+        if limit and size + len(rec) > limit:
+            break
+        out.append(rec)
+        size += len(rec)
+    return b"".join(out)
+
+
+# ---- link, IP, TCP -----------------------------------------------------------------------------
+
+def link_payload(link, f):
+    """(ethertype-ish 4/6, ip bytes) or None."""
+    if link == 1:
+        if len(f) < 14:
+            return None
+        et, off = struct.unpack(">H", f[12:14])[0], 14
+        while et in (0x8100, 0x88A8, 0x9100) and len(f) >= off + 4:
+            et, off = struct.unpack(">H", f[off + 2:off + 4])[0], off + 4
+        return {0x0800: 4, 0x86DD: 6}.get(et), f[off:]
+    if link == 113:
+        return (None if len(f) < 16 else ({0x0800: 4, 0x86DD: 6}.get(struct.unpack(">H", f[14:16])[0]), f[16:]))
+    if link == 276:
+        return (None if len(f) < 20 else ({0x0800: 4, 0x86DD: 6}.get(struct.unpack(">H", f[0:2])[0]), f[20:]))
+    if link in (0, 108):
+        return None if len(f) < 4 else (None, f[4:])
+    if link in (12, 14, 101, 228, 229):
+        return None, f
+    return None
+
+
+def parse_ip(ip):
+    """(src, dst, tcp bytes) of an IPv4/IPv6 packet carrying TCP, or None."""
+    if not ip:
+        return None
+    v = ip[0] >> 4
+    if v == 4 and len(ip) >= 20:
+        hl = (ip[0] & 15) * 4
+        total = struct.unpack(">H", ip[2:4])[0]
+        if ip[9] != 6 or hl < 20 or (struct.unpack(">H", ip[6:8])[0] & 0x3FFF):
+            return None
+        return ip[12:16], ip[16:20], ip[hl:min(total, len(ip))]
+    if v == 6 and len(ip) >= 40:
+        nh, off = ip[6], 40
+        plen = struct.unpack(">H", ip[4:6])[0]
+        end = min(40 + plen, len(ip))
+        while nh in (0, 43, 60) and off + 2 <= end:
+            nh, off = ip[off], off + (ip[off + 1] + 1) * 8
+        if nh != 6:
+            return None
+        return ip[8:24], ip[24:40], ip[off:end]
+    return None
+
+
+def parse_tcp(t):
+    if len(t) < 20:
+        return None
+    sport, dport, seq, ack, doff, flags = struct.unpack(">HHIIBB", t[:14])
+    hl = (doff >> 4) * 4
+    if hl < 20 or hl > len(t):
+        return None
+    return sport, dport, seq, flags, t[hl:]
+
+
+def decode_frame(link, f):
+    lp = link_payload(link, f)
+    if not lp:
+        return None
+    ipinfo = parse_ip(lp[1])
+    if not ipinfo:
+        return None
+    tcp = parse_tcp(ipinfo[2])
+    if not tcp:
+        return None
+    return ipinfo[0], ipinfo[1], tcp, lp[1]
+
+
+def rewrap(ip):
+    """The same IP packet in every link type fuzz_decode.c knows: [(selector, frame)]."""
+    v = ip[0] >> 4
+    et = struct.pack(">H", 0x0800 if v == 4 else 0x86DD)
+    mac = b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02"
+    fam = 2 if v == 4 else 10
+    out = [
+        (0, mac + et + ip),
+        (0, mac + b"\x81\x00\x00\x07" + et + ip),
+        (0, mac + b"\x88\xa8\x00\x05\x81\x00\x00\x07" + et + ip),
+        (1, b"\x00\x00\x00\x01\x00\x06" + mac[:6] + b"\x00\x00" + et + ip),
+        (2, et + b"\x00\x00\x00\x00\x00\x02\x00\x01\x00\x06" + mac[:6] + b"\x00\x00" + ip),
+        (3, struct.pack("<I", fam) + ip),
+        (4, struct.pack(">I", 2 if v == 4 else 24) + ip),
+        (5, ip), (6, ip), (7, ip),
+        (8 if v == 4 else 9, ip),
+        (10, ip),
+    ]
+    return out
+
+
+# ---- TCP reassembly into fuzz_tls_stream operations ------------------------------------------
+
+def connections(link, frames):
+    conns = {}
+    order = []
+    for _, _, f, _ in frames:
+        d = decode_frame(link, f)
+        if not d:
+            continue
+        src, dst, (sport, dport, seq, flags, payload), _ = d
+        a, b = (src, sport), (dst, dport)
+        key = (a, b) if (a, b) <= (b, a) else (b, a)
+        if key not in conns:
+            conns[key] = []
+            order.append(key)
+        conns[key].append((a, seq, flags, payload))
+    for key in order:
+        yield conns[key]
+
+
+def stream_ops(pkts):
+    """Roles as the engine picks them: the SYN sender, else the side off the TLS port, else the
+    first sender is the client."""
+    ends = []
+    for a, _, _, _ in pkts:
+        if a not in ends:
+            ends.append(a)
+    client = None
+    for a, seq, flags, payload in pkts:
+        if flags & 0x02:
+            if not flags & 0x10:
+                client = a
+            elif len(ends) == 2:
+                client = ends[1] if a == ends[0] else ends[0]
+            break
+    if client is None and len(ends) == 2:
+        if ends[1][1] in TLS_PORTS and ends[0][1] not in TLS_PORTS:
+            client = ends[0]
+        elif ends[0][1] in TLS_PORTS and ends[1][1] not in TLS_PORTS:
+            client = ends[1]
+    if client is None:
+        client = ends[0]
+    nxt = [None, None]
+    ops = []
+    syn = synack = cfin = srst = False
+    for a, seq, flags, payload in pkts:
+        d = 0 if a == client else 1
+        if flags & 0x02:
+            nxt[d] = (seq + 1) & 0xFFFFFFFF
+            syn = syn or d == 0
+            synack = synack or d == 1
+        if flags & 0x01 and d == 0:
+            cfin = True
+        if flags & 0x04 and d == 1:
+            srst = True
+        if not payload:
+            continue
+        if nxt[d] is None:
+            nxt[d] = seq
+        diff = (seq - nxt[d]) & 0xFFFFFFFF
+        if diff >= 0x80000000:
+            diff -= 1 << 32
+        if diff < 0:
+            payload = payload[-diff:]
+            if not payload:
+                continue
+            seq = nxt[d]
+        elif diff > 0:
+            if diff >= 1 << 24:
+                continue
+            ops.append((d, None, diff))
+        ops.append((d, payload, 0))
+        nxt[d] = (seq + len(payload)) & 0xFFFFFFFF
+    flags = (0 if syn else 1) | (2 if syn and synack else 0) | (4 if cfin else 0) | (8 if srst else 0)
+    return flags, ops
+
+
+def encode_ops(flags, ops, limit=STREAM_MAX):
+    out = bytearray([flags])
+    for d, data, gap in ops:
+        if data is None:
+            out += bytes([d | 2]) + struct.pack(">H", min(gap, 0xFFFF))
+            continue
+        for i in range(0, len(data), 0xFFFF):
+            chunk = data[i:i + 0xFFFF]
+            room = limit - len(out) - 3
+            if room <= 0:
+                return bytes(out)
+            chunk = chunk[:room]
+            out += bytes([d]) + struct.pack(">H", len(chunk)) + chunk
+    return bytes(out)
+
+
+# ---- certificates -----------------------------------------------------------------------------
+
+def der_tlv(b, off):
+    """(tag, start of value, end of value) at off, or None."""
+    if off + 2 > len(b):
+        return None
+    tag, n = b[off], b[off + 1]
+    off += 2
+    if n & 0x80:
+        k = n & 0x7F
+        if k == 0 or k > 4 or off + k > len(b):
+            return None
+        n = int.from_bytes(b[off:off + k], "big")
+        off += k
+    if off + n > len(b):
+        return None
+    return tag, off, off + n
+
+
+def cert_names(der):
+    """The issuer and subject Name TLVs of a certificate."""
+    t = der_tlv(der, 0)
+    if not t or t[0] != 0x30:
+        return []
+    tbs = der_tlv(der, t[1])
+    if not tbs or tbs[0] != 0x30:
+        return []
+    off, fields = tbs[1], []
+    while off < tbs[2]:
+        f = der_tlv(der, off)
+        if not f:
+            break
+        fields.append((f[0], off, f[2]))
+        off = f[2]
+    if fields and fields[0][0] == 0xA0:
+        fields = fields[1:]
+    out = []
+    for i in (2, 4):                      # serial, signature, issuer, validity, subject
+        if i < len(fields) and fields[i][0] == 0x30:
+            out.append(der[fields[i][1]:fields[i][2]])
+    return out
+
+
+def handshakes(stream):
+    """Handshake messages in the clear at the start of one direction's bytes."""
+    buf, off = bytearray(), 0
+    while off + 5 <= len(stream):
+        ctype, ver, n = stream[off], stream[off + 1], struct.unpack(">H", stream[off + 3:off + 5])[0]
+        if ctype < 20 or ctype > 24 or ver != 3:
+            break
+        body = stream[off + 5:off + 5 + n]
+        off += 5 + n
+        if ctype == 20:
+            break
+        if ctype == 22:
+            buf += body
+    off = 0
+    while off + 4 <= len(buf):
+        t, n = buf[off], int.from_bytes(buf[off + 1:off + 4], "big")
+        if off + 4 + n > len(buf):
+            break
+        yield t, bytes(buf[off + 4:off + 4 + n])
+        off += 4 + n
+
+
+def certificates(body):
+    for tls13 in (False, True):
+        off, certs = 0, []
+        if tls13:
+            if not body:
+                return []
+            off = 1 + body[0]
+        if off + 3 > len(body):
+            continue
+        total = int.from_bytes(body[off:off + 3], "big")
+        off += 3
+        if off + total != len(body):
+            continue
+        ok = True
+        while off < len(body):
+            if off + 3 > len(body):
+                ok = False
+                break
+            n = int.from_bytes(body[off:off + 3], "big")
+            certs.append(body[off + 3:off + 3 + n])
+            off += 3 + n
+            if tls13:
+                if off + 2 > len(body):
+                    ok = False
+                    break
+                off += 2 + struct.unpack(">H", body[off:off + 2])[0]
+        if ok and off == len(body):
+            return certs
+    return []
+
+
+def ca_names(body):
+    """DER Names of a TLS 1.2 CertificateRequest (with signature_algorithms), else []."""
+    try:
+        off = 1 + body[0]
+        off += 2 + struct.unpack(">H", body[off:off + 2])[0]
+        total = struct.unpack(">H", body[off:off + 2])[0]
+        off += 2
+        end, out = off + total, []
+        while off + 2 <= end:
+            n = struct.unpack(">H", body[off:off + 2])[0]
+            out.append(body[off + 2:off + 2 + n])
+            off += 2 + n
+        return out
+    except (IndexError, struct.error):
+        return []
+
+
+def pem_certs(path):
+    import base64
+    out, cur = [], None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("-----BEGIN CERTIFICATE"):
+                cur = []
+            elif line.startswith("-----END CERTIFICATE") and cur is not None:
+                out.append(base64.b64decode("".join(cur)))
+                cur = None
+            elif cur is not None:
+                cur.append(line)
+    return out
+
+
+# ---- main ---------------------------------------------------------------------------------------
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: make_seeds.py OUTDIR [CAPTURE...]")
+    outdir = sys.argv[1]
+    files = sys.argv[2:]
+    if not files:
+        files = sorted(glob.glob("samples/*.pcap") + glob.glob("samples/*.pcapng") +
+                       glob.glob("samples/*.pcap.gz"))
+        files += sorted(f for f in glob.glob("../shared/corpus/ndpi/*") if not f.endswith(".ndpi.out"))
+    counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0}
+    for sub in counts:
+        os.makedirs(os.path.join(outdir, sub), exist_ok=True)
+    rewrites = 0
+    for path in files:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        cap = read_capture(raw)
+        if len(raw) <= PIPELINE_MAX:
+            write_seed(outdir, "pipeline", raw)
+        elif cap:
+            write_seed(outdir, "pipeline", write_pcap(cap[0], cap[1], limit=PIPELINE_MAX))
+        if not cap:
+            continue
+        link, frames = cap
+        if rewrites < 4 and len(raw) <= 16384 and raw[:2] != b"\x1f\x8b":
+            rewrites += 1
+            write_seed(outdir, "pipeline", write_pcap(link, frames, big_endian=True))
+            write_seed(outdir, "pipeline", gzip.compress(raw, mtime=0))
+        sel = LINKS.index(link) if link in LINKS else None
+        seen, wrapped = 0, 0
+        for _, _, f, _ in frames:
+            d = decode_frame(link, f)
+            if sel is not None and seen < FRAMES_PER_FILE:
+                write_seed(outdir, "decode", bytes([sel]) + f[:DECODE_MAX - 1])
+                seen += 1
+            if d and wrapped < REWRAP_PER_FILE and d[2][4]:
+                wrapped += 1
+                for s, fr in rewrap(d[3]):
+                    write_seed(outdir, "decode", bytes([s]) + fr[:DECODE_MAX - 1])
+        for pkts in connections(link, frames):
+            flags, ops = stream_ops(pkts)
+            if not any(data for _, data, _ in ops):
+                continue
+            write_seed(outdir, "tls_stream", encode_ops(flags, ops))
+            for d in (0, 1):
+                stream = b"".join(data for dd, data, _ in ops if dd == d and data)
+                for t, body in handshakes(stream):
+                    ders = certificates(body) if t == 11 else ca_names(body) if t == 13 else []
+                    for der in ders:
+                        if 0 < len(der) <= X509_MAX:
+                            write_seed(outdir, "x509", der)
+                            for name in (cert_names(der) if t == 11 else []):
+                                write_seed(outdir, "x509", name)
+    for pem in sorted(glob.glob("samples/ca/*.pem")):
+        for der in pem_certs(pem):
+            write_seed(outdir, "x509", der)
+            for name in cert_names(der):
+                write_seed(outdir, "x509", name)
+    for sub in counts:
+        counts[sub] = len(os.listdir(os.path.join(outdir, sub)))
+    print("seeds: " + ", ".join("%s %d" % kv for kv in counts.items()))
+
+
+if __name__ == "__main__":
+    main()
