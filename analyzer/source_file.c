@@ -52,10 +52,8 @@ struct td_instream {
     char err[192];                 /* the first input error, "" if none */
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+/* Write a message into the caller's error buffer (shared with source_live.c). */
+void td_source_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || errlen == 0)
         return;
@@ -238,7 +236,7 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
     struct td_instream *in = src ? calloc(1, sizeof *in) : NULL;
     if (!src || !in) {
         free(src);
-        set_err(err, errlen, "out of memory");
+        td_source_err(err, errlen, "out of memory");
         return NULL;
     }
     src->in = in;
@@ -247,7 +245,7 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
     bool is_stdin = strcmp(path, "-") == 0;
     src->name = strdup(is_stdin ? "stdin" : path);
     if (!src->name) {
-        set_err(err, errlen, "out of memory");
+        td_source_err(err, errlen, "out of memory");
         goto fail;
     }
     if (is_stdin) {
@@ -255,7 +253,7 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
     } else {
         in->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (in->fd < 0) {
-            set_err(err, errlen, "cannot open: %s", strerror(errno));
+            td_source_err(err, errlen, "cannot open: %s", strerror(errno));
             goto fail;
         }
         in->own_fd = true;
@@ -264,7 +262,7 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
     while (in->peek_len < sizeof in->peek) {
         ssize_t n = read_fd(in->fd, in->peek + in->peek_len, sizeof in->peek - in->peek_len);
         if (n < 0) {
-            set_err(err, errlen, "cannot read: %s", strerror(errno));
+            td_source_err(err, errlen, "cannot read: %s", strerror(errno));
             goto fail;
         }
         if (n == 0)
@@ -276,11 +274,11 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
         in->gzip = true;
         in->inbuf = malloc(IN_CHUNK);
         if (!in->inbuf) {
-            set_err(err, errlen, "out of memory");
+            td_source_err(err, errlen, "out of memory");
             goto fail;
         }
         if (inflateInit2(&in->z, 15 + 32) != Z_OK) {
-            set_err(err, errlen, "gzip: cannot initialise zlib");
+            td_source_err(err, errlen, "gzip: cannot initialise zlib");
             goto fail;
         }
         in->z_ready = true;
@@ -291,7 +289,7 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
     cookie_io_functions_t io = { .read = in_read, .write = NULL, .seek = NULL, .close = in_close };
     src->fp = fopencookie(in, "r", io);
     if (!src->fp) {
-        set_err(err, errlen, "cannot open: %s", strerror(errno));
+        td_source_err(err, errlen, "cannot open: %s", strerror(errno));
         goto fail;
     }
     /* glibc ignores the size unless the buffer is given: without one, reads are 8 KB each. */
@@ -302,7 +300,7 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
     src->pcap = pcap_fopen_offline_with_tstamp_precision(src->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!src->pcap) {
         in_drain(in);
-        set_err(err, errlen, "%s", in->err[0] ? in->err : errbuf[0] ? errbuf : "cannot read capture");
+        td_source_err(err, errlen, "%s", in->err[0] ? in->err : errbuf[0] ? errbuf : "cannot read capture");
         goto fail;
     }
     return src;
@@ -336,9 +334,9 @@ int td_source_next(td_source *src, td_frame *frame, char *err, size_t errlen)
     if (r == PCAP_ERROR && in)
         in_drain(in);
     if (in && in->err[0])
-        set_err(err, errlen, "%s", in->err);
+        td_source_err(err, errlen, "%s", in->err);
     else
-        set_err(err, errlen, "%s", pcap_geterr(src->pcap));
+        td_source_err(err, errlen, "%s", pcap_geterr(src->pcap));
     return -1;
 }
 

@@ -32,18 +32,6 @@
 #define BUFFER_TIMEOUT_MS 100      /* longest a captured packet waits in the kernel's buffer */
 #define MAX_LISTED_IFACES 12       /* shown after "no such interface" */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* "lo, eth0, any" - the interfaces libpcap can open, for the no-such-interface message. */
 static void list_interfaces(char *buf, size_t len)
@@ -75,29 +63,29 @@ static void activate_error(pcap_t *p, int rc, const char *iface, char *err, size
     case PCAP_ERROR_NO_SUCH_DEVICE: {
         char names[256];
         list_interfaces(names, sizeof names);
-        set_err(err, errlen, "no such interface '%s'%s%s", iface, names[0] ? " (interfaces: " : "",
+        td_source_err(err, errlen, "no such interface '%s'%s%s", iface, names[0] ? " (interfaces: " : "",
                 names[0] ? names : "");
         if (names[0])
             strncat(err, ")", errlen - strlen(err) - 1);
         break;
     }
     case PCAP_ERROR_PERM_DENIED:
-        set_err(err, errlen,
+        td_source_err(err, errlen,
                 "no permission to capture on '%s' (%s): run tlsdiag as root, or grant it the "
                 "capabilities CAP_NET_RAW and CAP_NET_ADMIN, e.g. "
                 "setcap cap_net_raw,cap_net_admin=eip /path/to/tlsdiag",
                 iface, why[0] ? why : "permission denied");
         break;
     case PCAP_ERROR_PROMISC_PERM_DENIED:
-        set_err(err, errlen,
+        td_source_err(err, errlen,
                 "no permission to put '%s' into promiscuous mode (%s): use -p, or run tlsdiag as root",
                 iface, why[0] ? why : "permission denied");
         break;
     case PCAP_ERROR_IFACE_NOT_UP:
-        set_err(err, errlen, "interface '%s' is down (bring it up with: ip link set %s up)", iface, iface);
+        td_source_err(err, errlen, "interface '%s' is down (bring it up with: ip link set %s up)", iface, iface);
         break;
     default:
-        set_err(err, errlen, "cannot capture on '%s': %s", iface,
+        td_source_err(err, errlen, "cannot capture on '%s': %s", iface,
                 why[0] ? why : pcap_statustostr(rc));
         break;
     }
@@ -116,19 +104,19 @@ static bool install_filter(pcap_t *p, const td_live_config *cfg, char *err, size
     struct bpf_program prog;
     if (cfg->user_filter && cfg->user_filter[0]) {
         if (pcap_compile(p, &prog, cfg->user_filter, 1, mask) != 0) {
-            set_err(err, errlen, "bad filter expression '%s': %s", cfg->user_filter, pcap_geterr(p));
+            td_source_err(err, errlen, "bad filter expression '%s': %s", cfg->user_filter, pcap_geterr(p));
             return false;
         }
         pcap_freecode(&prog);
     }
     if (pcap_compile(p, &prog, cfg->filter, 1, mask) != 0) {
-        set_err(err, errlen, "bad filter '%s': %s", cfg->filter, pcap_geterr(p));
+        td_source_err(err, errlen, "bad filter '%s': %s", cfg->filter, pcap_geterr(p));
         return false;
     }
     int rc = pcap_setfilter(p, &prog);
     pcap_freecode(&prog);
     if (rc != 0) {
-        set_err(err, errlen, "cannot install the filter on '%s': %s", cfg->iface, pcap_geterr(p));
+        td_source_err(err, errlen, "cannot install the filter on '%s': %s", cfg->iface, pcap_geterr(p));
         return false;
     }
     return true;
@@ -149,11 +137,11 @@ static void configure(pcap_t *p, const td_live_config *cfg)
 
 td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errlen)
 {
-    set_err(err, errlen, "%s", "");
+    td_source_err(err, errlen, "%s", "");
     td_source *src = calloc(1, sizeof *src);
     if (!src || !(src->name = strdup(cfg->iface))) {
         free(src);
-        set_err(err, errlen, "out of memory");
+        td_source_err(err, errlen, "out of memory");
         return NULL;
     }
     src->live = true;
@@ -161,7 +149,7 @@ td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errl
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     src->pcap = pcap_create(cfg->iface, errbuf);
     if (!src->pcap) {
-        set_err(err, errlen, "cannot capture on '%s': %s", cfg->iface, errbuf[0] ? errbuf : "pcap_create failed");
+        td_source_err(err, errlen, "cannot capture on '%s': %s", cfg->iface, errbuf[0] ? errbuf : "pcap_create failed");
         goto fail;
     }
     configure(src->pcap, cfg);
@@ -179,11 +167,11 @@ td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errl
     if (!install_filter(src->pcap, cfg, err, errlen))
         goto fail;
     if (pcap_setnonblock(src->pcap, 1, errbuf) != 0) {
-        set_err(err, errlen, "cannot capture on '%s': %s", cfg->iface, errbuf);
+        td_source_err(err, errlen, "cannot capture on '%s': %s", cfg->iface, errbuf);
         goto fail;
     }
     src->fd = pcap_get_selectable_fd(src->pcap);
-    set_err(err, errlen, "%s", warning);
+    td_source_err(err, errlen, "%s", warning);
     return src;
 
 fail:
@@ -234,7 +222,7 @@ int td_source_poll(td_source *src, td_frame *frame, int wait_ms, char *err, size
         if (r == PCAP_ERROR_BREAK)
             return -2;
         if (r < 0) {
-            set_err(err, errlen, "%s", pcap_geterr(src->pcap));
+            td_source_err(err, errlen, "%s", pcap_geterr(src->pcap));
             return -1;
         }
         if (pass == 0)

@@ -29,4 +29,7 @@ struct td_source {
     volatile sig_atomic_t stop;    /* live: td_source_break was called (from a signal handler) */
 };
 
+/* printf into an error buffer of errlen bytes (err may be NULL). */
+void td_source_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
