@@ -44,7 +44,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB_OB
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS)
 
-# Seed corpora from samples/ and ../shared/corpus into FUZZ_SEEDS (default: a fresh temp dir).
+# Seed corpora from samples/ and ../shared/corpus into FUZZ_SEEDS (default: build-fuzz/seeds).
 fuzz-seeds: | fuzz-deps
 	@python3 tests/fuzz/make_seeds.py $(or $(FUZZ_SEEDS),$(FUZZ_BUILD)/seeds)
 
