@@ -24,31 +24,7 @@
 
 /* ---- byte buffers ----------------------------------------------------------------------------- */
 
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *d, size_t n)
-{
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n) cap *= 2;
-        uint8_t *q = realloc(b->p, cap);
-        if (!q) abort();
-        b->p = q;
-        b->cap = cap;
-    }
-    if (n) memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-
-static void put8(buf *b, unsigned v) { uint8_t x = (uint8_t)v; put(b, &x, 1); }
-static void put16(buf *b, unsigned v) { put8(b, v >> 8); put8(b, v); }
-static void put24(buf *b, unsigned long v) { put8(b, (unsigned)(v >> 16)); put16(b, (unsigned)(v & 0xffff)); }
-static void putb(buf *b, const buf *src) { put(b, src->p, src->n); }
-static void putstr(buf *b, const char *s) { put(b, s, strlen(s)); }
-static void bfree(buf *b) { free(b->p); memset(b, 0, sizeof *b); }
+#include "bytebuf.h"
 
 /* A TLS record: type, version, u16 length, body. */
 static void record(buf *out, unsigned type, unsigned version, const uint8_t *body, size_t len)
