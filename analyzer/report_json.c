@@ -1,211 +1,226 @@
 /* report_json.c - JSON Lines: one object per connection, then one summary object.
- * Field names are stable (DESIGN.md): add fields, never rename. */
+ * Field names are stable (DESIGN.md): add fields, never rename.  Each record is built in a
+ * td_jw buffer (json_writer.h) and reaches the stream in one write. */
 #include <stdio.h>
 #include <string.h>
 
 #include "dissect.h"
+#include "json_writer.h"
 #include "report.h"
 
-static void jstr(FILE *out, const char *s)
+static void key(td_jw *w, const char *k)
 {
-    if (!s) {
-        fputs("null", out);
-        return;
-    }
-    putc('"', out);
-    const unsigned char *p = (const unsigned char *)s, *run = p;   /* plain bytes go out in runs */
-    for (; *p; p++) {
-        if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') continue;
-        if (p > run) fwrite(run, 1, (size_t)(p - run), out);
-        run = p + 1;
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20 || *p >= 0x7f) fprintf(out, "\\u%04x", *p);
-            else putc(*p, out);
-        }
-    }
-    if (p > run) fwrite(run, 1, (size_t)(p - run), out);
-    putc('"', out);
+    td_jw_str(w, k);
+    td_jw_char(w, ':');
 }
 
-static void jkey(FILE *out, const char *k) { jstr(out, k); putc(':', out); }
-static const char *jbool(bool b) { return b ? "true" : "false"; }
-
-static void str_list(FILE *out, char *const *list, size_t n)
+static void str_list(td_jw *w, char *const *list, size_t n)
 {
-    putc('[', out);
+    td_jw_char(w, '[');
     for (size_t i = 0; i < n; i++) {
-        if (i) putc(',', out);
-        jstr(out, list[i]);
+        if (i) td_jw_char(w, ',');
+        td_jw_str(w, list[i]);
     }
-    putc(']', out);
+    td_jw_char(w, ']');
 }
 
-static void chain(FILE *out, const td_chain *c)
+static void chain(td_jw *w, const td_chain *c)
 {
-    putc('[', out);
+    td_jw_char(w, '[');
     for (size_t i = 0; i < c->n; i++) {
         const td_cert *x = &c->certs[i];
-        if (i) putc(',', out);
-        putc('{', out);
+        if (i) td_jw_char(w, ',');
+        td_jw_char(w, '{');
         if (x->parse_error) {
-            fputs("\"parse_error\":true,", out);
+            TD_JW_LIT(w, "\"parse_error\":true,");
         } else {
-            jkey(out, "subject"); jstr(out, x->subject); putc(',', out);
-            jkey(out, "issuer"); jstr(out, x->issuer); putc(',', out);
-            jkey(out, "san"); str_list(out, x->san, x->n_san); putc(',', out);
-            jkey(out, "not_before"); jstr(out, x->not_before); putc(',', out);
-            jkey(out, "not_after"); jstr(out, x->not_after); putc(',', out);
-            jkey(out, "key"); jstr(out, x->key); putc(',', out);
-            jkey(out, "signature"); jstr(out, x->signature); putc(',', out);
-            fprintf(out, "\"self_signed\":%s,", jbool(x->self_signed));
+            key(w, "subject"); td_jw_str(w, x->subject); td_jw_char(w, ',');
+            key(w, "issuer"); td_jw_str(w, x->issuer); td_jw_char(w, ',');
+            key(w, "san"); str_list(w, x->san, x->n_san); td_jw_char(w, ',');
+            key(w, "not_before"); td_jw_str(w, x->not_before); td_jw_char(w, ',');
+            key(w, "not_after"); td_jw_str(w, x->not_after); td_jw_char(w, ',');
+            key(w, "key"); td_jw_str(w, x->key); td_jw_char(w, ',');
+            key(w, "signature"); td_jw_str(w, x->signature); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"self_signed\":"); td_jw_bool(w, x->self_signed); td_jw_char(w, ',');
         }
-        jkey(out, "sha256"); jstr(out, x->sha256);
-        putc('}', out);
+        key(w, "sha256"); td_jw_str(w, x->sha256);
+        td_jw_char(w, '}');
     }
-    putc(']', out);
+    td_jw_char(w, ']');
 }
 
-static void tls_object(FILE *out, const td_transcript *t)
+static void alert(td_jw *w, const td_alert *a)
+{
+    char buf[32];
+    TD_JW_LIT(w, "{\"from\":");
+    td_jw_str(w, a->from == TD_C2S ? "client" : "server");
+    if (a->encrypted) {
+        TD_JW_LIT(w, ",\"level\":null,\"description\":null,\"code\":null");
+    } else {
+        TD_JW_LIT(w, ",\"level\":");
+        td_jw_str(w, a->level == 1 ? "warning" : a->level == 2 ? "fatal" : "unknown");
+        TD_JW_LIT(w, ",\"description\":");
+        td_jw_str(w, td_alert_label(a->code, buf, sizeof buf));
+        TD_JW_LIT(w, ",\"code\":");
+        td_jw_u64(w, a->code);
+    }
+    TD_JW_LIT(w, ",\"packet\":");
+    td_jw_u64(w, a->packet);
+    TD_JW_LIT(w, ",\"encrypted\":");
+    td_jw_bool(w, a->encrypted);
+    td_jw_char(w, '}');
+}
+
+static void tls_object(td_jw *w, const td_transcript *t)
 {
     const td_tls *s = &t->tls;
     char buf[32];
-    fputs("\"tls\":{\"offered_versions\":[", out);
+    TD_JW_LIT(w, "\"tls\":{\"offered_versions\":[");
     for (size_t i = 0; i < s->n_offered_versions; i++) {
-        if (i) putc(',', out);
-        jstr(out, td_version_label(s->offered_versions[i], buf, sizeof buf));
+        if (i) td_jw_char(w, ',');
+        td_jw_str(w, td_version_label(s->offered_versions[i], buf, sizeof buf));
     }
-    fputs("],\"version\":", out);
-    jstr(out, s->version ? td_version_label(s->version, buf, sizeof buf) : NULL);
-    fputs(",\"cipher\":", out);
-    jstr(out, s->has_cipher ? td_cipher_label(s->cipher, buf, sizeof buf) : NULL);
-    if (s->has_cipher) fprintf(out, ",\"cipher_id\":%u", s->cipher);
-    else fputs(",\"cipher_id\":null", out);
-    fputs(",\"sni\":", out);
-    jstr(out, s->sni);
-    fputs(",\"alpn_offered\":", out);
-    str_list(out, s->alpn_offered, s->n_alpn_offered);
-    fputs(",\"alpn\":", out);
-    jstr(out, s->alpn);
-    fprintf(out, ",\"resumed\":%s,\"hello_retry\":%s", jbool(s->resumed), jbool(s->hello_retry));
-    fprintf(out, ",\"client_hello\":%s,\"server_hello\":%s,\"sslv2_client_hello\":%s",
-            jbool(s->client_hello), jbool(s->server_hello), jbool(s->sslv2_client_hello));
-    fputs(",\"server_chain\":", out);
-    chain(out, &s->server_chain);
-    fprintf(out, ",\"client_cert_requested\":%s,\"client_cert_authorities\":", jbool(s->cert_requested));
-    str_list(out, s->ca_names, s->n_ca_names);
-    fputs(",\"client_chain\":", out);
-    chain(out, &s->client_chain);
-    fputs(",\"alerts\":[", out);
+    TD_JW_LIT(w, "],\"version\":");
+    td_jw_str(w, s->version ? td_version_label(s->version, buf, sizeof buf) : NULL);
+    TD_JW_LIT(w, ",\"cipher\":");
+    td_jw_str(w, s->has_cipher ? td_cipher_label(s->cipher, buf, sizeof buf) : NULL);
+    TD_JW_LIT(w, ",\"cipher_id\":");
+    if (s->has_cipher) td_jw_u64(w, s->cipher);
+    else TD_JW_LIT(w, "null");
+    TD_JW_LIT(w, ",\"sni\":");
+    td_jw_str(w, s->sni);
+    TD_JW_LIT(w, ",\"alpn_offered\":");
+    str_list(w, s->alpn_offered, s->n_alpn_offered);
+    TD_JW_LIT(w, ",\"alpn\":");
+    td_jw_str(w, s->alpn);
+    TD_JW_LIT(w, ",\"resumed\":"); td_jw_bool(w, s->resumed);
+    TD_JW_LIT(w, ",\"hello_retry\":"); td_jw_bool(w, s->hello_retry);
+    TD_JW_LIT(w, ",\"client_hello\":"); td_jw_bool(w, s->client_hello);
+    TD_JW_LIT(w, ",\"server_hello\":"); td_jw_bool(w, s->server_hello);
+    TD_JW_LIT(w, ",\"sslv2_client_hello\":"); td_jw_bool(w, s->sslv2_client_hello);
+    TD_JW_LIT(w, ",\"server_chain\":");
+    chain(w, &s->server_chain);
+    TD_JW_LIT(w, ",\"client_cert_requested\":"); td_jw_bool(w, s->cert_requested);
+    TD_JW_LIT(w, ",\"client_cert_authorities\":");
+    str_list(w, s->ca_names, s->n_ca_names);
+    TD_JW_LIT(w, ",\"client_chain\":");
+    chain(w, &s->client_chain);
+    TD_JW_LIT(w, ",\"alerts\":[");
     for (size_t i = 0; i < s->n_alerts; i++) {
-        const td_alert *a = &s->alerts[i];
-        if (i) putc(',', out);
-        fprintf(out, "{\"from\":\"%s\",", a->from == TD_C2S ? "client" : "server");
-        if (a->encrypted) {
-            fputs("\"level\":null,\"description\":null,\"code\":null", out);
-        } else {
-            fprintf(out, "\"level\":\"%s\",\"description\":",
-                    a->level == 1 ? "warning" : a->level == 2 ? "fatal" : "unknown");
-            jstr(out, td_alert_label(a->code, buf, sizeof buf));
-            fprintf(out, ",\"code\":%u", a->code);
-        }
-        fprintf(out, ",\"packet\":%llu,\"encrypted\":%s}", (unsigned long long)a->packet, jbool(a->encrypted));
+        if (i) td_jw_char(w, ',');
+        alert(w, &s->alerts[i]);
     }
-    fprintf(out, "],\"alerts_total\":%zu", s->n_alerts_total);
-    fprintf(out, ",\"app_data_c2s\":%llu,\"app_data_s2c\":%llu",
-            (unsigned long long)s->app_data[0], (unsigned long long)s->app_data[1]);
-    fprintf(out, ",\"encrypted_handshake_c2s\":%u,\"encrypted_handshake_s2c\":%u",
-            s->enc_hs_records[0], s->enc_hs_records[1]);
-    fputs(",\"plaintext_c2s\":", out);
-    jstr(out, s->not_tls[0] ? s->not_tls_what[0] : NULL);
-    fputs(",\"plaintext_s2c\":", out);
-    jstr(out, s->not_tls[1] ? s->not_tls_what[1] : NULL);
-    putc('}', out);
+    TD_JW_LIT(w, "],\"alerts_total\":"); td_jw_u64(w, s->n_alerts_total);
+    TD_JW_LIT(w, ",\"app_data_c2s\":"); td_jw_u64(w, s->app_data[0]);
+    TD_JW_LIT(w, ",\"app_data_s2c\":"); td_jw_u64(w, s->app_data[1]);
+    TD_JW_LIT(w, ",\"encrypted_handshake_c2s\":"); td_jw_u64(w, s->enc_hs_records[0]);
+    TD_JW_LIT(w, ",\"encrypted_handshake_s2c\":"); td_jw_u64(w, s->enc_hs_records[1]);
+    TD_JW_LIT(w, ",\"plaintext_c2s\":");
+    td_jw_str(w, s->not_tls[0] ? s->not_tls_what[0] : NULL);
+    TD_JW_LIT(w, ",\"plaintext_s2c\":");
+    td_jw_str(w, s->not_tls[1] ? s->not_tls_what[1] : NULL);
+    td_jw_char(w, '}');
+}
+
+static void endpoint(td_jw *w, const td_endpoint *e)
+{
+    TD_JW_LIT(w, "{\"ip\":");
+    td_jw_str(w, e->ip);
+    TD_JW_LIT(w, ",\"port\":");
+    td_jw_u64(w, e->port);
+    td_jw_char(w, '}');
+}
+
+static void tcp_object(td_jw *w, const td_tcp *tcp)
+{
+    static const char *const closers[] = { NULL, "client", "server" };
+    static const char *const closes[] = { NULL, "fin", "rst" };
+    TD_JW_LIT(w, "\"tcp\":{\"syn_retransmits\":"); td_jw_u64(w, tcp->syn_retransmits);
+    TD_JW_LIT(w, ",\"handshake\":"); td_jw_bool(w, tcp->handshake);
+    TD_JW_LIT(w, ",\"midstream\":"); td_jw_bool(w, tcp->midstream);
+    TD_JW_LIT(w, ",\"closed_by\":"); td_jw_str(w, closers[tcp->closed_by % 3]);
+    TD_JW_LIT(w, ",\"close\":"); td_jw_str(w, closes[tcp->close % 3]);
+    TD_JW_LIT(w, ",\"bytes_c2s\":"); td_jw_u64(w, tcp->bytes[0]);
+    TD_JW_LIT(w, ",\"bytes_s2c\":"); td_jw_u64(w, tcp->bytes[1]);
+    TD_JW_LIT(w, ",\"gaps\":"); td_jw_u64(w, (uint64_t)tcp->gaps[0] + tcp->gaps[1]);
+    TD_JW_LIT(w, ",\"gap_bytes\":"); td_jw_u64(w, tcp->gap_bytes[0] + tcp->gap_bytes[1]);
+    TD_JW_LIT(w, ",\"retransmits\":"); td_jw_u64(w, (uint64_t)tcp->retransmits[0] + tcp->retransmits[1]);
+    td_jw_char(w, '}');
 }
 
 void td_json_connection(FILE *out, const td_result *r)
 {
     const td_transcript *t = r->t;
-    const td_tcp *tcp = &t->tcp;
+    td_jw w;
+    td_jw_init(&w, out);
     char start[48];
     td_format_time(t->start, start, sizeof start);
-    fprintf(out, "{\"type\":\"connection\",\"id\":%llu,\"file\":", (unsigned long long)t->id);
-    jstr(out, t->file);
-    fprintf(out, ",\"first_packet\":%llu,\"last_packet\":%llu,\"start\":\"%s\",\"duration_ms\":%.3f,",
-            (unsigned long long)t->first_packet, (unsigned long long)t->last_packet, start,
-            (t->end - t->start) * 1000.0);
-    fprintf(out, "\"client\":{\"ip\":\"%s\",\"port\":%u},\"server\":{\"ip\":\"%s\",\"port\":%u},",
-            t->client.ip, t->client.port, t->server.ip, t->server.port);
-    static const char *const closers[] = { "null", "\"client\"", "\"server\"" };
-    static const char *const closes[] = { "null", "\"fin\"", "\"rst\"" };
-    fprintf(out, "\"tcp\":{\"syn_retransmits\":%u,\"handshake\":%s,\"midstream\":%s,\"closed_by\":%s,"
-                 "\"close\":%s,\"bytes_c2s\":%llu,\"bytes_s2c\":%llu,\"gaps\":%u,\"gap_bytes\":%llu,"
-                 "\"retransmits\":%u},",
-            tcp->syn_retransmits, jbool(tcp->handshake), jbool(tcp->midstream),
-            closers[tcp->closed_by % 3], closes[tcp->close % 3], (unsigned long long)tcp->bytes[0],
-            (unsigned long long)tcp->bytes[1], tcp->gaps[0] + tcp->gaps[1],
-            (unsigned long long)(tcp->gap_bytes[0] + tcp->gap_bytes[1]),
-            tcp->retransmits[0] + tcp->retransmits[1]);
-    tls_object(out, t);
+    TD_JW_LIT(&w, "{\"type\":\"connection\",\"id\":"); td_jw_u64(&w, t->id);
+    TD_JW_LIT(&w, ",\"file\":"); td_jw_str(&w, t->file);
+    TD_JW_LIT(&w, ",\"first_packet\":"); td_jw_u64(&w, t->first_packet);
+    TD_JW_LIT(&w, ",\"last_packet\":"); td_jw_u64(&w, t->last_packet);
+    TD_JW_LIT(&w, ",\"start\":"); td_jw_str(&w, start);
+    td_jw_printf(&w, ",\"duration_ms\":%.3f,", (t->end - t->start) * 1000.0);
+    TD_JW_LIT(&w, "\"client\":"); endpoint(&w, &t->client);
+    TD_JW_LIT(&w, ",\"server\":"); endpoint(&w, &t->server);
+    td_jw_char(&w, ',');
+    tcp_object(&w, &t->tcp);
+    td_jw_char(&w, ',');
+    tls_object(&w, t);
     if (r->verdict) {
-        fputs(",\"verdict\":", out);
-        jstr(out, r->verdict);
-        fputs(",\"confidence\":", out);
-        jstr(out, r->confidence);
-        fputs(",\"summary\":", out);
-        jstr(out, r->summary);
-        fputs(",\"evidence\":[", out);
+        TD_JW_LIT(&w, ",\"verdict\":"); td_jw_str(&w, r->verdict);
+        TD_JW_LIT(&w, ",\"confidence\":"); td_jw_str(&w, r->confidence);
+        TD_JW_LIT(&w, ",\"summary\":"); td_jw_str(&w, r->summary);
+        TD_JW_LIT(&w, ",\"evidence\":[");
         for (size_t i = 0; i < r->n_evidence; i++) {
-            if (i) putc(',', out);
-            fprintf(out, "{\"packet\":%llu,\"what\":", (unsigned long long)r->evidence[i].packet);
-            jstr(out, r->evidence[i].what);
-            putc('}', out);
+            if (i) td_jw_char(&w, ',');
+            TD_JW_LIT(&w, "{\"packet\":"); td_jw_u64(&w, r->evidence[i].packet);
+            TD_JW_LIT(&w, ",\"what\":"); td_jw_str(&w, r->evidence[i].what);
+            td_jw_char(&w, '}');
         }
-        fputs("],\"kb_section\":", out);
-        jstr(out, r->kb_section);
-        fputs(",\"remedy\":", out);
-        jstr(out, r->remedy);
+        TD_JW_LIT(&w, "],\"kb_section\":"); td_jw_str(&w, r->kb_section);
+        TD_JW_LIT(&w, ",\"remedy\":"); td_jw_str(&w, r->remedy);
     }
-    fputs(",\"findings\":[", out);
+    TD_JW_LIT(&w, ",\"findings\":[");
     for (size_t i = 0; i < r->n_findings; i++) {
-        if (i) putc(',', out);
-        fputs("{\"id\":", out);
-        jstr(out, r->findings[i].id);
-        fputs(",\"severity\":", out);
-        jstr(out, r->findings[i].severity);
-        fputs(",\"detail\":", out);
-        jstr(out, r->findings[i].detail);
-        putc('}', out);
+        if (i) td_jw_char(&w, ',');
+        TD_JW_LIT(&w, "{\"id\":"); td_jw_str(&w, r->findings[i].id);
+        TD_JW_LIT(&w, ",\"severity\":"); td_jw_str(&w, r->findings[i].severity);
+        TD_JW_LIT(&w, ",\"detail\":"); td_jw_str(&w, r->findings[i].detail);
+        td_jw_char(&w, '}');
     }
-    fputs("]}\n", out);
+    TD_JW_LIT(&w, "]}\n");
+    td_jw_flush(&w);
 }
 
 void td_json_summary(FILE *out, const td_run_summary *s)
 {
-    fputs("{\"type\":\"summary\",\"files\":", out);
-    putc('[', out);
+    td_jw w;
+    td_jw_init(&w, out);
+    TD_JW_LIT(&w, "{\"type\":\"summary\",\"files\":");
+    td_jw_char(&w, '[');
     for (size_t i = 0; i < s->n_files; i++) {
-        if (i) putc(',', out);
-        jstr(out, s->files[i]);
+        if (i) td_jw_char(&w, ',');
+        td_jw_str(&w, s->files[i]);
     }
-    fprintf(out, "],\"packets\":%llu,\"connections\":%llu,\"verdicts\":{",
-            (unsigned long long)s->packets, (unsigned long long)s->connections);
+    td_jw_char(&w, ']');
+    TD_JW_LIT(&w, ",\"packets\":"); td_jw_u64(&w, s->packets);
+    TD_JW_LIT(&w, ",\"connections\":"); td_jw_u64(&w, s->connections);
+    TD_JW_LIT(&w, ",\"verdicts\":{");
     bool first = true;
     for (size_t i = 0; i < s->n_verdicts; i++) {
         if (!s->verdict_counts[i]) continue;
-        fprintf(out, "%s\"%s\":%llu", first ? "" : ",", s->verdict_names[i],
-                (unsigned long long)s->verdict_counts[i]);
+        if (!first) td_jw_char(&w, ',');
+        key(&w, s->verdict_names[i]);
+        td_jw_u64(&w, s->verdict_counts[i]);
         first = false;
     }
-    fprintf(out, "},\"undecoded_packets\":%llu,\"truncated_packets\":%llu",
-            (unsigned long long)s->undecoded, (unsigned long long)s->truncated);
-    if (s->have_kernel_stats)
-        fprintf(out, ",\"kernel_received\":%llu,\"kernel_dropped\":%llu",
-                (unsigned long long)s->kernel_received, (unsigned long long)s->kernel_dropped);
-    fprintf(out, ",\"elapsed_s\":%.3f}\n", s->elapsed_s);
+    TD_JW_LIT(&w, "},\"undecoded_packets\":"); td_jw_u64(&w, s->undecoded);
+    TD_JW_LIT(&w, ",\"truncated_packets\":"); td_jw_u64(&w, s->truncated);
+    if (s->have_kernel_stats) {
+        TD_JW_LIT(&w, ",\"kernel_received\":"); td_jw_u64(&w, s->kernel_received);
+        TD_JW_LIT(&w, ",\"kernel_dropped\":"); td_jw_u64(&w, s->kernel_dropped);
+    }
+    td_jw_printf(&w, ",\"elapsed_s\":%.3f}\n", s->elapsed_s);
+    td_jw_flush(&w);
 }

@@ -1,0 +1,117 @@
+/* test_report.c - the report's building blocks: the time stamp format and the JSON writer
+ * (escaping, numbers, records larger than its buffer). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "json_writer.h"
+#include "report.h"
+
+static char *formatted(double ts)
+{
+    static char buf[64];
+    td_format_time(ts, buf, sizeof buf);
+    return buf;
+}
+
+TEST(time_stamps)
+{
+    CHECK_STR(formatted(0), "1970-01-01T00:00:00.000000Z");
+    CHECK_STR(formatted(951782400.25), "2000-02-29T00:00:00.250000Z");          /* leap day */
+    CHECK_STR(formatted(951868799.0), "2000-02-29T23:59:59.000000Z");
+    CHECK_STR(formatted(4107542400.0), "2100-03-01T00:00:00.000000Z");          /* 2100 is no leap year */
+    CHECK_STR(formatted(1740787200.9999996), "2025-03-01T00:00:01.000000Z");    /* rounds up a second */
+    CHECK_STR(formatted(1764547200.123456), "2025-12-01T00:00:00.123456Z");
+    CHECK_STR(formatted(253402300799.0), "9999-12-31T23:59:59.000000Z");
+    CHECK_STR(formatted(253402300800.0), "?");                                  /* past year 9999 */
+    CHECK_STR(formatted(-1.0), "?");
+    CHECK_STR(formatted(0.0 / 0.0), "?");
+}
+
+/* Run fn on a writer over a memory stream and return what reached the stream. */
+static char *written(void (*fn)(td_jw *), size_t *len)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    td_jw w;
+    td_jw_init(&w, f);
+    fn(&w);
+    td_jw_flush(&w);
+    fclose(f);
+    *len = n;
+    return text;
+}
+
+static void escapes(td_jw *w)
+{
+    td_jw_str(w, "a\"b\\c\nd\re\tf\x01g\x7f\xc3\xa9");
+    td_jw_char(w, ' ');
+    td_jw_str(w, NULL);
+    td_jw_char(w, ' ');
+    td_jw_str(w, "");
+}
+
+TEST(json_strings)
+{
+    size_t n;
+    char *s = written(escapes, &n);
+    CHECK_STR(s, "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\u007f\\u00c3\\u00a9\" null \"\"");
+    free(s);
+}
+
+static void numbers(td_jw *w)
+{
+    td_jw_u64(w, 0);
+    td_jw_char(w, ',');
+    td_jw_u64(w, 18446744073709551615ull);
+    td_jw_char(w, ',');
+    td_jw_bool(w, true);
+    td_jw_bool(w, false);
+    TD_JW_LIT(w, ",");
+    td_jw_printf(w, "%.3f", 1.0005);
+}
+
+TEST(json_numbers)
+{
+    size_t n;
+    char *s = written(numbers, &n);
+    char expect[64];
+    snprintf(expect, sizeof expect, "0,18446744073709551615,truefalse,%.3f", 1.0005);
+    CHECK_STR(s, expect);
+    free(s);
+}
+
+/* More than the writer's buffer, in small pieces, one huge piece and a long printf. */
+static void large(td_jw *w)
+{
+    for (int i = 0; i < 5000; i++) td_jw_str(w, "abc");          /* 25000 bytes */
+    static char big[20000];
+    memset(big, 'x', sizeof big - 1);
+    td_jw_raw(w, big);
+    td_jw_printf(w, "%s!", big);
+}
+
+TEST(json_larger_than_buffer)
+{
+    size_t n;
+    char *s = written(large, &n);
+    CHECK(n == 25000 + 19999 + 20000);
+    CHECK(s && memcmp(s, "\"abc\"\"abc\"", 10) == 0);
+    CHECK(s && memcmp(s + 24995, "\"abc\"xxx", 8) == 0);
+    CHECK(s && s[n - 1] == '!' && s[n - 2] == 'x');
+    size_t xs = 0;
+    for (size_t i = 25000; s && i < n; i++) xs += s[i] == 'x';
+    CHECK(xs == 2 * 19999);
+    free(s);
+}
+
+int main(void)
+{
+    RUN(time_stamps);
+    RUN(json_strings);
+    RUN(json_numbers);
+    RUN(json_larger_than_buffer);
+    return check_done();
+}
