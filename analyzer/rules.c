@@ -93,7 +93,7 @@ typedef struct facts {
     bool server_aborted_after_client_flight;  /* TLS 1.3: server sent only an alert-sized record, then closed */
     uint64_t server_abort_pkt;
     uint64_t close_pkt;            /* packet of the first FIN or RST */
-    char when[64];
+    int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */
 } facts;
 
 static const char *who(int dir) { return dir == TD_C2S ? "client" : "server"; }
@@ -494,8 +494,12 @@ static void evidence_checks(facts *f, cert_reason reason)
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: %s is not among the certificate's names", c->name);
     if (reason == CERT_DATES) {
         const td_cert *x = &f->s->server_chain.certs[0];
+        char when[64] = "?";
+        time_t w = (time_t)f->when;
+        struct tm tm;
+        if (gmtime_r(&w, &tm)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the certificate is valid %s .. %s, the capture is from %s",
-                           x->not_before, x->not_after, f->when);
+                           x->not_before, x->not_after, when);
     }
 }
 
@@ -836,12 +840,7 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     f.r = r;
     /* The capture's clock is input too: hold it to years 1970..9999 before it becomes a time_t. */
     int64_t when = t->start > 0 ? (t->start < 253402300800.0 ? (int64_t)t->start : 253402300799) : 0;
-
-    {
-        time_t w = (time_t)when;
-        struct tm tm;
-        if (gmtime_r(&w, &tm)) strftime(f.when, sizeof f.when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
+    f.when = when;
     const char *host = t->tls.sni;
     td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, when, host, host ? NULL : t->server.ip, true, &f.sc);
     td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, when, NULL, NULL, false, &f.cc);
