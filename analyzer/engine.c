@@ -15,6 +15,13 @@
 #define CLOSE_LINGER 1.0           /* seconds of capture time a closed connection waits for stragglers */
 #define REORDER_MAX 4096           /* finished connections held back to keep the output in order */
 
+/* A finished connection in the reorder heap, its key beside it: the heap is sifted without
+ * touching the connections themselves (thousands of them, each a cache miss). */
+struct held {
+    uint64_t order;
+    td_conn *c;
+};
+
 struct td_engine {
     const td_options *o;
     bool ordered;
@@ -26,7 +33,7 @@ struct td_engine {
     uint64_t next_order;           /* creation order of the next connection */
     td_conn *born_first, *born_last;   /* open connections, oldest creation first */
     uint64_t emitted;              /* connections output so far: the last id given */
-    td_conn **heap;                /* finished, waiting for their turn (min-heap on order) */
+    struct held *heap;             /* finished, waiting for their turn (min-heap on order) */
     size_t heap_n, heap_cap;
     double now;
     bool flushing;                 /* end of input: every open connection is being finished */
@@ -75,7 +82,7 @@ static void heap_push(td_engine *e, td_conn *c)
 {
     if (e->heap_n == e->heap_cap) {
         size_t cap = e->heap_cap ? e->heap_cap * 2 : 64;
-        td_conn **h = realloc(e->heap, cap * sizeof *h);
+        struct held *h = realloc(e->heap, cap * sizeof *h);
         if (!h) {
             emit_now(e, c);
             return;
@@ -84,23 +91,23 @@ static void heap_push(td_engine *e, td_conn *c)
         e->heap_cap = cap;
     }
     size_t i = e->heap_n++;
-    while (i > 0 && e->heap[(i - 1) / 2]->order > c->order) {
+    while (i > 0 && e->heap[(i - 1) / 2].order > c->order) {
         e->heap[i] = e->heap[(i - 1) / 2];
         i = (i - 1) / 2;
     }
-    e->heap[i] = c;
+    e->heap[i] = (struct held){ c->order, c };
 }
 
 static td_conn *heap_pop(td_engine *e)
 {
-    td_conn *top = e->heap[0];
-    td_conn *last = e->heap[--e->heap_n];
+    td_conn *top = e->heap[0].c;
+    struct held last = e->heap[--e->heap_n];
     size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, m = i;
         if (l >= e->heap_n) break;
-        m = (l + 1 < e->heap_n && e->heap[l + 1]->order < e->heap[l]->order) ? l + 1 : l;
-        if (e->heap[m]->order >= last->order) break;
+        m = (l + 1 < e->heap_n && e->heap[l + 1].order < e->heap[l].order) ? l + 1 : l;
+        if (e->heap[m].order >= last.order) break;
         e->heap[i] = e->heap[m];
         i = m;
     }
@@ -113,7 +120,7 @@ static void release_ready(td_engine *e, bool all)
     /* At the end of the input all connections finish at once and are all in memory anyway:
      * the reorder buffer need not be bounded then. */
     /* A finished connection may go out once no connection that started before it is open. */
-    while (e->heap_n && (all || !e->born_first || e->heap[0]->order < e->born_first->order ||
+    while (e->heap_n && (all || !e->born_first || e->heap[0].order < e->born_first->order ||
                          (e->heap_n > REORDER_MAX && !e->flushing))) {
         emit_now(e, heap_pop(e));
     }

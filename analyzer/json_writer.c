@@ -31,6 +31,23 @@ void td_jw_raw(td_jw *w, const char *s)
     td_jw_bytes(w, s, strlen(s));
 }
 
+/* True if one of the 8 bytes in x needs escaping: below 0x20, '"', '\\', or 0x7f and above
+ * (the classic "has a byte less than n" / "has a zero byte" word tricks). */
+static inline bool word_special(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t below_20 = (x - ones * 0x20) & ~x;
+    uint64_t quote = (x ^ (ones * '"')) - ones, bslash = (x ^ (ones * '\\')) - ones;
+    uint64_t del = (x ^ (ones * 0x7f)) - ones;
+    return ((below_20 | (quote & ~(x ^ (ones * '"'))) | (bslash & ~(x ^ (ones * '\\'))) |
+             (del & ~(x ^ (ones * 0x7f))) | x) & highs) != 0;
+}
+
+static inline bool byte_special(unsigned char b)
+{
+    return b < 0x20 || b >= 0x7f || b == '"' || b == '\\';
+}
+
 void td_jw_str(td_jw *w, const char *s)
 {
     if (!s) {
@@ -38,32 +55,24 @@ void td_jw_str(td_jw *w, const char *s)
         return;
     }
     td_jw_char(w, '"');
-    /* 1 for the bytes that need escaping: controls, '"', '\\', DEL and past ASCII; 0 is the end. */
-    static const unsigned char special[256] = {
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    };
-    const unsigned char *p = (const unsigned char *)s, *run = p;   /* plain bytes go out in runs */
-    for (;; p++) {
-        while (!special[*p]) p++;
-        if (!*p) break;
-        if (p > run) td_jw_bytes(w, (const char *)run, (size_t)(p - run));
-        run = p + 1;
-        switch (*p) {
+    size_t n = strlen(s), i = 0, run = 0;          /* plain bytes go out in runs from run */
+    while (i < n) {
+        if (i + 8 <= n) {                          /* eight plain bytes at a time */
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (!word_special(x)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char b = (unsigned char)s[i];
+        if (!byte_special(b)) {
+            i++;
+            continue;
+        }
+        if (i > run) td_jw_bytes(w, s + run, i - run);
+        run = ++i;
+        switch (b) {
         case '"': TD_JW_LIT(w, "\\\""); break;
         case '\\': TD_JW_LIT(w, "\\\\"); break;
         case '\n': TD_JW_LIT(w, "\\n"); break;
@@ -72,12 +81,12 @@ void td_jw_str(td_jw *w, const char *s)
         default: {
             /* Control bytes and bytes past ASCII (names are not promised to be UTF-8). */
             static const char hex[] = "0123456789abcdef";
-            char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
+            char u[6] = { '\\', 'u', '0', '0', hex[b >> 4], hex[b & 15] };
             td_jw_bytes(w, u, sizeof u);
         }
         }
     }
-    if (p > run) td_jw_bytes(w, (const char *)run, (size_t)(p - run));
+    if (n > run) td_jw_bytes(w, s + run, n - run);
     td_jw_char(w, '"');
 }
 

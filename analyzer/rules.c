@@ -34,6 +34,7 @@ const char *const *td_verdict_list(size_t *n)
 
 struct td_classifier {
     X509_STORE *store;
+    bool system_store_owed;        /* no --cacert/--capath: the system store, loaded when first needed */
     td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
 };
 
@@ -56,7 +57,9 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
             ok = 0;
         }
     } else {
-        X509_STORE_set_default_paths(c->store);    /* the system store; none is not an error */
+        /* Reading the system bundle costs ~20 ms: not worth paying for a capture that never
+         * shows a certificate (TLS 1.3 hides them). */
+        c->system_store_owed = true;
     }
     ERR_clear_error();
     if (!ok) {
@@ -842,6 +845,11 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     int64_t when = t->start > 0 ? (t->start < 253402300800.0 ? (int64_t)t->start : 253402300799) : 0;
     f.when = when;
     const char *host = t->tls.sni;
+    if (c->system_store_owed && (t->tls.server_chain.seen || t->tls.client_chain.seen)) {
+        X509_STORE_set_default_paths(c->store);    /* none is not an error */
+        ERR_clear_error();
+        c->system_store_owed = false;
+    }
     td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, when, host, host ? NULL : t->server.ip, true, &f.sc);
     td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, when, NULL, NULL, false, &f.cc);
     gather(&f);

@@ -61,6 +61,53 @@ TEST(json_strings)
     free(s);
 }
 
+/* The writer against a byte-at-a-time reference, on strings of every length up to 40 made of
+ * bytes near each escaping boundary (it scans eight bytes at a time). */
+static const char *random_input;
+
+static void one_string(td_jw *w) { td_jw_str(w, random_input); }
+
+static void reference(const char *s, char *out)
+{
+    *out++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"') out += sprintf(out, "\\\"");
+        else if (*p == '\\') out += sprintf(out, "\\\\");
+        else if (*p == '\n') out += sprintf(out, "\\n");
+        else if (*p == '\r') out += sprintf(out, "\\r");
+        else if (*p == '\t') out += sprintf(out, "\\t");
+        else if (*p < 0x20 || *p >= 0x7f) out += sprintf(out, "\\u%04x", *p);
+        else *out++ = (char)*p;
+    }
+    *out++ = '"';
+    *out = '\0';
+}
+
+TEST(json_strings_random)
+{
+    static const unsigned char pool[] = { 0x01, 0x09, 0x0a, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b,
+                                          0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xc3, 0xff, 'a', 'Z' };
+    unsigned seed = 12345;
+    int bad = 0;
+    for (int round = 0; round < 20000; round++) {
+        char in[41], expect[41 * 6 + 3];
+        size_t len = (size_t)(round % 41);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* Mostly plain letters, so that whole plain words occur too. */
+            in[i] = (char)((seed >> 16) % 4 ? 'a' + (seed >> 20) % 26 : pool[(seed >> 20) % sizeof pool]);
+        }
+        in[len] = '\0';
+        random_input = in;
+        reference(in, expect);
+        size_t n;
+        char *got = written(one_string, &n);
+        if (!got || strcmp(got, expect) != 0) bad++;
+        free(got);
+    }
+    CHECK(bad == 0);
+}
+
 static void numbers(td_jw *w)
 {
     td_jw_u64(w, 0);
@@ -111,6 +158,7 @@ int main(void)
 {
     RUN(time_stamps);
     RUN(json_strings);
+    RUN(json_strings_random);
     RUN(json_numbers);
     RUN(json_larger_than_buffer);
     return check_done();
