@@ -1,6 +1,8 @@
 /* report_common.c - formatting shared by the text and JSON reports. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "dissect.h"
 #include "report.h"
@@ -20,6 +22,38 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+/* n decimal digits of v, zero-padded, at o; returns the end. */
+static char *digits(char *o, unsigned long v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        o[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return o + n;
+}
+
+/* v in decimal at o; returns the end. */
+static char *udec(char *o, unsigned long long v)
+{
+    char d[20];
+    int n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n) *o++ = d[--n];
+    return o;
+}
+
+/* text[0..n) into buf as a string, cut to fit like snprintf. */
+static void put(char *buf, size_t len, const char *text, size_t n)
+{
+    if (!len) return;
+    if (n >= len) n = len - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+}
+
 void td_format_time(double ts, char *buf, size_t len)
 {
     if (!(ts >= 0 && ts < 253402300800.0)) {   /* years 1970..9999; a wild capture clock is input */
@@ -36,6 +70,44 @@ void td_format_time(double ts, char *buf, size_t len)
     unsigned mo, d;
     civil_from_days(sec / 86400, &y, &mo, &d);
     unsigned s = (unsigned)(sec % 86400);
-    snprintf(buf, len, "%04lld-%02u-%02uT%02u:%02u:%02u.%06ldZ", (long long)y, mo, d, s / 3600, s / 60 % 60,
-             s % 60, usec);
+    char out[32];                                  /* by hand: one snprintf cost as much as the rest */
+    char *o = out;
+    if (y > 9999) *o++ = '1';                      /* 9999-12-31T23:59:59.9999995 rounds up to 10000 */
+    o = digits(o, (unsigned long)(y % 10000), 4);
+    *o++ = '-';
+    o = digits(o, mo, 2);
+    *o++ = '-';
+    o = digits(o, d, 2);
+    *o++ = 'T';
+    o = digits(o, s / 3600, 2);
+    *o++ = ':';
+    o = digits(o, s / 60 % 60, 2);
+    *o++ = ':';
+    o = digits(o, s % 60, 2);
+    *o++ = '.';
+    o = digits(o, (unsigned long)usec, 6);
+    *o++ = 'Z';
+    put(buf, len, out, (size_t)(o - out));
+}
+
+/* Milliseconds with three decimals, as printf's "%.3f" writes them, without printf's
+ * arbitrary-precision path when the value is not within a hair of a rounding tie. */
+void td_format_ms(double ms, char *buf, size_t len)
+{
+    double us = ms * 1000.0;
+    if (us >= 0 && !signbit(us) && us < 1e15) {   /* -0.0 prints as "-0.000" */
+        unsigned long long whole = (unsigned long long)us;
+        double tie = us - (double)whole - 0.5;      /* how far from x.5 */
+        if (tie < 0) tie = -tie;
+        if (tie > 1e-6 + us * 1e-15) {
+            unsigned long long v = (unsigned long long)(us + 0.5);
+            char out[32];
+            char *o = udec(out, v / 1000);
+            *o++ = '.';
+            o = digits(o, (unsigned long)(v % 1000), 3);
+            put(buf, len, out, (size_t)(o - out));
+            return;
+        }
+    }
+    snprintf(buf, len, "%.3f", ms);
 }

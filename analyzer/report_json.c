@@ -160,7 +160,11 @@ void td_json_connection(FILE *out, const td_result *r)
     TD_JW_LIT(&w, ",\"first_packet\":"); td_jw_u64(&w, t->first_packet);
     TD_JW_LIT(&w, ",\"last_packet\":"); td_jw_u64(&w, t->last_packet);
     TD_JW_LIT(&w, ",\"start\":"); td_jw_str(&w, start);
-    td_jw_printf(&w, ",\"duration_ms\":%.3f,", (t->end - t->start) * 1000.0);
+    char ms[48];
+    td_format_ms((t->end - t->start) * 1000.0, ms, sizeof ms);
+    TD_JW_LIT(&w, ",\"duration_ms\":");
+    td_jw_raw(&w, ms);
+    td_jw_char(&w, ',');
     TD_JW_LIT(&w, "\"client\":"); endpoint(&w, &t->client);
     TD_JW_LIT(&w, ",\"server\":"); endpoint(&w, &t->server);
     td_jw_char(&w, ',');

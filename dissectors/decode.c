@@ -420,6 +420,18 @@ void td_addr_text(uint8_t ipver, const uint8_t *addr, char *buf, size_t buflen)
 {
     if (!buf || buflen == 0)
         return;
+    if (ipver == 4 && addr && buflen >= 16) {   /* by hand: inet_ntop goes through sprintf */
+        char *o = buf;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = addr[i];
+            if (i) *o++ = '.';
+            if (v >= 100) *o++ = (char)('0' + v / 100);
+            if (v >= 10) *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+        }
+        *o = '\0';
+        return;
+    }
     int af = ipver == 4 ? AF_INET : ipver == 6 ? AF_INET6 : -1;
     socklen_t len = buflen > 1024 ? 1024 : (socklen_t)buflen;
     if (af < 0 || !addr || !inet_ntop(af, addr, buf, len)) {

@@ -29,6 +29,43 @@ TEST(time_stamps)
     CHECK_STR(formatted(0.0 / 0.0), "?");
 }
 
+/* td_format_ms must write exactly what printf's "%.3f" writes: random values over many
+ * magnitudes, values a hair either side of a rounding tie, exact ties, and the odd ones. */
+TEST(milliseconds_like_printf)
+{
+    static const double odd[] = { 0, 0.0005, 0.0015, 0.0625, 0.1875, 1.0005, 2.5, 999.9995,
+                                  1e12 + 0.0625, 1e13, 1e300, -0.0, -1.5, 123456.789 };
+    char got[64], want[64];
+    int bad = 0;
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        td_format_ms(odd[i], got, sizeof got);
+        snprintf(want, sizeof want, "%.3f", odd[i]);
+        if (strcmp(got, want) != 0) {
+            printf("    %s != %s\n", got, want);
+            bad++;
+        }
+    }
+    unsigned long long x = 88172645463325252ull;
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double v;
+        switch (i % 4) {
+        case 0: v = (double)(x % 1000000000) / 1e6; break;                 /* up to 1000 s */
+        case 1: v = (double)(x % 100000000) / 1000.0 + 0.0005; break;      /* near ties */
+        case 2: v = (double)(x % 100000000) / 1000.0 + 0.0005 * (1 + 1e-12); break;
+        default: v = (double)(x >> 11) / 9007199254740992.0 * 1e9; break; /* [0, 1e9) */
+        }
+        td_format_ms(v, got, sizeof got);
+        snprintf(want, sizeof want, "%.3f", v);
+        if (strcmp(got, want) != 0 && bad++ < 5) printf("    %.17g: %s != %s\n", v, got, want);
+    }
+    CHECK(bad == 0);
+    td_format_ms(1.5, got, 4);                     /* cut to fit, like snprintf */
+    CHECK_STR(got, "1.5");
+}
+
 /* Run fn on a writer over a memory stream and return what reached the stream. */
 static char *written(void (*fn)(td_jw *), size_t *len)
 {
@@ -157,6 +194,7 @@ TEST(json_larger_than_buffer)
 int main(void)
 {
     RUN(time_stamps);
+    RUN(milliseconds_like_printf);
     RUN(json_strings);
     RUN(json_strings_random);
     RUN(json_numbers);
