@@ -60,43 +60,41 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
     return h ^ (h >> 29);
 }
 
-static char *dup_str(const char *s, bool *ok)
+/* Append n bytes of src at *at (NULL src: nothing) and return where they went. */
+static void *place(unsigned char **at, const void *src, size_t n)
 {
-    if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) *ok = false;
-    return d;
+    if (!src) return NULL;
+    void *where = *at;
+    memcpy(where, src, n);
+    *at += n;
+    return where;
 }
 
-/* A deep copy of src into dst (zeroed); false if memory ran out (dst then holds nothing). */
+/* A deep copy of src into dst, packed into one allocation (dst->block): a cache hit costs one
+ * malloc and one free instead of one per string.  False if memory ran out (dst then holds
+ * nothing). */
 static bool cert_copy(td_cert *dst, const td_cert *src)
 {
-    bool ok = true;
+    size_t subject = src->subject ? strlen(src->subject) + 1 : 0;
+    size_t issuer = src->issuer ? strlen(src->issuer) + 1 : 0;
+    size_t sans = 0;
+    for (size_t i = 0; i < src->n_san; i++) sans += src->san[i] ? strlen(src->san[i]) + 1 : 0;
+    size_t ptrs = src->n_san * sizeof(char *);     /* first, so that it is aligned */
+    unsigned char *block = malloc(ptrs + src->der_len + subject + issuer + sans + 1);
     *dst = *src;
-    dst->subject = dup_str(src->subject, &ok);
-    dst->issuer = dup_str(src->issuer, &ok);
-    dst->san = NULL;
-    dst->n_san = 0;
-    dst->der = NULL;
-    dst->der_len = 0;
-    if (src->n_san) {
-        if ((dst->san = calloc(src->n_san, sizeof *dst->san)) != NULL) {
-            for (size_t i = 0; i < src->n_san; i++) dst->san[i] = dup_str(src->san[i], &ok);
-            dst->n_san = src->n_san;
-        } else {
-            ok = false;
-        }
+    if (!block) {
+        memset(dst, 0, sizeof *dst);
+        return false;
     }
-    if (src->der_len) {
-        if ((dst->der = malloc(src->der_len)) != NULL) {
-            memcpy(dst->der, src->der, src->der_len);
-            dst->der_len = src->der_len;
-        } else {
-            ok = false;
-        }
-    }
-    if (!ok) td_cert_clear(dst);
-    return ok;
+    unsigned char *at = block;
+    dst->block = block;
+    dst->san = src->n_san ? (char **)place(&at, src->san, ptrs) : NULL;
+    for (size_t i = 0; i < src->n_san; i++)
+        if (src->san[i]) dst->san[i] = place(&at, src->san[i], strlen(src->san[i]) + 1);
+    dst->der = src->der_len ? place(&at, src->der, src->der_len) : NULL;
+    dst->subject = place(&at, src->subject, subject);
+    dst->issuer = place(&at, src->issuer, issuer);
+    return true;
 }
 
 int td_x509_summarize_cached(td_x509_cache *c, const uint8_t *der, size_t len, td_cert *out)

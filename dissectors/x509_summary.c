@@ -343,6 +343,11 @@ void td_cert_clear(td_cert *c)
 {
     if (!c)
         return;
+    if (c->block) {                                /* a packed copy: one allocation */
+        free(c->block);
+        memset(c, 0, sizeof *c);
+        return;
+    }
     free(c->subject);
     free(c->issuer);
     if (c->san)

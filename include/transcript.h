@@ -38,6 +38,8 @@ typedef struct td_cert {
     bool parse_error;                      /* DER did not parse: only sha256 and der are set */
     unsigned char *der;                    /* the certificate's bytes, kept for chain checks */
     size_t der_len;
+    void *block;                           /* non-NULL: subject, issuer, san and der all live in this
+                                              one allocation (a copy from the summary cache) */
 } td_cert;
 
 typedef struct td_chain {

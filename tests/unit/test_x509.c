@@ -644,6 +644,70 @@ TEST(cert_clear)
     EVP_PKEY_free(key);
 }
 
+/* Two summaries are the same, field by field (pointers may differ). */
+static bool same_cert(const td_cert *a, const td_cert *b)
+{
+    bool same = a->n_san == b->n_san && a->der_len == b->der_len && a->parse_error == b->parse_error &&
+                a->self_signed == b->self_signed && a->key_bits == b->key_bits &&
+                a->not_before_t == b->not_before_t && a->not_after_t == b->not_after_t &&
+                strcmp(a->not_before, b->not_before) == 0 && strcmp(a->not_after, b->not_after) == 0 &&
+                strcmp(a->key, b->key) == 0 && strcmp(a->signature, b->signature) == 0 &&
+                strcmp(a->sha256, b->sha256) == 0 && (a->der_len == 0 || memcmp(a->der, b->der, a->der_len) == 0);
+    same = same && !a->subject == !b->subject && (!a->subject || strcmp(a->subject, b->subject) == 0);
+    same = same && !a->issuer == !b->issuer && (!a->issuer || strcmp(a->issuer, b->issuer) == 0);
+    for (size_t i = 0; same && i < a->n_san; i++) same = strcmp(a->san[i], b->san[i]) == 0;
+    return same;
+}
+
+/* The summary cache: a hit is a packed copy (one allocation) equal to a fresh summary, usable
+ * and freeable on its own after the cache is gone; a different certificate in the same slot
+ * replaces it; unparsable DER is answered the same way from the cache. */
+TEST(summary_cache)
+{
+    EVP_PKEY *key = NULL;
+    size_t len = 0;
+    unsigned char *der = sample_cert(&key, &len);
+    td_x509_cache *cache = td_x509_cache_new(1);  /* one slot: every certificate competes for it */
+    td_cert fresh, first, hit, other;
+    memset(&fresh, 0, sizeof fresh);
+    memset(&first, 0, sizeof first);
+    memset(&hit, 0, sizeof hit);
+    memset(&other, 0, sizeof other);
+    CHECK(cache != NULL);
+    CHECK(td_x509_summarize(der, len, &fresh) == 0);
+    CHECK(td_x509_summarize_cached(cache, der, len, &first) == 0);
+    CHECK(td_x509_summarize_cached(cache, der, len, &hit) == 0);
+    CHECK(hit.block != NULL && fresh.block == NULL);
+    CHECK(same_cert(&fresh, &first) && same_cert(&fresh, &hit));
+    CHECK(hit.subject != first.subject && hit.der != first.der);
+
+    EVP_PKEY *key2 = NULL;
+    size_t len2 = 0;
+    unsigned char *der2 = sample_cert(&key2, &len2);     /* a new key: other bytes */
+    CHECK(td_x509_summarize_cached(cache, der2, len2, &other) == 0);
+    CHECK(strcmp(other.sha256, fresh.sha256) != 0 && other.der_len == len2);
+
+    unsigned char junk[40];
+    memset(junk, 0x30, sizeof junk);
+    td_cert bad1, bad2;
+    memset(&bad1, 0, sizeof bad1);
+    memset(&bad2, 0, sizeof bad2);
+    CHECK(td_x509_summarize_cached(cache, junk, sizeof junk, &bad1) == -1);
+    CHECK(td_x509_summarize_cached(cache, junk, sizeof junk, &bad2) == -1);
+    CHECK(bad2.parse_error && bad2.block != NULL && same_cert(&bad1, &bad2));
+
+    td_x509_cache_free(cache);
+    CHECK(hit.n_san == 6 && strcmp(hit.san[5], fresh.san[5]) == 0);   /* outlives the cache */
+    td_cert_clear(&hit);
+    CHECK(zeroed(&hit));
+    td_cert *all[] = { &fresh, &first, &other, &bad1, &bad2 };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) td_cert_clear(all[i]);
+    OPENSSL_free(der);
+    OPENSSL_free(der2);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(key2);
+}
+
 int main(void)
 {
     RUN(rsa_self_signed);
@@ -655,5 +719,6 @@ int main(void)
     RUN(unparsable_time);
     RUN(name_text);
     RUN(cert_clear);
+    RUN(summary_cache);
     return check_done();
 }
