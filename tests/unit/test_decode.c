@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "check.h"
 #include "decode.h"
 
@@ -681,6 +683,23 @@ TEST(flags_and_addresses)
     CHECK_STR(buf, "?");
     td_addr_text(6, V6_DST, buf, 4);      /* too small: no overflow */
     CHECK_STR(buf, "?");
+
+    /* IPv4 is formatted by hand: every byte value, against inet_ntop. */
+    int bad = 0;
+    for (unsigned v = 0; v < 256; v++) {
+        uint8_t a[4] = { (uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v % 10), (uint8_t)(v * 7) };
+        char want[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, a, want, sizeof want);
+        td_addr_text(4, a, buf, sizeof buf);
+        if (strcmp(buf, want) != 0) bad++;
+    }
+    CHECK(bad == 0);
+    static const uint8_t widest[4] = { 255, 255, 255, 255 };
+    char exact[16];
+    td_addr_text(4, widest, exact, sizeof exact);   /* 15 characters and the NUL: fits */
+    CHECK_STR(exact, "255.255.255.255");
+    td_addr_text(4, widest, buf, 8);                 /* too small: no overflow */
+    CHECK(strlen(buf) < 8);
 }
 
 int main(void)
