@@ -1,5 +1,5 @@
 /* json_writer.c - see json_writer.h. */
-#include <stdarg.h>
+#include <math.h>
 
 #include "json_writer.h"
 
@@ -24,11 +24,6 @@ void td_jw_bytes_slow(td_jw *w, const char *s, size_t n)
     }
     memcpy(w->buf, s, n);
     w->len = n;
-}
-
-void td_jw_raw(td_jw *w, const char *s)
-{
-    td_jw_bytes(w, s, strlen(s));
 }
 
 /* True if one of the 8 bytes in x needs escaping: below 0x20, '"', '\\', or 0x7f and above
@@ -107,20 +102,25 @@ void td_jw_bool(td_jw *w, bool b)
     else TD_JW_LIT(w, "false");
 }
 
-void td_jw_printf(td_jw *w, const char *fmt, ...)
+/* What printf's "%.3f" writes, without printf's arbitrary-precision path unless the value is
+ * within a hair of a rounding tie (or negative, NaN or huge: then printf itself). */
+void td_jw_fixed3(td_jw *w, double v)
 {
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof tmp) {
-        td_jw_bytes(w, tmp, (size_t)n);
-        return;
+    double thousandths = v * 1000.0;
+    if (thousandths >= 0 && !signbit(thousandths) && thousandths < 1e15) {   /* -0.0 is "-0.000" */
+        unsigned long long whole = (unsigned long long)thousandths;
+        double tie = thousandths - (double)whole - 0.5;    /* how far from x.5 */
+        if (tie < 0) tie = -tie;
+        if (tie > 1e-6 + thousandths * 1e-15) {
+            unsigned long long r = (unsigned long long)(thousandths + 0.5);
+            unsigned frac = (unsigned)(r % 1000);
+            char f[4] = { '.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10), (char)('0' + frac % 10) };
+            td_jw_u64(w, r / 1000);
+            td_jw_bytes(w, f, sizeof f);
+            return;
+        }
     }
-    td_jw_flush(w);                                /* longer than tmp: straight to the stream */
-    va_start(ap, fmt);
-    vfprintf(w->out, fmt, ap);
-    va_end(ap);
+    char tmp[400];                                 /* DBL_MAX is 309 digits */
+    int n = snprintf(tmp, sizeof tmp, "%.3f", v);
+    if (n > 0) td_jw_bytes(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }

@@ -39,10 +39,9 @@ static inline void td_jw_char(td_jw *w, char ch)
 /* A string literal, without strlen. */
 #define TD_JW_LIT(w, lit) td_jw_bytes((w), "" lit, sizeof(lit) - 1)
 
-void td_jw_raw(td_jw *w, const char *s);                   /* s as it is */
 void td_jw_str(td_jw *w, const char *s);                   /* "s", escaped; null for NULL */
 void td_jw_u64(td_jw *w, uint64_t v);                      /* decimal */
 void td_jw_bool(td_jw *w, bool b);                         /* true / false */
-void td_jw_printf(td_jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void td_jw_fixed3(td_jw *w, double v);                     /* as printf "%.3f" */
 
 #endif

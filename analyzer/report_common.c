@@ -1,5 +1,4 @@
 /* report_common.c - formatting shared by the text and JSON reports. */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,19 +29,6 @@ static char *digits(char *o, unsigned long v, int n)
         v /= 10;
     }
     return o + n;
-}
-
-/* v in decimal at o; returns the end. */
-static char *udec(char *o, unsigned long long v)
-{
-    char d[20];
-    int n = 0;
-    do {
-        d[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) *o++ = d[--n];
-    return o;
 }
 
 /* text[0..n) into buf as a string, cut to fit like snprintf. */
@@ -88,26 +74,4 @@ void td_format_time(double ts, char *buf, size_t len)
     o = digits(o, (unsigned long)usec, 6);
     *o++ = 'Z';
     put(buf, len, out, (size_t)(o - out));
-}
-
-/* Milliseconds with three decimals, as printf's "%.3f" writes them, without printf's
- * arbitrary-precision path when the value is not within a hair of a rounding tie. */
-void td_format_ms(double ms, char *buf, size_t len)
-{
-    double us = ms * 1000.0;
-    if (us >= 0 && !signbit(us) && us < 1e15) {   /* -0.0 prints as "-0.000" */
-        unsigned long long whole = (unsigned long long)us;
-        double tie = us - (double)whole - 0.5;      /* how far from x.5 */
-        if (tie < 0) tie = -tie;
-        if (tie > 1e-6 + us * 1e-15) {
-            unsigned long long v = (unsigned long long)(us + 0.5);
-            char out[32];
-            char *o = udec(out, v / 1000);
-            *o++ = '.';
-            o = digits(o, (unsigned long)(v % 1000), 3);
-            put(buf, len, out, (size_t)(o - out));
-            return;
-        }
-    }
-    snprintf(buf, len, "%.3f", ms);
 }

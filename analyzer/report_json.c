@@ -160,10 +160,8 @@ void td_json_connection(FILE *out, const td_result *r)
     TD_JW_LIT(&w, ",\"first_packet\":"); td_jw_u64(&w, t->first_packet);
     TD_JW_LIT(&w, ",\"last_packet\":"); td_jw_u64(&w, t->last_packet);
     TD_JW_LIT(&w, ",\"start\":"); td_jw_str(&w, start);
-    char ms[48];
-    td_format_ms((t->end - t->start) * 1000.0, ms, sizeof ms);
     TD_JW_LIT(&w, ",\"duration_ms\":");
-    td_jw_raw(&w, ms);
+    td_jw_fixed3(&w, (t->end - t->start) * 1000.0);
     td_jw_char(&w, ',');
     TD_JW_LIT(&w, "\"client\":"); endpoint(&w, &t->client);
     TD_JW_LIT(&w, ",\"server\":"); endpoint(&w, &t->server);
@@ -225,6 +223,8 @@ void td_json_summary(FILE *out, const td_run_summary *s)
         TD_JW_LIT(&w, ",\"kernel_received\":"); td_jw_u64(&w, s->kernel_received);
         TD_JW_LIT(&w, ",\"kernel_dropped\":"); td_jw_u64(&w, s->kernel_dropped);
     }
-    td_jw_printf(&w, ",\"elapsed_s\":%.3f}\n", s->elapsed_s);
+    TD_JW_LIT(&w, ",\"elapsed_s\":");
+    td_jw_fixed3(&w, s->elapsed_s);
+    TD_JW_LIT(&w, "}\n");
     td_jw_flush(&w);
 }

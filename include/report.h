@@ -36,6 +36,5 @@ void td_text_summary(FILE *out, const td_run_summary *s, bool color);
 
 /* Shared formatting. */
 void td_format_time(double ts, char *buf, size_t len);      /* 2026-11-25T00:33:01.123456Z */
-void td_format_ms(double ms, char *buf, size_t len);        /* what printf "%.3f" writes */
 
 #endif
