@@ -9,6 +9,49 @@
 #include "classify_priv.h"
 #include "dissect.h"
 
+#include <openssl/err.h>
+
+
+td_classifier *td_classifier_new(const char *cacert, const char *capath, char *err, size_t errlen)
+{
+    td_classifier *c = calloc(1, sizeof *c);
+    if (!c || !(c->store = X509_STORE_new())) {
+        snprintf(err, errlen, "out of memory");
+        free(c);
+        return NULL;
+    }
+    int ok = 1;
+    if (cacert || capath) {
+        if (cacert && !X509_STORE_load_file(c->store, cacert)) {
+            snprintf(err, errlen, "%s: cannot load trust anchors (want PEM certificates)", cacert);
+            ok = 0;
+        }
+        if (ok && capath && !X509_STORE_load_path(c->store, capath)) {
+            snprintf(err, errlen, "%s: cannot use as a CA directory", capath);
+            ok = 0;
+        }
+    } else {
+        /* Reading the system bundle costs ~20 ms: not worth paying for a capture that never
+         * shows a certificate (TLS 1.3 hides them). */
+        c->system_store_owed = true;
+    }
+    ERR_clear_error();
+    if (!ok) {
+        td_classifier_free(c);
+        return NULL;
+    }
+    c->cache = td_cert_cache_new(1024);
+    return c;
+}
+
+void td_classifier_free(td_classifier *c)
+{
+    if (!c) return;
+    X509_STORE_free(c->store);
+    td_cert_cache_free(c->cache);
+    free(c);
+}
+
 void td_result_finding(td_result *r, const char *id, const char *severity, const char *fmt, ...)
 {
     for (size_t i = 0; i < r->n_findings; i++)
@@ -36,7 +79,7 @@ void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
 
 bool td_result_is_problem(const td_result *r)
 {
-    return r->verdict && strcmp(r->verdict, "ok") != 0;
+    return r->verdict != TD_V_NONE && r->verdict != TD_V_OK;
 }
 
 /* Facts about the capture itself and the negotiated parameters. */
@@ -95,9 +138,19 @@ void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
 {
     /* The counted arrays are ~9 KB: only the heads need resetting. */
     out->t = t;
-    out->verdict = out->confidence = out->kb_section = out->remedy = NULL;
+    out->verdict = TD_V_NONE;
+    out->confidence = out->kb_section = out->remedy = NULL;
     out->summary[0] = out->remedy_buf[0] = '\0';
     out->n_evidence = out->n_findings = 0;
+    /* Application data: counted by the parser where record types are visible, inferred in TLS 1.3. */
+    const td_tls *s = &t->tls;
+    for (int d = 0; d < 2; d++) {
+        out->app_records[d] = s->app_records[d];
+        out->app_bytes[d] = s->app_data[d];
+        out->first_app_packet[d] = s->first_app_packet[d];
+        out->enc_hs_records[d] = s->enc_hs_records[d];
+    }
+    td_infer13(t, out);
     td_rules_apply(c, t, out);
     capture_findings(t, out);
 }

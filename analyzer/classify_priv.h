@@ -2,7 +2,16 @@
 #ifndef TLSDIAG_CLASSIFY_PRIV_H
 #define TLSDIAG_CLASSIFY_PRIV_H
 
+#include <openssl/x509.h>
+
+#include "cert_cache.h"
 #include "classify.h"
+
+struct td_classifier {
+    X509_STORE *store;
+    bool system_store_owed;        /* no --cacert/--capath: the system store, loaded when first needed */
+    td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
+};
 
 /* Pick the verdict (and its evidence and remedy) for t; add the certificate findings. */
 void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r);

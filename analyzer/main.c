@@ -13,9 +13,8 @@ void td_run_connection(void *ctx, td_transcript *t)
     td_run *r = ctx;
     td_result res;
     td_classify(r->classifier, t, &res);
-    if (res.verdict) {
-        for (size_t i = 0; i < r->n_verdicts; i++)
-            if (strcmp(r->verdict_names[i], res.verdict) == 0) r->verdict_counts[i]++;
+    if (res.verdict != TD_V_NONE) {
+        r->verdict_counts[res.verdict - TD_V_OK]++;
     } else {
         r->no_verdict++;
     }
@@ -23,7 +22,7 @@ void td_run_connection(void *ctx, td_transcript *t)
     if (problem) r->any_problem = true;
     if (r->opt.quiet && !problem) return;
     td_progress_clear(r->progress);                /* the report starts: no progress line in it */
-    if (r->opt.json) td_json_connection(r->out, &res);
+    if (r->opt.json) td_json_connection(r->out, &res, r->opt.verbose);
     else td_text_connection(r->out, &res, r->opt.verbose, r->color);
     if (r->opt.iface) fflush(r->out);              /* live: each verdict as it happens */
 }

@@ -75,3 +75,24 @@ void td_format_time(double ts, char *buf, size_t len)
     *o++ = 'Z';
     put(buf, len, out, (size_t)(o - out));
 }
+
+const char *td_event_kind_name(uint8_t kind)
+{
+    static const char *const names[] = {
+        [TD_EV_SYN] = "syn", [TD_EV_SYNACK] = "synack", [TD_EV_FIN] = "fin", [TD_EV_RST] = "rst",
+        [TD_EV_HANDSHAKE] = "handshake", [TD_EV_SSL2] = "sslv2", [TD_EV_CCS] = "ccs", [TD_EV_ALERT] = "alert",
+        [TD_EV_ENCRYPTED_HANDSHAKE] = "encrypted-handshake", [TD_EV_APPDATA] = "appdata",
+        [TD_EV_PLAINTEXT] = "plaintext", [TD_EV_GAP] = "gap", [TD_EV_UNKNOWN_RECORD] = "bad-record",
+        [TD_EV_OPAQUE] = "encrypted",
+    };
+    return kind < sizeof names / sizeof names[0] && names[kind] ? names[kind] : "unknown";
+}
+
+const char *td_event_record_label(const td_result *r, const td_event *e, size_t *rec)
+{
+    if (e->kind != TD_EV_OPAQUE) return NULL;
+    if (!e->sub) return r->inf.done ? td_rec_label_name(TD_REC_APPDATA) : NULL;   /* past those kept */
+    size_t i = (*rec)++;
+    if (!r->inf.done || i >= r->t->tls.n_records) return NULL;
+    return td_rec_label_name((td_rec_label)r->inf.label[i]);
+}

@@ -71,8 +71,9 @@ static void alert(td_jw *w, const td_alert *a)
     td_jw_char(w, '}');
 }
 
-static void tls_object(td_jw *w, const td_transcript *t)
+static void tls_object(td_jw *w, const td_result *r)
 {
+    const td_transcript *t = r->t;
     const td_tls *s = &t->tls;
     char buf[32];
     TD_JW_LIT(w, "\"tls\":{\"offered_versions\":[");
@@ -111,10 +112,10 @@ static void tls_object(td_jw *w, const td_transcript *t)
         alert(w, &s->alerts[i]);
     }
     TD_JW_LIT(w, "],\"alerts_total\":"); td_jw_u64(w, s->n_alerts_total);
-    TD_JW_LIT(w, ",\"app_data_c2s\":"); td_jw_u64(w, s->app_data[0]);
-    TD_JW_LIT(w, ",\"app_data_s2c\":"); td_jw_u64(w, s->app_data[1]);
-    TD_JW_LIT(w, ",\"encrypted_handshake_c2s\":"); td_jw_u64(w, s->enc_hs_records[0]);
-    TD_JW_LIT(w, ",\"encrypted_handshake_s2c\":"); td_jw_u64(w, s->enc_hs_records[1]);
+    TD_JW_LIT(w, ",\"app_data_c2s\":"); td_jw_u64(w, r->app_bytes[0]);
+    TD_JW_LIT(w, ",\"app_data_s2c\":"); td_jw_u64(w, r->app_bytes[1]);
+    TD_JW_LIT(w, ",\"encrypted_handshake_c2s\":"); td_jw_u64(w, r->enc_hs_records[0]);
+    TD_JW_LIT(w, ",\"encrypted_handshake_s2c\":"); td_jw_u64(w, r->enc_hs_records[1]);
     TD_JW_LIT(w, ",\"plaintext_c2s\":");
     td_jw_str(w, s->not_tls[0] ? s->not_tls_what[0] : NULL);
     TD_JW_LIT(w, ",\"plaintext_s2c\":");
@@ -148,7 +149,44 @@ static void tcp_object(td_jw *w, const td_tcp *tcp)
     td_jw_char(w, '}');
 }
 
-void td_json_connection(FILE *out, const td_result *r)
+/* The keyless reading of a TLS 1.3 exchange (analyzer/infer13.c). */
+static void inference(td_jw *w, const td_inference *in)
+{
+    static const char *const cc[] = { NULL, "not-requested", "empty", "sent" };
+    TD_JW_LIT(w, ",\"inference\":{\"handshake_complete\":");
+    if (in->handshake_complete < 0) TD_JW_LIT(w, "null");
+    else td_jw_bool(w, in->handshake_complete == 1);
+    TD_JW_LIT(w, ",\"client_certificate\":"); td_jw_str(w, in->client_cert < 4 ? cc[in->client_cert] : NULL);
+    TD_JW_LIT(w, ",\"server_aborted\":"); td_jw_bool(w, in->server_aborted);
+    TD_JW_LIT(w, ",\"client_aborted\":"); td_jw_bool(w, in->client_aborted);
+    TD_JW_LIT(w, ",\"tickets\":"); td_jw_u64(w, in->tickets);
+    TD_JW_LIT(w, ",\"exact_sizes\":"); td_jw_bool(w, in->exact);
+    TD_JW_LIT(w, ",\"confidence\":\"likely\"}");
+}
+
+/* -v: the message ladder, each protected TLS 1.3 record with what it was inferred to hold. */
+static void ladder(td_jw *w, const td_result *r)
+{
+    const td_transcript *t = r->t;
+    size_t rec = 0;
+    TD_JW_LIT(w, ",\"ladder\":[");
+    for (size_t i = 0; i < t->n_events; i++) {
+        const td_event *e = &t->events[i];
+        if (i) td_jw_char(w, ',');
+        TD_JW_LIT(w, "{\"packet\":"); td_jw_u64(w, e->packet);
+        TD_JW_LIT(w, ",\"dir\":"); td_jw_str(w, e->dir == TD_C2S ? "c2s" : "s2c");
+        TD_JW_LIT(w, ",\"event\":"); td_jw_str(w, td_event_kind_name(e->kind));
+        TD_JW_LIT(w, ",\"sub\":"); td_jw_u64(w, e->sub);
+        TD_JW_LIT(w, ",\"len\":"); td_jw_u64(w, e->len);
+        TD_JW_LIT(w, ",\"count\":"); td_jw_u64(w, e->count);
+        const char *label = td_event_record_label(r, e, &rec);
+        if (label) { TD_JW_LIT(w, ",\"infer\":"); td_jw_str(w, label); }
+        td_jw_char(w, '}');
+    }
+    TD_JW_LIT(w, "]");
+}
+
+void td_json_connection(FILE *out, const td_result *r, int verbose)
 {
     const td_transcript *t = r->t;
     td_jw w;
@@ -168,9 +206,11 @@ void td_json_connection(FILE *out, const td_result *r)
     td_jw_char(&w, ',');
     tcp_object(&w, &t->tcp);
     td_jw_char(&w, ',');
-    tls_object(&w, t);
+    tls_object(&w, r);
+    if (r->inf.done) inference(&w, &r->inf);
+    if (verbose > 0) ladder(&w, r);
     if (r->verdict) {
-        TD_JW_LIT(&w, ",\"verdict\":"); td_jw_str(&w, r->verdict);
+        TD_JW_LIT(&w, ",\"verdict\":"); td_jw_str(&w, td_verdict_name(r->verdict));
         TD_JW_LIT(&w, ",\"confidence\":"); td_jw_str(&w, r->confidence);
         TD_JW_LIT(&w, ",\"summary\":"); td_jw_str(&w, r->summary);
         TD_JW_LIT(&w, ",\"evidence\":[");

@@ -120,6 +120,10 @@ static const char *event_name(const td_transcript *t, const td_event *e, char *b
         return buf;
     case TD_EV_GAP: snprintf(buf, len, "[capture gap: %u bytes missing]", e->len); return buf;
     case TD_EV_UNKNOWN_RECORD: snprintf(buf, len, "bad record (type %u, length %u)", e->sub, e->len); return buf;
+    case TD_EV_OPAQUE:
+        if (e->count > 1) snprintf(buf, len, "encrypted records x%u (%u B)", e->count, e->len);
+        else snprintf(buf, len, "encrypted record (%u B)", e->len);
+        return buf;
     }
     return "?";
 }
@@ -130,7 +134,7 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
     const td_tls *s = &t->tls;
     const td_tcp *tcp = &t->tcp;
     char buf[256], b1[32], b2[32];
-    bool ok = r->verdict && strcmp(r->verdict, "ok") == 0;
+    bool ok = r->verdict == TD_V_OK;
 
     fprintf(out, "%s#%llu%s %s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), (unsigned long long)t->id,
             col(color, C_RESET), t->client.ip[0] && strchr(t->client.ip, ':') ? "[" : "", t->client.ip,
@@ -143,7 +147,7 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
 
     if (r->verdict) {
         fprintf(out, "  %-12s %s%s%s%s (%s)\n", "verdict", col(color, C_BOLD), col(color, ok ? C_GREEN : C_RED),
-                r->verdict, col(color, C_RESET), r->confidence);
+                td_verdict_name(r->verdict), col(color, C_RESET), r->confidence);
         wrapped(out, "what", r->summary);
         for (size_t i = 0; i < r->n_evidence; i++)
             fprintf(out, "  %-12s pkt %-6llu %s\n", i == 0 ? "evidence" : "", (unsigned long long)r->evidence[i].packet,
@@ -215,9 +219,9 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
     else
         fprintf(out, ", still open at the end");
     fprintf(out, ", %s up, %s down", b1, b2);
-    if (s->app_records[0] || s->app_records[1]) {
-        human_bytes(s->app_data[0], b1, sizeof b1);
-        human_bytes(s->app_data[1], b2, sizeof b2);
+    if (r->app_records[0] || r->app_records[1]) {
+        human_bytes(r->app_bytes[0], b1, sizeof b1);
+        human_bytes(r->app_bytes[1], b2, sizeof b2);
         fprintf(out, " (application data %s up, %s down)", b1, b2);
     }
     if (tcp->gaps[0] + tcp->gaps[1]) fprintf(out, ", %u gap(s)", tcp->gaps[0] + tcp->gaps[1]);
@@ -232,11 +236,13 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
 
     if (verbose > 0 && t->n_events) {
         fprintf(out, "  %-12s\n", "ladder");
+        size_t rec = 0;
         for (size_t i = 0; i < t->n_events; i++) {
             const td_event *e = &t->events[i];
-            fprintf(out, "    %10.3f ms  pkt %-6llu %s  %s\n", (e->ts - t->start) * 1000.0,
+            const char *label = td_event_record_label(r, e, &rec);
+            fprintf(out, "    %10.3f ms  pkt %-6llu %s  %s%s%s\n", (e->ts - t->start) * 1000.0,
                     (unsigned long long)e->packet, e->dir == TD_C2S ? "C->S" : "S->C",
-                    event_name(t, e, buf, sizeof buf));
+                    event_name(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "");
         }
         if (t->n_events_dropped) fprintf(out, "    ... %zu more events not kept\n", t->n_events_dropped);
     }

@@ -1,356 +1,190 @@
 /* rules.c - the verdict table.
  *
- * Each row names a verdict, the section of KB Q197306 it answers, the remedy, and a match
- * function over the transcript.  The rows are in handshake order: the first that matches is the
- * first thing that went wrong.  A match is "certain" when the packets show it in the clear and
- * "likely" when it is inferred (TLS 1.3 hides certificates and most alerts: sizes, order and
- * the passive certificate checks stand in for them).  A new symptom is a new row. */
-#include <stdarg.h>
+ * Each row names its verdict, the section of KB Q197306 it answers, and the summary and remedy
+ * it prints, as templates whose {variables} the match sets.  A match function only decides: it
+ * returns 0 when its symptom is absent, else which of the row's texts applies (1, 2, ...), and
+ * records the evidence (packets) and the variables the texts name.  Rows are in handshake
+ * order: the first that matches is the first thing that went wrong.  A verdict is "certain"
+ * when the packets show it in the clear and "likely" when it is inferred (TLS 1.3 hides
+ * certificates and most alerts: the keyless inference of analyzer/infer13.c, order and the
+ * passive certificate checks stand in for them).  A new symptom is a new row. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/err.h>
-#include <openssl/x509.h>
 
 #include "cert_cache.h"
-#include "certcheck.h"
 #include "classify_priv.h"
 #include "dissect.h"
+#include "rule_facts.h"
 
-static const char *const verdicts[] = {
-    "ok", "no-server-response", "connection-refused", "no-tls-response", "server-not-tls",
-    "client-not-tls", "protocol-mismatch", "unknown-ca", "name-mismatch", "server-cert-expired",
-    "server-cert-rejected", "client-cert-missing", "client-cert-rejected", "handshake-aborted",
-    "incomplete",
+static const char *const verdict_names[TD_V_COUNT] = {
+    [TD_V_NONE] = NULL,
+    [TD_V_OK] = "ok",
+    [TD_V_NO_SERVER_RESPONSE] = "no-server-response",
+    [TD_V_CONNECTION_REFUSED] = "connection-refused",
+    [TD_V_NO_TLS_RESPONSE] = "no-tls-response",
+    [TD_V_SERVER_NOT_TLS] = "server-not-tls",
+    [TD_V_CLIENT_NOT_TLS] = "client-not-tls",
+    [TD_V_PROTOCOL_MISMATCH] = "protocol-mismatch",
+    [TD_V_OBSOLETE_PROTOCOL] = "obsolete-protocol",
+    [TD_V_UNKNOWN_CA] = "unknown-ca",
+    [TD_V_INCOMPLETE_CHAIN] = "incomplete-chain",
+    [TD_V_NAME_MISMATCH] = "name-mismatch",
+    [TD_V_SERVER_CERT_EXPIRED] = "server-cert-expired",
+    [TD_V_SERVER_CERT_REJECTED] = "server-cert-rejected",
+    [TD_V_CLIENT_CERT_MISSING] = "client-cert-missing",
+    [TD_V_CLIENT_CERT_REJECTED] = "client-cert-rejected",
+    [TD_V_HANDSHAKE_ABORTED] = "handshake-aborted",
+    [TD_V_INCOMPLETE] = "incomplete",
 };
+
+const char *td_verdict_name(td_verdict v)
+{
+    return (unsigned)v < TD_V_COUNT ? verdict_names[v] : NULL;
+}
 
 const char *const *td_verdict_list(size_t *n)
 {
-    *n = sizeof verdicts / sizeof verdicts[0];
-    return verdicts;
-}
-
-struct td_classifier {
-    X509_STORE *store;
-    bool system_store_owed;        /* no --cacert/--capath: the system store, loaded when first needed */
-    td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
-};
-
-td_classifier *td_classifier_new(const char *cacert, const char *capath, char *err, size_t errlen)
-{
-    td_classifier *c = calloc(1, sizeof *c);
-    if (!c || !(c->store = X509_STORE_new())) {
-        snprintf(err, errlen, "out of memory");
-        free(c);
-        return NULL;
-    }
-    int ok = 1;
-    if (cacert || capath) {
-        if (cacert && !X509_STORE_load_file(c->store, cacert)) {
-            snprintf(err, errlen, "%s: cannot load trust anchors (want PEM certificates)", cacert);
-            ok = 0;
-        }
-        if (ok && capath && !X509_STORE_load_path(c->store, capath)) {
-            snprintf(err, errlen, "%s: cannot use as a CA directory", capath);
-            ok = 0;
-        }
-    } else {
-        /* Reading the system bundle costs ~20 ms: not worth paying for a capture that never
-         * shows a certificate (TLS 1.3 hides them). */
-        c->system_store_owed = true;
-    }
-    ERR_clear_error();
-    if (!ok) {
-        td_classifier_free(c);
-        return NULL;
-    }
-    c->cache = td_cert_cache_new(1024);
-    return c;
-}
-
-void td_classifier_free(td_classifier *c)
-{
-    if (!c) return;
-    X509_STORE_free(c->store);
-    td_cert_cache_free(c->cache);
-    free(c);
+    *n = TD_V_COUNT - TD_V_OK;
+    return verdict_names + TD_V_OK;
 }
 
 /* ---- what the rules look at --------------------------------------------------------------- */
 
-typedef struct facts {
-    const td_transcript *t;
-    const td_tls *s;
-    const td_tcp *tcp;
-    td_result *r;
-    td_chain_check sc, cc;         /* server and client chain checks */
-    bool tls13;
-    const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake */
-    bool hs_done;                  /* both sides finished the handshake */
-    bool client_aborted_13;        /* TLS 1.3: the client's first encrypted record is alert-sized */
-    uint32_t client_enc_first;     /* TLS 1.3: size of the client's first encrypted record */
-    uint64_t client_enc_first_pkt;
-    size_t client_enc_records;     /* ... and how many handshake records it sent */
-    bool server_aborted_after_client_flight;  /* TLS 1.3: server sent only an alert-sized record, then closed */
-    uint64_t server_abort_pkt;
-    uint64_t close_pkt;            /* packet of the first FIN or RST */
-    int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */
-} facts;
-
-static const char *who(int dir) { return dir == TD_C2S ? "client" : "server"; }
-
-static void summary(facts *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void summary(facts *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->r->summary, sizeof f->r->summary, fmt, ap);
-    va_end(ap);
-}
-
-static void remedy(facts *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void remedy(facts *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->r->remedy_buf, sizeof f->r->remedy_buf, fmt, ap);
-    va_end(ap);
-    f->r->remedy = f->r->remedy_buf;
-}
-
-static const char *alert_text(const td_alert *a, char *buf, size_t len)
-{
-    char name[32];
-    if (a->encrypted) snprintf(buf, len, "%s alert (encrypted)", who(a->from));
-    else snprintf(buf, len, "%s %s alert %s(%u)", who(a->from), a->level == 2 ? "fatal" : "warning",
-                  td_alert_label(a->code, name, sizeof name), a->code);
-    return buf;
-}
-
-static void evidence_alert(facts *f, const td_alert *a)
-{
-    char buf[96];
-    td_result_evidence(f->r, a->packet, "%s", alert_text(a, buf, sizeof buf));
-}
-
-static void evidence_client_hello(facts *f)
-{
-    const td_tls *s = f->s;
-    if (!s->client_hello) return;
-    char vers[96] = "";
-    size_t o = 0;
-    for (size_t i = 0; i < s->n_offered_versions && o < sizeof vers - 16; i++) {
-        char b[16];
-        o += (size_t)snprintf(vers + o, sizeof vers - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b, sizeof b));
-    }
-    char suites[160] = "";
-    if (s->n_offered_ciphers_total <= 3) {                /* few: name them */
-        size_t k = 0;
-        for (size_t i = 0; i < s->n_offered_ciphers && k + 2 < sizeof suites; i++) {
-            char b[64];
-            k += (size_t)snprintf(suites + k, sizeof suites - k, "%s%s", i ? ", " : ": ", td_cipher_label(s->offered_ciphers[i], b, sizeof b));
-        }
-    }
-    td_result_evidence(f->r, s->client_hello_packet, "client ClientHello%s%s: offers %s, %zu cipher suite%s%s",
-                       s->sni ? " for " : "", s->sni ? s->sni : "", vers, s->n_offered_ciphers_total,
-                       s->n_offered_ciphers_total == 1 ? "" : "s", suites);
-}
-
-static void evidence_server_hello(facts *f)
-{
-    const td_tls *s = f->s;
-    if (!s->server_hello) return;
-    char v[16], c[64];
-    td_result_evidence(f->r, s->server_hello_packet, "server ServerHello: %s, %s", td_version_label(s->version, v, sizeof v),
-                       s->has_cipher ? td_cipher_label(s->cipher, c, sizeof c) : "no cipher");
-}
-
-static void evidence_server_cert(facts *f)
-{
-    const td_chain *c = &f->s->server_chain;
-    if (c->seen && c->n) {
-        const td_cert *x = &c->certs[0];
-        td_result_evidence(f->r, c->packet, "server Certificate: %s <- %s%s", x->subject ? x->subject : "?",
-                           x->issuer ? x->issuer : "?", c->n > 1 ? " (+ more)" : "");
-    } else if (f->tls13 && f->s->server_hello) {
-        td_result_evidence(f->r, f->s->server_hello_packet,
-                           "server's encrypted flight (EncryptedExtensions, Certificate, CertificateVerify, Finished)");
-    }
-}
-
-static void evidence_close(facts *f, int dir)
-{
-    const td_tcp *tcp = f->tcp;
-    if (tcp->rst_packet && tcp->rst_from == dir)
-        td_result_evidence(f->r, tcp->rst_packet, "%s reset the connection (RST)", who(dir));
-    else if (tcp->fin[dir])
-        td_result_evidence(f->r, tcp->fin_packet[dir], "%s closed the connection (FIN)", who(dir));
-}
-
-static bool closed_by(const facts *f, int dir)
-{
-    return (f->tcp->rst_packet && f->tcp->rst_from == dir) || f->tcp->fin[dir];
-}
-
-/* Size of an encrypted TLS 1.3 alert record: 2 bytes + content type + AEAD tag. */
-static uint32_t tls13_alert_len(uint32_t cipher) { return 2 + 1 + (cipher == 0x1305 ? 8 : 16); }
-
 static void gather(facts *f)
 {
     const td_tls *s = f->s;
+    const td_inference *in = f->in;
     f->tls13 = s->version == 0x0304;
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
-        if (a->level == 2 || (a->encrypted && !f->hs_done && !(s->finished[0] && s->finished[1]))) {
+        if (a->level == 2 || (a->encrypted && !(s->finished[0] && s->finished[1]))) {
             f->fatal = a;
             break;
         }
     }
     if (f->tls13) {
-        uint32_t alert_len = tls13_alert_len(s->cipher);
-        bool client_seen = false;
-        bool server_after = false, server_other = false;
-        uint32_t server_after_len = 0;
-        for (size_t i = 0; i < f->t->n_events; i++) {
-            const td_event *e = &f->t->events[i];
-            bool enc = e->kind == TD_EV_ENCRYPTED_HANDSHAKE || e->kind == TD_EV_APPDATA;
-            if (e->dir == TD_C2S && enc && !client_seen) {
-                client_seen = true;
-                f->client_enc_first = e->len;
-                f->client_enc_first_pkt = e->packet;
-            }
-            if (e->dir == TD_C2S && e->kind == TD_EV_ENCRYPTED_HANDSHAKE) f->client_enc_records++;
-            if (e->dir == TD_S2C && e->kind == TD_EV_APPDATA && client_seen) {
-                if (!server_after && e->count == 1 && e->len >= alert_len && e->len <= alert_len + 3) {
-                    server_after = true;
-                    server_after_len = e->len;
-                    f->server_abort_pkt = e->packet;
-                } else {
-                    server_other = true;
-                }
-            }
+        /* TLS 1.3: what the protected records held was inferred once, from the whole exchange
+         * (analyzer/infer13.c); the rules only read that. */
+        if (in->client_first) {
+            const td_record *x = &s->records[in->client_first - 1];
+            f->client_enc_first = x->len;
+            f->client_enc_first_pkt = x->packet;
         }
-        (void)server_after_len;
-        f->client_aborted_13 = client_seen && f->client_enc_first >= alert_len && f->client_enc_first <= alert_len + 3 &&
-                               f->client_enc_records <= 1 && !s->app_records[TD_C2S];
-        f->server_aborted_after_client_flight = client_seen && !server_other && closed_by(f, TD_S2C) &&
-                                                (server_after || !s->app_records[TD_S2C]);
-        if (!f->server_abort_pkt && closed_by(f, TD_S2C))
-            f->server_abort_pkt = f->tcp->rst_packet && f->tcp->rst_from == TD_S2C ? f->tcp->rst_packet : f->tcp->fin_packet[TD_S2C];
-        f->hs_done = s->finished[TD_C2S] && !f->client_aborted_13 && !f->server_aborted_after_client_flight;
+        f->client_aborted_13 = in->client_aborted;
+        f->server_aborted_after_client_flight = in->server_aborted && in->client_first;
+        f->server_abort_pkt = in->server_abort_pkt;
+        if (!f->server_abort_pkt && rule_closed_by(f, TD_S2C)) f->server_abort_pkt = rule_close_packet(f, TD_S2C);
+        f->hs_done = in->done && in->handshake_complete == 1;
     } else {
-        f->hs_done = s->finished[TD_C2S] && s->finished[TD_S2C];
+        f->hs_done = (s->finished[TD_C2S] && s->finished[TD_S2C]) || (s->app_records[0] && s->app_records[1]);
     }
-    if (s->app_records[0] && s->app_records[1] && !f->tls13) f->hs_done = true;
+    /* Variables every template may use. */
+    rule_var_set(f, "server_ip", "%s", f->t->server.ip);
+    rule_var_set(f, "port", "%u", f->t->server.port);
+    char b[16];
+    rule_var_set(f, "version", "%s", td_version_label(s->version, b, sizeof b));
+}
+
+static const char *ca_wanted(const facts *f)
+{
+    return f->s->n_ca_names ? f->s->ca_names[0] : "a CA the server trusts";
 }
 
 /* ---- the rules ---------------------------------------------------------------------------- */
 
-/* Ended by --max-connections before it was over: whatever the packets so far suggest (a SYN
- * with no answer yet, a handshake under way), the capture was not followed to its end. */
-static bool r_evicted(facts *f)
+/* Ended by --max-connections before it was over: whatever the packets so far suggest, the
+ * capture was not followed to its end. */
+static int m_evicted(facts *f)
 {
-    if (!f->t->evicted) return false;
+    if (!f->t->evicted) return 0;
     f->r->confidence = "certain";
-    summary(f, "tlsdiag stopped following this connection before it ended: the connection table was full "
-               "(--max-connections), and it was the one idle longest");
     td_result_evidence(f->r, f->t->first_packet, "first packet of the connection");
     if (f->t->last_packet != f->t->first_packet)
         td_result_evidence(f->r, f->t->last_packet, "last packet seen before it was evicted");
-    remedy(f, "Raise --max-connections, or split the capture across processes with --shard K/N so that "
-              "each holds fewer connections at once.");
-    return true;
+    return 1;
 }
 
-static bool r_no_server_response(facts *f)
+static int m_no_server_response(facts *f)
 {
     const td_tcp *tcp = f->tcp;
-    if (!tcp->syn_seen || tcp->synack_seen || tcp->packets[TD_S2C] > 0) return false;
-    if (tcp->packets[TD_C2S] > 1 + tcp->syn_retransmits) return false;  /* the client went on: one-sided capture */
+    if (!tcp->syn_seen || tcp->synack_seen || tcp->packets[TD_S2C] > 0) return 0;
+    if (tcp->packets[TD_C2S] > 1 + tcp->syn_retransmits) return 0;  /* the client went on: one-sided capture */
     f->r->confidence = tcp->syn_retransmits > 0 || tcp->close ? "certain" : "likely";
-    summary(f, "nothing answered the client's SYN%s: no SYN-ACK, no RST", tcp->syn_retransmits ? " or its retransmissions" : "");
     td_result_evidence(f->r, f->t->first_packet, "client SYN to %s:%u", f->t->server.ip, f->t->server.port);
-    if (tcp->syn_retransmits)
-        td_result_evidence(f->r, f->t->last_packet, "%u SYN retransmission%s over %.1f s, unanswered", tcp->syn_retransmits,
-                           tcp->syn_retransmits > 1 ? "s" : "", f->t->end - f->t->start);
-    remedy(f, "Nothing on the path answered port %u: check that the server is up at %s and that firewalls, "
-              "security groups, routers or a proxy's packet filter let TCP port %u through to it.",
-           f->t->server.port, f->t->server.ip, f->t->server.port);
-    return true;
+    if (tcp->syn_retransmits) {
+        char n[48];
+        td_result_evidence(f->r, f->t->last_packet, "%s over %.1f s, unanswered",
+                           rule_plural(tcp->syn_retransmits, "SYN retransmission", "SYN retransmissions", n, sizeof n),
+                           f->t->end - f->t->start);
+    }
+    rule_var_set(f, "retx", "%s", tcp->syn_retransmits ? " or its retransmissions" : "");
+    return 1;
 }
 
 /* Only one side of the conversation was captured (asymmetric routing, a one-way tap): whatever
  * follows would be guessed from half the story. */
-static bool r_one_sided(facts *f)
+static int m_one_sided(facts *f)
 {
     const td_tcp *tcp = f->tcp;
     bool client_only = tcp->packets[TD_S2C] == 0 && tcp->packets[TD_C2S] > 1 + tcp->syn_retransmits;
     bool server_only = tcp->packets[TD_C2S] == 0;
-    if (!client_only && !server_only) return false;
+    if (!client_only && !server_only) return 0;
     f->r->confidence = "certain";
-    summary(f, "only the %s's side of this connection is in the capture (the other side's packets took another "
-               "path or were not captured)", client_only ? "client" : "server");
+    char n[32];
     td_result_evidence(f->r, f->t->first_packet, "first packet, from the %s", client_only ? "client" : "server");
-    td_result_evidence(f->r, f->t->last_packet, "last packet: %u packets, none from the %s",
-                       tcp->packets[TD_C2S] + tcp->packets[TD_S2C], client_only ? "server" : "client");
-    remedy(f, "Capture where both directions pass (on the server or the client itself, or a tap/SPAN port that "
-              "mirrors both directions); with asymmetric routing, capture on both paths and merge the files.");
-    return true;
+    td_result_evidence(f->r, f->t->last_packet, "last packet: %s, none from the %s",
+                       rule_plural(tcp->packets[TD_C2S] + tcp->packets[TD_S2C], "packet", "packets", n, sizeof n),
+                       client_only ? "server" : "client");
+    rule_var_set(f, "side", "%s", client_only ? "client" : "server");
+    return 1;
 }
 
-static bool r_connection_refused(facts *f)
+static int m_connection_refused(facts *f)
 {
     const td_tcp *tcp = f->tcp;
-    if (!tcp->syn_seen || tcp->synack_seen || !tcp->rst_packet || tcp->rst_from != TD_S2C) return false;
+    if (!tcp->syn_seen || tcp->synack_seen || !tcp->rst_packet || tcp->rst_from != TD_S2C) return 0;
     f->r->confidence = "certain";
-    summary(f, "the server refused the connection: its port %u answered the SYN with a reset", f->t->server.port);
     td_result_evidence(f->r, f->t->first_packet, "client SYN to %s:%u", f->t->server.ip, f->t->server.port);
     td_result_evidence(f->r, tcp->rst_packet, "server RST: nothing listens on port %u", f->t->server.port);
-    remedy(f, "The host answers but nothing listens on port %u: start the TLS service, or set the site's SSL "
-              "port to %u and bind it to %s (or point the client at the port the service really uses).",
-           f->t->server.port, f->t->server.port, f->t->server.ip);
-    return true;
+    return 1;
 }
 
-static bool r_client_not_tls(facts *f)
+static int m_client_not_tls(facts *f)
 {
     const td_tls *s = f->s;
-    if (!s->not_tls[TD_C2S] || s->starttls || s->client_hello) return false;
+    if (!s->not_tls[TD_C2S] || s->starttls || s->client_hello) return 0;
     f->r->confidence = "certain";
-    summary(f, "the client spoke plaintext to the TLS port %u (%s)", f->t->server.port, s->not_tls_what[TD_C2S]);
+    rule_var_set(f, "what", "%s", s->not_tls_what[TD_C2S]);
     td_result_evidence(f->r, s->not_tls_packet[TD_C2S], "client sent %s", s->not_tls_what[TD_C2S]);
     if (s->not_tls[TD_S2C]) td_result_evidence(f->r, s->not_tls_packet[TD_S2C], "server answered %s", s->not_tls_what[TD_S2C]);
-    else if (s->n_alerts) evidence_alert(f, &s->alerts[0]);
-    remedy(f, "Use https:// (or the client's TLS option) for port %u; use http:// only with the plain-HTTP port.",
-           f->t->server.port);
-    return true;
+    else if (s->n_alerts) ev_alert(f, &s->alerts[0]);
+    return 1;
 }
 
-static bool r_server_not_tls(facts *f)
+static int m_server_not_tls(facts *f)
 {
     const td_tls *s = f->s;
-    if (!s->not_tls[TD_S2C] || s->starttls || s->server_hello) return false;
+    if (!s->not_tls[TD_S2C] || s->starttls || s->server_hello) return 0;
     f->r->confidence = "certain";
-    summary(f, "the server answered the ClientHello with plaintext, not TLS (%s)", s->not_tls_what[TD_S2C]);
-    evidence_client_hello(f);
+    rule_var_set(f, "what", "%s", s->not_tls_what[TD_S2C]);
+    ev_client_hello(f);
     td_result_evidence(f->r, s->not_tls_packet[TD_S2C], "server sent %s", s->not_tls_what[TD_S2C]);
-    remedy(f, "TLS is not enabled on %s:%u: enable SSL/TLS for this site and port (bind a certificate to it), "
-              "or point the client at the port that speaks TLS.", f->t->server.ip, f->t->server.port);
-    return true;
+    return 1;
 }
 
 /* A server silent this long after a ClientHello is not going to answer (browsers give up sooner). */
 #define NO_ANSWER_WAIT 3.0
 
-static bool r_no_tls_response(facts *f)
+static int m_no_tls_response(facts *f)
 {
     const td_tls *s = f->s;
     const td_tcp *tcp = f->tcp;
     if (!s->client_hello || s->server_hello || s->hello_retry || s->n_alerts || tcp->bytes[TD_S2C] > 0 ||
         s->not_tls[TD_S2C] || tcp->gaps[TD_S2C])
-        return false;
+        return 0;
     double ch_time = f->t->start;
     for (size_t i = 0; i < f->t->n_events; i++)
         if (f->t->events[i].kind == TD_EV_HANDSHAKE && f->t->events[i].dir == TD_C2S) {
@@ -358,87 +192,91 @@ static bool r_no_tls_response(facts *f)
             break;
         }
     double silence = f->t->capture_end - ch_time;
-    if (!closed_by(f, TD_S2C) && !closed_by(f, TD_C2S) && silence < NO_ANSWER_WAIT) return false;
-    if (tcp->packets[TD_S2C] == 0 && !tcp->synack_seen) return false;     /* we see only one side */
-    evidence_client_hello(f);
-    if (closed_by(f, TD_S2C)) {
+    if (!rule_closed_by(f, TD_S2C) && !rule_closed_by(f, TD_C2S) && silence < NO_ANSWER_WAIT) return 0;
+    if (tcp->packets[TD_S2C] == 0 && !tcp->synack_seen) return 0;     /* we see only one side */
+    ev_client_hello(f);
+    if (rule_closed_by(f, TD_S2C)) {
         f->r->confidence = "certain";
-        summary(f, "the server accepted TCP but closed without answering the ClientHello");
-        evidence_close(f, TD_S2C);
-    } else if (closed_by(f, TD_C2S)) {
-        f->r->confidence = "certain";
-        summary(f, "the server accepted TCP but never answered the ClientHello; the client gave up after %.1f s",
-                f->t->end - f->t->start);
-        evidence_close(f, TD_C2S);
-    } else {
-        f->r->confidence = "likely";
-        summary(f, "the server accepted TCP but had not answered the ClientHello when the capture ended, %.1f s later",
-                silence);
+        ev_close(f, TD_S2C);
+        return 1;
     }
-    remedy(f, "Something accepts TCP on %s:%u but no TLS answers: make sure the TLS service owns this port, "
-              "that a certificate is bound to this IP and port (and the change was committed and the service "
-              "restarted), and that its TLS filter/module is loaded.", f->t->server.ip, f->t->server.port);
-    return true;
+    if (rule_closed_by(f, TD_C2S)) {
+        f->r->confidence = "certain";
+        rule_var_set(f, "waited", "%.1f", f->t->end - f->t->start);
+        ev_close(f, TD_C2S);
+        return 2;
+    }
+    f->r->confidence = "likely";
+    rule_var_set(f, "waited", "%.1f", silence);
+    return 3;
 }
 
 static bool is_mismatch_alert(uint8_t code) { return code == 40 || code == 70 || code == 71 || code == 86; }
 
-static bool r_protocol_mismatch(facts *f)
+static int m_protocol_mismatch(facts *f)
 {
     const td_tls *s = f->s;
     const td_alert *a = f->fatal;
-    char b[32];
-    if (!a || a->encrypted || !is_mismatch_alert(a->code) || !s->client_hello) return false;
+    if (!a || a->encrypted || !is_mismatch_alert(a->code) || !s->client_hello) return 0;
     /* The server refuses the ClientHello, or the client refuses the ServerHello's choice. */
     bool server_refuses = a->from == TD_S2C && !s->server_hello;
     bool client_refuses = a->from == TD_C2S && s->server_hello && !s->server_chain.seen && !f->tls13;
-    bool client_refuses13 = a->from == TD_C2S && s->server_hello && f->tls13 && a->packet < f->client_enc_first_pkt + (f->client_enc_first_pkt == 0 ? UINT64_MAX / 2 : 0);
-    if (!server_refuses && !client_refuses && !client_refuses13) return false;
+    bool client_refuses13 = a->from == TD_C2S && s->server_hello && f->tls13 &&
+                            (!f->client_enc_first_pkt || a->packet < f->client_enc_first_pkt);
+    if (!server_refuses && !client_refuses && !client_refuses13) return 0;
     f->r->confidence = "certain";
-    const char *what = a->code == 70 ? "no TLS version in common" : a->code == 71 ? "the client's offer is below the server's security minimum"
-                     : a->code == 86 ? "a fallback to an older version was refused" : "no cipher suite (or group) in common";
+    rule_var_set(f, "why", "%s", a->code == 70 ? "no TLS version in common"
+                               : a->code == 71 ? "the client's offer is below the server's security minimum"
+                               : a->code == 86 ? "a fallback to an older version was refused"
+                                               : "no cipher suite (or group) in common");
     char offered[96] = "";
     size_t o = 0;
     for (size_t i = 0; i < s->n_offered_versions && o + 16 < sizeof offered; i++) {
         char v[16];
         o += (size_t)snprintf(offered + o, sizeof offered - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], v, sizeof v));
     }
-    if (a->from == TD_S2C && a->code == 70)
-        summary(f, "the server refused the ClientHello: no TLS version in common (the client offered %s)", offered);
-    else if (a->from == TD_S2C)
-        summary(f, "the server refused the ClientHello: %s (the client offered %s with %zu cipher suites)", what, offered,
-                s->n_offered_ciphers_total);
-    else
-        summary(f, "the client refused the server's choice of %s: %s", a->code == 70 ? "version" : "parameters", what);
-    evidence_client_hello(f);
-    evidence_server_hello(f);
-    evidence_alert(f, a);
-    (void)b;
-    if (a->code == 70)
-        remedy(f, "Enable a common TLS version: TLS 1.2 and 1.3 on the server, and update or reconfigure clients "
-                  "that offer only older (or only newer) versions than the server allows.");
-    else
-        remedy(f, "Enable a common cipher suite: ECDHE with AES-GCM or ChaCha20-Poly1305 (TLS 1.2) and the TLS 1.3 "
-                  "suites on both sides; check the server's key type matches the suites offered, and update old clients.");
-    return true;
+    char n[32];
+    rule_var_set(f, "offered", "%s", offered);
+    rule_var_set(f, "suites", "%s", rule_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites", n, sizeof n));
+    ev_client_hello(f);
+    ev_server_hello(f);
+    ev_alert(f, a);
+    if (a->from == TD_S2C) return a->code == 70 ? 1 : 2;
+    return a->code == 70 ? 3 : 4;
+}
+
+/* SSL 2.0 or 3.0 negotiated: whatever else happens, the protocol itself is the problem (RFC 6176,
+ * RFC 7568); a client that still needs it must be replaced. */
+static int m_obsolete_protocol(facts *f)
+{
+    const td_tls *s = f->s;
+    bool ssl2 = s->sslv2_server_hello;
+    bool ssl3 = s->server_hello && s->version == 0x0300;
+    if (!ssl2 && !ssl3) return 0;
+    f->r->confidence = "certain";
+    rule_var_set(f, "proto", "%s", ssl2 ? "SSL 2.0" : "SSL 3.0");
+    ev_client_hello(f);
+    if (ssl2) td_result_evidence(f->r, s->server_hello_packet, "server SERVER-HELLO: SSL 2.0");
+    else ev_server_hello(f);
+    return 1;
 }
 
 /* The client gave up on the server's certificate; which check failed? */
-typedef enum { CERT_NONE, CERT_UNTRUSTED, CERT_NAME, CERT_DATES, CERT_OTHER } cert_reason;
+typedef enum { CERT_NONE, CERT_UNTRUSTED, CERT_INCOMPLETE, CERT_NAME, CERT_DATES, CERT_OTHER } cert_reason;
 
 static cert_reason passive_reason(const facts *f)
 {
     if (!f->sc.present) return CERT_OTHER;
-    if (!f->sc.trusted) return CERT_UNTRUSTED;
+    if (!f->sc.trusted) return f->sc.incomplete ? CERT_INCOMPLETE : CERT_UNTRUSTED;
     if (f->sc.name_checked && !f->sc.name_ok) return CERT_NAME;
     if (f->sc.expired || f->sc.not_yet_valid || f->sc.chain_expired) return CERT_DATES;
     return CERT_OTHER;
 }
 
-static cert_reason alert_reason(uint8_t code)
+static cert_reason alert_reason(const facts *f, uint8_t code)
 {
     switch (code) {
-    case 48: return CERT_UNTRUSTED;                /* unknown_ca */
+    case 48: return f->sc.present && f->sc.incomplete ? CERT_INCOMPLETE : CERT_UNTRUSTED;  /* unknown_ca */
     case 45: return CERT_DATES;                    /* certificate_expired */
     default: return CERT_NONE;                     /* bad_certificate, certificate_unknown, ...: look */
     }
@@ -450,7 +288,7 @@ static bool is_cert_alert(uint8_t code)
            code == 113 || code == 114;
 }
 
-/* Did the client reject the server's certificate?  Sets *certain and *reason. */
+/* Did the client reject the server's certificate?  Sets *certain, *reason and the packet. */
 static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *reason, uint64_t *pkt)
 {
     const td_tls *s = f->s;
@@ -458,39 +296,37 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
     if (!s->server_hello) return false;
     if (a && a->from == TD_C2S && !a->encrypted && is_cert_alert(a->code)) {
         *certain = true;
-        *reason = alert_reason(a->code);
+        *reason = alert_reason(f, a->code);
         if (*reason == CERT_NONE) *reason = passive_reason(f);
         *pkt = a->packet;
         return true;
     }
     if (f->tls13) {
-        /* The client answered the server's encrypted flight with an alert-sized record, or with
-         * nothing, and closed: it refused something in that flight (the certificate, most often). */
-        if (f->client_aborted_13 || (!f->client_enc_first && !s->client_chain.seen && closed_by(f, TD_C2S) &&
-                                     s->enc_hs_records[TD_S2C] > 0 && !s->app_records[TD_C2S])) {
-            *certain = false;
-            *reason = passive_reason(f);
-            *pkt = f->client_aborted_13 ? f->client_enc_first_pkt : (f->tcp->rst_from == TD_C2S && f->tcp->rst_packet ? f->tcp->rst_packet : f->tcp->fin_packet[TD_C2S]);
-            return true;
-        }
-        return false;
-    }
-    /* TLS 1.2: the client closed (or sent an encrypted/other alert) after the server's Certificate
-     * without sending its key exchange. */
-    if (s->server_chain.seen && !s->ccs[TD_C2S] && closed_by(f, TD_C2S) && !s->cert_requested) {
+        /* The client answered the server's encrypted flight with an alert, or with nothing, and
+         * closed: it refused something in that flight (the certificate, most often). */
+        bool silent = !f->client_enc_first && !s->client_chain.seen && rule_closed_by(f, TD_C2S) && s->records_total[TD_S2C] > 0;
+        if (!f->client_aborted_13 && !silent) return false;
         *certain = false;
         *reason = passive_reason(f);
-        *pkt = f->tcp->rst_packet && f->tcp->rst_from == TD_C2S ? f->tcp->rst_packet : f->tcp->fin_packet[TD_C2S];
+        *pkt = f->client_aborted_13 ? f->client_enc_first_pkt : rule_close_packet(f, TD_C2S);
+        return true;
+    }
+    /* TLS 1.2: the client closed (or sent an encrypted alert) after the server's Certificate
+     * without sending its key exchange. */
+    if (s->server_chain.seen && !s->ccs[TD_C2S] && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
+        *certain = false;
+        *reason = passive_reason(f);
+        *pkt = rule_close_packet(f, TD_C2S);
         return true;
     }
     return false;
 }
 
-static void evidence_checks(facts *f, cert_reason reason)
+static void ev_checks(facts *f, cert_reason reason)
 {
     const td_chain_check *c = &f->sc;
     if (!c->present) return;
-    if (reason == CERT_UNTRUSTED)
+    if (reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE)
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain does not reach a trusted root (%s%s%s)",
                            c->error_text, c->incomplete ? "; intermediates missing" : "", c->self_signed ? "; self-signed" : "");
     if (reason == CERT_NAME)
@@ -506,332 +342,434 @@ static void evidence_checks(facts *f, cert_reason reason)
     }
 }
 
-static bool cert_rule(facts *f, cert_reason want)
+static void leaf_vars(facts *f)
+{
+    const td_cert *leaf = f->s->server_chain.n ? &f->s->server_chain.certs[0] : NULL;
+    rule_var_set(f, "name", "%s", f->sc.name[0] ? f->sc.name : "the name asked for");
+    rule_var_set(f, "covers", "%s%s", leaf && leaf->n_san ? leaf->san[0] : (leaf && leaf->subject ? leaf->subject : "?"),
+                 leaf && leaf->n_san > 1 ? ", ..." : "");
+    rule_var_set(f, "not_before", "%s", leaf ? leaf->not_before : "?");
+    rule_var_set(f, "not_after", "%s", leaf ? leaf->not_after : "?");
+    rule_var_set(f, "root", "%s", f->sc.untrusted_root[0] ? f->sc.untrusted_root : "its issuer");
+}
+
+/* The rows for a rejected server certificate share their evidence; the reason picks the row. */
+static int cert_rule(facts *f, cert_reason want)
 {
     bool certain = false;
     cert_reason reason = CERT_NONE;
     uint64_t pkt = 0;
-    if (!client_rejected_server_cert(f, &certain, &reason, &pkt)) return false;
-    if (reason != want) return false;
+    if (!client_rejected_server_cert(f, &certain, &reason, &pkt)) return 0;
+    if (reason != want) return 0;
     f->r->confidence = certain ? "certain" : "likely";
-    const td_cert *leaf = f->s->server_chain.n ? &f->s->server_chain.certs[0] : NULL;
+    leaf_vars(f);
+    ev_client_hello(f);
+    ev_server_cert(f);
+    if (f->fatal && f->fatal->from == TD_C2S) ev_alert(f, f->fatal);
+    else if (f->client_aborted_13)
+        td_result_evidence(f->r, pkt, "client sent an alert-sized encrypted record (%u bytes) instead of its Finished", f->client_enc_first);
+    else ev_close(f, TD_C2S);
+    ev_checks(f, want);
     switch (want) {
-    case CERT_UNTRUSTED:
-        if (f->sc.untrusted_root[0])
-            summary(f, "the client rejected the server certificate: its issuer %s is not trusted", f->sc.untrusted_root);
-        else
-            summary(f, "the client rejected the server certificate: its issuer is not trusted");
-        break;
-    case CERT_NAME:
-        summary(f, "the client rejected the server certificate: it is not valid for %s", f->sc.name);
-        break;
-    case CERT_DATES:
-        summary(f, "the client rejected the server certificate: it %s", f->sc.not_yet_valid ? "is not yet valid" : "has expired");
-        break;
-    default:
-        summary(f, "the client rejected the server certificate%s", certain ? "" : " (the passive checks find nothing wrong with it)");
-        break;
+    case CERT_UNTRUSTED: return f->sc.untrusted_root[0] ? 1 : 2;
+    case CERT_DATES: return f->sc.not_yet_valid ? 2 : 1;
+    case CERT_OTHER: return certain ? 1 : 2;
+    default: return 1;
     }
-    evidence_client_hello(f);
-    evidence_server_cert(f);
-    if (f->fatal && f->fatal->from == TD_C2S) evidence_alert(f, f->fatal);
-    else if (f->client_aborted_13) td_result_evidence(f->r, pkt, "client sent an alert-sized encrypted record (%u bytes) instead of its Finished", f->client_enc_first);
-    else evidence_close(f, TD_C2S);
-    evidence_checks(f, want);
-    switch (want) {
-    case CERT_UNTRUSTED:
-        remedy(f, "Install the full chain on the server (the certificate followed by its intermediates), and make sure "
-                  "the client trusts the root%s%s%s, or use a certificate from a CA the clients already trust.",
-               f->sc.untrusted_root[0] ? " (" : "", f->sc.untrusted_root, f->sc.untrusted_root[0] ? ")" : "");
-        break;
-    case CERT_NAME:
-        remedy(f, "Issue the certificate with %s in its subjectAltName (it covers: %s%s), or have clients use a name it "
-                  "lists. Several HTTPS sites on one address need SNI-based certificate selection (or one certificate "
-                  "naming them all).", f->sc.name, leaf && leaf->n_san ? leaf->san[0] : (leaf && leaf->subject ? leaf->subject : "?"),
-               leaf && leaf->n_san > 1 ? ", ..." : "");
-        break;
-    case CERT_DATES:
-        remedy(f, "Renew the server certificate (valid %s .. %s) and install the new one; check the clocks of the "
-                  "server and the clients.", leaf ? leaf->not_before : "?", leaf ? leaf->not_after : "?");
-        break;
-    default:
-        remedy(f, "See the client's error log for the reason; check the certificate's key usage and extended key "
-                  "usage, its key size and signature algorithm, and whether it has been revoked.");
-        break;
+}
+
+static int m_unknown_ca(facts *f) { return cert_rule(f, CERT_UNTRUSTED); }
+static int m_incomplete_chain(facts *f) { return cert_rule(f, CERT_INCOMPLETE); }
+
+static int m_name_mismatch(facts *f)
+{
+    if (cert_rule(f, CERT_NAME)) return 1;
+    /* curl and others check the name only after the handshake, then close without a request.
+     * Only when the client named the server (SNI): without it, the name it wanted is unknown,
+     * and checking the certificate against the server's address would be a guess. */
+    const td_tls *s = f->s;
+    if (!s->sni || !f->hs_done || !f->sc.name_checked || f->sc.name_ok || f->r->app_records[TD_C2S] || !f->tcp->close ||
+        s->resumed)
+        return 0;
+    f->r->confidence = "likely";
+    leaf_vars(f);
+    ev_client_hello(f);
+    ev_server_cert(f);
+    for (size_t i = 0; i < s->n_alerts; i++)
+        if (s->alerts[i].from == TD_C2S) { ev_alert(f, &s->alerts[i]); break; }
+    ev_close(f, TD_C2S);
+    ev_checks(f, CERT_NAME);
+    return 2;
+}
+
+static int m_server_cert_expired(facts *f) { return cert_rule(f, CERT_DATES); }
+static int m_server_cert_rejected(facts *f) { return cert_rule(f, CERT_OTHER); }
+
+/* How the server refused a client certificate, or its absence. */
+typedef enum { CC_NONE, CC_ALERT, CC_HTTP } cc_how;
+
+/* The server asked for a client certificate (seen in TLS 1.2, inferred in TLS 1.3 from the
+ * client's Certificate) and the client's answer was empty (*sent false) or a certificate. */
+static bool client_cert_answer(const facts *f, bool *sent)
+{
+    const td_tls *s = f->s;
+    if (!f->tls13) {
+        if (!s->cert_requested || !s->client_chain.seen) return false;
+        *sent = !s->client_chain.empty;
+        return true;
     }
+    if (f->in->client_cert == TD_CC_EMPTY) *sent = false;
+    else if (f->in->client_cert == TD_CC_SENT) *sent = true;
+    else return false;
     return true;
 }
 
-static bool r_unknown_ca(facts *f) { return cert_rule(f, CERT_UNTRUSTED); }
-static bool r_name_mismatch(facts *f)
-{
-    if (cert_rule(f, CERT_NAME)) return true;
-    /* curl and others check the name only after the handshake, then close without sending data. */
-    const td_tls *s = f->s;
-    if (f->hs_done && f->sc.name_checked && !f->sc.name_ok && !s->app_records[TD_C2S] && f->tcp->close && !s->resumed) {
-        f->r->confidence = "likely";
-        summary(f, "the client completed the handshake, then closed without sending a request: the certificate is not valid for %s",
-                f->sc.name);
-        evidence_client_hello(f);
-        evidence_server_cert(f);
-        for (size_t i = 0; i < s->n_alerts; i++)
-            if (s->alerts[i].from == TD_C2S) { evidence_alert(f, &s->alerts[i]); break; }
-        evidence_close(f, TD_C2S);
-        evidence_checks(f, CERT_NAME);
-        const td_cert *leaf = s->server_chain.n ? &s->server_chain.certs[0] : NULL;
-        remedy(f, "Issue the certificate with %s in its subjectAltName (it covers: %s%s), or have clients use a name it lists.",
-               f->sc.name, leaf && leaf->n_san ? leaf->san[0] : "?", leaf && leaf->n_san > 1 ? ", ..." : "");
-        return true;
-    }
-    return false;
-}
-static bool r_server_cert_expired(facts *f) { return cert_rule(f, CERT_DATES); }
-static bool r_server_cert_rejected(facts *f) { return cert_rule(f, CERT_OTHER); }
+/* A server answers one short response and closes first: the HTTP-level refusal of nginx
+ * (400 "No required SSL certificate was sent"), IIS (403.7) and others that finish the
+ * handshake before they look at the certificate. */
+#define REFUSAL_MAX_BYTES 1536
 
-/* TLS 1.2: the server asked, the client's Certificate was empty (or absent), the server aborted. */
-static bool client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t *pkt)
+static bool http_refusal(facts *f, uint64_t *resp_bytes, uint64_t *resp_pkt)
+{
+    const td_tls *s = f->s;
+    if (!f->hs_done || !f->r->app_records[TD_C2S] || f->tcp->closed_by != TD_BY_SERVER) return false;
+    uint64_t bytes = f->tls13 ? f->in->response_bytes : s->app_data[TD_S2C];
+    uint64_t records = f->tls13 ? f->in->response_records : s->app_records[TD_S2C];
+    if (!records || records > 3 || bytes > REFUSAL_MAX_BYTES) return false;
+    *resp_bytes = bytes;
+    *resp_pkt = f->r->first_app_packet[TD_S2C];
+    return true;
+}
+
+static cc_how client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t *pkt, uint64_t *resp_bytes)
 {
     const td_tls *s = f->s;
     const td_alert *a = f->fatal;
-    if (!f->tls13) {
-        if (!s->cert_requested) return false;
-        bool server_abort = (a && a->from == TD_S2C) || (closed_by(f, TD_S2C) && !f->hs_done);
+    if (!f->tls13 && s->cert_requested) {
+        bool server_abort = (a && a->from == TD_S2C) || (rule_closed_by(f, TD_S2C) && !f->hs_done);
         bool no_cert_alert = a && a->from == TD_C2S && !a->encrypted && a->code == 41;   /* SSLv3 no_certificate */
         bool client_answered = s->client_chain.seen || s->ccs[TD_C2S] || no_cert_alert;
-        if (!(server_abort || no_cert_alert) || !client_answered || f->hs_done) return false;
-        *sent = s->client_chain.seen && !s->client_chain.empty;
-        *certain = true;
-        *pkt = a && a->from == TD_S2C ? a->packet : f->server_abort_pkt;
-        return true;
+        if ((server_abort || no_cert_alert) && client_answered && !f->hs_done) {
+            *sent = s->client_chain.seen && !s->client_chain.empty;
+            *certain = true;
+            *pkt = a && a->from == TD_S2C ? a->packet : rule_close_packet(f, TD_S2C);
+            return CC_ALERT;
+        }
     }
-    /* TLS 1.3: a plaintext certificate_required is explicit; else sizes. */
-    if (a && a->from == TD_S2C && !a->encrypted && a->code == 116) {
+    if (f->tls13 && a && a->from == TD_S2C && !a->encrypted && a->code == 116) {   /* certificate_required in clear */
         *sent = false;
         *certain = true;
         *pkt = a->packet;
-        return true;
+        return CC_ALERT;
     }
-    if (!f->server_aborted_after_client_flight || f->client_aborted_13 || !f->client_enc_first) return false;
-    uint32_t tag = s->cipher == 0x1305 ? 8 : 16;
-    uint32_t empty_cert = 8 + 1 + tag;             /* Certificate with no entries, as a record */
-    uint32_t finished = (s->cipher == 0x1302 ? 48 : 32) + 4 + 1 + tag;
-    if (f->client_enc_first == empty_cert && f->client_enc_records >= 2) *sent = false;
-    else if (f->client_enc_first > finished && f->client_enc_records >= 2) *sent = true;
-    else return false;                             /* just a Finished: no certificate was asked for */
-    *certain = false;
-    *pkt = f->server_abort_pkt;
-    return true;
+    if (!client_cert_answer(f, sent)) return CC_NONE;
+    if (f->tls13 && f->server_aborted_after_client_flight && !f->client_aborted_13) {
+        *certain = false;
+        *pkt = f->server_abort_pkt;
+        return CC_ALERT;
+    }
+    /* A certificate the server had no reason to refuse is not claimed refused in HTTP: in the
+     * clear (TLS 1.2) it must be empty, or from an issuer the server did not list, or out of date. */
+    if (*sent && !f->tls13) {
+        bool suspect = f->cc.present && (f->cc.expired || f->cc.not_yet_valid);
+        if (s->n_ca_names && s->client_chain.n && s->client_chain.certs[0].issuer) {
+            bool listed = false;
+            for (size_t j = 0; j < s->n_ca_names; j++)
+                if (strcmp(s->client_chain.certs[0].issuer, s->ca_names[j]) == 0) listed = true;
+            if (!listed) suspect = true;
+        }
+        if (!suspect) return CC_NONE;
+    }
+    if (http_refusal(f, resp_bytes, pkt)) {
+        *certain = false;
+        return CC_HTTP;
+    }
+    return CC_NONE;
 }
 
-static bool r_client_cert_missing(facts *f)
+static void ev_client_cert_flight(facts *f, bool sent)
 {
-    bool sent = false, certain = false;
-    uint64_t pkt = 0;
-    if (!client_cert_outcome(f, &sent, &certain, &pkt) || sent) return false;
     const td_tls *s = f->s;
-    f->r->confidence = certain ? "certain" : "likely";
-    summary(f, "the server requires a client certificate and the client sent none");
-    evidence_client_hello(f);
-    evidence_server_hello(f);
     if (s->cert_requested) {
         td_result_evidence(f->r, s->cert_request_packet, "server CertificateRequest%s%s%s", s->n_ca_names ? " (accepts issuers: " : "",
                            s->n_ca_names ? s->ca_names[0] : "", s->n_ca_names ? (s->n_ca_names > 1 ? ", ...)" : ")") : "");
     }
-    if (s->client_chain.seen) td_result_evidence(f->r, s->client_chain.packet, "client Certificate: empty");
-    else if (f->client_enc_first) td_result_evidence(f->r, f->client_enc_first_pkt, "client's encrypted flight starts with a %u-byte record: an empty Certificate", f->client_enc_first);
-    if (f->fatal && f->fatal->from == TD_S2C) evidence_alert(f, f->fatal);
-    else if (pkt) td_result_evidence(f->r, pkt, "server answered with one alert-sized encrypted record and no data: it aborted");
-    remedy(f, "Install a client certificate and its private key, issued by %s, and configure the client to "
-              "present it (a browser's empty certificate dialog means it has none that fits).",
-           s->n_ca_names ? s->ca_names[0] : "a CA the server trusts");
-    return true;
-}
-
-static bool r_client_cert_rejected(facts *f)
-{
-    bool sent = false, certain = false;
-    uint64_t pkt = 0;
-    if (!client_cert_outcome(f, &sent, &certain, &pkt) || !sent) return false;
-    const td_tls *s = f->s;
-    f->r->confidence = certain ? "certain" : "likely";
-    const char *why = "";
-    if (f->cc.present) {
-        if (f->cc.expired) why = ": it has expired";
-        else if (f->cc.not_yet_valid) why = ": it is not yet valid";
-    }
-    summary(f, "the server rejected the client certificate%s", why);
-    evidence_client_hello(f);
-    evidence_server_hello(f);
-    if (s->client_chain.seen && s->client_chain.n) {
+    if (s->client_chain.seen && s->client_chain.n && sent) {
         const td_cert *x = &s->client_chain.certs[0];
         td_result_evidence(f->r, s->client_chain.packet, "client Certificate: %s <- %s", x->subject ? x->subject : "?", x->issuer ? x->issuer : "?");
+    } else if (s->client_chain.seen) {
+        td_result_evidence(f->r, s->client_chain.packet, "client Certificate: empty");
     } else if (f->client_enc_first) {
-        td_result_evidence(f->r, f->client_enc_first_pkt, "client's encrypted flight starts with a %u-byte record: a certificate", f->client_enc_first);
+        td_result_evidence(f->r, f->client_enc_first_pkt, "client's encrypted flight starts with a %u-byte record: %s",
+                           f->client_enc_first, sent ? "a Certificate with certificates (so the server asked for one)"
+                                                     : "an empty Certificate (so the server asked for one)");
     }
-    if (f->fatal && f->fatal->from == TD_S2C) evidence_alert(f, f->fatal);
-    else if (pkt) td_result_evidence(f->r, pkt, "server answered with one alert-sized encrypted record and no data: it aborted");
-    remedy(f, "Give the client a certificate the server accepts: within its validity period, issued by %s, "
-              "not corrupt or revoked; or add its issuer to the server's trusted client CAs.",
-           s->n_ca_names ? s->ca_names[0] : "a CA the server trusts");
-    return true;
 }
 
-static bool r_handshake_aborted(facts *f)
+static void ev_refusal(facts *f, cc_how how, uint64_t pkt, uint64_t resp_bytes)
+{
+    if (how == CC_HTTP) {
+        td_result_evidence(f->r, pkt, "server answered the first request with %llu bytes, then closed the connection itself "
+                                      "(an HTTP error page, e.g. nginx's 400 or IIS's 403.7, fits this size)",
+                           (unsigned long long)resp_bytes);
+        ev_close(f, TD_S2C);
+    } else if (f->fatal && f->fatal->from == TD_S2C) {
+        ev_alert(f, f->fatal);
+    } else if (pkt) {
+        td_result_evidence(f->r, pkt, "server answered with one alert-sized encrypted record and no data: it aborted");
+    }
+}
+
+static int m_client_cert_missing(facts *f)
+{
+    bool sent = false, certain = false;
+    uint64_t pkt = 0, resp = 0;
+    cc_how how = client_cert_outcome(f, &sent, &certain, &pkt, &resp);
+    if (how == CC_NONE || sent) return 0;
+    f->r->confidence = certain ? "certain" : "likely";
+    rule_var_set(f, "ca", "%s", ca_wanted(f));
+    ev_client_hello(f);
+    ev_server_hello(f);
+    ev_client_cert_flight(f, false);
+    ev_refusal(f, how, pkt, resp);
+    return how == CC_HTTP ? 2 : 1;
+}
+
+static int m_client_cert_rejected(facts *f)
+{
+    bool sent = false, certain = false;
+    uint64_t pkt = 0, resp = 0;
+    cc_how how = client_cert_outcome(f, &sent, &certain, &pkt, &resp);
+    if (how == CC_NONE || !sent) return 0;
+    f->r->confidence = certain ? "certain" : "likely";
+    rule_var_set(f, "ca", "%s", ca_wanted(f));
+    rule_var_set(f, "why", "%s", f->cc.present && f->cc.expired ? ": it has expired"
+                               : f->cc.present && f->cc.not_yet_valid ? ": it is not yet valid" : "");
+    ev_client_hello(f);
+    ev_server_hello(f);
+    ev_client_cert_flight(f, true);
+    ev_refusal(f, how, pkt, resp);
+    return how == CC_HTTP ? 2 : 1;
+}
+
+static int m_handshake_aborted(facts *f)
 {
     const td_tls *s = f->s;
     const td_tcp *tcp = f->tcp;
-    if (f->hs_done) return false;
-    if (!s->client_hello) return false;
+    if (f->hs_done || !s->client_hello) return 0;
     char b[96];
     if (f->fatal) {
         f->r->confidence = "certain";
-        summary(f, "the handshake was aborted: %s", alert_text(f->fatal, b, sizeof b));
-        evidence_client_hello(f);
-        evidence_server_hello(f);
-        evidence_alert(f, f->fatal);
-        remedy(f, "The %s gave up the handshake; its log says why (the alert names the reason).", who(f->fatal->from));
-        return true;
+        rule_var_set(f, "alert", "%s", rule_alert_text(f->fatal, b, sizeof b));
+        rule_var_set(f, "who", "%s", rule_who(f->fatal->from));
+        ev_client_hello(f);
+        ev_server_hello(f);
+        ev_alert(f, f->fatal);
+        return 1;
+    }
+    if (f->client_aborted_13 || f->server_aborted_after_client_flight) {
+        int dir = f->client_aborted_13 ? TD_C2S : TD_S2C;
+        f->r->confidence = "likely";
+        rule_var_set(f, "who", "%s", rule_who(dir));
+        ev_client_hello(f);
+        ev_server_hello(f);
+        td_result_evidence(f->r, dir == TD_C2S ? f->client_enc_first_pkt : f->server_abort_pkt,
+                           "%s sent an alert-sized encrypted record where the handshake was to go on", rule_who(dir));
+        ev_close(f, dir);
+        return 4;
     }
     if (tcp->rst_packet) {
         f->r->confidence = "certain";
-        summary(f, "the %s reset the connection during the handshake", who(tcp->rst_from));
-        evidence_client_hello(f);
-        evidence_server_hello(f);
-        evidence_close(f, tcp->rst_from);
-        remedy(f, "The %s reset the connection mid-handshake: look at its log, or at a middlebox (IPS, proxy, "
-                  "load balancer) that resets TLS it dislikes.", who(tcp->rst_from));
-        return true;
+        rule_var_set(f, "who", "%s", rule_who(tcp->rst_from));
+        ev_client_hello(f);
+        ev_server_hello(f);
+        ev_close(f, tcp->rst_from);
+        return 2;
     }
     if (tcp->close && !tcp->gaps[0] && !tcp->gaps[1] && (s->server_hello || s->hello_retry)) {
         int dir = tcp->closed_by == TD_BY_CLIENT ? TD_C2S : TD_S2C;
         f->r->confidence = "likely";
-        summary(f, "the %s closed the connection during the handshake, without an alert", who(dir));
-        evidence_client_hello(f);
-        evidence_server_hello(f);
-        evidence_close(f, dir);
-        remedy(f, "The %s gave up the handshake silently; its log says why.", who(dir));
-        return true;
+        rule_var_set(f, "who", "%s", rule_who(dir));
+        ev_client_hello(f);
+        ev_server_hello(f);
+        ev_close(f, dir);
+        return 3;
     }
-    return false;
+    return 0;
 }
 
-static bool r_ok(facts *f)
+static int m_ok(facts *f)
 {
     const td_tls *s = f->s;
-    if (!f->hs_done && !(s->resumed && s->finished[TD_C2S]) && !(s->app_records[0] && s->app_records[1] && !f->tls13) &&
-        !(f->tls13 && s->app_records[0] && s->app_records[1]))
-        return false;
-    f->r->confidence = "certain";
-    char v[16], c[64];
-    summary(f, "handshake completed (%s, %s%s)%s", td_version_label(s->version, v, sizeof v),
-            s->has_cipher ? td_cipher_label(s->cipher, c, sizeof c) : "cipher unknown", s->resumed ? ", resumed" : "",
-            s->app_records[0] && s->app_records[1] ? " and application data flowed both ways" : "");
-    evidence_client_hello(f);
-    evidence_server_hello(f);
-    if (s->first_app_packet[0]) td_result_evidence(f->r, s->first_app_packet[0], "client application data: %llu bytes", (unsigned long long)s->app_data[0]);
-    if (s->first_app_packet[1]) td_result_evidence(f->r, s->first_app_packet[1], "server application data: %llu bytes", (unsigned long long)s->app_data[1]);
-    if (!s->app_records[0] || !s->app_records[1])
+    const td_result *r = f->r;
+    bool both_data = r->app_records[0] && r->app_records[1];
+    if (!f->hs_done && !(s->resumed && s->finished[TD_C2S]) && !both_data) return 0;
+    f->r->confidence = f->tls13 && f->in->done && !both_data ? "likely" : "certain";
+    char c[64];
+    rule_var_set(f, "cipher", "%s%s", s->has_cipher ? td_cipher_label(s->cipher, c, sizeof c) : "cipher unknown",
+                 s->resumed ? ", resumed" : "");
+    rule_var_set(f, "data", "%s", both_data ? " and application data flowed both ways" : "");
+    ev_client_hello(f);
+    ev_server_hello(f);
+    if (r->first_app_packet[0]) td_result_evidence(f->r, r->first_app_packet[0], "client application data: %llu bytes", (unsigned long long)r->app_bytes[0]);
+    if (r->first_app_packet[1]) td_result_evidence(f->r, r->first_app_packet[1], "server application data: %llu bytes", (unsigned long long)r->app_bytes[1]);
+    if (!both_data)
         td_result_finding(f->r, "no-application-data", "info",
                           "the handshake completed but no request/response followed (a health check or a probe such as openssl s_client behaves like this)");
-    f->r->remedy = NULL;
-    return true;
+    bool sent = false;
+    if (client_cert_answer(f, &sent) && !sent)
+        td_result_finding(f->r, "client-cert-not-sent", "info",
+                          "the server asked for a client certificate, the client sent none, and the server went on (optional client authentication)");
+    if (!s->sni && f->sc.name_checked && !f->sc.name_ok && !r->app_records[TD_C2S])
+        td_result_finding(f->r, "name-unverified", "info",
+                          "the client sent no server name (SNI) and closed without a request; if it connected by the address %s, "
+                          "the certificate does not cover it", f->t->server.ip);
+    return 1;
 }
 
-static bool r_incomplete(facts *f)
+static int m_incomplete(facts *f)
 {
     const td_tls *s = f->s;
     const td_tcp *tcp = f->tcp;
     f->r->confidence = "certain";
-    if (tcp->packets[TD_S2C] == 0 && tcp->packets[TD_C2S] > 1 + tcp->syn_retransmits)
-        summary(f, "only the client's side of this connection is in the capture (the server's packets took another path or were not captured)");
-    else if (tcp->packets[TD_C2S] == 0)
-        summary(f, "only the server's side of this connection is in the capture (the client's packets took another path or were not captured)");
-    else if (tcp->midstream && !s->client_hello)
-        summary(f, "the connection started before the capture: its handshake is not in it");
-    else if (!s->client_hello && !tcp->bytes[0] && !tcp->bytes[1] && tcp->handshake)
-        summary(f, "a TCP connection that carried no data (a port probe or a health check)");
-    else if (tcp->gaps[0] || tcp->gaps[1])
-        summary(f, "packets missing from the capture hide the handshake");
-    else if (!tcp->close && s->client_hello && !s->server_hello)
-        summary(f, "the capture ended %.1f s after the ClientHello, before the server answered",
-                f->t->capture_end - f->t->start);
-    else if (!tcp->close)
-        summary(f, "the capture ended before the handshake did");
-    else
-        summary(f, "the capture does not show enough of this connection to judge it");
     td_result_evidence(f->r, f->t->first_packet, "first packet of the connection");
     if (f->t->last_packet != f->t->first_packet) td_result_evidence(f->r, f->t->last_packet, "last packet of the connection");
-    remedy(f, "Capture from before the connection starts until after it ends, whole packets (snap length 0), "
-              "on a host or port that sees both directions.");
-    return true;
+    if (tcp->midstream && !s->client_hello) return 1;
+    if (!s->client_hello && !tcp->bytes[0] && !tcp->bytes[1] && tcp->handshake) return 2;
+    if (tcp->gaps[0] || tcp->gaps[1]) return 3;
+    if (!tcp->close && s->client_hello && !s->server_hello) {
+        rule_var_set(f, "waited", "%.1f", f->t->capture_end - f->t->start);
+        return 4;
+    }
+    if (!tcp->close) return 5;
+    return 6;
 }
 
+#define KB_STD "Standard SSL Connectivity"
+#define KB_MMC "Microsoft Management Console (MMC)"
+#define KB_KEYMGR "Key Manager"
+#define KB_CLIENT "SSL with Client Certificates"
+#define KB_SCHANNEL "SSL with Client Certificates: the closing Schannel service-pack note"
+
+#define REM_CIPHER "Enable a common cipher suite: ECDHE with AES-GCM or ChaCha20-Poly1305 (TLS 1.2) and the TLS 1.3 " \
+                   "suites on both sides; check the server's key type matches the suites offered, and update old clients."
+#define REM_VERSION "Enable a common TLS version: TLS 1.2 and 1.3 on the server, and update or reconfigure clients " \
+                    "that offer only older (or only newer) versions than the server allows."
+#define REM_CLIENT_CERT_MISSING "Install a client certificate and its private key, issued by {ca}, and configure the client " \
+                                "to present it (a browser's empty certificate dialog means it has none that fits)."
+#define REM_CLIENT_CERT_REJECTED "Give the client a certificate the server accepts: within its validity period, issued by " \
+                                 "{ca}, not corrupt or revoked; or add its issuer to the server's trusted client CAs."
+#define REM_NAME "Issue the certificate with {name} in its subjectAltName (it covers: {covers}), or have clients use a " \
+                 "name it lists. Several HTTPS sites on one address need SNI-based certificate selection (or one " \
+                 "certificate naming them all)."
+
 typedef struct rule {
-    const char *verdict;
+    td_verdict verdict;
     const char *kb_section;        /* KB Q197306 section, or NULL */
-    bool (*match)(facts *f);
+    int (*match)(facts *f);        /* 0: not this; else which text below (1-based) */
+    const char *summary[7];
+    const char *remedy[7];         /* NULL: the first one; all NULL: no remedy */
 } rule;
 
 static const rule rules[] = {
-    { "incomplete", NULL, r_evicted },
-    { "no-server-response", "Standard SSL Connectivity", r_no_server_response },
-    { "incomplete", NULL, r_one_sided },
-    { "connection-refused", "Microsoft Management Console (MMC)", r_connection_refused },
-    { "client-not-tls", "Microsoft Management Console (MMC)", r_client_not_tls },
-    { "server-not-tls", "Microsoft Management Console (MMC)", r_server_not_tls },
-    { "no-tls-response", "Key Manager", r_no_tls_response },
-    { "protocol-mismatch", "SSL with Client Certificates: the closing Schannel service-pack note", r_protocol_mismatch },
-    { "unknown-ca", "Standard SSL Connectivity", r_unknown_ca },
-    { "name-mismatch", "Standard SSL Connectivity", r_name_mismatch },
-    { "server-cert-expired", "Key Manager", r_server_cert_expired },
-    { "server-cert-rejected", "Key Manager", r_server_cert_rejected },
-    { "client-cert-missing", "SSL with Client Certificates", r_client_cert_missing },
-    { "client-cert-rejected", "SSL with Client Certificates", r_client_cert_rejected },
-    { "handshake-aborted", NULL, r_handshake_aborted },
-    { "ok", NULL, r_ok },
-    { "incomplete", NULL, r_incomplete },
+    { TD_V_INCOMPLETE, NULL, m_evicted,
+      { "tlsdiag stopped following this connection before it ended: the connection table was full "
+        "(--max-connections), and it was the one idle longest" },
+      { "Raise --max-connections, or split the capture across processes with --shard K/N so that each holds "
+        "fewer connections at once." } },
+    { TD_V_NO_SERVER_RESPONSE, KB_STD, m_no_server_response,
+      { "nothing answered the client's SYN{retx}: no SYN-ACK, no RST" },
+      { "Nothing on the path answered port {port}: check that the server is up at {server_ip} and that firewalls, "
+        "security groups, routers or a proxy's packet filter let TCP port {port} through to it." } },
+    { TD_V_INCOMPLETE, NULL, m_one_sided,
+      { "only the {side}'s side of this connection is in the capture (the other side's packets took another path "
+        "or were not captured)" },
+      { "Capture where both directions pass (on the server or the client itself, or a tap/SPAN port that mirrors "
+        "both directions); with asymmetric routing, capture on both paths and merge the files." } },
+    { TD_V_CONNECTION_REFUSED, KB_MMC, m_connection_refused,
+      { "the server refused the connection: its port {port} answered the SYN with a reset" },
+      { "The host answers but nothing listens on port {port}: start the TLS service, or set the site's SSL port to "
+        "{port} and bind it to {server_ip} (or point the client at the port the service really uses)." } },
+    { TD_V_CLIENT_NOT_TLS, KB_MMC, m_client_not_tls,
+      { "the client spoke plaintext to the TLS port {port} ({what})" },
+      { "Use https:// (or the client's TLS option) for port {port}; use http:// only with the plain-HTTP port." } },
+    { TD_V_SERVER_NOT_TLS, KB_MMC, m_server_not_tls,
+      { "the server answered the ClientHello with plaintext, not TLS ({what})" },
+      { "TLS is not enabled on {server_ip}:{port}: enable SSL/TLS for this site and port (bind a certificate to it), "
+        "or point the client at the port that speaks TLS." } },
+    { TD_V_NO_TLS_RESPONSE, KB_KEYMGR, m_no_tls_response,
+      { "the server accepted TCP but closed without answering the ClientHello",
+        "the server accepted TCP but never answered the ClientHello; the client gave up after {waited} s",
+        "the server accepted TCP but had not answered the ClientHello when the capture ended, {waited} s later" },
+      { "Something accepts TCP on {server_ip}:{port} but no TLS answers: make sure the TLS service owns this port, "
+        "that a certificate is bound to this IP and port (and the change was committed and the service restarted), "
+        "and that its TLS filter/module is loaded." } },
+    { TD_V_PROTOCOL_MISMATCH, KB_SCHANNEL, m_protocol_mismatch,
+      { "the server refused the ClientHello: no TLS version in common (the client offered {offered})",
+        "the server refused the ClientHello: {why} (the client offered {offered} with {suites})",
+        "the client refused the server's choice of version: {why}",
+        "the client refused the server's choice of parameters: {why}" },
+      { REM_VERSION, REM_CIPHER, REM_VERSION, REM_CIPHER } },
+    { TD_V_OBSOLETE_PROTOCOL, KB_SCHANNEL, m_obsolete_protocol,
+      { "the connection uses {proto}, which is broken and disabled by every current TLS stack" },
+      { "Replace or update the client and the server so that both speak TLS 1.2 or 1.3, and disable {proto} on "
+        "both; a peer that can speak nothing newer has to go." } },
+    { TD_V_UNKNOWN_CA, KB_STD, m_unknown_ca,
+      { "the client rejected the server certificate: its issuer {root} is not trusted",
+        "the client rejected the server certificate: its issuer is not trusted" },
+      { "The chain ends at {root}, which the client does not trust: install {root} in the client's trust store, or "
+        "use a certificate from a CA the clients already trust." } },
+    { TD_V_INCOMPLETE_CHAIN, KB_STD, m_incomplete_chain,
+      { "the client rejected the server certificate: the server did not send the intermediate certificate {root}" },
+      { "Install the full chain on the server: its certificate followed by the intermediate {root}, so that clients "
+        "can reach a root they trust." } },
+    { TD_V_NAME_MISMATCH, KB_STD, m_name_mismatch,
+      { "the client rejected the server certificate: it is not valid for {name}",
+        "the client completed the handshake, then closed without sending a request: the certificate is not valid for {name}" },
+      { REM_NAME } },
+    { TD_V_SERVER_CERT_EXPIRED, KB_KEYMGR, m_server_cert_expired,
+      { "the client rejected the server certificate: it has expired",
+        "the client rejected the server certificate: it is not yet valid" },
+      { "Renew the server certificate (valid {not_before} .. {not_after}) and install the new one; check the clocks "
+        "of the server and the clients." } },
+    { TD_V_SERVER_CERT_REJECTED, KB_KEYMGR, m_server_cert_rejected,
+      { "the client rejected the server certificate",
+        "the client rejected the server certificate (the passive checks find nothing wrong with it)" },
+      { "See the client's error log for the reason; check the certificate's key usage and extended key usage, its "
+        "key size and signature algorithm, and whether it has been revoked." } },
+    { TD_V_CLIENT_CERT_MISSING, KB_CLIENT, m_client_cert_missing,
+      { "the server requires a client certificate and the client sent none",
+        "the server requires a client certificate, the client sent none, and the server refused the request "
+        "inside TLS (an HTTP error, then it closed)" },
+      { REM_CLIENT_CERT_MISSING } },
+    { TD_V_CLIENT_CERT_REJECTED, KB_CLIENT, m_client_cert_rejected,
+      { "the server rejected the client certificate{why}",
+        "the server did not accept the client certificate{why}: it refused the request inside TLS (an HTTP "
+        "error, then it closed)" },
+      { REM_CLIENT_CERT_REJECTED } },
+    { TD_V_HANDSHAKE_ABORTED, NULL, m_handshake_aborted,
+      { "the handshake was aborted: {alert}",
+        "the {who} reset the connection during the handshake",
+        "the {who} closed the connection during the handshake, without an alert",
+        "the {who} aborted the handshake with an encrypted alert" },
+      { "The {who} gave up the handshake; its log says why (the alert names the reason).",
+        "The {who} reset the connection mid-handshake: look at its log, or at a middlebox (IPS, proxy, load "
+        "balancer) that resets TLS it dislikes.",
+        "The {who} gave up the handshake silently; its log says why.",
+        "The {who} gave up the handshake; its log says why (the alert is encrypted)." } },
+    { TD_V_OK, NULL, m_ok,
+      { "handshake completed ({version}, {cipher}){data}" },
+      { NULL } },
+    { TD_V_INCOMPLETE, NULL, m_incomplete,
+      { "the connection started before the capture: its handshake is not in it",
+        "a TCP connection that carried no data (a port probe or a health check)",
+        "packets missing from the capture hide the handshake",
+        "the capture ended {waited} s after the ClientHello, before the server answered",
+        "the capture ended before the handshake did",
+        "the capture does not show enough of this connection to judge it" },
+      { "Capture from before the connection starts until after it ends, whole packets (snap length 0), on a host "
+        "or port that sees both directions." } },
 };
-
-static void cert_findings(facts *f)
-{
-    const td_chain_check *c = &f->sc;
-    td_result *r = f->r;
-    if (c->present) {
-        if (!c->trusted) td_result_finding(r, "untrusted-chain", "warning", "the server chain does not reach a trusted root: %s", c->error_text);
-        if (c->incomplete) td_result_finding(r, "incomplete-chain", "warning", "the chain the server sent stops at an intermediate whose issuer (%s) is unknown", c->untrusted_root);
-        if (c->misordered) td_result_finding(r, "chain-order", "warning", "the server's certificates are not in issuer order");
-        if (c->self_signed) td_result_finding(r, "self-signed", "warning", "the server certificate is self-signed");
-        if (c->expired || c->not_yet_valid)
-            td_result_finding(r, "server-cert-expired", "warning", "the server certificate is %s at the capture's time (valid %s .. %s)",
-                              c->expired ? "expired" : "not yet valid", f->s->server_chain.certs[0].not_before, f->s->server_chain.certs[0].not_after);
-        if (c->name_checked && !c->name_ok)
-            td_result_finding(r, "name-mismatch", "warning", "%s is not among the server certificate's names", c->name);
-        const td_cert *leaf = &f->s->server_chain.certs[0];
-        if (leaf->not_after_t - leaf->not_before_t > 398LL * 86400 && !c->self_signed)
-            td_result_finding(r, "cert-validity-too-long", "info",
-                              "the server certificate is valid for %lld days; publicly trusted ones may not exceed 398",
-                              (long long)((leaf->not_after_t - leaf->not_before_t) / 86400));
-        if (c->weak_key) td_result_finding(r, "weak-key", "warning", "the server key is %s", f->s->server_chain.certs[0].key);
-        if (c->weak_signature) td_result_finding(r, "weak-signature", "warning", "a certificate of the chain is signed with MD5 or SHA-1");
-    }
-    const td_chain_check *k = &f->cc;
-    if (k->present) {
-        if (k->expired || k->not_yet_valid)
-            td_result_finding(r, "client-cert-expired", "warning", "the client certificate is %s at the capture's time",
-                              k->expired ? "expired" : "not yet valid");
-        const td_tls *s = f->s;
-        if (s->n_ca_names && s->client_chain.n) {
-            bool listed = false;
-            for (size_t i = 0; i < s->client_chain.n && !listed; i++)
-                for (size_t j = 0; j < s->n_ca_names && !listed; j++)
-                    if (s->client_chain.certs[i].issuer && strcmp(s->client_chain.certs[i].issuer, s->ca_names[j]) == 0) listed = true;
-            if (!listed)
-                td_result_finding(r, "client-cert-issuer-not-requested", "warning",
-                                  "the client certificate's issuer (%s) is not among the CAs the server asked for",
-                                  s->client_chain.certs[0].issuer ? s->client_chain.certs[0].issuer : "?");
-        }
-    }
-}
 
 void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
 {
@@ -841,26 +779,35 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     f.s = &t->tls;
     f.tcp = &t->tcp;
     f.r = r;
+    f.in = &r->inf;
     /* The capture's clock is input too: hold it to years 1970..9999 before it becomes a time_t. */
-    int64_t when = t->start > 0 ? (t->start < 253402300800.0 ? (int64_t)t->start : 253402300799) : 0;
-    f.when = when;
+    f.when = t->start > 0 ? (t->start < 253402300800.0 ? (int64_t)t->start : 253402300799) : 0;
     const char *host = t->tls.sni;
     if (c->system_store_owed && (t->tls.server_chain.seen || t->tls.client_chain.seen)) {
         X509_STORE_set_default_paths(c->store);    /* none is not an error */
         ERR_clear_error();
         c->system_store_owed = false;
     }
-    td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, when, host, host ? NULL : t->server.ip, true, &f.sc);
-    td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, when, NULL, NULL, false, &f.cc);
+    td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, f.when, host, host ? NULL : t->server.ip, true, &f.sc);
+    td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, f.when, NULL, NULL, false, &f.cc);
     gather(&f);
+    size_t base_vars = f.n_vars;
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-        r->n_evidence = 0;
-        r->remedy = NULL;
-        if (rules[i].match(&f)) {
-            r->verdict = rules[i].verdict;
-            r->kb_section = rules[i].kb_section;
-            break;
+        const rule *row = &rules[i];
+        r->n_evidence = r->n_findings = 0;
+        f.n_vars = base_vars;
+        int v = row->match(&f);
+        if (!v) continue;
+        r->verdict = row->verdict;
+        r->kb_section = row->kb_section;
+        const char *sum = row->summary[v - 1] ? row->summary[v - 1] : row->summary[0];
+        const char *rem = row->remedy[v - 1] ? row->remedy[v - 1] : row->remedy[0];
+        rule_expand(&f, sum, r->summary, sizeof r->summary);
+        if (rem) {
+            rule_expand(&f, rem, r->remedy_buf, sizeof r->remedy_buf);
+            r->remedy = r->remedy_buf;
         }
+        break;
     }
-    cert_findings(&f);
+    rule_cert_findings(&f);
 }

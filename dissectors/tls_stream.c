@@ -20,6 +20,8 @@
 
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24 };
 
+enum { RM_NONE, RM_APPDATA, RM_OPAQUE };
+
 typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_RESYNC, ST_PLAINTEXT, ST_DEAD } dir_state;
 
 typedef struct dir_parser {
@@ -39,8 +41,8 @@ typedef struct dir_parser {
     bool hs_lost;                        /* a gap broke handshake framing: wait for a new record */
     uint8_t *v2buf;                      /* SSLv2 hello record being assembled */
     size_t v2len, v2have;
-    uint32_t enc_records;                /* encrypted records sent so far (TLS 1.3 flight logic) */
-    bool flight_done;                    /* TLS 1.3 client: first encrypted flight is over */
+    uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
+    size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
     uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
     size_t sniff_have;
@@ -111,7 +113,10 @@ bool td_tls_stream_settled(const td_tls_stream *s)
         if (d->state == ST_DEAD) continue;
         if (!s->t->tls.encrypted[i] || d->hsbuf || d->hshdr_have) return false;
     }
-    return s->t->tls.app_records[0] > 0 && s->t->tls.app_records[1] > 0;
+    /* Application data both ways, or (TLS 1.3) every protected record the classifier reads kept. */
+    const td_tls *tls = &s->t->tls;
+    if (tls->app_records[0] > 0 && tls->app_records[1] > 0) return true;
+    return tls->n_records == TD_MAX_RECORDS && tls->records_total[0] > 0 && tls->records_total[1] > 0;
 }
 
 /* ---- record header plausibility ---------------------------------------------------------- */
@@ -272,42 +277,57 @@ static void add_alert(td_tls_stream *s, int dir, uint8_t level, uint8_t code, bo
 }
 
 /* Length of a TLS 1.3 Finished record: 4-byte header + verify_data + content type + AEAD tag. */
-static size_t tls13_finished_record_len(uint32_t cipher)
-{
-    size_t hash = cipher == 0x1302 ? 48 : 32;
-    size_t tag = cipher == 0x1305 ? 8 : 16;
-    return 4 + hash + 1 + tag;
-}
-
-/* An encrypted record of content type 23: handshake flight or application data? */
+/* An application-data record.  Before TLS 1.3 its type is what it says; in TLS 1.3 every
+ * protected record looks like this, and what it really holds (the rest of the handshake, a
+ * ticket, an alert or data) is inferred later from the whole exchange (analyzer/infer13.c),
+ * so here only its facts are kept: direction, length, packet, time. */
 static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
-    bool handshake = false;
     if (tls->version == 0x0304 && tls->server_hello) {
-        d->enc_records++;                                  /* not 0-RTT data sent before it */
-        if (dir == TD_S2C) {
-            handshake = s->d[TD_C2S].enc_records == 0;     /* the server's flight, until the client's Finished */
-        } else if (!d->flight_done) {
-            handshake = true;                              /* Certificate, CertificateVerify, Finished */
-            if (len == tls13_finished_record_len(tls->cipher) || d->enc_records >= 3) {
-                d->flight_done = true;
-                tls->finished[dir] = true;
+        d->rmode = RM_OPAQUE;
+        d->ridx = 0;
+        tls->encrypted[dir] = true;
+        tls->records_total[dir]++;
+        bool kept = false;
+        if (tls->n_records < TD_MAX_RECORDS) {
+            if (!tls->records) tls->records = calloc(TD_MAX_RECORDS, sizeof *tls->records);
+            if (tls->records) {
+                td_record *r = &tls->records[tls->n_records++];
+                r->dir = (uint8_t)dir;
+                r->len = (uint16_t)len;            /* <= REC_MAX_LEN: plausible_header checked it */
+                r->captured = 0;
+                r->packet = packet;
+                r->ts = ts;
+                d->ridx = tls->n_records;
+                kept = true;
             }
         }
-        if (dir == TD_C2S) tls->encrypted[dir] = true;
-    }
-    if (handshake) {
-        tls->enc_hs_records[dir]++;
-        tls->enc_hs_bytes[dir] += len;
-        td_transcript_event(s->t, TD_EV_ENCRYPTED_HANDSHAKE, dir, CT_APPDATA, (uint32_t)len, packet, ts);
+        td_transcript_event(s->t, TD_EV_OPAQUE, dir, kept, (uint32_t)len, packet, ts);
         return;
     }
+    d->rmode = RM_APPDATA;
     if (!tls->app_records[dir]) tls->first_app_packet[dir] = packet;
     tls->app_records[dir]++;
-    tls->app_data[dir] += len;
     td_transcript_event(s->t, TD_EV_APPDATA, dir, 0, (uint32_t)len, packet, ts);
+}
+
+/* Bytes of an application-data record's body that are really in the capture: counted as they
+ * arrive, so a record cut off by the end of the capture counts what was seen, not its header. */
+static void count_body(td_tls_stream *s, int dir, size_t n)
+{
+    td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
+    if (d->rmode == RM_APPDATA) {
+        tls->app_data[dir] += n;
+    } else if (d->rmode == RM_OPAQUE) {
+        tls->record_bytes[dir] += n;
+        if (d->ridx) {
+            td_record *r = &tls->records[d->ridx - 1];
+            r->captured = (uint16_t)(r->captured + n > r->len ? r->len : r->captured + n);
+        }
+    }
 }
 
 /* A record header has been read: decide what to do with its body. */
@@ -319,6 +339,7 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
     d->rtype = h[0];
     d->rlen = d->rleft = (size_t)h[3] << 8 | h[4];
     d->rkeep = false;
+    d->rmode = RM_NONE;
     d->alert_have = 0;
     if (!tls->record_version[dir]) tls->record_version[dir] = version;
     if (d->rlen == 0) {
@@ -368,6 +389,7 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
                         double ts)
 {
     dir_parser *d = &s->d[dir];
+    if (d->rmode) count_body(s, dir, n);
     if (!d->rkeep) return;
     if (d->rtype == CT_HANDSHAKE) {
         hs_feed(s, dir, p, n, packet, ts);

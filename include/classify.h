@@ -10,6 +10,31 @@
 
 #include "transcript.h"
 
+/* The verdicts, in the order of DESIGN.md's table; td_verdict_name() gives their stable names. */
+typedef enum td_verdict {
+    TD_V_NONE = 0,                 /* no verdict (never left so by td_classify) */
+    TD_V_OK,
+    TD_V_NO_SERVER_RESPONSE,
+    TD_V_CONNECTION_REFUSED,
+    TD_V_NO_TLS_RESPONSE,
+    TD_V_SERVER_NOT_TLS,
+    TD_V_CLIENT_NOT_TLS,
+    TD_V_PROTOCOL_MISMATCH,
+    TD_V_OBSOLETE_PROTOCOL,
+    TD_V_UNKNOWN_CA,
+    TD_V_INCOMPLETE_CHAIN,
+    TD_V_NAME_MISMATCH,
+    TD_V_SERVER_CERT_EXPIRED,
+    TD_V_SERVER_CERT_REJECTED,
+    TD_V_CLIENT_CERT_MISSING,
+    TD_V_CLIENT_CERT_REJECTED,
+    TD_V_HANDSHAKE_ABORTED,
+    TD_V_INCOMPLETE,
+    TD_V_COUNT
+} td_verdict;
+
+const char *td_verdict_name(td_verdict v);
+
 #define TD_MAX_EVIDENCE 12
 #define TD_MAX_FINDINGS 24
 
@@ -24,9 +49,46 @@ typedef struct td_finding {
     char detail[240];
 } td_finding;
 
+/* What a TLS 1.3 protected record holds, as inferred without keys (analyzer/infer13.c). */
+typedef enum td_rec_label {
+    TD_REC_UNKNOWN = 0,
+    TD_REC_SERVER_FLIGHT,          /* EncryptedExtensions .. server Finished */
+    TD_REC_CLIENT_CERT,            /* client Certificate with certificates (maybe with CertificateVerify) */
+    TD_REC_CLIENT_EMPTY_CERT,      /* client Certificate with none */
+    TD_REC_CLIENT_CV,              /* client CertificateVerify */
+    TD_REC_CLIENT_FINISHED,
+    TD_REC_CLIENT_FLIGHT,          /* several client messages in one record (Certificate .. Finished) */
+    TD_REC_TICKET,                 /* NewSessionTicket */
+    TD_REC_ALERT,
+    TD_REC_APPDATA,
+    TD_REC_N
+} td_rec_label;
+
+typedef enum td_client_cert_seen {
+    TD_CC_UNKNOWN = 0, TD_CC_NOT_REQUESTED, TD_CC_EMPTY, TD_CC_SENT
+} td_client_cert_seen;
+
+/* The keyless reading of a TLS 1.3 exchange: done once, from every protected record, and read by
+ * the rules and the reports. */
+typedef struct td_inference {
+    bool done;                     /* TLS 1.3 with protected records: the fields below mean something */
+    uint8_t label[TD_MAX_RECORDS]; /* td_rec_label of tls.records[i] */
+    int8_t handshake_complete;     /* 1 yes, 0 no, -1 cannot tell */
+    uint8_t client_cert;           /* td_client_cert_seen */
+    bool exact;                    /* every size matched a message layout exactly (no padding guessed) */
+    bool client_aborted;           /* the client answered the server's flight with an alert */
+    bool server_aborted;           /* the server answered the client's flight with an alert, or closed */
+    size_t client_first;           /* 1 + index of the client's first protected record (0: none) */
+    size_t client_finished;        /* 1 + index of the record holding the client's Finished (0: none) */
+    uint64_t client_abort_pkt, server_abort_pkt;
+    uint32_t tickets;
+    uint64_t response_bytes;       /* server application data after the client's first request */
+    uint32_t response_records;
+} td_inference;
+
 typedef struct td_result {
     const td_transcript *t;
-    const char *verdict;           /* NULL: no verdict (static string otherwise) */
+    td_verdict verdict;
     const char *confidence;        /* "certain" or "likely" */
     char summary[300];
     td_evidence evidence[TD_MAX_EVIDENCE];
@@ -36,6 +98,11 @@ typedef struct td_result {
     char remedy_buf[400];
     td_finding findings[TD_MAX_FINDINGS];
     size_t n_findings;
+    td_inference inf;              /* TLS 1.3 without keys; inf.done is false otherwise */
+    /* Application data per direction, whichever way it is known (visible record types before
+     * TLS 1.3, the inference in TLS 1.3): what the reports print. */
+    uint64_t app_records[2], app_bytes[2], first_app_packet[2];
+    uint64_t enc_hs_records[2];
 } td_result;
 
 /* Trust anchors and other settings the checks need; opaque, built once per run. */
@@ -45,7 +112,13 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
 void td_classifier_free(td_classifier *c);
 void td_classify(td_classifier *c, const td_transcript *t, td_result *out);
 
-/* Every verdict, in the order of DESIGN.md's table (for the summary). */
+/* Label of a record for the ladder and the JSON ("server-flight", "client-finished", ...). */
+const char *td_rec_label_name(td_rec_label l);
+/* Read a TLS 1.3 exchange without keys; fills r->inf and the application-data counts. */
+void td_infer13(const td_transcript *t, td_result *r);
+
+/* The names of every verdict from TD_V_OK on, in table order (for the summary): names[i] is
+ * the verdict TD_V_OK + i. */
 const char *const *td_verdict_list(size_t *n);
 
 /* Helpers for rules and reports. */

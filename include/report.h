@@ -28,7 +28,7 @@ typedef struct td_run_summary {
     bool have_kernel_stats;
 } td_run_summary;
 
-void td_json_connection(FILE *out, const td_result *r);
+void td_json_connection(FILE *out, const td_result *r, int verbose);   /* verbose > 0: with the ladder */
 void td_json_summary(FILE *out, const td_run_summary *s);
 
 void td_text_connection(FILE *out, const td_result *r, int verbose, bool color);
@@ -36,5 +36,9 @@ void td_text_summary(FILE *out, const td_run_summary *s, bool color);
 
 /* Shared formatting. */
 void td_format_time(double ts, char *buf, size_t len);      /* 2026-11-25T00:33:01.123456Z */
+const char *td_event_kind_name(uint8_t kind);                /* "syn", "handshake", "encrypted", ... */
+/* For a ladder walk in order: what a protected TLS 1.3 record event was inferred to hold, or NULL
+ * for other events; *rec counts the kept records passed (start it at 0). */
+const char *td_event_record_label(const td_result *r, const td_event *e, size_t *rec);
 
 #endif

@@ -19,6 +19,7 @@ enum { TD_C2S = 0, TD_S2C = 1 };           /* direction index: client->server, s
 #define TD_MAX_CHAIN 16                    /* certificates kept per chain */
 #define TD_MAX_LIST 32                     /* offered versions, ALPN names, CA names */
 #define TD_MAX_CIPHERS 256                 /* offered cipher suites kept */
+#define TD_MAX_RECORDS 48                  /* TLS 1.3 opaque records kept one by one (the rest are counted) */
 
 /* One certificate, summarised (dissectors/x509_summary.c).  Strings are heap-owned. */
 typedef struct td_cert {
@@ -73,6 +74,9 @@ typedef enum td_ev_kind {
     TD_EV_PLAINTEXT,                       /* non-TLS bytes; see tls.not_tls[dir] */
     TD_EV_GAP,                             /* bytes missing in the capture; len = bytes skipped */
     TD_EV_UNKNOWN_RECORD,                  /* record of an unknown content type; sub = type */
+    TD_EV_OPAQUE,                          /* TLS 1.3 protected record (outer type application_data):
+                                              what it holds is the classifier's inference; sub = 1 for
+                                              the records kept in tls.records (never coalesced) */
 } td_ev_kind;
 
 typedef struct td_event {
@@ -84,6 +88,16 @@ typedef struct td_event {
     uint64_t packet;
     double ts;                             /* seconds since the epoch */
 } td_event;
+
+/* A TLS 1.3 protected record: its true content type is inside the encryption, so the parser
+ * keeps only what the wire shows and the classifier infers the rest (analyzer/infer13.c). */
+typedef struct td_record {
+    uint8_t dir;
+    uint16_t len;                          /* TLSCiphertext.length as declared */
+    uint16_t captured;                     /* bytes of it really in the capture (<= len) */
+    uint64_t packet;                       /* packet that carried its header */
+    double ts;
+} td_record;
 
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
@@ -125,11 +139,16 @@ typedef struct td_tls {
     bool ccs[2];                           /* ChangeCipherSpec seen per direction */
     bool encrypted[2];                     /* records from this direction are now encrypted */
     bool finished[2];                      /* Finished (or, encrypted, the first record after CCS) */
-    uint64_t app_data[2];                  /* application-data record payload bytes per direction */
+    uint64_t app_data[2];                  /* application-data bytes captured per direction (TLS 1.2 and
+                                              earlier: the record type is visible) */
     uint64_t app_records[2];
-    uint32_t enc_hs_records[2];            /* encrypted handshake records (TLS 1.3 flights) */
+    uint32_t enc_hs_records[2];            /* encrypted handshake records after ChangeCipherSpec (TLS 1.2) */
     uint64_t enc_hs_bytes[2];
     uint64_t first_app_packet[2];
+    td_record *records;                    /* TLS 1.3 protected records, heap, at most TD_MAX_RECORDS */
+    size_t n_records;                      /* kept */
+    uint64_t records_total[2];             /* protected records per direction, kept or not */
+    uint64_t record_bytes[2];              /* their bytes really captured */
     bool not_tls[2];                       /* this direction began with bytes that are not TLS */
     bool starttls;                         /* ... and TLS began later (STARTTLS, a proxy CONNECT) */
     char *not_tls_what[2];                 /* heap, e.g. "HTTP request: GET / HTTP/1.1" */

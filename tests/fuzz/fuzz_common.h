@@ -43,7 +43,7 @@ static void fuzz_report(const td_transcript *t)
 {
     td_result r;
     td_classify(fuzz_classifier(), t, &r);
-    td_json_connection(fuzz_devnull(), &r);
+    td_json_connection(fuzz_devnull(), &r, 1);
     td_text_connection(fuzz_devnull(), &r, 2, true);
     (void)td_result_is_problem(&r);
 }

@@ -1145,7 +1145,17 @@ TEST(appdata_counting_per_direction)
     flow_free(&fl);
 }
 
-TEST(tls13_encrypted_flight)
+/* TLS 1.3: after the ServerHello every record says application data.  The parser keeps each
+ * one's facts (direction, length, bytes captured, packet) and infers nothing: what they hold is
+ * the classifier's business (tests/unit/test_classify.c). */
+static size_t count_records(const td_tls *x, int dir)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < x->n_records; i++) n += x->records[i].dir == dir;
+    return n;
+}
+
+TEST(tls13_protected_records_are_facts)
 {
     flow fl = { 0 };
     tls13_flow(&fl);
@@ -1155,55 +1165,75 @@ TEST(tls13_encrypted_flight)
     const td_tls *x = &f.t.tls;
     CHECK(x->version == 0x0304);
     CHECK(x->ccs[0] && x->ccs[1]);
-    CHECK(x->enc_hs_records[1] == 4 && x->enc_hs_bytes[1] == 30 + 900 + 100 + 53);
-    CHECK(x->enc_hs_records[0] == 1 && x->enc_hs_bytes[0] == 53);
-    CHECK(x->finished[0]);
     CHECK(x->encrypted[0] && x->encrypted[1]);
-    CHECK(x->app_records[0] == 1 && x->app_data[0] == 200);
-    CHECK(x->app_records[1] == 1 && x->app_data[1] == 300);
-    CHECK(x->first_app_packet[0] == 5 && x->first_app_packet[1] == 6);
-    CHECK(count_events(&f.t, TD_EV_ENCRYPTED_HANDSHAKE, 1) == 4);
-    CHECK(td_tls_stream_settled(f.s));
+    CHECK(x->n_records == 7 && count_records(x, 1) == 5);
+    CHECK(x->records_total[1] == 5 && x->records_total[0] == 2);
+    CHECK(x->record_bytes[1] == 30 + 900 + 100 + 53 + 300 && x->record_bytes[0] == 53 + 200);
+    static const uint16_t want_len[7] = { 30, 900, 100, 53, 53, 200, 300 };
+    static const uint8_t want_dir[7] = { 1, 1, 1, 1, 0, 0, 1 };
+    for (size_t i = 0; i < 7 && i < x->n_records; i++) {
+        CHECK(x->records[i].len == want_len[i] && x->records[i].captured == want_len[i]);
+        CHECK(x->records[i].dir == want_dir[i]);
+    }
+    CHECK(x->records[0].packet == 4 && x->records[4].packet == 5 && x->records[6].packet == 6);
+    /* Nothing is inferred here: no Finished, no application data, no handshake records. */
+    CHECK(!x->finished[0] && !x->finished[1]);
+    CHECK(x->app_records[0] == 0 && x->app_records[1] == 0);
+    CHECK(x->enc_hs_records[0] == 0 && x->enc_hs_records[1] == 0);
+    CHECK(count_events(&f.t, TD_EV_OPAQUE, 1) == 5 && count_events(&f.t, TD_EV_OPAQUE, 0) == 2);
+    CHECK(count_events(&f.t, TD_EV_ENCRYPTED_HANDSHAKE, 1) == 0 && count_events(&f.t, TD_EV_APPDATA, 0) == 0);
     fx_free(&f);
     flow_free(&fl);
-
-    /* With client authentication: Certificate, CertificateVerify, Finished (not Finished-sized
-     * until the third) close the client's flight after three records. */
-    static const uint8_t sid[32] = { 3 };
-    ch_opts co = { .sni = "mtls.example", .versions = { 0x0304 }, .sid = sid, .sid_len = 32 };
-    sh_opts so = { .cipher = 0x1302, .selected_version = 0x0304, .sid = sid, .sid_len = 32 };
-    buf c = { 0 }, s = { 0 }, c2 = { 0 }, c3 = { 0 };
-    client_hello_record(&c, &co);
-    server_hello_record(&s, &so);
-    opaque_record(&s, 23, 40, 1);
-    opaque_record(&s, 23, 60, 1);                /* CertificateRequest */
-    opaque_record(&s, 23, 800, 1);
-    opaque_record(&s, 23, 90, 1);
-    opaque_record(&s, 23, 69, 1);                /* Finished, SHA-384: 4 + 48 + 1 + 16 */
-    opaque_record(&c2, 23, 700, 2);              /* client Certificate */
-    opaque_record(&c2, 23, 90, 2);               /* CertificateVerify */
-    opaque_record(&c2, 23, 69, 2);               /* Finished */
-    opaque_record(&c3, 23, 500, 2);              /* application data */
-    fx_init(&f);
-    feedb(&f, 0, &c, 1);
-    feedb(&f, 1, &s, 2);
-    feedb(&f, 0, &c2, 3);
-    feedb(&f, 0, &c3, 4);
-    CHECK(f.t.tls.enc_hs_records[1] == 5);
-    CHECK(f.t.tls.enc_hs_records[0] == 3);
-    CHECK(f.t.tls.finished[0]);
-    CHECK(f.t.tls.app_records[0] == 1 && f.t.tls.app_data[0] == 500);
-    fx_free(&f);
-    bfree(&c);
-    bfree(&s);
-    bfree(&c2);
-    bfree(&c3);
 }
 
-TEST(tls13_early_data_does_not_end_server_flight)
+TEST(tls13_records_past_the_cap_are_counted)
+{
+    flow fl = { 0 };
+    tls13_flow(&fl);
+    fx f;
+    fx_init(&f);
+    for (int i = 0; i < fl.n; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    buf c = { 0 };
+    for (int i = 0; i < TD_MAX_RECORDS + 10; i++) opaque_record(&c, 23, 100, 7);
+    feedb(&f, 0, &c, 8);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_records == TD_MAX_RECORDS);
+    CHECK(x->records_total[0] == 2 + TD_MAX_RECORDS + 10);
+    CHECK(x->record_bytes[0] == 53 + 200 + 100 * (TD_MAX_RECORDS + 10));
+    /* The records past the cap are one coalesced ladder entry, not one each. */
+    size_t coalesced = 0;
+    for (size_t i = 0; i < f.t.n_events; i++)
+        if (f.t.events[i].kind == TD_EV_OPAQUE && f.t.events[i].sub == 0) coalesced++;
+    CHECK(coalesced == 1);
+    CHECK(td_tls_stream_settled(f.s));
+    fx_free(&f);
+    bfree(&c);
+    flow_free(&fl);
+}
+
+TEST(tls13_record_cut_by_capture_end_counts_captured_bytes)
+{
+    flow fl = { 0 };
+    tls13_flow(&fl);
+    fx f;
+    fx_init(&f);
+    for (int i = 0; i < fl.n; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    buf s = { 0 };
+    opaque_record(&s, 23, 4000, 7);
+    feed(&f, 1, s.p, 5 + 1000, 8);               /* the capture ends 1000 bytes into it */
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_records == 8);
+    if (x->n_records == 8) CHECK(x->records[7].len == 4000 && x->records[7].captured == 1000);
+    CHECK(x->record_bytes[1] == 30 + 900 + 100 + 53 + 300 + 1000);
+    fx_free(&f);
+    bfree(&s);
+    flow_free(&fl);
+}
+
+TEST(tls13_early_data_before_server_hello)
 {
     /* 0-RTT: the client sends an application-data record (early data) right after its ClientHello,
-     * before the ServerHello.  The server's encrypted flight is still its handshake. */
+     * before the ServerHello: it is application data, not one of the protected handshake records. */
     static const uint8_t sid[32] = { 4 };
     ch_opts co = { .sni = "0rtt.example", .versions = { 0x0304 }, .sid = sid, .sid_len = 32,
                    .psk = true, .early_data = true };
@@ -1219,8 +1249,8 @@ TEST(tls13_early_data_does_not_end_server_flight)
     feedb(&f, 0, &c, 1);
     feedb(&f, 1, &s, 2);
     CHECK(f.t.tls.early_data_offered && f.t.tls.resumed);
-    CHECK(f.t.tls.enc_hs_records[1] == 2);
-    CHECK(f.t.tls.app_records[1] == 0);
+    CHECK(f.t.tls.app_records[0] == 1 && f.t.tls.app_data[0] == 300);
+    CHECK(f.t.tls.n_records == 2 && f.t.tls.records_total[1] == 2);
     fx_free(&f);
     bfree(&c);
     bfree(&s);
@@ -1798,7 +1828,7 @@ TEST(gap_inside_appdata_keeps_sync)
     CHECK(x->bad_records[0] == 0);
     CHECK(x->n_alerts == 1);
     if (x->n_alerts == 1) CHECK(x->alerts[0].level == 1 && x->alerts[0].code == 0 && x->alerts[0].packet == 13);
-    CHECK(x->app_records[0] == 2 && x->app_data[0] == 1077);
+    CHECK(x->app_records[0] == 2 && x->app_data[0] == 677);   /* captured bytes: 400 were lost */
     CHECK(has_event(&f.t, TD_EV_GAP, 0, -1));
     fx_free(&f);
     bfree(&a);
@@ -2036,8 +2066,10 @@ int main(void)
     RUN(encrypted_alert_after_ccs);
     RUN(hundred_thousand_alerts);
     RUN(appdata_counting_per_direction);
-    RUN(tls13_encrypted_flight);
-    RUN(tls13_early_data_does_not_end_server_flight);
+    RUN(tls13_protected_records_are_facts);
+    RUN(tls13_records_past_the_cap_are_counted);
+    RUN(tls13_record_cut_by_capture_end_counts_captured_bytes);
+    RUN(tls13_early_data_before_server_hello);
     RUN(sslv2_compatible_client_hello);
     RUN(sslv2_server_hello);
     RUN(plaintext_http_request_and_response);

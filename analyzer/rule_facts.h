@@ -1,0 +1,61 @@
+/* rule_facts.h - what the rules read (facts gathered once per connection), the variables their
+ * text templates name, and the evidence helpers they share (analyzer/rule_text.c). */
+#ifndef TLSDIAG_RULE_FACTS_H
+#define TLSDIAG_RULE_FACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "certcheck.h"
+#include "classify.h"
+
+#define RULE_MAX_VARS 24
+
+typedef struct rule_var {
+    const char *key;               /* static */
+    char val[240];
+} rule_var;
+
+typedef struct facts {
+    const td_transcript *t;
+    const td_tls *s;
+    const td_tcp *tcp;
+    td_result *r;
+    const td_inference *in;        /* TLS 1.3 without keys (in->done false otherwise) */
+    td_chain_check sc, cc;         /* server and client chain checks */
+    bool tls13;
+    const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake */
+    bool hs_done;                  /* both sides finished the handshake */
+    bool client_aborted_13;        /* TLS 1.3: the client answered the server's flight with an alert */
+    uint32_t client_enc_first;     /* TLS 1.3: size of the client's first protected record */
+    uint64_t client_enc_first_pkt;
+    bool server_aborted_after_client_flight;  /* TLS 1.3: the server refused the client's flight */
+    uint64_t server_abort_pkt;
+    int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */
+    rule_var vars[RULE_MAX_VARS];  /* what the matching rule's templates name */
+    size_t n_vars;
+} facts;
+
+/* Set a template variable ({key} in a rule's summary or remedy). */
+void rule_var_set(facts *f, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Expand {key} from f's variables into out; an unknown key is kept as written (tests catch it). */
+void rule_expand(const facts *f, const char *tpl, char *out, size_t len);
+/* "1 cipher suite", "3 cipher suites". */
+const char *rule_plural(uint64_t n, const char *one, const char *many, char *buf, size_t len);
+
+const char *rule_who(int dir);
+bool rule_closed_by(const facts *f, int dir);
+uint64_t rule_close_packet(const facts *f, int dir);
+const char *rule_alert_text(const td_alert *a, char *buf, size_t len);
+
+/* Evidence lines shared by several rules. */
+void ev_alert(facts *f, const td_alert *a);
+void ev_client_hello(facts *f);
+void ev_server_hello(facts *f);
+void ev_server_cert(facts *f);
+void ev_close(facts *f, int dir);
+
+/* Findings about the certificates, whatever the verdict (analyzer/cert_findings.c). */
+void rule_cert_findings(facts *f);
+
+#endif
