@@ -1,0 +1,873 @@
+/* test_classify.c - the classifier without packets: hand-built transcripts, at least one per
+ * row of the verdict table (analyzer/rules.c) and one per reading of TLS 1.3 protected records
+ * (analyzer/infer13.c), so a rule can be changed and checked without a capture.  Certificates
+ * are made here with OpenSSL (EC P-256), and the classifier trusts only this file's root. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "check.h"
+#include "classify.h"
+#include "dissect.h"
+#include "transcript.h"
+
+/* ---- a little PKI ------------------------------------------------------------------------- */
+
+typedef struct der {
+    unsigned char *p;
+    size_t n;
+} der;
+
+static EVP_PKEY *root_key, *other_key;
+static X509 *root_x, *other_x;
+static der leaf_good, leaf_other, leaf_expired, client_good, client_rogue;
+static char root_pem[64];
+
+static X509 *make(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, const char *nb,
+                  const char *na, const char *san, bool ca)
+{
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), (long)(random() & 0xffffff));
+    X509_NAME *n = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
+    X509_set_subject_name(x, n);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+    X509_NAME_free(n);
+    ASN1_TIME_set_string_X509(X509_getm_notBefore(x), nb);
+    ASN1_TIME_set_string_X509(X509_getm_notAfter(x), na);
+    X509_set_pubkey(x, key);
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
+    X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    if (ca) {
+        e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+    }
+    if (san) {
+        e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_subject_alt_name, san);
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+    }
+    X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256());
+    return x;
+}
+
+static der to_der(X509 *x)
+{
+    der d = { NULL, 0 };
+    int n = i2d_X509(x, &d.p);
+    d.n = n > 0 ? (size_t)n : 0;
+    return d;
+}
+
+static der leaf(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey, const char *nb, const char *na, const char *san)
+{
+    X509 *x = make(key, cn, issuer, ikey, nb, na, san, false);
+    der d = to_der(x);
+    X509_free(x);
+    return d;
+}
+
+static void pki_init(void)
+{
+    root_key = EVP_EC_gen("P-256");
+    other_key = EVP_EC_gen("P-256");
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    root_x = make(root_key, "Test Root", NULL, NULL, "20200101000000Z", "20400101000000Z", NULL, true);
+    other_x = make(other_key, "Other CA", NULL, NULL, "20200101000000Z", "20400101000000Z", NULL, true);
+    leaf_good = leaf(k, "www.example.test", root_x, root_key, "20230101000000Z", "20240101000000Z",
+                     "DNS:www.example.test,IP:10.0.0.9");
+    leaf_other = leaf(k, "www.example.test", other_x, other_key, "20230101000000Z", "20240101000000Z",
+                      "DNS:www.example.test");
+    leaf_expired = leaf(k, "www.example.test", root_x, root_key, "20210101000000Z", "20220101000000Z",
+                        "DNS:www.example.test");
+    client_good = leaf(k, "good client", root_x, root_key, "20230101000000Z", "20240101000000Z", NULL);
+    client_rogue = leaf(k, "rogue client", other_x, other_key, "20230101000000Z", "20240101000000Z", NULL);
+    EVP_PKEY_free(k);
+    snprintf(root_pem, sizeof root_pem, "/tmp/tlsdiag-test-classify-%d.pem", (int)getpid());
+    FILE *f = fopen(root_pem, "w");
+    if (f) {
+        PEM_write_X509(f, root_x);
+        fclose(f);
+    }
+}
+
+static void pki_free(void)
+{
+    der *all[] = { &leaf_good, &leaf_other, &leaf_expired, &client_good, &client_rogue };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) OPENSSL_free(all[i]->p);
+    X509_free(root_x);
+    X509_free(other_x);
+    EVP_PKEY_free(root_key);
+    EVP_PKEY_free(other_key);
+    unlink(root_pem);
+}
+
+/* ---- a transcript by hand ----------------------------------------------------------------- */
+
+#define T0 1700000000.0                /* 2023-11-14: the good certificates are valid then */
+
+static td_transcript *tr_new(void)
+{
+    td_transcript *t = calloc(1, sizeof *t);
+    t->id = 1;
+    t->file = "hand-built";
+    strcpy(t->client.ip, "10.0.0.5");
+    t->client.port = 51234;
+    strcpy(t->server.ip, "10.0.0.9");
+    t->server.port = 443;
+    t->on_tls_port = true;
+    t->first_packet = 1;
+    t->start = t->end = t->capture_end = T0;
+    return t;
+}
+
+static void tr_free(td_transcript *t)
+{
+    td_transcript_clear(t);
+    free(t);
+}
+
+static double at(uint64_t pkt) { return T0 + (double)pkt * 0.001; }
+
+static void tr_packet(td_transcript *t, int dir, uint64_t pkt)
+{
+    t->tcp.packets[dir]++;
+    if (pkt > t->last_packet) t->last_packet = pkt;
+    if (at(pkt) > t->end) t->end = t->capture_end = at(pkt);
+}
+
+static void tcp_open(td_transcript *t)
+{
+    t->tcp.syn_seen = t->tcp.synack_seen = t->tcp.handshake = true;
+    td_transcript_event(t, TD_EV_SYN, TD_C2S, 0, 0, 1, at(1));
+    td_transcript_event(t, TD_EV_SYNACK, TD_S2C, 0, 0, 2, at(2));
+    tr_packet(t, TD_C2S, 1);
+    tr_packet(t, TD_S2C, 2);
+    tr_packet(t, TD_C2S, 3);
+}
+
+static void tcp_close(td_transcript *t, int dir, bool rst, uint64_t pkt)
+{
+    if (rst) {
+        t->tcp.rst_packet = pkt;
+        t->tcp.rst_from = (uint8_t)dir;
+        t->tcp.close = TD_CLOSE_RST;
+        td_transcript_event(t, TD_EV_RST, dir, 0, 0, pkt, at(pkt));
+    } else {
+        t->tcp.fin[dir] = true;
+        t->tcp.fin_packet[dir] = pkt;
+        if (!t->tcp.close) t->tcp.close = TD_CLOSE_FIN;
+        td_transcript_event(t, TD_EV_FIN, dir, 0, 0, pkt, at(pkt));
+    }
+    if (!t->tcp.closed_by) t->tcp.closed_by = dir == TD_C2S ? TD_BY_CLIENT : TD_BY_SERVER;
+    tr_packet(t, dir, pkt);
+}
+
+static void client_hello(td_transcript *t, const char *sni, uint16_t max_version, uint64_t pkt)
+{
+    td_tls *s = &t->tls;
+    s->client_hello = true;
+    s->client_hello_packet = pkt;
+    s->client_legacy_version = 0x0303;
+    size_t n = 0;
+    if (max_version >= 0x0304) s->offered_versions[n++] = 0x0304;
+    s->offered_versions[n++] = 0x0303;
+    s->n_offered_versions = n;
+    s->offered_ciphers = calloc(4, sizeof *s->offered_ciphers);
+    s->offered_ciphers[0] = 0x1301;
+    s->offered_ciphers[1] = 0x1302;
+    s->offered_ciphers[2] = 0xc02f;
+    s->n_offered_ciphers = s->n_offered_ciphers_total = 3;
+    if (sni) s->sni = strdup(sni);
+    td_transcript_event(t, TD_EV_HANDSHAKE, TD_C2S, 1, 200, pkt, at(pkt));
+    tr_packet(t, TD_C2S, pkt);
+    t->tcp.bytes[TD_C2S] += 200;
+}
+
+static void server_hello(td_transcript *t, uint16_t version, uint32_t cipher, uint64_t pkt)
+{
+    td_tls *s = &t->tls;
+    s->server_hello = true;
+    s->server_hello_packet = pkt;
+    s->version = version;
+    s->cipher = cipher;
+    s->has_cipher = true;
+    if (version == 0x0304) s->encrypted[TD_S2C] = true;
+    td_transcript_event(t, TD_EV_HANDSHAKE, TD_S2C, 2, 90, pkt, at(pkt));
+    tr_packet(t, TD_S2C, pkt);
+    t->tcp.bytes[TD_S2C] += 90;
+}
+
+static void chain(td_transcript *t, td_chain *c, const der *certs, size_t n, uint64_t pkt)
+{
+    c->seen = true;
+    c->packet = pkt;
+    c->n = c->n_total = n;
+    c->empty = n == 0;
+    c->certs = n ? calloc(n, sizeof *c->certs) : NULL;
+    for (size_t i = 0; i < n; i++) td_x509_summarize(certs[i].p, certs[i].n, &c->certs[i]);
+    td_transcript_event(t, TD_EV_HANDSHAKE, c == &t->tls.server_chain ? TD_S2C : TD_C2S, 11, 800, pkt, at(pkt));
+}
+
+static void cert_request(td_transcript *t, const char *ca, uint64_t pkt)
+{
+    td_tls *s = &t->tls;
+    s->cert_requested = true;
+    s->cert_request_packet = pkt;
+    if (ca) {
+        s->ca_names = calloc(1, sizeof *s->ca_names);
+        s->ca_names[0] = strdup(ca);
+        s->n_ca_names = 1;
+    }
+}
+
+static void alert(td_transcript *t, int from, uint8_t level, uint8_t code, bool encrypted, uint64_t pkt)
+{
+    td_tls *s = &t->tls;
+    if (!s->alerts) s->alerts = calloc(TD_MAX_ALERTS, sizeof *s->alerts);
+    td_alert *a = &s->alerts[s->n_alerts++];
+    s->n_alerts_total++;
+    a->from = (uint8_t)from;
+    a->level = level;
+    a->code = code;
+    a->encrypted = encrypted;
+    a->packet = pkt;
+    a->ts = at(pkt);
+    td_transcript_event(t, TD_EV_ALERT, from, (int)s->n_alerts - 1, 2, pkt, at(pkt));
+    tr_packet(t, from, pkt);
+}
+
+/* TLS 1.2 after the key exchange: both ChangeCipherSpec + Finished. */
+static void finished12(td_transcript *t, int dir, uint64_t pkt)
+{
+    td_tls *s = &t->tls;
+    s->ccs[dir] = s->encrypted[dir] = s->finished[dir] = true;
+    s->enc_hs_records[dir]++;
+    td_transcript_event(t, TD_EV_CCS, dir, 0, 1, pkt, at(pkt));
+    td_transcript_event(t, TD_EV_ENCRYPTED_HANDSHAKE, dir, 22, 40, pkt, at(pkt));
+    tr_packet(t, dir, pkt);
+}
+
+static void appdata12(td_transcript *t, int dir, uint32_t len, uint64_t pkt)
+{
+    td_tls *s = &t->tls;
+    if (!s->app_records[dir]) s->first_app_packet[dir] = pkt;
+    s->app_records[dir]++;
+    s->app_data[dir] += len;
+    td_transcript_event(t, TD_EV_APPDATA, dir, 0, len, pkt, at(pkt));
+    tr_packet(t, dir, pkt);
+}
+
+/* A TLS 1.3 protected record, as the parser keeps it. */
+static void rec(td_transcript *t, int dir, uint16_t len, uint64_t pkt)
+{
+    td_tls *s = &t->tls;
+    if (!s->records) s->records = calloc(TD_MAX_RECORDS, sizeof *s->records);
+    s->records_total[dir]++;
+    s->record_bytes[dir] += len;
+    s->encrypted[dir] = true;
+    if (s->n_records < TD_MAX_RECORDS) {
+        td_record *r = &s->records[s->n_records++];
+        r->dir = (uint8_t)dir;
+        r->len = r->captured = len;
+        r->packet = pkt;
+        r->ts = at(pkt);
+    }
+    td_transcript_event(t, TD_EV_OPAQUE, dir, 1, len, pkt, at(pkt));
+    tr_packet(t, dir, pkt);
+}
+
+/* A TLS 1.3 handshake up to the server's flight (SHA-256 suite unless told). */
+static td_transcript *tls13(uint32_t cipher)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    server_hello(t, 0x0304, cipher, 5);
+    rec(t, TD_S2C, 40, 5);                     /* EncryptedExtensions */
+    rec(t, TD_S2C, 900, 5);                    /* Certificate */
+    rec(t, TD_S2C, 100, 5);                    /* CertificateVerify */
+    rec(t, TD_S2C, cipher == 0x1302 ? 69 : cipher == 0x1305 ? 45 : 53, 5);   /* Finished */
+    return t;
+}
+
+static td_transcript *tls12(const der *leaf_der, const char *sni)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    client_hello(t, sni, 0x0303, 4);
+    server_hello(t, 0x0303, 0xc02f, 5);
+    chain(t, &t->tls.server_chain, leaf_der, 1, 5);
+    t->tls.server_hello_done = true;
+    return t;
+}
+
+/* ---- classifying -------------------------------------------------------------------------- */
+
+static td_classifier *cls;
+static td_result res;
+
+static const td_result *classify(const td_transcript *t)
+{
+    td_classify(cls, t, &res);
+    /* Every text must be fully expanded: a "{name}" left means a template names a variable its
+     * rule did not set. */
+    CHECK(strchr(res.summary, '{') == NULL);
+    CHECK(!res.remedy || strchr(res.remedy, '{') == NULL);
+    return &res;
+}
+
+static bool has_finding(const td_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (strcmp(r->findings[i].id, id) == 0) return true;
+    return false;
+}
+
+static bool cites(const td_result *r, uint64_t pkt)
+{
+    for (size_t i = 0; i < r->n_evidence; i++)
+        if (r->evidence[i].packet == pkt) return true;
+    return false;
+}
+
+#define VERDICT(r, v, conf)                                                        \
+    do {                                                                           \
+        CHECK_STR(td_verdict_name((r)->verdict), v);                               \
+        CHECK_STR((r)->confidence, conf);                                          \
+    } while (0)
+
+/* ---- one test per row of the table -------------------------------------------------------- */
+
+TEST(row_evicted)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    t->evicted = true;
+    VERDICT(classify(t), "incomplete", "certain");
+    CHECK(strstr(res.summary, "--max-connections") != NULL);
+    tr_free(t);
+}
+
+TEST(row_no_server_response)
+{
+    td_transcript *t = tr_new();
+    t->tcp.syn_seen = true;
+    t->tcp.syn_retransmits = 2;
+    for (uint64_t p = 1; p <= 3; p++) tr_packet(t, TD_C2S, p);
+    VERDICT(classify(t), "no-server-response", "certain");
+    CHECK(strstr(res.summary, "retransmissions") != NULL);
+    CHECK(strstr(res.remedy, "port 443") != NULL && strstr(res.remedy, "10.0.0.9") != NULL);
+    tr_free(t);
+}
+
+TEST(row_one_sided)
+{
+    td_transcript *t = tr_new();
+    t->tcp.syn_seen = true;
+    for (uint64_t p = 1; p <= 5; p++) tr_packet(t, TD_C2S, p);
+    VERDICT(classify(t), "incomplete", "certain");
+    CHECK(strstr(res.summary, "only the client's side") != NULL);
+    tr_free(t);
+}
+
+TEST(row_connection_refused)
+{
+    td_transcript *t = tr_new();
+    t->tcp.syn_seen = true;
+    tr_packet(t, TD_C2S, 1);
+    tcp_close(t, TD_S2C, true, 2);
+    VERDICT(classify(t), "connection-refused", "certain");
+    CHECK(cites(&res, 2));
+    tr_free(t);
+}
+
+TEST(row_client_not_tls)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    t->tls.not_tls[TD_C2S] = true;
+    t->tls.not_tls_what[TD_C2S] = strdup("HTTP request: GET / HTTP/1.1");
+    t->tls.not_tls_packet[TD_C2S] = 4;
+    VERDICT(classify(t), "client-not-tls", "certain");
+    CHECK(strstr(res.summary, "GET / HTTP/1.1") != NULL && cites(&res, 4));
+    tr_free(t);
+}
+
+TEST(row_server_not_tls)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    t->tls.not_tls[TD_S2C] = true;
+    t->tls.not_tls_what[TD_S2C] = strdup("HTTP response: HTTP/1.1 400 Bad Request");
+    t->tls.not_tls_packet[TD_S2C] = 5;
+    VERDICT(classify(t), "server-not-tls", "certain");
+    CHECK(cites(&res, 4) && cites(&res, 5));
+    tr_free(t);
+}
+
+TEST(row_no_tls_response)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    tcp_close(t, TD_S2C, false, 5);
+    VERDICT(classify(t), "no-tls-response", "certain");
+    CHECK(strstr(res.summary, "closed without answering") != NULL);
+    tr_free(t);
+    /* Still silent when the capture ends 5 s later: likely. */
+    t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    t->capture_end = T0 + 5;
+    VERDICT(classify(t), "no-tls-response", "likely");
+    tr_free(t);
+}
+
+TEST(row_protocol_mismatch)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0303, 4);
+    alert(t, TD_S2C, 2, 70, false, 5);
+    VERDICT(classify(t), "protocol-mismatch", "certain");
+    CHECK(strstr(res.summary, "no TLS version in common") != NULL && strstr(res.summary, "TLS1.2") != NULL);
+    tr_free(t);
+    t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0303, 4);
+    alert(t, TD_S2C, 2, 40, false, 5);
+    VERDICT(classify(t), "protocol-mismatch", "certain");
+    CHECK(strstr(res.summary, "3 cipher suites") != NULL);
+    CHECK(strstr(res.remedy, "cipher suite") != NULL);
+    tr_free(t);
+}
+
+TEST(row_obsolete_protocol)
+{
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    t->tls.version = 0x0300;
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    appdata12(t, TD_C2S, 100, 8);
+    appdata12(t, TD_S2C, 900, 9);
+    VERDICT(classify(t), "obsolete-protocol", "certain");
+    CHECK(strstr(res.summary, "SSL 3.0") != NULL);
+    tr_free(t);
+}
+
+TEST(row_unknown_ca)
+{
+    td_transcript *t = tls12(&leaf_other, "www.example.test");
+    alert(t, TD_C2S, 2, 48, false, 6);
+    tcp_close(t, TD_C2S, false, 7);
+    VERDICT(classify(t), "unknown-ca", "certain");
+    CHECK(strstr(res.summary, "CN=Other CA") != NULL);
+    /* A complete chain that ends at an untrusted root: the fix is trust, not "send the chain". */
+    CHECK(strstr(res.remedy, "trust store") != NULL && strstr(res.remedy, "full chain") == NULL);
+    CHECK(has_finding(&res, "untrusted-chain"));
+    tr_free(t);
+}
+
+TEST(row_name_mismatch)
+{
+    td_transcript *t = tls12(&leaf_good, "other.example.test");
+    alert(t, TD_C2S, 2, 42, false, 6);
+    VERDICT(classify(t), "name-mismatch", "certain");
+    CHECK(strstr(res.summary, "other.example.test") != NULL);
+    tr_free(t);
+    /* curl: finishes the handshake, then closes without a request. */
+    t = tls12(&leaf_good, "other.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    tcp_close(t, TD_C2S, false, 8);
+    VERDICT(classify(t), "name-mismatch", "likely");
+    tr_free(t);
+}
+
+TEST(no_sni_close_after_handshake_is_not_a_name_mismatch)
+{
+    /* No SNI: the name the client wanted is unknown; the certificate's names are checked against
+     * the address only as a finding, never as the verdict. */
+    der self = leaf_good;
+    td_transcript *t = tls12(&self, NULL);
+    strcpy(t->server.ip, "10.0.0.77");         /* not in the certificate */
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    tcp_close(t, TD_C2S, false, 8);
+    VERDICT(classify(t), "ok", "certain");
+    CHECK(has_finding(&res, "name-unverified") && has_finding(&res, "no-sni"));
+    tr_free(t);
+}
+
+TEST(row_server_cert_expired)
+{
+    td_transcript *t = tls12(&leaf_expired, "www.example.test");
+    alert(t, TD_C2S, 2, 45, false, 6);
+    VERDICT(classify(t), "server-cert-expired", "certain");
+    CHECK(strstr(res.remedy, "2022-01-01") != NULL);
+    tr_free(t);
+}
+
+TEST(row_server_cert_rejected)
+{
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    alert(t, TD_C2S, 2, 42, false, 6);           /* bad_certificate, and nothing wrong is visible */
+    VERDICT(classify(t), "server-cert-rejected", "certain");
+    tr_free(t);
+}
+
+TEST(row_client_cert_missing_alert)
+{
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    cert_request(t, "CN=Test Root", 5);
+    chain(t, &t->tls.client_chain, NULL, 0, 6);
+    alert(t, TD_S2C, 2, 40, false, 7);
+    VERDICT(classify(t), "client-cert-missing", "certain");
+    CHECK(strstr(res.remedy, "CN=Test Root") != NULL && cites(&res, 7));
+    tr_free(t);
+}
+
+TEST(row_client_cert_missing_http_tls12)
+{
+    /* nginx ssl_verify_client on: the handshake completes, one short 400, the server closes. */
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    cert_request(t, "CN=Test Root", 5);
+    chain(t, &t->tls.client_chain, NULL, 0, 6);
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    appdata12(t, TD_C2S, 100, 8);
+    appdata12(t, TD_S2C, 420, 9);
+    alert(t, TD_S2C, 0, 0, true, 10);
+    tcp_close(t, TD_S2C, false, 10);
+    VERDICT(classify(t), "client-cert-missing", "likely");
+    CHECK(strstr(res.summary, "inside TLS") != NULL && cites(&res, 9));
+    tr_free(t);
+}
+
+TEST(row_client_cert_missing_http_tls13)
+{
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 25, 6);                     /* empty Certificate */
+    rec(t, TD_C2S, 53, 6);                     /* Finished */
+    rec(t, TD_C2S, 90, 7);                     /* GET */
+    rec(t, TD_S2C, 250, 8);                    /* NewSessionTicket x2 (equal sizes) */
+    rec(t, TD_S2C, 250, 8);
+    rec(t, TD_S2C, 450, 9);                    /* 400 No required SSL certificate was sent */
+    rec(t, TD_S2C, 19, 10);                    /* close_notify */
+    tcp_close(t, TD_S2C, false, 10);
+    const td_result *r = classify(t);
+    VERDICT(r, "client-cert-missing", "likely");
+    CHECK(r->inf.client_cert == TD_CC_EMPTY && r->inf.tickets == 2 && r->inf.handshake_complete == 1);
+    CHECK(r->inf.response_records == 1 && r->inf.response_bytes == 450);
+    tr_free(t);
+}
+
+TEST(optional_client_cert_served_normally_is_ok)
+{
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 25, 6);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_C2S, 90, 7);
+    rec(t, TD_S2C, 250, 8);
+    rec(t, TD_S2C, 250, 8);
+    rec(t, TD_S2C, 5000, 9);
+    rec(t, TD_C2S, 19, 10);                    /* the client closes first: it got what it wanted */
+    tcp_close(t, TD_C2S, false, 10);
+    VERDICT(classify(t), "ok", "certain");
+    CHECK(has_finding(&res, "client-cert-not-sent"));
+    tr_free(t);
+}
+
+TEST(row_client_cert_rejected_alert_tls13)
+{
+    td_transcript *t = tls13(0x1302);
+    rec(t, TD_C2S, 900, 6);                    /* Certificate */
+    rec(t, TD_C2S, 281, 6);                    /* CertificateVerify (RSA-2048) */
+    rec(t, TD_C2S, 69, 6);                     /* Finished, SHA-384 */
+    rec(t, TD_S2C, 19, 7);                     /* alert */
+    tcp_close(t, TD_S2C, false, 8);
+    const td_result *r = classify(t);
+    VERDICT(r, "client-cert-rejected", "likely");
+    CHECK(r->inf.client_cert == TD_CC_SENT && r->inf.server_aborted && r->inf.server_abort_pkt == 7);
+    CHECK(r->inf.label[4] == TD_REC_CLIENT_CERT && r->inf.label[5] == TD_REC_CLIENT_CV &&
+          r->inf.label[6] == TD_REC_CLIENT_FINISHED && r->inf.label[7] == TD_REC_ALERT);
+    tr_free(t);
+}
+
+TEST(row_client_cert_rejected_http_tls12)
+{
+    /* A certificate from an issuer the server did not ask for, then an HTTP refusal. */
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    cert_request(t, "CN=Test Root", 5);
+    chain(t, &t->tls.client_chain, &client_rogue, 1, 6);
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    appdata12(t, TD_C2S, 100, 8);
+    appdata12(t, TD_S2C, 400, 9);
+    tcp_close(t, TD_S2C, false, 10);
+    VERDICT(classify(t), "client-cert-rejected", "likely");
+    CHECK(has_finding(&res, "client-cert-issuer-not-requested"));
+    tr_free(t);
+    /* The same exchange with a certificate from the requested CA is a working mTLS request. */
+    t = tls12(&leaf_good, "www.example.test");
+    cert_request(t, "CN=Test Root", 5);
+    chain(t, &t->tls.client_chain, &client_good, 1, 6);
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    appdata12(t, TD_C2S, 100, 8);
+    appdata12(t, TD_S2C, 400, 9);
+    tcp_close(t, TD_S2C, false, 10);
+    VERDICT(classify(t), "ok", "certain");
+    tr_free(t);
+}
+
+TEST(row_handshake_aborted)
+{
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    alert(t, TD_S2C, 2, 80, false, 6);          /* internal_error */
+    VERDICT(classify(t), "handshake-aborted", "certain");
+    CHECK(strstr(res.summary, "internal_error") != NULL);
+    tr_free(t);
+    t = tls12(&leaf_good, "www.example.test");
+    t->tls.cert_requested = true;               /* so that the client's silence is not about the certificate */
+    tcp_close(t, TD_S2C, true, 6);
+    VERDICT(classify(t), "handshake-aborted", "certain");
+    CHECK(strstr(res.summary, "server reset") != NULL);
+    tr_free(t);
+}
+
+TEST(row_ok)
+{
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    appdata12(t, TD_C2S, 100, 8);
+    appdata12(t, TD_S2C, 900, 9);
+    const td_result *r = classify(t);
+    VERDICT(r, "ok", "certain");
+    CHECK(strstr(r->summary, "TLS1.2") != NULL && strstr(r->summary, "both ways") != NULL);
+    CHECK(r->remedy == NULL && !td_result_is_problem(r));
+    tr_free(t);
+}
+
+TEST(row_incomplete)
+{
+    td_transcript *t = tr_new();
+    t->tcp.midstream = true;
+    tr_packet(t, TD_C2S, 1);
+    tr_packet(t, TD_S2C, 2);
+    VERDICT(classify(t), "incomplete", "certain");
+    CHECK(strstr(res.summary, "started before the capture") != NULL);
+    tr_free(t);
+}
+
+/* ---- the TLS 1.3 inference ---------------------------------------------------------------- */
+
+TEST(infer_finished_sizes_per_suite)
+{
+    static const uint32_t suites[3] = { 0x1301, 0x1302, 0x1305 };
+    static const uint16_t fin[3] = { 53, 69, 45 };
+    for (int i = 0; i < 3; i++) {
+        td_transcript *t = tls13(suites[i]);
+        rec(t, TD_C2S, fin[i], 6);
+        rec(t, TD_C2S, 80, 7);
+        rec(t, TD_S2C, 3000, 8);
+        const td_result *r = classify(t);
+        VERDICT(r, "ok", "certain");
+        CHECK(r->inf.label[4] == TD_REC_CLIENT_FINISHED && r->inf.exact);
+        CHECK(r->inf.client_cert == TD_CC_NOT_REQUESTED);
+        CHECK(r->app_records[0] == 1 && r->app_bytes[0] == 80 && r->app_bytes[1] == 3000);
+        tr_free(t);
+    }
+}
+
+TEST(infer_whole_client_flight_in_one_record)
+{
+    /* Go and Java put Certificate, CertificateVerify and Finished in one record. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 1250, 6);
+    rec(t, TD_C2S, 80, 6);
+    rec(t, TD_S2C, 2000, 7);
+    const td_result *r = classify(t);
+    VERDICT(r, "ok", "certain");
+    CHECK(r->inf.label[4] == TD_REC_CLIENT_FLIGHT && r->inf.client_cert == TD_CC_SENT);
+    CHECK(r->inf.label[5] == TD_REC_APPDATA);
+    tr_free(t);
+    /* An empty Certificate and the Finished in one record: 8 + 36 + 17 bytes. */
+    t = tls13(0x1301);
+    rec(t, TD_C2S, 61, 6);
+    const td_result *r2 = classify(t);
+    CHECK(r2->inf.label[4] == TD_REC_CLIENT_FLIGHT && r2->inf.client_cert == TD_CC_EMPTY);
+    tr_free(t);
+}
+
+TEST(infer_finished_alone_after_a_pause)
+{
+    /* The Finished in its own packet, a second later, then the request: still one flight. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 1000);
+    rec(t, TD_C2S, 80, 1001);
+    rec(t, TD_S2C, 700, 1002);
+    const td_result *r = classify(t);
+    VERDICT(r, "ok", "certain");
+    CHECK(r->inf.handshake_complete == 1 && r->inf.client_finished == 5);
+    tr_free(t);
+}
+
+TEST(infer_tickets_before_the_first_request)
+{
+    /* The server sends NewSessionTicket as soon as the client's Finished arrives, before the
+     * client's request does: that is not a response. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_S2C, 230, 7);                    /* ticket (Go sends one) */
+    rec(t, TD_C2S, 80, 8);
+    rec(t, TD_S2C, 3000, 9);
+    const td_result *r = classify(t);
+    CHECK(r->inf.label[5] == TD_REC_TICKET && r->inf.tickets == 1);
+    CHECK(r->inf.label[7] == TD_REC_APPDATA && r->app_records[1] == 1 && r->app_bytes[1] == 3000);
+    tr_free(t);
+}
+
+TEST(infer_client_sends_request_server_silent)
+{
+    /* wolfSSL: the client sends Finished and a request, then closes; the server never answers.
+     * The handshake completed: not an aborted handshake. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_C2S, 80, 6);
+    rec(t, TD_C2S, 19, 7);
+    tcp_close(t, TD_C2S, false, 7);
+    const td_result *r = classify(t);
+    CHECK(r->inf.handshake_complete == 1 && !r->inf.server_aborted);
+    CHECK(r->verdict != TD_V_HANDSHAKE_ABORTED);
+    VERDICT(r, "ok", "likely");
+    tr_free(t);
+}
+
+TEST(infer_client_alert_instead_of_finished)
+{
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 19, 6);
+    tcp_close(t, TD_C2S, true, 7);
+    const td_result *r = classify(t);
+    CHECK(r->inf.client_aborted && r->inf.label[4] == TD_REC_ALERT && r->inf.handshake_complete == 0);
+    VERDICT(r, "server-cert-rejected", "likely");
+    CHECK(cites(r, 6));
+    tr_free(t);
+}
+
+TEST(infer_padded_finished)
+{
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53 + 16, 6);                /* padded to a block */
+    rec(t, TD_C2S, 100, 7);
+    rec(t, TD_S2C, 700, 8);
+    const td_result *r = classify(t);
+    CHECK(r->inf.label[4] == TD_REC_CLIENT_FINISHED && !r->inf.exact);
+    VERDICT(r, "ok", "certain");
+    tr_free(t);
+}
+
+TEST(infer_server_alert_instead_of_flight)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    server_hello(t, 0x0304, 0x1301, 5);
+    rec(t, TD_S2C, 19, 5);
+    tcp_close(t, TD_S2C, false, 6);
+    const td_result *r = classify(t);
+    CHECK(r->inf.server_aborted && r->inf.label[0] == TD_REC_ALERT);
+    VERDICT(r, "handshake-aborted", "likely");
+    tr_free(t);
+}
+
+TEST(infer_close_notify_both_ways_after_health_check)
+{
+    /* A probe: Finished, then close_notify; the server answers close_notify.  The server's alert
+     * follows the client's: a clean close, not a refusal. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_C2S, 19, 7);
+    tcp_close(t, TD_C2S, false, 7);
+    rec(t, TD_S2C, 19, 8);
+    tcp_close(t, TD_S2C, false, 9);
+    const td_result *r = classify(t);
+    CHECK(r->inf.handshake_complete == 1 && !r->inf.server_aborted);
+    VERDICT(r, "ok", "likely");
+    CHECK(has_finding(r, "no-application-data"));
+    tr_free(t);
+}
+
+TEST(verdict_names_are_one_table)
+{
+    size_t n = 0;
+    const char *const *names = td_verdict_list(&n);
+    CHECK(n == TD_V_COUNT - TD_V_OK);
+    for (size_t i = 0; i < n; i++) CHECK_STR(names[i], td_verdict_name((td_verdict)(TD_V_OK + i)));
+    CHECK(td_verdict_name(TD_V_NONE) == NULL && td_verdict_name(TD_V_COUNT) == NULL);
+    CHECK_STR(td_rec_label_name(TD_REC_CLIENT_EMPTY_CERT), "client-empty-certificate");
+}
+
+int main(void)
+{
+    srandom(1);
+    pki_init();
+    char err[256];
+    cls = td_classifier_new(root_pem, NULL, err, sizeof err);
+    if (!cls) {
+        printf("not ok classifier: %s\n", err);
+        return 1;
+    }
+    RUN(row_evicted);
+    RUN(row_no_server_response);
+    RUN(row_one_sided);
+    RUN(row_connection_refused);
+    RUN(row_client_not_tls);
+    RUN(row_server_not_tls);
+    RUN(row_no_tls_response);
+    RUN(row_protocol_mismatch);
+    RUN(row_obsolete_protocol);
+    RUN(row_unknown_ca);
+    RUN(row_name_mismatch);
+    RUN(no_sni_close_after_handshake_is_not_a_name_mismatch);
+    RUN(row_server_cert_expired);
+    RUN(row_server_cert_rejected);
+    RUN(row_client_cert_missing_alert);
+    RUN(row_client_cert_missing_http_tls12);
+    RUN(row_client_cert_missing_http_tls13);
+    RUN(optional_client_cert_served_normally_is_ok);
+    RUN(row_client_cert_rejected_alert_tls13);
+    RUN(row_client_cert_rejected_http_tls12);
+    RUN(row_handshake_aborted);
+    RUN(row_ok);
+    RUN(row_incomplete);
+    RUN(infer_finished_sizes_per_suite);
+    RUN(infer_whole_client_flight_in_one_record);
+    RUN(infer_finished_alone_after_a_pause);
+    RUN(infer_tickets_before_the_first_request);
+    RUN(infer_client_sends_request_server_silent);
+    RUN(infer_client_alert_instead_of_finished);
+    RUN(infer_padded_finished);
+    RUN(infer_server_alert_instead_of_flight);
+    RUN(infer_close_notify_both_ways_after_health_check);
+    RUN(verdict_names_are_one_table);
+    td_classifier_free(cls);
+    pki_free();
+    return check_done();
+}
