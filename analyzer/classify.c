@@ -52,6 +52,18 @@ void td_classifier_free(td_classifier *c)
     free(c);
 }
 
+/* A text longer than its buffer ends at a word boundary with "...", never mid-word. */
+void td_fit_words(char *buf, size_t size, int needed)
+{
+    if (needed < 0 || (size_t)needed < size || size < 8) return;
+    size_t end = size - 4;                       /* room for "..." and the NUL */
+    size_t cut = end;
+    while (cut > end / 2 && buf[cut] != ' ') cut--;
+    if (buf[cut] != ' ') cut = end;              /* one very long word: cut it after all */
+    while (cut > 0 && (buf[cut - 1] == ' ' || buf[cut - 1] == ',' || buf[cut - 1] == ':')) cut--;
+    memcpy(buf + cut, "...", 4);
+}
+
 void td_result_finding(td_result *r, const char *id, const char *severity, const char *fmt, ...)
 {
     for (size_t i = 0; i < r->n_findings; i++)
@@ -62,8 +74,9 @@ void td_result_finding(td_result *r, const char *id, const char *severity, const
     f->severity = severity;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+    int n = vsnprintf(f->detail, sizeof f->detail, fmt, ap);
     va_end(ap);
+    td_fit_words(f->detail, sizeof f->detail, n);
 }
 
 void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
@@ -73,8 +86,9 @@ void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
     e->packet = packet;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->what, sizeof e->what, fmt, ap);
+    int n = vsnprintf(e->what, sizeof e->what, fmt, ap);
     va_end(ap);
+    td_fit_words(e->what, sizeof e->what, n);
 }
 
 bool td_result_is_problem(const td_result *r)

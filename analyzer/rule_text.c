@@ -25,9 +25,9 @@ void rule_var_set(facts *f, const char *key, const char *fmt, ...)
 
 void rule_expand(const facts *f, const char *tpl, char *out, size_t len)
 {
-    size_t o = 0;
+    size_t o = 0, want = 0;
     if (!len) return;
-    for (const char *p = tpl; *p && o + 1 < len;) {
+    for (const char *p = tpl; *p;) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
         const char *val = NULL;
         if (close) {
@@ -35,17 +35,16 @@ void rule_expand(const facts *f, const char *tpl, char *out, size_t len)
             for (size_t i = 0; i < f->n_vars && !val; i++)
                 if (strlen(f->vars[i].key) == k && memcmp(f->vars[i].key, p + 1, k) == 0) val = f->vars[i].val;
         }
-        if (val) {
-            size_t n = strlen(val);
-            if (n > len - 1 - o) n = len - 1 - o;
-            memcpy(out + o, val, n);
-            o += n;
-            p = close + 1;
-        } else {
-            out[o++] = *p++;
-        }
+        size_t n = val ? strlen(val) : 1;
+        const char *src = val ? val : p;
+        want += n;
+        if (n > len - 1 - o) n = len - 1 - o;
+        memcpy(out + o, src, n);
+        o += n;
+        p = val ? close + 1 : p + 1;
     }
     out[o] = '\0';
+    td_fit_words(out, len, want > (size_t)INT32_MAX ? INT32_MAX : (int)want);
 }
 
 const char *rule_plural(uint64_t n, const char *one, const char *many, char *buf, size_t len)

@@ -40,13 +40,13 @@ const char *td_verdict_name(td_verdict v);
 
 typedef struct td_evidence {
     uint64_t packet;
-    char what[200];
+    char what[256];                /* a longer text ends at a word boundary with "..." */
 } td_evidence;
 
 typedef struct td_finding {
     const char *id;                /* "untrusted-chain", ... (static) */
     const char *severity;          /* "info", "warning", "error" (static) */
-    char detail[240];
+    char detail[256];              /* likewise */
 } td_finding;
 
 /* What a TLS 1.3 protected record holds, as inferred without keys (analyzer/infer13.c). */
@@ -127,5 +127,8 @@ void td_result_finding(td_result *r, const char *id, const char *severity, const
 void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool td_result_is_problem(const td_result *r);
+/* buf holds a text that needed `needed` bytes (snprintf's answer): if it did not fit, end it at a
+ * word boundary with "..." instead of mid-word. */
+void td_fit_words(char *buf, size_t size, int needed);
 
 #endif

@@ -814,6 +814,27 @@ TEST(infer_close_notify_both_ways_after_health_check)
     tr_free(t);
 }
 
+TEST(long_texts_end_at_a_word)
+{
+    td_result r;
+    memset(&r, 0, sizeof r);
+    char words[1200] = "";
+    for (int i = 0; i < 100; i++) strcat(words, i % 2 ? "certificate " : "intermediates ");
+    td_result_evidence(&r, 7, "server Certificate: %s", words);
+    td_result_finding(&r, "x", "info", "%s", words);
+    const char *texts[2] = { r.evidence[0].what, r.findings[0].detail };
+    for (int k = 0; k < 2; k++) {
+        size_t n = strlen(texts[k]);
+        CHECK(n > 200 && n < 256);
+        CHECK(n >= 4 && strcmp(texts[k] + n - 3, "...") == 0);
+        /* what precedes the dots is a whole word of the input */
+        CHECK(n >= 15 && (memcmp(texts[k] + n - 14, "certificate", 11) == 0 || memcmp(texts[k] + n - 16, "intermediates", 13) == 0));
+    }
+    /* A short text is left alone. */
+    td_result_evidence(&r, 8, "short");
+    CHECK_STR(r.evidence[1].what, "short");
+}
+
 TEST(verdict_names_are_one_table)
 {
     size_t n = 0;
@@ -866,6 +887,7 @@ int main(void)
     RUN(infer_padded_finished);
     RUN(infer_server_alert_instead_of_flight);
     RUN(infer_close_notify_both_ways_after_health_check);
+    RUN(long_texts_end_at_a_word);
     RUN(verdict_names_are_one_table);
     td_classifier_free(cls);
     pki_free();
