@@ -165,6 +165,13 @@ void td_infer13(const td_transcript *t, td_result *r)
         inf->server_abort_pkt = s->records[0].packet;
         inf->handshake_complete = 0;
     }
+    for (size_t i = 0; i < s->n_alerts; i++)              /* a fatal alert sent before its keys changed */
+        if (s->alerts[i].from == TD_C2S && s->alerts[i].level == 2 && !s->alerts[i].encrypted &&
+            (first_c == n || s->alerts[i].packet <= s->records[first_c].packet)) {
+            inf->client_aborted = true;
+            inf->client_abort_pkt = s->alerts[i].packet;
+            inf->handshake_complete = 0;
+        }
     if (first_c == n) {                                   /* the client never answered */
         if (closed_by(&t->tcp, TD_C2S) || closed_by(&t->tcp, TD_S2C)) inf->handshake_complete = 0;
         goto count;
