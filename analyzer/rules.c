@@ -613,6 +613,7 @@ static int m_ok(facts *f)
     ev_server_hello(f);
     if (r->first_app_packet[0]) td_result_evidence(f->r, r->first_app_packet[0], "client application data: %llu bytes", (unsigned long long)r->app_bytes[0]);
     if (r->first_app_packet[1]) td_result_evidence(f->r, r->first_app_packet[1], "server application data: %llu bytes", (unsigned long long)r->app_bytes[1]);
+    if (!s->server_hello) return 2;             /* the handshake is not in the capture */
     if (!both_data)
         td_result_finding(f->r, "no-application-data", "info",
                           "the handshake completed but no request/response followed (a health check or a probe such as openssl s_client behaves like this)");
@@ -758,7 +759,9 @@ static const rule rules[] = {
         "The {who} gave up the handshake silently; its log says why.",
         "The {who} gave up the handshake; its log says why (the alert is encrypted)." } },
     { TD_V_OK, NULL, m_ok,
-      { "handshake completed ({version}, {cipher}){data}" },
+      { "handshake completed ({version}, {cipher}){data}",
+        "application data flowed both ways: the connection works (its handshake is not in the capture, so its "
+        "version and cipher are unknown)" },
       { NULL } },
     { TD_V_INCOMPLETE, NULL, m_incomplete,
       { "the connection started before the capture: its handshake is not in it",

@@ -281,6 +281,25 @@ static void add_alert(td_tls_stream *s, int dir, uint8_t level, uint8_t code, bo
  * protected record looks like this, and what it really holds (the rest of the handshake, a
  * ticket, an alert or data) is inferred later from the whole exchange (analyzer/infer13.c),
  * so here only its facts are kept: direction, length, packet, time. */
+/* A slot for one more protected record, or NULL past the cap (or out of memory): the list
+ * grows 8, 16, 32, 48, since most connections are decided within a dozen records. */
+static td_record *keep_record(td_tls *tls)
+{
+    size_t n = tls->n_records;
+    if (n >= TD_MAX_RECORDS) return NULL;
+    if (n == 0 || n == 8 || n == 16 || n == 32) {
+        size_t cap = n == 0 ? 8 : n == 32 ? TD_MAX_RECORDS : n * 2;
+        td_record *grown = realloc(tls->records, cap * sizeof *grown);
+        if (!grown) return NULL;
+        tls->records = grown;
+    }
+    return &tls->records[tls->n_records++];
+}
+
+/* An application-data record.  Before TLS 1.3 its type is what it says; in TLS 1.3 every
+ * protected record looks like this, and what it really holds (the rest of the handshake, a
+ * ticket, an alert or data) is inferred later from the whole exchange (analyzer/infer13.c),
+ * so here only its facts are kept: direction, length, packet, time. */
 static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
@@ -290,21 +309,16 @@ static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t pac
         d->ridx = 0;
         tls->encrypted[dir] = true;
         tls->records_total[dir]++;
-        bool kept = false;
-        if (tls->n_records < TD_MAX_RECORDS) {
-            if (!tls->records) tls->records = calloc(TD_MAX_RECORDS, sizeof *tls->records);
-            if (tls->records) {
-                td_record *r = &tls->records[tls->n_records++];
-                r->dir = (uint8_t)dir;
-                r->len = (uint16_t)len;            /* <= REC_MAX_LEN: plausible_header checked it */
-                r->captured = 0;
-                r->packet = packet;
-                r->ts = ts;
-                d->ridx = tls->n_records;
-                kept = true;
-            }
+        td_record *r = keep_record(tls);
+        if (r) {
+            r->dir = (uint8_t)dir;
+            r->len = (uint16_t)len;                /* <= REC_MAX_LEN: plausible_header checked it */
+            r->captured = 0;
+            r->packet = packet;
+            r->ts = ts;
+            d->ridx = tls->n_records;
         }
-        td_transcript_event(s->t, TD_EV_OPAQUE, dir, kept, (uint32_t)len, packet, ts);
+        td_transcript_event(s->t, TD_EV_OPAQUE, dir, r != NULL, (uint32_t)len, packet, ts);
         return;
     }
     d->rmode = RM_APPDATA;

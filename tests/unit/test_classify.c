@@ -664,6 +664,21 @@ TEST(row_ok)
     tr_free(t);
 }
 
+TEST(row_ok_handshake_not_captured)
+{
+    /* Picked up mid-stream, data both ways: it works, and the report says nothing of a version
+     * or cipher it never saw. */
+    td_transcript *t = tr_new();
+    t->tcp.midstream = true;
+    appdata12(t, TD_C2S, 100, 1);
+    appdata12(t, TD_S2C, 900, 2);
+    const td_result *r = classify(t);
+    VERDICT(r, "ok", "certain");
+    CHECK(strstr(r->summary, "not in the capture") != NULL && strstr(r->summary, "0x0000") == NULL);
+    CHECK(has_finding(r, "handshake-not-captured"));
+    tr_free(t);
+}
+
 TEST(row_incomplete)
 {
     td_transcript *t = tr_new();
@@ -877,6 +892,7 @@ int main(void)
     RUN(row_client_cert_rejected_http_tls12);
     RUN(row_handshake_aborted);
     RUN(row_ok);
+    RUN(row_ok_handshake_not_captured);
     RUN(row_incomplete);
     RUN(infer_finished_sizes_per_suite);
     RUN(infer_whole_client_flight_in_one_record);
