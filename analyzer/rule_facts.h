@@ -38,6 +38,9 @@ typedef struct facts {
 
 /* Set a template variable ({key} in a rule's summary or remedy). */
 void rule_var_set(facts *f, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same for plain strings (no formatting: the common case, and a hot path). */
+void rule_var_str(facts *f, const char *key, const char *val);
+void rule_var_str2(facts *f, const char *key, const char *a, const char *b);
 /* Expand {key} from f's variables into out; an unknown key is kept as written (tests catch it). */
 void rule_expand(const facts *f, const char *tpl, char *out, size_t len);
 /* "1 cipher suite", "3 cipher suites". */

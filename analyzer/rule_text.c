@@ -7,41 +7,76 @@
 #include "dissect.h"
 #include "rule_facts.h"
 
+static rule_var *var_slot(facts *f, const char *key)
+{
+    for (size_t i = 0; i < f->n_vars; i++)
+        if (strcmp(f->vars[i].key, key) == 0) return &f->vars[i];
+    if (f->n_vars >= RULE_MAX_VARS) return NULL;
+    rule_var *v = &f->vars[f->n_vars++];
+    v->key = key;
+    return v;
+}
+
+void rule_var_str2(facts *f, const char *key, const char *a, const char *b)
+{
+    rule_var *v = var_slot(f, key);
+    if (!v) return;
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > sizeof v->val - 1) na = sizeof v->val - 1;
+    if (nb > sizeof v->val - 1 - na) nb = sizeof v->val - 1 - na;
+    memcpy(v->val, a, na);
+    memcpy(v->val + na, b, nb);
+    v->val[na + nb] = '\0';
+}
+
+void rule_var_str(facts *f, const char *key, const char *val) { rule_var_str2(f, key, val, ""); }
+
 void rule_var_set(facts *f, const char *key, const char *fmt, ...)
 {
-    rule_var *v = NULL;
-    for (size_t i = 0; i < f->n_vars; i++)
-        if (strcmp(f->vars[i].key, key) == 0) v = &f->vars[i];
-    if (!v) {
-        if (f->n_vars >= RULE_MAX_VARS) return;
-        v = &f->vars[f->n_vars++];
-        v->key = key;
-    }
+    rule_var *v = var_slot(f, key);
+    if (!v) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(v->val, sizeof v->val, fmt, ap);
     va_end(ap);
 }
 
+/* Variables every template may use, made only when one names them. */
+static const char *builtin(const facts *f, const char *key, size_t k, char *buf, size_t len)
+{
+    if (k == 9 && memcmp(key, "server_ip", 9) == 0) return f->t->server.ip;
+    if (k == 4 && memcmp(key, "port", 4) == 0) {
+        snprintf(buf, len, "%u", f->t->server.port);
+        return buf;
+    }
+    if (k == 7 && memcmp(key, "version", 7) == 0) return td_version_label(f->s->version, buf, len);
+    return NULL;
+}
+
 void rule_expand(const facts *f, const char *tpl, char *out, size_t len)
 {
+    char tmp[32];
     size_t o = 0, want = 0;
     if (!len) return;
-    for (const char *p = tpl; *p;) {
-        const char *close = *p == '{' ? strchr(p, '}') : NULL;
-        const char *val = NULL;
-        if (close) {
+    const char *p = tpl;
+    while (*p) {
+        /* A run of literal text up to the next '{' (a template is mostly that), then a name. */
+        const char *brace = strchr(p, '{');
+        size_t run = brace ? (size_t)(brace - p) : strlen(p);
+        const char *val = NULL, *close = NULL;
+        if (brace && run == 0 && (close = strchr(p, '}'))) {
             size_t k = (size_t)(close - p - 1);
             for (size_t i = 0; i < f->n_vars && !val; i++)
                 if (strlen(f->vars[i].key) == k && memcmp(f->vars[i].key, p + 1, k) == 0) val = f->vars[i].val;
+            if (!val) val = builtin(f, p + 1, k, tmp, sizeof tmp);
         }
-        size_t n = val ? strlen(val) : 1;
         const char *src = val ? val : p;
+        size_t n = val ? strlen(val) : run ? run : 1;      /* an unknown {name} is kept as written */
         want += n;
-        if (n > len - 1 - o) n = len - 1 - o;
-        memcpy(out + o, src, n);
-        o += n;
-        p = val ? close + 1 : p + 1;
+        size_t room = len - 1 - o;
+        memcpy(out + o, src, n < room ? n : room);
+        o += n < room ? n : room;
+        p = val ? close + 1 : p + n;
     }
     out[o] = '\0';
     td_fit_words(out, len, want > (size_t)INT32_MAX ? INT32_MAX : (int)want);
@@ -98,10 +133,9 @@ void ev_client_hello(facts *f)
             k += (size_t)snprintf(suites + k, sizeof suites - k, "%s%s", i ? ", " : ": ", td_cipher_label(s->offered_ciphers[i], b, sizeof b));
         }
     }
-    char n[32];
-    td_result_evidence(f->r, s->client_hello_packet, "client ClientHello%s%s: offers %s, %s%s",
-                       s->sni ? " for " : "", s->sni ? s->sni : "", vers,
-                       rule_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites", n, sizeof n), suites);
+    td_result_evidence(f->r, s->client_hello_packet, "client ClientHello%s%s: offers %s, %zu cipher suite%s%s",
+                       s->sni ? " for " : "", s->sni ? s->sni : "", vers, s->n_offered_ciphers_total,
+                       s->n_offered_ciphers_total == 1 ? "" : "s", suites);
 }
 
 void ev_server_hello(facts *f)

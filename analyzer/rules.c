@@ -8,6 +8,7 @@
  * when the packets show it in the clear and "likely" when it is inferred (TLS 1.3 hides
  * certificates and most alerts: the keyless inference of analyzer/infer13.c, order and the
  * passive certificate checks stand in for them).  A new symptom is a new row. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -81,11 +82,6 @@ static void gather(facts *f)
     } else {
         f->hs_done = (s->finished[TD_C2S] && s->finished[TD_S2C]) || (s->app_records[0] && s->app_records[1]);
     }
-    /* Variables every template may use. */
-    rule_var_set(f, "server_ip", "%s", f->t->server.ip);
-    rule_var_set(f, "port", "%u", f->t->server.port);
-    char b[16];
-    rule_var_set(f, "version", "%s", td_version_label(s->version, b, sizeof b));
 }
 
 static const char *ca_wanted(const facts *f)
@@ -120,7 +116,7 @@ static int m_no_server_response(facts *f)
                            rule_plural(tcp->syn_retransmits, "SYN retransmission", "SYN retransmissions", n, sizeof n),
                            f->t->end - f->t->start);
     }
-    rule_var_set(f, "retx", "%s", tcp->syn_retransmits ? " or its retransmissions" : "");
+    rule_var_str(f, "retx", tcp->syn_retransmits ? " or its retransmissions" : "");
     return 1;
 }
 
@@ -138,7 +134,7 @@ static int m_one_sided(facts *f)
     td_result_evidence(f->r, f->t->last_packet, "last packet: %s, none from the %s",
                        rule_plural(tcp->packets[TD_C2S] + tcp->packets[TD_S2C], "packet", "packets", n, sizeof n),
                        client_only ? "server" : "client");
-    rule_var_set(f, "side", "%s", client_only ? "client" : "server");
+    rule_var_str(f, "side", client_only ? "client" : "server");
     return 1;
 }
 
@@ -157,7 +153,7 @@ static int m_client_not_tls(facts *f)
     const td_tls *s = f->s;
     if (!s->not_tls[TD_C2S] || s->starttls || s->client_hello) return 0;
     f->r->confidence = "certain";
-    rule_var_set(f, "what", "%s", s->not_tls_what[TD_C2S]);
+    rule_var_str(f, "what", s->not_tls_what[TD_C2S]);
     td_result_evidence(f->r, s->not_tls_packet[TD_C2S], "client sent %s", s->not_tls_what[TD_C2S]);
     if (s->not_tls[TD_S2C]) td_result_evidence(f->r, s->not_tls_packet[TD_S2C], "server answered %s", s->not_tls_what[TD_S2C]);
     else if (s->n_alerts) ev_alert(f, &s->alerts[0]);
@@ -169,7 +165,7 @@ static int m_server_not_tls(facts *f)
     const td_tls *s = f->s;
     if (!s->not_tls[TD_S2C] || s->starttls || s->server_hello) return 0;
     f->r->confidence = "certain";
-    rule_var_set(f, "what", "%s", s->not_tls_what[TD_S2C]);
+    rule_var_str(f, "what", s->not_tls_what[TD_S2C]);
     ev_client_hello(f);
     td_result_evidence(f->r, s->not_tls_packet[TD_S2C], "server sent %s", s->not_tls_what[TD_S2C]);
     return 1;
@@ -225,7 +221,7 @@ static int m_protocol_mismatch(facts *f)
                             (!f->client_enc_first_pkt || a->packet < f->client_enc_first_pkt);
     if (!server_refuses && !client_refuses && !client_refuses13) return 0;
     f->r->confidence = "certain";
-    rule_var_set(f, "why", "%s", a->code == 70 ? "no TLS version in common"
+    rule_var_str(f, "why", a->code == 70 ? "no TLS version in common"
                                : a->code == 71 ? "the client's offer is below the server's security minimum"
                                : a->code == 86 ? "a fallback to an older version was refused"
                                                : "no cipher suite (or group) in common");
@@ -236,8 +232,8 @@ static int m_protocol_mismatch(facts *f)
         o += (size_t)snprintf(offered + o, sizeof offered - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], v, sizeof v));
     }
     char n[32];
-    rule_var_set(f, "offered", "%s", offered);
-    rule_var_set(f, "suites", "%s", rule_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites", n, sizeof n));
+    rule_var_str(f, "offered", offered);
+    rule_var_str(f, "suites", rule_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites", n, sizeof n));
     ev_client_hello(f);
     ev_server_hello(f);
     ev_alert(f, a);
@@ -254,7 +250,7 @@ static int m_obsolete_protocol(facts *f)
     bool ssl3 = s->server_hello && s->version == 0x0300;
     if (!ssl2 && !ssl3) return 0;
     f->r->confidence = "certain";
-    rule_var_set(f, "proto", "%s", ssl2 ? "SSL 2.0" : "SSL 3.0");
+    rule_var_str(f, "proto", ssl2 ? "SSL 2.0" : "SSL 3.0");
     ev_client_hello(f);
     if (ssl2) td_result_evidence(f->r, s->server_hello_packet, "server SERVER-HELLO: SSL 2.0");
     else ev_server_hello(f);
@@ -345,12 +341,12 @@ static void ev_checks(facts *f, cert_reason reason)
 static void leaf_vars(facts *f)
 {
     const td_cert *leaf = f->s->server_chain.n ? &f->s->server_chain.certs[0] : NULL;
-    rule_var_set(f, "name", "%s", f->sc.name[0] ? f->sc.name : "the name asked for");
+    rule_var_str(f, "name", f->sc.name[0] ? f->sc.name : "the name asked for");
     rule_var_set(f, "covers", "%s%s", leaf && leaf->n_san ? leaf->san[0] : (leaf && leaf->subject ? leaf->subject : "?"),
                  leaf && leaf->n_san > 1 ? ", ..." : "");
-    rule_var_set(f, "not_before", "%s", leaf ? leaf->not_before : "?");
-    rule_var_set(f, "not_after", "%s", leaf ? leaf->not_after : "?");
-    rule_var_set(f, "root", "%s", f->sc.untrusted_root[0] ? f->sc.untrusted_root : "its issuer");
+    rule_var_str(f, "not_before", leaf ? leaf->not_before : "?");
+    rule_var_str(f, "not_after", leaf ? leaf->not_after : "?");
+    rule_var_str(f, "root", f->sc.untrusted_root[0] ? f->sc.untrusted_root : "its issuer");
 }
 
 /* The rows for a rejected server certificate share their evidence; the reason picks the row. */
@@ -527,7 +523,7 @@ static int m_client_cert_missing(facts *f)
     cc_how how = client_cert_outcome(f, &sent, &certain, &pkt, &resp);
     if (how == CC_NONE || sent) return 0;
     f->r->confidence = certain ? "certain" : "likely";
-    rule_var_set(f, "ca", "%s", ca_wanted(f));
+    rule_var_str(f, "ca", ca_wanted(f));
     ev_client_hello(f);
     ev_server_hello(f);
     ev_client_cert_flight(f, false);
@@ -542,8 +538,8 @@ static int m_client_cert_rejected(facts *f)
     cc_how how = client_cert_outcome(f, &sent, &certain, &pkt, &resp);
     if (how == CC_NONE || !sent) return 0;
     f->r->confidence = certain ? "certain" : "likely";
-    rule_var_set(f, "ca", "%s", ca_wanted(f));
-    rule_var_set(f, "why", "%s", f->cc.present && f->cc.expired ? ": it has expired"
+    rule_var_str(f, "ca", ca_wanted(f));
+    rule_var_str(f, "why", f->cc.present && f->cc.expired ? ": it has expired"
                                : f->cc.present && f->cc.not_yet_valid ? ": it is not yet valid" : "");
     ev_client_hello(f);
     ev_server_hello(f);
@@ -560,8 +556,8 @@ static int m_handshake_aborted(facts *f)
     char b[96];
     if (f->fatal) {
         f->r->confidence = "certain";
-        rule_var_set(f, "alert", "%s", rule_alert_text(f->fatal, b, sizeof b));
-        rule_var_set(f, "who", "%s", rule_who(f->fatal->from));
+        rule_var_str(f, "alert", rule_alert_text(f->fatal, b, sizeof b));
+        rule_var_str(f, "who", rule_who(f->fatal->from));
         ev_client_hello(f);
         ev_server_hello(f);
         ev_alert(f, f->fatal);
@@ -570,7 +566,7 @@ static int m_handshake_aborted(facts *f)
     if (f->client_aborted_13 || f->server_aborted_after_client_flight) {
         int dir = f->client_aborted_13 ? TD_C2S : TD_S2C;
         f->r->confidence = "likely";
-        rule_var_set(f, "who", "%s", rule_who(dir));
+        rule_var_str(f, "who", rule_who(dir));
         ev_client_hello(f);
         ev_server_hello(f);
         td_result_evidence(f->r, dir == TD_C2S ? f->client_enc_first_pkt : f->server_abort_pkt,
@@ -580,7 +576,7 @@ static int m_handshake_aborted(facts *f)
     }
     if (tcp->rst_packet) {
         f->r->confidence = "certain";
-        rule_var_set(f, "who", "%s", rule_who(tcp->rst_from));
+        rule_var_str(f, "who", rule_who(tcp->rst_from));
         ev_client_hello(f);
         ev_server_hello(f);
         ev_close(f, tcp->rst_from);
@@ -589,7 +585,7 @@ static int m_handshake_aborted(facts *f)
     if (tcp->close && !tcp->gaps[0] && !tcp->gaps[1] && (s->server_hello || s->hello_retry)) {
         int dir = tcp->closed_by == TD_BY_CLIENT ? TD_C2S : TD_S2C;
         f->r->confidence = "likely";
-        rule_var_set(f, "who", "%s", rule_who(dir));
+        rule_var_str(f, "who", rule_who(dir));
         ev_client_hello(f);
         ev_server_hello(f);
         ev_close(f, dir);
@@ -606,9 +602,9 @@ static int m_ok(facts *f)
     if (!f->hs_done && !(s->resumed && s->finished[TD_C2S]) && !both_data) return 0;
     f->r->confidence = f->tls13 && f->in->done && !both_data ? "likely" : "certain";
     char c[64];
-    rule_var_set(f, "cipher", "%s%s", s->has_cipher ? td_cipher_label(s->cipher, c, sizeof c) : "cipher unknown",
-                 s->resumed ? ", resumed" : "");
-    rule_var_set(f, "data", "%s", both_data ? " and application data flowed both ways" : "");
+    rule_var_str2(f, "cipher", s->has_cipher ? td_cipher_label(s->cipher, c, sizeof c) : "cipher unknown",
+                  s->resumed ? ", resumed" : "");
+    rule_var_str(f, "data", both_data ? " and application data flowed both ways" : "");
     ev_client_hello(f);
     ev_server_hello(f);
     if (r->first_app_packet[0]) td_result_evidence(f->r, r->first_app_packet[0], "client application data: %llu bytes", (unsigned long long)r->app_bytes[0]);
@@ -777,7 +773,8 @@ static const rule rules[] = {
 void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
 {
     facts f;
-    memset(&f, 0, sizeof f);
+    memset(&f, 0, offsetof(facts, vars));      /* the variables (6 KB) are set before they are read */
+    f.n_vars = 0;
     f.t = t;
     f.s = &t->tls;
     f.tcp = &t->tcp;
@@ -794,11 +791,10 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, f.when, host, host ? NULL : t->server.ip, true, &f.sc);
     td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, f.when, NULL, NULL, false, &f.cc);
     gather(&f);
-    size_t base_vars = f.n_vars;
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         const rule *row = &rules[i];
         r->n_evidence = r->n_findings = 0;
-        f.n_vars = base_vars;
+        f.n_vars = 0;
         int v = row->match(&f);
         if (!v) continue;
         r->verdict = row->verdict;
