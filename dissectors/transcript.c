@@ -7,9 +7,9 @@
 void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, uint32_t len,
                          uint64_t packet, double ts)
 {
-    if (kind == TD_EV_APPDATA && t->n_events > 0) {
+    if ((kind == TD_EV_APPDATA || kind == TD_EV_SSL2_ENCRYPTED) && t->n_events > 0) {
         td_event *last = &t->events[t->n_events - 1];
-        if (last->kind == TD_EV_APPDATA && last->dir == dir) {
+        if (last->kind == kind && last->dir == dir) {
             last->count++;
             last->len = (uint32_t)(last->len + len < last->len ? UINT32_MAX : last->len + len);
             return;
@@ -65,6 +65,7 @@ void td_transcript_clear(td_transcript *t)
     chain_clear(&tls->client_chain);
     free_list(tls->ca_names, tls->n_ca_names);
     free(tls->alerts);
+    free(tls->heartbeats);
     for (int d = 0; d < 2; d++) {
         free(tls->not_tls_what[d]);
         free(tls->bad_record_what[d]);
