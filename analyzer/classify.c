@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "classify_priv.h"
 #include "dissect.h"
+#include "findings_protocol.h"
 
 #include <openssl/err.h>
 
@@ -167,4 +168,5 @@ void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
     td_infer13(t, out);
     td_rules_apply(c, t, out);
     capture_findings(t, out);
+    td_findings_protocol(t, out);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "dissect.h"
 
 static const char *const label_names[TD_REC_N] = {
     [TD_REC_UNKNOWN] = "unknown",
@@ -148,7 +149,7 @@ void td_infer13(const td_transcript *t, td_result *r)
     const td_tls *s = &t->tls;
     td_inference *inf = &r->inf;
     memset(inf, 0, sizeof *inf);
-    if (s->version != 0x0304 || !s->server_hello || !s->n_records) return;
+    if (!td_version_is_tls13(s->version) || !s->server_hello || !s->n_records) return;
     inf->done = true;
     inf->handshake_complete = -1;
     layout l = layout_for(s->cipher);

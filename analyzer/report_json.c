@@ -71,6 +71,70 @@ static void alert(td_jw *w, const td_alert *a)
     td_jw_char(w, '}');
 }
 
+static void heartbeat(td_jw *w, const td_heartbeat *h)
+{
+    TD_JW_LIT(w, "{\"from\":");
+    td_jw_str(w, h->from == TD_C2S ? "client" : "server");
+    TD_JW_LIT(w, ",\"type\":");
+    if (h->encrypted) TD_JW_LIT(w, "null");
+    else td_jw_str(w, h->type == 1 ? "request" : h->type == 2 ? "response" : "unknown");
+    TD_JW_LIT(w, ",\"payload_length\":");
+    if (h->encrypted) TD_JW_LIT(w, "null");
+    else td_jw_u64(w, h->payload_length);
+    TD_JW_LIT(w, ",\"payload_in_record\":");
+    if (h->encrypted) TD_JW_LIT(w, "null");
+    else td_jw_u64(w, h->payload_actual);
+    TD_JW_LIT(w, ",\"record_length\":"); td_jw_u64(w, h->record_length);
+    TD_JW_LIT(w, ",\"encrypted\":"); td_jw_bool(w, h->encrypted);
+    TD_JW_LIT(w, ",\"packet\":"); td_jw_u64(w, h->packet);
+    td_jw_char(w, '}');
+}
+
+/* The SSLv2 session past its hellos; null unless the server answered in SSLv2. */
+static void sslv2_object(td_jw *w, const td_tls *s)
+{
+    char buf[32];
+    if (!s->sslv2_server_hello && !s->sslv2_error) {
+        TD_JW_LIT(w, "null");
+        return;
+    }
+    TD_JW_LIT(w, "{\"session_id_hit\":"); td_jw_bool(w, s->sslv2_session_id_hit);
+    TD_JW_LIT(w, ",\"master_key\":");
+    if (s->sslv2_master_key) {
+        TD_JW_LIT(w, "{\"packet\":"); td_jw_u64(w, s->sslv2_master_key_packet);
+        TD_JW_LIT(w, ",\"cipher\":");
+        td_jw_str(w, td_cipher_label(s->sslv2_master_key_cipher, buf, sizeof buf));
+        TD_JW_LIT(w, ",\"clear_key_length\":"); td_jw_u64(w, s->sslv2_clear_key_len);
+        TD_JW_LIT(w, ",\"encrypted_key_length\":"); td_jw_u64(w, s->sslv2_encrypted_key_len);
+        TD_JW_LIT(w, ",\"key_arg_length\":"); td_jw_u64(w, s->sslv2_key_arg_len);
+        td_jw_char(w, '}');
+    } else {
+        TD_JW_LIT(w, "null");
+    }
+    TD_JW_LIT(w, ",\"encrypted_records_c2s\":"); td_jw_u64(w, s->sslv2_enc_records[0]);
+    TD_JW_LIT(w, ",\"encrypted_records_s2c\":"); td_jw_u64(w, s->sslv2_enc_records[1]);
+    TD_JW_LIT(w, ",\"encrypted_bytes_c2s\":"); td_jw_u64(w, s->sslv2_enc_bytes[0]);
+    TD_JW_LIT(w, ",\"encrypted_bytes_s2c\":"); td_jw_u64(w, s->sslv2_enc_bytes[1]);
+    for (int d = 0; d < 2; d++) {
+        if (d == 0) TD_JW_LIT(w, ",\"first_encrypted_packet_c2s\":");
+        else TD_JW_LIT(w, ",\"first_encrypted_packet_s2c\":");
+        if (s->sslv2_enc_records[d]) td_jw_u64(w, s->sslv2_first_enc_packet[d]);
+        else TD_JW_LIT(w, "null");
+    }
+    TD_JW_LIT(w, ",\"error\":");
+    if (s->sslv2_error) {
+        TD_JW_LIT(w, "{\"from\":");
+        td_jw_str(w, s->sslv2_error_from == TD_C2S ? "client" : "server");
+        TD_JW_LIT(w, ",\"code\":"); td_jw_u64(w, s->sslv2_error);
+        TD_JW_LIT(w, ",\"name\":"); td_jw_str(w, td_sslv2_error_name(s->sslv2_error));
+        TD_JW_LIT(w, ",\"packet\":"); td_jw_u64(w, s->sslv2_error_packet);
+        td_jw_char(w, '}');
+    } else {
+        TD_JW_LIT(w, "null");
+    }
+    td_jw_char(w, '}');
+}
+
 static void tls_object(td_jw *w, const td_result *r)
 {
     const td_transcript *t = r->t;
@@ -120,6 +184,25 @@ static void tls_object(td_jw *w, const td_result *r)
     td_jw_str(w, s->not_tls[0] ? s->not_tls_what[0] : NULL);
     TD_JW_LIT(w, ",\"plaintext_s2c\":");
     td_jw_str(w, s->not_tls[1] ? s->not_tls_what[1] : NULL);
+    /* Added fields (after the original ones, so those stay byte for byte as they were). */
+    TD_JW_LIT(w, ",\"offered_ciphers\":[");
+    for (size_t i = 0; i < s->n_offered_ciphers; i++) {
+        if (i) td_jw_char(w, ',');
+        td_jw_str(w, td_cipher_label(s->offered_ciphers[i], buf, sizeof buf));
+    }
+    for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) {      /* an SSLv2 hello's own kinds */
+        if (i || s->n_offered_ciphers) td_jw_char(w, ',');
+        td_jw_str(w, td_cipher_label(s->sslv2_offered_kinds[i], buf, sizeof buf));
+    }
+    TD_JW_LIT(w, "],\"offered_ciphers_total\":"); td_jw_u64(w, s->n_offered_ciphers_total);
+    TD_JW_LIT(w, ",\"heartbeats\":[");
+    for (size_t i = 0; i < s->n_heartbeats; i++) {
+        if (i) td_jw_char(w, ',');
+        heartbeat(w, &s->heartbeats[i]);
+    }
+    TD_JW_LIT(w, "],\"heartbeats_total\":"); td_jw_u64(w, s->n_heartbeats_total);
+    TD_JW_LIT(w, ",\"sslv2\":");
+    sslv2_object(w, s);
     td_jw_char(w, '}');
 }
 

@@ -98,7 +98,30 @@ static const char *event_name(const td_transcript *t, const td_event *e, char *b
         return buf;
     }
     case TD_EV_SSL2:
-        snprintf(buf, len, "SSLv2 %s (%u B)", e->sub == 1 ? "ClientHello" : e->sub == 4 ? "ServerHello" : "message", e->len);
+        if (e->sub == 0 && t->tls.sslv2_error) {
+            const char *n = td_sslv2_error_name(t->tls.sslv2_error);
+            snprintf(buf, len, "SSLv2 ERROR %s (%u)", n ? n : "?", t->tls.sslv2_error);
+        } else {
+            snprintf(buf, len, "SSLv2 %s (%u B)", e->sub == 1 ? "ClientHello" : e->sub == 4 ? "ServerHello" :
+                     e->sub == 2 ? "ClientMasterKey" : e->sub == 0 ? "ERROR" : "message", e->len);
+        }
+        return buf;
+    case TD_EV_SSL2_ENCRYPTED:
+        if (e->count > 1) snprintf(buf, len, "SSLv2 encrypted records x%u (%u B)", e->count, e->len);
+        else snprintf(buf, len, "SSLv2 encrypted record (%u B)", e->len);
+        return buf;
+    case TD_EV_HEARTBEAT:
+        if (e->sub < t->tls.n_heartbeats) {
+            const td_heartbeat *h = &t->tls.heartbeats[e->sub];
+            if (h->encrypted)
+                snprintf(buf, len, "Heartbeat (encrypted, %u B)", h->record_length);
+            else
+                snprintf(buf, len, "Heartbeat %s payload_length %u, %u in the record (%u B)",
+                         h->type == 1 ? "request" : h->type == 2 ? "response" : "type?",
+                         h->payload_length, h->payload_actual, h->record_length);
+            return buf;
+        }
+        snprintf(buf, len, "Heartbeat (%u B)", e->len);
         return buf;
     case TD_EV_CCS: return "ChangeCipherSpec";
     case TD_EV_ALERT:

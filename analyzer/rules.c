@@ -58,7 +58,7 @@ static void gather(facts *f)
 {
     const td_tls *s = f->s;
     const td_inference *in = f->in;
-    f->tls13 = s->version == 0x0304;
+    f->tls13 = td_version_is_tls13(s->version);
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
         if (a->level == 2 || (a->encrypted && !(s->finished[0] && s->finished[1]))) {
@@ -213,6 +213,12 @@ static int m_protocol_mismatch(facts *f)
 {
     const td_tls *s = f->s;
     const td_alert *a = f->fatal;
+    if (s->sslv2_error == 1 && s->sslv2_error_from == TD_S2C) {     /* SSLv2 NO-CIPHER-ERROR */
+        f->r->confidence = "certain";
+        ev_client_hello(f);
+        td_result_evidence(f->r, s->sslv2_error_packet, "server SSLv2 ERROR NO-CIPHER-ERROR");
+        return 5;
+    }
     if (!a || a->encrypted || !is_mismatch_alert(a->code) || !s->client_hello) return 0;
     /* The server refuses the ClientHello, or the client refuses the ServerHello's choice. */
     bool server_refuses = a->from == TD_S2C && !s->server_hello;
@@ -705,8 +711,11 @@ static const rule rules[] = {
       { "the server refused the ClientHello: no TLS version in common (the client offered {offered})",
         "the server refused the ClientHello: {why} (the client offered {offered} with {suites})",
         "the client refused the server's choice of version: {why}",
-        "the client refused the server's choice of parameters: {why}" },
-      { REM_VERSION, REM_CIPHER, REM_VERSION, REM_CIPHER } },
+        "the client refused the server's choice of parameters: {why}",
+        "the server refused the client's SSLv2 hello: no cipher in common (NO-CIPHER-ERROR)" },
+      { REM_VERSION, REM_CIPHER, REM_VERSION, REM_CIPHER,
+        "The client speaks only SSL 2.0, which no current server accepts: update or replace it so that it "
+        "speaks TLS 1.2 or 1.3." } },
     { TD_V_OBSOLETE_PROTOCOL, KB_SCHANNEL, m_obsolete_protocol,
       { "the connection uses {proto}, which is broken and disabled by every current TLS stack" },
       { "Replace or update the client and the server so that both speak TLS 1.2 or 1.3, and disable {proto} on "

@@ -165,15 +165,26 @@ static bool client_hello(td_transcript *t, cursor *c, uint64_t packet)
 
 /* ---- ServerHello / HelloRetryRequest --------------------------------------------------------- */
 
+/* TLS 1.3 drafts before -22 had their own ServerHello: the version itself (0x7f00|N), the
+ * random, the cipher suite and the extensions; no session ID echo, no compression method, no
+ * supported_versions.  Draft-22 moved to the TLS 1.2-shaped layout of RFC 8446. */
+static bool pre22_draft(uint16_t version)
+{
+    int n = td_tls13_draft(version);
+    return n >= 0 && n < 22;
+}
+
 static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts, size_t len)
 {
     td_tls *tls = &t->tls;
     uint16_t legacy = cur_u16(c);
     const uint8_t *random = cur_bytes(c, 32);
-    bool hrr = random && memcmp(random, hrr_random, 32) == 0;
-    cursor sid = cur_block8(c);
+    bool draft_layout = pre22_draft(legacy);
+    bool hrr = !draft_layout && random && memcmp(random, hrr_random, 32) == 0;
+    cursor sid = { NULL, NULL, true };             /* none in the draft layout */
+    if (!draft_layout) sid = cur_block8(c);
     uint16_t cipher = cur_u16(c);
-    cur_u8(c);                                     /* compression */
+    if (!draft_layout) cur_u8(c);                  /* compression */
     if (c->bad) return false;
 
     td_transcript_event(t, TD_EV_HANDSHAKE, TD_S2C, hrr ? HS_HELLO_RETRY : HS_SERVER_HELLO,
@@ -217,7 +228,7 @@ static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts
     }
     if (alpn) tls_set_str(&tls->alpn, alpn, alpn_len);
     tls->psk_accepted = psk;
-    if (tls->version == 0x0304) {
+    if (td_version_is_tls13(tls->version)) {
         tls->resumed = psk;
         tls->encrypted[TD_S2C] = true;             /* everything after ServerHello is protected */
     } else if (tls->session_id_s_len > 0 && tls->session_id_s_len == tls->session_id_c_len &&
@@ -237,7 +248,7 @@ static bool certificate(td_transcript *t, td_x509_cache *x509, int dir, cursor *
     chain->seen = true;
     chain->malformed = false;
     chain->packet = packet;
-    bool tls13 = t->tls.version == 0x0304;
+    bool tls13 = td_version_is_tls13(t->tls.version);
     if (tls13) (void)cur_block8(c);                /* certificate_request_context */
     cursor list = cur_block24(c);
     while (!cur_empty(&list) && !list.bad) {
@@ -277,7 +288,7 @@ static bool certificate_request(td_transcript *t, cursor *c, uint64_t packet)
     tls->cert_requested = true;
     tls->cert_request_packet = packet;
     cursor cas;
-    if (tls->version == 0x0304) {
+    if (td_version_is_tls13(tls->version)) {
         return true;                               /* encrypted in TLS 1.3; seen only if decrypted */
     }
     (void)cur_block8(c);                           /* certificate_types */
@@ -295,6 +306,33 @@ static bool certificate_request(td_transcript *t, cursor *c, uint64_t packet)
     return !c->bad && !cas.bad;
 }
 
+/* ---- HelloRetryRequest of the drafts before -22 (its own handshake type, 6) ------------------ */
+
+/* struct { ProtocolVersion server_version; CipherSuite cipher_suite (from draft-19);
+ *          Extension extensions<2..2^16-1>; } HelloRetryRequest; */
+static bool draft_hello_retry(td_transcript *t, cursor *c, uint64_t packet)
+{
+    td_tls *tls = &t->tls;
+    uint16_t version = cur_u16(c);
+    if (c->bad || td_tls13_draft(version) < 0) return false;
+    bool has_cipher = td_tls13_draft(version) >= 19;
+    uint16_t cipher = has_cipher ? cur_u16(c) : 0;
+    cursor exts = cur_block16(c);
+    while (!cur_empty(&exts) && !exts.bad) {
+        cur_u16(&exts);
+        (void)cur_block16(&exts);
+    }
+    if (c->bad || exts.bad) return false;
+    tls->version = version;
+    if (has_cipher) {
+        tls->cipher = cipher;
+        tls->has_cipher = true;
+    }
+    tls->hello_retry = true;
+    tls->hello_retry_packet = packet;
+    return cur_empty(c);
+}
+
 bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8_t type,
                            const uint8_t *body, size_t len, uint64_t packet, double ts)
 {
@@ -310,6 +348,9 @@ bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8
     case HS_CERTIFICATE: ok = certificate(t, x509, dir, &c, packet); break;
     case HS_CERTIFICATE_REQUEST:
         if (dir == TD_S2C) ok = certificate_request(t, &c, packet);
+        break;
+    case HS_HELLO_RETRY:
+        if (dir == TD_S2C) ok = draft_hello_retry(t, &c, packet);
         break;
     case HS_SERVER_HELLO_DONE:
         if (dir == TD_S2C) t->tls.server_hello_done = true;

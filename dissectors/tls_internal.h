@@ -27,9 +27,15 @@ bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8
 /* SSLv2: parse a whole SSLv2 record (2-byte header included) at the start of a stream. */
 bool tls_sslv2_record(td_transcript *t, int dir, const uint8_t *rec, size_t len,
                       uint64_t packet, double ts);
-/* If data starts an SSLv2 ClientHello/ServerHello, return the full record length (header
- * included), else 0.  Needs 5 bytes. */
+/* If data starts an SSLv2 ClientHello/ServerHello (or, from the server, an SSLv2 ERROR in
+ * place of the ServerHello), return the full record length (header included), else 0.  Needs
+ * 5 bytes. */
 size_t tls_sslv2_record_len(const uint8_t *data, size_t len, int dir);
+/* The body (header removed) of a later SSLv2 record, before this direction encrypts: if it is a
+ * CLIENT-MASTER-KEY (from the client) or an ERROR, record it and return true; else return false
+ * (it is an encrypted record). */
+bool tls_sslv2_clear_message(td_transcript *t, int dir, const uint8_t *body, size_t len,
+                             uint64_t packet, double ts);
 
 /* Helpers shared by the files above: push to capped heap lists; return false if the cap is hit. */
 bool tls_list_push_str(char ***list, size_t *n, size_t cap, const char *s, size_t len);

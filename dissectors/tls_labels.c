@@ -7,7 +7,8 @@ const char *td_version_label(uint16_t v, char *buf, size_t len)
 {
     const char *n = td_version_name(v);
     if (n) return n;
-    snprintf(buf, len, "0x%04X", v);
+    if (td_tls13_draft(v) >= 0) snprintf(buf, len, "TLS1.3-draft-%d", td_tls13_draft(v));
+    else snprintf(buf, len, "0x%04X", v);
     return buf;
 }
 

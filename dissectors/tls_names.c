@@ -455,9 +455,32 @@ const char *td_version_name(uint16_t version)
     case 0x0304: return "TLS1.3";
     default: break;
     }
-    if ((version & 0xff00) == 0x7f00)      /* draft-ietf-tls-tls13-NN sent 0x7f00 | NN */
-        return "TLS1.3";
+    /* draft-ietf-tls-tls13-NN sent 0x7f00 | NN; -28 was the last before RFC 8446. */
+    static const char *const drafts[] = {
+        "TLS1.3-draft-0", "TLS1.3-draft-1", "TLS1.3-draft-2", "TLS1.3-draft-3", "TLS1.3-draft-4",
+        "TLS1.3-draft-5", "TLS1.3-draft-6", "TLS1.3-draft-7", "TLS1.3-draft-8", "TLS1.3-draft-9",
+        "TLS1.3-draft-10", "TLS1.3-draft-11", "TLS1.3-draft-12", "TLS1.3-draft-13", "TLS1.3-draft-14",
+        "TLS1.3-draft-15", "TLS1.3-draft-16", "TLS1.3-draft-17", "TLS1.3-draft-18", "TLS1.3-draft-19",
+        "TLS1.3-draft-20", "TLS1.3-draft-21", "TLS1.3-draft-22", "TLS1.3-draft-23", "TLS1.3-draft-24",
+        "TLS1.3-draft-25", "TLS1.3-draft-26", "TLS1.3-draft-27", "TLS1.3-draft-28",
+    };
+    int n = td_tls13_draft(version);
+    if (n >= 0 && (size_t)n < N_ELEMS(drafts))
+        return drafts[n];
     return NULL;
+}
+
+/* ---- SSLv2 error codes (SSL 2.0 draft, "Error Messages") ------------------------------------ */
+
+const char *td_sslv2_error_name(uint16_t code)
+{
+    switch (code) {
+    case 0x0001: return "NO-CIPHER-ERROR";
+    case 0x0002: return "NO-CERTIFICATE-ERROR";
+    case 0x0004: return "BAD-CERTIFICATE-ERROR";
+    case 0x0006: return "UNSUPPORTED-CERTIFICATE-TYPE-ERROR";
+    default: return NULL;
+    }
 }
 
 /* RFC 8701: 0x0A0A, 0x1A1A, ... 0xFAFA - both bytes equal, low nibble 0xA. */

@@ -17,12 +17,18 @@
 #define HS_MSG_MAX (256 * 1024)         /* a handshake message larger than this is skipped */
 #define SNIFF_BYTES 256                 /* bytes shown to the plaintext recogniser */
 #define PLAINTEXT_SCAN_MAX (64 * 1024)  /* plaintext searched for a later hello (STARTTLS) */
+#define ALERT_BUF 16                    /* a plaintext alert record: at most 8 alerts back to back */
+#define HB_HEADER 3                     /* HeartbeatMessage: type, u16 payload_length */
+#define HB_PADDING 16                   /* RFC 6520: at least 16 bytes of padding follow the payload */
 
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24 };
 
 enum { RM_NONE, RM_APPDATA, RM_OPAQUE };
 
-typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_RESYNC, ST_PLAINTEXT, ST_DEAD } dir_state;
+/* ST_SSLV2: an SSLv2 hello record (or the server's ERROR) being assembled at the start of a
+ * stream; ST_SSLV2_RECORDS: the rest of an SSLv2 session (CLIENT-MASTER-KEY, ERROR, then
+ * encrypted records). */
+typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_SSLV2_RECORDS, ST_RESYNC, ST_PLAINTEXT, ST_DEAD } dir_state;
 
 typedef struct dir_parser {
     dir_state state;
@@ -31,18 +37,21 @@ typedef struct dir_parser {
     uint8_t rtype;                       /* current record */
     size_t rlen, rleft;
     bool rkeep;                          /* body goes to the handshake or alert parser */
-    uint8_t alert[2];
+    uint8_t alert[ALERT_BUF];            /* plaintext alert record body so far */
     size_t alert_have;
+    uint8_t hb[HB_HEADER];               /* plaintext heartbeat message header so far */
+    size_t hb_have;
     uint8_t hshdr[4];                    /* handshake message header so far */
     size_t hshdr_have;
     uint8_t *hsbuf;                      /* handshake message body being assembled */
     size_t hslen, hshave, hscap;
     size_t hsskip;                       /* bytes left of an over-cap message being skipped */
     bool hs_lost;                        /* a gap broke handshake framing: wait for a new record */
-    uint8_t *v2buf;                      /* SSLv2 hello record being assembled */
+    uint8_t *v2buf;                      /* SSLv2 record being assembled (a hello, or a clear one later) */
     size_t v2len, v2have;
     uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
     size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
+    bool v2_encrypted;                   /* SSLv2: this direction's records are now encrypted */
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
     uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
     size_t sniff_have;
@@ -51,6 +60,7 @@ typedef struct dir_parser {
 struct td_tls_stream {
     td_transcript *t;
     td_x509_cache *x509;                 /* certificate summaries (not owned; may be NULL) */
+    bool v2_session;                     /* the server answered in SSLv2: both streams are SSLv2 */
     dir_parser d[2];
 };
 
@@ -276,6 +286,60 @@ static void add_alert(td_tls_stream *s, int dir, uint8_t level, uint8_t code, bo
     td_transcript_event(s->t, TD_EV_ALERT, dir, idx, 2, packet, ts);
 }
 
+/* Are this direction's records protected?  After its ChangeCipherSpec they are, except for TLS
+ * 1.3's compatibility CCS, which changes nothing (RFC 8446 D.4). */
+static bool dir_protected(const td_tls *tls, int dir)
+{
+    return tls->encrypted[dir] || (tls->ccs[dir] && !td_version_is_tls13(tls->version));
+}
+
+/* A plaintext alert record holds whole 2-byte alerts.  One alert is taken as it is; several
+ * must each look like an alert (level warning or fatal, an assigned description), else the
+ * record is a protected one that happens to have an even length. */
+static bool plausible_alerts(const uint8_t *a, size_t n)
+{
+    if (n == 2) return true;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        if ((a[i] != 1 && a[i] != 2) || !td_alert_name(a[i + 1])) return false;
+    return n >= 2 && n % 2 == 0;
+}
+
+static void add_heartbeat(td_tls_stream *s, int dir, const uint8_t *hdr, size_t have, bool encrypted,
+                          uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
+    tls->heartbeat = true;
+    tls->n_heartbeats_total++;
+    int idx = 255;
+    if (tls->n_heartbeats < TD_MAX_HEARTBEATS) {
+        size_t n = tls->n_heartbeats;
+        if (n == 0 || (n & (n - 1)) == 0) {            /* room for 2, 4, 8, 16 */
+            size_t want = n ? n * 2 : 2;
+            td_heartbeat *h = realloc(tls->heartbeats, want * sizeof *h);
+            if (!h) goto event;
+            tls->heartbeats = h;
+        }
+        idx = (int)n;
+        td_heartbeat *h = &tls->heartbeats[tls->n_heartbeats++];
+        memset(h, 0, sizeof *h);
+        h->from = (uint8_t)dir;
+        h->encrypted = encrypted;
+        h->record_length = (uint16_t)d->rlen;          /* <= REC_MAX_LEN */
+        h->packet = packet;
+        h->ts = ts;
+        if (!encrypted) {
+            h->malformed = have < HB_HEADER;
+            if (have >= 1) h->type = hdr[0];
+            if (have >= HB_HEADER) h->payload_length = (uint16_t)(hdr[1] << 8 | hdr[2]);
+            size_t room = d->rlen > HB_HEADER + HB_PADDING ? d->rlen - HB_HEADER - HB_PADDING : 0;
+            h->payload_actual = (uint16_t)(room < h->payload_length ? room : h->payload_length);
+        }
+    }
+event:
+    td_transcript_event(s->t, TD_EV_HEARTBEAT, dir, idx, (uint32_t)d->rlen, packet, ts);
+}
+
 /* Length of a TLS 1.3 Finished record: 4-byte header + verify_data + content type + AEAD tag. */
 /* An application-data record.  Before TLS 1.3 its type is what it says; in TLS 1.3 every
  * protected record looks like this, and what it really holds (the rest of the handshake, a
@@ -304,7 +368,7 @@ static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t pac
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
-    if (tls->version == 0x0304 && tls->server_hello) {
+    if (td_version_is_tls13(tls->version) && tls->server_hello) {
         d->rmode = RM_OPAQUE;
         d->ridx = 0;
         tls->encrypted[dir] = true;
@@ -355,6 +419,7 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
     d->rkeep = false;
     d->rmode = RM_NONE;
     d->alert_have = 0;
+    d->hb_have = 0;
     if (!tls->record_version[dir]) tls->record_version[dir] = version;
     if (d->rlen == 0) {
         tls->empty_records[dir]++;
@@ -367,18 +432,20 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
         break;
     case CT_CCS:
         tls->ccs[dir] = true;
-        if (tls->version != 0x0304) tls->encrypted[dir] = true;
-        if (dir == TD_S2C && tls->server_hello && !tls->server_chain.seen && tls->version != 0x0304)
+        if (!td_version_is_tls13(tls->version)) tls->encrypted[dir] = true;
+        if (dir == TD_S2C && tls->server_hello && !tls->server_chain.seen && !td_version_is_tls13(tls->version))
             tls->resumed = true;                   /* abbreviated handshake: no Certificate */
         td_transcript_event(s->t, TD_EV_CCS, dir, 0, (uint32_t)d->rlen, packet, ts);
         break;
     case CT_ALERT:
-        /* A plaintext alert is 2 bytes; a longer one is protected (MAC, IV or AEAD tag). */
-        if (d->rlen == 2 || !tls->encrypted[dir]) d->rkeep = true;
+        /* A plaintext alert record is 2 bytes (or a few alerts of 2 bytes each, see record_end).
+         * Any other length is protected (MAC, explicit IV or AEAD tag), and so is any alert once
+         * this direction is encrypted, even when its CCS or handshake is not in the capture. */
+        if (!dir_protected(tls, dir) && d->rlen % 2 == 0 && d->rlen <= ALERT_BUF) d->rkeep = true;
         else add_alert(s, dir, 0, 0, true, packet, ts);
         break;
     case CT_HANDSHAKE:
-        if (tls->encrypted[dir] && tls->version != 0x0304) {
+        if (tls->encrypted[dir] && !td_version_is_tls13(tls->version)) {
             if (!tls->finished[dir]) tls->finished[dir] = true;   /* first record after CCS */
             tls->enc_hs_records[dir]++;
             tls->enc_hs_bytes[dir] += d->rlen;
@@ -392,7 +459,13 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
         }
         break;
     case CT_HEARTBEAT:
+        /* RFC 6520.  Protected after this side's CCS; TLS 1.3 has no heartbeat, and any record
+         * after its ServerHello is protected.  In the clear only the 3-byte header is read. */
         tls->heartbeat = true;
+        if (dir_protected(tls, dir) || (td_version_is_tls13(tls->version) && tls->server_hello))
+            add_heartbeat(s, dir, NULL, 0, true, packet, ts);
+        else
+            d->rkeep = true;
         break;
     default:
         break;
@@ -408,15 +481,148 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
     if (d->rtype == CT_HANDSHAKE) {
         hs_feed(s, dir, p, n, packet, ts);
     } else if (d->rtype == CT_ALERT) {
-        for (size_t i = 0; i < n && d->alert_have < 2; i++) d->alert[d->alert_have++] = p[i];
+        for (size_t i = 0; i < n && d->alert_have < ALERT_BUF; i++) d->alert[d->alert_have++] = p[i];
+    } else if (d->rtype == CT_HEARTBEAT) {
+        for (size_t i = 0; i < n && d->hb_have < HB_HEADER; i++) d->hb[d->hb_have++] = p[i];
+        if (d->hb_have == HB_HEADER) {             /* the rest (payload, padding) is not needed */
+            add_heartbeat(s, dir, d->hb, d->hb_have, false, packet, ts);
+            d->rkeep = false;
+        }
     }
 }
 
 static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
-    if (d->rkeep && d->rtype == CT_ALERT && d->alert_have == 2)
-        add_alert(s, dir, d->alert[0], d->alert[1], false, packet, ts);
+    if (!d->rkeep) return;
+    if (d->rtype == CT_ALERT && d->alert_have == d->rlen) {
+        if (!plausible_alerts(d->alert, d->alert_have)) {
+            add_alert(s, dir, 0, 0, true, packet, ts);
+        } else {
+            for (size_t i = 0; i + 1 < d->alert_have; i += 2)
+                add_alert(s, dir, d->alert[i], d->alert[i + 1], false, packet, ts);
+        }
+    } else if (d->rtype == CT_HEARTBEAT) {         /* shorter than its own header */
+        add_heartbeat(s, dir, d->hb, d->hb_have, false, packet, ts);
+        tls_note_bad(s->t, dir, "heartbeat record shorter than its 3-byte header");
+    }
+}
+
+/* ---- an SSLv2 session after the hellos ----------------------------------------------------- */
+
+static void sslv2_encrypted(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    s->d[dir].v2_encrypted = true;
+    if (!tls->sslv2_enc_records[dir]) tls->sslv2_first_enc_packet[dir] = packet;
+    if (tls->sslv2_enc_records[dir] < UINT32_MAX) tls->sslv2_enc_records[dir]++;
+    tls->sslv2_enc_bytes[dir] += len;
+    td_transcript_event(s->t, TD_EV_SSL2_ENCRYPTED, dir, 0, (uint32_t)len, packet, ts);
+}
+
+/* Is this direction of an SSLv2 session encrypted now?  The client after its CLIENT-MASTER-KEY,
+ * the server once it has received it; both right after a SERVER-HELLO that resumed a session,
+ * and both once either side has sent a record that could only be encrypted (a master key the
+ * capture missed or could not read). */
+static bool sslv2_dir_encrypted(const td_tls_stream *s)
+{
+    const td_tls *tls = &s->t->tls;
+    return s->d[0].v2_encrypted || s->d[1].v2_encrypted || tls->sslv2_master_key || tls->sslv2_session_id_hit;
+}
+
+/* Could a record of this length be a message in the clear: an ERROR (3 bytes), or from the
+ * client a CLIENT-MASTER-KEY (10 bytes and its keys)? */
+static bool sslv2_clear_len(int dir, size_t len)
+{
+    return len == 3 || (dir == TD_C2S && len >= 10);
+}
+
+/* SSLv2 records: a 2-byte header (high bit set; 15-bit length) or a 3-byte one (14-bit length,
+ * then the padding count; only block ciphers pad, so it is always encrypted).  A record in the
+ * clear is assembled and must be a CLIENT-MASTER-KEY or an ERROR; encrypted ones are skipped. */
+static void sslv2_feed(td_tls_stream *s, int dir, cursor *c, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    while (!cur_empty(c)) {
+        if (d->v2buf) {                                      /* a clear record being assembled */
+            size_t k = d->v2len - d->v2have < cur_left(c) ? d->v2len - d->v2have : cur_left(c);
+            memcpy(d->v2buf + d->v2have, cur_bytes(c, k), k);
+            d->v2have += k;
+            if (d->v2have < d->v2len) return;
+            if (!tls_sslv2_clear_message(s->t, dir, d->v2buf, d->v2len, packet, ts))
+                sslv2_encrypted(s, dir, d->v2len, packet, ts);
+            free(d->v2buf);
+            d->v2buf = NULL;
+            d->v2len = d->v2have = 0;
+            continue;
+        }
+        if (d->rleft) {                                      /* an encrypted record's body */
+            size_t k = cur_left(c) < d->rleft ? cur_left(c) : d->rleft;
+            cur_skip(c, k);
+            d->rleft -= k;
+            continue;
+        }
+        while (d->hdr_have < 2 && !cur_empty(c)) d->hdr[d->hdr_have++] = cur_u8(c);
+        if (d->hdr_have < 2) return;
+        bool three = !(d->hdr[0] & 0x80);
+        if (three) {
+            if (d->hdr_have < 3 && !cur_empty(c)) d->hdr[d->hdr_have++] = cur_u8(c);
+            if (d->hdr_have < 3) return;
+        }
+        size_t len = (size_t)(d->hdr[0] & (three ? 0x3f : 0x7f)) << 8 | d->hdr[1];
+        size_t pad = three ? d->hdr[2] : 0;
+        d->hdr_have = 0;
+        if (len == 0 || pad > len) {
+            char what[80];
+            snprintf(what, sizeof what, "SSLv2 record of %zu bytes with %zu bytes of padding", len, pad);
+            tls_note_bad(s->t, dir, what);
+            if (len == 0) continue;
+        }
+        if (three || sslv2_dir_encrypted(s) || !sslv2_clear_len(dir, len)) {
+            sslv2_encrypted(s, dir, len, packet, ts);
+            d->rleft = len;
+            continue;
+        }
+        d->v2buf = malloc(len);                              /* at most 32767 bytes */
+        if (!d->v2buf) {
+            d->state = ST_DEAD;
+            return;
+        }
+        d->v2len = len;
+        d->v2have = 0;
+    }
+}
+
+/* The server answered in SSLv2: from now on this direction is an SSLv2 record stream.  Bytes
+ * already taken as the start of a TLS record header are given back to the SSLv2 parser. */
+static void to_sslv2_records(td_tls_stream *s, int dir, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    uint8_t held[5];
+    size_t n = d->hdr_have;
+    memcpy(held, d->hdr, n);
+    d->hdr_have = 0;
+    d->rleft = 0;
+    d->rkeep = false;
+    hs_reset(d);
+    d->state = ST_SSLV2_RECORDS;
+    cursor c = cur_make(held, n);
+    sslv2_feed(s, dir, &c, packet, ts);
+}
+
+/* The SSLv2 record a stream began with (a hello, or the server's ERROR) is complete. */
+static void sslv2_first_record(td_tls_stream *s, int dir, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    if (!tls_sslv2_record(s->t, dir, d->v2buf, d->v2len, packet, ts))
+        tls_note_bad(s->t, dir, "malformed SSLv2 hello");
+    free(d->v2buf);
+    d->v2buf = NULL;
+    d->v2len = d->v2have = 0;
+    /* The server's SSLv2 answer makes the whole connection SSLv2; a client's SSLv2 hello may
+     * still be answered in TLS. */
+    if (dir == TD_S2C) s->v2_session = true;
+    d->state = s->v2_session ? ST_SSLV2_RECORDS : ST_TLS;
 }
 
 /* ---- the stream -------------------------------------------------------------------------- */
@@ -573,6 +779,7 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
                 memcpy(d->v2buf, d->hdr, 5);
                 d->v2have = 5;
                 d->hdr_have = 0;
+                if (d->v2have == d->v2len) sslv2_first_record(s, dir, packet, ts);  /* a 5-byte ERROR */
             } else if (s->t->tcp.midstream) {
                 d->state = ST_RESYNC;              /* joined mid-connection: find a record header */
                 memmove(d->hdr, d->hdr + 1, 4);    /* one may begin in the bytes after the first */
@@ -588,14 +795,13 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
             memcpy(d->v2buf + d->v2have, cur_bytes(&c, k), k);
             d->v2have += k;
             if (d->v2have < d->v2len) return;
-            if (!tls_sslv2_record(s->t, dir, d->v2buf, d->v2len, packet, ts))
-                tls_note_bad(s->t, dir, "malformed SSLv2 hello");
-            free(d->v2buf);
-            d->v2buf = NULL;
-            d->v2len = d->v2have = 0;
-            d->state = tls->sslv2_server_hello ? ST_DEAD : ST_TLS;
+            sslv2_first_record(s, dir, packet, ts);
             break;
         }
+
+        case ST_SSLV2_RECORDS:
+            sslv2_feed(s, dir, &c, packet, ts);
+            break;
 
         case ST_RESYNC: {
             size_t n = cur_left(&c);
@@ -617,7 +823,10 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
         }
 
         case ST_TLS:
-            if (tls->sslv2_server_hello) { d->state = ST_DEAD; return; }
+            if (s->v2_session) {
+                to_sslv2_records(s, dir, packet, ts);
+                break;
+            }
             if (d->rleft == 0) {
                 const uint8_t *h;
                 if (d->hdr_have == 0 && cur_left(&c) >= 5) {
@@ -652,6 +861,20 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
     td_transcript_event(s->t, TD_EV_GAP, dir, 0, (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes), packet, ts);
     switch (d->state) {
     case ST_DEAD:
+        return;
+    case ST_SSLV2_RECORDS:
+        /* A hole inside an encrypted record keeps SSLv2 framing; any other loses it for good
+         * (SSLv2 headers carry nothing to resynchronise on). */
+        if (bytes && !d->v2buf && d->hdr_have == 0 && d->rleft > bytes) {
+            d->rleft -= (size_t)bytes;
+            return;
+        }
+        free(d->v2buf);
+        d->v2buf = NULL;
+        d->v2len = d->v2have = 0;
+        d->hdr_have = 0;
+        d->rleft = 0;
+        d->state = ST_DEAD;
         return;
     case ST_TLS:
         /* A hole inside a record body we were skipping leaves the record layer in step. */

@@ -7,10 +7,11 @@
 void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, uint32_t len,
                          uint64_t packet, double ts)
 {
-    /* Runs of application data, and of protected records past those kept, become one entry. */
-    if ((kind == TD_EV_APPDATA || (kind == TD_EV_OPAQUE && sub == 0)) && t->n_events > 0) {
+    /* Runs of application data, of encrypted SSLv2 records, and of protected records past those
+     * kept, become one entry. */
+    if ((kind == TD_EV_APPDATA || kind == TD_EV_SSL2_ENCRYPTED || (kind == TD_EV_OPAQUE && sub == 0)) && t->n_events > 0) {
         td_event *last = &t->events[t->n_events - 1];
-        if (last->kind == kind && last->dir == dir && last->sub == 0) {
+        if (last->kind == kind && last->dir == dir && last->sub == sub) {
             last->count++;
             last->len = (uint32_t)(last->len + len < last->len ? UINT32_MAX : last->len + len);
             return;
@@ -67,6 +68,7 @@ void td_transcript_clear(td_transcript *t)
     free_list(tls->ca_names, tls->n_ca_names);
     free(tls->alerts);
     free(tls->records);
+    free(tls->heartbeats);
     for (int d = 0; d < 2; d++) {
         free(tls->not_tls_what[d]);
         free(tls->bad_record_what[d]);

@@ -18,9 +18,23 @@ const char *td_cipher_name(uint32_t suite);
 /* Weakness of a suite: NULL if fine, else a short reason ("NULL encryption", "export grade",
  * "RC4", "DES", "3DES", "anonymous key exchange", "MD5 MAC"). */
 const char *td_cipher_weakness(uint32_t suite);
-/* "SSL2","SSL3","TLS1.0","TLS1.1","TLS1.2","TLS1.3"; draft TLS 1.3 versions (0x7fxx) as
- * "TLS1.3"; anything else NULL.  GREASE values (0x?a?a) are recognised by td_is_grease. */
+/* "SSL2","SSL3","TLS1.0","TLS1.1","TLS1.2","TLS1.3"; the TLS 1.3 drafts 0x7f00|N as
+ * "TLS1.3-draft-N" (N 0..28, the drafts that were published; td_version_label names any N);
+ * anything else NULL (Facebook's 0xFB17/0xFB1A too: labelled "0xFB1A").  GREASE values (0x?a?a)
+ * are recognised by td_is_grease. */
 const char *td_version_name(uint16_t version);
+/* The draft number N of a draft-ietf-tls-tls13-N version (0x7f00|N), else -1. */
+static inline int td_tls13_draft(uint16_t v) { return (v & 0xff00) == 0x7f00 ? (int)(v & 0xff) : -1; }
+/* Does version v work as TLS 1.3 on the wire (everything after ServerHello encrypted, Certificate
+ * with a request context, ...)?  RFC 8446's 0x0304, the drafts 0x7f00|N, and Facebook's
+ * experimental 0xFB17 / 0xFB1A (Fizz's draft-23 / draft-26 variants).  Use this, never
+ * `version == 0x0304`, wherever "is this TLS 1.3" is asked. */
+static inline bool td_version_is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v & 0xff00) == 0x7f00 || v == 0xfb17 || v == 0xfb1a;
+}
+/* SSLv2 ERROR-CODE name ("NO-CIPHER-ERROR"), or NULL. */
+const char *td_sslv2_error_name(uint16_t code);
 bool td_is_grease(uint16_t value);
 /* Alert description name ("unknown_ca"), or NULL if unassigned. */
 const char *td_alert_name(uint8_t code);

@@ -20,6 +20,8 @@ enum { TD_C2S = 0, TD_S2C = 1 };           /* direction index: client->server, s
 #define TD_MAX_LIST 32                     /* offered versions, ALPN names, CA names */
 #define TD_MAX_CIPHERS 256                 /* offered cipher suites kept */
 #define TD_MAX_RECORDS 48                  /* TLS 1.3 opaque records kept one by one (the rest are counted) */
+#define TD_MAX_HEARTBEATS 16               /* heartbeat records kept (the rest are only counted) */
+#define TD_MAX_SSL2_KINDS 16               /* SSLv2 cipher kinds offered in an SSLv2 CLIENT-HELLO */
 
 /* One certificate, summarised (dissectors/x509_summary.c).  Strings are heap-owned. */
 typedef struct td_cert {
@@ -62,6 +64,20 @@ typedef struct td_alert {
     double ts;
 } td_alert;
 
+/* One heartbeat record (RFC 6520, content type 24). */
+typedef struct td_heartbeat {
+    uint8_t from;                          /* TD_C2S: sent by the client */
+    uint8_t type;                          /* 1 request, 2 response, other: as sent; 0 when encrypted */
+    bool encrypted;                        /* after this side's ChangeCipherSpec, or TLS 1.3 */
+    bool malformed;                        /* in the clear but shorter than its 3-byte header */
+    uint16_t payload_length;               /* claimed in the message; 0 when encrypted */
+    uint16_t payload_actual;               /* payload bytes really in the record: record_length - 3
+                                              - 16 (minimum padding), at most payload_length */
+    uint16_t record_length;                /* the record's length field (bytes after the header) */
+    uint64_t packet;                       /* packet that completed the record */
+    double ts;
+} td_heartbeat;
+
 /* Message ladder entry (shown by -v, read by the classifier for order and timing). */
 typedef enum td_ev_kind {
     TD_EV_SYN, TD_EV_SYNACK, TD_EV_FIN, TD_EV_RST,
@@ -77,6 +93,10 @@ typedef enum td_ev_kind {
     TD_EV_OPAQUE,                          /* TLS 1.3 protected record (outer type application_data):
                                               what it holds is the classifier's inference; sub = 1 for
                                               the records kept in tls.records (never coalesced) */
+    TD_EV_HEARTBEAT,                       /* sub = index into tls.heartbeats (or 255 when dropped);
+                                              len = record length */
+    TD_EV_SSL2_ENCRYPTED,                  /* encrypted SSLv2 record(s): count = consecutive records
+                                              coalesced (as TD_EV_APPDATA), len = bytes */
 } td_ev_kind;
 
 typedef struct td_event {
@@ -159,6 +179,23 @@ typedef struct td_tls {
     bool ech_offered;                      /* encrypted_client_hello extension in the ClientHello */
     bool buffer_cap_hit;                   /* a handshake message or record exceeded its buffer */
     bool heartbeat;                        /* heartbeat records seen */
+    td_heartbeat *heartbeats;              /* heap, at most TD_MAX_HEARTBEATS, in order */
+    size_t n_heartbeats;                   /* kept */
+    size_t n_heartbeats_total;
+    /* SSLv2 beyond the hellos (dissectors/tls_sslv2.c).  Cipher kinds are 24-bit values. */
+    uint32_t sslv2_offered_kinds[TD_MAX_SSL2_KINDS]; /* SSLv2 CIPHER-KINDs (not 00xxxx) in CLIENT-HELLO */
+    uint8_t n_sslv2_offered_kinds;
+    bool sslv2_session_id_hit;             /* SERVER-HELLO resumed a session: no CLIENT-MASTER-KEY */
+    bool sslv2_master_key;                 /* CLIENT-MASTER-KEY seen */
+    uint64_t sslv2_master_key_packet;
+    uint32_t sslv2_master_key_cipher;      /* the CIPHER-KIND the client chose (also tls.cipher) */
+    uint16_t sslv2_clear_key_len, sslv2_encrypted_key_len, sslv2_key_arg_len;
+    uint32_t sslv2_enc_records[2];         /* encrypted SSLv2 records per direction */
+    uint64_t sslv2_enc_bytes[2];           /* ... their bytes (headers excluded) */
+    uint64_t sslv2_first_enc_packet[2];    /* packet of the first encrypted record each way */
+    uint16_t sslv2_error;                  /* first SSLv2 ERROR code seen in the clear; 0 = none */
+    uint8_t sslv2_error_from;
+    uint64_t sslv2_error_packet;
 } td_tls;
 
 typedef enum td_close { TD_CLOSE_NONE = 0, TD_CLOSE_FIN, TD_CLOSE_RST } td_close;
@@ -208,7 +245,8 @@ typedef struct td_transcript {
                                             * it until its first TLS byte (analyzer/engine.c) */
 } td_transcript;
 
-/* Append a ladder event; coalesces consecutive application-data records of one direction. */
+/* Append a ladder event; coalesces consecutive application-data records (and encrypted SSLv2
+ * records) of one direction. */
 void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, uint32_t len,
                          uint64_t packet, double ts);
 /* Free what the transcript owns (strings, certificates); the struct itself is the caller's. */

@@ -265,10 +265,13 @@ TEST(versions)
     CHECK_STR(td_version_name(0x0302), "TLS1.1");
     CHECK_STR(td_version_name(0x0303), "TLS1.2");
     CHECK_STR(td_version_name(0x0304), "TLS1.3");
-    CHECK_STR(td_version_name(0x7f00), "TLS1.3");
-    CHECK_STR(td_version_name(0x7f12), "TLS1.3");          /* draft-18 */
-    CHECK_STR(td_version_name(0x7f1c), "TLS1.3");          /* draft-28 */
-    CHECK_STR(td_version_name(0x7fff), "TLS1.3");
+    CHECK_STR(td_version_name(0x7f00), "TLS1.3-draft-0");
+    CHECK_STR(td_version_name(0x7f12), "TLS1.3-draft-18");
+    CHECK_STR(td_version_name(0x7f15), "TLS1.3-draft-21");
+    CHECK_STR(td_version_name(0x7f1c), "TLS1.3-draft-28");
+    CHECK(td_version_name(0x7f1d) == NULL);                /* no such draft was published ... */
+    CHECK(td_version_name(0x7fff) == NULL);
+    CHECK(td_version_name(0xfb1a) == NULL);                /* Facebook's draft-26 variant */
     CHECK(td_version_name(0x0000) == NULL);
     CHECK(td_version_name(0x0001) == NULL);
     CHECK(td_version_name(0x0200) == NULL);
@@ -280,6 +283,44 @@ TEST(versions)
     CHECK(td_version_name(0xfefd) == NULL);                /* DTLS 1.2 */
     CHECK(td_version_name(0x0a0a) == NULL);                /* GREASE */
     CHECK(td_version_name(0xffff) == NULL);
+}
+
+TEST(version_labels_and_tls13_drafts)
+{
+    char b[32];
+    CHECK_STR(td_version_label(0x0304, b, sizeof b), "TLS1.3");
+    CHECK_STR(td_version_label(0x7f17, b, sizeof b), "TLS1.3-draft-23");
+    CHECK_STR(td_version_label(0x7f1d, b, sizeof b), "TLS1.3-draft-29");   /* ... but a label it gets */
+    CHECK_STR(td_version_label(0x7fff, b, sizeof b), "TLS1.3-draft-255");
+    CHECK_STR(td_version_label(0xfb1a, b, sizeof b), "0xFB1A");
+    CHECK_STR(td_version_label(0xfb17, b, sizeof b), "0xFB17");
+    CHECK_STR(td_version_label(0x0305, b, sizeof b), "0x0305");
+    CHECK(td_tls13_draft(0x7f12) == 18);
+    CHECK(td_tls13_draft(0x0304) == -1);
+    CHECK(td_tls13_draft(0xfb1a) == -1);
+    CHECK(td_version_is_tls13(0x0304));
+    CHECK(td_version_is_tls13(0x7f00));
+    CHECK(td_version_is_tls13(0x7f12));
+    CHECK(td_version_is_tls13(0x7f1c));
+    CHECK(td_version_is_tls13(0xfb17));
+    CHECK(td_version_is_tls13(0xfb1a));
+    CHECK(!td_version_is_tls13(0x0303));
+    CHECK(!td_version_is_tls13(0x0000));
+    CHECK(!td_version_is_tls13(0x0002));
+    CHECK(!td_version_is_tls13(0x7eff));
+    CHECK(!td_version_is_tls13(0x8000));
+    CHECK(!td_version_is_tls13(0xfb1b));
+}
+
+TEST(sslv2_error_names)
+{
+    CHECK_STR(td_sslv2_error_name(1), "NO-CIPHER-ERROR");
+    CHECK_STR(td_sslv2_error_name(2), "NO-CERTIFICATE-ERROR");
+    CHECK_STR(td_sslv2_error_name(4), "BAD-CERTIFICATE-ERROR");
+    CHECK_STR(td_sslv2_error_name(6), "UNSUPPORTED-CERTIFICATE-TYPE-ERROR");
+    CHECK(td_sslv2_error_name(0) == NULL);
+    CHECK(td_sslv2_error_name(3) == NULL);
+    CHECK(td_sslv2_error_name(0x0100) == NULL);
 }
 
 TEST(grease)
@@ -439,6 +480,8 @@ int main(void)
     RUN(cipher_weakness);
     RUN(cipher_weakness_sweep);
     RUN(versions);
+    RUN(version_labels_and_tls13_drafts);
+    RUN(sslv2_error_names);
     RUN(grease);
     RUN(alerts);
     RUN(handshakes);

@@ -431,6 +431,20 @@ static char *fingerprint(const td_transcript *t)
                 (unsigned long long)x->first_app_packet[d], x->not_tls[d],
                 x->not_tls_what[d] ? x->not_tls_what[d] : "-", (unsigned long long)x->not_tls_packet[d],
                 x->bad_records[d], x->bad_record_what[d] ? x->bad_record_what[d] : "-", x->empty_records[d]);
+    fprintf(f, "heartbeats=%zu/%zu:", x->n_heartbeats, x->n_heartbeats_total);
+    for (size_t i = 0; i < x->n_heartbeats; i++) {
+        const td_heartbeat *h = &x->heartbeats[i];
+        fprintf(f, "(%u %u %d %d %u %u %u %llu)", h->from, h->type, h->encrypted, h->malformed,
+                h->payload_length, h->payload_actual, h->record_length, (unsigned long long)h->packet);
+    }
+    fprintf(f, "\nsslv2 kinds=%u hit=%d mk=%d/%llu/%06x/%u/%u/%u err=%u/%u/%llu", x->n_sslv2_offered_kinds,
+            x->sslv2_session_id_hit, x->sslv2_master_key, (unsigned long long)x->sslv2_master_key_packet,
+            (unsigned)x->sslv2_master_key_cipher, x->sslv2_clear_key_len, x->sslv2_encrypted_key_len,
+            x->sslv2_key_arg_len, x->sslv2_error, x->sslv2_error_from, (unsigned long long)x->sslv2_error_packet);
+    for (int d = 0; d < 2; d++)
+        fprintf(f, " enc%d=%u/%llu/%llu", d, x->sslv2_enc_records[d], (unsigned long long)x->sslv2_enc_bytes[d],
+                (unsigned long long)x->sslv2_first_enc_packet[d]);
+    fprintf(f, "\n");
     fprintf(f, "starttls=%d ech=%d cap=%d hb=%d events=%zu/%zu:", x->starttls, x->ech_offered,
             x->buffer_cap_hit, x->heartbeat, t->n_events, t->n_events_dropped);
     /* (A plaintext event's length is the size of the first delivery: it may depend on the split.) */
@@ -1827,7 +1841,9 @@ TEST(gap_inside_appdata_keeps_sync)
     const td_tls *x = &f.t.tls;
     CHECK(x->bad_records[0] == 0);
     CHECK(x->n_alerts == 1);
-    if (x->n_alerts == 1) CHECK(x->alerts[0].level == 1 && x->alerts[0].code == 0 && x->alerts[0].packet == 13);
+    /* In step: the record after the hole is read as an alert; after the client's CCS it is an
+     * encrypted one, whatever its length. */
+    if (x->n_alerts == 1) CHECK(x->alerts[0].encrypted && x->alerts[0].packet == 13);
     CHECK(x->app_records[0] == 2 && x->app_data[0] == 677);   /* captured bytes: 400 were lost */
     CHECK(has_event(&f.t, TD_EV_GAP, 0, -1));
     fx_free(&f);
@@ -2047,6 +2063,555 @@ TEST(random_garbage_streams)
     CHECK(insane == 0);
 }
 
+/* ---- heartbeat (RFC 6520) ------------------------------------------------------------------------------ */
+
+/* A heartbeat record in the clear: type, payload_length, `real` payload bytes, `pad` padding. */
+static void heartbeat_record(buf *out, unsigned type, unsigned payload_length, size_t real, size_t pad)
+{
+    buf body = { 0 };
+    put8(&body, type);
+    put16(&body, payload_length);
+    bytes_of(&body, 0x41, real);
+    bytes_of(&body, 0x00, pad);
+    record(out, 24, 0x0303, body.p, body.n);
+    bfree(&body);
+}
+
+/* ClientHello and the server's first flight of tls12_flow, then the heartbeats in the clear. */
+static void heartbeat_clear_flow(flow *fl)
+{
+    flow full = { 0 };
+    tls12_flow(&full);
+    putb(step(fl, 0), &full.b[0]);
+    putb(step(fl, 1), &full.b[1]);
+    flow_free(&full);
+    heartbeat_record(step(fl, 0), 1, 18, 18, 16);          /* an honest request: 3 + 18 + 16 */
+    heartbeat_record(step(fl, 1), 2, 18, 18, 16);          /* its answer */
+    heartbeat_record(step(fl, 0), 1, 16384, 1, 16);        /* Heartbleed: claims 16384, holds 1 */
+    heartbeat_record(step(fl, 1), 2, 16384, 16384, 16);    /* a vulnerable server's answer */
+}
+
+TEST(heartbeat_in_the_clear)
+{
+    flow fl = { 0 };
+    heartbeat_clear_flow(&fl);
+    fx f;
+    fx_init(&f);
+    for (int i = 0; i < fl.n; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->heartbeat);
+    CHECK(x->n_heartbeats == 4 && x->n_heartbeats_total == 4);
+    if (x->n_heartbeats == 4) {
+        const td_heartbeat *h = x->heartbeats;
+        CHECK(h[0].from == 0 && h[0].type == 1 && !h[0].encrypted && !h[0].malformed);
+        CHECK(h[0].payload_length == 18 && h[0].payload_actual == 18 && h[0].record_length == 37);
+        CHECK(h[0].packet == 3);
+        CHECK(h[1].from == 1 && h[1].type == 2 && h[1].payload_length == 18 && h[1].payload_actual == 18);
+        CHECK(h[1].packet == 4);
+        CHECK(h[2].from == 0 && h[2].type == 1 && h[2].payload_length == 16384);
+        CHECK(h[2].payload_actual == 1 && h[2].record_length == 20 && h[2].packet == 5);
+        CHECK(h[3].from == 1 && h[3].type == 2 && h[3].payload_length == 16384);
+        CHECK(h[3].payload_actual == 16384 && h[3].record_length == 16403 && h[3].packet == 6);
+    }
+    CHECK(count_events(&f.t, TD_EV_HEARTBEAT, 0) == 2 && count_events(&f.t, TD_EV_HEARTBEAT, 1) == 2);
+    for (size_t i = 0, k = 0; i < f.t.n_events; i++)
+        if (f.t.events[i].kind == TD_EV_HEARTBEAT) {
+            CHECK(f.t.events[i].sub == k);
+            CHECK(k >= x->n_heartbeats || f.t.events[i].len == x->heartbeats[k].record_length);
+            k++;
+        }
+    CHECK(x->bad_records[0] == 0 && x->bad_records[1] == 0);
+    CHECK(x->app_records[0] == 0 && x->app_records[1] == 0);
+    CHECK(transcript_sane(&f.t));
+    fx_free(&f);
+    CHECK(split_mismatches(&fl) == 0);
+    flow_free(&fl);
+}
+
+TEST(heartbeat_bare_header_and_short_record)
+{
+    /* The classic probe sends no payload and no padding at all: 18 03 02 00 03 01 40 00. */
+    static const uint8_t probe[] = { 0x18, 0x03, 0x02, 0x00, 0x03, 0x01, 0x40, 0x00 };
+    static const uint8_t shorty[] = { 0x18, 0x03, 0x03, 0x00, 0x01, 0x01 };
+    fx f;
+    fx_init(&f);
+    feed(&f, 0, probe, sizeof probe, 7);
+    feed(&f, 0, shorty, sizeof shorty, 8);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_heartbeats == 2);
+    if (x->n_heartbeats == 2) {
+        CHECK(x->heartbeats[0].type == 1 && x->heartbeats[0].payload_length == 16384);
+        CHECK(x->heartbeats[0].payload_actual == 0 && x->heartbeats[0].record_length == 3);
+        CHECK(x->heartbeats[0].packet == 7 && !x->heartbeats[0].malformed);
+        CHECK(x->heartbeats[1].malformed && x->heartbeats[1].type == 1);
+        CHECK(x->heartbeats[1].payload_length == 0 && x->heartbeats[1].record_length == 1);
+    }
+    CHECK(x->bad_records[0] == 1);
+    fx_free(&f);
+}
+
+TEST(heartbeat_encrypted_after_ccs_and_in_tls13)
+{
+    flow fl = { 0 };
+    tls12_flow(&fl);
+    opaque_record(step(&fl, 0), 24, 61, 0x77);              /* request after the client's CCS */
+    opaque_record(step(&fl, 1), 24, 16429, 0x78);           /* a big answer */
+    fx f;
+    fx_init(&f);
+    for (int i = 0; i < fl.n; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_heartbeats == 2);
+    if (x->n_heartbeats == 2) {
+        CHECK(x->heartbeats[0].encrypted && x->heartbeats[0].type == 0 && x->heartbeats[0].payload_length == 0);
+        CHECK(x->heartbeats[0].record_length == 61 && x->heartbeats[0].packet == 7 && x->heartbeats[0].from == 0);
+        CHECK(x->heartbeats[1].encrypted && x->heartbeats[1].record_length == 16429 && x->heartbeats[1].from == 1);
+    }
+    CHECK(x->bad_records[0] == 0 && x->bad_records[1] == 0);
+    fx_free(&f);
+    CHECK(split_mismatches(&fl) == 0);
+    flow_free(&fl);
+
+    /* TLS 1.3: a heartbeat record after the ServerHello is protected (from the server at once, and
+     * from the client too: TLS 1.3 has no heartbeat in the clear). */
+    tls13_flow(&fl);
+    heartbeat_record(step(&fl, 1), 2, 300, 300, 16);
+    fx_init(&f);
+    for (int i = 0; i < fl.n; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    CHECK(f.t.tls.n_heartbeats == 1);
+    if (f.t.tls.n_heartbeats == 1) {
+        CHECK(f.t.tls.heartbeats[0].encrypted && f.t.tls.heartbeats[0].payload_length == 0);
+        CHECK(f.t.tls.heartbeats[0].record_length == 319);
+    }
+    fx_free(&f);
+    flow_free(&fl);
+}
+
+TEST(heartbeat_list_is_capped)
+{
+    buf c = { 0 }, hb = { 0 };
+    ch_opts co = { .sni = "hb.example" };
+    client_hello_record(&c, &co);
+    for (int i = 0; i < 1000; i++) heartbeat_record(&hb, 1, 16, 16, 16);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 0, &hb, 2);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_heartbeats == TD_MAX_HEARTBEATS && x->n_heartbeats_total == 1000);
+    CHECK(has_event(&f.t, TD_EV_HEARTBEAT, 0, 255));        /* the ones not kept */
+    CHECK(has_event(&f.t, TD_EV_HEARTBEAT, 0, TD_MAX_HEARTBEATS - 1));
+    CHECK(transcript_sane(&f.t));
+    fx_free(&f);
+    bfree(&c);
+    bfree(&hb);
+}
+
+/* ---- alerts: plaintext only when they can be ------------------------------------------------------------ */
+
+TEST(alert_record_length_decides_encryption)
+{
+    /* A capture that starts after the handshake: no CCS seen, yet a 26-byte alert (AES-GCM:
+     * 8 explicit nonce + 2 + 16 tag) is encrypted, not an alert of level 0x?? read from its IV. */
+    fx f;
+    fx_init(&f);
+    f.t.tcp.midstream = true;
+    buf b = { 0 };
+    opaque_record(&b, 23, 100, 0x02);
+    opaque_record(&b, 21, 26, 0x02);                        /* 02 02 ...: would read as fatal(2) */
+    opaque_record(&b, 21, 3, 0x01);                         /* odd length */
+    feedb(&f, 1, &b, 9);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_alerts == 2);
+    for (size_t i = 0; i < x->n_alerts; i++) CHECK(x->alerts[i].encrypted && x->alerts[i].level == 0);
+    fx_free(&f);
+    bfree(&b);
+
+    /* Several plaintext alerts in one record are each kept; an even-length record whose pairs
+     * are not alerts is one encrypted alert. */
+    fx_init(&f);
+    buf c = { 0 }, s = { 0 };
+    ch_opts co = { .sni = "x.example" };
+    client_hello_record(&c, &co);
+    static const uint8_t two[] = { 1, 112, 2, 40 };
+    static const uint8_t junk[] = { 0x8f, 0x12, 0x33, 0x44, 0x01, 0x02 };
+    record(&s, 21, 0x0303, two, sizeof two);
+    record(&s, 21, 0x0303, junk, sizeof junk);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &s, 2);
+    CHECK(x->n_alerts == 3);
+    if (x->n_alerts == 3) {
+        CHECK(!x->alerts[0].encrypted && x->alerts[0].level == 1 && x->alerts[0].code == 112);
+        CHECK(!x->alerts[1].encrypted && x->alerts[1].level == 2 && x->alerts[1].code == 40);
+        CHECK(x->alerts[2].encrypted);
+    }
+    CHECK(count_events(&f.t, TD_EV_ALERT, 1) == 3);
+    fx_free(&f);
+    bfree(&s);
+
+    /* TLS 1.3: a 19-byte record of type alert from the client is protected, even before the
+     * client has sent an encrypted record. */
+    flow fl = { 0 };
+    tls13_flow(&fl);
+    fx_init(&f);
+    for (int i = 0; i < 4; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    CHECK(!x->encrypted[0]);
+    buf a = { 0 };
+    opaque_record(&a, 21, 19, 0x02);
+    feedb(&f, 0, &a, 5);
+    CHECK(x->n_alerts == 1 && x->alerts[0].encrypted);
+    fx_free(&f);
+    bfree(&a);
+    flow_free(&fl);
+    bfree(&c);
+}
+
+TEST(alert_after_ccs_is_encrypted_whatever_its_length)
+{
+    /* TLS 1.2: after the client's CCS even a 2-byte alert record is protected. */
+    flow fl = { 0 };
+    tls12_flow(&fl);
+    fx f;
+    fx_init(&f);
+    for (int i = 0; i < 3; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    buf a = { 0 };
+    alert_record(&a, 2, 40);
+    feedb(&f, 0, &a, 4);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_alerts == 1 && x->alerts[0].encrypted && x->alerts[0].from == 0);
+    fx_free(&f);
+    flow_free(&fl);
+
+    /* TLS 1.3's compatibility CCS changes nothing: the client's alert after it, before any
+     * encrypted record of its own, is still read in the clear (it rejects the ServerHello). */
+    static const uint8_t sid[32] = { 9 };
+    ch_opts co = { .sni = "tls13.example", .versions = { 0x0304 }, .sid = sid, .sid_len = 32 };
+    sh_opts so = { .cipher = 0x1301, .selected_version = 0x0304, .sid = sid, .sid_len = 32 };
+    buf c = { 0 }, s = { 0 };
+    client_hello_record(&c, &co);
+    server_hello_record(&s, &so);
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &s, 2);
+    buf c2 = { 0 };
+    ccs_record(&c2);
+    alert_record(&c2, 2, 47);
+    feedb(&f, 0, &c2, 3);
+    CHECK(x->n_alerts == 1 && !x->alerts[0].encrypted && x->alerts[0].code == 47);
+    fx_free(&f);
+    bfree(&a);
+    bfree(&c);
+    bfree(&s);
+    bfree(&c2);
+}
+
+/* ---- TLS 1.3 drafts -------------------------------------------------------------------------------------- */
+
+/* The ServerHello of draft-ietf-tls-tls13 before -22: version, random, cipher suite, extensions. */
+static void draft_server_hello_record(buf *out, uint16_t version, uint16_t cipher)
+{
+    buf body = { 0 }, m = { 0 };
+    put16(&body, version);
+    for (int i = 0; i < 32; i++) put8(&body, 0x90 + i);
+    put16(&body, cipher);
+    put16(&body, 4 + 36 + 4);                                /* extensions */
+    put16(&body, 40);                                        /* key_share (draft-23+: 51) */
+    put16(&body, 36);
+    put16(&body, 29);                                        /* x25519 */
+    put16(&body, 32);
+    bytes_of(&body, 0xee, 32);
+    put16(&body, 41);                                        /* pre_shared_key */
+    put16(&body, 0);
+    handshake(&m, 2, body.p, body.n);
+    record(out, 22, 0x0301, m.p, m.n);
+    bfree(&body);
+    bfree(&m);
+}
+
+TEST(tls13_draft_server_hello_layouts)
+{
+    /* Draft-18 (0x7f12), as Chrome and Firefox spoke it in 2017. */
+    ch_opts co = { .sni = "draft.example", .versions = { 0x7f12, 0x0303 } };
+    buf c = { 0 }, s = { 0 };
+    client_hello_record(&c, &co);
+    draft_server_hello_record(&s, 0x7f12, 0x1302);
+    opaque_record(&s, 23, 600, 3);                           /* the encrypted flight */
+    fx f;
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &s, 2);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_offered_versions == 2 && x->offered_versions[0] == 0x7f12);
+    CHECK(x->server_hello && x->server_hello_packet == 2);
+    CHECK(x->version == 0x7f12);
+    CHECK(x->has_cipher && x->cipher == 0x1302);
+    CHECK(x->psk_accepted && x->resumed);                   /* pre_shared_key in its extensions */
+    CHECK(x->session_id_s_len == 0);
+    CHECK(x->encrypted[1]);                                  /* protected after the ServerHello */
+    CHECK(x->bad_records[1] == 0);
+    char b[32];
+    CHECK_STR(td_version_label(x->version, b, sizeof b), "TLS1.3-draft-18");
+    /* A CCS from a draft peer does not turn encryption on (it is TLS 1.3's no-op). */
+    buf cc = { 0 };
+    ccs_record(&cc);
+    feedb(&f, 0, &cc, 3);
+    CHECK(!x->encrypted[0]);
+    /* A draft-21 peer's Certificate in a handshake record (as a decrypting proxy would pass it
+     * on) has TLS 1.3's layout: request context, extensions per entry. */
+    buf certs[1] = { { 0 } }, body = { 0 }, msg = { 0 };
+    make_cert_der(&certs[0], "draft.example", "Draft CA");
+    put8(&body, 0);
+    put24(&body, 3 + certs[0].n + 2);
+    put24(&body, certs[0].n);
+    putb(&body, &certs[0]);
+    put16(&body, 0);
+    hs_record(&msg, 11, &body);
+    fx_free(&f);
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    buf sh = { 0 };
+    draft_server_hello_record(&sh, 0x7f15, 0x1301);
+    x = &f.t.tls;
+    feedb(&f, 1, &sh, 2);
+    CHECK(x->version == 0x7f15 && x->cipher == 0x1301);
+    feedb(&f, 1, &msg, 3);
+    CHECK(x->server_chain.seen && x->server_chain.n == 1 && !x->server_chain.malformed);
+    CHECK(x->bad_records[1] == 0);
+    fx_free(&f);
+    bfree(&certs[0]);
+    bfree(&body);
+    bfree(&msg);
+    bfree(&sh);
+
+    /* Draft-23 (0x7f17) already has RFC 8446's layout, with the version in supported_versions. */
+    fx_init(&f);
+    buf s23 = { 0 };
+    sh_opts so = { .cipher = 0x1303, .selected_version = 0x7f17 };
+    server_hello_record(&s23, &so);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &s23, 2);
+    CHECK(f.t.tls.version == 0x7f17 && f.t.tls.cipher == 0x1303 && f.t.tls.encrypted[1]);
+    CHECK(f.t.tls.bad_records[1] == 0);
+    fx_free(&f);
+    bfree(&s23);
+
+    /* The HelloRetryRequest of drafts 19-21: its own handshake type 6. */
+    fx_init(&f);
+    buf hrr = { 0 }, hb = { 0 };
+    put16(&hb, 0x7f15);
+    put16(&hb, 0x1301);
+    put16(&hb, 6);
+    put16(&hb, 40);                                          /* key_share: selected group */
+    put16(&hb, 2);
+    put16(&hb, 23);
+    hs_record(&hrr, 6, &hb);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &hrr, 2);
+    CHECK(f.t.tls.hello_retry && f.t.tls.hello_retry_packet == 2 && !f.t.tls.server_hello);
+    CHECK(f.t.tls.version == 0x7f15 && f.t.tls.cipher == 0x1301);
+    CHECK(has_event(&f.t, TD_EV_HANDSHAKE, 1, 6));
+    CHECK(f.t.tls.bad_records[1] == 0);
+    fx_free(&f);
+    bfree(&hrr);
+    bfree(&hb);
+    bfree(&c);
+    bfree(&s);
+    bfree(&cc);
+}
+
+/* ---- SSLv2 sessions -------------------------------------------------------------------------------------- */
+
+static void sslv2_record2(buf *out, const buf *body)
+{
+    put8(out, 0x80 | (unsigned)(body->n >> 8));
+    put8(out, (unsigned)(body->n & 0xff));
+    putb(out, body);
+}
+
+static void sslv2_server_hello_msg(buf *out, bool hit)
+{
+    buf body = { 0 }, cert = { 0 };
+    make_cert_der(&cert, "sslv2.example", "Old CA");
+    put8(&body, 4);
+    put8(&body, hit ? 1 : 0);
+    put8(&body, 1);
+    put16(&body, 0x0002);
+    put16(&body, hit ? 0 : (unsigned)cert.n);
+    put16(&body, 6);
+    put16(&body, 16);
+    if (!hit) putb(&body, &cert);
+    put(&body, "\x07\x00\xc0\x01\x00\x80", 6);
+    bytes_of(&body, 0xdd, 16);
+    sslv2_record2(out, &body);
+    bfree(&body);
+    bfree(&cert);
+}
+
+static void sslv2_client_master_key(buf *out, uint32_t kind, unsigned clear, unsigned enc, unsigned arg)
+{
+    buf body = { 0 };
+    put8(&body, 2);
+    put24(&body, kind);
+    put16(&body, clear);
+    put16(&body, enc);
+    put16(&body, arg);
+    bytes_of(&body, 0x11, clear);
+    bytes_of(&body, 0x22, enc);
+    bytes_of(&body, 0x33, arg);
+    sslv2_record2(out, &body);
+    bfree(&body);
+}
+
+/* An encrypted SSLv2 record: a 2-byte header, or a 3-byte one with padding. */
+static void sslv2_encrypted_record(buf *out, size_t len, bool three, unsigned pad, unsigned fill)
+{
+    if (three) {
+        put8(out, (unsigned)(len >> 8) & 0x3f);
+        put8(out, (unsigned)(len & 0xff));
+        put8(out, pad);
+    } else {
+        put8(out, 0x80 | (unsigned)(len >> 8));
+        put8(out, (unsigned)(len & 0xff));
+    }
+    bytes_of(out, fill, len);
+}
+
+static void sslv2_session_flow(flow *fl)
+{
+    sslv2_client_hello(step(fl, 0), 0x0002);
+    sslv2_server_hello_msg(step(fl, 1), false);
+    buf *c = step(fl, 0);
+    sslv2_client_master_key(c, 0x0700c0, 0, 128, 8);
+    sslv2_encrypted_record(c, 33, false, 0, 0x80);         /* CLIENT-FINISHED (starts like a hello) */
+    buf *s = step(fl, 1);
+    sslv2_encrypted_record(s, 40, true, 7, 0x00);          /* SERVER-VERIFY (3-byte header) */
+    sslv2_encrypted_record(s, 40, true, 7, 0x02);          /* SERVER-FINISHED */
+    sslv2_encrypted_record(step(fl, 0), 300, false, 0, 0x04);
+    sslv2_encrypted_record(step(fl, 1), 2000, false, 0, 0x00);
+}
+
+TEST(sslv2_full_session)
+{
+    flow fl = { 0 };
+    sslv2_session_flow(&fl);
+    fx f;
+    fx_init(&f);
+    for (int i = 0; i < fl.n; i++) feedb(&f, fl.dir[i], &fl.b[i], (uint64_t)i + 1);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->sslv2_client_hello && x->sslv2_server_hello && x->version == 0x0002);
+    CHECK(x->n_sslv2_offered_kinds == 2);
+    if (x->n_sslv2_offered_kinds == 2)
+        CHECK(x->sslv2_offered_kinds[0] == 0x010080 && x->sslv2_offered_kinds[1] == 0x0700c0);
+    CHECK(!x->sslv2_session_id_hit);
+    CHECK(x->sslv2_master_key && x->sslv2_master_key_packet == 3);
+    CHECK(x->sslv2_master_key_cipher == 0x0700c0 && x->cipher == 0x0700c0 && x->has_cipher);
+    CHECK(x->sslv2_clear_key_len == 0 && x->sslv2_encrypted_key_len == 128 && x->sslv2_key_arg_len == 8);
+    CHECK(x->sslv2_enc_records[0] == 2 && x->sslv2_enc_bytes[0] == 333);
+    CHECK(x->sslv2_enc_records[1] == 3 && x->sslv2_enc_bytes[1] == 2080);
+    CHECK(x->sslv2_first_enc_packet[0] == 3 && x->sslv2_first_enc_packet[1] == 4);
+    CHECK(x->sslv2_error == 0);
+    CHECK(has_event(&f.t, TD_EV_SSL2, 0, 2));
+    CHECK(count_events(&f.t, TD_EV_SSL2_ENCRYPTED, 1) == 2);   /* coalesced while uninterrupted */
+    for (size_t i = 0; i < f.t.n_events; i++)
+        if (f.t.events[i].kind == TD_EV_SSL2_ENCRYPTED && f.t.events[i].dir == 1 && f.t.events[i].packet == 4)
+            CHECK(f.t.events[i].count == 2 && f.t.events[i].len == 80);
+    CHECK(x->bad_records[0] == 0 && x->bad_records[1] == 0);
+    CHECK(!x->not_tls[0] && !x->not_tls[1]);
+    CHECK(x->app_records[0] == 0 && x->n_alerts == 0);
+    CHECK(td_tls_stream_buffered(f.s) == 0);
+    fx_free(&f);
+    CHECK(split_mismatches(&fl) == 0);
+    flow_free(&fl);
+}
+
+TEST(sslv2_errors_and_resumed_session)
+{
+    /* The server has no cipher in common: ERROR NO-CIPHER instead of a SERVER-HELLO. */
+    buf c = { 0 }, e = { 0 };
+    sslv2_client_hello(&c, 0x0002);
+    put(&e, "\x80\x03\x00\x00\x01", 5);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &e, 2);
+    const td_tls *x = &f.t.tls;
+    CHECK(!x->server_hello && !x->not_tls[1]);
+    CHECK(x->sslv2_error == 1 && x->sslv2_error_from == 1 && x->sslv2_error_packet == 2);
+    CHECK(has_event(&f.t, TD_EV_SSL2, 1, 0));
+    CHECK(x->bad_records[1] == 0);
+    fx_free(&f);
+
+    /* The client does not like the certificate: ERROR BAD-CERTIFICATE instead of a master key. */
+    buf s = { 0 }, ce = { 0 };
+    sslv2_server_hello_msg(&s, false);
+    put(&ce, "\x80\x03\x00\x00\x04", 5);
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &s, 2);
+    feed(&f, 0, ce.p, 3, 3);                                  /* split, too */
+    feed(&f, 0, ce.p + 3, 2, 4);
+    CHECK(x->sslv2_error == 4 && x->sslv2_error_from == 0 && x->sslv2_error_packet == 4);
+    CHECK(!x->sslv2_master_key && x->sslv2_enc_records[0] == 0);
+    fx_free(&f);
+
+    /* A resumed session (session-id-hit): no CLIENT-MASTER-KEY, encrypted at once both ways. */
+    buf sh = { 0 }, cf = { 0 }, sv = { 0 };
+    sslv2_server_hello_msg(&sh, true);
+    sslv2_encrypted_record(&cf, 2 + 16 + 8, false, 0, 0x02);   /* would read as a master key */
+    sslv2_encrypted_record(&sv, 50, true, 3, 0x00);
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &sh, 2);
+    feedb(&f, 0, &cf, 3);
+    feedb(&f, 1, &sv, 4);
+    CHECK(x->sslv2_session_id_hit && !x->sslv2_master_key);
+    CHECK(x->sslv2_enc_records[0] == 1 && x->sslv2_enc_records[1] == 1);
+    CHECK(x->sslv2_first_enc_packet[0] == 3 && x->sslv2_first_enc_packet[1] == 4);
+    fx_free(&f);
+
+    /* Hostile: a CLIENT-MASTER-KEY whose key lengths lie is not taken as one; nor a zero-length
+     * or over-padded record; a gap inside an encrypted record keeps framing. */
+    buf bad = { 0 }, body = { 0 };
+    put8(&body, 2);
+    put24(&body, 0x010080);
+    put16(&body, 0);
+    put16(&body, 5000);
+    put16(&body, 0);
+    bytes_of(&body, 0x22, 10);
+    sslv2_record2(&bad, &body);
+    put(&bad, "\x80\x00", 2);
+    put(&bad, "\x00\x04\x09", 3);
+    bytes_of(&bad, 0x55, 4);
+    fx_init(&f);
+    feedb(&f, 0, &c, 1);
+    feedb(&f, 1, &s, 2);
+    feedb(&f, 0, &bad, 3);
+    CHECK(!x->sslv2_master_key);
+    CHECK(x->sslv2_enc_records[0] == 2);                     /* the fake master key, the padded one */
+    CHECK(x->bad_records[0] == 2);
+    buf big = { 0 };
+    sslv2_encrypted_record(&big, 1000, false, 0, 0x66);
+    feed(&f, 1, big.p, 100, 4);
+    td_tls_stream_gap(f.s, 1, 500, 5, 5.0);
+    feed(&f, 1, big.p + 600, big.n - 600, 6);
+    buf after = { 0 };
+    sslv2_encrypted_record(&after, 20, false, 0, 0x67);
+    feedb(&f, 1, &after, 7);
+    CHECK(x->sslv2_enc_records[1] == 2 && x->sslv2_enc_bytes[1] == 1020);
+    CHECK(transcript_sane(&f.t));
+    fx_free(&f);
+    bfree(&c);
+    bfree(&e);
+    bfree(&s);
+    bfree(&ce);
+    bfree(&sh);
+    bfree(&cf);
+    bfree(&sv);
+    bfree(&bad);
+    bfree(&body);
+    bfree(&big);
+    bfree(&after);
+}
+
 int main(void)
 {
     RUN(client_hello_fields);
@@ -2092,6 +2657,15 @@ int main(void)
     RUN(null_and_bad_arguments);
     RUN(every_prefix_and_byte_flips);
     RUN(random_garbage_streams);
+    RUN(heartbeat_in_the_clear);
+    RUN(heartbeat_bare_header_and_short_record);
+    RUN(heartbeat_encrypted_after_ccs_and_in_tls13);
+    RUN(heartbeat_list_is_capped);
+    RUN(alert_record_length_decides_encryption);
+    RUN(alert_after_ccs_is_encrypted_whatever_its_length);
+    RUN(tls13_draft_server_hello_layouts);
+    RUN(sslv2_full_session);
+    RUN(sslv2_errors_and_resumed_session);
     EVP_PKEY_free(test_key());
     return check_done();
 }
