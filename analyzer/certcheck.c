@@ -1,9 +1,57 @@
 /* certcheck.c - passive chain checks with OpenSSL: X509_verify_cert with the verification time
  * set to the capture's timestamp, X509_check_host / X509_check_ip_asc for names.  A verify
  * callback records every error instead of stopping at the first, so one pass tells both "not
- * trusted" and "expired". */
+ * trusted" and "expired".
+ *
+ * Why a chain does not reach a trust anchor.  When verification fails for want of an anchor
+ * (OpenSSL: depth-zero self-signed, self-signed in chain, unable to get issuer [locally], unable
+ * to verify the leaf signature), we look at the path OpenSSL built from the leaf through the
+ * certificates the server sent (in any order; strays are ignored) and then the store, and at
+ * its top certificate T, whose issuer is nowhere to be found.  Exactly one verdict:
+ *
+ *   path, top T                                   verdict          names
+ *   ------------------------------------------    ---------------  -----------------------------
+ *   the leaf alone, self-issued                   self_signed (if  untrusted_root = leaf subject
+ *                                                 it verifies)
+ *   T self-issued (a root), the server sent it    unknown_root     untrusted_root = T's subject
+ *                                                 + root_sent
+ *   T self-issued, from the store (a root the     unknown_root     untrusted_root = T's subject
+ *     store holds but not for this purpose)
+ *   T from the store, not self-issued (the store  unknown_root     untrusted_root = T's issuer
+ *     holds an intermediate, not its root)
+ *   T a CA the server sent above its leaf, not    unknown_root     untrusted_root = T's issuer
+ *     self-issued, issuer unknown
+ *   the leaf alone, not self-issued, issuer       incomplete       missing_issuer = leaf's issuer,
+ *     unknown, the leaf has an AIA caIssuers URI                   missing_issuer_url = that URI,
+ *                                                                  untrusted_root = the issuer
+ *   the leaf alone, not self-issued, issuer       issuer_unknown   missing_issuer = leaf's issuer,
+ *     unknown, no AIA caIssuers                                    untrusted_root = the issuer
+ *
+ * The reasoning.  A server must send its certificate and every intermediate; it may leave out
+ * the root (RFC 8446 4.4.2, RFC 5246 7.4.2).  So a chain that stops at a CA certificate the
+ * server sent is complete as far as the packets can show: the missing issuer is taken to be the
+ * root, and the advice is the client's trust store, not "install the full chain".  An AIA
+ * caIssuers URI on that CA is no evidence against this: intermediates nearly always carry one,
+ * pointing at their root.  A leaf sent alone is different: its issuer is a CA the client needs
+ * and did not get.  If the leaf says where that CA's certificate is published (caIssuers), it
+ * comes from a CA hierarchy run for others, where roots do not sign leaves directly (CA/Browser
+ * Forum Baseline Requirements 6.1.7): the server should have sent that intermediate, so
+ * `incomplete`.  Without AIA it may just as well be a private root the client does not trust
+ * (the common in-house CA case) as an intermediate the server left out; names are no evidence
+ * either way, and the store cannot tell (the leaf's issuer name and AKID point at the missing
+ * certificate, not at its root, so a store root is no match): `issuer_unknown`.  When the
+ * store holds that intermediate, the path goes on through it and the question is about the
+ * store's top instead (the rows "from the store").  A self-issued top (issuer == subject) has
+ * no issuer a server could add, whether or not its signature verifies.  "The leaf alone" means
+ * the path holds only the server's certificate: it may have sent others, none of which issued
+ * it.  The limit of the rule: a server that sends one intermediate but leaves out a second one
+ * above it gets unknown_root naming that second intermediate; only fetching the AIA URI (which
+ * a passive tool does not do) could tell it from a root.  Any other failure (a bad signature, a
+ * CA that may not sign, the purpose) sets none of these; untrusted_root then names the top
+ * certificate sent if it is self-signed, else its issuer. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,11 +59,19 @@
 #include <openssl/x509v3.h>
 
 #include "certcheck.h"
+#include "dissect.h"
+
+/* What the verify callback writes into. */
+typedef struct verify_state {
+    td_chain_check *out;
+    bool no_anchor;                                /* an error that says no trust anchor was reached */
+} verify_state;
 
 static int collect_errors(int ok, X509_STORE_CTX *ctx)
 {
     if (ok) return 1;
-    td_chain_check *out = X509_STORE_CTX_get_app_data(ctx);
+    verify_state *st = X509_STORE_CTX_get_app_data(ctx);
+    td_chain_check *out = st->out;
     int err = X509_STORE_CTX_get_error(ctx);
     int depth = X509_STORE_CTX_get_error_depth(ctx);
     switch (err) {
@@ -36,6 +92,7 @@ static int collect_errors(int ok, X509_STORE_CTX *ctx)
             err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
             err == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE) {
             out->trusted = false;
+            st->no_anchor = true;
         }
         break;
     }
@@ -79,6 +136,59 @@ static void narrow(int64_t b, int64_t when, int64_t *from, int64_t *until)
     }
 }
 
+/* A Name in RFC 2253 form into out (truncated to fit); "" if it cannot be printed. */
+static void name_into(const X509_NAME *name, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    unsigned char *der = NULL;
+    int n = name ? i2d_X509_NAME(name, &der) : -1;
+    char *text = n > 0 ? td_x509_name_text(der, (size_t)n) : NULL;
+    if (text) snprintf(out, outlen, "%s", text);
+    free(text);
+    OPENSSL_free(der);
+}
+
+/* The summary of the certificate x if the server sent it (x is one of sent[0..n)), else NULL. */
+static const td_cert *sent_summary(const td_chain *chain, X509 *const *sent, const size_t *index, size_t n, X509 *x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sent[i] == x || X509_cmp(sent[i], x) == 0) return &chain->certs[index[i]];
+    return NULL;
+}
+
+/* The decision table at the top of this file: why no trust anchor was reached.  path is what
+ * X509_verify_cert built; its first num_untrusted certificates came from the server. */
+static void classify_untrusted(const td_chain *chain, X509 *const *sent, const size_t *index, size_t n_sent,
+                               STACK_OF(X509) *path, int num_untrusted, td_chain_check *out)
+{
+    int k = path ? sk_X509_num(path) : 0;
+    if (k <= 0) return;
+    X509 *top = sk_X509_value(path, k - 1);
+    const X509_NAME *subject = X509_get_subject_name(top), *issuer = X509_get_issuer_name(top);
+    bool self_issued = subject && issuer && X509_NAME_cmp(subject, issuer) == 0;
+    bool from_server = k <= num_untrusted;
+    const td_cert *t = from_server ? sent_summary(chain, sent, index, n_sent, top) : NULL;
+    if (k == 1 && self_issued) {                   /* the leaf signs itself (self_signed says if it verifies) */
+        name_into(subject, out->untrusted_root, sizeof out->untrusted_root);
+        return;
+    }
+    if (self_issued || !from_server || k >= 2) {
+        out->unknown_root = true;
+        out->root_sent = self_issued && from_server;
+        name_into(self_issued ? subject : issuer, out->untrusted_root, sizeof out->untrusted_root);
+        return;
+    }
+    /* The leaf alone, its issuer neither sent nor in the store. */
+    name_into(issuer, out->missing_issuer, sizeof out->missing_issuer);
+    memcpy(out->untrusted_root, out->missing_issuer, sizeof out->untrusted_root);
+    if (t && t->aia_ca_issuers && t->aia_ca_issuers[0]) {
+        out->incomplete = true;
+        snprintf(out->missing_issuer_url, sizeof out->missing_issuer_url, "%s", t->aia_ca_issuers);
+    } else {
+        out->issuer_unknown = true;
+    }
+}
+
 void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when, bool purpose_server,
                           td_chain_check *out, X509 **leaf_out, int64_t *valid_from, int64_t *valid_until)
 {
@@ -92,12 +202,20 @@ void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when
     ERR_set_mark();
     X509 *leaf = NULL;
     STACK_OF(X509) *rest = sk_X509_new_null();
-    for (size_t i = 0; i < chain->n; i++) {
+    X509 *sent[TD_MAX_CHAIN];                      /* parsed certificates (not owned) and ... */
+    size_t index[TD_MAX_CHAIN];                    /* ... their place in the chain */
+    size_t n_sent = 0;
+    for (size_t i = 0; i < chain->n && i < TD_MAX_CHAIN; i++) {
         const unsigned char *p = chain->certs[i].der;
         X509 *x = d2i_X509(NULL, &p, (long)chain->certs[i].der_len);
         if (!x) continue;
         if (i == 0) leaf = x;
-        else if (!rest || !sk_X509_push(rest, x)) X509_free(x);
+        else if (!rest || !sk_X509_push(rest, x)) {
+            X509_free(x);
+            continue;
+        }
+        sent[n_sent] = x;
+        index[n_sent++] = i;
     }
     const td_cert *l = &chain->certs[0];
     out->self_signed = l->self_signed;
@@ -116,9 +234,10 @@ void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when
 
     if (leaf && store) {
         X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+        verify_state st = { out, false };
         if (ctx && X509_STORE_CTX_init(ctx, store, leaf, rest)) {
             out->trusted = true;
-            X509_STORE_CTX_set_app_data(ctx, out);
+            X509_STORE_CTX_set_app_data(ctx, &st);
             X509_STORE_CTX_set_verify_cb(ctx, collect_errors);
             X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
             X509_VERIFY_PARAM_set_time(param, (time_t)when);
@@ -129,15 +248,17 @@ void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when
                 snprintf(out->error_text, sizeof out->error_text, "%s", X509_verify_cert_error_string(out->error));
             }
             if (out->error) out->trusted = false;
-            /* Name the anchor the client would need: the top certificate sent if it is a root,
-             * else its issuer (an intermediate the server did not send, or a private root). */
-            const td_cert *top = &chain->certs[chain->n - 1];
-            const char *anchor = top->self_signed ? top->subject : top->issuer;
-            if (!out->trusted && anchor) snprintf(out->untrusted_root, sizeof out->untrusted_root, "%s", anchor);
-            out->incomplete = !out->trusted && !top->self_signed && chain->n >= 2 &&
-                              out->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
-            /* The path OpenSSL built (the trust anchor included) bounds how long this answer holds. */
             STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+            if (!out->trusted && st.no_anchor)
+                classify_untrusted(chain, sent, index, n_sent, path, X509_STORE_CTX_get_num_untrusted(ctx), out);
+            if (!out->trusted && !out->untrusted_root[0]) {
+                /* Another failure: name what the client would need to trust, as before: the top
+                 * certificate sent if it is a root, else its issuer. */
+                const td_cert *top = &chain->certs[chain->n - 1];
+                const char *anchor = top->self_signed ? top->subject : top->issuer;
+                if (anchor) snprintf(out->untrusted_root, sizeof out->untrusted_root, "%s", anchor);
+            }
+            /* The path OpenSSL built (the trust anchor included) bounds how long this answer holds. */
             for (int i = 0; path && i < sk_X509_num(path); i++) {
                 X509 *x = sk_X509_value(path, i);
                 int64_t nb, na;

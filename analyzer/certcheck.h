@@ -15,7 +15,19 @@ typedef struct td_chain_check {
     bool present;                  /* there was a chain to check */
     bool trusted;                  /* X509_verify_cert found a path to a trust anchor (dates aside) */
     bool self_signed;              /* the leaf signs itself */
-    bool incomplete;               /* intermediates were sent, yet the top one's issuer is unknown */
+    /* Why an untrusted chain does not reach a trust anchor: at most one of self_signed (a lone
+     * leaf that signs itself), incomplete, unknown_root and issuer_unknown; none of them when
+     * the chain is trusted or fails for another reason (a bad signature, a CA that may not
+     * sign, the purpose).  The decision table is at the top of certcheck.c. */
+    bool incomplete;               /* the server sent its leaf alone, and the leaf's AIA names where
+                                      its issuer (an intermediate it should have sent) is published */
+    bool unknown_root;             /* the chain ends at a root (sent, or omitted as TLS allows) that the
+                                      store does not hold: untrusted_root names it */
+    bool root_sent;                /* unknown_root: the server sent that root itself */
+    bool issuer_unknown;           /* the leaf alone, no AIA: its issuer is neither sent nor in the store,
+                                      and nothing tells whether it is a root or an intermediate */
+    char missing_issuer[256];      /* incomplete or issuer_unknown: the leaf's issuer (RFC 2253) */
+    char missing_issuer_url[256];  /* incomplete: the leaf's first AIA caIssuers URI */
     bool misordered;               /* certificate i+1 is not the issuer of certificate i */
     bool expired, not_yet_valid;   /* the leaf, at the capture's time */
     bool chain_expired;            /* some other certificate of the path, at the capture's time */
@@ -26,7 +38,10 @@ typedef struct td_chain_check {
     char name[256];                /* the name checked */
     bool weak_key;                 /* RSA/DSA < 2048 bits, EC < 224 */
     bool weak_signature;           /* MD5 or SHA-1 signed (below the root) */
-    char untrusted_root[256];      /* the top issuer the store lacks */
+    char untrusted_root[256];      /* the top issuer the store lacks: the root (unknown_root), the
+                                      missing issuer (incomplete, issuer_unknown), the leaf itself
+                                      (self_signed); for another failure, as ever, the top certificate
+                                      sent if it is self-signed, else its issuer; "" when trusted */
 } td_chain_check;
 
 /* Check chain (leaf first) as of time `when`.  `host` (SNI) or else `ip` is the name to check

@@ -77,10 +77,12 @@ static bool cert_copy(td_cert *dst, const td_cert *src)
 {
     size_t subject = src->subject ? strlen(src->subject) + 1 : 0;
     size_t issuer = src->issuer ? strlen(src->issuer) + 1 : 0;
+    size_t ca_issuers = src->aia_ca_issuers ? strlen(src->aia_ca_issuers) + 1 : 0;
+    size_t ocsp = src->aia_ocsp ? strlen(src->aia_ocsp) + 1 : 0;
     size_t sans = 0;
     for (size_t i = 0; i < src->n_san; i++) sans += src->san[i] ? strlen(src->san[i]) + 1 : 0;
     size_t ptrs = src->n_san * sizeof(char *);     /* first, so that it is aligned */
-    unsigned char *block = malloc(ptrs + src->der_len + subject + issuer + sans + 1);
+    unsigned char *block = malloc(ptrs + src->der_len + subject + issuer + ca_issuers + ocsp + sans + 1);
     *dst = *src;
     if (!block) {
         memset(dst, 0, sizeof *dst);
@@ -94,6 +96,8 @@ static bool cert_copy(td_cert *dst, const td_cert *src)
     dst->der = src->der_len ? place(&at, src->der, src->der_len) : NULL;
     dst->subject = place(&at, src->subject, subject);
     dst->issuer = place(&at, src->issuer, issuer);
+    dst->aia_ca_issuers = place(&at, src->aia_ca_issuers, ca_issuers);
+    dst->aia_ocsp = place(&at, src->aia_ocsp, ocsp);
     return true;
 }
 

@@ -27,6 +27,8 @@
 #define SAN_MAX 256                        /* subjectAltName entries kept */
 #define SAN_TEXT_MAX 1024                  /* characters kept of one entry (after escaping) */
 #define NAME_TEXT_MAX 65536                /* characters kept of a subject or issuer */
+#define URI_TEXT_MAX 1024                  /* characters kept of an AIA URI (after escaping) */
+#define KEYID_BYTES 20                     /* bytes of a key identifier kept (as hex) */
 
 /* ---- printable strings ------------------------------------------------------------------- */
 
@@ -268,6 +270,67 @@ static void san_field(const X509 *x, td_cert *out)
     GENERAL_NAMES_free(names);
 }
 
+/* basicConstraints cA.  Absent, duplicated or malformed: not a CA. */
+static void ca_field(const X509 *x, td_cert *out)
+{
+    int crit = 0;
+    BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(x, NID_basic_constraints, &crit, NULL);
+    out->is_ca = bc && bc->ca;
+    BASIC_CONSTRAINTS_free(bc);
+}
+
+/* A key identifier as lower-case hex, at most its first KEYID_BYTES bytes; "" if absent. */
+static void keyid_hex(const ASN1_OCTET_STRING *id, char out[2 * KEYID_BYTES + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '\0';
+    const unsigned char *p = id ? ASN1_STRING_get0_data(id) : NULL;
+    int n = id ? ASN1_STRING_length(id) : 0;
+    if (!p || n <= 0)
+        return;
+    size_t k = (size_t)n < KEYID_BYTES ? (size_t)n : KEYID_BYTES;
+    for (size_t i = 0; i < k; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 15];
+    }
+    out[2 * k] = '\0';
+}
+
+static void keyid_fields(X509 *x, td_cert *out)
+{
+    /* Both read OpenSSL's cache of the extensions; a malformed or duplicated extension leaves
+     * them NULL. */
+    keyid_hex(X509_get0_subject_key_id(x), out->skid);
+    keyid_hex(X509_get0_authority_key_id(x), out->akid);
+}
+
+/* The first caIssuers and the first OCSP URI of the Authority Information Access extension. */
+static void aia_field(const X509 *x, td_cert *out)
+{
+    int crit = 0;
+    AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, &crit, NULL);
+    if (!aia)                              /* absent, duplicated or malformed */
+        return;
+    int total = sk_ACCESS_DESCRIPTION_num(aia);
+    for (int i = 0; i < total && (!out->aia_ca_issuers || !out->aia_ocsp); i++) {
+        const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+        if (!ad || !ad->method || !ad->location || ad->location->type != GEN_URI)
+            continue;
+        int nid = OBJ_obj2nid(ad->method);
+        char **slot = nid == NID_ad_ca_issuers ? &out->aia_ca_issuers
+                    : nid == NID_ad_OCSP       ? &out->aia_ocsp
+                                               : NULL;
+        if (!slot || *slot)
+            continue;
+        const ASN1_STRING *uri = ad->location->d.uniformResourceIdentifier;
+        const unsigned char *p = uri ? ASN1_STRING_get0_data(uri) : NULL;
+        int n = uri ? ASN1_STRING_length(uri) : 0;
+        if (p && n > 0)
+            *slot = printable("", p, (size_t)n, true, URI_TEXT_MAX);
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+}
+
 static bool is_self_signed(X509 *x)
 {
     const X509_NAME *subj = X509_get_subject_name(x);
@@ -318,6 +381,9 @@ int td_x509_summarize(const uint8_t *der, size_t len, td_cert *out)
     key_field(x, out);
     signature_field(x, out);
     out->self_signed = is_self_signed(x);
+    ca_field(x, out);
+    keyid_fields(x, out);
+    aia_field(x, out);
 
     X509_free(x);
     ERR_pop_to_mark();
@@ -355,5 +421,7 @@ void td_cert_clear(td_cert *c)
             free(c->san[i]);
     free(c->san);
     free(c->der);
+    free(c->aia_ca_issuers);
+    free(c->aia_ocsp);
     memset(c, 0, sizeof *c);
 }

@@ -39,10 +39,18 @@ typedef struct td_cert {
     char sha256[65];                       /* hex fingerprint of the DER */
     bool self_signed;                      /* subject == issuer and the signature verifies with its own key */
     bool parse_error;                      /* DER did not parse: only sha256 and der are set */
+    bool is_ca;                            /* basicConstraints cA is TRUE */
+    char akid[41];                         /* authorityKeyIdentifier keyIdentifier, lower-case hex of at
+                                              most its first 20 bytes; "" if absent */
+    char skid[41];                         /* subjectKeyIdentifier, the same way */
+    char *aia_ca_issuers;                  /* first Authority Information Access caIssuers URI, NULL if
+                                              none (printable, at most 1024 characters) */
+    char *aia_ocsp;                        /* first AIA OCSP URI, NULL if none (the same way) */
     unsigned char *der;                    /* the certificate's bytes, kept for chain checks */
     size_t der_len;
-    void *block;                           /* non-NULL: subject, issuer, san and der all live in this
-                                              one allocation (a copy from the summary cache) */
+    void *block;                           /* non-NULL: subject, issuer, san, der, aia_ca_issuers and
+                                              aia_ocsp all live in this one allocation (a copy from
+                                              the summary cache) */
 } td_cert;
 
 typedef struct td_chain {

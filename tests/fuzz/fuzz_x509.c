@@ -43,6 +43,9 @@ static void check_same(const td_cert *a, const td_cert *b)
         a->self_signed != b->self_signed || a->parse_error != b->parse_error ||
         a->der_len != b->der_len || (a->der_len && memcmp(a->der, b->der, a->der_len) != 0))
         abort();
+    if (!same_str(a->aia_ca_issuers, b->aia_ca_issuers) || !same_str(a->aia_ocsp, b->aia_ocsp) ||
+        a->is_ca != b->is_ca || strcmp(a->akid, b->akid) != 0 || strcmp(a->skid, b->skid) != 0)
+        abort();
     for (size_t i = 0; i < a->n_san; i++)
         if (!same_str(a->san[i], b->san[i])) abort();
 }
