@@ -10,7 +10,9 @@ void rule_cert_findings(facts *f)
     td_result *r = f->r;
     if (c->present) {
         if (!c->trusted) td_result_finding(r, "untrusted-chain", "warning", "the server chain does not reach a trusted root: %s", c->error_text);
-        if (c->incomplete) td_result_finding(r, "incomplete-chain", "warning", "the chain the server sent stops at an intermediate whose issuer (%s) is unknown", c->untrusted_root);
+        if (c->incomplete)
+            td_result_finding(r, "incomplete-chain", "warning", "the server sent its certificate without the intermediate %s%s%s",
+                              c->missing_issuer, c->missing_issuer_url[0] ? ", published at " : "", c->missing_issuer_url);
         if (c->misordered) td_result_finding(r, "chain-order", "warning", "the server's certificates are not in issuer order");
         if (c->self_signed) td_result_finding(r, "self-signed", "warning", "the server certificate is self-signed");
         if (c->expired || c->not_yet_valid)

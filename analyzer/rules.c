@@ -353,6 +353,9 @@ static void leaf_vars(facts *f)
     rule_var_str(f, "not_before", leaf ? leaf->not_before : "?");
     rule_var_str(f, "not_after", leaf ? leaf->not_after : "?");
     rule_var_str(f, "root", f->sc.untrusted_root[0] ? f->sc.untrusted_root : "its issuer");
+    rule_var_str(f, "missing", f->sc.missing_issuer[0] ? f->sc.missing_issuer : "its issuer");
+    if (f->sc.missing_issuer_url[0]) rule_var_set(f, "url", " (published at %s)", f->sc.missing_issuer_url);
+    else rule_var_str(f, "url", "");
 }
 
 /* The rows for a rejected server certificate share their evidence; the reason picks the row. */
@@ -373,7 +376,7 @@ static int cert_rule(facts *f, cert_reason want)
     else ev_close(f, TD_C2S);
     ev_checks(f, want);
     switch (want) {
-    case CERT_UNTRUSTED: return f->sc.untrusted_root[0] ? 1 : 2;
+    case CERT_UNTRUSTED: return f->sc.issuer_unknown ? 3 : f->sc.untrusted_root[0] ? 1 : 2;
     case CERT_DATES: return f->sc.not_yet_valid ? 2 : 1;
     case CERT_OTHER: return certain ? 1 : 2;
     default: return 1;
@@ -722,13 +725,18 @@ static const rule rules[] = {
         "both; a peer that can speak nothing newer has to go." } },
     { TD_V_UNKNOWN_CA, KB_STD, m_unknown_ca,
       { "the client rejected the server certificate: its issuer {root} is not trusted",
-        "the client rejected the server certificate: its issuer is not trusted" },
+        "the client rejected the server certificate: its issuer is not trusted",
+        "the client rejected the server certificate: its issuer {missing} is not trusted (the server sent its "
+        "certificate alone, so {missing} is a root the client lacks or an intermediate the server left out)" },
       { "The chain ends at {root}, which the client does not trust: install {root} in the client's trust store, or "
-        "use a certificate from a CA the clients already trust." } },
+        "use a certificate from a CA the clients already trust.",
+        NULL,
+        "If {missing} is your own (private) CA, install it in the clients' trust stores; if it is an intermediate, "
+        "configure the server to send it after its certificate." } },
     { TD_V_INCOMPLETE_CHAIN, KB_STD, m_incomplete_chain,
-      { "the client rejected the server certificate: the server did not send the intermediate certificate {root}" },
-      { "Install the full chain on the server: its certificate followed by the intermediate {root}, so that clients "
-        "can reach a root they trust." } },
+      { "the client rejected the server certificate: the server sent it without its intermediate {missing}" },
+      { "Install the full chain on the server: its certificate followed by the intermediate {missing}{url}, so that "
+        "clients can reach a root they trust." } },
     { TD_V_NAME_MISMATCH, KB_STD, m_name_mismatch,
       { "the client rejected the server certificate: it is not valid for {name}",
         "the client completed the handshake, then closed without sending a request: the certificate is not valid for {name}" },

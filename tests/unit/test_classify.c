@@ -27,8 +27,10 @@ typedef struct der {
 
 static EVP_PKEY *root_key, *other_key;
 static X509 *root_x, *other_x;
-static der leaf_good, leaf_other, leaf_expired, client_good, client_rogue;
+static der leaf_good, leaf_other, leaf_expired, client_good, client_rogue, leaf_via_inter, leaf_private;
 static char root_pem[64];
+
+static const char *next_aia;           /* caIssuers URI for the next certificate made, or NULL */
 
 static X509 *make(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, const char *nb,
                   const char *na, const char *san, bool ca)
@@ -56,6 +58,13 @@ static X509 *make(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_
     }
     if (san) {
         e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_subject_alt_name, san);
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+    }
+    if (next_aia) {
+        char v[200];
+        snprintf(v, sizeof v, "caIssuers;URI:%s", next_aia);
+        e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_info_access, v);
         X509_add_ext(x, e, -1);
         X509_EXTENSION_free(e);
     }
@@ -94,6 +103,19 @@ static void pki_init(void)
                         "DNS:www.example.test");
     client_good = leaf(k, "good client", root_x, root_key, "20230101000000Z", "20240101000000Z", NULL);
     client_rogue = leaf(k, "rogue client", other_x, other_key, "20230101000000Z", "20240101000000Z", NULL);
+    /* Root -> intermediate -> leaf that says where the intermediate is published; and a leaf of
+     * a private root nobody here trusts, with no AIA. */
+    EVP_PKEY *ik = EVP_EC_gen("P-256"), *pk = EVP_EC_gen("P-256");
+    X509 *inter = make(ik, "Test Intermediate", root_x, root_key, "20200101000000Z", "20400101000000Z", NULL, true);
+    X509 *priv = make(pk, "Private Root", NULL, NULL, "20200101000000Z", "20400101000000Z", NULL, true);
+    next_aia = "http://ca.example.test/inter.crt";
+    leaf_via_inter = leaf(k, "www.example.test", inter, ik, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
+    next_aia = NULL;
+    leaf_private = leaf(k, "www.example.test", priv, pk, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
+    X509_free(inter);
+    X509_free(priv);
+    EVP_PKEY_free(ik);
+    EVP_PKEY_free(pk);
     EVP_PKEY_free(k);
     snprintf(root_pem, sizeof root_pem, "/tmp/tlsdiag-test-classify-%d.pem", (int)getpid());
     FILE *f = fopen(root_pem, "w");
@@ -105,7 +127,7 @@ static void pki_init(void)
 
 static void pki_free(void)
 {
-    der *all[] = { &leaf_good, &leaf_other, &leaf_expired, &client_good, &client_rogue };
+    der *all[] = { &leaf_good, &leaf_other, &leaf_expired, &client_good, &client_rogue, &leaf_via_inter, &leaf_private };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) OPENSSL_free(all[i]->p);
     X509_free(root_x);
     X509_free(other_x);
@@ -479,6 +501,29 @@ TEST(row_unknown_ca)
     /* A complete chain that ends at an untrusted root: the fix is trust, not "send the chain". */
     CHECK(strstr(res.remedy, "trust store") != NULL && strstr(res.remedy, "full chain") == NULL);
     CHECK(has_finding(&res, "untrusted-chain"));
+    tr_free(t);
+}
+
+TEST(row_incomplete_chain)
+{
+    /* The leaf alone, issued by an intermediate it names the URL of: the server left it out. */
+    td_transcript *t = tls12(&leaf_via_inter, "www.example.test");
+    alert(t, TD_C2S, 2, 48, false, 6);
+    VERDICT(classify(t), "incomplete-chain", "certain");
+    CHECK(strstr(res.summary, "CN=Test Intermediate") != NULL);
+    CHECK(strstr(res.remedy, "full chain") != NULL && strstr(res.remedy, "http://ca.example.test/inter.crt") != NULL);
+    CHECK(has_finding(&res, "incomplete-chain"));
+    tr_free(t);
+}
+
+TEST(leaf_alone_from_a_private_root_is_not_called_incomplete)
+{
+    /* No AIA: its issuer may be a private root as well as a missing intermediate; say both. */
+    td_transcript *t = tls12(&leaf_private, "www.example.test");
+    alert(t, TD_C2S, 2, 48, false, 6);
+    VERDICT(classify(t), "unknown-ca", "certain");
+    CHECK(strstr(res.summary, "CN=Private Root") != NULL && strstr(res.remedy, "trust store") != NULL);
+    CHECK(!has_finding(&res, "incomplete-chain"));
     tr_free(t);
 }
 
@@ -880,6 +925,8 @@ int main(void)
     RUN(row_protocol_mismatch);
     RUN(row_obsolete_protocol);
     RUN(row_unknown_ca);
+    RUN(row_incomplete_chain);
+    RUN(leaf_alone_from_a_private_root_is_not_called_incomplete);
     RUN(row_name_mismatch);
     RUN(no_sni_close_after_handshake_is_not_a_name_mismatch);
     RUN(row_server_cert_expired);
