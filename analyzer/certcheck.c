@@ -180,7 +180,7 @@ static void classify_untrusted(const td_chain *chain, X509 *const *sent, const s
     }
     /* The leaf alone, its issuer neither sent nor in the store. */
     name_into(issuer, out->missing_issuer, sizeof out->missing_issuer);
-    memcpy(out->untrusted_root, out->missing_issuer, sizeof out->untrusted_root);
+    snprintf(out->untrusted_root, sizeof out->untrusted_root, "%s", out->missing_issuer);
     if (t && t->aia_ca_issuers && t->aia_ca_issuers[0]) {
         out->incomplete = true;
         snprintf(out->missing_issuer_url, sizeof out->missing_issuer_url, "%s", t->aia_ca_issuers);
