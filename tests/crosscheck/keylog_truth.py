@@ -160,6 +160,7 @@ def run_tshark(capture, keylog):
            "-o", "tcp.desegment_tcp_streams:TRUE"]
     for proto in APP_PROTOS:
         cmd += ["--disable-protocol", proto]
+    cmd += ["-d", "tls.port==1-65535,data"]     # and on any port, not only the known ones
     cmd += ["-Y", "tls", "-T", "json", "-J", "frame ip ipv6 tcp tls data"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0 and not r.stdout.strip():
@@ -200,7 +201,10 @@ def parse_record(rec):
         r["outer"], r["inner"], r["decrypted"] = ct, ct, None
     for k, v in pairs(rec):
         if k == "tls.handshake":
-            r["hs"].append(parse_handshake(v))
+            h = parse_handshake(v)
+            if opaque is not None and ct is not None and not isinstance(v, list):
+                h = {"type": None, "fragment": True}     # decrypted, but only part of a message
+            r["hs"].append(h)
         elif k == "tls.alert_message":
             if isinstance(v, list):
                 r["alert"] = (to_int(get(v, "tls.alert_message.level")), to_int(get(v, "tls.alert_message.desc")))
