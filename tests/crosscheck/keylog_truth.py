@@ -114,9 +114,10 @@ def find_captures(paths):
 
 HRR_RANDOM = "cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c"
 # Protocols that would take the decrypted application data away from the plain "data" dissector
-# (which gives us the bytes, for the HTTP/1.x first line).
-APP_PROTOS = ["http", "http2", "imap", "pop", "smtp", "ftp", "ldap", "xmpp", "mysql", "pgsql",
-              "fix", "rdpmt", "mq", "credssp", "5gli", "aim", "ocsp"]
+# (which gives us the bytes, for the HTTP/1.x first line): by ALPN or as heuristics on TLS.  The
+# port table is overridden with a decode-as; STARTTLS protocols (smtp, imap, ...) stay enabled, as
+# they are what finds the TLS inside their streams.
+APP_PROTOS = ["http", "http2", "fix", "rdpmt", "mq", "credssp", "5gli", "aim"]
 
 
 def pairs(x):
@@ -226,7 +227,10 @@ def frame_records(layers):
     dst = get(ip, "ip.dst") or get(ip, "ipv6.dst")
     tcps = get_all(layers, "tcp")
     tcp = tcps[-1] if tcps else []
-    info = {"frame": fn, "time": t, "stream": to_int(get(tcp, "tcp.stream")), "src": src,
+    analysis = get(tcp, "tcp.analysis")
+    retrans = any(find_deep(analysis, f) for f in ("tcp.analysis.retransmission",
+                                                         "tcp.analysis.spurious_retransmission"))
+    info = {"frame": fn, "retrans": retrans, "time": t, "stream": to_int(get(tcp, "tcp.stream")), "src": src,
             "sport": to_int(get(tcp, "tcp.srcport")), "dst": dst, "dport": to_int(get(tcp, "tcp.dstport"))}
     recs = []
     for tls in get_all(layers, "tls"):
@@ -256,6 +260,8 @@ def truth_connections(packets):
         info, recs = frame_records(layers)
         if info["stream"] is None or not recs:
             continue
+        if info["retrans"]:
+            continue                # the same records again (the original was dissected)
         s = streams.setdefault(info["stream"], {"stream": info["stream"], "records": [], "client": None})
         for i, r in enumerate(recs):
             r.update(frame=info["frame"], idx=i, time=info["time"], src=(info["src"], info["sport"]),
