@@ -31,6 +31,8 @@ options:
   --cacert FILE          passed to tlsdiag (default: ca/test-root-ca.pem beside or above the capture)
   --tlsdiag-json CAP=FILE  read tlsdiag's JSON Lines for capture CAP from FILE instead of running it
   --dump-truth           print the true record sequences and facts; tlsdiag is not run
+  --stack-stats          per stack, what a size-based inference must handle (record lengths of each
+                         kind, padding, coalesced flights, ticket timing); tlsdiag is not run
   --tap                  one line per capture: "ok keylog-truth FILE" or "not ok keylog-truth FILE: why"
                          (the facts must agree)
   --strict               exit 1 if any per-connection fact disagrees
@@ -450,6 +452,9 @@ def build_truth(s):
     c["certificate_request_seen"] = cr_seen
     c["alerts"] = [(d, l, de) for n, d, l, de, f in alerts]
     c["tls13"] = tls13
+    c["ccs"] = {d: any(r["dir"] == d and r["outer"] == 20 for r in recs) for d in ("c2s", "s2c")}
+    c["cfin"] = cfin
+    c["t_cfin"] = recs[cfin]["time"] if cfin is not None else None
     return c
 
 
@@ -646,6 +651,91 @@ def dump_truth(capture, keylog, truths):
                     i + 1, r["frame"], (r["time"] - t["t0"]) * 1000, r["length"], r["label"], r["detail"], pad, first))
 
 
+def stack_stats(stacks):
+    """What a size-based inference has to cope with, per stack: {stack: [truth connections]}."""
+    def rng(xs):
+        xs = sorted(set(x for x in xs if x is not None))
+        if not xs:
+            return "-"
+        if len(xs) <= 4:
+            return ",".join(str(x) for x in xs)
+        return "%s..%s (%d values)" % (xs[0], xs[-1], len(xs))
+
+    def ms(xs):
+        xs = sorted(x for x in xs if x is not None)
+        if not xs:
+            return "-"
+        return "%.1f..%.1fms" % (xs[0], xs[-1]) if len(xs) > 1 and xs[0] != xs[-1] else "%.1fms" % xs[0]
+
+    for stack in sorted(stacks):
+        conns = [c for c in stacks[stack] if c["tls13"]]
+        n12 = len(stacks[stack]) - len(conns)
+        print("== %s: %d TLS 1.3 connections%s" % (stack, len(conns), ", %d older" % n12 if n12 else ""))
+        if not conns:
+            continue
+        recs = {d: [r for c in conns for r in c[d]] for d in ("c2s", "s2c")}
+        by = lambda d, lab: [r for r in recs[d] if r["label"] == lab]
+        ov = defaultdict(set)
+        for d in ("c2s", "s2c"):
+            for r in recs[d]:
+                il = inner_len(r)
+                if il is not None:
+                    ov[d].add(r["length"] - il)
+        sf_counts = [len([r for r in c["s2c"] if r["label"] == "server-flight"]) for c in conns]
+        sf_multi = [r["detail"] for r in by("s2c", "server-flight") if "+" in r["detail"]]
+        print("  server flight: %s records per connection; record lengths %s; coalesced records: %s" % (
+            rng(sf_counts), rng(r["length"] for r in by("s2c", "server-flight")),
+            rng(sf_multi) if sf_multi else "none (one message per record)"))
+        for lab in ("client-finished", "client-flight", "client-certificate", "client-empty-certificate",
+                    "client-certificate-verify"):
+            rs = by("c2s", lab)
+            if rs:
+                extra = ""
+                if lab == "client-flight":
+                    extra = "  holds " + rng(r["detail"] for r in rs)
+                print("  %-26s %3d records, lengths %s%s" % (lab, len(rs), rng(r["length"] for r in rs), extra))
+        nst_n = [len([r for r in c["s2c"] if r["label"] == "new-session-ticket"]) for c in conns]
+        nst_msgs = [len([h for h in r["hs"] if h.get("type") == 4]) for r in by("s2c", "new-session-ticket")]
+        delays = [(r["time"] - c["t_cfin"]) * 1000 for c in conns if c["t_cfin"] is not None
+                  for r in c["s2c"] if r["label"] == "new-session-ticket"]
+        before = sum(1 for c in conns for r in c["s2c"] if c["cfin"] is not None and r["order"] < c["cfin"]
+                     and any(h.get("type") == 4 for h in r["hs"]))
+        print("  new-session-ticket: %s records per connection, lengths %s, %s tickets per record, "
+              "%s after the client Finished%s" % (rng(nst_n), rng(r["length"] for r in by("s2c", "new-session-ticket")),
+              rng(nst_msgs), ms(delays), "; %d tickets BEFORE the client Finished" % before if before else ""))
+        # what the server sends right after the client Finished: tickets or data first?
+        first_after = defaultdict(int)
+        for c in conns:
+            if c["cfin"] is None:
+                continue
+            nxt = next((r["label"] for r in c["s2c"] if r["order"] > c["cfin"]), "nothing")
+            first_after[nxt] += 1
+        same = sum(1 for c in conns if c["cfin"] is not None and any(
+            r["label"] == "appdata" and r["frame"] == next(x["frame"] for x in c["c2s"] if x["order"] == c["cfin"])
+            for r in c["c2s"]))
+        print("  client Finished and first appdata in one TCP segment: %d/%d" % (
+            same, sum(1 for c in conns if c["cfin"] is not None)))
+        print("  first s2c record after the client Finished: " + ", ".join("%s x%d" % kv for kv in sorted(first_after.items())))
+        for d in ("c2s", "s2c"):
+            al = [r for r in by(d, "alert")]
+            if al:
+                print("  %s alerts: lengths %s (%s)" % (d, rng(r["length"] for r in al), rng(r["detail"] for r in al)))
+            ku = by(d, "key-update")
+            if ku:
+                print("  %s key-update: lengths %s" % (d, rng(r["length"] for r in ku)))
+            ad = by(d, "appdata")
+            if ad:
+                print("  %s appdata: %d records, smallest %d" % (d, len(ad), min(r["length"] for r in ad)))
+        print("  record overhead (length - content; 17 = tag 16 + type byte, more = padding): c2s %s, s2c %s" % (
+            rng(ov["c2s"]), rng(ov["s2c"])))
+        print("  middlebox ChangeCipherSpec: client %d/%d, server %d/%d; HelloRetryRequest %d" % (
+            sum(c["ccs"]["c2s"] for c in conns), len(conns), sum(c["ccs"]["s2c"] for c in conns), len(conns),
+            sum(c["hrr"] for c in conns)))
+        un = sum(1 for d in recs for r in recs[d] if r["label"] == "unknown")
+        if un:
+            print("  %d records tshark could not decrypt" % un)
+
+
 def inner_len(r):
     """Length of the record's plaintext content (without type byte, padding, tag), when known."""
     if not r.get("decrypted"):
@@ -700,7 +790,7 @@ def report(tallies, rec_dis, fact_dis, notes, max_list):
 
 def main(argv):
     opts = {"tlsdiag": os.environ.get("TLSDIAG", "./tlsdiag"), "cacert": None, "dump": False, "tap": False,
-            "strict": False, "min_rate": None, "max_list": 200}
+            "strict": False, "min_rate": None, "max_list": 200, "stats": False}
     json_files = {}
     paths = []
     i = 0
@@ -719,6 +809,8 @@ def main(argv):
                 json_files[os.path.normpath(cap)] = f
             elif a == "--dump-truth":
                 opts["dump"] = True
+            elif a == "--stack-stats":
+                opts["stats"] = True
             elif a == "--tap":
                 opts["tap"] = True
             elif a == "--strict":
@@ -744,6 +836,7 @@ def main(argv):
     captures = find_captures(paths)
     metas = {}
     tallies = defaultdict(Tally)
+    stats = defaultdict(list)
     rec_dis, fact_dis, notes = [], [], []
     fact_failed = False
     no_keylog = []
@@ -761,13 +854,15 @@ def main(argv):
                 print("keylog_truth: %s: %s" % (cap, e), file=sys.stderr)
             fact_failed = True
             continue
-        if opts["dump"]:
-            dump_truth(cap, kl, truths)
-            continue
         d = os.path.dirname(cap)
         if d not in metas:
             metas[d] = read_meta(d)
         stack = stack_of(cap, metas[d])
+        if opts["dump"] or opts["stats"]:
+            if opts["dump"]:
+                dump_truth(cap, kl, truths)
+            stats[stack].extend(truths)
+            continue
         td = tlsdiag_lines(opts["tlsdiag"], cap, opts["cacert"], json_files.get(os.path.normpath(cap)))
         n_fd = len(fact_dis)
         problems = compare_file(cap, truths, td, tallies[stack], rec_dis, fact_dis, notes)
@@ -778,7 +873,9 @@ def main(argv):
                 print("not ok keylog-truth %s: %s" % (cap, "; ".join(problems)))
             else:
                 print("ok keylog-truth %s" % cap)
-    if opts["dump"]:
+    if opts["stats"]:
+        stack_stats(stats)
+    if opts["dump"] or opts["stats"]:
         if no_keylog:
             print("# no key log, skipped: " + " ".join(no_keylog))
         return 0
