@@ -47,10 +47,14 @@ from collections import OrderedDict, defaultdict
 
 def stack_of(capture, meta):
     """The stack a capture belongs to.  meta: {basename: comment} from an expected.txt beside the
-    capture (its '#' comment on the capture's line, or a 'server=... client=...' pair in it)."""
+    capture: its '#' comment on the capture's line, "SERVER / CLIENT / VERSION; ..." or with
+    'server=... client=...' in it.  Without one: the capture's name up to the first '-'."""
     base = os.path.basename(capture)
     comment = meta.get(base) or meta.get(strip_ext(base))
     if comment:
+        m = re.match(r"\s*([^/;#]+?)\s*/\s*([^/;#]+?)\s*(/|;|$)", comment)    # "server / client / TLS1.3; ..."
+        if m:
+            return "%s/%s" % (m.group(1), m.group(2))
         srv = re.search(r"\bserver[=:]\s*([^\s,;]+)", comment)
         cli = re.search(r"\bclient[=:]\s*([^\s,;]+)", comment)
         if srv or cli:
@@ -190,6 +194,7 @@ def parse_handshake(h):
         sv = [to_int(v) for v in find_deep(h, "tls.handshake.extensions.supported_version")]
         m["version"] = sv[-1] if sv else to_int(get(h, "tls.handshake.version"))
         m["hrr"] = (get(h, "tls.handshake.random") or "").lower() == HRR_RANDOM
+        m["cipher"] = to_int(get(h, "tls.handshake.ciphersuite"))
     return m
 
 
@@ -295,16 +300,16 @@ def single_label(t, certs_len):
 def build_truth(s):
     recs = s["records"]
     client, server = s["client"], s["server"]
-    version, hrr = None, False
+    version, hrr, cipher = None, False, None
     for r in recs:
         for h in r["hs"]:
             if h.get("type") == 2 and r["src"] == server:
                 if h.get("hrr"):
                     hrr = True
                 else:
-                    version = h.get("version")
+                    version, cipher = h.get("version"), h.get("cipher")
     tls13 = version == 0x304
-    c = {"stream": s["stream"], "client": client, "server": server, "version": version, "hrr": hrr,
+    c = {"stream": s["stream"], "client": client, "server": server, "version": version, "hrr": hrr, "cipher": cipher,
          "t0": recs[0]["time"], "c2s": [], "s2c": []}
     # the client's Finished, in wire order (frame, index)
     cfin = None
@@ -635,8 +640,8 @@ def dump_truth(capture, keylog, truths):
         print("   no TLS connection")
     for t in truths:
         v = {0x304: "TLS1.3", 0x303: "TLS1.2", 0x302: "TLS1.1", 0x301: "TLS1.0"}.get(t["version"], str(t["version"]))
-        print("  stream %d  %s:%s -> %s:%s  %s%s%s" % (t["stream"], t["client"][0], t["client"][1], t["server"][0],
-              t["server"][1], v, " HRR" if t["hrr"] else "", "  CertificateRequest" if t["certificate_request_seen"] else ""))
+        print("  stream %d  %s:%s -> %s:%s  %s%s%s%s" % (t["stream"], t["client"][0], t["client"][1], t["server"][0],
+              t["server"][1], v, " 0x%04x" % t["cipher"] if t["cipher"] is not None else "", " HRR" if t["hrr"] else "", "  CertificateRequest" if t["certificate_request_seen"] else ""))
         print("    facts: " + ", ".join("%s=%s" % (k, jv(x)) for k, x in t["facts"].items()))
         if t["http_request"]:
             print("    first request: %s" % t["http_request"])
@@ -694,6 +699,13 @@ def stack_stats(stacks):
             rs = by("c2s", lab)
             if rs:
                 extra = ""
+                if lab == "client-finished":
+                    per = defaultdict(set)
+                    for c in conns:
+                        for r in c["c2s"]:
+                            if r["label"] == lab and c["cipher"] is not None:
+                                per[c["cipher"]].add(r["length"])
+                    extra = "  (" + ", ".join("0x%04x: %s" % (k, rng(v)) for k, v in sorted(per.items())) + ")"
                 if lab == "client-flight":
                     extra = "  holds " + rng(r["detail"] for r in rs)
                 print("  %-26s %3d records, lengths %s%s" % (lab, len(rs), rng(r["length"] for r in rs), extra))
