@@ -296,6 +296,7 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
     const td_tls *s = f->s;
     const td_alert *a = f->fatal;
     if (!s->server_hello) return false;
+    if (a && a->from == TD_S2C) return false;      /* the server gave up first: not the client's refusal */
     if (a && a->from == TD_C2S && !a->encrypted && is_cert_alert(a->code)) {
         *certain = true;
         *reason = alert_reason(f, a->code);

@@ -399,8 +399,16 @@ def build_truth(s):
             alerts.append((n, r["dir"], lvl, desc, is_fatal(version, lvl, desc)))
     fatal_before = any(f for n, d, l, de, f in alerts if cfin is not None and n < cfin)
     undecrypted = {d: any(r["label"] == "unknown" for r in c[d]) for d in ("c2s", "s2c")}
+    # Complete means both sides accepted it: the client sent its Finished, and no fatal alert came
+    # before it, nor from the server in answer to it (a refused client Certificate) before any
+    # application data of the server's.
+    def server_refused():
+        for n, d, l, de, f in alerts:
+            if f and d == "s2c" and n > cfin:
+                return not any(r["dir"] == "s2c" and r.get("label", "appdata" if r.get("inner") == 23 else "") == "appdata" and r["order"] < n for r in recs)
+        return False
     if cfin is not None:
-        hc = not fatal_before
+        hc = not fatal_before and not server_refused()
     else:
         hc = None if undecrypted["c2s"] else False
     if not cr_seen:
