@@ -50,9 +50,11 @@ typedef struct layout {
     uint32_t cv_min, cv_max;       /* CertificateVerify: 4 + 2 + 2 + signature (Ed25519 64 .. RSA-8192 1024) */
 } layout;
 
-static layout layout_for(uint32_t cipher)
+/* pad: bytes of padding the sender adds to every record (RFC 8446 5.4): 0 for most stacks, 16
+ * for Java's (JSSE). */
+static layout layout_for(uint32_t cipher, uint32_t pad)
 {
-    uint32_t tag = cipher == 0x1305 ? 8 : 16;          /* TLS_AES_128_CCM_8_SHA256 */
+    uint32_t tag = (cipher == 0x1305 ? 8 : 16) + pad;  /* TLS_AES_128_CCM_8_SHA256 */
     uint32_t hash = cipher == 0x1302 ? 48 : 32;        /* TLS_AES_256_GCM_SHA384 */
     layout l;
     l.alert = 2 + 1 + tag;
@@ -62,6 +64,18 @@ static layout layout_for(uint32_t cipher)
     l.cv_min = 8 + 64 + 1 + tag;
     l.cv_max = 8 + 1024 + 1 + tag;
     return l;
+}
+
+static bool fixed_size(const layout *l, uint32_t len)
+{
+    return len == l->alert || len == l->finished || len == l->empty_cert || len == l->empty_cert_finished;
+}
+
+/* Does this sender pad its records?  Its first record where a flight is due has one of the
+ * fixed sizes (an alert, a Finished, an empty Certificate, both) only with padding added. */
+static const layout *sender_layout(uint32_t first_len, const layout *plain, const layout *padded)
+{
+    return !fixed_size(plain, first_len) && fixed_size(padded, first_len) ? padded : plain;
 }
 
 /* A Finished padded by the sender (RFC 8446 5.4) is a little longer; a Certificate never is this
@@ -152,7 +166,7 @@ void td_infer13(const td_transcript *t, td_result *r)
     if (!td_version_is_tls13(s->version) || !s->server_hello || !s->n_records) return;
     inf->done = true;
     inf->handshake_complete = -1;
-    layout l = layout_for(s->cipher);
+    layout plain = layout_for(s->cipher, 0), padded = layout_for(s->cipher, 16);
     size_t n = s->n_records;
 
     /* The server's flight: everything it sent before the client's first protected record. */
@@ -160,7 +174,8 @@ void td_infer13(const td_transcript *t, td_result *r)
     for (size_t i = 0; i < n; i++)
         if (s->records[i].dir == TD_C2S) { first_c = i; break; }
     for (size_t i = 0; i < first_c; i++) inf->label[i] = TD_REC_SERVER_FLIGHT;
-    if (first_c > 0 && s->records[0].len == l.alert) {   /* no flight is alert-sized: it gave up */
+    if (first_c > 0 && (s->records[0].len == plain.alert || s->records[0].len == padded.alert)) {
+        /* no flight is alert-sized: it gave up */
         inf->label[0] = TD_REC_ALERT;
         inf->server_aborted = true;
         inf->server_abort_pkt = s->records[0].packet;
@@ -177,13 +192,31 @@ void td_infer13(const td_transcript *t, td_result *r)
         if (closed_by(&t->tcp, TD_C2S) || closed_by(&t->tcp, TD_S2C)) inf->handshake_complete = 0;
         goto count;
     }
+    /* Go's servers send a NewSessionTicket right after their Finished, before the client's: the
+     * records after the last Finished-sized one of the flight (not its first, EncryptedExtensions)
+     * are tickets, when they are few and ticket-sized. */
+    for (size_t i = first_c; i-- > 1;) {
+        uint32_t len = s->records[i].len;
+        if (len != plain.finished && len != padded.finished) continue;
+        size_t after = first_c - 1 - i;
+        bool tickets = after > 0 && after <= 2;
+        for (size_t k = i + 1; k < first_c && tickets; k++) tickets = s->records[k].len > padded.alert;
+        if (tickets)
+            for (size_t k = i + 1; k < first_c; k++) inf->label[k] = TD_REC_TICKET;
+        break;
+    }
     inf->client_first = first_c + 1;
-    size_t fin = client_flight(s, &l, first_c, inf);
+    const layout *lc = sender_layout(s->records[first_c].len, &plain, &padded);
+    const layout *ls = &plain;                            /* the server's, if it pads, is unseen */
+    size_t fin = client_flight(s, lc, first_c, inf);
+    if (lc == &padded) inf->exact = true;                 /* padding found, sizes matched */
     if (fin == SIZE_MAX) {
         if (inf->client_aborted) inf->handshake_complete = 0;
         /* Whatever follows an abandoned flight is alerts and the close. */
         for (size_t i = first_c + 1; i < n; i++)
-            if (!inf->label[i]) inf->label[i] = s->records[i].len == l.alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
+            if (!inf->label[i])
+                inf->label[i] = s->records[i].len == (s->records[i].dir == TD_C2S ? lc : ls)->alert ||
+                                s->records[i].len == padded.alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
         goto count;
     }
     inf->client_finished = fin + 1;
@@ -193,7 +226,7 @@ void td_infer13(const td_transcript *t, td_result *r)
      * server's first answer (OpenSSL sends two). */
     uint64_t request_pkt = 0;
     for (size_t i = fin + 1; i < n; i++)
-        if (s->records[i].dir == TD_C2S && !inf->label[i] && s->records[i].len != l.alert) {
+        if (s->records[i].dir == TD_C2S && !inf->label[i] && s->records[i].len != lc->alert) {
             request_pkt = s->records[i].packet;
             break;
         }
@@ -208,25 +241,25 @@ void td_infer13(const td_transcript *t, td_result *r)
         if (inf->label[i]) continue;
         const td_record *x = &s->records[i];
         if (x->dir == TD_C2S) {
-            inf->label[i] = x->len == l.alert && i == last_c ? TD_REC_ALERT : TD_REC_APPDATA;
+            inf->label[i] = x->len == lc->alert && i == last_c ? TD_REC_ALERT : TD_REC_APPDATA;
             continue;
         }
         if (i < fin) {                                    /* during the client's flight */
-            inf->label[i] = x->len == l.alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
+            inf->label[i] = x->len == ls->alert || x->len == padded.alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
             continue;
         }
-        if (x->len == l.alert && i == last_s) {           /* close_notify, or a fatal alert */
+        if ((x->len == ls->alert || x->len == padded.alert) && i == last_s) {   /* close_notify, or fatal */
             inf->label[i] = TD_REC_ALERT;
             continue;
         }
-        if (!answered && (!request_pkt || x->packet < request_pkt) && x->len > l.alert + 16) {
+        if (!answered && (!request_pkt || x->packet < request_pkt) && x->len > padded.alert) {
             inf->label[i] = TD_REC_TICKET;
             continue;
         }
         if (!answered) {
             size_t j = i + 1;
             while (j < n && s->records[j].dir == TD_S2C && s->records[j].len == x->len) j++;
-            if (j > i + 1 && j < n && x->len > l.alert + 16 && x->len < 2048) {
+            if (j > i + 1 && j < n && x->len > padded.alert && x->len < 4096) {
                 for (size_t k = i; k < j; k++) inf->label[k] = TD_REC_TICKET;
                 i = j - 1;
                 continue;

@@ -834,11 +834,51 @@ TEST(infer_client_alert_instead_of_finished)
 TEST(infer_padded_finished)
 {
     td_transcript *t = tls13(0x1301);
-    rec(t, TD_C2S, 53 + 16, 6);                /* padded to a block */
+    rec(t, TD_C2S, 53 + 32, 6);                /* padded by an amount no known stack uses */
     rec(t, TD_C2S, 100, 7);
     rec(t, TD_S2C, 700, 8);
     const td_result *r = classify(t);
     CHECK(r->inf.label[4] == TD_REC_CLIENT_FINISHED && !r->inf.exact);
+    VERDICT(r, "ok", "certain");
+    tr_free(t);
+}
+
+TEST(infer_java_pads_every_record)
+{
+    /* JSSE adds 16 bytes of padding to each record: on a SHA-256 suite its Finished is 69 bytes
+     * (an unpadded SHA-384 Finished), its empty Certificate 41, its alert 35. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 41, 6);
+    rec(t, TD_C2S, 69, 6);
+    rec(t, TD_C2S, 120, 7);
+    rec(t, TD_S2C, 3000, 8);
+    rec(t, TD_C2S, 35, 9);
+    tcp_close(t, TD_C2S, false, 9);
+    const td_result *r = classify(t);
+    CHECK(r->inf.label[4] == TD_REC_CLIENT_EMPTY_CERT && r->inf.label[5] == TD_REC_CLIENT_FINISHED);
+    CHECK(r->inf.client_cert == TD_CC_EMPTY && r->inf.exact);
+    CHECK(r->inf.label[8] == TD_REC_ALERT && r->app_records[0] == 1);
+    VERDICT(r, "ok", "certain");
+    tr_free(t);
+    /* ... and a padded alert where its Finished was due is the client giving up. */
+    t = tls13(0x1301);
+    rec(t, TD_C2S, 35, 6);
+    tcp_close(t, TD_C2S, false, 7);
+    CHECK(classify(t)->inf.client_aborted);
+    tr_free(t);
+}
+
+TEST(infer_go_server_ticket_before_client_finished)
+{
+    /* Go's server sends its NewSessionTicket right after its own Finished, before the client's. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_S2C, 147, 5);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_C2S, 80, 7);
+    rec(t, TD_S2C, 900, 8);
+    const td_result *r = classify(t);
+    CHECK(r->inf.label[3] == TD_REC_SERVER_FLIGHT && r->inf.label[4] == TD_REC_TICKET && r->inf.tickets == 1);
+    CHECK(r->inf.label[5] == TD_REC_CLIENT_FINISHED && r->app_bytes[1] == 900);
     VERDICT(r, "ok", "certain");
     tr_free(t);
 }
@@ -948,6 +988,8 @@ int main(void)
     RUN(infer_client_sends_request_server_silent);
     RUN(infer_client_alert_instead_of_finished);
     RUN(infer_padded_finished);
+    RUN(infer_java_pads_every_record);
+    RUN(infer_go_server_ticket_before_client_finished);
     RUN(infer_server_alert_instead_of_flight);
     RUN(infer_close_notify_both_ways_after_health_check);
     RUN(long_texts_end_at_a_word);
