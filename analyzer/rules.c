@@ -435,10 +435,35 @@ static bool client_cert_answer(const facts *f, bool *sent)
  * handshake before they look at the certificate. */
 #define REFUSAL_MAX_BYTES 1536
 
+/* Who ended the connection first: the first close_notify (an alert after the handshake, visible
+ * or inferred), FIN or RST.  -1 when it is still open. */
+static int first_closer(const facts *f)
+{
+    uint64_t first[2] = { UINT64_MAX, UINT64_MAX };
+    const td_tls *s = f->s;
+    if (f->tls13) {
+        for (size_t i = f->in->client_finished; i < s->n_records && f->in->client_finished; i++)
+            if (f->in->label[i] == TD_REC_ALERT && s->records[i].packet < first[s->records[i].dir])
+                first[s->records[i].dir] = s->records[i].packet;
+    } else {
+        for (size_t i = 0; i < s->n_alerts; i++) {
+            const td_alert *a = &s->alerts[i];
+            if (a->packet > s->first_app_packet[TD_C2S] && s->first_app_packet[TD_C2S] && a->packet < first[a->from])
+                first[a->from] = a->packet;
+        }
+    }
+    for (int d = 0; d < 2; d++) {
+        if (f->tcp->fin[d] && f->tcp->fin_packet[d] < first[d]) first[d] = f->tcp->fin_packet[d];
+        if (f->tcp->rst_packet && f->tcp->rst_from == d && f->tcp->rst_packet < first[d]) first[d] = f->tcp->rst_packet;
+    }
+    if (first[0] == UINT64_MAX && first[1] == UINT64_MAX) return -1;
+    return first[TD_S2C] < first[TD_C2S] ? TD_S2C : TD_C2S;
+}
+
 static bool http_refusal(facts *f, uint64_t *resp_bytes, uint64_t *resp_pkt)
 {
     const td_tls *s = f->s;
-    if (!f->hs_done || !f->r->app_records[TD_C2S] || f->tcp->closed_by != TD_BY_SERVER) return false;
+    if (!f->hs_done || !f->r->app_records[TD_C2S] || first_closer(f) != TD_S2C) return false;
     uint64_t bytes = f->tls13 ? f->in->response_bytes : s->app_data[TD_S2C];
     uint64_t records = f->tls13 ? f->in->response_records : s->app_records[TD_S2C];
     if (!records || records > 3 || bytes > REFUSAL_MAX_BYTES) return false;
@@ -624,9 +649,21 @@ static int m_ok(facts *f)
         td_result_finding(f->r, "no-application-data", "info",
                           "the handshake completed but no request/response followed (a health check or a probe such as openssl s_client behaves like this)");
     bool sent = false;
-    if (client_cert_answer(f, &sent) && !sent)
-        td_result_finding(f->r, "client-cert-not-sent", "info",
-                          "the server asked for a client certificate, the client sent none, and the server went on (optional client authentication)");
+    if (client_cert_answer(f, &sent) && !sent) {
+        uint64_t bytes = f->tls13 ? f->in->response_bytes : s->app_data[TD_S2C];
+        uint64_t records = f->tls13 ? f->in->response_records : s->app_records[TD_S2C];
+        if (records && records <= 3 && bytes <= REFUSAL_MAX_BYTES && f->tcp->close)
+            /* One short answer, then the end: an error page looks just like this without keys. */
+        {
+            f->r->confidence = "likely";
+            td_result_finding(f->r, "client-cert-not-sent", "warning",
+                              "the server asked for a client certificate and the client sent none; the server's only answer "
+                              "was %llu bytes: if the server requires a certificate, that answer is its refusal (nginx 400, "
+                              "IIS 403.7); read it with a key log to be sure", (unsigned long long)bytes);
+        } else
+            td_result_finding(f->r, "client-cert-not-sent", "info",
+                              "the server asked for a client certificate, the client sent none, and the server went on (optional client authentication)");
+    }
     if (!s->sni && f->sc.name_checked && !f->sc.name_ok && !r->app_records[TD_C2S])
         td_result_finding(f->r, "name-unverified", "info",
                           "the client sent no server name (SNI) and closed without a request; if it connected by the address %s, "
