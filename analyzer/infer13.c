@@ -272,17 +272,22 @@ void td_infer13(const td_transcript *t, td_result *r)
     /* The outcome.  The server refused the client's flight when all it answered was an alert, or
      * when it closed without a word after a flight that held a Certificate (it rejected it). */
     bool server_data = false, client_closed_first = false;
-    uint64_t alert_pkt = 0;
+    uint64_t alert_pkt = 0, client_alert_pkt = 0;
     uint64_t kept_s = 0;
     for (size_t i = 0; i < n; i++) kept_s += s->records[i].dir == TD_S2C;
     for (size_t i = fin + 1; i < n; i++) {
         if (s->records[i].dir != TD_S2C) {
-            if (inf->label[i] == TD_REC_ALERT && !alert_pkt) client_closed_first = true;   /* its close_notify */
+            if (inf->label[i] == TD_REC_ALERT && !client_alert_pkt) client_alert_pkt = s->records[i].packet;
             continue;
         }
         if (inf->label[i] == TD_REC_APPDATA || inf->label[i] == TD_REC_TICKET) server_data = true;
         if (inf->label[i] == TD_REC_ALERT && !alert_pkt) alert_pkt = s->records[i].packet;
     }
+    /* The client's close_notify counts only if it came before the server's alert or close. */
+    uint64_t server_end = alert_pkt ? alert_pkt : closed_by(&t->tcp, TD_S2C) ? (t->tcp.rst_packet && t->tcp.rst_from == TD_S2C ? t->tcp.rst_packet : t->tcp.fin_packet[TD_S2C]) : UINT64_MAX;
+    if (t->tcp.rst_packet && t->tcp.rst_from == TD_S2C && t->tcp.rst_packet < server_end) server_end = t->tcp.rst_packet;
+    if (t->tcp.fin[TD_S2C] && t->tcp.fin_packet[TD_S2C] < server_end) server_end = t->tcp.fin_packet[TD_S2C];
+    if (client_alert_pkt && client_alert_pkt < server_end) client_closed_first = true;
     if (s->records_total[TD_S2C] > kept_s) server_data = true;
     bool cert_flight = inf->client_cert == TD_CC_EMPTY || inf->client_cert == TD_CC_SENT;
     if (t->tcp.fin[TD_C2S] && (!t->tcp.fin[TD_S2C] || t->tcp.fin_packet[TD_C2S] < t->tcp.fin_packet[TD_S2C]) &&

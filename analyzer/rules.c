@@ -194,6 +194,12 @@ static int m_no_tls_response(facts *f)
     if (rule_closed_by(f, TD_S2C)) {
         f->r->confidence = "certain";
         ev_close(f, TD_S2C);
+        if (s->n_offered_versions == 1) {          /* a server that cannot speak it may just close */
+            char v[16];
+            td_result_finding(f->r, "single-version-offered", "warning",
+                              "the client offered only %s: a server that does not speak it may close like this "
+                              "instead of sending protocol_version", td_version_label(s->offered_versions[0], v, sizeof v));
+        }
         return 1;
     }
     if (rule_closed_by(f, TD_C2S)) {
@@ -664,10 +670,12 @@ static int m_ok(facts *f)
             td_result_finding(f->r, "client-cert-not-sent", "info",
                               "the server asked for a client certificate, the client sent none, and the server went on (optional client authentication)");
     }
-    if (!s->sni && f->sc.name_checked && !f->sc.name_ok && !r->app_records[TD_C2S])
-        td_result_finding(f->r, "name-unverified", "info",
+    if (!s->sni && f->sc.name_checked && !f->sc.name_ok && !r->app_records[TD_C2S]) {
+        f->r->confidence = "likely";               /* it may have refused the name: nothing says */
+        td_result_finding(f->r, "name-unverified", "warning",
                           "the client sent no server name (SNI) and closed without a request; if it connected by the address %s, "
                           "the certificate does not cover it", f->t->server.ip);
+    }
     return 1;
 }
 

@@ -449,6 +449,17 @@ TEST(row_no_tls_response)
     tcp_close(t, TD_S2C, false, 5);
     VERDICT(classify(t), "no-tls-response", "certain");
     CHECK(strstr(res.summary, "closed without answering") != NULL);
+    CHECK(!has_finding(&res, "single-version-offered"));
+    tr_free(t);
+    /* A client offering one version only, closed on at once: say what that may mean. */
+    t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    t->tls.offered_versions[0] = 0x0304;
+    t->tls.n_offered_versions = 1;
+    tcp_close(t, TD_S2C, false, 5);
+    VERDICT(classify(t), "no-tls-response", "certain");
+    CHECK(has_finding(&res, "single-version-offered"));
     tr_free(t);
     /* Still silent when the capture ends 5 s later: likely. */
     t = tr_new();
@@ -553,7 +564,7 @@ TEST(no_sni_close_after_handshake_is_not_a_name_mismatch)
     finished12(t, TD_C2S, 6);
     finished12(t, TD_S2C, 7);
     tcp_close(t, TD_C2S, false, 8);
-    VERDICT(classify(t), "ok", "certain");
+    VERDICT(classify(t), "ok", "likely");
     CHECK(has_finding(&res, "name-unverified") && has_finding(&res, "no-sni"));
     tr_free(t);
 }
