@@ -977,7 +977,7 @@ TEST(long_texts_end_at_a_word)
     td_result r;
     memset(&r, 0, sizeof r);
     char words[1200] = "";
-    for (int i = 0; i < 100; i++) strcat(words, i % 2 ? "certificate " : "intermediates ");
+    for (int i = 0; i < 60; i++) strcat(words, i % 2 ? "certificate " : "intermediates ");   /* 780 bytes */
     td_result_evidence(&r, 7, "server Certificate: %s", words);
     td_result_finding(&r, "x", "info", "%s", words);
     const char *texts[2] = { r.evidence[0].what, r.findings[0].detail };
