@@ -135,6 +135,18 @@ static void sslv2_object(td_jw *w, const td_tls *s)
     td_jw_char(w, '}');
 }
 
+/* A suite's IANA name is letters, digits and '_': written as it is, without escaping (a
+ * ClientHello offers ~30 of them, on every connection). */
+static void suite_name(td_jw *w, uint32_t code)
+{
+    const char *name = td_cipher_name(code);
+    char buf[16];
+    if (!name) name = td_cipher_label(code, buf, sizeof buf);
+    td_jw_char(w, '"');
+    td_jw_bytes(w, name, strlen(name));
+    td_jw_char(w, '"');
+}
+
 static void tls_object(td_jw *w, const td_result *r)
 {
     const td_transcript *t = r->t;
@@ -188,11 +200,11 @@ static void tls_object(td_jw *w, const td_result *r)
     TD_JW_LIT(w, ",\"offered_ciphers\":[");
     for (size_t i = 0; i < s->n_offered_ciphers; i++) {
         if (i) td_jw_char(w, ',');
-        td_jw_str(w, td_cipher_label(s->offered_ciphers[i], buf, sizeof buf));
+        suite_name(w, s->offered_ciphers[i]);
     }
     for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) {      /* an SSLv2 hello's own kinds */
         if (i || s->n_offered_ciphers) td_jw_char(w, ',');
-        td_jw_str(w, td_cipher_label(s->sslv2_offered_kinds[i], buf, sizeof buf));
+        suite_name(w, s->sslv2_offered_kinds[i]);
     }
     TD_JW_LIT(w, "],\"offered_ciphers_total\":"); td_jw_u64(w, s->n_offered_ciphers_total);
     TD_JW_LIT(w, ",\"heartbeats\":[");
