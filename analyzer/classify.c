@@ -42,6 +42,7 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
         return NULL;
     }
     c->cache = td_cert_cache_new(1024);
+    c->suite_memo = calloc(TD_SUITE_MEMO, 1);     /* NULL: worked out every time */
     return c;
 }
 
@@ -50,6 +51,7 @@ void td_classifier_free(td_classifier *c)
     if (!c) return;
     X509_STORE_free(c->store);
     td_cert_cache_free(c->cache);
+    free(c->suite_memo);
     free(c);
 }
 
@@ -168,5 +170,5 @@ void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
     td_infer13(t, out);
     td_rules_apply(c, t, out);
     capture_findings(t, out);
-    td_findings_protocol(t, out);
+    td_findings_protocol(t, out, c->suite_memo);
 }

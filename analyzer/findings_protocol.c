@@ -113,31 +113,38 @@ typedef struct weak_count {
     uint32_t example;
 } weak_count;
 
-static void classify_suite(uint32_t code, weak_count *w)
+/* Bit k set: the suite is of weak kind k (by its IANA name: NULL, EXPORT, anon, RC4). */
+static unsigned suite_kinds(uint32_t code)
 {
-    if ((code & 0xff00) == 0x1300) return;          /* TLS 1.3 suites: none of these kinds */
+    if ((code & 0xff00) == 0x1300) return 0;        /* TLS 1.3 suites: none of these kinds */
     const char *name = td_cipher_name(code);
-    if (!name) return;
-    /* By name, once: IANA names say NULL, EXPORT, anon and RC4 (the SSLv2 kinds' names too). */
-    bool hit[WEAK_N] = {
-        [WEAK_NULL] = strstr(name, "_NULL_") != NULL,
-        [WEAK_EXPORT] = strstr(name, "_EXPORT") != NULL,
-        [WEAK_ANON] = strstr(name, "_anon_") != NULL,
-        [WEAK_RC4] = strstr(name, "_RC4_") != NULL,
-    };
+    if (!name) return 0;
+    return (strstr(name, "_NULL_") ? 1u << WEAK_NULL : 0) | (strstr(name, "_EXPORT") ? 1u << WEAK_EXPORT : 0) |
+           (strstr(name, "_anon_") ? 1u << WEAK_ANON : 0) | (strstr(name, "_RC4_") ? 1u << WEAK_RC4 : 0);
+}
+
+static void classify_suite(uint32_t code, weak_count *w, uint8_t *memo)
+{
+    unsigned kinds;
+    if (memo && code < TD_SUITE_MEMO) {
+        if (!memo[code]) memo[code] = (uint8_t)(0x80 | suite_kinds(code));   /* 0x80: worked out */
+        kinds = memo[code] & 0x7f;
+    } else {
+        kinds = suite_kinds(code);
+    }
     for (int k = 0; k < WEAK_N; k++) {
-        if (!hit[k]) continue;
+        if (!(kinds & (1u << k))) continue;
         if (!w[k].n) w[k].example = code;
         w[k].n++;
     }
 }
 
-static void offer_findings(const td_tls *s, td_result *r)
+static void offer_findings(const td_tls *s, td_result *r, uint8_t *memo)
 {
     if (!s->client_hello) return;
     weak_count w[WEAK_N] = { { 0, 0 } };
-    for (size_t i = 0; i < s->n_offered_ciphers; i++) classify_suite(s->offered_ciphers[i], w);
-    for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) classify_suite(s->sslv2_offered_kinds[i], w);
+    for (size_t i = 0; i < s->n_offered_ciphers; i++) classify_suite(s->offered_ciphers[i], w, memo);
+    for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) classify_suite(s->sslv2_offered_kinds[i], w, NULL);
     for (int k = 0; k < WEAK_N; k++) {
         if (!w[k].n) continue;
         char b[32];
@@ -148,9 +155,9 @@ static void offer_findings(const td_tls *s, td_result *r)
     }
 }
 
-void td_findings_protocol(const td_transcript *t, td_result *r)
+void td_findings_protocol(const td_transcript *t, td_result *r, uint8_t *memo)
 {
     if (!t || !r) return;
     heartbeat_findings(&t->tls, r);
-    offer_findings(&t->tls, r);
+    offer_findings(&t->tls, r, memo);
 }

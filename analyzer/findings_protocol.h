@@ -19,6 +19,9 @@
  *   anon-cipher-offered    warning  ... suites with anonymous key exchange
  *   rc4-offered            warning  ... RC4 suites (incl. SSLv2 RC4 kinds)
  * (weak-cipher and obsolete-protocol, about what the server chose, are made by classify.c.) */
-void td_findings_protocol(const td_transcript *t, td_result *r);
+/* memo: NULL, or TD_SUITE_MEMO bytes, zeroed once, kept across calls (one per classifier): what
+ * each 16-bit suite code is, worked out the first time it is offered. */
+#define TD_SUITE_MEMO 65536
+void td_findings_protocol(const td_transcript *t, td_result *r, uint8_t *memo);
 
 #endif

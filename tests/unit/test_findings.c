@@ -132,7 +132,7 @@ static void findings(fx *f)
 {
     memset(&f->r, 0, sizeof f->r);
     f->r.t = &f->t;
-    td_findings_protocol(&f->t, &f->r);
+    td_findings_protocol(&f->t, &f->r, NULL);
 }
 
 static const td_finding *finding(const td_result *r, const char *id)
