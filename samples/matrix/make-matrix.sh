@@ -225,6 +225,10 @@ ns_up() {
     ns_down
     ip netns add "$NS_C"; ip netns add "$NS_S"
     ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S"
+    # IPv4 only: an IPv6 link-local address appearing a moment after the link comes up makes
+    # chromium abort its page load with ERR_NETWORK_CHANGED
+    ip netns exec "$NS_C" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    ip netns exec "$NS_S" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
     ip -n "$NS_C" addr add "$IP_C/24" dev "$IF_C"
     ip -n "$NS_S" addr add "$IP_S/24" dev "$IF_S"
     ip -n "$NS_C" link set lo up; ip -n "$NS_S" link set lo up
