@@ -465,14 +465,18 @@ static int first_closer(const facts *f)
     return first[TD_S2C] < first[TD_C2S] ? TD_S2C : TD_C2S;
 }
 
+/* Was the server's whole answer one short response (what an error page looks like)?  *bytes: its size. */
+static bool short_answer(const facts *f, uint64_t *bytes)
+{
+    uint64_t records = f->tls13 ? f->in->response_records : f->s->app_records[TD_S2C];
+    *bytes = f->tls13 ? f->in->response_bytes : f->s->app_data[TD_S2C];
+    return records && records <= 3 && *bytes <= REFUSAL_MAX_BYTES;
+}
+
 static bool http_refusal(facts *f, uint64_t *resp_bytes, uint64_t *resp_pkt)
 {
-    const td_tls *s = f->s;
     if (!f->hs_done || !f->r->app_records[TD_C2S] || first_closer(f) != TD_S2C) return false;
-    uint64_t bytes = f->tls13 ? f->in->response_bytes : s->app_data[TD_S2C];
-    uint64_t records = f->tls13 ? f->in->response_records : s->app_records[TD_S2C];
-    if (!records || records > 3 || bytes > REFUSAL_MAX_BYTES) return false;
-    *resp_bytes = bytes;
+    if (!short_answer(f, resp_bytes)) return false;
     *resp_pkt = f->r->first_app_packet[TD_S2C];
     return true;
 }
@@ -656,31 +660,28 @@ static int m_ok(facts *f)
     if (!both_data)
         td_result_finding(f->r, "no-application-data", "info",
                           "the handshake completed but no request/response followed (a health check or a probe such as openssl s_client behaves like this)");
+    /* The server asked for a client certificate: one short answer, then the end, may be its
+     * refusal in HTTP (an error page looks just like a small page without keys). */
     bool sent = false;
-    if (client_cert_answer(f, &sent) && sent) {
-        uint64_t bytes = f->tls13 ? f->in->response_bytes : s->app_data[TD_S2C];
-        uint64_t records = f->tls13 ? f->in->response_records : s->app_records[TD_S2C];
-        if (f->tls13 && records && records <= 3 && bytes <= REFUSAL_MAX_BYTES && f->tcp->close) {
+    uint64_t bytes = 0;
+    if (client_cert_answer(f, &sent)) {
+        bool doubt = short_answer(f, &bytes) && f->tcp->close;
+        if (sent && doubt && f->tls13) {
             f->r->confidence = "likely";
             td_result_finding(f->r, "client-cert-answer-unread", "warning",
                               "the client sent a certificate (TLS 1.3 hides it) and the server's only answer was %llu bytes: "
                               "if the server did not accept the certificate, that answer is its refusal (nginx 400); read it "
                               "with a key log to be sure", (unsigned long long)bytes);
-        }
-    } else if (client_cert_answer(f, &sent) && !sent) {
-        uint64_t bytes = f->tls13 ? f->in->response_bytes : s->app_data[TD_S2C];
-        uint64_t records = f->tls13 ? f->in->response_records : s->app_records[TD_S2C];
-        if (records && records <= 3 && bytes <= REFUSAL_MAX_BYTES && f->tcp->close)
-            /* One short answer, then the end: an error page looks just like this without keys. */
-        {
+        } else if (!sent && doubt) {
             f->r->confidence = "likely";
             td_result_finding(f->r, "client-cert-not-sent", "warning",
                               "the server asked for a client certificate and the client sent none; the server's only answer "
                               "was %llu bytes: if the server requires a certificate, that answer is its refusal (nginx 400, "
                               "IIS 403.7); read it with a key log to be sure", (unsigned long long)bytes);
-        } else
+        } else if (!sent) {
             td_result_finding(f->r, "client-cert-not-sent", "info",
                               "the server asked for a client certificate, the client sent none, and the server went on (optional client authentication)");
+        }
     }
     if (!s->sni && f->sc.name_checked && !f->sc.name_ok && !r->app_records[TD_C2S]) {
         f->r->confidence = "likely";               /* it may have refused the name: nothing says */
