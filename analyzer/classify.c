@@ -42,7 +42,7 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
         return NULL;
     }
     c->cache = td_cert_cache_new(1024);
-    c->suite_memo = calloc(TD_SUITE_MEMO, 1);     /* NULL: worked out every time */
+    c->offer_memo = td_offer_memo_new();          /* NULL: worked out every time */
     return c;
 }
 
@@ -51,7 +51,7 @@ void td_classifier_free(td_classifier *c)
     if (!c) return;
     X509_STORE_free(c->store);
     td_cert_cache_free(c->cache);
-    free(c->suite_memo);
+    td_offer_memo_free(c->offer_memo);
     free(c);
 }
 
@@ -80,6 +80,15 @@ void td_result_finding(td_result *r, const char *id, const char *severity, const
     int n = vsnprintf(f->detail, sizeof f->detail, fmt, ap);
     va_end(ap);
     td_fit_words(f->detail, sizeof f->detail, n);
+}
+
+td_evidence *td_result_evidence_slot(td_result *r, uint64_t packet)
+{
+    if (r->n_evidence >= TD_MAX_EVIDENCE) return NULL;
+    td_evidence *e = &r->evidence[r->n_evidence++];
+    e->packet = packet;
+    e->what[0] = '\0';
+    return e;
 }
 
 void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
@@ -170,5 +179,5 @@ void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
     td_infer13(t, out);
     td_rules_apply(c, t, out);
     capture_findings(t, out);
-    td_findings_protocol(t, out, c->suite_memo);
+    td_findings_protocol(t, out, c->offer_memo);
 }

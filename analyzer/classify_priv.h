@@ -11,7 +11,7 @@ struct td_classifier {
     X509_STORE *store;
     bool system_store_owed;        /* no --cacert/--capath: the system store, loaded when first needed */
     td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
-    uint8_t *suite_memo;           /* TD_SUITE_MEMO bytes: what each offered suite is (findings_protocol.c) */
+    struct td_offer_memo *offer_memo;  /* weak kinds of recent offered-suite lists (findings_protocol.c) */
 };
 
 /* Pick the verdict (and its evidence and remedy) for t; add the certificate findings. */

@@ -6,10 +6,12 @@
  * at least 16 bytes of padding).  Encrypted, only record sizes remain: a response far larger than
  * the request it answers is the leak's shape. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dissect.h"
 #include "findings_protocol.h"
+#include "list_memo.h"
 
 #define HB_OVERHEAD 19                  /* type + payload_length + 16 bytes of minimum padding */
 #define LEAK_SLACK 64                   /* encrypted: a response this much over its request ... */
@@ -123,15 +125,9 @@ static unsigned suite_kinds(uint32_t code)
            (strstr(name, "_anon_") ? 1u << WEAK_ANON : 0) | (strstr(name, "_RC4_") ? 1u << WEAK_RC4 : 0);
 }
 
-static void classify_suite(uint32_t code, weak_count *w, uint8_t *memo)
+static void classify_suite(uint32_t code, weak_count *w)
 {
-    unsigned kinds;
-    if (memo && code < TD_SUITE_MEMO) {
-        if (!memo[code]) memo[code] = (uint8_t)(0x80 | suite_kinds(code));   /* 0x80: worked out */
-        kinds = memo[code] & 0x7f;
-    } else {
-        kinds = suite_kinds(code);
-    }
+    unsigned kinds = suite_kinds(code);
     for (int k = 0; k < WEAK_N; k++) {
         if (!(kinds & (1u << k))) continue;
         if (!w[k].n) w[k].example = code;
@@ -139,12 +135,33 @@ static void classify_suite(uint32_t code, weak_count *w, uint8_t *memo)
     }
 }
 
-static void offer_findings(const td_tls *s, td_result *r, uint8_t *memo)
+struct td_offer_memo {
+    td_list_memo lists;
+    weak_count weak[TD_LIST_MEMO_SLOTS][WEAK_N];
+};
+
+td_offer_memo *td_offer_memo_new(void) { return calloc(1, sizeof(td_offer_memo)); }
+void td_offer_memo_free(td_offer_memo *m) { free(m); }
+
+/* The weak kinds among the offered suites, from the memo when this list was offered before. */
+static void weak_offers(const td_tls *s, weak_count *w, td_offer_memo *m)
+{
+    int slot = m ? td_list_memo_find(&m->lists, s->offered_ciphers, s->n_offered_ciphers) : -1;
+    if (slot >= 0) {
+        memcpy(w, m->weak[slot], sizeof m->weak[slot]);
+        return;
+    }
+    for (size_t i = 0; i < s->n_offered_ciphers; i++) classify_suite(s->offered_ciphers[i], w);
+    if (m && (slot = td_list_memo_put(&m->lists, s->offered_ciphers, s->n_offered_ciphers)) >= 0)
+        memcpy(m->weak[slot], w, sizeof m->weak[slot]);
+}
+
+static void offer_findings(const td_tls *s, td_result *r, td_offer_memo *memo)
 {
     if (!s->client_hello) return;
     weak_count w[WEAK_N] = { { 0, 0 } };
-    for (size_t i = 0; i < s->n_offered_ciphers; i++) classify_suite(s->offered_ciphers[i], w, memo);
-    for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) classify_suite(s->sslv2_offered_kinds[i], w, NULL);
+    weak_offers(s, w, memo);
+    for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) classify_suite(s->sslv2_offered_kinds[i], w);
     for (int k = 0; k < WEAK_N; k++) {
         if (!w[k].n) continue;
         char b[32];
@@ -155,7 +172,7 @@ static void offer_findings(const td_tls *s, td_result *r, uint8_t *memo)
     }
 }
 
-void td_findings_protocol(const td_transcript *t, td_result *r, uint8_t *memo)
+void td_findings_protocol(const td_transcript *t, td_result *r, td_offer_memo *memo)
 {
     if (!t || !r) return;
     heartbeat_findings(&t->tls, r);

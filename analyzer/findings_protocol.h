@@ -19,9 +19,11 @@
  *   anon-cipher-offered    warning  ... suites with anonymous key exchange
  *   rc4-offered            warning  ... RC4 suites (incl. SSLv2 RC4 kinds)
  * (weak-cipher and obsolete-protocol, about what the server chose, are made by classify.c.) */
-/* memo: NULL, or TD_SUITE_MEMO bytes, zeroed once, kept across calls (one per classifier): what
- * each 16-bit suite code is, worked out the first time it is offered. */
-#define TD_SUITE_MEMO 65536
-void td_findings_protocol(const td_transcript *t, td_result *r, uint8_t *memo);
+/* memo: NULL, or one per classifier, kept across calls: the weak kinds of the last few distinct
+ * offered-suite lists (list_memo.h). */
+typedef struct td_offer_memo td_offer_memo;
+td_offer_memo *td_offer_memo_new(void);
+void td_offer_memo_free(td_offer_memo *m);
+void td_findings_protocol(const td_transcript *t, td_result *r, td_offer_memo *memo);
 
 #endif

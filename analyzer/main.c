@@ -22,7 +22,7 @@ void td_run_connection(void *ctx, td_transcript *t)
     if (problem) r->any_problem = true;
     if (r->opt.quiet && !problem) return;
     td_progress_clear(r->progress);                /* the report starts: no progress line in it */
-    if (r->opt.json) td_json_connection(r->out, &res, r->opt.verbose);
+    if (r->opt.json) td_json_connection(r->out, &res, r->opt.verbose, r->json_memo);
     else td_text_connection(r->out, &res, r->opt.verbose, r->color);
     if (r->opt.iface) fflush(r->out);              /* live: each verdict as it happens */
 }
@@ -53,7 +53,8 @@ int main(int argc, char **argv)
     r.out = stdout;
     if (r.opt.out_file && !(r.out = fopen(r.opt.out_file, "w"))) {
         perror(r.opt.out_file);
-        td_classifier_free(r.classifier);
+        td_json_memo_free(r.json_memo);
+    td_classifier_free(r.classifier);
         td_options_free(&r.opt);
         return 2;
     }
@@ -62,7 +63,8 @@ int main(int argc, char **argv)
     r.verdict_names = td_verdict_list(&r.n_verdicts);
     r.verdict_counts = calloc(r.n_verdicts, sizeof *r.verdict_counts);
     r.engine = td_engine_new(&r.opt, !r.opt.iface, td_run_connection, &r);
-    if (!r.verdict_counts || !r.engine) {
+    if (r.opt.json) r.json_memo = td_json_memo_new();
+    if (!r.verdict_counts || !r.engine || (r.opt.json && !r.json_memo)) {
         fprintf(stderr, "tlsdiag: out of memory\n");
         return 2;
     }
@@ -85,6 +87,7 @@ int main(int argc, char **argv)
     else td_text_summary(r.out, &s, r.color);
 
     td_engine_free(r.engine);
+    td_json_memo_free(r.json_memo);
     td_classifier_free(r.classifier);
     free(r.verdict_counts);
     if (r.out != stdout) fclose(r.out);

@@ -2,10 +2,12 @@
  * Field names are stable (DESIGN.md): add fields, never rename.  Each record is built in a
  * td_jw buffer (json_writer.h) and reaches the stream in one write. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dissect.h"
 #include "json_writer.h"
+#include "list_memo.h"
 #include "report.h"
 
 static void key(td_jw *w, const char *k)
@@ -135,19 +137,87 @@ static void sslv2_object(td_jw *w, const td_tls *s)
     td_jw_char(w, '}');
 }
 
-/* A suite's IANA name is letters, digits and '_': written as it is, without escaping (a
- * ClientHello offers ~30 of them, on every connection). */
-static void suite_name(td_jw *w, uint32_t code)
+/* A suite's IANA name is letters, digits and '_': written as it is, without escaping. */
+static const char *suite_text(uint32_t code, char *buf, size_t len)
 {
     const char *name = td_cipher_name(code);
+    return name ? name : td_cipher_label(code, buf, len);
+}
+
+static void suite_name(td_jw *w, uint32_t code)
+{
     char buf[16];
-    if (!name) name = td_cipher_label(code, buf, sizeof buf);
+    const char *name = suite_text(code, buf, sizeof buf);
     td_jw_char(w, '"');
     td_jw_bytes(w, name, strlen(name));
     td_jw_char(w, '"');
 }
 
-static void tls_object(td_jw *w, const td_result *r)
+/* A ClientHello offers ~30 suites and a capture holds few distinct offers (one per client
+ * build), so the last few lists are kept with their JSON text: a list seen before is one
+ * memcmp and one copy instead of ~30 name lookups. */
+struct td_json_memo {
+    td_list_memo lists;
+    struct {
+        char *text;                /* "A","B",... */
+        size_t len;
+    } json[TD_LIST_MEMO_SLOTS];
+};
+
+td_json_memo *td_json_memo_new(void) { return calloc(1, sizeof(td_json_memo)); }
+
+void td_json_memo_free(td_json_memo *m)
+{
+    if (!m) return;
+    for (size_t i = 0; i < TD_LIST_MEMO_SLOTS; i++) free(m->json[i].text);
+    free(m);
+}
+
+static bool memo_suites(td_jw *w, td_json_memo *m, const uint16_t *codes, size_t n)
+{
+    if (!m) return false;
+    int slot = td_list_memo_find(&m->lists, codes, n);
+    if (slot < 0) {
+        char buf[16];
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++) len += strlen(suite_text(codes[i], buf, sizeof buf)) + 3;
+        char *text = len ? malloc(len) : NULL;
+        if (!text || (slot = td_list_memo_put(&m->lists, codes, n)) < 0) {
+            free(text);
+            return false;
+        }
+        size_t o = 0;
+        for (size_t i = 0; i < n; i++) {
+            const char *name = suite_text(codes[i], buf, sizeof buf);
+            size_t k = strlen(name);
+            if (i) text[o++] = ',';
+            text[o++] = '"';
+            memcpy(text + o, name, k);
+            o += k;
+            text[o++] = '"';
+        }
+        free(m->json[slot].text);
+        m->json[slot].text = text;
+        m->json[slot].len = o;
+    }
+    td_jw_bytes(w, m->json[slot].text, m->json[slot].len);
+    return true;
+}
+
+static void offered_suites(td_jw *w, const td_tls *s, td_json_memo *m)
+{
+    if (!memo_suites(w, m, s->offered_ciphers, s->n_offered_ciphers))
+        for (size_t i = 0; i < s->n_offered_ciphers; i++) {
+            if (i) td_jw_char(w, ',');
+            suite_name(w, s->offered_ciphers[i]);
+        }
+    for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) {      /* an SSLv2 hello's own kinds */
+        if (i || s->n_offered_ciphers) td_jw_char(w, ',');
+        suite_name(w, s->sslv2_offered_kinds[i]);
+    }
+}
+
+static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
 {
     const td_transcript *t = r->t;
     const td_tls *s = &t->tls;
@@ -198,14 +268,7 @@ static void tls_object(td_jw *w, const td_result *r)
     td_jw_str(w, s->not_tls[1] ? s->not_tls_what[1] : NULL);
     /* Added fields (after the original ones, so those stay byte for byte as they were). */
     TD_JW_LIT(w, ",\"offered_ciphers\":[");
-    for (size_t i = 0; i < s->n_offered_ciphers; i++) {
-        if (i) td_jw_char(w, ',');
-        suite_name(w, s->offered_ciphers[i]);
-    }
-    for (size_t i = 0; i < s->n_sslv2_offered_kinds; i++) {      /* an SSLv2 hello's own kinds */
-        if (i || s->n_offered_ciphers) td_jw_char(w, ',');
-        suite_name(w, s->sslv2_offered_kinds[i]);
-    }
+    offered_suites(w, s, m);
     TD_JW_LIT(w, "],\"offered_ciphers_total\":"); td_jw_u64(w, s->n_offered_ciphers_total);
     TD_JW_LIT(w, ",\"heartbeats\":[");
     for (size_t i = 0; i < s->n_heartbeats; i++) {
@@ -281,7 +344,7 @@ static void ladder(td_jw *w, const td_result *r)
     TD_JW_LIT(w, "]");
 }
 
-void td_json_connection(FILE *out, const td_result *r, int verbose)
+void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo *memo)
 {
     const td_transcript *t = r->t;
     td_jw w;
@@ -301,7 +364,7 @@ void td_json_connection(FILE *out, const td_result *r, int verbose)
     td_jw_char(&w, ',');
     tcp_object(&w, &t->tcp);
     td_jw_char(&w, ',');
-    tls_object(&w, r);
+    tls_object(&w, r, memo);
     if (r->inf.done) inference(&w, &r->inf);
     if (verbose > 0) ladder(&w, r);
     if (r->verdict) {

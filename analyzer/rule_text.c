@@ -6,6 +6,7 @@
 
 #include "dissect.h"
 #include "rule_facts.h"
+#include "text_put.h"
 
 static rule_var *var_slot(facts *f, const char *key)
 {
@@ -115,36 +116,50 @@ void ev_alert(facts *f, const td_alert *a)
     td_result_evidence(f->r, a->packet, "%s", rule_alert_text(a, buf, sizeof buf));
 }
 
+/* "client ClientHello for SNI: offers V1 V2, N cipher suites[: A, B]" - every connection has it,
+ * so it is put together without printf. */
 void ev_client_hello(facts *f)
 {
     const td_tls *s = f->s;
     if (!s->client_hello) return;
-    char vers[96] = "";
-    size_t o = 0;
-    for (size_t i = 0; i < s->n_offered_versions && o < sizeof vers - 16; i++) {
-        char b[16];
-        o += (size_t)snprintf(vers + o, sizeof vers - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b, sizeof b));
+    td_evidence *e = td_result_evidence_slot(f->r, s->client_hello_packet);
+    if (!e) return;
+    td_text t = td_text_on(e->what, sizeof e->what);
+    char b[64];
+    td_text_s(&t, "client ClientHello");
+    if (s->sni) {
+        td_text_n(&t, " for ", 5);
+        td_text_s(&t, s->sni);
     }
-    char suites[160] = "";
-    if (s->n_offered_ciphers_total <= 3) {                /* few: name them */
-        size_t k = 0;
-        for (size_t i = 0; i < s->n_offered_ciphers && k + 2 < sizeof suites; i++) {
-            char b[64];
-            k += (size_t)snprintf(suites + k, sizeof suites - k, "%s%s", i ? ", " : ": ", td_cipher_label(s->offered_ciphers[i], b, sizeof b));
+    td_text_n(&t, ": offers ", 9);
+    for (size_t i = 0; i < s->n_offered_versions; i++) {
+        if (i) td_text_n(&t, " ", 1);
+        td_text_s(&t, td_version_label(s->offered_versions[i], b, sizeof b));
+    }
+    td_text_n(&t, ", ", 2);
+    td_text_u64(&t, s->n_offered_ciphers_total);
+    td_text_s(&t, s->n_offered_ciphers_total == 1 ? " cipher suite" : " cipher suites");
+    if (s->n_offered_ciphers_total <= 3)                    /* few: name them */
+        for (size_t i = 0; i < s->n_offered_ciphers; i++) {
+            td_text_n(&t, i ? ", " : ": ", 2);
+            td_text_s(&t, td_cipher_label(s->offered_ciphers[i], b, sizeof b));
         }
-    }
-    td_result_evidence(f->r, s->client_hello_packet, "client ClientHello%s%s: offers %s, %zu cipher suite%s%s",
-                       s->sni ? " for " : "", s->sni ? s->sni : "", vers, s->n_offered_ciphers_total,
-                       s->n_offered_ciphers_total == 1 ? "" : "s", suites);
+    td_text_end(&t);
 }
 
 void ev_server_hello(facts *f)
 {
     const td_tls *s = f->s;
     if (!s->server_hello) return;
-    char v[16], c[64];
-    td_result_evidence(f->r, s->server_hello_packet, "server ServerHello: %s, %s", td_version_label(s->version, v, sizeof v),
-                       s->has_cipher ? td_cipher_label(s->cipher, c, sizeof c) : "no cipher");
+    td_evidence *e = td_result_evidence_slot(f->r, s->server_hello_packet);
+    if (!e) return;
+    td_text t = td_text_on(e->what, sizeof e->what);
+    char b[64];
+    td_text_s(&t, "server ServerHello: ");
+    td_text_s(&t, td_version_label(s->version, b, sizeof b));
+    td_text_n(&t, ", ", 2);
+    td_text_s(&t, s->has_cipher ? td_cipher_label(s->cipher, b, sizeof b) : "no cipher");
+    td_text_end(&t);
 }
 
 void ev_server_cert(facts *f)

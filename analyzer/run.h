@@ -17,6 +17,7 @@ typedef struct td_run {
     FILE *out;
     bool color;
     td_classifier *classifier;
+    td_json_memo *json_memo;       /* --json: what the writer remembers between connections */
     td_engine *engine;
     uint64_t *verdict_counts;      /* per td_verdict_list() entry */
     const char *const *verdict_names;

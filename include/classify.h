@@ -126,6 +126,8 @@ void td_result_finding(td_result *r, const char *id, const char *severity, const
     __attribute__((format(printf, 4, 5)));
 void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The next evidence line, for a caller that writes its text itself (NULL when all are taken). */
+td_evidence *td_result_evidence_slot(td_result *r, uint64_t packet);
 bool td_result_is_problem(const td_result *r);
 /* buf holds a text that needed `needed` bytes (snprintf's answer): if it did not fit, end it at a
  * word boundary with "..." instead of mid-word. */

@@ -28,7 +28,13 @@ typedef struct td_run_summary {
     bool have_kernel_stats;
 } td_run_summary;
 
-void td_json_connection(FILE *out, const td_result *r, int verbose);   /* verbose > 0: with the ladder */
+/* What the JSON report remembers between connections (the last offered-suite lists, written
+ * out); one per writer, NULL for none. */
+typedef struct td_json_memo td_json_memo;
+td_json_memo *td_json_memo_new(void);
+void td_json_memo_free(td_json_memo *m);
+/* verbose > 0: with the ladder; memo may be NULL. */
+void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo *memo);
 void td_json_summary(FILE *out, const td_run_summary *s);
 
 void td_text_connection(FILE *out, const td_result *r, int verbose, bool color);

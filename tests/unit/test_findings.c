@@ -128,12 +128,14 @@ static void send(fx *f, int dir, buf *b)
     bfree(b);
 }
 
-static void findings(fx *f)
+static void findings_with(fx *f, td_offer_memo *memo)
 {
     memset(&f->r, 0, sizeof f->r);
     f->r.t = &f->t;
-    td_findings_protocol(&f->t, &f->r, NULL);
+    td_findings_protocol(&f->t, &f->r, memo);
 }
+
+static void findings(fx *f) { findings_with(f, NULL); }
 
 static const td_finding *finding(const td_result *r, const char *id)
 {
@@ -306,6 +308,41 @@ TEST(weak_offers_named_and_counted)
     fx_free(&f);
 }
 
+/* The classifier's memo of recent offers gives the findings worked out without it, for a list
+ * seen before, a new one, and one whose slot was taken by later lists. */
+TEST(offer_memo_gives_the_same_findings)
+{
+    static const uint16_t weak[] = { 0xc02f, 0x0004, 0x0003, 0x0018, 0x0002, 0 };
+    static const uint16_t modern[] = { 0x1301, 0x1302, 0xc02b, 0 };
+    static const uint16_t rc4_only[] = { 0x0005, 0xc02f, 0 };
+    static const uint16_t others[][3] = { { 0xc02b, 0xc02c, 0 }, { 0xc02c, 0, 0 }, { 0x009c, 0x009d, 0 },
+                                          { 0xcca8, 0, 0 }, { 0xcca9, 0xc02f, 0 } };
+    const uint16_t *seq[] = { weak, modern, weak, rc4_only, others[0], others[1], others[2], others[3],
+                              others[4], weak, rc4_only, modern };
+    td_offer_memo *memo = td_offer_memo_new();
+    CHECK(memo != NULL);
+    for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+        fx plain, memoed;
+        fx_init(&plain);
+        fx_init(&memoed);
+        handshake_start(&plain, seq[i]);
+        handshake_start(&memoed, seq[i]);
+        findings(&plain);
+        findings_with(&memoed, memo);
+        CHECK(plain.r.n_findings == memoed.r.n_findings);
+        for (size_t k = 0; k < plain.r.n_findings && k < memoed.r.n_findings; k++) {
+            CHECK(strcmp(plain.r.findings[k].id, memoed.r.findings[k].id) == 0);
+            CHECK(strcmp(plain.r.findings[k].detail, memoed.r.findings[k].detail) == 0);
+        }
+        if (seq[i] == weak) CHECK(plain.r.n_findings == 4);
+        if (seq[i] == rc4_only) CHECK(finding(&memoed.r, "rc4-offered") && memoed.r.n_findings == 1);
+        if (seq[i] == modern) CHECK(memoed.r.n_findings == 0);
+        fx_free(&plain);
+        fx_free(&memoed);
+    }
+    td_offer_memo_free(memo);
+}
+
 TEST(sslv2_hello_cipher_kinds_count)
 {
     /* SSLv2 CLIENT-HELLO: RC4-128-EXPORT40, RC4-128, DES-EDE3 kinds and two TLS suites. */
@@ -341,6 +378,7 @@ int main(void)
     RUN(heartbleed_leak_encrypted);
     RUN(no_heartbeat_no_finding);
     RUN(weak_offers_named_and_counted);
+    RUN(offer_memo_gives_the_same_findings);
     RUN(sslv2_hello_cipher_kinds_count);
     return check_done();
 }
