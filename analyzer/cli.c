@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "classify.h"
 #include "options.h"
 
 #ifndef TLSDIAG_VERSION
@@ -33,12 +35,15 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
     "  --max-connections N   cap on open connections (the oldest idle one ends)\n"
     "  --shard K/N      only connections in 5-tuple hash shard K of N (0-based)\n"
+    "  --verdict LIST   show only connections with these verdicts (unknown-ca,...)\n"
+    "  --connection N   show only connection #N     --html FILE  also a web page\n"
     "  --color WHEN     never, always or auto       -h, --help    -V, --version\n"
     "Exit status: 0 every connection ok, 1 some had a problem, 2 usage/input error.\n"
-    "More: man tlsdiag\n";
+    "More: man tlsdiag (from a source checkout: man ./tlsdiag.1)\n";
 
 enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
+    OPT_VERDICT, OPT_CONNECTION, OPT_HTML,
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +57,9 @@ static const struct option long_opts[] = {
     { "idle-timeout", required_argument, NULL, OPT_IDLE },
     { "max-connections", required_argument, NULL, OPT_MAXCONN },
     { "shard", required_argument, NULL, OPT_SHARD },
+    { "verdict", required_argument, NULL, OPT_VERDICT },
+    { "connection", required_argument, NULL, OPT_CONNECTION },
+    { "html", required_argument, NULL, OPT_HTML },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { "quiet", no_argument, NULL, 'q' },
@@ -93,6 +101,9 @@ static bool parse_seconds(const char *s, double *out)
 
 static int parse_ports(const char *list, td_options *o)
 {
+    size_t n = strlen(list);
+    if (!n || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,"))
+        return usage_error("-P: %s port list '%s' (want e.g. 443,8443 or 9000-9010)", n ? "an empty entry in the" : "an empty", list);
     char *copy = strdup(list);
     if (!copy) return 2;
     o->n_ports = 0;
@@ -120,6 +131,33 @@ out:
     return rc;
 }
 
+_Static_assert(TD_V_COUNT <= 32, "verdict_mask has a bit for every verdict");
+
+/* --verdict ok,unknown-ca: names from the verdict table (td_verdict_list). */
+static int parse_verdicts(const char *list, td_options *o)
+{
+    size_t n;
+    const char *const *names = td_verdict_list(&n);
+    o->verdict_mask = 0;
+    for (const char *p = list;; p++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        size_t i = 0;
+        while (i < n && !(strlen(names[i]) == len && strncmp(names[i], p, len) == 0)) i++;
+        if (i == n) {
+            char known[512];
+            size_t k = 0;
+            for (size_t j = 0; j < n && k < sizeof known; j++)
+                k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", j ? ", " : "", names[j]);
+            return usage_error("--verdict: unknown verdict '%.*s' (known: %s)", (int)len, p, known);
+        }
+        o->verdict_mask |= 1u << (TD_V_OK + i);
+        if (!end) break;
+        p = end;
+    }
+    return 0;
+}
+
 bool td_is_tls_port(const td_options *o, uint16_t port)
 {
     for (size_t i = 0; i < o->n_ports; i++)
@@ -143,6 +181,49 @@ void td_options_free(td_options *o)
     free(o->files);
     free(o->bpf);
     memset(o, 0, sizeof *o);
+}
+
+/* An operand after -r that names no file: a mistyped file name, or the start of a filter?  Filter
+ * words never end like capture files nor start like paths. */
+static bool looks_like_file(const char *w)
+{
+    static const char *const ext[] = { ".pcap", ".pcapng", ".cap", ".gz", ".dmp", ".erf", ".snoop", ".trc" };
+    if (strncmp(w, "./", 2) == 0 || strncmp(w, "../", 3) == 0 || strncmp(w, "~/", 2) == 0) return true;
+    if (w[0] == '/') return true;
+    size_t n = strlen(w);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && strcasecmp(w + n - k, ext[i]) == 0) return true;
+    }
+    return false;
+}
+
+/* One line naming the path and why it cannot be used; exit status 2. */
+static int path_error(const char *what, const char *path, const char *why)
+{
+    fprintf(stderr, "tlsdiag: %s%s%s: %s\n", what, *what ? " " : "", path, why);
+    return 2;
+}
+
+/* Every input named on the command line exists before anything is read: a typo in the third
+ * file name is not found after the first two were analysed. */
+static int check_paths(const td_options *o)
+{
+    struct stat sb;
+    for (size_t i = 0; i < o->n_files; i++) {
+        if (strcmp(o->files[i], "-") == 0) continue;
+        if (stat(o->files[i], &sb) != 0) return path_error("", o->files[i], strerror(errno));
+        if (S_ISDIR(sb.st_mode)) return path_error("", o->files[i], "is a directory, not a capture file");
+    }
+    if (o->cacert) {
+        if (stat(o->cacert, &sb) != 0) return path_error("--cacert", o->cacert, strerror(errno));
+        if (S_ISDIR(sb.st_mode)) return path_error("--cacert", o->cacert, "is a directory (--capath takes a directory)");
+    }
+    if (o->capath) {
+        if (stat(o->capath, &sb) != 0) return path_error("--capath", o->capath, strerror(errno));
+        if (!S_ISDIR(sb.st_mode)) return path_error("--capath", o->capath, "is not a directory (--cacert takes a file)");
+    }
+    return 0;
 }
 
 int td_parse_options(int argc, char **argv, td_options *o)
@@ -211,6 +292,15 @@ int td_parse_options(int argc, char **argv, td_options *o)
             o->shard_n = (unsigned)n;
             break;
         }
+        case OPT_VERDICT:
+            if ((rc = parse_verdicts(optarg, o))) return rc;
+            break;
+        case OPT_CONNECTION:
+            if (!parse_ulong(optarg, 1UL << 62, &v) || v == 0)
+                return usage_error("--connection wants a connection number as the report shows it (#N), not '%s'", optarg);
+            o->connection = v;
+            break;
+        case OPT_HTML: o->html_file = optarg; break;
         case 'h': fputs(usage_text, stdout); return 1;
         case 'V': printf("tlsdiag %s\n", TLSDIAG_VERSION); return 1;
         default: fputs("Try 'tlsdiag --help'.\n", stderr); return 2;
@@ -220,13 +310,14 @@ int td_parse_options(int argc, char **argv, td_options *o)
      * is not a file starts the filter expression, which takes the rest. */
     for (int i = optind; i < argc; i++) {
         struct stat sb;
-        if (reading && !o->bpf && (strcmp(argv[i], "-") == 0 || stat(argv[i], &sb) == 0)) {
-            o->files[o->n_files++] = argv[i];
+        if (reading && !o->bpf && (strcmp(argv[i], "-") == 0 || stat(argv[i], &sb) == 0 || looks_like_file(argv[i]))) {
+            o->files[o->n_files++] = argv[i];      /* a missing one is named by check_paths */
             continue;
         }
         if ((rc = append_bpf(o, argv[i]))) return rc;
     }
     if (!o->iface && o->n_files == 0) return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
+    if ((rc = check_paths(o))) return rc;
     if (o->iface && o->n_files) return usage_error("%s", "-r and -i cannot be used together");
     if (o->write_file && !o->iface) return usage_error("%s", "-w saves live captures: use it with -i");
     if (!o->idle_timeout_set && o->iface) o->idle_timeout = 60;

@@ -243,6 +243,33 @@ static td_conn *need_stream(td_engine *e, td_conn *c)
     return c;
 }
 
+/* A TCP packet on a port that is not a TLS port starts with a TLS record: counted by port, for
+ * the note that says to try -A or -P. */
+static void tls_elsewhere(td_engine_stats *st, uint16_t port)
+{
+    size_t n = sizeof st->tls_elsewhere / sizeof st->tls_elsewhere[0];
+    for (size_t i = 0; i < n; i++) {
+        if (st->tls_elsewhere[i].port == port || !st->tls_elsewhere[i].packets) {
+            st->tls_elsewhere[i].port = port;
+            st->tls_elsewhere[i].packets++;
+            return;
+        }
+    }
+    st->tls_elsewhere_more++;
+}
+
+/* UDP is not analysed; a datagram on a TLS port (QUIC, DTLS) or one that starts with a DTLS
+ * record is counted so that the summary can say so, once. */
+static void udp_seen(td_engine *e, const td_pkt *p)
+{
+    if (td_is_tls_port(e->o, p->dport) || td_is_tls_port(e->o, p->sport)) {
+        e->st.udp_tls_port++;
+        return;
+    }
+    const uint8_t *d = p->payload;
+    if (p->payload_len >= 13 && d[0] >= 20 && d[0] <= 23 && d[1] == 0xfe && d[2] >= 0xfc) e->st.dtls_other++;
+}
+
 static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
                        int *dir)
 {
@@ -265,7 +292,11 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
     }
     uint16_t server_port = src_is_client ? p->dport : p->sport;
     bool on_tls_port = td_is_tls_port(e->o, server_port);
-    if (!on_tls_port && !e->o->any_port) return NULL;
+    if (!on_tls_port && !e->o->any_port) {
+        if (p->payload_len && td_sniff_tls(p->payload, p->payload_len)) tls_elsewhere(&e->st, server_port);
+        return NULL;
+    }
+    if (on_tls_port) e->st.tls_port_flows++;
 
     if (e->o->max_connections && e->flows.count >= e->o->max_connections) {
         if (e->flows.closed_oldest) {              /* a closed one loses nothing by ending now */
@@ -366,6 +397,7 @@ const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
         return why ? why : "cannot decode";
     }
     if (st != TD_DEC_TCP) {
+        if (p.udp) udp_seen(e, &p);
         e->st.not_tcp++;
         return NULL;
     }

@@ -44,4 +44,8 @@ void td_jw_u64(td_jw *w, uint64_t v);                      /* decimal */
 void td_jw_bool(td_jw *w, bool b);                         /* true / false */
 void td_jw_fixed3(td_jw *w, double v);                     /* as printf "%.3f" */
 
+/* The summary object's roll-up fields (analyzer/rollup_json.c). */
+struct td_run_summary;
+void td_json_rollup(td_jw *w, const struct td_run_summary *s);
+
 #endif

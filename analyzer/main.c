@@ -1,12 +1,24 @@
 /* main.c - tlsdiag: sources -> engine -> classifier -> report. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "notes.h"
 #include "progress.h"
+#include "rollup.h"
 #include "run.h"
+
+/* --verdict and --connection: which connections the report shows (all are counted). */
+static bool shown(const td_run *r, const td_result *res, bool problem)
+{
+    if (r->opt.quiet && !problem) return false;
+    if (r->opt.connection && res->t->id != r->opt.connection) return false;
+    if (r->opt.verdict_mask && !(r->opt.verdict_mask & (1u << res->verdict))) return false;
+    return true;
+}
 
 void td_run_connection(void *ctx, td_transcript *t)
 {
@@ -18,12 +30,14 @@ void td_run_connection(void *ctx, td_transcript *t)
     } else {
         r->no_verdict++;
     }
+    td_rollup_add(r->rollup, &res);
     bool problem = td_result_is_problem(&res);
     if (problem) r->any_problem = true;
-    if (r->opt.quiet && !problem) return;
-    td_progress_clear(r->progress);                /* the report starts: no progress line in it */
+    if (!shown(r, &res, problem)) return;
+    if (r->html) td_html_connection(r->html, &res);
+    td_progress_report(r->progress);               /* the report starts: no progress line in it */
     if (r->opt.json) td_json_connection(r->out, &res, r->opt.verbose, r->json_memo);
-    else td_text_connection(r->out, &res, r->opt.verbose, r->color);
+    else td_text_connection(r->out, &res, r->opt.verbose, r->color, r->width);
     if (r->opt.iface) fflush(r->out);              /* live: each verdict as it happens */
 }
 
@@ -32,6 +46,18 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int fail_setup(td_run *r, int status)
+{
+    td_html_close(r->html, NULL, NULL, 0);
+    if (r->out && r->out != stdout) fclose(r->out);
+    td_rollup_free(r->rollup);
+    td_json_memo_free(r->json_memo);
+    td_classifier_free(r->classifier);
+    free(r->verdict_counts);
+    td_options_free(&r->opt);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -47,26 +73,30 @@ int main(int argc, char **argv)
     r.classifier = td_classifier_new(r.opt.cacert, r.opt.capath, err, sizeof err);
     if (!r.classifier) {
         fprintf(stderr, "tlsdiag: %s\n", err);
-        td_options_free(&r.opt);
-        return 2;
+        return fail_setup(&r, 2);
     }
     r.out = stdout;
     if (r.opt.out_file && !(r.out = fopen(r.opt.out_file, "w"))) {
-        perror(r.opt.out_file);
-        td_json_memo_free(r.json_memo);
-    td_classifier_free(r.classifier);
-        td_options_free(&r.opt);
-        return 2;
+        fprintf(stderr, "tlsdiag: -o %s: cannot write the report there: %s\n", r.opt.out_file, strerror(errno));
+        r.out = NULL;
+        return fail_setup(&r, 2);
+    }
+    if (r.opt.html_file && !(r.html = td_html_open(r.opt.html_file, err, sizeof err))) {
+        fprintf(stderr, "tlsdiag: --html %s: %s\n", r.opt.html_file, err);
+        return fail_setup(&r, 2);
     }
     r.color = r.opt.color == TD_COLOR_ALWAYS ||
               (r.opt.color == TD_COLOR_AUTO && !r.opt.out_file && !r.opt.json && isatty(STDOUT_FILENO));
+    r.width = td_text_width(r.opt.out_file ? -1 : STDOUT_FILENO);
     r.verdict_names = td_verdict_list(&r.n_verdicts);
     r.verdict_counts = calloc(r.n_verdicts, sizeof *r.verdict_counts);
+    r.rollup = td_rollup_new(TD_ROLLUP_CAP);
     r.engine = td_engine_new(&r.opt, !r.opt.iface, td_run_connection, &r);
     if (r.opt.json) r.json_memo = td_json_memo_new();
-    if (!r.verdict_counts || !r.engine || (r.opt.json && !r.json_memo)) {
+    if (!r.verdict_counts || !r.engine || !r.rollup || (r.opt.json && !r.json_memo)) {
         fprintf(stderr, "tlsdiag: out of memory\n");
-        return 2;
+        td_engine_free(r.engine);
+        return fail_setup(&r, 2);
     }
     double t0 = now_s();
     if (r.opt.iface) td_run_live(&r);
@@ -74,6 +104,8 @@ int main(int argc, char **argv)
     td_engine_end_file(r.engine);
 
     const td_engine_stats *st = td_engine_get_stats(r.engine);
+    td_notes notes;
+    td_notes_explain(&notes, &r.opt, st);
     td_run_summary s = {
         .files = r.opt.files, .n_files = r.opt.n_files, .packets = st->packets,
         .connections = st->connections, .undecoded = st->undecoded, .truncated = st->truncated,
@@ -81,17 +113,40 @@ int main(int argc, char **argv)
         .verdict_counts = r.verdict_counts, .n_verdicts = r.n_verdicts, .no_verdict = r.no_verdict,
         .live = r.opt.iface != NULL, .iface = r.opt.iface, .have_kernel_stats = r.have_kernel_stats,
         .kernel_received = r.kernel_received, .kernel_dropped = r.kernel_dropped,
+        .rollup = r.rollup, .notes = (const char *const *)notes.text, .n_notes = notes.n,
     };
-    if (r.opt.iface && !r.live_started) { /* the capture never began: its error says it all */ }
+    /* Nothing could be read (the capture never began, no file opened): the error says it all,
+     * and a summary of nothing would only hide it. */
+    bool nothing_read = r.opt.iface ? !r.live_started : r.input_error && r.files_opened == 0;
+    if (nothing_read) { }
     else if (r.opt.json) td_json_summary(r.out, &s);
-    else td_text_summary(r.out, &s, r.color);
+    else {
+        td_text_rollup(r.out, r.rollup, r.color, r.width);
+        td_text_summary(r.out, &s, r.color, r.width);
+    }
+    if (r.html) {
+        bool ok = td_html_close(r.html, nothing_read ? NULL : &s, err, sizeof err);
+        r.html = NULL;
+        if (!ok) {
+            fprintf(stderr, "tlsdiag: --html %s: %s\n", r.opt.html_file, err);
+            r.input_error = true;
+        }
+    }
+    td_notes_free(&notes);
 
     td_engine_free(r.engine);
+    td_rollup_free(r.rollup);
     td_json_memo_free(r.json_memo);
     td_classifier_free(r.classifier);
     free(r.verdict_counts);
-    if (r.out != stdout) fclose(r.out);
-    else fflush(stdout);
+    if (r.out != stdout) {
+        if (fclose(r.out) != 0) {
+            fprintf(stderr, "tlsdiag: -o %s: cannot write the report there: %s\n", r.opt.out_file, strerror(errno));
+            r.input_error = true;
+        }
+    } else {
+        fflush(stdout);
+    }
     int status = r.input_error ? 2 : r.any_problem ? 1 : 0;
     td_options_free(&r.opt);
     return status;

@@ -15,6 +15,8 @@ struct td_progress {
     uint64_t size;
     double start, last_draw;
     bool shown;
+    bool report_shares;            /* the report goes to a terminal too: clear the line before it */
+    bool redraw;                   /* the line was taken down for other output: put it back soon */
 };
 
 static double now_s(void)
@@ -24,13 +26,15 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-td_progress *td_progress_new(void)
+td_progress *td_progress_new(bool report_on_terminal)
 {
     const char *ci = getenv("CI");
     if (!isatty(STDERR_FILENO) || (ci && *ci)) return NULL;
     const char *term = getenv("TERM");
     if (term && strcmp(term, "dumb") == 0) return NULL;
-    return calloc(1, sizeof(td_progress));
+    td_progress *p = calloc(1, sizeof(td_progress));
+    if (p) p->report_shares = report_on_terminal;
+    return p;
 }
 
 void td_progress_file(td_progress *p, const char *name, uint64_t size)
@@ -42,6 +46,7 @@ void td_progress_file(td_progress *p, const char *name, uint64_t size)
     else snprintf(p->name, sizeof p->name, "...%s", name + n - (sizeof p->name - 4));
     p->size = size;
     p->start = p->last_draw = now_s();
+    p->redraw = false;
 }
 
 static const char *bytes_text(uint64_t b, char *buf, size_t len)
@@ -56,7 +61,8 @@ void td_progress_update(td_progress *p, uint64_t bytes, uint64_t packets, uint64
 {
     if (!p) return;
     double t = now_s();
-    if (t - p->start < FIRST_DRAW || t - p->last_draw < REDRAW) return;
+    if (t - p->start < FIRST_DRAW || (t - p->last_draw < REDRAW && !p->redraw)) return;
+    p->redraw = false;
     p->last_draw = t;
     double rate = (double)bytes / (t - p->start);
     char line[256], b1[32], b2[32], b3[32], left[32] = "";
@@ -88,6 +94,12 @@ void td_progress_clear(td_progress *p)
     fputs("\r\033[K", stderr);
     fflush(stderr);
     p->shown = false;
+    p->redraw = true;              /* back at the next update, not a blink of REDRAW later */
+}
+
+void td_progress_report(td_progress *p)
+{
+    if (p && p->report_shares) td_progress_clear(p);
 }
 
 void td_progress_free(td_progress *p)

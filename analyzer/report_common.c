@@ -96,3 +96,87 @@ const char *td_event_record_label(const td_result *r, const td_event *e, size_t 
     if (!r->inf.done || i >= r->t->tls.n_records) return NULL;
     return td_rec_label_name((td_rec_label)r->inf.label[i]);
 }
+
+/* The ladder's text for an event ("ClientHello (204 B)", "Alert fatal unknown_ca(48)"): a
+ * static string or buf. */
+const char *td_event_text(const td_transcript *t, const td_event *e, char *buf, size_t len)
+{
+    char tmp[32];
+    switch (e->kind) {
+    case TD_EV_SYN: return "SYN";
+    case TD_EV_SYNACK: return "SYN-ACK";
+    case TD_EV_FIN: return "FIN";
+    case TD_EV_RST: return "RST";
+    case TD_EV_HANDSHAKE: {
+        const char *n = e->sub == 6 ? "HelloRetryRequest" : td_handshake_name(e->sub);
+        if (n) snprintf(buf, len, "%s (%u B)", n, e->len);
+        else snprintf(buf, len, "handshake type %u (%u B)", e->sub, e->len);
+        return buf;
+    }
+    case TD_EV_SSL2:
+        if (e->sub == 0 && t->tls.sslv2_error) {
+            const char *n = td_sslv2_error_name(t->tls.sslv2_error);
+            snprintf(buf, len, "SSLv2 ERROR %s (%u)", n ? n : "?", t->tls.sslv2_error);
+        } else {
+            snprintf(buf, len, "SSLv2 %s (%u B)", e->sub == 1 ? "ClientHello" : e->sub == 4 ? "ServerHello" :
+                     e->sub == 2 ? "ClientMasterKey" : e->sub == 0 ? "ERROR" : "message", e->len);
+        }
+        return buf;
+    case TD_EV_SSL2_ENCRYPTED:
+        if (e->count > 1) snprintf(buf, len, "SSLv2 encrypted records x%u (%u B)", e->count, e->len);
+        else snprintf(buf, len, "SSLv2 encrypted record (%u B)", e->len);
+        return buf;
+    case TD_EV_HEARTBEAT:
+        if (e->sub < t->tls.n_heartbeats) {
+            const td_heartbeat *h = &t->tls.heartbeats[e->sub];
+            if (h->encrypted)
+                snprintf(buf, len, "Heartbeat (encrypted, %u B)", h->record_length);
+            else
+                snprintf(buf, len, "Heartbeat %s payload_length %u, %u in the record (%u B)",
+                         h->type == 1 ? "request" : h->type == 2 ? "response" : "type?",
+                         h->payload_length, h->payload_actual, h->record_length);
+            return buf;
+        }
+        snprintf(buf, len, "Heartbeat (%u B)", e->len);
+        return buf;
+    case TD_EV_CCS: return "ChangeCipherSpec";
+    case TD_EV_ALERT:
+        if (e->sub < t->tls.n_alerts) {
+            const td_alert *a = &t->tls.alerts[e->sub];
+            if (a->encrypted) snprintf(buf, len, "Alert (encrypted)");
+            else snprintf(buf, len, "Alert %s %s(%u)", a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "level?",
+                          td_alert_label(a->code, tmp, sizeof tmp), a->code);
+            return buf;
+        }
+        return "Alert";
+    case TD_EV_ENCRYPTED_HANDSHAKE: snprintf(buf, len, "encrypted handshake record (%u B)", e->len); return buf;
+    case TD_EV_APPDATA:
+        if (e->count > 1) snprintf(buf, len, "ApplicationData x%u (%u B)", e->count, e->len);
+        else snprintf(buf, len, "ApplicationData (%u B)", e->len);
+        return buf;
+    case TD_EV_PLAINTEXT:
+        snprintf(buf, len, "not TLS: %s", t->tls.not_tls_what[e->dir] ? t->tls.not_tls_what[e->dir] : "?");
+        return buf;
+    case TD_EV_GAP: snprintf(buf, len, "[capture gap: %u bytes missing]", e->len); return buf;
+    case TD_EV_UNKNOWN_RECORD: snprintf(buf, len, "bad record (type %u, length %u)", e->sub, e->len); return buf;
+    case TD_EV_OPAQUE:
+        if (e->count > 1) snprintf(buf, len, "encrypted records x%u (%u B)", e->count, e->len);
+        else snprintf(buf, len, "encrypted record (%u B)", e->len);
+        return buf;
+    }
+    return "?";
+}
+
+size_t td_evidence_order(const td_result *r, size_t order[TD_MAX_EVIDENCE])
+{
+    size_t n = r->n_evidence < TD_MAX_EVIDENCE ? r->n_evidence : TD_MAX_EVIDENCE;
+    for (size_t i = 0; i < n; i++) {               /* insertion sort: stable, at most 12 entries */
+        size_t j = i;
+        while (j > 0 && r->evidence[order[j - 1]].packet > r->evidence[i].packet) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    return n;
+}

@@ -421,6 +421,7 @@ void td_json_summary(FILE *out, const td_run_summary *s)
         TD_JW_LIT(&w, ",\"kernel_received\":"); td_jw_u64(&w, s->kernel_received);
         TD_JW_LIT(&w, ",\"kernel_dropped\":"); td_jw_u64(&w, s->kernel_dropped);
     }
+    td_json_rollup(&w, s);                         /* "servers", "notes" (rollup_json.c) */
     TD_JW_LIT(&w, ",\"elapsed_s\":");
     td_jw_fixed3(&w, s->elapsed_s);
     TD_JW_LIT(&w, "}\n");

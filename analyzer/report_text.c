@@ -1,10 +1,15 @@
 /* report_text.c - the report for people: one block per connection, verdict first, then the
  * evidence and the fix; the facts below; with -v the message ladder; a summary table at the end. */
+#include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "dissect.h"
 #include "report.h"
+#include "rollup.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -15,33 +20,93 @@
 
 static const char *col(bool color, const char *code) { return color ? code : ""; }
 
-/* Print "  LABEL  text" with the text wrapped at WRAP columns under itself. */
-#define WRAP 100
-static void wrapped(FILE *out, const char *label, const char *text)
+/* ---- layout: lines wrapped at the width, between words only ------------------------------ */
+
+/* A line being built; longer text is cut at a word boundary (td_fit_words). */
+typedef struct line {
+    char b[2048];
+    size_t n;
+} line;
+
+__attribute__((format(printf, 2, 3))) static void add(line *l, const char *fmt, ...)
 {
-    int indent = 2 + 12 + 1;
-    fprintf(out, "  %-12s ", label);
-    int col = indent;
-    for (const char *p = text; *p;) {
+    if (l->n + 1 >= sizeof l->b) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(l->b + l->n, sizeof l->b - l->n, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    if ((size_t)k >= sizeof l->b - l->n) {
+        td_fit_words(l->b + l->n, sizeof l->b - l->n, k);
+        l->n = strlen(l->b);
+    } else {
+        l->n += (size_t)k;
+    }
+}
+
+/* Columns a text takes on the screen: colour escapes take none. */
+static int visible(const char *p, size_t n)
+{
+    int w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\033') {
+            while (i < n && p[i] != 'm') i++;
+            continue;
+        }
+        if (((unsigned char)p[i] & 0xc0) != 0x80) w++;   /* UTF-8: count lead bytes only */
+    }
+    return w;
+}
+
+/* head (written as it is), then body's words, wrapped at width; continuation lines start at
+ * column indent.  A word longer than a line is written whole: values are never cut. */
+static void put(FILE *out, int width, const char *head, int indent, const char *body)
+{
+    fputs(head, out);
+    int at = visible(head, strlen(head));
+    bool first = true;
+    for (const char *p = body; *p;) {
         while (*p == ' ') p++;
         if (!*p) break;
         const char *sp = strchr(p, ' ');
-        int wlen = sp ? (int)(sp - p) : (int)strlen(p);
-        if (col > indent) {
-            if (col + 1 + wlen > WRAP) {
+        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+        int w = visible(p, n);
+        if (!first) {
+            if (at + 1 + w > width && at > indent) {
                 fprintf(out, "\n%*s", indent, "");
-                col = indent;
+                at = indent;
             } else {
                 fputc(' ', out);
-                col++;
+                at++;
             }
         }
-        fwrite(p, 1, (size_t)wlen, out);
-        col += wlen;
-        p += wlen;
+        fwrite(p, 1, n, out);
+        at += w;
+        p += n;
+        first = false;
     }
     fputc('\n', out);
 }
+
+#define LABEL_COLS 15              /* "  label        " */
+
+/* "  LABEL        body", the body wrapped under itself. */
+static void labelled(FILE *out, int width, const char *label, const char *body)
+{
+    char head[64];
+    snprintf(head, sizeof head, "  %-12s ", label);
+    put(out, width, head, LABEL_COLS, body);
+}
+
+/* "  LABEL        pkt 123    body": the body wrapped under itself. */
+static void at_packet(FILE *out, int width, const char *label, uint64_t packet, const char *body)
+{
+    char head[96];
+    int n = snprintf(head, sizeof head, "  %-12s pkt %-6llu ", label, (unsigned long long)packet);
+    put(out, width, head, n, body);
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
 
 static void human_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -51,233 +116,268 @@ static void human_bytes(uint64_t n, char *buf, size_t len)
     else snprintf(buf, len, "%.1f GiB", (double)n / (1024.0 * 1024 * 1024));
 }
 
-static void cert_line(FILE *out, const char *label, const td_cert *x)
+static void cert_line(FILE *out, int width, const char *label, const td_cert *x)
 {
+    line l = { .n = 0 };
     if (x->parse_error) {
-        fprintf(out, "  %-12s (unparsable certificate, sha256 %.16s...)\n", label, x->sha256);
+        add(&l, "(unparsable certificate, sha256 %.16s...)", x->sha256);
+        labelled(out, width, label, l.b);
         return;
     }
-    fprintf(out, "  %-12s %s <- %s\n", label, x->subject, x->issuer);
-    fprintf(out, "  %-12s %s, %s, valid %s .. %s", "", x->key, x->signature, x->not_before, x->not_after);
+    add(&l, "%s <- %s", x->subject, x->issuer);
+    labelled(out, width, label, l.b);
+    l.n = 0;
+    add(&l, "%s, %s, valid %s .. %s", x->key, x->signature, x->not_before, x->not_after);
     if (x->n_san) {
-        fprintf(out, ", names ");
-        for (size_t i = 0; i < x->n_san && i < 6; i++) fprintf(out, "%s%s", i ? "," : "", x->san[i]);
-        if (x->n_san > 6) fprintf(out, ",... (%zu)", x->n_san);
+        add(&l, ", %s ", plural(x->n_san, "name", "names"));
+        for (size_t i = 0; i < x->n_san && i < 6; i++) add(&l, "%s%s", i ? ", " : "", x->san[i]);
+        if (x->n_san > 6) add(&l, ", ... (%zu)", x->n_san);
     }
-    fputc('\n', out);
+    labelled(out, width, "", l.b);
 }
 
-static void chain_lines(FILE *out, const char *who, const td_chain *c)
+static void chain_lines(FILE *out, int width, const char *who, const td_chain *c)
 {
     if (!c->seen) return;
     if (c->empty) {
-        fprintf(out, "  %-12s (empty: no certificate sent), pkt %llu\n", who, (unsigned long long)c->packet);
+        char b[96];
+        snprintf(b, sizeof b, "(empty: no certificate sent), pkt %llu", (unsigned long long)c->packet);
+        labelled(out, width, who, b);
         return;
     }
-    for (size_t i = 0; i < c->n; i++) {
-        char label[24];
-        snprintf(label, sizeof label, "%s%s", i == 0 ? who : "", i == 0 ? "" : "");
-        cert_line(out, i == 0 ? who : "", &c->certs[i]);
+    for (size_t i = 0; i < c->n; i++) cert_line(out, width, i == 0 ? who : "", &c->certs[i]);
+    if (c->n_total > c->n) {
+        char b[64];
+        snprintf(b, sizeof b, "... %zu more not kept", c->n_total - c->n);
+        labelled(out, width, "", b);
     }
-    if (c->n_total > c->n) fprintf(out, "  %-12s ... %zu more not kept\n", "", c->n_total - c->n);
-    if (c->malformed) fprintf(out, "  %-12s (the Certificate message's lengths do not add up)\n", "");
+    if (c->malformed) labelled(out, width, "", "(the Certificate message's lengths do not add up)");
 }
 
-static const char *event_name(const td_transcript *t, const td_event *e, char *buf, size_t len)
-{
-    char tmp[32];
-    switch (e->kind) {
-    case TD_EV_SYN: return "SYN";
-    case TD_EV_SYNACK: return "SYN-ACK";
-    case TD_EV_FIN: return "FIN";
-    case TD_EV_RST: return "RST";
-    case TD_EV_HANDSHAKE: {
-        const char *n = e->sub == 6 ? "HelloRetryRequest" : td_handshake_name(e->sub);
-        if (n) snprintf(buf, len, "%s (%u B)", n, e->len);
-        else snprintf(buf, len, "handshake type %u (%u B)", e->sub, e->len);
-        return buf;
-    }
-    case TD_EV_SSL2:
-        if (e->sub == 0 && t->tls.sslv2_error) {
-            const char *n = td_sslv2_error_name(t->tls.sslv2_error);
-            snprintf(buf, len, "SSLv2 ERROR %s (%u)", n ? n : "?", t->tls.sslv2_error);
-        } else {
-            snprintf(buf, len, "SSLv2 %s (%u B)", e->sub == 1 ? "ClientHello" : e->sub == 4 ? "ServerHello" :
-                     e->sub == 2 ? "ClientMasterKey" : e->sub == 0 ? "ERROR" : "message", e->len);
-        }
-        return buf;
-    case TD_EV_SSL2_ENCRYPTED:
-        if (e->count > 1) snprintf(buf, len, "SSLv2 encrypted records x%u (%u B)", e->count, e->len);
-        else snprintf(buf, len, "SSLv2 encrypted record (%u B)", e->len);
-        return buf;
-    case TD_EV_HEARTBEAT:
-        if (e->sub < t->tls.n_heartbeats) {
-            const td_heartbeat *h = &t->tls.heartbeats[e->sub];
-            if (h->encrypted)
-                snprintf(buf, len, "Heartbeat (encrypted, %u B)", h->record_length);
-            else
-                snprintf(buf, len, "Heartbeat %s payload_length %u, %u in the record (%u B)",
-                         h->type == 1 ? "request" : h->type == 2 ? "response" : "type?",
-                         h->payload_length, h->payload_actual, h->record_length);
-            return buf;
-        }
-        snprintf(buf, len, "Heartbeat (%u B)", e->len);
-        return buf;
-    case TD_EV_CCS: return "ChangeCipherSpec";
-    case TD_EV_ALERT:
-        if (e->sub < t->tls.n_alerts) {
-            const td_alert *a = &t->tls.alerts[e->sub];
-            if (a->encrypted) snprintf(buf, len, "Alert (encrypted)");
-            else snprintf(buf, len, "Alert %s %s(%u)", a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "level?",
-                          td_alert_label(a->code, tmp, sizeof tmp), a->code);
-            return buf;
-        }
-        return "Alert";
-    case TD_EV_ENCRYPTED_HANDSHAKE: snprintf(buf, len, "encrypted handshake record (%u B)", e->len); return buf;
-    case TD_EV_APPDATA:
-        if (e->count > 1) snprintf(buf, len, "ApplicationData x%u (%u B)", e->count, e->len);
-        else snprintf(buf, len, "ApplicationData (%u B)", e->len);
-        return buf;
-    case TD_EV_PLAINTEXT:
-        snprintf(buf, len, "not TLS: %s", t->tls.not_tls_what[e->dir] ? t->tls.not_tls_what[e->dir] : "?");
-        return buf;
-    case TD_EV_GAP: snprintf(buf, len, "[capture gap: %u bytes missing]", e->len); return buf;
-    case TD_EV_UNKNOWN_RECORD: snprintf(buf, len, "bad record (type %u, length %u)", e->sub, e->len); return buf;
-    case TD_EV_OPAQUE:
-        if (e->count > 1) snprintf(buf, len, "encrypted records x%u (%u B)", e->count, e->len);
-        else snprintf(buf, len, "encrypted record (%u B)", e->len);
-        return buf;
-    }
-    return "?";
-}
-
-void td_text_connection(FILE *out, const td_result *r, int verbose, bool color)
+static void header(FILE *out, int width, const td_result *r, bool color)
 {
     const td_transcript *t = r->t;
-    const td_tls *s = &t->tls;
-    const td_tcp *tcp = &t->tcp;
-    char buf[256], b1[32], b2[32];
-    bool ok = r->verdict == TD_V_OK;
+    line l = { .n = 0 };
+    char ts[48];
+    bool v6c = strchr(t->client.ip, ':') != NULL, v6s = strchr(t->server.ip, ':') != NULL;
+    add(&l, "%s#%llu%s %s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), (unsigned long long)t->id, col(color, C_RESET),
+        v6c ? "[" : "", t->client.ip, v6c ? "]" : "", t->client.port, v6s ? "[" : "", t->server.ip, v6s ? "]" : "",
+        t->server.port);
+    if (t->tls.sni) add(&l, " (%s)", t->tls.sni);
+    td_format_time(t->start, ts, sizeof ts);
+    add(&l, "  %s%s packets %llu-%llu, %s%s", col(color, C_DIM), t->file ? t->file : "",
+        (unsigned long long)t->first_packet, (unsigned long long)t->last_packet, ts, col(color, C_RESET));
+    put(out, width, "", 4, l.b);
+}
 
-    fprintf(out, "%s#%llu%s %s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), (unsigned long long)t->id,
-            col(color, C_RESET), t->client.ip[0] && strchr(t->client.ip, ':') ? "[" : "", t->client.ip,
-            strchr(t->client.ip, ':') ? "]" : "", t->client.port, strchr(t->server.ip, ':') ? "[" : "",
-            t->server.ip, strchr(t->server.ip, ':') ? "]" : "", t->server.port);
-    if (s->sni) fprintf(out, " (%s)", s->sni);
-    td_format_time(t->start, buf, sizeof buf);
-    fprintf(out, "  %s%s packets %llu-%llu, %s%s\n", col(color, C_DIM), t->file ? t->file : "",
-            (unsigned long long)t->first_packet, (unsigned long long)t->last_packet, buf, col(color, C_RESET));
-
-    if (r->verdict) {
-        fprintf(out, "  %-12s %s%s%s%s (%s)\n", "verdict", col(color, C_BOLD), col(color, ok ? C_GREEN : C_RED),
-                td_verdict_name(r->verdict), col(color, C_RESET), r->confidence);
-        wrapped(out, "what", r->summary);
-        for (size_t i = 0; i < r->n_evidence; i++)
-            fprintf(out, "  %-12s pkt %-6llu %s\n", i == 0 ? "evidence" : "", (unsigned long long)r->evidence[i].packet,
-                    r->evidence[i].what);
-        if (r->kb_section) fprintf(out, "  %-12s Q197306, section \"%s\"\n", "KB", r->kb_section);
-        if (r->remedy) wrapped(out, "fix", r->remedy);
-    }
-
-    /* TLS facts */
+static void tls_lines(FILE *out, int width, const td_tls *s)
+{
+    char b1[32], b2[32];
+    line l = { .n = 0 };
     if (s->client_hello || s->server_hello || s->hello_retry) {
-        fprintf(out, "  %-12s", "TLS");
-        if (s->version) fprintf(out, " %s", td_version_label(s->version, b1, sizeof b1));
-        else fprintf(out, " version not negotiated");
-        if (s->has_cipher) fprintf(out, ", %s", td_cipher_label(s->cipher, b2, sizeof b2));
-        if (s->alpn) fprintf(out, ", ALPN %s", s->alpn);
-        if (s->resumed) fprintf(out, ", resumed");
-        if (s->hello_retry) fprintf(out, ", HelloRetryRequest");
-        fputc('\n', out);
+        if (s->version) add(&l, "%s", td_version_label(s->version, b1, sizeof b1));
+        else add(&l, "version not negotiated");
+        if (s->has_cipher) add(&l, ", %s", td_cipher_label(s->cipher, b2, sizeof b2));
+        if (s->alpn) add(&l, ", ALPN %s", s->alpn);
+        if (s->resumed) add(&l, ", resumed");
+        if (s->hello_retry) add(&l, ", HelloRetryRequest");
+        labelled(out, width, "TLS", l.b);
     }
     if (s->client_hello) {
-        fprintf(out, "  %-12s", "offered");
+        l.n = 0;
         for (size_t i = 0; i < s->n_offered_versions; i++)
-            fprintf(out, "%s%s", i ? " " : " ", td_version_label(s->offered_versions[i], b1, sizeof b1));
-        fprintf(out, "; %zu cipher suites", s->n_offered_ciphers_total);
+            add(&l, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b1, sizeof b1));
+        add(&l, "%s%zu %s", l.n ? "; " : "", s->n_offered_ciphers_total,
+            plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites"));
         if (s->n_alpn_offered) {
-            fprintf(out, "; ALPN ");
-            for (size_t i = 0; i < s->n_alpn_offered; i++) fprintf(out, "%s%s", i ? "," : "", s->alpn_offered[i]);
+            add(&l, "; ALPN ");
+            for (size_t i = 0; i < s->n_alpn_offered; i++) add(&l, "%s%s", i ? ", " : "", s->alpn_offered[i]);
         }
-        if (!s->sni) fprintf(out, "; no SNI");
-        if (s->sslv2_client_hello) fprintf(out, "; SSLv2-format hello");
-        fputc('\n', out);
+        if (!s->sni) add(&l, "; no SNI");
+        if (s->sslv2_client_hello) add(&l, "; SSLv2-format hello");
+        labelled(out, width, "offered", l.b);
     }
-    chain_lines(out, "server cert", &s->server_chain);
+    chain_lines(out, width, "server cert", &s->server_chain);
     if (s->cert_requested) {
-        fprintf(out, "  %-12s server asked for a client certificate (pkt %llu)", "client auth",
-                (unsigned long long)s->cert_request_packet);
-        if (s->n_ca_names) fprintf(out, "; accepted issuers: %s%s", s->ca_names[0], s->n_ca_names > 1 ? ", ..." : "");
-        fputc('\n', out);
+        l.n = 0;
+        add(&l, "server asked for a client certificate (pkt %llu)", (unsigned long long)s->cert_request_packet);
+        if (s->n_ca_names) add(&l, "; accepted issuers: %s%s", s->ca_names[0], s->n_ca_names > 1 ? ", ..." : "");
+        labelled(out, width, "client auth", l.b);
     }
-    chain_lines(out, "client cert", &s->client_chain);
+    chain_lines(out, width, "client cert", &s->client_chain);
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
+        l.n = 0;
         if (a->encrypted)
-            fprintf(out, "  %-12s pkt %-6llu %s alert (encrypted)\n", i ? "" : "alerts", (unsigned long long)a->packet,
-                    a->from == TD_C2S ? "client" : "server");
+            add(&l, "%s alert (encrypted)", a->from == TD_C2S ? "client" : "server");
         else
-            fprintf(out, "  %-12s pkt %-6llu %s %s %s(%u)\n", i ? "" : "alerts", (unsigned long long)a->packet,
-                    a->from == TD_C2S ? "client" : "server", a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "level?",
-                    td_alert_label(a->code, b1, sizeof b1), a->code);
+            add(&l, "%s %s %s(%u)", a->from == TD_C2S ? "client" : "server",
+                a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "level?", td_alert_label(a->code, b1, sizeof b1),
+                a->code);
+        at_packet(out, width, i ? "" : "alerts", a->packet, l.b);
     }
     for (int d = 0; d < 2; d++)
-        if (s->not_tls[d])
-            fprintf(out, "  %-12s pkt %-6llu %s sent %s\n", "plaintext", (unsigned long long)s->not_tls_packet[d],
-                    d == TD_C2S ? "client" : "server", s->not_tls_what[d]);
+        if (s->not_tls[d]) {
+            l.n = 0;
+            add(&l, "%s sent %s", d == TD_C2S ? "client" : "server", s->not_tls_what[d]);
+            at_packet(out, width, "plaintext", s->not_tls_packet[d], l.b);
+        }
+}
 
-    /* TCP facts */
+static void tcp_line(FILE *out, int width, const td_result *r)
+{
+    const td_tcp *tcp = &r->t->tcp;
+    char b1[32], b2[32];
+    line l = { .n = 0 };
     human_bytes(tcp->bytes[0], b1, sizeof b1);
     human_bytes(tcp->bytes[1], b2, sizeof b2);
-    fprintf(out, "  %-12s %s", "TCP",
-            tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
-            tcp->synack_seen ? "SYN answered" : tcp->syn_seen ? "SYN unanswered" : "no handshake seen");
-    if (tcp->syn_retransmits) fprintf(out, ", %u SYN retransmission%s", tcp->syn_retransmits, tcp->syn_retransmits > 1 ? "s" : "");
+    add(&l, "%s", tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
+                  tcp->synack_seen ? "SYN answered" : tcp->syn_seen ? "SYN unanswered" : "no handshake seen");
+    if (tcp->syn_retransmits)
+        add(&l, ", %u SYN %s", tcp->syn_retransmits, plural(tcp->syn_retransmits, "retransmission", "retransmissions"));
     if (tcp->close == TD_CLOSE_FIN || (tcp->close == TD_CLOSE_RST && (tcp->fin[0] || tcp->fin[1]))) {
         int first = tcp->closed_by == TD_BY_CLIENT ? TD_C2S : TD_S2C;
-        fprintf(out, ", %s closed (FIN)", first == TD_C2S ? "client" : "server");
-        if (tcp->rst_packet) fprintf(out, ", %s reset (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
-    } else if (tcp->close == TD_CLOSE_RST)
-        fprintf(out, ", reset by %s (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
-    else
-        fprintf(out, ", still open at the end");
-    fprintf(out, ", %s up, %s down", b1, b2);
+        add(&l, ", %s closed (FIN)", first == TD_C2S ? "client" : "server");
+        if (tcp->rst_packet) add(&l, ", %s reset (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
+    } else if (tcp->close == TD_CLOSE_RST) {
+        add(&l, ", reset by %s (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
+    } else {
+        add(&l, ", still open at the end");
+    }
+    add(&l, ", %s up, %s down", b1, b2);
     if (r->app_records[0] || r->app_records[1]) {
         human_bytes(r->app_bytes[0], b1, sizeof b1);
         human_bytes(r->app_bytes[1], b2, sizeof b2);
-        fprintf(out, " (application data %s up, %s down)", b1, b2);
+        add(&l, " (application data %s up, %s down)", b1, b2);
     }
-    if (tcp->gaps[0] + tcp->gaps[1]) fprintf(out, ", %u gap(s)", tcp->gaps[0] + tcp->gaps[1]);
-    fputc('\n', out);
+    unsigned gaps = tcp->gaps[0] + tcp->gaps[1];
+    if (gaps) add(&l, ", %u %s", gaps, plural(gaps, "gap", "gaps"));
+    labelled(out, width, "TCP", l.b);
+}
 
+static void ladder(FILE *out, int width, const td_result *r)
+{
+    const td_transcript *t = r->t;
+    char buf[256], head[96];
+    line l;
+    fputs("  ladder\n", out);
+    size_t rec = 0;
+    for (size_t i = 0; i < t->n_events; i++) {
+        const td_event *e = &t->events[i];
+        const char *label = td_event_record_label(r, e, &rec);
+        int n = snprintf(head, sizeof head, "    %10.3f ms  pkt %-6llu %s  ", (e->ts - t->start) * 1000.0,
+                         (unsigned long long)e->packet, e->dir == TD_C2S ? "C->S" : "S->C");
+        l.n = 0;
+        add(&l, "%s%s%s", td_event_text(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "");
+        put(out, width, head, n, l.b);
+    }
+    if (t->n_events_dropped)
+        fprintf(out, "    ... %zu more %s not kept\n", t->n_events_dropped, plural(t->n_events_dropped, "event", "events"));
+}
+
+void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, int width)
+{
+    const td_transcript *t = r->t;
+    bool ok = r->verdict == TD_V_OK;
+    header(out, width, r, color);
+    if (r->verdict) {
+        char v[128];
+        snprintf(v, sizeof v, "%s%s%s%s (%s)", col(color, C_BOLD), col(color, ok ? C_GREEN : C_RED),
+                 td_verdict_name(r->verdict), col(color, C_RESET), r->confidence);
+        labelled(out, width, "verdict", v);
+        labelled(out, width, "what", r->summary);
+        size_t order[TD_MAX_EVIDENCE];
+        size_t n = td_evidence_order(r, order);
+        for (size_t i = 0; i < n; i++)
+            at_packet(out, width, i == 0 ? "evidence" : "", r->evidence[order[i]].packet, r->evidence[order[i]].what);
+        if (r->kb_section) {
+            char kb[160];
+            snprintf(kb, sizeof kb, "Q197306, section \"%s\"", r->kb_section);
+            labelled(out, width, "KB", kb);
+        }
+        if (r->remedy) labelled(out, width, "fix", r->remedy);
+    }
+    tls_lines(out, width, &t->tls);
+    tcp_line(out, width, r);
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *f = &r->findings[i];
         bool warn = strcmp(f->severity, "info") != 0;
-        fprintf(out, "  %-12s %s%s%s: %s\n", i ? "" : "findings", col(color, warn ? C_YELLOW : ""), f->id,
-                col(color, warn ? C_RESET : ""), f->detail);
+        line l = { .n = 0 };
+        add(&l, "%s%s%s: %s", col(color, warn ? C_YELLOW : ""), f->id, col(color, warn ? C_RESET : ""), f->detail);
+        labelled(out, width, i ? "" : "findings", l.b);
     }
+    if (verbose > 0 && t->n_events) ladder(out, width, r);
+    fputc('\n', out);
+}
 
-    if (verbose > 0 && t->n_events) {
-        fprintf(out, "  %-12s\n", "ladder");
-        size_t rec = 0;
-        for (size_t i = 0; i < t->n_events; i++) {
-            const td_event *e = &t->events[i];
-            const char *label = td_event_record_label(r, e, &rec);
-            fprintf(out, "    %10.3f ms  pkt %-6llu %s  %s%s%s\n", (e->ts - t->start) * 1000.0,
-                    (unsigned long long)e->packet, e->dir == TD_C2S ? "C->S" : "S->C",
-                    event_name(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "");
+/* The roll-up: one line per server, most failures first, and its verdicts when there are several. */
+#define ROLLUP_SHOWN 50
+
+void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
+{
+    size_t n;
+    const td_server_stat *const *sv = td_rollup_sorted(ru, &n);
+    if (!n) return;
+    fprintf(out, "%sServers%s: %zu (most failures first)\n", col(color, C_BOLD), col(color, C_RESET), n);
+    for (size_t i = 0; i < n && i < ROLLUP_SHOWN; i++) {
+        const td_server_stat *s = sv[i];
+        bool v6 = strchr(s->ip, ':') != NULL;
+        line l = { .n = 0 };
+        char span[64];
+        add(&l, "%s%s%s:%u %s: ", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port, s->sni[0] ? s->sni : "(no SNI)");
+        if (s->failed) {
+            td_server_fail_span(s, span, sizeof span);
+            add(&l, "%s%llu of %llu failed%s, %s, %s", col(color, C_RED), (unsigned long long)s->failed,
+                (unsigned long long)s->connections, col(color, C_RESET), td_verdict_name(td_server_cause(s)), span);
+        } else if (s->verdicts[TD_V_OK] == s->connections) {
+            add(&l, "%s%llu %s, all ok%s", col(color, C_GREEN), (unsigned long long)s->connections,
+                plural(s->connections, "connection", "connections"), col(color, C_RESET));
+        } else {
+            add(&l, "%llu %s, none failed", (unsigned long long)s->connections,
+                plural(s->connections, "connection", "connections"));
         }
-        if (t->n_events_dropped) fprintf(out, "    ... %zu more events not kept\n", t->n_events_dropped);
+        int kinds = 0;
+        for (int v = 0; v < TD_V_COUNT; v++) kinds += s->verdicts[v] != 0;
+        if (kinds > 1) {
+            add(&l, " (");
+            int order[TD_V_COUNT], k = 0;              /* most common first, table order on ties */
+            for (int v = 0; v < TD_V_COUNT; v++) {
+                if (!s->verdicts[v]) continue;
+                int j = k++;
+                while (j > 0 && s->verdicts[order[j - 1]] < s->verdicts[v]) {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+                order[j] = v;
+            }
+            for (int j = 0; j < k; j++)
+                add(&l, "%s%s %llu", j ? ", " : "", order[j] ? td_verdict_name((td_verdict)order[j]) : "no verdict",
+                    (unsigned long long)s->verdicts[order[j]]);
+            add(&l, ")");
+        }
+        put(out, width, "  ", 6, l.b);
+    }
+    if (n > ROLLUP_SHOWN)
+        fprintf(out, "  ... %zu more %s (all of them in --json and --html)\n", n - ROLLUP_SHOWN,
+                plural(n - ROLLUP_SHOWN, "server", "servers"));
+    uint64_t un = td_rollup_untracked(ru);
+    if (un) {
+        char b[200];
+        snprintf(b, sizeof b, "(only the first %zu servers are tracked: %llu %s to further servers are in the "
+                              "totals below only)", td_rollup_cap(ru), (unsigned long long)un,
+                 plural(un, "connection", "connections"));
+        put(out, width, "  ", 3, b);
     }
     fputc('\n', out);
 }
 
-void td_text_summary(FILE *out, const td_run_summary *s, bool color)
+void td_text_summary(FILE *out, const td_run_summary *s, bool color, int width)
 {
-    fprintf(out, "%sSummary%s: %llu connection%s in %llu packets", col(color, C_BOLD), col(color, C_RESET),
-            (unsigned long long)s->connections, s->connections == 1 ? "" : "s", (unsigned long long)s->packets);
+    fprintf(out, "%sSummary%s: %llu %s in %llu %s", col(color, C_BOLD), col(color, C_RESET),
+            (unsigned long long)s->connections, plural(s->connections, "connection", "connections"),
+            (unsigned long long)s->packets, plural(s->packets, "packet", "packets"));
     if (s->live) fprintf(out, " captured on %s", s->iface ? s->iface : "?");
-    else fprintf(out, " from %zu file%s", s->n_files, s->n_files == 1 ? "" : "s");
+    else fprintf(out, " from %zu %s", s->n_files, plural(s->n_files, "file", "files"));
     fprintf(out, ", %.2f s\n", s->elapsed_s);
     for (size_t i = 0; i < s->n_verdicts; i++) {
         if (!s->verdict_counts[i]) continue;
@@ -286,9 +386,27 @@ void td_text_summary(FILE *out, const td_run_summary *s, bool color)
                 col(color, C_RESET), (unsigned long long)s->verdict_counts[i]);
     }
     if (s->no_verdict) fprintf(out, "  %-22s %6llu\n", "(no verdict)", (unsigned long long)s->no_verdict);
-    if (s->undecoded) fprintf(out, "  %llu packet(s) could not be decoded\n", (unsigned long long)s->undecoded);
-    if (s->truncated) fprintf(out, "  %llu packet(s) cut short by the snap length\n", (unsigned long long)s->truncated);
+    if (s->undecoded)
+        fprintf(out, "  %llu %s could not be decoded\n", (unsigned long long)s->undecoded,
+                plural(s->undecoded, "packet", "packets"));
+    if (s->truncated)
+        fprintf(out, "  %llu %s cut short by the snap length\n", (unsigned long long)s->truncated,
+                plural(s->truncated, "packet", "packets"));
     if (s->have_kernel_stats)
         fprintf(out, "  kernel: %llu packets received, %llu dropped\n", (unsigned long long)s->kernel_received,
                 (unsigned long long)s->kernel_dropped);
+    for (size_t i = 0; i < s->n_notes; i++) put(out, width, "  ", 4, s->notes[i]);
+}
+
+int td_text_width(int fd)
+{
+    const char *c = getenv("COLUMNS");
+    if (c && *c) {
+        char *end;
+        long v = strtol(c, &end, 10);
+        if (!*end && v > 0) return v < 20 ? 20 : v > 10000 ? 10000 : (int)v;
+    }
+    struct winsize ws;
+    if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col < 20 ? 20 : ws.ws_col;
+    return 80;
 }

@@ -30,6 +30,10 @@ typedef struct td_run {
     bool have_kernel_stats;
     uint64_t kernel_received, kernel_dropped;
     struct td_progress *progress;  /* the progress line while files are read, or NULL (progress.h) */
+    struct td_rollup *rollup;      /* per-server counts (rollup.h) */
+    td_html *html;                 /* --html, or NULL */
+    int width;                     /* the text report's width */
+    size_t files_opened;           /* -r files that could be opened and read (some packets or none) */
 } td_run;
 
 /* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */

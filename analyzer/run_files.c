@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "progress.h"
@@ -45,6 +46,7 @@ static bool read_file(td_run *r, const char *path, uint64_t *budget)
             return false;
         }
     }
+    r->files_opened++;
     td_engine_begin_file(r->engine, name, dlt);
     uint64_t size;
     td_source_position(src, &size);
@@ -90,7 +92,7 @@ static bool read_file(td_run *r, const char *path, uint64_t *budget)
 void td_run_files(td_run *r)
 {
     uint64_t budget = (uint64_t)r->opt.count;
-    r->progress = td_progress_new();
+    r->progress = td_progress_new(r->out == stdout && isatty(STDOUT_FILENO));
     for (size_t i = 0; i < r->opt.n_files; i++) {
         if (r->opt.count && budget == 0) break;
         if (!read_file(r, r->opt.files[i], r->opt.count ? &budget : NULL)) r->input_error = true;

@@ -270,6 +270,10 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
         in->peek_len += (size_t)n;
         in->raw_read += (uint64_t)n;
     }
+    if (in->peek_len == 0) {                       /* not "truncated": there is nothing at all */
+        td_source_err(err, errlen, "empty file (0 bytes), not a capture");
+        goto fail;
+    }
     if (in->peek_len == 2 && in->peek[0] == 0x1f && in->peek[1] == 0x8b) {
         in->gzip = true;
         in->inbuf = malloc(IN_CHUNK);

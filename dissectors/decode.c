@@ -289,7 +289,14 @@ static td_decode_status decode_ip_tunnel_proto(uint8_t proto, cursor *c, td_pkt 
         uint16_t sport = cur_u16(c), dport = cur_u16(c);
         cur_skip(c, 4);                        /* length, checksum */
         if (c->bad) return other(why, "UDP header cut short");
-        if (sport != GTP_U_PORT && dport != GTP_U_PORT) return other(why, "UDP");
+        if (sport != GTP_U_PORT && dport != GTP_U_PORT) {
+            out->udp = true;                   /* not analysed, but noted (QUIC, DTLS) */
+            out->sport = sport;
+            out->dport = dport;
+            out->payload_len = cur_left(c);
+            out->payload = cur_bytes(c, out->payload_len);
+            return other(why, "UDP");
+        }
         return decode_gtpu(c, out, why, depth);
     }
     return decode_ip_tunnel(c, out, why, depth + 1);

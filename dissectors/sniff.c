@@ -62,6 +62,13 @@ bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outle
         first_line("mail server banner: ", data, len, out, outlen);
         return true;
     }
+    /* Unknown but printable (a text protocol, a banner): its first line as text. */
+    size_t line = 0;
+    while (line < len && data[line] != '\r' && data[line] != '\n' && (isprint(data[line]) || data[line] == '\t')) line++;
+    if (line >= 4 && (line == len || data[line] == '\r' || data[line] == '\n')) {
+        first_line("text: ", data, len, out, outlen);
+        return false;
+    }
     /* Unknown: a hex preview of the first bytes. */
     size_t o = (size_t)snprintf(out, outlen, "non-TLS bytes:");
     for (size_t i = 0; i < len && i < 16 && o + 4 < outlen; i++)

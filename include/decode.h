@@ -19,6 +19,7 @@ typedef struct td_pkt {
     size_t payload_len;            /* bytes of payload present in the frame */
     size_t payload_wire_len;       /* bytes the IP header says the payload has */
     bool truncated;                /* payload_len < payload_wire_len: cut by the snap length */
+    bool udp;                      /* TD_DEC_OTHER for a UDP datagram: ports and payload are set */
 } td_pkt;
 
 typedef enum td_decode_status {

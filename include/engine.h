@@ -25,6 +25,12 @@ typedef struct td_engine_stats {
     uint64_t connections;          /* reported */
     uint64_t evicted;
     size_t peak_open;
+    /* What a capture held besides connections (analyzer/notes.c says why there are none). */
+    uint64_t tls_port_flows;       /* connections begun on a TLS port (-P), reported or not */
+    uint64_t udp_tls_port;         /* UDP datagrams to or from a TLS port: QUIC or DTLS */
+    uint64_t dtls_other;           /* UDP datagrams on other ports that start with a DTLS record */
+    struct { uint16_t port; uint64_t packets; } tls_elsewhere[8];   /* TCP packets on other ports */
+    uint64_t tls_elsewhere_more;   /* that start with a TLS record, by server port; past the 8 */
 } td_engine_stats;
 
 td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx);

@@ -33,6 +33,9 @@ typedef struct td_options {
     const char *user;              /* -Z */
     size_t max_connections;        /* 0 = no cap */
     unsigned shard_k, shard_n;     /* --shard K/N (n = 0: off) */
+    uint32_t verdict_mask;         /* --verdict LIST: bit v set = show verdict v (0: all) */
+    uint64_t connection;           /* --connection N: show only connection #N (0: all) */
+    const char *html_file;         /* --html FILE */
 } td_options;
 
 /* Parse argv into *o.  Returns 0 to run, 1 if it printed help/version (exit 0), 2 on a usage
