@@ -1,0 +1,51 @@
+#!/bin/sh
+# The text report and command line of issue 12: roll-up, --verdict/--connection, wrapping,
+# plurals, evidence order, notes on empty results, fatal-error messages.
+BIN=${TLSDIAG:-./tlsdiag}
+CA="--cacert samples/ca/test-root-ca.pem"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check() { name=$1; shift; if "$@"; then echo "ok report $name"; else echo "not ok report $name"; fi; }
+unset COLUMNS
+"$BIN" $CA -r samples/*.pcap > "$tmp/all" 2>/dev/null
+COLUMNS=10000 "$BIN" $CA -r samples/*.pcap > "$tmp/allw" 2>/dev/null
+check "roll-up line per server" grep -q '^  10.99.0.2:443 other.example.test: 2 of 2 failed, name-mismatch, 01:28:17-01:28:20$' "$tmp/allw"
+"$BIN" --json $CA -r samples/*.pcap | tail -1 > "$tmp/sum"
+check "JSON summary has servers" grep -q '"servers":\[{"ip":"10.99.0.2","port":443,"sni":"www.example.test",' "$tmp/sum"
+n=$("$BIN" --json --verdict unknown-ca $CA -r samples/*.pcap | grep -c '"verdict":"unknown-ca"')
+m=$("$BIN" --json --verdict unknown-ca $CA -r samples/*.pcap | grep -c '"type":"connection"')
+check "--verdict shows only those" sh -c "[ $n -ge 1 ] && [ $n -eq $m ]"
+"$BIN" --verdict nosuch -r samples/tls12-ok.pcap > "$tmp/o" 2> "$tmp/e"; rc=$?
+check "--verdict unknown name: exit 2, no output" sh -c "[ $rc -eq 2 ] && [ ! -s '$tmp/o' ] && grep -q '^tlsdiag: --verdict' '$tmp/e'"
+"$BIN" --connection 3 $CA -r samples/*.pcap > "$tmp/c3"
+check "--connection N shows #N only" sh -c "[ \$(grep -c '^#' '$tmp/c3') -eq 1 ] && grep -q '^#3 ' '$tmp/c3'"
+check "80 columns when not a terminal" sh -c "! awk 'length > 80 && \$0 !~ /^ *[^ ]+\$/' '$tmp/all' | grep -q ."
+COLUMNS=60 "$BIN" -v $CA -r samples/*.pcap > "$tmp/w60" 2>/dev/null
+check "COLUMNS=60 wraps at 60" sh -c "! grep -v '^Servers\|^  [^ ]*:[0-9]* ' '$tmp/w60' | awk 'length > 60' | grep -v '^ *[^ ]*\$' | grep -q ."
+COLUMNS=10000 "$BIN" -v $CA -r samples/*.pcap > "$tmp/wide" 2>/dev/null
+check "wrapping never cuts a word" sh -c "[ \"\$(tr -s ' \n' '\n\n' < '$tmp/w60' | grep -v '^\$')\" = \"\$(tr -s ' \n' '\n\n' < '$tmp/wide' | grep -v '^\$')\" ]"
+check "plural: 1 connection, 1 file" grep -q '^Summary: 1 connection in [0-9]* packets from 1 file' "$("$BIN" -r samples/tls12-ok.pcap > "$tmp/one"; echo "$tmp/one")"
+check "no '(s)' plurals" sh -c "! grep -q '(s)' '$tmp/all'"
+check "evidence in packet order" sh -c "awk '/^  evidence/{p=0} /^  (evidence|             ) *pkt [0-9]/{match(\$0,/pkt [0-9]+/); v=substr(\$0,RSTART+4,RLENGTH-4)+0; if (v<p) bad=1; p=v} END{exit bad}' '$tmp/all'"
+COLUMNS=10000 "$BIN" -P 8443 -r samples/tls12-ok.pcap > "$tmp/z"
+check "zero results say why (-A or -P)" grep -q 'no TCP port 8443 traffic; .* start with a TLS record: try -A or -P 443' "$tmp/z"
+"$BIN" -r samples/tls12-ok.pcap typo.pcap > "$tmp/o" 2> "$tmp/e"; rc=$?
+check "second file missing: named, no summary" sh -c "[ $rc -eq 2 ] && grep -q '^tlsdiag: typo.pcap: No such file' '$tmp/e' && [ ! -s '$tmp/o' ]"
+"$BIN" --cacert "$tmp/none.pem" -r samples/tls12-ok.pcap 2> "$tmp/e" > /dev/null
+check "--cacert missing: No such file" grep -q '^tlsdiag: --cacert .*none.pem: No such file' "$tmp/e"
+"$BIN" --capath samples/ca/test-root-ca.pem -r samples/tls12-ok.pcap 2> "$tmp/e" > /dev/null; rc=$?
+check "--capath not a directory: error" sh -c "[ $rc -eq 2 ] && grep -q 'not a directory' '$tmp/e'"
+"$BIN" -o "$tmp/no/such/out" -r samples/tls12-ok.pcap 2> "$tmp/e"
+check "-o names itself" grep -q "^tlsdiag: -o $tmp/no/such/out: " "$tmp/e"
+: > "$tmp/empty.pcap"
+"$BIN" -r "$tmp/empty.pcap" > "$tmp/o" 2> "$tmp/e"
+check "empty file is empty, no summary" sh -c "grep -q empty '$tmp/e' && ! grep -q truncated '$tmp/e' && [ ! -s '$tmp/o' ]"
+"$BIN" -P "" -r samples/tls12-ok.pcap > /dev/null 2>&1
+check "-P '' is an error" test $? -eq 2
+check "--help points at man ./tlsdiag.1" sh -c "'$BIN' --help | grep -q 'man ./tlsdiag.1'"
+if command -v man >/dev/null 2>&1; then
+    make -s install PREFIX="$tmp/inst" > /dev/null 2>&1
+    check "man tlsdiag after make install" sh -c "PATH='$tmp/inst/bin':\$PATH man -w tlsdiag | grep -q '$tmp/inst/share/man/man1/tlsdiag.1'"
+else
+    echo "skip report man: man not installed"
+fi
