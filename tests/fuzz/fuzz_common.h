@@ -47,7 +47,8 @@ static void fuzz_report(const td_transcript *t)
     if (!memo && !(memo = td_json_memo_new())) abort();
     td_json_connection(fuzz_devnull(), &r, 1, NULL);
     td_json_connection(fuzz_devnull(), &r, 1, memo);
-    td_text_connection(fuzz_devnull(), &r, 2, true);
+    td_text_connection(fuzz_devnull(), &r, 2, true, 80);
+    td_text_connection(fuzz_devnull(), &r, 1, false, 20);     /* narrow: wrapping on every line */
     (void)td_result_is_problem(&r);
 }
 

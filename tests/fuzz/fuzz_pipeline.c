@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .n_verdicts = nv < 32 ? nv : 32,
     };
     td_json_summary(fuzz_devnull(), &s);
-    td_text_summary(fuzz_devnull(), &s, false);
+    td_text_summary(fuzz_devnull(), &s, false, 80);
     td_engine_free(e);
     return 0;
 }
