@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "notes.h"
+#include "report.h"
 
 __attribute__((format(printf, 2, 3))) static void note(td_notes *n, const char *fmt, ...)
 {
@@ -17,7 +18,6 @@ __attribute__((format(printf, 2, 3))) static void note(td_notes *n, const char *
     if (k >= 0) n->text[n->n++] = s;
 }
 
-static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
 
 /* "port 443" or "ports 443, 8443, ..." */
 static void port_list(const td_options *o, char *buf, size_t len)
@@ -51,7 +51,7 @@ static void elsewhere(td_notes *n, const td_engine_stats *st, const char *lead)
         uint64_t c = st->tls_elsewhere[idx[i]].packets;
         unsigned port = st->tls_elsewhere[idx[i]].port;
         k += (size_t)snprintf(what + k, sizeof what - k, "%s%llu %s port %u", i ? (i + 1 == used || i == 2 ? " and " : ", ") : "",
-                              (unsigned long long)c, i ? "to" : plural(c, "packet to", "packets to"), port);
+                              (unsigned long long)c, i ? "to" : td_plural(c, "packet to", "packets to"), port);
         p += (size_t)snprintf(ports + p, sizeof ports - p, "%s%u", i ? "," : "", port);
     }
     uint64_t total = 0;
@@ -72,7 +72,7 @@ void td_notes_explain(td_notes *n, const td_options *o, const td_engine_stats *s
             note(n, "no results: the input holds no packets%s", filter);
         else if (st->tcp_packets == 0)
             note(n, "no results: no TCP traffic%s in %llu %s", filter, (unsigned long long)st->packets,
-                 plural(st->packets, "packet", "packets"));
+                 td_plural(st->packets, "packet", "packets"));
         else if (o->shard_n)
             note(n, "no results: no connection in shard %u/%u", o->shard_k, o->shard_n);
         else if (o->any_port && !st->tls_port_flows)
@@ -86,10 +86,10 @@ void td_notes_explain(td_notes *n, const td_options *o, const td_engine_stats *s
     }
     if (st->udp_tls_port)
         note(n, "%llu UDP %s on a TLS port (QUIC, i.e. HTTP/3, or DTLS) not analysed: tlsdiag reads TLS over TCP",
-             (unsigned long long)st->udp_tls_port, plural(st->udp_tls_port, "datagram", "datagrams"));
+             (unsigned long long)st->udp_tls_port, td_plural(st->udp_tls_port, "datagram", "datagrams"));
     if (st->dtls_other)
         note(n, "%llu UDP %s with a DTLS record not analysed: tlsdiag reads TLS over TCP",
-             (unsigned long long)st->dtls_other, plural(st->dtls_other, "datagram", "datagrams"));
+             (unsigned long long)st->dtls_other, td_plural(st->dtls_other, "datagram", "datagrams"));
 }
 
 void td_notes_free(td_notes *n)

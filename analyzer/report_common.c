@@ -180,3 +180,5 @@ size_t td_evidence_order(const td_result *r, size_t order[TD_MAX_EVIDENCE])
     }
     return n;
 }
+
+const char *td_plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }

@@ -106,7 +106,6 @@ static void at_packet(FILE *out, int width, const char *label, uint64_t packet, 
     put(out, width, head, n, body);
 }
 
-static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
 
 static void human_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -129,7 +128,7 @@ static void cert_line(FILE *out, int width, const char *label, const td_cert *x)
     l.n = 0;
     add(&l, "%s, %s, valid %s .. %s", x->key, x->signature, x->not_before, x->not_after);
     if (x->n_san) {
-        add(&l, ", %s ", plural(x->n_san, "name", "names"));
+        add(&l, ", %s ", td_plural(x->n_san, "name", "names"));
         for (size_t i = 0; i < x->n_san && i < 6; i++) add(&l, "%s%s", i ? ", " : "", x->san[i]);
         if (x->n_san > 6) add(&l, ", ... (%zu)", x->n_san);
     }
@@ -188,7 +187,7 @@ static void tls_lines(FILE *out, int width, const td_tls *s)
         for (size_t i = 0; i < s->n_offered_versions; i++)
             add(&l, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b1, sizeof b1));
         add(&l, "%s%zu %s", l.n ? "; " : "", s->n_offered_ciphers_total,
-            plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites"));
+            td_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites"));
         if (s->n_alpn_offered) {
             add(&l, "; ALPN ");
             for (size_t i = 0; i < s->n_alpn_offered; i++) add(&l, "%s%s", i ? ", " : "", s->alpn_offered[i]);
@@ -234,7 +233,7 @@ static void tcp_line(FILE *out, int width, const td_result *r)
     add(&l, "%s", tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
                   tcp->synack_seen ? "SYN answered" : tcp->syn_seen ? "SYN unanswered" : "no handshake seen");
     if (tcp->syn_retransmits)
-        add(&l, ", %u SYN %s", tcp->syn_retransmits, plural(tcp->syn_retransmits, "retransmission", "retransmissions"));
+        add(&l, ", %u SYN %s", tcp->syn_retransmits, td_plural(tcp->syn_retransmits, "retransmission", "retransmissions"));
     if (tcp->close == TD_CLOSE_FIN || (tcp->close == TD_CLOSE_RST && (tcp->fin[0] || tcp->fin[1]))) {
         int first = tcp->closed_by == TD_BY_CLIENT ? TD_C2S : TD_S2C;
         add(&l, ", %s closed (FIN)", first == TD_C2S ? "client" : "server");
@@ -251,7 +250,7 @@ static void tcp_line(FILE *out, int width, const td_result *r)
         add(&l, " (application data %s up, %s down)", b1, b2);
     }
     unsigned gaps = tcp->gaps[0] + tcp->gaps[1];
-    if (gaps) add(&l, ", %u %s", gaps, plural(gaps, "gap", "gaps"));
+    if (gaps) add(&l, ", %u %s", gaps, td_plural(gaps, "gap", "gaps"));
     labelled(out, width, "TCP", l.b);
 }
 
@@ -272,7 +271,7 @@ static void ladder(FILE *out, int width, const td_result *r)
         put(out, width, head, n, l.b);
     }
     if (t->n_events_dropped)
-        fprintf(out, "    ... %zu more %s not kept\n", t->n_events_dropped, plural(t->n_events_dropped, "event", "events"));
+        fprintf(out, "    ... %zu more %s not kept\n", t->n_events_dropped, td_plural(t->n_events_dropped, "event", "events"));
 }
 
 void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, int width)
@@ -331,10 +330,10 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
                 (unsigned long long)s->connections, col(color, C_RESET), td_verdict_name(td_server_cause(s)), span);
         } else if (s->verdicts[TD_V_OK] == s->connections) {
             add(&l, "%s%llu %s, all ok%s", col(color, C_GREEN), (unsigned long long)s->connections,
-                plural(s->connections, "connection", "connections"), col(color, C_RESET));
+                td_plural(s->connections, "connection", "connections"), col(color, C_RESET));
         } else {
             add(&l, "%llu %s, none failed", (unsigned long long)s->connections,
-                plural(s->connections, "connection", "connections"));
+                td_plural(s->connections, "connection", "connections"));
         }
         int kinds = 0;
         for (int v = 0; v < TD_V_COUNT; v++) kinds += s->verdicts[v] != 0;
@@ -359,13 +358,13 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
     }
     if (n > ROLLUP_SHOWN)
         fprintf(out, "  ... %zu more %s (all of them in --json and --html)\n", n - ROLLUP_SHOWN,
-                plural(n - ROLLUP_SHOWN, "server", "servers"));
+                td_plural(n - ROLLUP_SHOWN, "server", "servers"));
     uint64_t un = td_rollup_untracked(ru);
     if (un) {
         char b[200];
         snprintf(b, sizeof b, "(only the first %zu servers are tracked: %llu %s to further servers are in the "
                               "totals below only)", td_rollup_cap(ru), (unsigned long long)un,
-                 plural(un, "connection", "connections"));
+                 td_plural(un, "connection", "connections"));
         put(out, width, "  ", 3, b);
     }
     fputc('\n', out);
@@ -374,10 +373,10 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
 void td_text_summary(FILE *out, const td_run_summary *s, bool color, int width)
 {
     fprintf(out, "%sSummary%s: %llu %s in %llu %s", col(color, C_BOLD), col(color, C_RESET),
-            (unsigned long long)s->connections, plural(s->connections, "connection", "connections"),
-            (unsigned long long)s->packets, plural(s->packets, "packet", "packets"));
+            (unsigned long long)s->connections, td_plural(s->connections, "connection", "connections"),
+            (unsigned long long)s->packets, td_plural(s->packets, "packet", "packets"));
     if (s->live) fprintf(out, " captured on %s", s->iface ? s->iface : "?");
-    else fprintf(out, " from %zu %s", s->n_files, plural(s->n_files, "file", "files"));
+    else fprintf(out, " from %zu %s", s->n_files, td_plural(s->n_files, "file", "files"));
     fprintf(out, ", %.2f s\n", s->elapsed_s);
     for (size_t i = 0; i < s->n_verdicts; i++) {
         if (!s->verdict_counts[i]) continue;
@@ -388,10 +387,10 @@ void td_text_summary(FILE *out, const td_run_summary *s, bool color, int width)
     if (s->no_verdict) fprintf(out, "  %-22s %6llu\n", "(no verdict)", (unsigned long long)s->no_verdict);
     if (s->undecoded)
         fprintf(out, "  %llu %s could not be decoded\n", (unsigned long long)s->undecoded,
-                plural(s->undecoded, "packet", "packets"));
+                td_plural(s->undecoded, "packet", "packets"));
     if (s->truncated)
         fprintf(out, "  %llu %s cut short by the snap length\n", (unsigned long long)s->truncated,
-                plural(s->truncated, "packet", "packets"));
+                td_plural(s->truncated, "packet", "packets"));
     if (s->have_kernel_stats)
         fprintf(out, "  kernel: %llu packets received, %llu dropped\n", (unsigned long long)s->kernel_received,
                 (unsigned long long)s->kernel_dropped);
