@@ -54,3 +54,17 @@ if command -v man >/dev/null 2>&1; then
 else
     echo "skip report man: man not installed"
 fi
+# The width of a real terminal (TIOCGWINSZ) when COLUMNS is not set.
+if command -v python3 > /dev/null 2>&1; then
+    python3 tests/terminal_width.py "$BIN" samples/ca/test-root-ca.pem samples/*.pcap
+else
+    echo "skip report-tty: python3 not installed"
+fi
+# A server name that is markup or JSON: the JSON stays valid and gives the name back whole.
+python3 tests/gen/hostile_sni_pcap.py "$tmp/h.pcap" 2> /dev/null
+"$BIN" --json -r "$tmp/h.pcap" > "$tmp/h.json" 2> /dev/null
+check "hostile server name: valid JSON, name kept" python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+sni = lines[0]["tls"]["sni"]
+assert sni.startswith("x\"'"'"'><img id=pwned") and sni.endswith("&amp;\\x5cu0022.example"), sni
+assert lines[-1]["servers"][0]["sni"] == sni' "$tmp/h.json"
