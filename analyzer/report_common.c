@@ -182,3 +182,10 @@ size_t td_evidence_order(const td_result *r, size_t order[TD_MAX_EVIDENCE])
 }
 
 const char *td_plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
+const char *td_packet_span(uint64_t first, uint64_t last, char *buf, size_t len)
+{
+    if (first == last) snprintf(buf, len, "packet %llu", (unsigned long long)first);
+    else snprintf(buf, len, "packets %llu-%llu", (unsigned long long)first, (unsigned long long)last);
+    return buf;
+}

@@ -235,7 +235,8 @@ void td_html_connection(td_html *h, const td_result *r)
     fputs("</h3>\n<p class=\"where\">", f);
     esc(f, t->file);
     td_format_time(t->start, ts, sizeof ts);
-    fprintf(f, ", packets %llu-%llu, %s</p>\n", (unsigned long long)t->first_packet, (unsigned long long)t->last_packet, ts);
+    char span[64];
+    fprintf(f, ", %s, %s</p>\n", td_packet_span(t->first_packet, t->last_packet, span, sizeof span), ts);
     if (r->verdict) {
         fputs("<p class=\"what\">", f);
         esc(f, r->summary);

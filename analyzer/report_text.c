@@ -164,8 +164,9 @@ static void header(FILE *out, int width, const td_result *r, bool color)
         t->server.port);
     if (t->tls.sni) add(&l, " (%s)", t->tls.sni);
     td_format_time(t->start, ts, sizeof ts);
-    add(&l, "  %s%s packets %llu-%llu, %s%s", col(color, C_DIM), t->file ? t->file : "",
-        (unsigned long long)t->first_packet, (unsigned long long)t->last_packet, ts, col(color, C_RESET));
+    char span[64];
+    add(&l, "  %s%s %s, %s%s", col(color, C_DIM), t->file ? t->file : "",
+        td_packet_span(t->first_packet, t->last_packet, span, sizeof span), ts, col(color, C_RESET));
     put(out, width, "", 4, l.b);
 }
 

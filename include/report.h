@@ -58,6 +58,8 @@ bool td_html_close(td_html *h, const td_run_summary *s, char *err, size_t errlen
 
 /* Shared formatting. */
 const char *td_plural(uint64_t n, const char *one, const char *many);   /* one when n == 1 */
+/* "packet 9" or "packets 1-8": the frames a connection spans, written into buf. */
+const char *td_packet_span(uint64_t first, uint64_t last, char *buf, size_t len);
 void td_format_time(double ts, char *buf, size_t len);      /* 2026-11-25T00:33:01.123456Z */
 const char *td_event_kind_name(uint8_t kind);                /* "syn", "handshake", "encrypted", ... */
 /* The ladder's text for an event ("ClientHello (204 B)", "Alert fatal unknown_ca(48)"). */

@@ -68,3 +68,8 @@ lines = [json.loads(l) for l in open(sys.argv[1])]
 sni = lines[0]["tls"]["sni"]
 assert sni.startswith("x\"'"'"'><img id=pwned") and sni.endswith("&amp;\\x5cu0022.example"), sni
 assert lines[-1]["servers"][0]["sni"] == sni' "$tmp/h.json"
+# Counts of one: "1 cipher suite" (report and evidence), "packet 9" for a one-packet connection.
+python3 tests/gen/plural_pcap.py "$tmp/p.pcap" 2> /dev/null
+COLUMNS=200 "$BIN" -r "$tmp/p.pcap" > "$tmp/p.txt" 2> /dev/null
+check "plural: 1 cipher suite" sh -c "grep -q 'offered      TLS1.2; 1 cipher suite\$' '$tmp/p.txt' && grep -q 'offers TLS1.2, 1 cipher suite: ' '$tmp/p.txt' && ! grep -q '1 cipher suites' '$tmp/p.txt'"
+check "plural: a one-packet connection is 'packet 9'" sh -c "grep -q '^#2 .* packet 9, ' '$tmp/p.txt' && grep -q '^#1 .* packets 1-8, ' '$tmp/p.txt'"

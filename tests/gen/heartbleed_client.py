@@ -17,8 +17,7 @@ def ext(t, body):
     return struct.pack("!HH", t, len(body)) + body
 
 
-def client_hello(host):
-    suites = [0xC02F, 0xC030, 0xC013, 0xC014, 0x009C, 0x002F, 0x0035]
+def client_hello(host, suites=(0xC02F, 0xC030, 0xC013, 0xC014, 0x009C, 0x002F, 0x0035)):
     name = host.encode()
     exts = b"".join([
         ext(0, struct.pack("!HBH", len(name) + 3, 0, len(name)) + name),        # server_name
