@@ -1,6 +1,7 @@
 #!/bin/sh
-# tests/run.sh BUILD BIN - run the whole suite: unit tests, golden tests on samples/, the command
-# line's error handling, the corpus sweep and the tshark cross-check.  Ends with "N passed, N failed".
+# tests/run.sh BUILD BIN - run the whole suite: the unit tests (BUILD/tests/test_*), then every
+# tests/*.sh (golden tests on samples/, the matrix, the command line, the corpus sweep, ...).
+# Ends with "N passed, N failed".
 # Each part prints "ok NAME", "not ok NAME" or "skip NAME: why"; this script counts them.
 BUILD=${1:-build}
 BIN=${2:-./tlsdiag}
@@ -13,7 +14,9 @@ trap 'rm -f "$out"' EXIT
         echo "# $t"
         "$t" 2>&1 || echo "not ok $(basename "$t") exited with status $?"
     done
-    for s in tests/golden.sh tests/udp_note.sh tests/matrix.sh tests/keylog_truth.sh tests/heartbeat.sh tests/sslv2.sh tests/cli.sh tests/corpus.sh tests/gauntlet.sh tests/live.sh tests/shard.sh tests/progress.sh tests/html.sh tests/report.sh tests/memory.sh tests/fuzz_regress.sh; do
+    # Every tests/*.sh but this one, in name order: a new test script joins by being there.
+    for s in tests/*.sh; do
+        [ "$s" = tests/run.sh ] && continue
         [ -f "$s" ] || continue
         echo "# $s"
         sh "$s" 2>&1
