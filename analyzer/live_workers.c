@@ -222,10 +222,10 @@ static void report(pool *P, done *d)
     free(d);
 }
 
+/* The workers look at the flag between batches, at least every TD_LIVE_TICK_MS. */
 static void stop_all(pool *P)
 {
     atomic_store(&P->stop, true);
-    for (unsigned i = 0; i < P->n; i++) td_source_break(P->w[i].src);
 }
 
 static void writer(pool *P, double deadline)

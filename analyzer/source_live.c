@@ -10,12 +10,15 @@
  * that a block is handed over when full or after BUFFER_TIMEOUT_MS - nothing next to the one
  * second a closed connection lingers before its verdict.
  *
- * Reads are non-blocking and td_source_poll waits on the selectable descriptor itself: libpcap's
- * own read timeout is not a promise on every platform (with TPACKET_V3 the timer may only start
- * when a packet arrives), and the caller has to regain control on a quiet line to end idle
- * connections and to notice a signal or the end of --duration. */
+ * Reads are non-blocking and td_source_dispatch waits on the selectable descriptor itself:
+ * libpcap's own read timeout is not a promise on every platform (with TPACKET_V3 the timer may
+ * only start when a packet arrives), and the caller has to regain control on a quiet line to end
+ * idle connections and to notice a signal or the end of --duration.  Each wakeup hands over all
+ * that is queued (pcap_dispatch), not one packet. */
 #include <errno.h>
-#include <linux/if_packet.h>
+#ifdef __linux__
+#include <linux/if_packet.h>               /* PACKET_FANOUT */
+#endif
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -241,32 +244,6 @@ static void wait_readable(const td_source *src, int wait_ms)
     /* No selectable descriptor on this platform: poll by sleeping a little. */
     struct timespec ts = { .tv_sec = 0, .tv_nsec = 10 * 1000000L };
     nanosleep(&ts, NULL);
-}
-
-int td_source_poll(td_source *src, td_frame *frame, int wait_ms, char *err, size_t errlen)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        /* Our own flag as well as pcap_breakloop's: a non-blocking read need not look at the
-         * latter when nothing is waiting. */
-        if (src->stop)
-            return -2;
-        struct pcap_pkthdr *h;
-        const u_char *data;
-        int r = pcap_next_ex(src->pcap, &h, &data);
-        if (r == 1) {
-            fill_frame(src, h, data, frame);
-            return 1;
-        }
-        if (r == PCAP_ERROR_BREAK)
-            return -2;
-        if (r < 0) {
-            td_source_err(err, errlen, "%s", pcap_geterr(src->pcap));
-            return -1;
-        }
-        if (pass == 0)
-            wait_readable(src, wait_ms);
-    }
-    return 0;
 }
 
 struct dispatch_ctx {

@@ -52,11 +52,6 @@ typedef struct td_live_config {
  * holds libpcap's warning, if any (e.g. promiscuous mode not supported), else "". */
 td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errlen);
 
-/* Next live frame, waiting at most wait_ms for one: 1 = got one, 0 = nothing yet (the wait ran
- * out or a signal arrived), -2 = stopped by td_source_break, -1 = capture error (message in
- * err, e.g. the interface went away). */
-int td_source_poll(td_source *src, td_frame *frame, int wait_ms, char *err, size_t errlen);
-
 /* Every frame waiting in the capture buffer, at most max of them (max <= 0: all), each handed
  * to fn; waits at most wait_ms for the first.  One call per wakeup instead of one per frame: a
  * busy link is read a block at a time.  Returns the number of frames handed over (0 = nothing
@@ -67,7 +62,7 @@ int td_source_dispatch(td_source *src, int max, td_frame_fn fn, void *user, int 
 /* Install cfg's filter on a source opened with a fanout group (see td_live_config). */
 bool td_source_install_filter(td_source *src, const td_live_config *cfg, char *err, size_t errlen);
 
-/* Make the next td_source_poll return -2.  Async-signal-safe (pcap_breakloop). */
+/* Make the next td_source_dispatch return -2.  Async-signal-safe (pcap_breakloop). */
 void td_source_break(td_source *src);
 
 /* The kernel's counts since the capture started: packets that passed the filter and packets
