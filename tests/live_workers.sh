@@ -8,7 +8,7 @@
 # multiset of (client, server, verdict); every connection exactly once (without the fanout each
 # worker would see every packet and report every connection twice; with a hash that split the
 # directions, each connection would come out as two one-sided halves with other verdicts); both
-# workers got a share; the summary's kernel counts; -c, --duration and SIGTERM with workers;
+# workers got a share; the summary's kernel counts; -c, --duration, -Z and SIGTERM with workers;
 # -B; the refusals (-w with workers, --workers without -i, bad values).
 #
 # Needs root, ip, tcpreplay and python3; prints "skip live_workers: why" otherwise.
@@ -207,8 +207,15 @@ stop dur
 # SIGTERM while connections are open: the first 40 packets of every capture (handshakes cut
 # short, no FIN), then the signal; every one must still be reported, once.
 for f in $MATRIX; do echo "$f"; done | head -40 >"$T/some.list"
-start term --workers 2
+start term --workers 2 -Z nobody
 listening term || notok sigterm "did not start"
+# -Z with workers: privileges are dropped before the threads start, so all of them run as nobody.
+eval "p=\$pid_term"
+sleep 0.3                  # the worker threads start right after the "listening" line
+users=$(ps -L -o user= -p "$p" 2>/dev/null | sort -u | tr -d ' ' | tr '\n' ' ')
+threads=$(ps -L -o lwp= -p "$p" 2>/dev/null | wc -l)
+check workers2-dropped-privileges "$threads threads, running as: $users (want 3, nobody)" \
+    [ "$users" = "nobody " -a "$threads" -eq 3 ]
 # shellcheck disable=SC2046
 replay $(cat "$T/some.list")
 sleep 0.5
