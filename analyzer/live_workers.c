@@ -41,6 +41,7 @@ typedef struct worker {
     unsigned index;                /* 1-based, as the messages say */
     td_source *src;
     td_engine *engine;
+    td_options opt;                /* the run's, but its share of --max-connections */
     pthread_t thread;
     bool running;                  /* the thread was started (and must be joined) */
     /* The worker's own. */
@@ -338,7 +339,10 @@ void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
         w->pool = &P;
         w->index = i + 1;
         w->src = src[i];
-        w->engine = td_engine_new(&r->opt, false, worker_emit, w);
+        w->opt = r->opt;                           /* (a shallow copy: the strings stay the run's) */
+        if (w->opt.max_connections)                /* the cap is on all of them: each its share */
+            w->opt.max_connections = (w->opt.max_connections + n - 1) / n;
+        w->engine = td_engine_new(&w->opt, false, worker_emit, w);
         if (!w->engine) ok = false;
         else td_engine_begin_file(w->engine, r->opt.iface, td_source_linktype(src[i]));
     }
@@ -367,9 +371,10 @@ void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
             r->kernel_received += w->received;
             r->kernel_dropped += w->dropped;
         }
-        fprintf(stderr, "tlsdiag: worker %u of %u: %llu packets, %llu connections; kernel: %llu received, %llu dropped\n",
-                w->index, n, (unsigned long long)w->number,
-                (unsigned long long)(w->engine ? td_engine_get_stats(w->engine)->connections : 0),
+        const td_engine_stats *st = w->engine ? td_engine_get_stats(w->engine) : NULL;
+        fprintf(stderr, "tlsdiag: worker %u of %u: %llu packets, %llu connections (at most %zu open at once); "
+                "kernel: %llu received, %llu dropped\n", w->index, n, (unsigned long long)w->number,
+                (unsigned long long)(st ? st->connections : 0), st ? st->peak_open : 0,
                 (unsigned long long)w->received, (unsigned long long)w->dropped);
         if (w->engine) add_stats(&r->live_stats, td_engine_get_stats(w->engine));
         td_engine_free(w->engine);

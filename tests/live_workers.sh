@@ -8,7 +8,8 @@
 # multiset of (client, server, verdict); every connection exactly once (without the fanout each
 # worker would see every packet and report every connection twice; with a hash that split the
 # directions, each connection would come out as two one-sided halves with other verdicts); both
-# workers got a share; the summary's kernel counts; -c, --duration, -Z and SIGTERM with workers;
+# workers got a share; the summary's kernel counts; -c, --duration, -Z, SIGTERM and the
+# --max-connections share with workers;
 # -B; the refusals (-w with workers, --workers without -i, bad values).
 #
 # Needs root, ip, tcpreplay and python3; prints "skip live_workers: why" otherwise.
@@ -224,6 +225,23 @@ stop term TERM
 "$TLSDIAG" --json -r $(cat "$T/some.list") >"$T/some.json" 2>/dev/null
 check workers2-sigterm "SIGTERM: $(cmp_json verdicts "$T/some.json" "$T/term.json"; cat "$T/cmp.out")" \
     cmp_json verdicts "$T/some.json" "$T/term.json"
+
+# --max-connections is shared out: with 2 workers and a cap of 10 neither holds more than 5 (at
+# top speed the matrix has far more than 10 connections open or lingering at once), and every
+# connection is still reported.
+start cap --workers 2 --max-connections 10
+listening cap || notok max-connections "did not start"
+ip netns exec "$NS_R" tcpreplay -q -i "$IF_R" --topspeed $MATRIX >"$T/replay.log" 2>&1
+sleep 1.5
+stop cap
+cap_ok() {
+    peaks=$(sed -n 's/.*at most \([0-9]*\) open at once.*/\1/p' "$T/cap.err" | tr '\n' ' ')
+    set -- $peaks
+    [ $# = 2 ] && [ "$1" -le 5 ] && [ "$2" -le 5 ] && [ $(($1 + $2)) -ge 6 ] &&
+        [ "$(grep -c '"type":"connection"' "$T/cap.json")" = "$(grep -c '"type":"connection"' "$T/w1.json")" ]
+}
+check workers2-max-connections "peaks $(sed -n 's/.*at most \([0-9]*\) open.*/\1/p' "$T/cap.err" | tr '\n' ' ')(want <= 5 each), \
+$(grep -c '"type":"connection"' "$T/cap.json") connections (want $(grep -c '"type":"connection"' "$T/w1.json"))" cap_ok
 
 # ---- -B ----------------------------------------------------------------------------------------
 
