@@ -23,13 +23,14 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  -r FILE...       read capture files (packet numbers are per file)\n"
     "  -i IFACE         capture on an interface ('any' for all)\n"
     "  -P, --ports L    TLS server ports, e.g. 443,8443,9000-9010 (default 443)\n"
-    "  -A               also any other TCP port whose first bytes are TLS\n"
+    "  -A               any TCP port that starts TLS  -p  no promiscuous mode\n"
     "  EXPR             extra BPF filter (tcpdump syntax), ANDed with the ports\n"
     "  -c COUNT         stop after COUNT packets    --duration SEC  stop after SEC s\n"
-    "  -w FILE          save the captured packets (live) as a pcap file\n"
-    "  -p               no promiscuous mode         -Z USER  run as USER once open\n"
+    "  -w FILE          save the packets (live, pcap)  -o FILE  the report to FILE\n"
+    "  -B KIB           capture buffer (8192)       -Z USER  run as USER once open\n"
+    "  --workers N      live: N capture threads, connections split by flow hash\n"
     "  --json           JSON Lines: one object per connection, then a summary\n"
-    "  -o FILE          write the report to FILE\n"
+
     "  -q / -v          only problem connections / add each message ladder\n"
     "  --cacert FILE    trust anchors (PEM)         --capath DIR  (hashed directory)\n"
     "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
@@ -43,7 +44,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
 
 enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
-    OPT_VERDICT, OPT_CONNECTION, OPT_HTML,
+    OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +61,8 @@ static const struct option long_opts[] = {
     { "verdict", required_argument, NULL, OPT_VERDICT },
     { "connection", required_argument, NULL, OPT_CONNECTION },
     { "html", required_argument, NULL, OPT_HTML },
+    { "workers", required_argument, NULL, OPT_WORKERS },
+    { "buffer-size", required_argument, NULL, 'B' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { "quiet", no_argument, NULL, 'q' },
@@ -238,7 +241,7 @@ int td_parse_options(int argc, char **argv, td_options *o)
     int c, rc;
     optind = 1;
     /* '+' would stop at the first operand; we want operands (files, EXPR) anywhere. */
-    while ((c = getopt_long(argc, argv, "r:i:P:Ac:w:pZ:o:qvhV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:i:P:Ac:w:pZ:o:qvhVB:", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r':
             o->files[o->n_files++] = optarg;
@@ -301,6 +304,16 @@ int td_parse_options(int argc, char **argv, td_options *o)
             o->connection = v;
             break;
         case OPT_HTML: o->html_file = optarg; break;
+        case 'B':
+            if (!parse_ulong(optarg, ~0UL, &v) || v == 0 || v > TD_MAX_BUFFER_KIB)
+                return usage_error("-B wants the capture buffer in KiB, 1 to %u (2 GiB), not '%s'", TD_MAX_BUFFER_KIB, optarg);
+            o->buffer_kib = (unsigned)v;
+            break;
+        case OPT_WORKERS:
+            if (!parse_ulong(optarg, TD_MAX_WORKERS, &v) || v == 0)
+                return usage_error("--workers wants a number of capture threads, 1 to %d, not '%s'", TD_MAX_WORKERS, optarg);
+            o->workers = (unsigned)v;
+            break;
         case 'h': fputs(usage_text, stdout); return 1;
         case 'V': printf("tlsdiag %s\n", TLSDIAG_VERSION); return 1;
         default: fputs("Try 'tlsdiag --help'.\n", stderr); return 2;
@@ -320,6 +333,12 @@ int td_parse_options(int argc, char **argv, td_options *o)
     if ((rc = check_paths(o))) return rc;
     if (o->iface && o->n_files) return usage_error("%s", "-r and -i cannot be used together");
     if (o->write_file && !o->iface) return usage_error("%s", "-w saves live captures: use it with -i");
+    if (o->buffer_kib && !o->iface) return usage_error("%s", "-B sizes the live capture buffer: use it with -i");
+    if (o->workers && !o->iface)
+        return usage_error("%s", "--workers is for live capture (-i); to split capture files use --shard K/N");
+    if (o->workers > 1 && o->write_file)
+        return usage_error("-w cannot be used with --workers %u: each worker sees only its share of the packets "
+                           "(save them with --workers 1, or with tcpdump beside tlsdiag)", o->workers);
     if (!o->idle_timeout_set && o->iface) o->idle_timeout = 60;
     return 0;
 }

@@ -38,7 +38,6 @@ void td_run_connection(void *ctx, td_transcript *t)
     td_progress_report(r->progress);               /* the report starts: no progress line in it */
     if (r->opt.json) td_json_connection(r->out, &res, r->opt.verbose, r->json_memo);
     else td_text_connection(r->out, &res, r->opt.verbose, r->color, r->width);
-    if (r->opt.iface) fflush(r->out);              /* live: each verdict as it happens */
 }
 
 static double now_s(void)
@@ -103,7 +102,7 @@ int main(int argc, char **argv)
     else td_run_files(&r);
     td_engine_end_file(r.engine);
 
-    const td_engine_stats *st = td_engine_get_stats(r.engine);
+    const td_engine_stats *st = r.have_live_stats ? &r.live_stats : td_engine_get_stats(r.engine);
     td_notes notes;
     td_notes_explain(&notes, &r.opt, st);
     td_run_summary s = {

@@ -29,6 +29,8 @@ typedef struct td_run {
     bool live_started;             /* the interface was opened (else: no summary, exit 2) */
     bool have_kernel_stats;
     uint64_t kernel_received, kernel_dropped;
+    bool have_live_stats;          /* --workers: the summary counts are live_stats, the sum of the */
+    td_engine_stats live_stats;    /* workers' engines (r->engine then sees no packet) */
     struct td_progress *progress;  /* the progress line while files are read, or NULL (progress.h) */
     struct td_rollup *rollup;      /* per-server counts (rollup.h) */
     td_html *html;                 /* --html, or NULL */

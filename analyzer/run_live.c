@@ -16,6 +16,7 @@
 #include <pcap/pcap.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +25,20 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "live_priv.h"
 #include "run.h"
 #include "source.h"
 
-#define TICK_MS 200                /* longest wait for a packet before housekeeping */
-#define STATS_EVERY 1.0            /* seconds between reads of the kernel's counters */
-#define MAX_PACKET_WARNINGS 5      /* malformed frames reported one by one; the rest counted */
+#define TICK_MS TD_LIVE_TICK_MS
+#define STATS_EVERY TD_LIVE_STATS_EVERY
+#define MAX_PACKET_WARNINGS TD_LIVE_MAX_PACKET_WARNINGS
 #define DEFAULT_USERS { "tcpdump", "nobody" }  /* as root without -Z: the first that exists */
 
 typedef struct live {
     td_run *r;
-    td_source *src;
+    td_source *src;                /* one worker: the source; else srcs[0] */
+    td_source **srcs;              /* --workers N: one per worker, in one fanout group */
+    unsigned n_src;
     pcap_dumper_t *dump;
     bool dump_dirty;               /* frames written since the last flush */
     bool usec_dump;                /* the handle (and so the -w file) has microsecond stamps */
@@ -50,7 +54,7 @@ typedef struct live {
 static volatile sig_atomic_t got_signal;
 static td_source *volatile signal_source;
 
-static double mono_now(void)
+double td_live_mono_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -58,11 +62,28 @@ static double mono_now(void)
 }
 
 /* The clock the kernel stamps packets with: what idle connections are measured against. */
-static double wall_now(void)
+double td_live_wall_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define mono_now td_live_mono_now
+#define wall_now td_live_wall_now
+
+bool td_live_signalled(void)
+{
+    return got_signal != 0;
+}
+
+void td_live_warn_drops(uint64_t dropped)
+{
+    static atomic_flag warned = ATOMIC_FLAG_INIT;
+    if (!atomic_flag_test_and_set(&warned))
+        fprintf(stderr, "tlsdiag: warning: the kernel is dropping packets (%llu so far): the connections "
+                        "open meanwhile are marked capture-drops; a narrower filter or a larger -B helps\n",
+                (unsigned long long)dropped);
 }
 
 /* ---- the filter ----------------------------------------------------------------------------- */
@@ -230,10 +251,7 @@ static void check_stats(live *L)
     r->kernel_received = received;
     r->kernel_dropped = dropped;
     if (dropped > L->dropped) {
-        if (L->dropped == 0)
-            fprintf(stderr, "tlsdiag: warning: the kernel is dropping packets (%llu so far): the connections "
-                            "open meanwhile are marked capture-drops; a narrower filter helps\n",
-                    (unsigned long long)dropped);
+        td_live_warn_drops(dropped);
         td_engine_mark_drops(r->engine);
         L->dropped = dropped;
         L->drops_pending = true;
@@ -251,8 +269,9 @@ static void housekeeping(live *L, double now)
     L->next_tick = now + TICK_MS / 1000.0;
 }
 
-static void handle_frame(live *L, const td_frame *f)
+static void handle_frame(void *user, const td_frame *f)
 {
+    live *L = user;
     L->number++;
     dump_frame(L, f);
     const char *why = td_engine_frame(L->r->engine, f, L->number);
@@ -276,14 +295,16 @@ static void capture_loop(live *L)
     td_run *r = L->r;
     uint64_t limit = (uint64_t)r->opt.count;
     char err[PCAP_ERRBUF_SIZE + 64];
-    td_frame f;
     for (;;) {
+        /* One clock read per wakeup, which hands over everything waiting (a block of packets). */
         double now = mono_now();
         if (now >= L->next_tick) housekeeping(L, now);
+        fflush(r->out);                            /* the verdicts of the last batch, one write */
         if (got_signal || (L->deadline && now >= L->deadline)) break;
-        int rc = td_source_poll(L->src, &f, wait_ms(L, now), err, sizeof err);
-        if (rc == 1) {
-            handle_frame(L, &f);
+        uint64_t left = limit ? limit - L->number : 0;
+        int max = !limit ? -1 : left > (uint64_t)INT32_MAX ? INT32_MAX : (int)left;
+        int rc = td_source_dispatch(L->src, max, handle_frame, L, wait_ms(L, now), err, sizeof err);
+        if (rc > 0) {
             if (limit && L->number >= limit) break;
         } else if (rc == 0 && L->drops_pending) {
             td_engine_mark_drops(r->engine);       /* the backlog before the drops is read */
@@ -297,6 +318,37 @@ static void capture_loop(live *L)
             break;
         }
     }
+}
+
+/* Open the interface once per worker; with several, all join one fanout group (unique to this
+ * process) before any of them takes a packet.  false: reported. */
+static bool open_sources(live *L, td_live_config *cfg)
+{
+    unsigned n = L->r->opt.workers > 1 ? L->r->opt.workers : 1;
+    L->srcs = calloc(n, sizeof *L->srcs);
+    if (!L->srcs) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return false;
+    }
+    cfg->fanout_group = n > 1 ? (unsigned)getpid() % 0xffffu + 1 : 0;
+    char err[PCAP_ERRBUF_SIZE + 512];
+    for (unsigned i = 0; i < n; i++) {
+        L->srcs[i] = td_source_open_live(cfg, err, sizeof err);
+        if (!L->srcs[i]) {
+            fprintf(stderr, "tlsdiag: %s\n", err);
+            return false;
+        }
+        L->n_src = i + 1;
+        if (err[0] && i == 0) fprintf(stderr, "tlsdiag: warning: %s\n", err);
+    }
+    for (unsigned i = 0; i < n && cfg->fanout_group; i++) {
+        if (!td_source_install_filter(L->srcs[i], cfg, err, sizeof err)) {
+            fprintf(stderr, "tlsdiag: %s\n", err);
+            return false;
+        }
+    }
+    L->src = L->srcs[0];
+    return true;
 }
 
 /* Open the interface and the -w file, drop privileges.  false: reported, nothing to capture. */
@@ -313,15 +365,12 @@ static bool start(live *L)
         fprintf(stderr, "tlsdiag: out of memory\n");
         return false;
     }
-    td_live_config cfg = { .iface = o->iface, .filter = filter, .user_filter = o->bpf, .promisc = !o->no_promisc };
-    char err[PCAP_ERRBUF_SIZE + 512];
-    L->src = td_source_open_live(&cfg, err, sizeof err);
-    if (!L->src) {
-        fprintf(stderr, "tlsdiag: %s\n", err);
+    td_live_config cfg = { .iface = o->iface, .filter = filter, .user_filter = o->bpf, .promisc = !o->no_promisc,
+                           .buffer_kib = o->buffer_kib };
+    if (!open_sources(L, &cfg)) {
         free(filter);
         return false;
     }
-    if (err[0]) fprintf(stderr, "tlsdiag: warning: %s\n", err);
     int dlt = td_source_linktype(L->src);
     const char *dname = pcap_datalink_val_to_name(dlt);
     if (!td_decode_link_supported(dlt)) {
@@ -335,7 +384,12 @@ static bool start(live *L)
         return false;
     }
     /* tcpdump's line, on stderr: the report on stdout stays clean; scripts wait for it. */
-    fprintf(stderr, "tlsdiag: listening on %s, link-type %s, filter '%s'\n", o->iface, dname ? dname : "?", filter);
+    char extra[96] = "";
+    if (o->buffer_kib || L->n_src > 1)
+        snprintf(extra, sizeof extra, ", buffer %u KiB%s, %u worker%s", o->buffer_kib ? o->buffer_kib : 8192,
+                 L->n_src > 1 ? " each" : "", L->n_src, L->n_src > 1 ? "s (flows split by hash)" : "");
+    fprintf(stderr, "tlsdiag: listening on %s, link-type %s, filter '%s'%s\n", o->iface, dname ? dname : "?", filter,
+            extra);
     free(filter);
     td_engine_begin_file(r->engine, o->iface, dlt);
     return true;
@@ -351,19 +405,24 @@ void td_run_live(td_run *r)
     } else {
         r->live_started = true;
         struct sigaction old[2];
-        catch_signals(L.src, old);
+        catch_signals(L.n_src > 1 ? NULL : L.src, old);
         double now = mono_now();
         L.next_tick = now;
         L.next_stats = now + STATS_EVERY;
         if (r->opt.duration > 0) L.deadline = now + r->opt.duration;
-        capture_loop(&L);
+        if (L.n_src > 1) {
+            td_live_workers(r, L.srcs, L.n_src, L.deadline);
+        } else {
+            capture_loop(&L);
+            check_stats(&L);                       /* the last drops mark what is still open */
+            flush_dump(&L);
+            if (L.bad > MAX_PACKET_WARNINGS)
+                fprintf(stderr, "tlsdiag: %s: %llu packets had problems in all (first: packet %llu)\n", r->opt.iface,
+                        (unsigned long long)L.bad, (unsigned long long)L.first_bad);
+        }
         restore_signals(old);
-        check_stats(&L);                           /* the last drops mark what is still open */
-        flush_dump(&L);
-        if (L.bad > MAX_PACKET_WARNINGS)
-            fprintf(stderr, "tlsdiag: %s: %llu packets had problems in all (first: packet %llu)\n", r->opt.iface,
-                    (unsigned long long)L.bad, (unsigned long long)L.first_bad);
     }
     if (L.dump) pcap_dump_close(L.dump);
-    td_source_close(L.src);
+    for (unsigned i = 0; i < L.n_src; i++) td_source_close(L.srcs[i]);
+    free(L.srcs);
 }

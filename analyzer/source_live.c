@@ -10,16 +10,21 @@
  * that a block is handed over when full or after BUFFER_TIMEOUT_MS - nothing next to the one
  * second a closed connection lingers before its verdict.
  *
- * Reads are non-blocking and td_source_poll waits on the selectable descriptor itself: libpcap's
- * own read timeout is not a promise on every platform (with TPACKET_V3 the timer may only start
- * when a packet arrives), and the caller has to regain control on a quiet line to end idle
- * connections and to notice a signal or the end of --duration. */
+ * Reads are non-blocking and td_source_dispatch waits on the selectable descriptor itself:
+ * libpcap's own read timeout is not a promise on every platform (with TPACKET_V3 the timer may
+ * only start when a packet arrives), and the caller has to regain control on a quiet line to end
+ * idle connections and to notice a signal or the end of --duration.  Each wakeup hands over all
+ * that is queued (pcap_dispatch), not one packet. */
 #include <errno.h>
+#ifdef __linux__
+#include <linux/if_packet.h>               /* PACKET_FANOUT */
+#endif
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <pcap/pcap.h>
@@ -95,8 +100,8 @@ static void activate_error(pcap_t *p, int rc, const char *iface, char *err, size
  * libpcap's complaint is about the words the user typed, not about our port clause. */
 static bool install_filter(pcap_t *p, const td_live_config *cfg, char *err, size_t errlen)
 {
-    if (!cfg->filter || !cfg->filter[0])
-        return true;
+    if ((!cfg->filter || !cfg->filter[0]) && !cfg->fanout_group)
+        return true;                               /* (a fanout member must replace its reject-all) */
     bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
     char errbuf[PCAP_ERRBUF_SIZE];
     if (pcap_lookupnet(cfg->iface, &net, &mask, errbuf) != 0)
@@ -109,7 +114,7 @@ static bool install_filter(pcap_t *p, const td_live_config *cfg, char *err, size
         }
         pcap_freecode(&prog);
     }
-    if (pcap_compile(p, &prog, cfg->filter, 1, mask) != 0) {
+    if (pcap_compile(p, &prog, cfg->filter ? cfg->filter : "", 1, mask) != 0) {
         td_source_err(err, errlen, "bad filter '%s': %s", cfg->filter, pcap_geterr(p));
         return false;
     }
@@ -131,8 +136,44 @@ static void configure(pcap_t *p, const td_live_config *cfg)
     pcap_set_snaplen(p, cfg->snaplen > 0 ? cfg->snaplen : DEFAULT_SNAPLEN);
     pcap_set_promisc(p, promisc);
     pcap_set_timeout(p, BUFFER_TIMEOUT_MS);
-    pcap_set_buffer_size(p, KERNEL_BUFFER);
+    /* -B is at most 2 GiB - 1 KiB (cli.c): the product fits libpcap's int. */
+    pcap_set_buffer_size(p, cfg->buffer_kib ? (int)(cfg->buffer_kib * 1024u) : KERNEL_BUFFER);
     pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+}
+
+static void discard(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    (void)user, (void)h, (void)data;
+}
+
+/* Join the fanout group: the kernel hands each packet to one member socket, chosen by the flow
+ * hash, which is the same for both directions of a TCP connection.  Until every member has
+ * joined, packets must not reach this socket by itself: it takes none (a filter that rejects
+ * all) and what came in before that is thrown away; td_source_install_filter opens it. */
+static bool join_fanout(td_source *src, const td_live_config *cfg, char *err, size_t errlen)
+{
+    struct bpf_insn reject = BPF_STMT(BPF_RET | BPF_K, 0);   /* (pcap_compile refuses to make it) */
+    struct bpf_program none = { 1, &reject };
+    if (pcap_setfilter(src->pcap, &none) != 0) {
+        td_source_err(err, errlen, "cannot install the filter on '%s': %s", cfg->iface, pcap_geterr(src->pcap));
+        return false;
+    }
+    while (pcap_dispatch(src->pcap, -1, discard, NULL) > 0) { }
+#ifdef PACKET_FANOUT
+    int arg = (int)((cfg->fanout_group & 0xffffu) | ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16));
+    if (setsockopt(pcap_fileno(src->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0)
+        return true;
+    td_source_err(err, errlen, "--workers: cannot share '%s' between workers (PACKET_FANOUT: %s)", cfg->iface,
+                  strerror(errno));
+#else
+    td_source_err(err, errlen, "--workers: this platform has no packet fanout; use one worker");
+#endif
+    return false;
+}
+
+bool td_source_install_filter(td_source *src, const td_live_config *cfg, char *err, size_t errlen)
+{
+    return install_filter(src->pcap, cfg, err, errlen);
 }
 
 td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errlen)
@@ -164,12 +205,12 @@ td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errl
         snprintf(warning, sizeof warning, "%s: %s", cfg->iface, why[0] ? why : pcap_statustostr(rc));
     }
     src->usec_ts = pcap_get_tstamp_precision(src->pcap) != PCAP_TSTAMP_PRECISION_NANO;
-    if (!install_filter(src->pcap, cfg, err, errlen))
-        goto fail;
     if (pcap_setnonblock(src->pcap, 1, errbuf) != 0) {
         td_source_err(err, errlen, "cannot capture on '%s': %s", cfg->iface, errbuf);
         goto fail;
     }
+    if (cfg->fanout_group ? !join_fanout(src, cfg, err, errlen) : !install_filter(src->pcap, cfg, err, errlen))
+        goto fail;
     src->fd = pcap_get_selectable_fd(src->pcap);
     td_source_err(err, errlen, "%s", warning);
     return src;
@@ -205,20 +246,29 @@ static void wait_readable(const td_source *src, int wait_ms)
     nanosleep(&ts, NULL);
 }
 
-int td_source_poll(td_source *src, td_frame *frame, int wait_ms, char *err, size_t errlen)
+struct dispatch_ctx {
+    const td_source *src;
+    td_frame_fn fn;
+    void *user;
+};
+
+static void dispatch_one(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
+    struct dispatch_ctx *ctx = (struct dispatch_ctx *)user;
+    td_frame f;
+    fill_frame(ctx->src, h, data, &f);
+    ctx->fn(ctx->user, &f);
+}
+
+int td_source_dispatch(td_source *src, int max, td_frame_fn fn, void *user, int wait_ms, char *err, size_t errlen)
+{
+    struct dispatch_ctx ctx = { src, fn, user };
     for (int pass = 0; pass < 2; pass++) {
-        /* Our own flag as well as pcap_breakloop's: a non-blocking read need not look at the
-         * latter when nothing is waiting. */
         if (src->stop)
             return -2;
-        struct pcap_pkthdr *h;
-        const u_char *data;
-        int r = pcap_next_ex(src->pcap, &h, &data);
-        if (r == 1) {
-            fill_frame(src, h, data, frame);
-            return 1;
-        }
+        int r = pcap_dispatch(src->pcap, max > 0 ? max : -1, dispatch_one, (u_char *)&ctx);
+        if (r > 0)
+            return r;
         if (r == PCAP_ERROR_BREAK)
             return -2;
         if (r < 0) {

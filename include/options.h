@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #define TD_MAX_PORTS 64
+#define TD_MAX_BUFFER_KIB 2097151u /* -B: libpcap takes the size in bytes as an int */
+#define TD_MAX_WORKERS 64
 
 typedef enum td_color { TD_COLOR_AUTO = 0, TD_COLOR_NEVER, TD_COLOR_ALWAYS } td_color;
 
@@ -36,6 +38,8 @@ typedef struct td_options {
     uint32_t verdict_mask;         /* --verdict LIST: bit v set = show verdict v (0: all) */
     uint64_t connection;           /* --connection N: show only connection #N (0: all) */
     const char *html_file;         /* --html FILE */
+    unsigned buffer_kib;           /* -B: live capture buffer in KiB (0 = the default, 8 MiB) */
+    unsigned workers;              /* --workers: live capture threads (0 = 1) */
 } td_options;
 
 /* Parse argv into *o.  Returns 0 to run, 1 if it printed help/version (exit 0), 2 on a usage

@@ -40,6 +40,10 @@ typedef struct td_live_config {
                                     * syntax error names the user's words; may be NULL */
     bool promisc;                  /* put the interface into promiscuous mode (not for "any") */
     int snaplen;                   /* bytes kept per packet; 0 = 262144 */
+    unsigned buffer_kib;           /* -B: the kernel's capture buffer in KiB; 0 = 8 MiB */
+    unsigned fanout_group;         /* non-zero: join this AF_PACKET fanout group (flow hash) and
+                                    * leave the filter to td_source_install_filter, so that no
+                                    * packet reaches two members while the group forms */
 } td_live_config;
 
 /* Open an interface for capture (packets handed over within 100 ms, nanosecond timestamps where
@@ -48,12 +52,17 @@ typedef struct td_live_config {
  * holds libpcap's warning, if any (e.g. promiscuous mode not supported), else "". */
 td_source *td_source_open_live(const td_live_config *cfg, char *err, size_t errlen);
 
-/* Next live frame, waiting at most wait_ms for one: 1 = got one, 0 = nothing yet (the wait ran
- * out or a signal arrived), -2 = stopped by td_source_break, -1 = capture error (message in
- * err, e.g. the interface went away). */
-int td_source_poll(td_source *src, td_frame *frame, int wait_ms, char *err, size_t errlen);
+/* Every frame waiting in the capture buffer, at most max of them (max <= 0: all), each handed
+ * to fn; waits at most wait_ms for the first.  One call per wakeup instead of one per frame: a
+ * busy link is read a block at a time.  Returns the number of frames handed over (0 = nothing
+ * came in time, or a signal arrived), -2 = stopped by td_source_break, -1 = capture error. */
+typedef void (*td_frame_fn)(void *user, const td_frame *frame);
+int td_source_dispatch(td_source *src, int max, td_frame_fn fn, void *user, int wait_ms, char *err, size_t errlen);
 
-/* Make the next td_source_poll return -2.  Async-signal-safe (pcap_breakloop). */
+/* Install cfg's filter on a source opened with a fanout group (see td_live_config). */
+bool td_source_install_filter(td_source *src, const td_live_config *cfg, char *err, size_t errlen);
+
+/* Make the next td_source_dispatch return -2.  Async-signal-safe (pcap_breakloop). */
 void td_source_break(td_source *src);
 
 /* The kernel's counts since the capture started: packets that passed the filter and packets

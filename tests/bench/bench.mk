@@ -3,6 +3,8 @@
 # remade only when the generator changes), installs tshark, ssldump and ndpiReader when it can,
 # and prints the table: medians of BENCH_RUNS runs (BENCH_SLOW_RUNS for tshark and ssldump).
 #   make bench BENCH_RUNS=3 BENCH_BULK_MB=400 BENCH_HANDSHAKES=10000
+# Then the live ladder (live_bench.py, as root: tcpreplay into a veth, tlsdiag -i against tcpdump):
+#   make bench-live LIVE_RATES=0.5,1,2,top LIVE_WORKERS=1,2,4 LIVE_REPEATS=3 LIVE_BUFFER_KIB=512
 BENCH_DIR        ?= $(BUILD)/bench
 BENCH_SEED       ?= 1
 BENCH_BULK_MB    ?= 450
@@ -10,6 +12,10 @@ BENCH_HANDSHAKES ?= 20000
 BENCH_IDLE       ?= 1000000
 BENCH_RUNS       ?= 5
 BENCH_SLOW_RUNS  ?= 3
+LIVE_RATES       ?= 0.5,1,1.5,2,2.5,top
+LIVE_WORKERS     ?= 1,2
+LIVE_REPEATS     ?= 1
+LIVE_BUFFER_KIB  ?= 0
 BENCH_CFLAGS      = -std=c17 -D_GNU_SOURCE $(WARN) -O2 -g
 
 BENCH_BINS = $(BENCH_DIR)/gencap $(BENCH_DIR)/pcaploop $(BENCH_DIR)/timeit
@@ -18,7 +24,7 @@ BENCH_HS   = $(BENCH_DIR)/handshake-s$(BENCH_SEED)-$(BENCH_HANDSHAKES).pcap
 BENCH_IDLEF = $(BENCH_DIR)/idle-$(BENCH_IDLE).pcap
 BENCH_KEYS = $(wildcard tests/bench/keys/*.key)
 
-.PHONY: bench bench-tools bench-captures
+.PHONY: bench bench-tools bench-captures bench-live
 
 $(BENCH_DIR)/gencap: tests/bench/gencap.c | deps
 	@mkdir -p $(dir $@)
@@ -50,3 +56,9 @@ bench: $(BIN) $(BENCH_BINS) bench-captures bench-tools
 	python3 tests/bench/run.py --tlsdiag ./$(BIN) --floor $(BENCH_DIR)/pcaploop --timeit $(BENCH_DIR)/timeit \
 	    --cacert $(BENCH_HS).ca.pem --runs $(BENCH_RUNS) --slow-runs $(BENCH_SLOW_RUNS) \
 	    bulk=$(BENCH_BULK) handshake=$(BENCH_HS) idle=$(BENCH_IDLEF)
+	@$(MAKE) --no-print-directory bench-live
+
+bench-live: $(BIN) $(BENCH_BULK) $(BENCH_HS)
+	python3 tests/bench/live_bench.py --tlsdiag ./$(BIN) --cacert $(BENCH_HS).ca.pem --rates $(LIVE_RATES) \
+	    --workers $(LIVE_WORKERS) --repeats $(LIVE_REPEATS) --buffer-kib $(LIVE_BUFFER_KIB) \
+	    bulk=$(BENCH_BULK) handshake=$(BENCH_HS)
