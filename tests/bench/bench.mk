@@ -3,6 +3,7 @@
 # remade only when the generator changes), installs tshark, ssldump and ndpiReader when it can,
 # and prints the table: medians of BENCH_RUNS runs (BENCH_SLOW_RUNS for tshark and ssldump).
 #   make bench BENCH_RUNS=3 BENCH_BULK_MB=400 BENCH_HANDSHAKES=10000
+# BENCH_BASELINE=/path/to/an/older/tlsdiag runs that build too, in the same rounds, for old/new ratios.
 BENCH_DIR        ?= $(BUILD)/bench
 BENCH_SEED       ?= 1
 BENCH_BULK_MB    ?= 450
@@ -10,6 +11,7 @@ BENCH_HANDSHAKES ?= 20000
 BENCH_IDLE       ?= 1000000
 BENCH_RUNS       ?= 5
 BENCH_SLOW_RUNS  ?= 3
+BENCH_BASELINE   ?=
 BENCH_CFLAGS      = -std=c17 -D_GNU_SOURCE $(WARN) -O2 -g
 
 BENCH_BINS = $(BENCH_DIR)/gencap $(BENCH_DIR)/pcaploop $(BENCH_DIR)/timeit
@@ -49,4 +51,5 @@ bench-tools:
 bench: $(BIN) $(BENCH_BINS) bench-captures bench-tools
 	python3 tests/bench/run.py --tlsdiag ./$(BIN) --floor $(BENCH_DIR)/pcaploop --timeit $(BENCH_DIR)/timeit \
 	    --cacert $(BENCH_HS).ca.pem --runs $(BENCH_RUNS) --slow-runs $(BENCH_SLOW_RUNS) \
+	    $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) \
 	    bulk=$(BENCH_BULK) handshake=$(BENCH_HS) idle=$(BENCH_IDLEF)
