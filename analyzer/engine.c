@@ -61,8 +61,9 @@ td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, voi
 /* ---- output order ------------------------------------------------------------------------ */
 
 /* A connection starts small (td_conn_new_small): without t.tls, which only the TLS stream
- * parser writes and which is read once the connection has finished.  One that never carries a
- * byte (a SYN flood, a million idle sessions) never needs it; grow() adds it when one does. */
+ * parser writes and which is read once the connection has finished, and without the endpoints'
+ * text, written when it finishes.  One that never carries a byte (a SYN flood, a million idle
+ * sessions) needs neither until then; grow() adds them. */
 static void conn_free(td_conn *c)
 {
     if (c->small) free(c->t.events);               /* nothing in t.tls was ever set */
@@ -192,6 +193,11 @@ static void finish(td_engine *e, td_conn *c)
         conn_free(c);                              /* out of memory: cannot be reported */
         return;
     }
+    /* Written now, not at creation: 96 bytes that an open connection need not carry. */
+    td_addr_text(c->ipver, c->addr[0], c->t.client.ip, sizeof c->t.client.ip);
+    td_addr_text(c->ipver, c->addr[1], c->t.server.ip, sizeof c->t.server.ip);
+    c->t.client.port = c->port[0];
+    c->t.server.port = c->port[1];
     if (!e->ordered) {
         emit_now(e, c);
         return;
@@ -326,10 +332,6 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
     c->t.on_tls_port = on_tls_port;
     c->t.roles_guessed = guessed;
     c->t.tcp.midstream = !syn && !synack;
-    td_addr_text(c->ipver, c->addr[0], c->t.client.ip, sizeof c->t.client.ip);
-    td_addr_text(c->ipver, c->addr[1], c->t.server.ip, sizeof c->t.server.ip);
-    c->t.client.port = c->port[0];
-    c->t.server.port = c->port[1];
     td_flows_insert(&e->flows, c);
     born_link(e, c);
     if (e->flows.count > e->st.peak_open) e->st.peak_open = e->flows.count;
