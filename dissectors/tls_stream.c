@@ -51,6 +51,7 @@ typedef struct dir_parser {
     size_t v2len, v2have;
     uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
     size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
+    size_t rbody;                        /* ... its body bytes seen but not yet counted (flush_body) */
     bool v2_encrypted;                   /* SSLv2: this direction's records are now encrypted */
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
     uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
@@ -63,6 +64,8 @@ struct td_tls_stream {
     bool v2_session;                     /* the server answered in SSLv2: both streams are SSLv2 */
     dir_parser d[2];
 };
+
+static void flush_body(td_tls_stream *s, int dir);
 
 td_tls_stream *td_tls_stream_new(td_transcript *t)
 {
@@ -89,6 +92,7 @@ void td_tls_stream_end(td_tls_stream *s)
 {
     if (!s) return;
     for (int dir = 0; dir < 2; dir++) {
+        flush_body(s, dir);                        /* a record cut off by the end of the capture */
         const dir_parser *d = &s->d[dir];
         if (d->hshdr_have < 4 || d->hsskip || !s->t->tcp.fin[dir]) continue;
         char what[128];
@@ -408,11 +412,22 @@ static void count_body(td_tls_stream *s, int dir, size_t n)
     }
 }
 
+/* Count the body bytes of the current record seen so far.  They are added up in the parser, which
+ * every packet touches anyway, and counted in the transcript once a record ends (or is cut off):
+ * a large record spans a dozen packets, and t.tls is a cache miss away. */
+static void flush_body(td_tls_stream *s, int dir)
+{
+    dir_parser *d = &s->d[dir];
+    if (d->rmode && d->rbody) count_body(s, dir, d->rbody);
+    d->rbody = 0;
+}
+
 /* A record header has been read: decide what to do with its body. */
 static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
+    flush_body(s, dir);                            /* a record left behind by a resync */
     uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
     d->rtype = h[0];
     d->rlen = d->rleft = (size_t)h[3] << 8 | h[4];
@@ -476,7 +491,7 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
                         double ts)
 {
     dir_parser *d = &s->d[dir];
-    if (d->rmode) count_body(s, dir, n);
+    d->rbody += n;
     if (!d->rkeep) return;
     if (d->rtype == CT_HANDSHAKE) {
         hs_feed(s, dir, p, n, packet, ts);
@@ -494,6 +509,7 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
 static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
+    flush_body(s, dir);
     if (!d->rkeep) return;
     if (d->rtype == CT_ALERT && d->alert_have == d->rlen) {
         if (!plausible_alerts(d->alert, d->alert_have)) {
