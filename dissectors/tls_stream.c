@@ -65,7 +65,7 @@ struct td_tls_stream {
     dir_parser d[2];
 };
 
-static void flush_body(td_tls_stream *s, int dir);
+static inline void flush_body(td_tls_stream *s, int dir);
 
 td_tls_stream *td_tls_stream_new(td_transcript *t)
 {
@@ -413,9 +413,10 @@ static void count_body(td_tls_stream *s, int dir, size_t n)
 }
 
 /* Count the body bytes of the current record seen so far.  They are added up in the parser, which
- * every packet touches anyway, and counted in the transcript once a record ends (or is cut off):
- * a large record spans a dozen packets, and t.tls is a cache miss away. */
-static void flush_body(td_tls_stream *s, int dir)
+ * every packet touches anyway, and counted in the transcript once a record ends or is left (a gap
+ * that loses the framing, the switch to SSLv2, the end of the capture): a large record spans a
+ * dozen packets, and t.tls is a cache miss away. */
+static inline void flush_body(td_tls_stream *s, int dir)
 {
     dir_parser *d = &s->d[dir];
     if (d->rmode && d->rbody) count_body(s, dir, d->rbody);
@@ -427,7 +428,6 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
-    flush_body(s, dir);                            /* a record left behind by a resync */
     uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
     d->rtype = h[0];
     d->rlen = d->rleft = (size_t)h[3] << 8 | h[4];
@@ -618,6 +618,7 @@ static void to_sslv2_records(td_tls_stream *s, int dir, uint64_t packet, double 
     size_t n = d->hdr_have;
     memcpy(held, d->hdr, n);
     d->hdr_have = 0;
+    flush_body(s, dir);
     d->rleft = 0;
     d->rkeep = false;
     hs_reset(d);
@@ -915,6 +916,7 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
     d->sniff = NULL;
     d->sniff_have = 0;
     d->hdr_have = 0;
+    flush_body(s, dir);
     d->rleft = 0;
     d->hs_lost = true;
     d->state = ST_RESYNC;
