@@ -35,6 +35,7 @@ struct td_engine {
     uint64_t emitted;              /* connections output so far: the last id given */
     struct held *heap;             /* finished, waiting for their turn (min-heap on order) */
     size_t heap_n, heap_cap;
+    const td_conn *prefetched;     /* the heap's top when its parts were last prefetched */
     double now;
     bool flushing;                 /* end of input: every open connection is being finished */
     td_engine_stats st;
@@ -116,6 +117,56 @@ static td_conn *heap_pop(td_engine *e)
     return top;
 }
 
+/* ---- prefetching the connections next in line ---------------------------------------------- */
+
+/* A finished connection waits in the heap while thousands of others are worked on (up to
+ * REORDER_MAX of them, megabytes), so by the time it goes out its memory has left the caches and
+ * the classifier and the report stall on one miss after another.  So the next ones are asked for
+ * ahead: the transcripts of the two likely after next (the top's children), and what the next
+ * one points to (its transcript was asked for a turn before).  Only hints: a wrong guess costs a
+ * few loads. */
+static void prefetch(const void *p, size_t n)
+{
+    const char *b = p;
+    for (size_t i = 0; i < n; i += 64) __builtin_prefetch(b + i);
+    /* gcc 12 removes loops whose only effect is a prefetch, and calls to functions with no
+     * other effect; an empty asm statement that may touch memory keeps them. */
+    __asm__ volatile("" : : : "memory");
+}
+
+static void prefetch_chain(const td_chain *ch)
+{
+    prefetch(ch->certs, ch->n * sizeof *ch->certs);
+    for (size_t i = 0; i < ch->n; i++) {
+        const td_cert *x = &ch->certs[i];
+        if (x->subject) prefetch(x->subject, 1);
+        if (x->issuer) prefetch(x->issuer, 1);
+        prefetch(x->san, x->n_san * sizeof *x->san);
+    }
+}
+
+static void prefetch_parts(const td_conn *c)
+{
+    const td_transcript *t = &c->t;
+    const td_tls *tls = &t->tls;
+    prefetch(t->events, t->n_events * sizeof *t->events);
+    prefetch(tls->records, tls->n_records * sizeof *tls->records);
+    prefetch(tls->offered_ciphers, tls->n_offered_ciphers * sizeof *tls->offered_ciphers);
+    prefetch(tls->alpn_offered, tls->n_alpn_offered * sizeof *tls->alpn_offered);
+    if (tls->sni) prefetch(tls->sni, 1);
+    prefetch_chain(&tls->server_chain);
+    prefetch_chain(&tls->client_chain);
+}
+
+/* A connection's parts are asked for once, however many times the heap's top is looked at. */
+static void prefetch_next(td_engine *e)
+{
+    if (!e->heap_n || e->heap[0].c == e->prefetched) return;
+    e->prefetched = e->heap[0].c;
+    for (size_t i = 1; i <= 2 && i < e->heap_n; i++) prefetch(e->heap[i].c, sizeof *e->heap[i].c);
+    prefetch_parts(e->heap[0].c);
+}
+
 static void release_ready(td_engine *e, bool all)
 {
     /* At the end of the input all connections finish at once and are all in memory anyway:
@@ -123,7 +174,9 @@ static void release_ready(td_engine *e, bool all)
     /* A finished connection may go out once no connection that started before it is open. */
     while (e->heap_n && (all || !e->born_first || e->heap[0].order < e->born_first->order ||
                          (e->heap_n > REORDER_MAX && !e->flushing))) {
-        emit_now(e, heap_pop(e));
+        td_conn *c = heap_pop(e);
+        prefetch_next(e);
+        emit_now(e, c);
     }
 }
 
