@@ -5,6 +5,7 @@
  * ends on RST or FIN both ways (after a short linger for the trailing ACKs), on the idle timeout,
  * on eviction by --max-connections, or at the end of the input.  Finished connections are
  * emitted in the order they started (a bounded reorder buffer) unless streaming live. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ struct td_engine {
     struct held *heap;             /* finished, waiting for their turn (min-heap on order) */
     size_t heap_n, heap_cap;
     const td_conn *prefetched;     /* the heap's top when its parts were last prefetched */
+    const td_conn *prefetched_closed;  /* the oldest closed connection when last prefetched */
     double now;
     bool flushing;                 /* end of input: every open connection is being finished */
     td_engine_stats st;
@@ -122,9 +124,11 @@ static td_conn *heap_pop(td_engine *e)
 /* A finished connection waits in the heap while thousands of others are worked on (up to
  * REORDER_MAX of them, megabytes), so by the time it goes out its memory has left the caches and
  * the classifier and the report stall on one miss after another.  So the next ones are asked for
- * ahead: the transcripts of the two likely after next (the top's children), and what the next
- * one points to (its transcript was asked for a turn before).  Only hints: a wrong guess costs a
- * few loads. */
+ * ahead, in three steps so that no step waits for what the one before asked for: the transcripts
+ * of the two likely after next (the top's children), what the next one points to (its transcript
+ * was asked for a turn before), and the certificates' names of the one going out now (its
+ * certificate array was asked for a turn before).  Only hints: a wrong guess costs a few loads.
+ * Likewise a connection that lingers after its close is asked for before its linger ends. */
 static void prefetch(const void *p, size_t n)
 {
     const char *b = p;
@@ -134,9 +138,8 @@ static void prefetch(const void *p, size_t n)
     __asm__ volatile("" : : : "memory");
 }
 
-static void prefetch_chain(const td_chain *ch)
+static void prefetch_names(const td_chain *ch)
 {
-    prefetch(ch->certs, ch->n * sizeof *ch->certs);
     for (size_t i = 0; i < ch->n; i++) {
         const td_cert *x = &ch->certs[i];
         if (x->subject) prefetch(x->subject, 1);
@@ -154,8 +157,8 @@ static void prefetch_parts(const td_conn *c)
     prefetch(tls->offered_ciphers, tls->n_offered_ciphers * sizeof *tls->offered_ciphers);
     prefetch(tls->alpn_offered, tls->n_alpn_offered * sizeof *tls->alpn_offered);
     if (tls->sni) prefetch(tls->sni, 1);
-    prefetch_chain(&tls->server_chain);
-    prefetch_chain(&tls->client_chain);
+    prefetch(tls->server_chain.certs, tls->server_chain.n * sizeof *tls->server_chain.certs);
+    prefetch(tls->client_chain.certs, tls->client_chain.n * sizeof *tls->client_chain.certs);
 }
 
 /* A connection's parts are asked for once, however many times the heap's top is looked at. */
@@ -176,6 +179,8 @@ static void release_ready(td_engine *e, bool all)
                          (e->heap_n > REORDER_MAX && !e->flushing))) {
         td_conn *c = heap_pop(e);
         prefetch_next(e);
+        prefetch_names(&c->t.tls.server_chain);
+        prefetch_names(&c->t.tls.client_chain);
         emit_now(e, c);
     }
 }
@@ -265,6 +270,11 @@ static void sweep(td_engine *e, double now)
 {
     while (e->flows.closed_oldest && e->flows.closed_oldest->last_seen + CLOSE_LINGER < now)
         finish(e, e->flows.closed_oldest);
+    if (e->flows.closed_oldest && e->flows.closed_oldest != e->prefetched_closed) {
+        e->prefetched_closed = e->flows.closed_oldest;       /* the next to end: see prefetch() */
+        const td_conn *c = e->prefetched_closed;
+        prefetch(c, c->small ? offsetof(td_conn, t.client) : sizeof *c);
+    }
     double idle = e->o->idle_timeout;
     while (idle > 0 && e->flows.oldest && e->flows.oldest->last_seen + idle < now) {
         e->flows.oldest->t.idle_timeout = true;
