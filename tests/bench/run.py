@@ -15,8 +15,10 @@ another tlsdiag build (an older commit) to every round, so that old and new are 
 same machine in the same minutes.
 
 The per-connection targets (issue 13), as measured here:
-  time: (tlsdiag's median wall time on the handshake capture - the libpcap floor's) / connections,
-        the work tlsdiag does beyond reading the packets, per connection, < 10 us;
+  time: (tlsdiag's median CPU time (user + system) on the handshake capture - the libpcap floor's)
+        / connections, the work tlsdiag does beyond reading the packets, per connection, < 10 us.
+        CPU time rather than wall time: on a shared machine wall time also counts the time spent
+        waiting for a core.  The wall-time figure is printed beside it;
   memory: (tlsdiag's peak RSS on the idle capture - its peak RSS on an empty capture) /
         connections, what one open connection that carries no byte costs, < 512 bytes.
 """
@@ -27,7 +29,7 @@ import statistics
 import subprocess
 import sys
 
-US_PER_CONN = 10.0     # handshake capture: wall time beyond the floor per connection, microseconds
+US_PER_CONN = 10.0     # handshake capture: CPU time beyond the floor's per connection, microseconds
 IDLE_BYTES = 512       # idle capture: peak RSS beyond an empty capture's per open connection
 EMPTY_PCAP = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")  # header only, Ethernet
 
@@ -189,14 +191,19 @@ def main():
                 bempty = empty_rss(args.timeit, args.baseline, args.cacert)
                 print(f"  baseline: {(base - bempty) * 1048576 / max(conns, 1):.0f} bytes per idle connection")
         if kind == "handshake" and floor:
-            us = (mine - floor) * 1e6 / max(conns, 1)
+            def cpu(key):
+                return statistics.median(c for _, c, _ in results[key])
+            n = max(conns, 1)
+            us = (cpu("tlsdiag") - cpu("floor")) * 1e6 / n
             ok = us < US_PER_CONN
-            print(f"  target: < {US_PER_CONN:g} us per connection: ({mine:.3f} s - floor {floor:.3f} s) / {conns} "
-                  f"= {us:.2f} us  {'holds' if ok else 'MISSED'}")
+            print(f"  target: < {US_PER_CONN:g} us per connection: (CPU {cpu('tlsdiag'):.3f} s - floor's "
+                  f"{cpu('floor'):.3f} s) / {conns} = {us:.2f} us  {'holds' if ok else 'MISSED'}"
+                  f"  (wall: {(mine - floor) * 1e6 / n:.2f} us)")
             verdict = verdict and ok
             if "baseline" in results:
                 base = statistics.median(w for w, _, _ in results["baseline"])
-                print(f"  baseline: {(base - floor) * 1e6 / max(conns, 1):.2f} us per connection")
+                print(f"  baseline: {(cpu('baseline') - cpu('floor')) * 1e6 / n:.2f} us per connection "
+                      f"(wall: {(base - floor) * 1e6 / n:.2f} us)")
         if floor and "baseline" in results:
             base = statistics.median(w for w, _, _ in results["baseline"])
             print(f"  tlsdiag vs baseline: {mine / floor:.2f}x against {base / floor:.2f}x the floor "
