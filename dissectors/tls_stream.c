@@ -31,12 +31,16 @@ enum { RM_NONE, RM_APPDATA, RM_OPAQUE };
 typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_SSLV2_RECORDS, ST_RESYNC, ST_PLAINTEXT, ST_DEAD } dir_state;
 
 typedef struct dir_parser {
+    /* What every packet reads, first: in one or two cache lines. */
     dir_state state;
     uint8_t hdr[5];                      /* record header (or first bytes at ST_START) so far */
-    size_t hdr_have;
     uint8_t rtype;                       /* current record */
-    size_t rlen, rleft;
     bool rkeep;                          /* body goes to the handshake or alert parser */
+    uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
+    size_t hdr_have;
+    size_t rlen, rleft;
+    size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
+    size_t rbody;                        /* ... its body bytes seen but not yet counted (flush_body) */
     uint8_t alert[ALERT_BUF];            /* plaintext alert record body so far */
     size_t alert_have;
     uint8_t hb[HB_HEADER];               /* plaintext heartbeat message header so far */
@@ -49,9 +53,6 @@ typedef struct dir_parser {
     bool hs_lost;                        /* a gap broke handshake framing: wait for a new record */
     uint8_t *v2buf;                      /* SSLv2 record being assembled (a hello, or a clear one later) */
     size_t v2len, v2have;
-    uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
-    size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
-    size_t rbody;                        /* ... its body bytes seen but not yet counted (flush_body) */
     bool v2_encrypted;                   /* SSLv2: this direction's records are now encrypted */
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
     uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
