@@ -5,7 +5,7 @@
 
 #include "flow.h"
 
-#define CONN_SMALL offsetof(td_conn, t.tls)   /* t.tls is the last member of the last member */
+#define CONN_SMALL offsetof(td_conn, t.client)   /* t.client .. t.tls end the last member */
 
 td_conn *td_conn_new_small(void)
 {

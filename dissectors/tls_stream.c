@@ -31,12 +31,16 @@ enum { RM_NONE, RM_APPDATA, RM_OPAQUE };
 typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_SSLV2_RECORDS, ST_RESYNC, ST_PLAINTEXT, ST_DEAD } dir_state;
 
 typedef struct dir_parser {
+    /* What every packet reads, first: in one or two cache lines. */
     dir_state state;
     uint8_t hdr[5];                      /* record header (or first bytes at ST_START) so far */
-    size_t hdr_have;
     uint8_t rtype;                       /* current record */
-    size_t rlen, rleft;
     bool rkeep;                          /* body goes to the handshake or alert parser */
+    uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
+    size_t hdr_have;
+    size_t rlen, rleft;
+    size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
+    size_t rbody;                        /* ... its body bytes seen but not yet counted (flush_body) */
     uint8_t alert[ALERT_BUF];            /* plaintext alert record body so far */
     size_t alert_have;
     uint8_t hb[HB_HEADER];               /* plaintext heartbeat message header so far */
@@ -49,8 +53,6 @@ typedef struct dir_parser {
     bool hs_lost;                        /* a gap broke handshake framing: wait for a new record */
     uint8_t *v2buf;                      /* SSLv2 record being assembled (a hello, or a clear one later) */
     size_t v2len, v2have;
-    uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
-    size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
     bool v2_encrypted;                   /* SSLv2: this direction's records are now encrypted */
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
     uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
@@ -63,6 +65,8 @@ struct td_tls_stream {
     bool v2_session;                     /* the server answered in SSLv2: both streams are SSLv2 */
     dir_parser d[2];
 };
+
+static inline void flush_body(td_tls_stream *s, int dir);
 
 td_tls_stream *td_tls_stream_new(td_transcript *t)
 {
@@ -89,6 +93,7 @@ void td_tls_stream_end(td_tls_stream *s)
 {
     if (!s) return;
     for (int dir = 0; dir < 2; dir++) {
+        flush_body(s, dir);                        /* a record cut off by the end of the capture */
         const dir_parser *d = &s->d[dir];
         if (d->hshdr_have < 4 || d->hsskip || !s->t->tcp.fin[dir]) continue;
         char what[128];
@@ -408,6 +413,17 @@ static void count_body(td_tls_stream *s, int dir, size_t n)
     }
 }
 
+/* Count the body bytes of the current record seen so far.  They are added up in the parser, which
+ * every packet touches anyway, and counted in the transcript once a record ends or is left (a gap
+ * that loses the framing, the switch to SSLv2, the end of the capture): a large record spans a
+ * dozen packets, and t.tls is a cache miss away. */
+static inline void flush_body(td_tls_stream *s, int dir)
+{
+    dir_parser *d = &s->d[dir];
+    if (d->rmode && d->rbody) count_body(s, dir, d->rbody);
+    d->rbody = 0;
+}
+
 /* A record header has been read: decide what to do with its body. */
 static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
 {
@@ -476,7 +492,7 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
                         double ts)
 {
     dir_parser *d = &s->d[dir];
-    if (d->rmode) count_body(s, dir, n);
+    d->rbody += n;
     if (!d->rkeep) return;
     if (d->rtype == CT_HANDSHAKE) {
         hs_feed(s, dir, p, n, packet, ts);
@@ -494,6 +510,7 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
 static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
+    flush_body(s, dir);
     if (!d->rkeep) return;
     if (d->rtype == CT_ALERT && d->alert_have == d->rlen) {
         if (!plausible_alerts(d->alert, d->alert_have)) {
@@ -602,6 +619,7 @@ static void to_sslv2_records(td_tls_stream *s, int dir, uint64_t packet, double 
     size_t n = d->hdr_have;
     memcpy(held, d->hdr, n);
     d->hdr_have = 0;
+    flush_body(s, dir);
     d->rleft = 0;
     d->rkeep = false;
     hs_reset(d);
@@ -899,6 +917,7 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
     d->sniff = NULL;
     d->sniff_have = 0;
     d->hdr_have = 0;
+    flush_body(s, dir);
     d->rleft = 0;
     d->hs_lost = true;
     d->state = ST_RESYNC;

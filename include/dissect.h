@@ -94,8 +94,10 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
 bool td_tls_stream_settled(const td_tls_stream *s);
 /* Bytes currently buffered (for memory accounting). */
 size_t td_tls_stream_buffered(const td_tls_stream *s);
-/* The connection is over: a handshake message that a side left unfinished when it closed (FIN)
- * is noted in the transcript as a malformed record.  Call before td_tls_stream_free. */
+/* The connection is over: the bytes of a record it cut off are counted (application data and
+ * protected records are counted as each record ends), and a handshake message that a side left
+ * unfinished when it closed (FIN) is noted in the transcript as a malformed record.  Call before
+ * td_tls_stream_free and before reading the transcript. */
 void td_tls_stream_end(td_tls_stream *s);
 void td_tls_stream_free(td_tls_stream *s);
 

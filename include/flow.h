@@ -28,8 +28,8 @@ typedef struct td_reasm {
     uint32_t fin_seq;
     uint32_t next_seq;             /* next byte expected in order */
     td_seg *held;                  /* out-of-order segments, sorted by seq, non-overlapping starts */
-    size_t held_bytes;
-    size_t held_count;
+    uint32_t held_bytes;           /* <= TD_REASM_MAX_BYTES */
+    uint32_t held_count;           /* <= TD_REASM_MAX_SEGS */
 } td_reasm;
 
 typedef struct td_conn {
@@ -44,11 +44,12 @@ typedef struct td_conn {
     double last_seen;
     bool closed;                   /* RST, or FIN both ways: waits a moment for trailing packets */
     bool candidate;                /* -A: not on a TLS port and not yet shown to be TLS */
-    bool small;                    /* allocated without t.tls: no TLS byte yet (analyzer/engine.c) */
+    bool small;                    /* allocated without t.client, t.server and t.tls: no TLS byte
+                                      yet (analyzer/engine.c) */
     uint32_t syn_seq;
     uint64_t order;                /* creation order: the report's order; ids are given at output */
     struct td_conn *born_prev, *born_next;  /* open connections in creation order */
-    td_transcript t;               /* last, and t.tls last in it: see `small` */
+    td_transcript t;               /* last, and t.client .. t.tls last in it: see `small` */
 } td_conn;
 
 /* Caps per direction for held out-of-order data; past them the hole is declared a gap. */
@@ -63,8 +64,8 @@ typedef struct td_flow_table {
     td_conn *closed_oldest, *closed_newest;  /* closed ones (RST, FIN both ways), lingering */
 } td_flow_table;
 
-/* A connection without t.tls (see td_conn.small; the caller sets small), zeroed, and the same
- * given its t.tls, zeroed: td_conn_grow may move it (the caller relinks it) and returns NULL,
+/* A connection without t.client, t.server and t.tls (see td_conn.small; the caller sets small),
+ * zeroed, and the same given them, zeroed: td_conn_grow may move it (the caller relinks it) and returns NULL,
  * leaving c as it was, when memory runs out.  Here, apart from the engine, so that the compiler
  * does not see a td_conn shorter than its type. */
 td_conn *td_conn_new_small(void);

@@ -217,15 +217,15 @@ typedef struct td_tcp {
     uint8_t close;                         /* td_close: how it ended */
     uint8_t closed_by;                     /* td_closer: who sent the first FIN or the RST */
     bool fin[2];
+    uint8_t rst_from;
+    bool ooo_cap_hit;                      /* out-of-order buffer overflowed */
     uint64_t fin_packet[2];
     uint64_t rst_packet;
-    uint8_t rst_from;
     uint64_t bytes[2];                     /* TCP payload bytes per direction, as delivered in order */
     uint32_t gaps[2];                      /* holes that never filled */
     uint64_t gap_bytes[2];
     uint32_t retransmits[2];
     uint32_t packets[2];
-    bool ooo_cap_hit;                      /* out-of-order buffer overflowed */
 } td_tcp;
 
 typedef struct td_endpoint {
@@ -239,7 +239,6 @@ typedef struct td_transcript {
     uint64_t first_packet, last_packet;
     double start, end;                     /* seconds since the epoch */
     double capture_end;                    /* time of the input's last packet when this ended */
-    td_endpoint client, server;
     bool roles_guessed;                    /* no SYN: roles from the port or the ClientHello */
     bool on_tls_port;                      /* server port is one of --ports */
     bool evicted;                          /* ended by --max-connections */
@@ -249,8 +248,10 @@ typedef struct td_transcript {
     td_event *events;                      /* heap, grown on demand up to TD_MAX_EVENTS */
     size_t n_events, cap_events;
     size_t n_events_dropped;
-    td_tls tls;                            /* last: the engine allocates an open connection without
-                                            * it until its first TLS byte (analyzer/engine.c) */
+    /* The rest is the engine's to allocate late (analyzer/engine.c): an open connection has none
+     * of it until its first TLS byte, and the endpoints' text is written when it ends. */
+    td_endpoint client, server;
+    td_tls tls;
 } td_transcript;
 
 /* Append a ladder event; coalesces consecutive application-data records (and encrypted SSLv2

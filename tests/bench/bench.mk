@@ -5,6 +5,7 @@
 #   make bench BENCH_RUNS=3 BENCH_BULK_MB=400 BENCH_HANDSHAKES=10000
 # Then the live ladder (live_bench.py, as root: tcpreplay into a veth, tlsdiag -i against tcpdump):
 #   make bench-live LIVE_RATES=0.5,1,2,top LIVE_WORKERS=1,2,4 LIVE_REPEATS=3 LIVE_BUFFER_KIB=512
+# BENCH_BASELINE=/path/to/an/older/tlsdiag runs that build too, in the same rounds, for old/new ratios.
 BENCH_DIR        ?= $(BUILD)/bench
 BENCH_SEED       ?= 1
 BENCH_BULK_MB    ?= 450
@@ -16,6 +17,7 @@ LIVE_RATES       ?= 0.5,1,1.5,2,2.5,top
 LIVE_WORKERS     ?= 1,2
 LIVE_REPEATS     ?= 1
 LIVE_BUFFER_KIB  ?= 0
+BENCH_BASELINE   ?=
 BENCH_CFLAGS      = -std=c17 -D_GNU_SOURCE $(WARN) -O2 -g
 
 BENCH_BINS = $(BENCH_DIR)/gencap $(BENCH_DIR)/pcaploop $(BENCH_DIR)/timeit
@@ -55,6 +57,7 @@ bench-tools:
 bench: $(BIN) $(BENCH_BINS) bench-captures bench-tools
 	python3 tests/bench/run.py --tlsdiag ./$(BIN) --floor $(BENCH_DIR)/pcaploop --timeit $(BENCH_DIR)/timeit \
 	    --cacert $(BENCH_HS).ca.pem --runs $(BENCH_RUNS) --slow-runs $(BENCH_SLOW_RUNS) \
+	    $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) \
 	    bulk=$(BENCH_BULK) handshake=$(BENCH_HS) idle=$(BENCH_IDLEF)
 	@$(MAKE) --no-print-directory bench-live
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time tlsdiag against the bare libpcap loop and, where installed, tshark, ssldump and ndpiReader.
 
-usage: run.py --tlsdiag BIN --floor BIN --timeit BIN --cacert PEM [--runs N] [--slow-runs M] KIND=FILE...
+usage: run.py --tlsdiag BIN --floor BIN --timeit BIN --cacert PEM [--baseline BIN] [--runs N]
+              [--slow-runs M] KIND=FILE...
 
 KIND is bulk, handshake or idle.  For bulk and handshake captures the page cache is warmed
 first; then each round runs every tool once, in turn, so that a noisy machine (other jobs, a
@@ -9,7 +10,17 @@ fuzzing campaign) weighs on all of them alike.  Reported: the median wall time o
 (and min..max), the median CPU time (user + system), the peak RSS, the ratio to the floor, and
 how many times faster tlsdiag is; then the targets.  An idle capture (a million connections
 opened and left silent) is run once, by tlsdiag alone, for its peak RSS.  Every tool's output
-goes to /dev/null.  Slow tools (tshark, ssldump) run --slow-runs rounds only.
+goes to /dev/null.  Slow tools (tshark, ssldump) run --slow-runs rounds only.  --baseline adds
+another tlsdiag build (an older commit) to every round, so that old and new are compared on the
+same machine in the same minutes.
+
+The per-connection targets (issue 13), as measured here:
+  time: (tlsdiag's median CPU time (user + system) on the handshake capture - the libpcap floor's)
+        / connections, the work tlsdiag does beyond reading the packets, per connection, < 10 us.
+        CPU time rather than wall time: on a shared machine wall time also counts the time spent
+        waiting for a core.  The wall-time figure is printed beside it;
+  memory: (tlsdiag's peak RSS on the idle capture - its peak RSS on an empty capture) /
+        connections, what one open connection that carries no byte costs, < 512 bytes.
 """
 import argparse
 import os
@@ -17,6 +28,10 @@ import shutil
 import statistics
 import subprocess
 import sys
+
+US_PER_CONN = 10.0     # handshake capture: CPU time beyond the floor's per connection, microseconds
+IDLE_BYTES = 512       # idle capture: peak RSS beyond an empty capture's per open connection
+EMPTY_PCAP = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")  # header only, Ethernet
 
 TARGETS = {  # capture kind -> ((tool, wanted ratio), ...); for "floor" the ratio is an upper bound
     "bulk": (("floor", 1.5), ("ndpiReader", 5.0), ("tshark", 50.0)),
@@ -29,6 +44,9 @@ def tools(args, path):
         ("floor", "libpcap loop (floor)", [args.floor, path], False),
         ("tlsdiag", "tlsdiag", [args.tlsdiag, "--json", "--cacert", args.cacert, "-o", "/dev/null", "-r", path], False),
     ]
+    if args.baseline:
+        t.append(("baseline", "tlsdiag baseline",
+                  [args.baseline, "--json", "--cacert", args.cacert, "-o", "/dev/null", "-r", path], False))
     if shutil.which("ndpiReader"):
         t.append(("ndpiReader", "ndpiReader", ["ndpiReader", "-i", path], False))
     if shutil.which("ssldump"):
@@ -63,6 +81,16 @@ def warm(path):
             pass
 
 
+def empty_rss(timeit, tlsdiag, cacert):
+    """tlsdiag's peak RSS (MB) on a capture without packets: what is not per connection."""
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".pcap") as f:
+        f.write(EMPTY_PCAP)
+        f.flush()
+        return min(run_once(timeit, [tlsdiag, "--json", "--cacert", cacert, "-o", "/dev/null", "-r", f.name])[2]
+                   for _ in range(3))
+
+
 def capture_facts(tlsdiag, cacert, path):
     """Packets and connections, from tlsdiag's own summary line."""
     import json
@@ -84,6 +112,7 @@ def main():
     ap.add_argument("--floor", required=True)
     ap.add_argument("--cacert", required=True)
     ap.add_argument("--timeit", required=True, help="the tests/bench/timeit.c binary")
+    ap.add_argument("--baseline", help="another tlsdiag (an older build) to run in the same rounds")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--slow-runs", type=int, default=3)
     ap.add_argument("captures", nargs="+", metavar="NAME=FILE")
@@ -113,7 +142,7 @@ def main():
               f"({failing} not ok)")
         ts = tools(args, path)
         if kind == "idle":
-            ts = [t for t in ts if t[0] == "tlsdiag"]
+            ts = [t for t in ts if t[0] in ("tlsdiag", "baseline")]
         for key, label, cmd, slow in ts:
             if key not in shown:
                 shown.add(key)
@@ -125,7 +154,7 @@ def main():
                 if slow and r >= args.slow_runs:
                     continue
                 wall, cpu, rss, rc, err = run_once(args.timeit, cmd)
-                ok_rc = (0, 1) if key == "tlsdiag" else (0,)
+                ok_rc = (0, 1) if key in ("tlsdiag", "baseline") else (0,)
                 if rc not in ok_rc or wall != wall:
                     notes[key] = f"exit status {rc}: {err.decode(errors='replace').strip()[:120]}"
                 results[key].append((wall, cpu, rss))
@@ -139,7 +168,7 @@ def main():
             med = statistics.median(walls)
             cpu = statistics.median(c for _, c, _ in rs)
             rss = max(m for _, _, m in rs)
-            faster = "" if key in ("floor", "tlsdiag") else f"{med / mine:.1f}x"
+            faster = "" if key in ("floor", "tlsdiag", "baseline") else f"{med / mine:.1f}x"
             xfloor = f"{med / floor:7.2f}x" if floor else f"{'-':>8}"
             print(f"{label:26} {len(rs):4d} {med:11.3f} s {min(walls):6.3f}..{max(walls):6.3f} {cpu:7.2f} "
                   f"{rss:7.0f} MB {xfloor} {faster:>15}")
@@ -151,6 +180,34 @@ def main():
             print(f"  target: peak RSS <= 1 GB with {conns} connections open at once: {rss:.0f} MB "
                   f"({rss * 1048576 / max(conns, 1):.0f} bytes a connection)  {'holds' if ok else 'MISSED'}")
             verdict = verdict and ok
+            empty = empty_rss(args.timeit, args.tlsdiag, args.cacert)
+            per = (rss - empty) * 1048576 / max(conns, 1)
+            ok = per < IDLE_BYTES
+            print(f"  target: < {IDLE_BYTES} bytes per idle connection: ({rss:.1f} MB - {empty:.1f} MB on an "
+                  f"empty capture) / {conns} = {per:.0f} bytes  {'holds' if ok else 'MISSED'}")
+            verdict = verdict and ok
+            if "baseline" in results:
+                base = max(m for _, _, m in results["baseline"])
+                bempty = empty_rss(args.timeit, args.baseline, args.cacert)
+                print(f"  baseline: {(base - bempty) * 1048576 / max(conns, 1):.0f} bytes per idle connection")
+        if kind == "handshake" and floor:
+            def cpu(key):
+                return statistics.median(c for _, c, _ in results[key])
+            n = max(conns, 1)
+            us = (cpu("tlsdiag") - cpu("floor")) * 1e6 / n
+            ok = us < US_PER_CONN
+            print(f"  target: < {US_PER_CONN:g} us per connection: (CPU {cpu('tlsdiag'):.3f} s - floor's "
+                  f"{cpu('floor'):.3f} s) / {conns} = {us:.2f} us  {'holds' if ok else 'MISSED'}"
+                  f"  (wall: {(mine - floor) * 1e6 / n:.2f} us)")
+            verdict = verdict and ok
+            if "baseline" in results:
+                base = statistics.median(w for w, _, _ in results["baseline"])
+                print(f"  baseline: {(cpu('baseline') - cpu('floor')) * 1e6 / n:.2f} us per connection "
+                      f"(wall: {(base - floor) * 1e6 / n:.2f} us)")
+        if floor and "baseline" in results:
+            base = statistics.median(w for w, _, _ in results["baseline"])
+            print(f"  tlsdiag vs baseline: {mine / floor:.2f}x against {base / floor:.2f}x the floor "
+                  f"({mine / base:.3f} of the baseline's time)")
         for tool, want in TARGETS.get(kind, ()):
             if tool not in results:
                 print(f"  target: >= {want:g}x faster than {tool}: not measured ({tool} not installed)")

@@ -1,10 +1,12 @@
 /* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/engine.c,
  * analyzer/flow_table.c): closed connections end after their linger even when silent open ones
  * are older; a connection starts without its TLS facts and gets them, moved in memory, on its
- * first byte, with every list it is on still right; output order survives both.
+ * first byte, with every list it is on still right; output order survives both; the endpoints,
+ * written only when a connection ends, are right whichever way it ended.
  * Frames are raw IPv4 (LINKTYPE_IPV4 = 228) built here. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,8 @@ enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };
 typedef struct rec {
     uint64_t id;
     uint16_t cport;
+    char cip[46], sip[46];
+    uint16_t sport;
     bool not_tls;
     uint32_t packets[2];
     size_t n_events;
@@ -36,6 +40,9 @@ static void on_conn(void *ctx, td_transcript *t)
     rec *r = &o->v[o->n++];
     r->id = t->id;
     r->cport = t->client.port;
+    memcpy(r->cip, t->client.ip, sizeof r->cip);
+    memcpy(r->sip, t->server.ip, sizeof r->sip);
+    r->sport = t->server.port;
     r->not_tls = t->tls.not_tls[TD_C2S];
     r->packets[0] = t->tcp.packets[0];
     r->packets[1] = t->tcp.packets[1];
@@ -107,6 +114,15 @@ static tcpc conn(uint16_t cport)
 {
     tcpc k = { 0x0a000001u + cport, 0x0a0000feu, cport, 1000u * cport, 7000u * cport };
     return k;
+}
+
+/* The record's endpoints are those of conn(cport). */
+static bool endpoints_are(const rec *r, uint16_t cport)
+{
+    tcpc k = conn(cport);
+    char cip[46];
+    snprintf(cip, sizeof cip, "%u.%u.%u.%u", k.cip >> 24, (k.cip >> 16) & 255, (k.cip >> 8) & 255, k.cip & 255);
+    return r->cport == cport && strcmp(r->cip, cip) == 0 && strcmp(r->sip, "10.0.0.254") == 0 && r->sport == 443;
 }
 
 static void send_(eng *g, tcpc *k, int dir, uint8_t flags, const char *data)
@@ -182,8 +198,8 @@ TEST(connections_grow_on_their_first_byte)
     int bad = 0;
     for (size_t i = 0; i < g.out->n && i < N; i++) {
         const rec *r = &g.out->v[i];
-        if (r->id != i + 1 || r->cport != 20000 + i || !r->not_tls || r->packets[0] != 5 || r->packets[1] != 3 ||
-            r->n_events < 5)
+        if (r->id != i + 1 || !endpoints_are(r, (uint16_t)(20000 + i)) || !r->not_tls || r->packets[0] != 5 ||
+            r->packets[1] != 3 || r->n_events < 5)
             bad++;
     }
     CHECK(bad == 0);
@@ -202,6 +218,30 @@ TEST(silent_connections_stay_small_and_are_reported)
     td_engine_end_file(g.e);
     CHECK(g.out->n == 1000);
     CHECK(g.out->v[999].cport == 10999 && g.out->v[999].n_events == 2 && !g.out->v[999].not_tls);
+    int bad = 0;
+    for (size_t i = 0; i < g.out->n; i++)
+        if (!endpoints_are(&g.out->v[i], (uint16_t)(10000 + i))) bad++;
+    CHECK(bad == 0);
+    eng_free(&g);
+}
+
+/* Connections pushed out by --max-connections, and closed ones, get their endpoints too. */
+TEST(evicted_and_closed_connections_have_their_endpoints)
+{
+    eng g;
+    eng_init(&g);
+    g.o.max_connections = 10;
+    for (uint16_t i = 0; i < 50; i++) {
+        tcpc k = conn((uint16_t)(60000 + i));
+        handshake3(&g, &k);
+        if (i % 2) close4(&g, &k);
+    }
+    td_engine_end_file(g.e);
+    CHECK(g.out->n == 50);
+    int bad = 0;
+    for (size_t i = 0; i < g.out->n && i < 50; i++)
+        if (!endpoints_are(&g.out->v[i], (uint16_t)(60000 + i))) bad++;
+    CHECK(bad == 0);
     eng_free(&g);
 }
 
@@ -210,5 +250,6 @@ int main(void)
     RUN(closed_connections_end_behind_silent_ones);
     RUN(connections_grow_on_their_first_byte);
     RUN(silent_connections_stay_small_and_are_reported);
+    RUN(evicted_and_closed_connections_have_their_endpoints);
     return check_done();
 }
