@@ -74,6 +74,7 @@ static void next_block(td_pcapng_walker *w)
     w->state = W_HEAD;
     w->head_len = w->trail_len = w->body_len = 0;
     w->head_want = 8;
+    w->block_type = 0;
 }
 
 /* The block's type and length (and, for a section header, byte order) are in: check them and
@@ -264,6 +265,9 @@ td_pcapng_status td_pcapng_walker_finish(td_pcapng_walker *w)
         return TD_PCAPNG_OK;                           /* at a block boundary (or empty input) */
     if (w->blocks == 0 && w->head_len < 4)
         return w->status = TD_PCAPNG_NOT_PCAPNG;       /* too short to tell: not pcapng to us */
+    if (w->state == W_HEAD && w->head_len < 4)            /* the type has not arrived */
+        return fail(w, TD_PCAPNG_BAD_BLOCK, "pcapng input ends inside the block at byte %llu (in its header)",
+                    (unsigned long long)w->block_start);
     return fail(w, TD_PCAPNG_BAD_BLOCK, "pcapng input ends inside the block at byte %llu (type 0x%08x%s)",
                 (unsigned long long)w->block_start, (unsigned)w->block_type,
                 w->state == W_HEAD ? ", in its header" : "");

@@ -262,6 +262,14 @@ TEST(truncated_anywhere)
             CHECK(strstr(w.err, "ends inside the block at byte") != NULL);
         }
         CHECK(s.n <= 3);
+        /* in pieces: the same end and the same words (they once named the previous block) */
+        seen s3 = { 0 };
+        td_pcapng_walker w3;
+        CHECK(walk(&part, 3, &s3, &w3) == st);
+        CHECK_STR(w3.err, w.err);
+        CHECK(s3.n == s.n);
+        td_pcapng_walker_free(&w3);
+        seen_free(&s3);
         td_pcapng_walker_free(&w);
         seen_free(&s);
         bfree(&part);
