@@ -43,6 +43,7 @@ have ss         || missing+=(iproute2)
 have gnutls-cli || missing+=(gnutls-bin)
 have curl       || missing+=(curl)
 have tshark     || missing+=(tshark)
+have nghttpd    || missing+=(nghttp2-server)
 have timeout    || missing+=(coreutils)
 if [ ${#missing[@]} -gt 0 ]; then
     say "installing: ${missing[*]}"
@@ -347,7 +348,7 @@ for v in 2 3; do
     check 0 0 'http.response'
 done
 
-# ---- Other clients: curl (HTTP/1.1 request line) and GnuTLS (TLS 1.3 with ChaCha20) -----------
+# ---- Other clients: curl (HTTP/1.1 request line) and GnuTLS (TLS 1.3 with ChaCha20) ------------
 ns_up; cap_start tls13-curl-http11.pcap
 srv "${S_SERVER[@]}"
 cli 5 curl -sS -o /dev/null --http1.1 --cacert "$P/ca.crt" --resolve "$SNI:443:$IP_S" "https://$SNI/hello.txt"
@@ -362,6 +363,19 @@ get | cli 5 gnutls-cli --x509cafile "$P/ca.crt" --sni-hostname "$SNI" --verify-h
 finish
 check 1 1 "$(suite 0x1303)"
 check_full 1
+
+# ---- HTTP/2: the client's connection preface and the server's SETTINGS inside TLS 1.3 --------
+ns_up; cap_start tls13-h2.pcap
+mkdir -p "$TMP/h2"
+printf 'hello\n' >"$TMP/h2/hello.txt"
+srv nghttpd -d "$TMP/h2" 443 "$P/srv.key" "$P/srv.crt"
+cli 5 curl -sS -o /dev/null --http2 --cacert "$P/ca.crt" --resolve "$SNI:443:$IP_S" "https://$SNI/hello.txt"
+finish
+check 1 1 'tls.handshake.type == 2 && tls.handshake.extensions_alpn_str == "h2"'
+check 1 1 'http2.magic'
+check 1 10 'http2.type == 4'
+check 1 1 'http2.header.value == "200"'
+check 2 2 'tls.handshake.type == 20'
 
 # ---- pcapng with a Decryption Secrets Block (the key log inside the capture) -----------------
 editcap -F pcapng "$OUT/tls13-aes128gcm.pcap" "$TMP/plain.pcapng"
