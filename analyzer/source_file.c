@@ -13,7 +13,7 @@
  * libpcap skips pcapng Decryption Secrets Blocks.  When the caller wants them (td_file_config
  * on_secrets), every byte handed to libpcap (decompressed, for gzip) also passes through a
  * pcapng block walker (pcapng_secrets.h), which finds them without a second read; on input that
- * is not pcapng the walker gives up after its first four bytes. */
+ * is not pcapng the walker gives up after its first 8 bytes (a pcap header is not a block). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
