@@ -8,7 +8,12 @@
  * zlib's inflate (which also handles concatenated gzip members).  Nothing is unpacked to disk.
  *
  * libpcap sees a damaged gzip stream only as a short read ("truncated dump file") or an early
- * end, so the stream keeps the zlib error and td_source_next reports that instead. */
+ * end, so the stream keeps the zlib error and td_source_next reports that instead.
+ *
+ * libpcap skips pcapng Decryption Secrets Blocks.  When the caller wants them (td_file_config
+ * on_secrets), every byte handed to libpcap (decompressed, for gzip) also passes through a
+ * pcapng block walker (pcapng_secrets.h), which finds them without a second read; on input that
+ * is not pcapng the walker gives up after its first 8 bytes (a pcap header is not a block). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,6 +28,7 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
+#include "pcapng_secrets.h"
 #include "source.h"
 #include "source_priv.h"
 
@@ -50,6 +56,9 @@ struct td_instream {
     char *vbuf;                    /* the stdio buffer (STREAM_BUF bytes); freed after fclose */
     unsigned char *inbuf;          /* IN_CHUNK bytes, gzip only */
     char err[192];                 /* the first input error, "" if none */
+    td_pcapng_walker *walker;      /* pcapng secrets: NULL unless the caller wants them */
+    td_file_config cfg;
+    const char *name;              /* the source's name, for the secrets' origin */
 };
 
 /* Write a message into the caller's error buffer (shared with source_live.c). */
@@ -169,6 +178,37 @@ static ssize_t gz_read(struct td_instream *in, char *buf, size_t size)
 
 /* ---- the cookie stream ---------------------------------------------------------------------- */
 
+/* The walker found a Decryption Secrets Block: pass a TLS key log on. */
+static void on_block(void *ctx, uint32_t type, const uint8_t *data, size_t len, uint64_t offset)
+{
+    struct td_instream *in = ctx;
+    if (type != TD_PCAPNG_SECRETS_TLS)
+        return;                                        /* WireGuard, ZigBee, ... keys */
+    char origin[512];
+    snprintf(origin, sizeof origin, "%s: Decryption Secrets Block at byte %llu", in->name,
+             (unsigned long long)offset);
+    in->cfg.on_secrets(in->cfg.ctx, origin, data, len);
+}
+
+/* Bytes on their way to libpcap pass the walker; returns how many of them libpcap gets.  A
+ * framing error is left to libpcap, which reads the same blocks and reports it in its words.  A
+ * bad secrets block (which libpcap never looks into) is an input error of ours: libpcap gets the
+ * bytes before it (so exactly the frames before it are analysed), then the error. */
+static ssize_t walk(struct td_instream *in, const char *buf, ssize_t n)
+{
+    if (n <= 0 || in->walker->status != TD_PCAPNG_OK)
+        return n;
+    uint64_t start = in->walker->pos;
+    if (td_pcapng_walker_feed(in->walker, (const uint8_t *)buf, (size_t)n) != TD_PCAPNG_BAD_SECRETS)
+        return n;
+    in_fail(in, in->walker->err, NULL);
+    uint64_t bad = in->walker->block_start;
+    ssize_t keep = bad > start ? (ssize_t)(bad - start) : 0;
+    if (keep == 0)
+        errno = EIO;
+    return keep > 0 ? keep : -1;
+}
+
 static ssize_t in_read(void *cookie, char *buf, size_t size)
 {
     struct td_instream *in = cookie;
@@ -176,7 +216,8 @@ static ssize_t in_read(void *cookie, char *buf, size_t size)
         errno = EIO;
         return -1;
     }
-    return in->gzip ? gz_read(in, buf, size) : plain_read(in, buf, size);
+    ssize_t n = in->gzip ? gz_read(in, buf, size) : plain_read(in, buf, size);
+    return in->walker ? walk(in, buf, n) : n;
 }
 
 /* Release what the stream holds; safe to call twice. */
@@ -191,6 +232,11 @@ static void in_release(struct td_instream *in)
     in->fd = -1;
     free(in->inbuf);
     in->inbuf = NULL;
+    if (in->walker) {
+        td_pcapng_walker_free(in->walker);
+        free(in->walker);
+        in->walker = NULL;
+    }
 }
 
 static int in_close(void *cookie)
@@ -232,6 +278,11 @@ uint64_t td_source_position(const td_source *src, uint64_t *size)
 
 td_source *td_source_open_file(const char *path, char *err, size_t errlen)
 {
+    return td_source_open_file_cfg(path, NULL, err, errlen);
+}
+
+td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, char *err, size_t errlen)
+{
     td_source *src = calloc(1, sizeof *src);
     struct td_instream *in = src ? calloc(1, sizeof *in) : NULL;
     if (!src || !in) {
@@ -269,6 +320,16 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
             break;
         in->peek_len += (size_t)n;
         in->raw_read += (uint64_t)n;
+    }
+    in->name = src->name;
+    if (cfg && cfg->on_secrets) {
+        in->cfg = *cfg;
+        in->walker = malloc(sizeof *in->walker);
+        if (!in->walker) {
+            td_source_err(err, errlen, "out of memory");
+            goto fail;
+        }
+        td_pcapng_walker_init(in->walker, on_block, in);
     }
     if (in->peek_len == 0) {                       /* not "truncated": there is nothing at all */
         td_source_err(err, errlen, "empty file (0 bytes), not a capture");

@@ -22,6 +22,21 @@ typedef struct td_frame {
  * decompressed on the fly (never to disk).  On failure returns NULL with a message in err. */
 td_source *td_source_open_file(const char *path, char *err, size_t errlen);
 
+/* What a file source does besides handing out frames. */
+typedef struct td_file_config {
+    /* Called with the TLS key log held by each pcapng Decryption Secrets Block (secrets type
+     * "TLSK"), in file order, while the file is read: before libpcap hands out the frames that
+     * follow the block.  origin names it ("x.pcapng: Decryption Secrets Block at byte 160");
+     * data is valid during the call only.  NULL: blocks are not looked for (no cost at all). */
+    void (*on_secrets)(void *ctx, const char *origin, const uint8_t *data, size_t len);
+    void *ctx;
+} td_file_config;
+
+/* td_source_open_file with a configuration (cfg may be NULL).  A Decryption Secrets Block that is
+ * inconsistent inside (secrets length beyond the block, larger than 16 MiB) is an input error:
+ * td_source_next reports it after the frames before it. */
+td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, char *err, size_t errlen);
+
 /* Next frame: 1 = got one, 0 = end of input, -1 = the input is damaged (message in err, which
  * names what is wrong; the caller adds the file name and packet number). */
 int td_source_next(td_source *src, td_frame *frame, char *err, size_t errlen);

@@ -1,5 +1,5 @@
 # tests/fuzz/fuzz.mk - libFuzzer harnesses (clang, ASan + UBSan), included by the top Makefile.
-#   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline}
+#   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline,pcapng_secrets}
 #   make fuzz-smoke                build, seed, run each harness FUZZ_SECONDS (45) and replay
 #                                  tests/fuzz/regress/; fails on any crash, leak, UB or timeout
 #   make fuzz-smoke FUZZ_SECONDS=600 FUZZ_HARNESSES="tls_stream pipeline"
@@ -8,7 +8,7 @@
 
 FUZZ_CC        ?= clang
 FUZZ_BUILD     := build-fuzz
-FUZZ_HARNESSES ?= tls_stream x509 decode pipeline
+FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets
 FUZZ_SECONDS   ?= 45
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BASE      := -std=c17 -D_GNU_SOURCE -g -O1 $(WARN)
@@ -26,6 +26,7 @@ FUZZ_MAXLEN_tls_stream = 65536
 FUZZ_MAXLEN_x509       = 16384
 FUZZ_MAXLEN_decode     = 4096
 FUZZ_MAXLEN_pipeline   = 131072
+FUZZ_MAXLEN_pcapng_secrets = 65536
 FUZZ_OPTS      = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 .PHONY: fuzz fuzz-deps fuzz-smoke fuzz-seeds fuzz-regress fuzz-clean
@@ -111,6 +112,7 @@ FUZZ_COV_SRC_tls_stream = dissectors/tls_stream.c dissectors/tls_handshake.c dis
 FUZZ_COV_SRC_x509       = dissectors/x509_summary.c
 FUZZ_COV_SRC_decode     = dissectors/decode.c
 FUZZ_COV_SRC_pipeline   = $(LIB_SRC)
+FUZZ_COV_SRC_pcapng_secrets = dissectors/pcapng_secrets.c analyzer/source_file.c
 
 define fuzz_nl
 

@@ -13,6 +13,10 @@ Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse)
                       in fuzz_tls_stream.c's operation format (holes become gap operations)
   OUTDIR/x509/        every certificate (DER) in the clear in those streams, the DER Names in them
                       and in CertificateRequests, and the PEM certificates under samples/ca
+  OUTDIR/pcapng_secrets/  one byte (how fuzz_pcapng_secrets.c cuts the feeds), then a pcapng file:
+                      the pcapng captures (samples/keylog-suites/ has one with a Decryption Secrets
+                      Block), and small captures re-written as pcapng with their key log in a
+                      Decryption Secrets Block, little-endian, big-endian and as two sections
 
 Only the Python standard library is used: a small pcap/pcapng reader, Ethernet/SLL/IP/TCP
 decoding, TCP reassembly and TLS record/handshake walking, enough for seeds.
@@ -28,6 +32,7 @@ PIPELINE_MAX = 131072      # keep in step with FUZZ_MAXLEN_pipeline in fuzz.mk
 DECODE_MAX = 4096
 STREAM_MAX = 65536
 X509_MAX = 16384
+PCAPNG_SECRETS_MAX = 65536 # keep in step with FUZZ_MAXLEN_pcapng_secrets in fuzz.mk
 FRAMES_PER_FILE = 16
 REWRAP_PER_FILE = 3
 
@@ -102,6 +107,40 @@ def read_pcapng(raw):
     if link is None:
         return None
     return link, frames
+
+
+def pcapng_block(e, btype, body):
+    body += b"\0" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack(e + "II", btype, n) + body + struct.pack(e + "I", n)
+
+
+def write_pcapng(link, frames, secrets, big_endian=False, limit=None):
+    """A pcapng section: header, one interface, a Decryption Secrets Block (TLS key log) and the
+    frames (microsecond timestamps)."""
+    e = ">" if big_endian else "<"
+    out = [pcapng_block(e, 0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1)),
+           pcapng_block(e, 1, struct.pack(e + "HHI", link, 0, 262144)),
+           pcapng_block(e, 0x0A, struct.pack(e + "II", 0x544C534B, len(secrets)) + secrets)]
+    size = sum(len(b) for b in out)
+    for sec, frac, data, orig in frames:
+        ts = sec * 1000000 + frac % 1000000
+        b = pcapng_block(e, 6, struct.pack(e + "IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(data), orig) + data)
+        if limit and size + len(b) > limit:
+            break
+        out.append(b)
+        size += len(b)
+    return b"".join(out)
+
+
+def keylog_of(path):
+    d, base = os.path.split(path)
+    stem = base.split(".pcap")[0]
+    for k in (os.path.join(d, "keylog", stem + ".keylog"), os.path.join(d, stem + ".keylog")):
+        if os.path.isfile(k):
+            with open(k, "rb") as fh:
+                return fh.read()
+    return None
 
 
 def write_pcap(link, frames, big_endian=False, limit=None):
@@ -439,10 +478,17 @@ def main():
         files = sorted(glob.glob("samples/*.pcap") + glob.glob("samples/*.pcapng") +
                        glob.glob("samples/*.pcap.gz"))
         files += sorted(f for f in glob.glob("../shared/corpus/ndpi/*") if not f.endswith(".ndpi.out"))
-    counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0}
+    counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
     rewrites = 0
+    dsb_seeds = 0
+    if not sys.argv[2:]:
+        for path in sorted(glob.glob("samples/keylog-suites/*.pcapng")):
+            with open(path, "rb") as fh:
+                raw = fh.read()
+            if len(raw) <= PCAPNG_SECRETS_MAX - 1:
+                write_seed(outdir, "pcapng_secrets", b"\x07" + raw)
     for path in files:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -454,6 +500,16 @@ def main():
         if not cap:
             continue
         link, frames = cap
+        if raw[:4] == b"\x0a\x0d\x0d\x0a" and len(raw) < PCAPNG_SECRETS_MAX:
+            write_seed(outdir, "pcapng_secrets", b"\x00" + raw)
+        secrets = keylog_of(path)
+        if secrets and dsb_seeds < 4 and len(raw) <= 16384:
+            dsb_seeds += 1
+            le = write_pcapng(link, frames, secrets, limit=PCAPNG_SECRETS_MAX // 2)
+            be = write_pcapng(link, frames, secrets, big_endian=True, limit=PCAPNG_SECRETS_MAX // 2)
+            write_seed(outdir, "pcapng_secrets", bytes([dsb_seeds]) + le)
+            write_seed(outdir, "pcapng_secrets", bytes([0x80 | dsb_seeds]) + be)
+            write_seed(outdir, "pcapng_secrets", bytes([0x40 | dsb_seeds]) + be + le)
         if rewrites < 4 and len(raw) <= 16384 and raw[:2] != b"\x1f\x8b":
             rewrites += 1
             write_seed(outdir, "pipeline", write_pcap(link, frames, big_endian=True))

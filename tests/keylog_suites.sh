@@ -1,0 +1,58 @@
+#!/bin/sh
+# The key-log test captures (samples/keylog-suites/, made by make-keylog-suites.sh): every one must
+# get the verdicts, keyless confidences, version and cipher suite of its expected.txt line.  Once
+# tlsdiag has --keylog, each capture is also read with its key log: same verdicts, and every
+# connection "certain" and "decrypted":true.  One "ok keylog-suites FILE" / "not ok ..." per line.
+#   TLSDIAG=path/to/tlsdiag sh tests/keylog_suites.sh
+BIN=${TLSDIAG:-./tlsdiag}
+DIR=samples/keylog-suites
+if [ ! -f "$DIR/expected.txt" ]; then echo "skip keylog-suites: $DIR/expected.txt is absent"; exit 0; fi
+if ! command -v python3 >/dev/null 2>&1; then echo "skip keylog-suites: python3 is not installed"; exit 0; fi
+have_keylog=false
+"$BIN" --help 2>&1 | grep -q -- '--keylog' && have_keylog=true
+# tlsdiag's JSON Lines -> "VERDICTS CONFIDENCES VERSION SUITE DECRYPTED" (first connection's
+# version and suite; DECRYPTED: the "decrypted" flags, "-" where there is none)
+summarise() {
+    python3 -c '
+import json, sys
+v, c, d, first = [], [], [], None
+for line in sys.stdin:
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if o.get("type") != "connection":
+        continue
+    v.append(str(o.get("verdict")))
+    c.append(str(o.get("confidence")))
+    d.append(str(o.get("decrypted", "-")).lower())
+    if first is None:
+        first = o.get("tls") or {}
+first = first or {}
+print(",".join(v) or "-", ",".join(c) or "-", first.get("version") or "-", first.get("cipher") or "-", ",".join(d) or "-")
+'
+}
+while read -r file verdicts keyless version suite rest; do
+    case $file in ''|'#'*) continue ;; esac
+    f=$DIR/$file
+    if [ ! -f "$f" ]; then echo "not ok keylog-suites $file: file missing"; continue; fi
+    got=$("$BIN" --json --cacert "$DIR/ca/root.pem" -r "$f" 2>/dev/null | summarise)
+    want="$verdicts $keyless $version $suite"
+    if [ "${got% *}" = "$want" ]; then
+        echo "ok keylog-suites $file"
+    else
+        echo "not ok keylog-suites $file: want \"$want\", got \"${got% *}\""
+    fi
+    $have_keylog || continue
+    kl=$DIR/keylog/${file%.pcap*}.keylog
+    certain=$(echo "$verdicts" | sed 's/[^,]*/certain/g')
+    yes=$(echo "$verdicts" | sed 's/[^,]*/true/g')
+    got=$("$BIN" --json --cacert "$DIR/ca/root.pem" --keylog "$kl" -r "$f" 2>/dev/null | summarise)
+    want="$verdicts $certain $version $suite $yes"
+    if [ "$got" = "$want" ]; then
+        echo "ok keylog-suites --keylog $file"
+    else
+        echo "not ok keylog-suites --keylog $file: want \"$want\", got \"$got\""
+    fi
+done < "$DIR/expected.txt"
+$have_keylog || echo "skip keylog-suites --keylog: tlsdiag has no --keylog yet"
