@@ -32,6 +32,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  -o FILE          write the report to FILE\n"
     "  -q / -v          only problem connections / add each message ladder\n"
     "  --cacert FILE    trust anchors (PEM)         --capath DIR  (hashed directory)\n"
+    "  --keylog FILE    decrypt with an SSLKEYLOGFILE key log (repeatable)\n"
     "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
     "  --max-connections N   cap on open connections (the oldest idle one ends)\n"
     "  --shard K/N      only connections in 5-tuple hash shard K of N (0-based)\n"
@@ -43,7 +44,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
 
 enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
-    OPT_VERDICT, OPT_CONNECTION, OPT_HTML,
+    OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_KEYLOG,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +61,7 @@ static const struct option long_opts[] = {
     { "verdict", required_argument, NULL, OPT_VERDICT },
     { "connection", required_argument, NULL, OPT_CONNECTION },
     { "html", required_argument, NULL, OPT_HTML },
+    { "keylog", required_argument, NULL, OPT_KEYLOG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { "quiet", no_argument, NULL, 'q' },
@@ -180,6 +182,7 @@ void td_options_free(td_options *o)
 {
     free(o->files);
     free(o->bpf);
+    free(o->keylogs);
     memset(o, 0, sizeof *o);
 }
 
@@ -301,6 +304,13 @@ int td_parse_options(int argc, char **argv, td_options *o)
             o->connection = v;
             break;
         case OPT_HTML: o->html_file = optarg; break;
+        case OPT_KEYLOG: {
+            const char **k = realloc(o->keylogs, (o->n_keylogs + 1) * sizeof *k);
+            if (!k) return usage_error("out of memory");
+            k[o->n_keylogs++] = optarg;
+            o->keylogs = k;
+            break;
+        }
         case 'h': fputs(usage_text, stdout); return 1;
         case 'V': printf("tlsdiag %s\n", TLSDIAG_VERSION); return 1;
         default: fputs("Try 'tlsdiag --help'.\n", stderr); return 2;

@@ -10,6 +10,7 @@
  * passive certificate checks stand in for them).  A new symptom is a new row. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,7 +59,10 @@ static void gather(facts *f)
 {
     const td_tls *s = f->s;
     const td_inference *in = f->in;
-    f->tls13 = td_version_is_tls13(s->version);
+    /* Read with a key log, TLS 1.3 shows what TLS 1.2 shows in the clear: its messages and
+     * alerts are facts, and the rules for those apply (f->tls13 stands for "inferred"). */
+    f->decrypted = td_tls_decrypted(s);
+    f->tls13 = td_version_is_tls13(s->version) && !f->decrypted;
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
         if (a->level == 2 || (a->encrypted && !(s->finished[0] && s->finished[1]))) {
@@ -481,10 +485,36 @@ static bool http_refusal(facts *f, uint64_t *resp_bytes, uint64_t *resp_pkt)
     return true;
 }
 
+/* Read with a key log: the server's first answer is an HTTP status that refuses the client
+ * (400 with nginx's certificate text, 403, or nginx's 495/496). */
+static bool decrypted_refusal(const facts *f)
+{
+    const char *line = f->s->dec ? f->s->dec->app_first[TD_S2C] : NULL;
+    if (!line || strncmp(line, "HTTP/1.", 7) != 0 || strlen(line) < 12) return false;
+    int code = atoi(line + 9);
+    return code == 495 || code == 496 || code == 403 || (code == 400 && strstr(line, " ... "));
+}
+
 static cc_how client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t *pkt, uint64_t *resp_bytes)
 {
     const td_tls *s = f->s;
     const td_alert *a = f->fatal;
+    if (f->decrypted && s->cert_requested && s->client_chain.seen) {
+        /* Decrypted: the server's alert after the client's Certificate (TLS 1.3 sends it after
+         * the client's Finished), or its HTTP refusal, is read, not inferred. */
+        *sent = !s->client_chain.empty;
+        if (a && a->from == TD_S2C && !a->encrypted && a->packet >= s->client_chain.packet) {
+            *certain = true;
+            *pkt = a->packet;
+            return CC_ALERT;
+        }
+        if (decrypted_refusal(f)) {
+            *certain = true;
+            *pkt = s->dec->app_first_packet[TD_S2C];
+            *resp_bytes = s->app_data[TD_S2C];
+            return CC_HTTP;
+        }
+    }
     if (!f->tls13 && s->cert_requested) {
         bool server_abort = (a && a->from == TD_S2C) || (rule_closed_by(f, TD_S2C) && !f->hs_done);
         bool no_cert_alert = a && a->from == TD_C2S && !a->encrypted && a->code == 41;   /* SSLv3 no_certificate */
@@ -551,7 +581,11 @@ static void ev_client_cert_flight(facts *f, bool sent)
 
 static void ev_refusal(facts *f, cc_how how, uint64_t pkt, uint64_t resp_bytes)
 {
-    if (how == CC_HTTP) {
+    const td_decrypt_facts *d = f->s->dec;
+    if (how == CC_HTTP && d && d->app_first[TD_S2C] && d->app_first_packet[TD_S2C] == pkt) {
+        td_result_evidence(f->r, pkt, "server's decrypted answer: %s", d->app_first[TD_S2C]);
+        ev_close(f, TD_S2C);
+    } else if (how == CC_HTTP) {
         td_result_evidence(f->r, pkt, "server answered the first request with %llu bytes, then closed the connection itself "
                                       "(an HTTP error page, e.g. nginx's 400 or IIS's 403.7, fits this size)",
                            (unsigned long long)resp_bytes);

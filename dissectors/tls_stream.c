@@ -11,6 +11,7 @@
 
 #include "cursor.h"
 #include "dissect.h"
+#include "keylog.h"
 #include "tls_internal.h"
 
 #define REC_MAX_LEN (16384 + 2048)      /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
@@ -55,13 +56,31 @@ typedef struct dir_parser {
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
     uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
     size_t sniff_have;
+    bool rdec;                           /* the current record is being buffered to be decrypted */
 } dir_parser;
+
+/* Decryption with a key log: only allocated when one was given (dissectors/tls_decrypt.c). */
+typedef struct dec_state {
+    const td_keylog *keylog;
+    uint8_t client_random[32];
+    bool have_random, tried;
+    td_tlsdec *k;                        /* NULL until the ServerHello, or when there are no keys */
+    struct {
+        uint8_t hdr[5];
+        uint8_t *buf;                    /* the record body, at most REC_MAX_LEN */
+        size_t have;
+        uint64_t packet;
+        double ts;
+    } rec[2];
+} dec_state;
 
 struct td_tls_stream {
     td_transcript *t;
     td_x509_cache *x509;                 /* certificate summaries (not owned; may be NULL) */
     bool v2_session;                     /* the server answered in SSLv2: both streams are SSLv2 */
+    bool replaying;                      /* a record that could not be decrypted goes the usual way */
     dir_parser d[2];
+    dec_state *dec;
 };
 
 td_tls_stream *td_tls_stream_new(td_transcript *t)
@@ -76,6 +95,20 @@ void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c)
     if (s) s->x509 = c;
 }
 
+void td_tls_stream_set_keylog(td_tls_stream *s, const td_keylog *k)
+{
+    if (!s || !k || s->dec) return;
+    s->dec = calloc(1, sizeof *s->dec);
+    if (!s->t->tls.dec) s->t->tls.dec = calloc(1, sizeof *s->t->tls.dec);
+    if (!s->dec || !s->t->tls.dec) {
+        free(s->dec);
+        s->dec = NULL;
+        return;
+    }
+    s->dec->keylog = k;
+    s->t->tls.dec->status = "no TLS handshake in the capture";
+}
+
 static void hs_reset(dir_parser *d)
 {
     free(d->hsbuf);
@@ -85,9 +118,13 @@ static void hs_reset(dir_parser *d)
     d->hsskip = 0;
 }
 
+static void dec_replay(td_tls_stream *s, int dir, bool whole);
+
 void td_tls_stream_end(td_tls_stream *s)
 {
     if (!s) return;
+    for (int dir = 0; dir < 2; dir++)
+        if (s->d[dir].rdec) dec_replay(s, dir, false);     /* cut short by the end of the capture */
     for (int dir = 0; dir < 2; dir++) {
         const dir_parser *d = &s->d[dir];
         if (d->hshdr_have < 4 || d->hsskip || !s->t->tcp.fin[dir]) continue;
@@ -107,13 +144,20 @@ void td_tls_stream_free(td_tls_stream *s)
         free(s->d[i].v2buf);
         free(s->d[i].sniff);
     }
+    if (s->dec) {
+        td_tlsdec_free(s->dec->k);
+        free(s->dec->rec[0].buf);
+        free(s->dec->rec[1].buf);
+        free(s->dec);
+    }
     free(s);
 }
 
 size_t td_tls_stream_buffered(const td_tls_stream *s)
 {
     return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len +
-           (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0);
+           (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0) +
+           (s->dec ? sizeof *s->dec + (s->dec->rec[0].buf ? REC_MAX_LEN : 0) + (s->dec->rec[1].buf ? REC_MAX_LEN : 0) : 0);
 }
 
 bool td_tls_stream_settled(const td_tls_stream *s)
@@ -178,6 +222,8 @@ static void bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t pac
 
 /* ---- handshake message reassembly -------------------------------------------------------- */
 
+static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len);
+
 static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *body, size_t len,
                        uint64_t packet, double ts)
 {
@@ -186,6 +232,15 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
         const char *name = td_handshake_name(type);
         snprintf(what, sizeof what, "malformed %s (%zu bytes)", name ? name : "handshake message", len);
         tls_note_bad(s->t, dir, what);
+    }
+    if (!s->dec) return;
+    if (type == HS_CLIENT_HELLO && dir == TD_C2S && len >= 34 && !s->dec->have_random) {
+        memcpy(s->dec->client_random, body + 2, 32);
+        s->dec->have_random = true;
+    } else if (type == HS_SERVER_HELLO && dir == TD_S2C && s->t->tls.server_hello && !s->dec->tried) {
+        dec_server_hello(s, body, len);
+    } else if (s->dec->k) {
+        td_tlsdec_handshake(s->dec->k, dir, type);
     }
 }
 
@@ -408,6 +463,198 @@ static void count_body(td_tls_stream *s, int dir, size_t n)
     }
 }
 
+/* ---- decryption with a key log ------------------------------------------------------------ */
+
+static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts);
+static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet, double ts);
+static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts);
+
+/* The ServerHello is known: look the connection up in the key log. */
+static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len)
+{
+    dec_state *x = s->dec;
+    td_tls *tls = &s->t->tls;
+    x->tried = true;
+    if (!x->have_random) {
+        tls->dec->status = "the ClientHello is not in the capture: no client random to look up";
+        return;
+    }
+    cursor c = cur_make(body, len);
+    cur_u16(&c);
+    const uint8_t *sr = cur_bytes(&c, 32);
+    (void)cur_block8(&c);                          /* session ID */
+    cur_u16(&c);                                   /* cipher suite (tls->cipher has it) */
+    cur_u8(&c);                                    /* compression */
+    bool etm = false;
+    if (!c.bad && !cur_empty(&c)) {
+        cursor exts = cur_block16(&c);
+        while (!cur_empty(&exts) && !exts.bad) {
+            uint16_t type = cur_u16(&exts);
+            (void)cur_block16(&exts);
+            if (type == 22 && !exts.bad) etm = true;   /* encrypt_then_mac (RFC 7366) */
+        }
+    }
+    if (!sr || c.bad) {
+        tls->dec->status = "the ServerHello did not parse";
+        return;
+    }
+    const char *why = NULL;
+    x->k = td_tlsdec_new(x->keylog, x->client_random, sr, tls->version, (uint16_t)tls->cipher, etm, &why);
+    tls->dec->status = x->k ? "no protected record could be opened" : why;
+}
+
+/* Is this record one to open?  TLS 1.3: every application_data record after the ServerHello;
+ * earlier versions: alert, handshake and application data after this side's ChangeCipherSpec. */
+static bool dec_wants(const td_tls_stream *s, int dir)
+{
+    const td_tls *tls = &s->t->tls;
+    uint8_t type = s->d[dir].rtype;
+    if (!s->dec->k || !td_tlsdec_ready(s->dec->k, dir)) return false;
+    if (td_version_is_tls13(tls->version)) return type == CT_APPDATA && tls->server_hello;
+    return tls->ccs[dir] && (type == CT_APPDATA || type == CT_ALERT || type == CT_HANDSHAKE);
+}
+
+static void dec_begin(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+{
+    dec_state *x = s->dec;
+    if (!x->rec[dir].buf && !(x->rec[dir].buf = malloc(REC_MAX_LEN))) return;   /* then it goes the usual way */
+    memcpy(x->rec[dir].hdr, h, 5);
+    x->rec[dir].have = 0;
+    x->rec[dir].packet = packet;
+    x->rec[dir].ts = ts;
+    s->d[dir].rdec = true;
+    s->t->tls.encrypted[dir] = true;
+}
+
+static void dec_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n)
+{
+    dec_state *x = s->dec;
+    size_t room = s->d[dir].rlen - x->rec[dir].have;       /* rlen <= REC_MAX_LEN */
+    size_t k = n < room ? n : room;
+    memcpy(x->rec[dir].buf + x->rec[dir].have, p, k);
+    x->rec[dir].have += k;
+}
+
+/* A record that could not be opened (no keys, failed authentication, cut short) is counted as
+ * the parser counts any protected record. */
+static void dec_replay(td_tls_stream *s, int dir, bool whole)
+{
+    dec_state *x = s->dec;
+    dir_parser *d = &s->d[dir];
+    size_t rleft = d->rleft;
+    d->rdec = false;
+    s->replaying = true;
+    record_start(s, dir, x->rec[dir].hdr, x->rec[dir].packet, x->rec[dir].ts);
+    if (x->rec[dir].have) record_body(s, dir, x->rec[dir].buf, x->rec[dir].have, x->rec[dir].packet, x->rec[dir].ts);
+    if (whole) record_end(s, dir, x->rec[dir].packet, x->rec[dir].ts);
+    s->replaying = false;
+    d->rleft = rleft;
+}
+
+/* Printable copy of a line of at most max bytes. */
+static void keep_line(char **dst, const uint8_t *p, size_t n, size_t max)
+{
+    size_t e = 0;
+    while (e < n && e < max && p[e] != '\r' && p[e] != '\n') e++;
+    tls_set_str(dst, (const char *)p, e);
+}
+
+/* The first bytes of application data, recognised: an HTTP/1.x request or status line, or the
+ * HTTP/2 client preface.  Nothing else of application data is kept.  An HTTP error status may
+ * carry the reason nginx gives for refusing a client certificate; that phrase is kept too. */
+static void app_first(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet)
+{
+    td_decrypt_facts *f = s->t->tls.dec;
+    static const char h2[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    static const char *const phrases[] = {
+        "No required SSL certificate was sent", "The SSL certificate error", "SSL certificate error",
+    };
+    if (f->app_first[dir] || n == 0) return;
+    f->app_first_packet[dir] = packet;
+    if (n >= sizeof h2 - 1 && memcmp(p, h2, sizeof h2 - 1) == 0) {
+        tls_set_str(&f->app_first[dir], "HTTP/2 connection preface", 25);
+        return;
+    }
+    if (n >= 12 && memcmp(p, "HTTP/1.", 7) == 0 && p[8] == ' ' && p[9] >= '1' && p[9] <= '5') {
+        keep_line(&f->app_first[dir], p, n, 160);
+        if (p[9] != '4' || !f->app_first[dir]) return;
+        for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++) {
+            size_t pl = strlen(phrases[i]);
+            for (size_t j = 0; j + pl <= n; j++)
+                if (memcmp(p + j, phrases[i], pl) == 0) {
+                    char line[256];
+                    snprintf(line, sizeof line, "%s ... %s", f->app_first[dir], phrases[i]);
+                    tls_set_str(&f->app_first[dir], line, strlen(line));
+                    return;
+                }
+        }
+        return;
+    }
+    size_t m = 0;                                  /* METHOD SP target SP HTTP/1.x */
+    while (m < n && m < 16 && p[m] >= 'A' && p[m] <= 'Z') m++;
+    if (m == 0 || m >= n || p[m] != ' ') return;
+    size_t e = m + 1;
+    while (e < n && e < 2048 && p[e] != ' ' && p[e] != '\r' && p[e] != '\n') e++;
+    if (e + 9 <= n && memcmp(p + e, " HTTP/1.", 8) == 0) keep_line(&f->app_first[dir], p, n, 160);
+}
+
+/* A record opened: its true content goes to the same parsers as a clear one, its events marked. */
+static void dec_plain(td_tls_stream *s, int dir, uint8_t type, const uint8_t *p, size_t n, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    s->t->ev_flags = TD_EVF_DECRYPTED;
+    switch (type) {
+    case CT_HANDSHAKE:
+        if (s->d[dir].hs_lost) {
+            hs_reset(&s->d[dir]);
+            s->d[dir].hs_lost = false;
+        }
+        hs_feed(s, dir, p, n, packet, ts);
+        break;
+    case CT_ALERT:
+        if (n >= 2 && n % 2 == 0) {
+            for (size_t i = 0; i + 1 < n; i += 2) add_alert(s, dir, p[i], p[i + 1], false, packet, ts);
+        } else {
+            tls_note_bad(s->t, dir, "decrypted alert record of odd length");
+            add_alert(s, dir, 0, 0, true, packet, ts);
+        }
+        break;
+    case CT_APPDATA:
+        if (!tls->app_records[dir]) tls->first_app_packet[dir] = packet;
+        tls->app_records[dir]++;
+        tls->app_data[dir] += n;
+        td_transcript_event(s->t, TD_EV_APPDATA, dir, 0, (uint32_t)n, packet, ts);
+        app_first(s, dir, p, n, packet);
+        break;
+    default:
+        tls_note_bad(s->t, dir, "decrypted record of an unknown content type");
+        td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, type, (uint32_t)n, packet, ts);
+        break;
+    }
+    s->t->ev_flags = 0;
+}
+
+static void dec_end(td_tls_stream *s, int dir)
+{
+    dec_state *x = s->dec;
+    td_decrypt_facts *f = s->t->tls.dec;
+    uint8_t type = 0;
+    size_t off = 0, n = 0;
+    const char *why = NULL;
+    if (x->rec[dir].have == s->d[dir].rlen &&
+        td_tlsdec_open(x->k, dir, x->rec[dir].hdr, x->rec[dir].buf, x->rec[dir].have, &type, &off, &n, &why)) {
+        s->d[dir].rdec = false;
+        f->decrypted = true;
+        f->status = NULL;
+        if (f->records[dir] < UINT32_MAX) f->records[dir]++;
+        dec_plain(s, dir, type, x->rec[dir].buf + off, n, x->rec[dir].packet, x->rec[dir].ts);
+        return;
+    }
+    if (f->failed[dir] < UINT32_MAX) f->failed[dir]++;
+    if (!f->decrypted) f->status = "records failed authentication: the key log does not belong to this connection";
+    dec_replay(s, dir, true);
+}
+
 /* A record header has been read: decide what to do with its body. */
 static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
 {
@@ -421,6 +668,10 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
     d->alert_have = 0;
     d->hb_have = 0;
     if (!tls->record_version[dir]) tls->record_version[dir] = version;
+    if (s->dec && !s->replaying && d->rlen > 0 && dec_wants(s, dir)) {
+        dec_begin(s, dir, h, packet, ts);
+        return;
+    }
     if (d->rlen == 0) {
         tls->empty_records[dir]++;
         if (d->rtype != CT_APPDATA) tls_note_bad(s->t, dir, "zero-length record");
@@ -432,6 +683,7 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
         break;
     case CT_CCS:
         tls->ccs[dir] = true;
+        if (s->dec && s->dec->k) td_tlsdec_ccs(s->dec->k, dir);
         if (!td_version_is_tls13(tls->version)) tls->encrypted[dir] = true;
         if (dir == TD_S2C && tls->server_hello && !tls->server_chain.seen && !td_version_is_tls13(tls->version))
             tls->resumed = true;                   /* abbreviated handshake: no Certificate */
@@ -476,6 +728,10 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
                         double ts)
 {
     dir_parser *d = &s->d[dir];
+    if (d->rdec) {
+        dec_body(s, dir, p, n);
+        return;
+    }
     if (d->rmode) count_body(s, dir, n);
     if (!d->rkeep) return;
     if (d->rtype == CT_HANDSHAKE) {
@@ -494,6 +750,10 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
 static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
+    if (d->rdec) {
+        dec_end(s, dir);
+        return;
+    }
     if (!d->rkeep) return;
     if (d->rtype == CT_ALERT && d->alert_have == d->rlen) {
         if (!plausible_alerts(d->alert, d->alert_have)) {
@@ -858,6 +1118,7 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
 {
     if (!s || dir < 0 || dir > 1) return;
     dir_parser *d = &s->d[dir];
+    if (d->rdec) dec_replay(s, dir, false);       /* a record with a hole cannot be opened */
     td_transcript_event(s->t, TD_EV_GAP, dir, 0, (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes), packet, ts);
     switch (d->state) {
     case ST_DEAD:

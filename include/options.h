@@ -36,6 +36,8 @@ typedef struct td_options {
     uint32_t verdict_mask;         /* --verdict LIST: bit v set = show verdict v (0: all) */
     uint64_t connection;           /* --connection N: show only connection #N (0: all) */
     const char *html_file;         /* --html FILE */
+    const char **keylogs;          /* --keylog FILE, in order (argv strings, not owned; heap array) */
+    size_t n_keylogs;
 } td_options;
 
 /* Parse argv into *o.  Returns 0 to run, 1 if it printed help/version (exit 0), 2 on a usage

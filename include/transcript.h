@@ -107,10 +107,13 @@ typedef enum td_ev_kind {
                                               coalesced (as TD_EV_APPDATA), len = bytes */
 } td_ev_kind;
 
+#define TD_EVF_DECRYPTED 1                 /* td_event.flags: read from a record opened with a key log */
+
 typedef struct td_event {
     uint8_t kind;                          /* td_ev_kind */
     uint8_t dir;
     uint8_t sub;
+    uint8_t flags;                         /* TD_EVF_* */
     uint32_t len;
     uint32_t count;
     uint64_t packet;
@@ -126,6 +129,17 @@ typedef struct td_record {
     uint64_t packet;                       /* packet that carried its header */
     double ts;
 } td_record;
+
+/* What decryption with a key log (--keylog) gave; allocated only when one was given. */
+typedef struct td_decrypt_facts {
+    bool decrypted;                        /* at least one protected record opened */
+    const char *status;                    /* static: why nothing was decrypted (NULL if something was) */
+    uint32_t records[2];                   /* records opened per direction */
+    uint32_t failed[2];                    /* records that failed authentication */
+    char *app_first[2];                    /* heap: the recognised first line of application data
+                                              (HTTP/1.x request or status line, h2 preface); NULL if none */
+    uint64_t app_first_packet[2];
+} td_decrypt_facts;
 
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
@@ -204,7 +218,11 @@ typedef struct td_tls {
     uint16_t sslv2_error;                  /* first SSLv2 ERROR code seen in the clear; 0 = none */
     uint8_t sslv2_error_from;
     uint64_t sslv2_error_packet;
+    td_decrypt_facts *dec;                 /* heap, only with --keylog (NULL otherwise) */
 } td_tls;
+
+/* Were this connection's protected records read with a key log? */
+static inline bool td_tls_decrypted(const td_tls *s) { return s->dec && s->dec->decrypted; }
 
 typedef enum td_close { TD_CLOSE_NONE = 0, TD_CLOSE_FIN, TD_CLOSE_RST } td_close;
 typedef enum td_closer { TD_BY_NONE = 0, TD_BY_CLIENT, TD_BY_SERVER } td_closer;
@@ -249,6 +267,8 @@ typedef struct td_transcript {
     td_event *events;                      /* heap, grown on demand up to TD_MAX_EVENTS */
     size_t n_events, cap_events;
     size_t n_events_dropped;
+    uint8_t ev_flags;                      /* TD_EVF_* given to events appended now (the parser sets it
+                                              while it feeds decrypted bytes) */
     td_tls tls;                            /* last: the engine allocates an open connection without
                                             * it until its first TLS byte (analyzer/engine.c) */
 } td_transcript;
