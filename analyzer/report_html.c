@@ -137,6 +137,7 @@ static void ladder(FILE *f, const td_result *r)
             fputs(": likely ", f);
             esc(f, label);
         }
+        if (e->flags & TD_EVF_DECRYPTED) fputs(" [decrypted]", f);
         fputs("</text></g>\n", f);
     }
     fputs("</svg>\n", f);

@@ -328,7 +328,9 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
     }
     /* TLS 1.2: the client closed (or sent an encrypted alert) after the server's Certificate
      * without sending its key exchange. */
-    if (s->server_chain.seen && !s->ccs[TD_C2S] && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
+    /* (Decrypted TLS 1.3: its ChangeCipherSpec is only for middleboxes; the Finished tells.) */
+    bool went_on = f->decrypted && td_version_is_tls13(s->version) ? s->finished[TD_C2S] : s->ccs[TD_C2S];
+    if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
         *certain = false;
         *reason = passive_reason(f);
         *pkt = rule_close_packet(f, TD_C2S);
@@ -421,7 +423,7 @@ static int m_server_cert_expired(facts *f) { return cert_rule(f, CERT_DATES); }
 static int m_server_cert_rejected(facts *f) { return cert_rule(f, CERT_OTHER); }
 
 /* How the server refused a client certificate, or its absence. */
-typedef enum { CC_NONE, CC_ALERT, CC_HTTP } cc_how;
+typedef enum { CC_NONE, CC_ALERT, CC_HTTP, CC_CLOSE } cc_how;
 
 /* The server asked for a client certificate (seen in TLS 1.2, inferred in TLS 1.3 from the
  * client's Certificate) and the client's answer was empty (*sent false) or a certificate. */
@@ -514,6 +516,13 @@ static cc_how client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t 
             *resp_bytes = s->app_data[TD_S2C];
             return CC_HTTP;
         }
+        /* No alert, no answer: the server hung up on the client's certificate flight. */
+        uint64_t close = rule_closed_by(f, TD_S2C) ? rule_close_packet(f, TD_S2C) : 0;
+        if (close && close > s->client_chain.packet && !s->app_records[TD_S2C] && !(a && a->from == TD_C2S)) {
+            *certain = true;
+            *pkt = close;
+            return CC_CLOSE;
+        }
     }
     if (!f->tls13 && s->cert_requested) {
         bool server_abort = (a && a->from == TD_S2C) || (rule_closed_by(f, TD_S2C) && !f->hs_done);
@@ -582,7 +591,10 @@ static void ev_client_cert_flight(facts *f, bool sent)
 static void ev_refusal(facts *f, cc_how how, uint64_t pkt, uint64_t resp_bytes)
 {
     const td_decrypt_facts *d = f->s->dec;
-    if (how == CC_HTTP && d && d->app_first[TD_S2C] && d->app_first_packet[TD_S2C] == pkt) {
+    if (how == CC_CLOSE) {
+        td_result_evidence(f->r, pkt, "server closed the connection after the client's certificate flight, "
+                                      "without an alert and without answering (read with the key log)");
+    } else if (how == CC_HTTP && d && d->app_first[TD_S2C] && d->app_first_packet[TD_S2C] == pkt) {
         td_result_evidence(f->r, pkt, "server's decrypted answer: %s", d->app_first[TD_S2C]);
         ev_close(f, TD_S2C);
     } else if (how == CC_HTTP) {
@@ -699,7 +711,9 @@ static int m_ok(facts *f)
     bool sent = false;
     uint64_t bytes = 0;
     if (client_cert_answer(f, &sent)) {
-        bool doubt = short_answer(f, &bytes) && f->tcp->close;
+        /* Read with a key log, the answer's status line is known (a refusal matched a rule above). */
+        bool answer_read = f->decrypted && s->dec->app_first[TD_S2C];
+        bool doubt = short_answer(f, &bytes) && f->tcp->close && !answer_read;
         if (sent && doubt && f->tls13) {
             f->r->confidence = "likely";
             td_result_finding(f->r, "client-cert-answer-unread", "warning",
