@@ -39,7 +39,7 @@ struct td_engine {
     bool flushing;                 /* end of input: every open connection is being finished */
     td_engine_stats st;
     td_x509_cache *x509;           /* certificate summaries shared by all connections (may be NULL) */
-    const struct td_keylog *keylog;    /* --keylog (NULL: no decryption, no cost) */
+    struct td_keylog *keylog;      /* --keylog (NULL: no decryption, no cost) */
 };
 
 td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx)
@@ -499,7 +499,7 @@ void td_engine_free(td_engine *e)
     free(e);
 }
 
-void td_engine_set_keylog(td_engine *e, const struct td_keylog *k)
+void td_engine_set_keylog(td_engine *e, struct td_keylog *k)
 {
     if (e) e->keylog = k;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "keylog.h"
 
 typedef struct kl_entry {
@@ -117,6 +119,27 @@ size_t td_keylog_find(const td_keylog *k, td_keylog_label label, const uint8_t c
     if (!x) return 0;
     memcpy(out, k->e[x - 1].secret, k->e[x - 1].len);
     return k->e[x - 1].len;
+}
+
+static bool session_key(const uint8_t *id, size_t len, uint8_t out[32])
+{
+    unsigned int n = 0;
+    return len > 0 && EVP_Digest(id, len, out, &n, EVP_sha256(), NULL) && n == 32;
+}
+
+void td_keylog_add_session(td_keylog *k, const uint8_t *id, size_t id_len, const uint8_t master[48])
+{
+    uint8_t key[32];
+    if (k && session_key(id, id_len, key)) (void)add(k, TD_KL_SESSION, key, master, 48);
+}
+
+bool td_keylog_find_session(const td_keylog *k, const uint8_t *id, size_t id_len, uint8_t master[48])
+{
+    uint8_t key[32], out[TD_KL_SECRET_MAX];
+    if (!k || !session_key(id, id_len, key)) return false;
+    if (td_keylog_find(k, TD_KL_SESSION, key, out) != 48) return false;
+    memcpy(master, out, 48);
+    return true;
 }
 
 static void warn(td_keylog *k, const char *origin, size_t line, const char *what)

@@ -79,6 +79,7 @@ struct td_tlsdec {
     EVP_CIPHER *cipher;
     EVP_CIPHER_CTX *ctx;
     EVP_MAC *hmac;
+    uint8_t master[48];                    /* TLS 1.2 and earlier */
     dir_keys d[2];
 };
 
@@ -185,26 +186,15 @@ static bool setup12(td_tlsdec *d, const uint8_t *master, const uint8_t *cr, cons
     memcpy(d->d[0].iv, block + o, fixed_iv); o += fixed_iv;
     memcpy(d->d[1].iv, block + o, fixed_iv);
     OPENSSL_cleanse(block, sizeof block);
+    memcpy(d->master, master, 48);
     d->d[0].ready = d->d[1].ready = true;
     return true;
 }
 
-td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
-                         const uint8_t server_random[32], uint16_t version, uint16_t suite,
-                         bool etm, const char **why)
+/* A decryptor for this version and suite, its OpenSSL objects fetched; no keys yet. */
+static td_tlsdec *create(uint16_t version, uint16_t suite, bool etm, const char **why)
 {
-    *why = NULL;
     bool tls13 = td_version_is_tls13(version);
-    uint8_t sec[TD_KL_N][TD_KL_SECRET_MAX];
-    size_t len[TD_KL_N] = { 0 };
-    for (int l = 0; l < TD_KL_N; l++) len[l] = td_keylog_find(k, (td_keylog_label)l, client_random, sec[l]);
-    bool any = tls13 ? (len[TD_KL_CLIENT_HANDSHAKE] || len[TD_KL_SERVER_HANDSHAKE] || len[TD_KL_CLIENT_TRAFFIC_0] ||
-                        len[TD_KL_SERVER_TRAFFIC_0])
-                     : len[TD_KL_CLIENT_RANDOM] != 0;
-    if (!any) {
-        *why = "the key log has no secrets for this connection's client random";
-        return NULL;
-    }
     const suite_info *s = find_suite(suite);
     if (!s || (tls13 != (suite >> 8 == 0x13)) || version < 0x0301 || (s->mac_len == 48 && version < 0x0303) ||
         (!tls13 && s->kind != K_CBC && version < 0x0303)) {
@@ -224,8 +214,60 @@ td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
     d->cipher = EVP_CIPHER_fetch(NULL, cipher_name(s), NULL);
     d->ctx = EVP_CIPHER_CTX_new();
     if (s->kind == K_CBC) d->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    bool ok = d->cipher && d->ctx && (s->kind != K_CBC || d->hmac);
-    if (ok && tls13) {
+    if (!d->cipher || !d->ctx || (s->kind == K_CBC && !d->hmac)) {
+        *why = "OpenSSL lacks the cipher";
+        td_tlsdec_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+td_tlsdec *td_tlsdec_new_master(const uint8_t master[48], const uint8_t client_random[32],
+                                const uint8_t server_random[32], uint16_t version, uint16_t suite,
+                                bool etm, const char **why)
+{
+    *why = NULL;
+    if (td_version_is_tls13(version)) {
+        *why = "TLS 1.3 has no master secret to resume";
+        return NULL;
+    }
+    td_tlsdec *d = create(version, suite, etm, why);
+    if (d && !setup12(d, master, client_random, server_random)) {
+        *why = "OpenSSL could not derive the keys";
+        td_tlsdec_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+bool td_tlsdec_master(const td_tlsdec *d, uint8_t master[48])
+{
+    if (!d || d->tls13) return false;
+    memcpy(master, d->master, 48);
+    return true;
+}
+
+td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
+                         const uint8_t server_random[32], uint16_t version, uint16_t suite,
+                         bool etm, const char **why)
+{
+    *why = NULL;
+    bool tls13 = td_version_is_tls13(version);
+    uint8_t sec[TD_KL_N][TD_KL_SECRET_MAX];
+    size_t len[TD_KL_N] = { 0 };
+    for (int l = 0; l < TD_KL_N; l++) len[l] = td_keylog_find(k, (td_keylog_label)l, client_random, sec[l]);
+    bool any = tls13 ? (len[TD_KL_CLIENT_HANDSHAKE] || len[TD_KL_SERVER_HANDSHAKE] || len[TD_KL_CLIENT_TRAFFIC_0] ||
+                        len[TD_KL_SERVER_TRAFFIC_0])
+                     : len[TD_KL_CLIENT_RANDOM] != 0;
+    if (!any) {
+        *why = "the key log has no secrets for this connection's client random";
+        return NULL;
+    }
+    td_tlsdec *d = create(version, suite, etm, why);
+    if (!d) return NULL;
+    const suite_info *s = d->s;
+    bool ok = true;
+    if (tls13) {
         size_t hl = s->sha384 ? 48 : 32;
         static const int hs_label[2] = { TD_KL_CLIENT_HANDSHAKE, TD_KL_SERVER_HANDSHAKE };
         static const int app_label[2] = { TD_KL_CLIENT_TRAFFIC_0, TD_KL_SERVER_TRAFFIC_0 };
@@ -241,7 +283,7 @@ td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
             *why = "the key log's secrets do not fit this connection's cipher suite";
             ok = false;
         }
-    } else if (ok) {
+    } else {
         ok = setup12(d, sec[TD_KL_CLIENT_RANDOM], client_random, server_random);
     }
     OPENSSL_cleanse(sec, sizeof sec);

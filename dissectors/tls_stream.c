@@ -61,9 +61,11 @@ typedef struct dir_parser {
 
 /* Decryption with a key log: only allocated when one was given (dissectors/tls_decrypt.c). */
 typedef struct dec_state {
-    const td_keylog *keylog;
+    td_keylog *keylog;                   /* learns the master secrets of TLS 1.2 sessions */
     uint8_t client_random[32];
     bool have_random, tried;
+    uint8_t *ticket;                     /* the session ticket the ClientHello offered (heap) */
+    size_t ticket_len;
     td_tlsdec *k;                        /* NULL until the ServerHello, or when there are no keys */
     struct {
         uint8_t hdr[5];
@@ -95,7 +97,7 @@ void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c)
     if (s) s->x509 = c;
 }
 
-void td_tls_stream_set_keylog(td_tls_stream *s, const td_keylog *k)
+void td_tls_stream_set_keylog(td_tls_stream *s, td_keylog *k)
 {
     if (!s || !k || s->dec) return;
     s->dec = calloc(1, sizeof *s->dec);
@@ -148,6 +150,7 @@ void td_tls_stream_free(td_tls_stream *s)
         td_tlsdec_free(s->dec->k);
         free(s->dec->rec[0].buf);
         free(s->dec->rec[1].buf);
+        free(s->dec->ticket);
         free(s->dec);
     }
     free(s);
@@ -223,6 +226,8 @@ static void bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t pac
 /* ---- handshake message reassembly -------------------------------------------------------- */
 
 static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len);
+static void dec_client_hello(td_tls_stream *s, const uint8_t *body, size_t len);
+static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len);
 
 static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *body, size_t len,
                        uint64_t packet, double ts)
@@ -234,9 +239,12 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
         tls_note_bad(s->t, dir, what);
     }
     if (!s->dec) return;
-    if (type == HS_CLIENT_HELLO && dir == TD_C2S && len >= 34 && !s->dec->have_random) {
-        memcpy(s->dec->client_random, body + 2, 32);
+    if (type == HS_CLIENT_HELLO && dir == TD_C2S && len >= 34) {
+        memcpy(s->dec->client_random, body + 2, 32);   /* after a HelloRetryRequest: the same */
         s->dec->have_random = true;
+        dec_client_hello(s, body, len);
+    } else if (type == HS_NEW_SESSION_TICKET && dir == TD_S2C && !td_version_is_tls13(s->t->tls.version)) {
+        dec_ticket(s, body, len);
     } else if (type == HS_SERVER_HELLO && dir == TD_S2C && s->t->tls.server_hello && !s->dec->tried) {
         dec_server_hello(s, body, len);
     } else if (s->dec->k) {
@@ -500,7 +508,53 @@ static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len)
     }
     const char *why = NULL;
     x->k = td_tlsdec_new(x->keylog, x->client_random, sr, tls->version, (uint16_t)tls->cipher, etm, &why);
+    uint8_t master[48];
+    if (!x->k && !td_version_is_tls13(tls->version)) {
+        /* A resumption the client did not log: the session's master secret may be known from the
+         * connection that made it (by the session ID the server echoed, or the ticket offered). */
+        bool known = (tls->resumed && td_keylog_find_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master)) ||
+                     (x->ticket && td_keylog_find_session(x->keylog, x->ticket, x->ticket_len, master));
+        const char *why2 = NULL;
+        if (known) x->k = td_tlsdec_new_master(master, x->client_random, sr, tls->version, (uint16_t)tls->cipher, etm, &why2);
+        if (why2) why = why2;
+    }
+    if (x->k && tls->session_id_s_len && td_tlsdec_master(x->k, master))
+        td_keylog_add_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master);
     tls->dec->status = x->k ? "no protected record could be opened" : why;
+}
+
+/* The session ticket a ClientHello offers (to find the master secret of a resumption). */
+static void dec_client_hello(td_tls_stream *s, const uint8_t *body, size_t len)
+{
+    cursor c = cur_make(body, len);
+    cur_skip(&c, 34);
+    (void)cur_block8(&c);                          /* session ID */
+    (void)cur_block16(&c);                         /* cipher suites */
+    (void)cur_block8(&c);                          /* compression */
+    cursor exts = cur_block16(&c);
+    while (!c.bad && !cur_empty(&exts) && !exts.bad) {
+        uint16_t type = cur_u16(&exts);
+        cursor ext = cur_block16(&exts);
+        if (type == 35 && !exts.bad && !cur_empty(&ext)) {
+            free(s->dec->ticket);
+            s->dec->ticket_len = 0;
+            if ((s->dec->ticket = malloc(cur_left(&ext))) != NULL) {
+                s->dec->ticket_len = cur_left(&ext);
+                memcpy(s->dec->ticket, ext.p, s->dec->ticket_len);
+            }
+        }
+    }
+}
+
+/* TLS 1.2 NewSessionTicket (RFC 5077): a later connection may offer this ticket to resume. */
+static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len)
+{
+    cursor c = cur_make(body, len);
+    cur_u32(&c);                                   /* ticket_lifetime_hint */
+    cursor ticket = cur_block16(&c);
+    uint8_t master[48];
+    if (!c.bad && !cur_empty(&ticket) && s->dec->k && td_tlsdec_master(s->dec->k, master))
+        td_keylog_add_session(s->dec->keylog, ticket.p, cur_left(&ticket), master);
 }
 
 /* Is this record one to open?  TLS 1.3: every application_data record after the ServerHello;

@@ -52,6 +52,6 @@ void td_engine_free(td_engine *e);
 /* Decrypt with key log k (not owned; it must outlive the engine and may grow meanwhile):
  * connections created from now on use it. */
 struct td_keylog;
-void td_engine_set_keylog(td_engine *e, const struct td_keylog *k);
+void td_engine_set_keylog(td_engine *e, struct td_keylog *k);
 
 #endif

@@ -17,7 +17,10 @@ typedef enum td_keylog_label {
     TD_KL_SERVER_HANDSHAKE,                /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
     TD_KL_CLIENT_TRAFFIC_0,                /* CLIENT_TRAFFIC_SECRET_0 */
     TD_KL_SERVER_TRAFFIC_0,                /* SERVER_TRAFFIC_SECRET_0 */
-    TD_KL_N
+    TD_KL_N,
+    TD_KL_SESSION = TD_KL_N                /* learnt, not read: a TLS 1.2 session's master secret by the
+                                              SHA-256 of its session ID or ticket (for resumptions the
+                                              client did not log) */
 } td_keylog_label;
 
 #define TD_KL_SECRET_MAX 64                /* longest secret kept (SHA-512 sized) */
@@ -35,6 +38,11 @@ long td_keylog_add_text(td_keylog *k, const char *text, size_t len, const char *
 /* The same for text that starts at line first_line of its origin (a key log read again as it
  * grows). */
 long td_keylog_add_lines(td_keylog *k, const char *text, size_t len, const char *origin, size_t first_line);
+/* Remember the master secret of a decrypted TLS 1.2 session under its session ID or ticket
+ * (`id`, any length), so that a later connection resuming it can be decrypted too. */
+void td_keylog_add_session(td_keylog *k, const uint8_t *id, size_t id_len, const uint8_t master[48]);
+/* The master secret of the session with this ID or ticket: true if known. */
+bool td_keylog_find_session(const td_keylog *k, const uint8_t *id, size_t id_len, uint8_t master[48]);
 /* Secrets held. */
 size_t td_keylog_count(const td_keylog *k);
 /* The secret for (label, client random): its length (copied into out, at most TD_KL_SECRET_MAX
@@ -56,6 +64,12 @@ typedef struct td_tlsdec td_tlsdec;
 td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
                          const uint8_t server_random[32], uint16_t version, uint16_t suite,
                          bool etm, const char **why);
+/* TLS 1.2 and earlier from a known master secret (a resumed session). */
+td_tlsdec *td_tlsdec_new_master(const uint8_t master[48], const uint8_t client_random[32],
+                                const uint8_t server_random[32], uint16_t version, uint16_t suite,
+                                bool etm, const char **why);
+/* TLS 1.2 and earlier: the connection's master secret (to remember its session). */
+bool td_tlsdec_master(const td_tlsdec *d, uint8_t master[48]);
 void td_tlsdec_free(td_tlsdec *d);
 /* TLS 1.2 and earlier: a ChangeCipherSpec from dir; its later records are protected. */
 void td_tlsdec_ccs(td_tlsdec *d, int dir);
