@@ -357,6 +357,23 @@ static void ladder(td_jw *w, const td_result *r)
         td_jw_char(w, '}');
     }
     TD_JW_LIT(w, "]");
+    const td_decrypt_facts *d = t->tls.dec;
+    if (!d) return;
+    /* --keylog: each decrypted record and the ladder entries (by index) that came from it. */
+    TD_JW_LIT(w, ",\"decrypted_record_list\":[");
+    for (size_t i = 0; i < d->n_recs; i++) {
+        const td_dec_record *x = &d->recs[i];
+        if (i) td_jw_char(w, ',');
+        TD_JW_LIT(w, "{\"packet\":"); td_jw_u64(w, x->packet);
+        TD_JW_LIT(w, ",\"dir\":"); td_jw_str(w, x->dir == TD_C2S ? "c2s" : "s2c");
+        TD_JW_LIT(w, ",\"outer\":"); td_jw_u64(w, x->outer);
+        TD_JW_LIT(w, ",\"inner\":"); td_jw_u64(w, x->inner);
+        TD_JW_LIT(w, ",\"len\":"); td_jw_u64(w, x->len);
+        TD_JW_LIT(w, ",\"events\":["); td_jw_u64(w, x->first_event);
+        td_jw_char(w, ','); td_jw_u64(w, x->end_event);
+        TD_JW_LIT(w, "]}");
+    }
+    TD_JW_LIT(w, "]");
 }
 
 void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo *memo)

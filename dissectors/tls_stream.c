@@ -688,6 +688,27 @@ static void dec_plain(td_tls_stream *s, int dir, uint8_t type, const uint8_t *p,
     s->t->ev_flags = 0;
 }
 
+/* Keep the opened record in the list the verbose report gives (for cross-checks). */
+static void dec_list(td_decrypt_facts *f, int dir, uint8_t outer, uint8_t inner, size_t len, size_t first,
+                     size_t end, uint64_t packet)
+{
+    if (f->n_recs >= TD_MAX_DEC_RECORDS) return;
+    if (f->n_recs == 0 || (f->n_recs >= 8 && (f->n_recs & (f->n_recs - 1)) == 0)) {
+        size_t cap = f->n_recs ? f->n_recs * 2 : 8;     /* room for 8, 16, ... 256 */
+        td_dec_record *r = realloc(f->recs, cap * sizeof *r);
+        if (!r) return;
+        f->recs = r;
+    }
+    td_dec_record *r = &f->recs[f->n_recs++];
+    r->dir = (uint8_t)dir;
+    r->outer = outer;
+    r->inner = inner;
+    r->len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
+    r->first_event = (uint32_t)first;
+    r->end_event = (uint32_t)end;
+    r->packet = packet;
+}
+
 static void dec_end(td_tls_stream *s, int dir)
 {
     dec_state *x = s->dec;
@@ -701,7 +722,9 @@ static void dec_end(td_tls_stream *s, int dir)
         f->decrypted = true;
         f->status = NULL;
         if (f->records[dir] < UINT32_MAX) f->records[dir]++;
+        size_t first = s->t->n_events;
         dec_plain(s, dir, type, x->rec[dir].buf + off, n, x->rec[dir].packet, x->rec[dir].ts);
+        dec_list(f, dir, x->rec[dir].hdr[0], type, s->d[dir].rlen, first, s->t->n_events, x->rec[dir].packet);
         return;
     }
     if (f->failed[dir] < UINT32_MAX) f->failed[dir]++;

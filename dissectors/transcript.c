@@ -77,6 +77,7 @@ void td_transcript_clear(td_transcript *t)
     if (tls->dec) {
         free(tls->dec->app_first[0]);
         free(tls->dec->app_first[1]);
+        free(tls->dec->recs);
         free(tls->dec);
     }
     free(t->events);

@@ -130,6 +130,18 @@ typedef struct td_record {
     double ts;
 } td_record;
 
+/* One record opened with the key log: which ladder events it produced (none for a record that
+ * only carried part of a handshake message, which a later record completes). */
+typedef struct td_dec_record {
+    uint8_t dir;
+    uint8_t outer, inner;                  /* content type on the wire, and the true one */
+    uint16_t len;                          /* its length on the wire (TLSCiphertext.length) */
+    uint32_t first_event, end_event;       /* ladder events [first_event, end_event) came from it */
+    uint64_t packet;                       /* packet that carried its header */
+} td_dec_record;
+
+#define TD_MAX_DEC_RECORDS 256             /* decrypted records listed (the rest are only counted) */
+
 /* What decryption with a key log (--keylog) gave; allocated only when one was given. */
 typedef struct td_decrypt_facts {
     bool decrypted;                        /* at least one protected record opened */
@@ -139,6 +151,8 @@ typedef struct td_decrypt_facts {
     char *app_first[2];                    /* heap: the recognised first line of application data
                                               (HTTP/1.x request or status line, h2 preface); NULL if none */
     uint64_t app_first_packet[2];
+    td_dec_record *recs;                   /* heap, at most TD_MAX_DEC_RECORDS, in order */
+    size_t n_recs;
 } td_decrypt_facts;
 
 typedef struct td_tls {
