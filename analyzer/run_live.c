@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "keylog_file.h"
 #include "run.h"
 #include "source.h"
 
@@ -242,6 +243,11 @@ static void check_stats(live *L)
 
 static void housekeeping(live *L, double now)
 {
+    if (L->r->keylogs) {                           /* the clients append to their key logs */
+        bool bad = false;
+        td_keylog_files_refresh(L->r->keylogs, &bad);
+        if (bad) L->r->input_error = true;
+    }
     td_engine_expire(L->r->engine, wall_now());
     flush_dump(L);
     if (now >= L->next_stats) {

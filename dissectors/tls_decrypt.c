@@ -313,6 +313,11 @@ void td_tlsdec_ccs(td_tlsdec *d, int dir)
     }
 }
 
+void td_tlsdec_skip(td_tlsdec *d, int dir, uint64_t n)
+{
+    if (d && (dir == 0 || dir == 1)) d->d[dir].seq += n;
+}
+
 bool td_tlsdec_ready(const td_tlsdec *d, int dir)
 {
     if (!d || dir < 0 || dir > 1) return false;

@@ -66,6 +66,10 @@ typedef struct dec_state {
     bool have_random, tried;
     uint8_t *ticket;                     /* the session ticket the ClientHello offered (heap) */
     size_t ticket_len;
+    uint8_t server_random[32];
+    bool server_hello, etm;              /* the ServerHello parsed (and accepted encrypt_then_mac) */
+    size_t keys_seen;                    /* secrets in the key log when it was last looked at */
+    uint32_t missed[2];                  /* protected records that went by without keys */
     td_tlsdec *k;                        /* NULL until the ServerHello, or when there are no keys */
     struct {
         uint8_t hdr[5];
@@ -226,6 +230,7 @@ static void bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t pac
 /* ---- handshake message reassembly -------------------------------------------------------- */
 
 static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len);
+static void dec_lookup(td_tls_stream *s);
 static void dec_client_hello(td_tls_stream *s, const uint8_t *body, size_t len);
 static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len);
 
@@ -506,8 +511,21 @@ static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len)
         tls->dec->status = "the ServerHello did not parse";
         return;
     }
+    memcpy(x->server_random, sr, 32);
+    x->etm = etm;
+    x->server_hello = true;
+    dec_lookup(s);
+}
+
+/* Look the connection up in the key log: at its ServerHello, and again while it has no keys
+ * whenever the key log has grown (live mode: the client writes it as it goes). */
+static void dec_lookup(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    td_tls *tls = &s->t->tls;
     const char *why = NULL;
-    x->k = td_tlsdec_new(x->keylog, x->client_random, sr, tls->version, (uint16_t)tls->cipher, etm, &why);
+    x->keys_seen = td_keylog_count(x->keylog);
+    x->k = td_tlsdec_new(x->keylog, x->client_random, x->server_random, tls->version, (uint16_t)tls->cipher, x->etm, &why);
     uint8_t master[48];
     if (!x->k && !td_version_is_tls13(tls->version)) {
         /* A resumption the client did not log: the session's master secret may be known from the
@@ -515,11 +533,18 @@ static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len)
         bool known = (tls->resumed && td_keylog_find_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master)) ||
                      (x->ticket && td_keylog_find_session(x->keylog, x->ticket, x->ticket_len, master));
         const char *why2 = NULL;
-        if (known) x->k = td_tlsdec_new_master(master, x->client_random, sr, tls->version, (uint16_t)tls->cipher, etm, &why2);
+        if (known) x->k = td_tlsdec_new_master(master, x->client_random, x->server_random, tls->version,
+                                               (uint16_t)tls->cipher, x->etm, &why2);
         if (why2) why = why2;
     }
     if (x->k && tls->session_id_s_len && td_tlsdec_master(x->k, master))
         td_keylog_add_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master);
+    if (x->k) {
+        for (int dir = 0; dir < 2; dir++) {
+            if (tls->ccs[dir]) td_tlsdec_ccs(x->k, dir);   /* TLS 1.2: already past it */
+            td_tlsdec_skip(x->k, dir, x->missed[dir]);
+        }
+    }
     tls->dec->status = x->k ? "no protected record could be opened" : why;
 }
 
@@ -559,13 +584,20 @@ static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len)
 
 /* Is this record one to open?  TLS 1.3: every application_data record after the ServerHello;
  * earlier versions: alert, handshake and application data after this side's ChangeCipherSpec. */
-static bool dec_wants(const td_tls_stream *s, int dir)
+static bool dec_wants(td_tls_stream *s, int dir)
 {
     const td_tls *tls = &s->t->tls;
+    dec_state *x = s->dec;
     uint8_t type = s->d[dir].rtype;
-    if (!s->dec->k || !td_tlsdec_ready(s->dec->k, dir)) return false;
-    if (td_version_is_tls13(tls->version)) return type == CT_APPDATA && tls->server_hello;
-    return tls->ccs[dir] && (type == CT_APPDATA || type == CT_ALERT || type == CT_HANDSHAKE);
+    bool prot = td_version_is_tls13(tls->version) ? type == CT_APPDATA && tls->server_hello
+                                                       : tls->ccs[dir] && (type == CT_APPDATA || type == CT_ALERT || type == CT_HANDSHAKE);
+    if (!prot) return false;
+    if (!x->k && x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) dec_lookup(s);
+    if (!x->k) {
+        if (x->missed[dir] < UINT32_MAX) x->missed[dir]++;
+        return false;
+    }
+    return td_tlsdec_ready(x->k, dir);
 }
 
 static void dec_begin(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)

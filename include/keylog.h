@@ -71,6 +71,9 @@ td_tlsdec *td_tlsdec_new_master(const uint8_t master[48], const uint8_t client_r
 /* TLS 1.2 and earlier: the connection's master secret (to remember its session). */
 bool td_tlsdec_master(const td_tlsdec *d, uint8_t master[48]);
 void td_tlsdec_free(td_tlsdec *d);
+/* n protected records of dir went by before the keys were known (a key log that grew late):
+ * the next record is number n. */
+void td_tlsdec_skip(td_tlsdec *d, int dir, uint64_t n);
 /* TLS 1.2 and earlier: a ChangeCipherSpec from dir; its later records are protected. */
 void td_tlsdec_ccs(td_tlsdec *d, int dir);
 /* Does dir have keys for its next protected record? */
