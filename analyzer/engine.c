@@ -40,6 +40,7 @@ struct td_engine {
     td_engine_stats st;
     td_x509_cache *x509;           /* certificate summaries shared by all connections (may be NULL) */
     struct td_keylog *keylog;      /* --keylog (NULL: no decryption, no cost) */
+    bool keylog_grows;             /* live: keys may come after the records that need them */
 };
 
 td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx)
@@ -241,7 +242,7 @@ static td_conn *need_stream(td_engine *e, td_conn *c)
     if (c->small && (c = grow(e, c, true))->small) return c;
     c->tls = td_tls_stream_new(&c->t);
     td_tls_stream_set_x509_cache(c->tls, e->x509);
-    if (e->keylog) td_tls_stream_set_keylog(c->tls, e->keylog);
+    if (e->keylog) td_tls_stream_set_keylog(c->tls, e->keylog, e->keylog_grows);
     return c;
 }
 
@@ -499,7 +500,9 @@ void td_engine_free(td_engine *e)
     free(e);
 }
 
-void td_engine_set_keylog(td_engine *e, struct td_keylog *k)
+void td_engine_set_keylog(td_engine *e, struct td_keylog *k, bool grows)
 {
-    if (e) e->keylog = k;
+    if (!e) return;
+    e->keylog = k;
+    e->keylog_grows = grows;
 }

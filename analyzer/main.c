@@ -108,7 +108,7 @@ int main(int argc, char **argv)
             return fail_setup(&r, 2);
         }
         if (bad) r.input_error = true;         /* reported; the captures are still analysed */
-        td_engine_set_keylog(r.engine, td_keylog_files_keys(r.keylogs));
+        td_engine_set_keylog(r.engine, td_keylog_files_keys(r.keylogs), r.opt.iface != NULL);
     }
     double t0 = now_s();
     if (r.opt.iface) td_run_live(&r);

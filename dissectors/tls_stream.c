@@ -59,6 +59,18 @@ typedef struct dir_parser {
     bool rdec;                           /* the current record is being buffered to be decrypted */
 } dir_parser;
 
+/* A protected record held to be opened. */
+typedef struct dec_rec {
+    uint8_t dir;
+    uint8_t hdr[5];
+    uint8_t *buf;                        /* the record body, at most REC_MAX_LEN */
+    size_t have;
+    uint64_t packet;
+    double ts;
+} dec_rec;
+
+#define PENDING_MAX 32                   /* records held while a live key log may still bring keys */
+
 /* Decryption with a key log: only allocated when one was given (dissectors/tls_decrypt.c). */
 typedef struct dec_state {
     td_keylog *keylog;                   /* learns the master secrets of TLS 1.2 sessions */
@@ -71,13 +83,13 @@ typedef struct dec_state {
     size_t keys_seen;                    /* secrets in the key log when it was last looked at */
     uint32_t missed[2];                  /* protected records that went by without keys */
     td_tlsdec *k;                        /* NULL until the ServerHello, or when there are no keys */
-    struct {
-        uint8_t hdr[5];
-        uint8_t *buf;                    /* the record body, at most REC_MAX_LEN */
-        size_t have;
-        uint64_t packet;
-        double ts;
-    } rec[2];
+    dec_rec rec[2];                      /* the record being read, per direction */
+    /* Live: the client writes its key log after the packets that need it may have gone by, so
+     * the protected records of a connection without keys are held (in order) until its keys come
+     * or the cap is hit, the connection ends, or the wait is given up. */
+    bool wait;
+    dec_rec *pending;
+    size_t n_pending;
 } dec_state;
 
 struct td_tls_stream {
@@ -101,7 +113,7 @@ void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c)
     if (s) s->x509 = c;
 }
 
-void td_tls_stream_set_keylog(td_tls_stream *s, td_keylog *k)
+void td_tls_stream_set_keylog(td_tls_stream *s, td_keylog *k, bool keys_may_come_later)
 {
     if (!s || !k || s->dec) return;
     s->dec = calloc(1, sizeof *s->dec);
@@ -112,6 +124,7 @@ void td_tls_stream_set_keylog(td_tls_stream *s, td_keylog *k)
         return;
     }
     s->dec->keylog = k;
+    s->dec->wait = keys_may_come_later;
     s->t->tls.dec->status = "no TLS handshake in the capture";
 }
 
@@ -124,13 +137,18 @@ static void hs_reset(dir_parser *d)
     d->hsskip = 0;
 }
 
-static void dec_replay(td_tls_stream *s, int dir, bool whole);
+static void dec_give_up(td_tls_stream *s);
+static void dec_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole);
 
 void td_tls_stream_end(td_tls_stream *s)
 {
     if (!s) return;
+    if (s->dec) dec_give_up(s);                            /* the keys never came */
     for (int dir = 0; dir < 2; dir++)
-        if (s->d[dir].rdec) dec_replay(s, dir, false);     /* cut short by the end of the capture */
+        if (s->d[dir].rdec) {                              /* cut short by the end of the capture */
+            s->d[dir].rdec = false;
+            dec_replay(s, dir, &s->dec->rec[dir], false);
+        }
     for (int dir = 0; dir < 2; dir++) {
         const dir_parser *d = &s->d[dir];
         if (d->hshdr_have < 4 || d->hsskip || !s->t->tcp.fin[dir]) continue;
@@ -155,6 +173,8 @@ void td_tls_stream_free(td_tls_stream *s)
         free(s->dec->rec[0].buf);
         free(s->dec->rec[1].buf);
         free(s->dec->ticket);
+        for (size_t i = 0; i < s->dec->n_pending; i++) free(s->dec->pending[i].buf);
+        free(s->dec->pending);
         free(s->dec);
     }
     free(s);
@@ -231,6 +251,7 @@ static void bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t pac
 
 static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len);
 static void dec_lookup(td_tls_stream *s);
+static void dec_flush(td_tls_stream *s);
 static void dec_client_hello(td_tls_stream *s, const uint8_t *body, size_t len);
 static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len);
 
@@ -539,13 +560,14 @@ static void dec_lookup(td_tls_stream *s)
     }
     if (x->k && tls->session_id_s_len && td_tlsdec_master(x->k, master))
         td_keylog_add_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master);
+    tls->dec->status = x->k ? "no protected record could be opened" : why;
     if (x->k) {
         for (int dir = 0; dir < 2; dir++) {
             if (tls->ccs[dir]) td_tlsdec_ccs(x->k, dir);   /* TLS 1.2: already past it */
             td_tlsdec_skip(x->k, dir, x->missed[dir]);
         }
+        dec_flush(s);                                  /* the records held meanwhile, in order */
     }
-    tls->dec->status = x->k ? "no protected record could be opened" : why;
 }
 
 /* The session ticket a ClientHello offers (to find the master secret of a resumption). */
@@ -593,6 +615,7 @@ static bool dec_wants(td_tls_stream *s, int dir)
                                                        : tls->ccs[dir] && (type == CT_APPDATA || type == CT_ALERT || type == CT_HANDSHAKE);
     if (!prot) return false;
     if (!x->k && x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) dec_lookup(s);
+    if (!x->k && x->wait && x->server_hello) return true;  /* held until the keys come */
     if (!x->k) {
         if (x->missed[dir] < UINT32_MAX) x->missed[dir]++;
         return false;
@@ -602,39 +625,48 @@ static bool dec_wants(td_tls_stream *s, int dir)
 
 static void dec_begin(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
 {
-    dec_state *x = s->dec;
-    if (!x->rec[dir].buf && !(x->rec[dir].buf = malloc(REC_MAX_LEN))) return;   /* then it goes the usual way */
-    memcpy(x->rec[dir].hdr, h, 5);
-    x->rec[dir].have = 0;
-    x->rec[dir].packet = packet;
-    x->rec[dir].ts = ts;
+    dec_rec *r = &s->dec->rec[dir];
+    if (!r->buf && !(r->buf = malloc(REC_MAX_LEN))) return;   /* then it goes the usual way */
+    r->dir = (uint8_t)dir;
+    memcpy(r->hdr, h, 5);
+    r->have = 0;
+    r->packet = packet;
+    r->ts = ts;
     s->d[dir].rdec = true;
     s->t->tls.encrypted[dir] = true;
 }
 
 static void dec_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n)
 {
-    dec_state *x = s->dec;
-    size_t room = s->d[dir].rlen - x->rec[dir].have;       /* rlen <= REC_MAX_LEN */
-    size_t k = n < room ? n : room;
-    memcpy(x->rec[dir].buf + x->rec[dir].have, p, k);
-    x->rec[dir].have += k;
+    dec_rec *r = &s->dec->rec[dir];
+    size_t rlen = (size_t)r->hdr[3] << 8 | r->hdr[4];       /* <= REC_MAX_LEN */
+    size_t k = n < rlen - r->have ? n : rlen - r->have;
+    memcpy(r->buf + r->have, p, k);
+    r->have += k;
 }
 
 /* A record that could not be opened (no keys, failed authentication, cut short) is counted as
- * the parser counts any protected record. */
-static void dec_replay(td_tls_stream *s, int dir, bool whole)
+ * the parser counts any protected record; the record the parser is in the middle of (this
+ * direction may be inside another one) is left as it was. */
+static void dec_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole)
 {
-    dec_state *x = s->dec;
     dir_parser *d = &s->d[dir];
-    size_t rleft = d->rleft;
+    dir_parser saved = *d;
     d->rdec = false;
     s->replaying = true;
-    record_start(s, dir, x->rec[dir].hdr, x->rec[dir].packet, x->rec[dir].ts);
-    if (x->rec[dir].have) record_body(s, dir, x->rec[dir].buf, x->rec[dir].have, x->rec[dir].packet, x->rec[dir].ts);
-    if (whole) record_end(s, dir, x->rec[dir].packet, x->rec[dir].ts);
+    record_start(s, dir, r->hdr, r->packet, r->ts);
+    if (r->have) record_body(s, dir, r->buf, r->have, r->packet, r->ts);
+    if (whole) record_end(s, dir, r->packet, r->ts);
     s->replaying = false;
-    d->rleft = rleft;
+    d->rtype = saved.rtype;
+    d->rlen = saved.rlen;
+    d->rleft = saved.rleft;
+    d->rkeep = saved.rkeep;
+    d->rmode = saved.rmode;
+    d->ridx = saved.ridx;
+    d->alert_have = saved.alert_have;
+    d->hb_have = saved.hb_have;
+    d->rdec = saved.rdec;
 }
 
 /* Printable copy of a line of at most max bytes. */
@@ -741,27 +773,75 @@ static void dec_list(td_decrypt_facts *f, int dir, uint8_t outer, uint8_t inner,
     r->packet = packet;
 }
 
-static void dec_end(td_tls_stream *s, int dir)
+/* Open a whole record and feed what it holds; one that does not open goes the usual way. */
+static void dec_open(td_tls_stream *s, dec_rec *r)
 {
     dec_state *x = s->dec;
     td_decrypt_facts *f = s->t->tls.dec;
+    int dir = r->dir;
+    size_t rlen = (size_t)r->hdr[3] << 8 | r->hdr[4];
     uint8_t type = 0;
     size_t off = 0, n = 0;
     const char *why = NULL;
-    if (x->rec[dir].have == s->d[dir].rlen &&
-        td_tlsdec_open(x->k, dir, x->rec[dir].hdr, x->rec[dir].buf, x->rec[dir].have, &type, &off, &n, &why)) {
-        s->d[dir].rdec = false;
+    if (x->k && r->have == rlen && td_tlsdec_open(x->k, dir, r->hdr, r->buf, r->have, &type, &off, &n, &why)) {
         f->decrypted = true;
         f->status = NULL;
         if (f->records[dir] < UINT32_MAX) f->records[dir]++;
         size_t first = s->t->n_events;
-        dec_plain(s, dir, type, x->rec[dir].buf + off, n, x->rec[dir].packet, x->rec[dir].ts);
-        dec_list(f, dir, x->rec[dir].hdr[0], type, s->d[dir].rlen, first, s->t->n_events, x->rec[dir].packet);
+        dec_plain(s, dir, type, r->buf + off, n, r->packet, r->ts);
+        dec_list(f, dir, r->hdr[0], type, rlen, first, s->t->n_events, r->packet);
         return;
     }
-    if (f->failed[dir] < UINT32_MAX) f->failed[dir]++;
-    if (!f->decrypted) f->status = "records failed authentication: the key log does not belong to this connection";
-    dec_replay(s, dir, true);
+    if (x->k) {
+        if (f->failed[dir] < UINT32_MAX) f->failed[dir]++;
+        if (!f->decrypted) f->status = "records failed authentication: the key log does not belong to this connection";
+    }
+    dec_replay(s, dir, r, r->have == rlen);
+}
+
+/* The keys came: open the records held meanwhile, in order. */
+static void dec_flush(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    dec_rec *p = x->pending;
+    size_t n = x->n_pending;
+    x->pending = NULL;
+    x->n_pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        dec_open(s, &p[i]);
+        free(p[i].buf);
+    }
+    free(p);
+}
+
+/* No keys for the records held (the connection ends, or too many wait): they go the usual way,
+ * and later records are not held any more. */
+static void dec_give_up(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    x->wait = false;
+    if (!x->k) {
+        for (size_t i = 0; i < x->n_pending; i++) x->missed[x->pending[i].dir]++;
+    }
+    dec_flush(s);                                  /* without keys: each is replayed */
+}
+
+static void dec_end(td_tls_stream *s, int dir)
+{
+    dec_state *x = s->dec;
+    dec_rec *r = &x->rec[dir];
+    s->d[dir].rdec = false;
+    if (!x->k && x->wait) {
+        dec_rec *p = x->n_pending < PENDING_MAX ? realloc(x->pending, (x->n_pending + 1) * sizeof *p) : NULL;
+        if (p) {                                   /* held: its buffer moves to the list */
+            x->pending = p;
+            p[x->n_pending++] = *r;
+            r->buf = NULL;
+            return;
+        }
+        dec_give_up(s);
+    }
+    dec_open(s, r);
 }
 
 /* A record header has been read: decide what to do with its body. */
@@ -1227,7 +1307,11 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
 {
     if (!s || dir < 0 || dir > 1) return;
     dir_parser *d = &s->d[dir];
-    if (d->rdec) dec_replay(s, dir, false);       /* a record with a hole cannot be opened */
+    if (d->rdec) {                                /* a record with a hole cannot be opened */
+        if (s->dec->n_pending) dec_give_up(s);
+        d->rdec = false;
+        dec_replay(s, dir, &s->dec->rec[dir], false);
+    }
     td_transcript_event(s->t, TD_EV_GAP, dir, 0, (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes), packet, ts);
     switch (d->state) {
     case ST_DEAD:

@@ -87,9 +87,11 @@ td_tls_stream *td_tls_stream_new(td_transcript *t);
 void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c);
 /* Decrypt protected records with the secrets of key log k (include/keylog.h); k must outlive the
  * stream, which adds to it the master secrets of the TLS 1.2 sessions it decrypts (so that their
- * resumptions can be decrypted even when the client logged nothing for them).  Call right after td_tls_stream_new; without it nothing is decrypted and nothing costs. */
+ * resumptions can be decrypted even when the client logged nothing for them).  keys_may_come_later
+ * (live capture, where the client writes its key log as it goes): the protected records of a
+ * connection without keys are held, a few, until they come.  Call right after td_tls_stream_new; without it nothing is decrypted and nothing costs. */
 struct td_keylog;
-void td_tls_stream_set_keylog(td_tls_stream *s, struct td_keylog *k);
+void td_tls_stream_set_keylog(td_tls_stream *s, struct td_keylog *k, bool keys_may_come_later);
 /* In-order bytes of one direction; packet is the frame that carried them. */
 void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t len,
                         uint64_t packet, double ts);

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (flags & 2) t.tcp.syn_seen = t.tcp.synack_seen = t.tcp.handshake = true;
     td_tls_stream *s = td_tls_stream_new(&t);
     if (!s) return 0;
-    td_tls_stream_set_keylog(s, keys);
+    td_tls_stream_set_keylog(s, keys, flags & 16);  /* bit 4: records wait for keys (live) */
 
     size_t pos = 1;
     uint64_t packet = 0;
