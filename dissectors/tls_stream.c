@@ -819,6 +819,10 @@ static void dec_flush(td_tls_stream *s)
 static void dec_give_up(td_tls_stream *s)
 {
     dec_state *x = s->dec;
+    if (!x->k && x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) {
+        dec_lookup(s);                             /* the key log grew since: one more look */
+        if (x->k) return;                          /* (and the records held are opened) */
+    }
     x->wait = false;
     if (!x->k) {
         for (size_t i = 0; i < x->n_pending; i++) x->missed[x->pending[i].dir]++;

@@ -13,7 +13,7 @@ trap 'rm -f "$out"' EXIT
         echo "# $t"
         "$t" 2>&1 || echo "not ok $(basename "$t") exited with status $?"
     done
-    for s in tests/golden.sh tests/matrix.sh tests/keylog.sh tests/keylog_truth.sh tests/heartbeat.sh tests/sslv2.sh tests/cli.sh tests/corpus.sh tests/gauntlet.sh tests/live.sh tests/shard.sh tests/progress.sh tests/html.sh tests/report.sh tests/memory.sh tests/fuzz_regress.sh; do
+    for s in tests/golden.sh tests/matrix.sh tests/keylog.sh tests/keylog_live.sh tests/keylog_truth.sh tests/heartbeat.sh tests/sslv2.sh tests/cli.sh tests/corpus.sh tests/gauntlet.sh tests/live.sh tests/shard.sh tests/progress.sh tests/html.sh tests/report.sh tests/memory.sh tests/fuzz_regress.sh; do
         [ -f "$s" ] || continue
         echo "# $s"
         sh "$s" 2>&1
