@@ -278,7 +278,7 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
     }
 }
 
-static void hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet,
+__attribute__((always_inline)) static inline void hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet,
                     double ts)
 {
     dir_parser *d = &s->d[dir];
@@ -436,7 +436,7 @@ event:
  * so here only its facts are kept: direction, length, packet, time. */
 /* A slot for one more protected record, or NULL past the cap (or out of memory): the list
  * grows 8, 16, 32, 48, since most connections are decided within a dozen records. */
-static td_record *keep_record(td_tls *tls)
+__attribute__((always_inline)) static inline td_record *keep_record(td_tls *tls)
 {
     size_t n = tls->n_records;
     if (n >= TD_MAX_RECORDS) return NULL;
@@ -453,7 +453,7 @@ static td_record *keep_record(td_tls *tls)
  * protected record looks like this, and what it really holds (the rest of the handshake, a
  * ticket, an alert or data) is inferred later from the whole exchange (analyzer/infer13.c),
  * so here only its facts are kept: direction, length, packet, time. */
-static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
+__attribute__((always_inline)) static inline void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
@@ -482,7 +482,7 @@ static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t pac
 
 /* Bytes of an application-data record's body that are really in the capture: counted as they
  * arrive, so a record cut off by the end of the capture counts what was seen, not its header. */
-static void count_body(td_tls_stream *s, int dir, size_t n)
+__attribute__((always_inline)) static inline void count_body(td_tls_stream *s, int dir, size_t n)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
@@ -499,9 +499,20 @@ static void count_body(td_tls_stream *s, int dir, size_t n)
 
 /* ---- decryption with a key log ------------------------------------------------------------ */
 
-static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts);
-static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet, double ts);
-static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts);
+/* The parser's state for a record whose header is h. */
+static inline void record_header(dir_parser *d, const uint8_t *h)
+{
+    d->rtype = h[0];
+    d->rlen = d->rleft = (size_t)h[3] << 8 | h[4];
+    d->rkeep = false;
+    d->rmode = RM_NONE;
+    d->alert_have = 0;
+    d->hb_have = 0;
+}
+
+static inline void record_plain(td_tls_stream *s, int dir, uint64_t packet, double ts);
+static inline void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet, double ts);
+static inline void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts);
 
 /* The ServerHello is known: look the connection up in the key log. */
 static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len)
@@ -654,7 +665,8 @@ static void dec_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole)
     dir_parser saved = *d;
     d->rdec = false;
     s->replaying = true;
-    record_start(s, dir, r->hdr, r->packet, r->ts);
+    record_header(d, r->hdr);
+    record_plain(s, dir, r->packet, r->ts);
     if (r->have) record_body(s, dir, r->buf, r->have, r->packet, r->ts);
     if (whole) record_end(s, dir, r->packet, r->ts);
     s->replaying = false;
@@ -720,7 +732,7 @@ static void app_first(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uin
 static void dec_plain(td_tls_stream *s, int dir, uint8_t type, const uint8_t *p, size_t n, uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
-    s->t->ev_flags = TD_EVF_DECRYPTED;
+    size_t first = s->t->n_events;
     switch (type) {
     case CT_HANDSHAKE:
         if (s->d[dir].hs_lost) {
@@ -741,7 +753,7 @@ static void dec_plain(td_tls_stream *s, int dir, uint8_t type, const uint8_t *p,
         if (!tls->app_records[dir]) tls->first_app_packet[dir] = packet;
         tls->app_records[dir]++;
         tls->app_data[dir] += n;
-        td_transcript_event(s->t, TD_EV_APPDATA, dir, 0, (uint32_t)n, packet, ts);
+        td_transcript_event(s->t, TD_EV_APPDATA, dir, 1, (uint32_t)n, packet, ts);
         app_first(s, dir, p, n, packet);
         break;
     default:
@@ -749,7 +761,7 @@ static void dec_plain(td_tls_stream *s, int dir, uint8_t type, const uint8_t *p,
         td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, type, (uint32_t)n, packet, ts);
         break;
     }
-    s->t->ev_flags = 0;
+    for (size_t i = first; i < s->t->n_events; i++) s->t->events[i].flags |= TD_EVF_DECRYPTED;
 }
 
 /* Keep the opened record in the list the verbose report gives (for cross-checks). */
@@ -848,23 +860,12 @@ static void dec_end(td_tls_stream *s, int dir)
     dec_open(s, r);
 }
 
-/* A record header has been read: decide what to do with its body. */
-static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+/* A record header has been read: decide what to do with its body.  (Inlined by force: this is
+ * the per-record hot path, and it has a second caller, dec_replay.) */
+__attribute__((always_inline)) static inline void record_plain(td_tls_stream *s, int dir, uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
-    uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
-    d->rtype = h[0];
-    d->rlen = d->rleft = (size_t)h[3] << 8 | h[4];
-    d->rkeep = false;
-    d->rmode = RM_NONE;
-    d->alert_have = 0;
-    d->hb_have = 0;
-    if (!tls->record_version[dir]) tls->record_version[dir] = version;
-    if (s->dec && !s->replaying && d->rlen > 0 && dec_wants(s, dir)) {
-        dec_begin(s, dir, h, packet, ts);
-        return;
-    }
     if (d->rlen == 0) {
         tls->empty_records[dir]++;
         if (d->rtype != CT_APPDATA) tls_note_bad(s->t, dir, "zero-length record");
@@ -917,7 +918,21 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
     }
 }
 
-static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet,
+static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
+    uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
+    record_header(d, h);
+    if (!tls->record_version[dir]) tls->record_version[dir] = version;
+    if (s->dec && !s->replaying && d->rlen > 0 && dec_wants(s, dir)) {
+        dec_begin(s, dir, h, packet, ts);
+        return;
+    }
+    record_plain(s, dir, packet, ts);
+}
+
+__attribute__((always_inline)) static inline void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet,
                         double ts)
 {
     dir_parser *d = &s->d[dir];
@@ -940,7 +955,7 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
     }
 }
 
-static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
+__attribute__((always_inline)) static inline void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
     if (d->rdec) {

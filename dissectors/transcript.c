@@ -11,7 +11,7 @@ void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, ui
      * kept, become one entry. */
     if ((kind == TD_EV_APPDATA || kind == TD_EV_SSL2_ENCRYPTED || (kind == TD_EV_OPAQUE && sub == 0)) && t->n_events > 0) {
         td_event *last = &t->events[t->n_events - 1];
-        if (last->kind == kind && last->dir == dir && last->sub == sub && last->flags == t->ev_flags) {
+        if (last->kind == kind && last->dir == dir && last->sub == sub) {
             last->count++;
             last->len = (uint32_t)(last->len + len < last->len ? UINT32_MAX : last->len + len);
             return;
@@ -37,7 +37,7 @@ void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, ui
     e->kind = (uint8_t)kind;
     e->dir = (uint8_t)dir;
     e->sub = (uint8_t)sub;
-    e->flags = t->ev_flags;
+    e->flags = 0;
     e->len = len;
     e->count = 1;
     e->packet = packet;

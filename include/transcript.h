@@ -94,7 +94,8 @@ typedef enum td_ev_kind {
     TD_EV_CCS,
     TD_EV_ALERT,                           /* sub = index into tls.alerts (or 255 when dropped) */
     TD_EV_ENCRYPTED_HANDSHAKE,             /* encrypted record during the handshake (TLS 1.3 flights, Finished) */
-    TD_EV_APPDATA,                         /* count = consecutive records coalesced, len = bytes */
+    TD_EV_APPDATA,                         /* count = consecutive records coalesced, len = bytes; sub = 1:
+                                              decrypted (so that those never coalesce with others) */
     TD_EV_PLAINTEXT,                       /* non-TLS bytes; see tls.not_tls[dir] */
     TD_EV_GAP,                             /* bytes missing in the capture; len = bytes skipped */
     TD_EV_UNKNOWN_RECORD,                  /* record of an unknown content type; sub = type */
@@ -281,8 +282,6 @@ typedef struct td_transcript {
     td_event *events;                      /* heap, grown on demand up to TD_MAX_EVENTS */
     size_t n_events, cap_events;
     size_t n_events_dropped;
-    uint8_t ev_flags;                      /* TD_EVF_* given to events appended now (the parser sets it
-                                              while it feeds decrypted bytes) */
     td_tls tls;                            /* last: the engine allocates an open connection without
                                             * it until its first TLS byte (analyzer/engine.c) */
 } td_transcript;
