@@ -29,7 +29,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  -w FILE          save the captured packets (live) as a pcap file\n"
     "  -p               no promiscuous mode         -Z USER  run as USER once open\n"
     "  --json           JSON Lines: one object per connection, then a summary\n"
-    "  -o FILE          write the report to FILE    --keylog FILE  decrypt (SSLKEYLOGFILE)\n"
+    "  -o FILE          write the report to FILE    --keylog FILE  SSLKEYLOGFILE keys\n"
     "  -q / -v          only problem connections / add each message ladder\n"
     "  --cacert FILE    trust anchors (PEM)         --capath DIR  (hashed directory)\n"
     "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
