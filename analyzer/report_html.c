@@ -165,6 +165,21 @@ static void facts(FILE *f, const td_result *r)
         if (s->resumed) fputs(", resumed", f);
         fputs("</dd>", f);
     }
+    if (s->dec) {                                  /* --keylog given */
+        fputs("<dt>decrypted</dt><dd>", f);
+        if (s->dec->decrypted) {
+            fprintf(f, "yes, %u records", s->dec->records[0] + s->dec->records[1]);
+            for (int d = 0; d < 2; d++)
+                if (s->dec->app_first[d]) {
+                    fputs(d == TD_C2S ? "; client: " : "; server: ", f);
+                    esc(f, s->dec->app_first[d]);
+                }
+        } else {
+            fputs("no: ", f);
+            esc(f, s->dec->status ? s->dec->status : "nothing to decrypt");
+        }
+        fputs("</dd>", f);
+    }
     for (size_t i = 0; i < s->server_chain.n; i++) {
         const td_cert *x = &s->server_chain.certs[i];
         fputs(i ? "<dt></dt><dd>" : "<dt>server cert</dt><dd>", f);

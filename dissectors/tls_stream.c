@@ -184,7 +184,8 @@ size_t td_tls_stream_buffered(const td_tls_stream *s)
 {
     return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len +
            (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0) +
-           (s->dec ? sizeof *s->dec + (s->dec->rec[0].buf ? REC_MAX_LEN : 0) + (s->dec->rec[1].buf ? REC_MAX_LEN : 0) : 0);
+           (s->dec ? sizeof *s->dec + (s->dec->rec[0].buf ? REC_MAX_LEN : 0) + (s->dec->rec[1].buf ? REC_MAX_LEN : 0) +
+                     s->dec->n_pending * (REC_MAX_LEN + sizeof(dec_rec)) : 0);
 }
 
 bool td_tls_stream_settled(const td_tls_stream *s)

@@ -29,7 +29,7 @@ cleanup() {
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
         ip netns del "$ns" 2>/dev/null
     done
-    rm -rf "$T"
+    [ -n "${TD_KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -51,10 +51,28 @@ ip netns add "$NS_C" 2>/dev/null && ip netns add "$NS_S" 2>/dev/null || skip "ca
         -extfile "$T/srv.ext" -out "$T/srv.pem"
 } >"$T/pki.log" 2>&1 || skip "openssl cannot make test certificates"
 
+# Every cipher family, one connection each (port, server args, client args, what the client types
+# first: "K" asks s_client for a TLS 1.3 KeyUpdate before the request).
+SUITES="4441|-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256||
+4442|-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384||
+4443|-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256||
+4444|-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256|-ciphersuites TLS_AES_128_CCM_SHA256|
+4445|-tls1_3 -ciphersuites TLS_AES_128_CCM_8_SHA256|-ciphersuites TLS_AES_128_CCM_8_SHA256|
+4446|-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256||K
+4451|-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256||
+4452|-tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384||
+4453|-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305||
+4454|-tls1_2 -cipher ECDHE-ECDSA-AES128-CCM|-cipher ECDHE-ECDSA-AES128-CCM|
+4455|-tls1_2 -cipher ECDHE-ECDSA-AES256-SHA384||
+4456|-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA|-no_etm|"
+PORTS=4431,4432
+while IFS='|' read -r port rest; do PORTS="$PORTS,$port"; done <<EOT
+$SUITES
+EOT
 : > "$T/keys.log"
 chmod 666 "$T/keys.log"
-ip netns exec "$NS_S" "$TLSDIAG" -i "$IF_S" -P 4431,4432 --json --cacert "$T/ca.pem" --keylog "$T/keys.log" \
-    --duration 40 >"$T/td.out" 2>"$T/td.err" &
+ip netns exec "$NS_S" "$TLSDIAG" -i "$IF_S" -P "$PORTS" --json --cacert "$T/ca.pem" --keylog "$T/keys.log" \
+    --duration 90 >"$T/td.out" 2>"$T/td.err" &
 TD=$!
 PIDS="$PIDS $TD"
 n=100
@@ -73,6 +91,22 @@ req | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4431" -s
     -keylogfile "$T/keys.log" -tls1_3 >"$T/c1.log" 2>&1
 req | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4432" -servername "$SNI" -CAfile "$T/ca.pem" \
     -keylogfile "$T/keys.log" -tls1_2 >"$T/c2.log" 2>&1
+while IFS='|' read -r port sargs cargs first; do
+    # shellcheck disable=SC2086
+    ip netns exec "$NS_S" timeout 20 openssl s_server -accept "$port" -cert "$T/srv.pem" -key "$T/srv.key" $sargs \
+        -www -naccept 1 </dev/null >"$T/s$port.log" 2>&1 &
+    PIDS="$PIDS $!"
+done <<EOT
+$SUITES
+EOT
+sleep 0.5
+while IFS='|' read -r port sargs cargs first; do
+    # shellcheck disable=SC2086
+    { [ -n "$first" ] && { echo "$first"; sleep 0.3; }; req; } | ip netns exec "$NS_C" timeout 10 openssl s_client \
+        -connect "$IP_S:$port" -servername "$SNI" -CAfile "$T/ca.pem" -keylogfile "$T/keys.log" $cargs >"$T/c$port.log" 2>&1
+done <<EOT
+$SUITES
+EOT
 sleep 1
 kill -INT "$TD"
 n=100
@@ -100,4 +134,12 @@ def check(name, port, verdict, extra=None):
     print(("not ok keylog-live %s: " % name + "; ".join(why)) if why else "ok keylog-live %s" % name)
 check("tls13-client-cert-missing", 4431, "client-cert-missing")
 check("tls12-ok", 4432, "ok", lambda o: (o.get("app_first_c2s") or "").startswith("GET / HTTP/1.0"))
+names = {4441: "tls13-aes128-gcm", 4442: "tls13-aes256-gcm-sha384", 4443: "tls13-chacha20-poly1305",
+         4444: "tls13-aes128-ccm", 4445: "tls13-aes128-ccm8", 4446: "tls13-keyupdate",
+         4451: "tls12-aes128-gcm", 4452: "tls12-aes256-gcm-sha384", 4453: "tls12-chacha20-poly1305",
+         4454: "tls12-aes128-ccm", 4455: "tls12-aes256-cbc-sha384-etm", 4456: "tls12-aes128-cbc-sha1-mac-then-encrypt"}
+def served(o):
+    return (o.get("app_first_c2s") or "").startswith("GET / HTTP/1.0") and (o.get("app_first_s2c") or "").startswith("HTTP/1.0 200")
+for port, name in sorted(names.items()):
+    check(name, port, "ok", served)
 PY
