@@ -682,51 +682,15 @@ static void dec_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole)
     d->rdec = saved.rdec;
 }
 
-/* Printable copy of a line of at most max bytes. */
-static void keep_line(char **dst, const uint8_t *p, size_t n, size_t max)
-{
-    size_t e = 0;
-    while (e < n && e < max && p[e] != '\r' && p[e] != '\n') e++;
-    tls_set_str(dst, (const char *)p, e);
-}
-
-/* The first bytes of application data, recognised: an HTTP/1.x request or status line, or the
- * HTTP/2 client preface.  Nothing else of application data is kept.  An HTTP error status may
- * carry the reason nginx gives for refusing a client certificate; that phrase is kept too. */
+/* The first application data record each way (decrypted): its first line, if recognised
+ * (dissectors/sniff.c), is all of application data that is kept. */
 static void app_first(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet)
 {
     td_decrypt_facts *f = s->t->tls.dec;
-    static const char h2[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-    static const char *const phrases[] = {
-        "No required SSL certificate was sent", "The SSL certificate error", "SSL certificate error",
-    };
-    if (f->app_first[dir] || n == 0) return;
+    if (f->app_first_packet[dir] || n == 0) return;
     f->app_first_packet[dir] = packet;
-    if (n >= sizeof h2 - 1 && memcmp(p, h2, sizeof h2 - 1) == 0) {
-        tls_set_str(&f->app_first[dir], "HTTP/2 connection preface", 25);
-        return;
-    }
-    if (n >= 12 && memcmp(p, "HTTP/1.", 7) == 0 && p[8] == ' ' && p[9] >= '1' && p[9] <= '5') {
-        keep_line(&f->app_first[dir], p, n, 160);
-        if (p[9] != '4' || !f->app_first[dir]) return;
-        for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++) {
-            size_t pl = strlen(phrases[i]);
-            for (size_t j = 0; j + pl <= n; j++)
-                if (memcmp(p + j, phrases[i], pl) == 0) {
-                    char line[256];
-                    snprintf(line, sizeof line, "%s ... %s", f->app_first[dir], phrases[i]);
-                    tls_set_str(&f->app_first[dir], line, strlen(line));
-                    return;
-                }
-        }
-        return;
-    }
-    size_t m = 0;                                  /* METHOD SP target SP HTTP/1.x */
-    while (m < n && m < 16 && p[m] >= 'A' && p[m] <= 'Z') m++;
-    if (m == 0 || m >= n || p[m] != ' ') return;
-    size_t e = m + 1;
-    while (e < n && e < 2048 && p[e] != ' ' && p[e] != '\r' && p[e] != '\n') e++;
-    if (e + 9 <= n && memcmp(p + e, " HTTP/1.", 8) == 0) keep_line(&f->app_first[dir], p, n, 160);
+    char line[TD_APP_LINE_MAX];
+    if (td_sniff_app_first(p, n, line, sizeof line)) tls_set_str(&f->app_first[dir], line, strlen(line));
 }
 
 /* A record opened: its true content goes to the same parsers as a clear one, its events marked. */

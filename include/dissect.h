@@ -74,6 +74,14 @@ bool td_sniff_tls(const uint8_t *data, size_t len);
  * "SSH banner: SSH-2.0-OpenSSH_9.2", "SMTP banner: 220 ...") and return true.  Otherwise write
  * a hex/ASCII preview of the first bytes ("non-TLS bytes: 16 03 ...") and return false. */
 bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outlen);
+/* The first bytes of decrypted application data: if they start an HTTP/1.x request line
+ * ("GET / HTTP/1.1") or status line ("HTTP/1.1 400 Bad Request"), write that line (at most 160
+ * characters; anything not printable ASCII as '?') into out, or "HTTP/2 connection preface"
+ * for h2's, and return true; else write "" and return false.  A 4xx status line gets " ... "
+ * and the phrase nginx uses to refuse a client certificate when the bytes hold it ("No required
+ * SSL certificate was sent", "The SSL certificate error").  Nothing else is copied. */
+#define TD_APP_LINE_MAX 256
+bool td_sniff_app_first(const uint8_t *data, size_t len, char *out, size_t outlen);
 
 /* ---- the TLS stream parser (dissectors/tls_stream.c) --------------------------------------- */
 /* One per connection.  Takes the two reassembled byte streams (in order, possibly with gaps) and

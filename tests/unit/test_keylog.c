@@ -11,6 +11,7 @@
 #include <openssl/hmac.h>
 
 #include "check.h"
+#include "dissect.h"
 #include "keylog.h"
 
 static size_t unhex(const char *s, uint8_t *out, size_t max)
@@ -331,6 +332,39 @@ TEST(session_master_secret_is_remembered)
     td_keylog_free(k);
 }
 
+static bool app_line(const char *data, char *out)
+{
+    return td_sniff_app_first((const uint8_t *)data, strlen(data), out, TD_APP_LINE_MAX);
+}
+
+TEST(first_line_of_application_data_is_recognised_and_nothing_else)
+{
+    char out[TD_APP_LINE_MAX];
+    CHECK(app_line("GET /index.html HTTP/1.1\r\nHost: a\r\nCookie: secret\r\n\r\n", out));
+    CHECK_STR(out, "GET /index.html HTTP/1.1");
+    CHECK(app_line("HTTP/1.1 200 OK\r\nSet-Cookie: s=1\r\n\r\nbody", out));
+    CHECK_STR(out, "HTTP/1.1 200 OK");
+    CHECK(app_line("HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n<html><center>No required SSL certificate "
+                   "was sent</center></html>", out));
+    CHECK_STR(out, "HTTP/1.1 400 Bad Request ... No required SSL certificate was sent");
+    CHECK(app_line("HTTP/1.0 403 Forbidden\r\n\r\n", out));
+    CHECK_STR(out, "HTTP/1.0 403 Forbidden");
+    CHECK(app_line("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04", out));
+    CHECK_STR(out, "HTTP/2 connection preface");
+    /* Anything else: nothing kept. */
+    CHECK(!app_line("{\"password\":\"hunter2\"}", out) && out[0] == '\0');
+    CHECK(!app_line("SSH-2.0-OpenSSH_9.2\r\n", out) && out[0] == '\0');
+    CHECK(!app_line("GET /no-version\r\n", out) && out[0] == '\0');
+    CHECK(!app_line("HTTP/1.1 2xx nope\r\n", out) && out[0] == '\0');
+    /* Binary in the line becomes '?'. */
+    CHECK(app_line("GET /\x01\xff HTTP/1.0\r\n", out));
+    CHECK_STR(out, "GET /?? HTTP/1.0");
+    /* A tiny buffer is respected. */
+    char small[8];
+    CHECK(td_sniff_app_first((const uint8_t *)"HTTP/1.1 200 OK\r\n", 17, small, sizeof small));
+    CHECK_STR(small, "HTTP/1.");
+}
+
 int main(void)
 {
     RUN(keylog_parses_any_order_crlf_and_a_last_line_without_newline);
@@ -343,5 +377,6 @@ int main(void)
     RUN(tls12_cbc_encrypt_then_mac_opens);
     RUN(unsupported_suite_says_so);
     RUN(session_master_secret_is_remembered);
+    RUN(first_line_of_application_data_is_recognised_and_nothing_else);
     return check_done();
 }
