@@ -21,16 +21,15 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "Tells, for every TLS connection, whether the handshake worked; if not, why.\n"
     "\n"
     "  -r FILE...       read capture files (packet numbers are per file)\n"
-    "  -i IFACE         capture on an interface ('any' for all)\n"
+    "  -i IFACE         capture on an interface     --workers N  capture threads\n"
     "  -P, --ports L    TLS server ports, e.g. 443,8443,9000-9010 (default 443)\n"
     "  -A               any TCP port that starts TLS  -p  no promiscuous mode\n"
     "  EXPR             extra BPF filter (tcpdump syntax), ANDed with the ports\n"
     "  -c COUNT         stop after COUNT packets    --duration SEC  stop after SEC s\n"
     "  -w FILE          save the packets (live, pcap)  -o FILE  the report to FILE\n"
     "  -B KIB           capture buffer (8192)       -Z USER  run as USER once open\n"
-    "  --workers N      live: N capture threads, connections split by flow hash\n"
     "  --json           JSON Lines: one object per connection, then a summary\n"
-
+    "  --keylog FILE    decrypt with an SSLKEYLOGFILE key log (repeatable)\n"
     "  -q / -v          only problem connections / add each message ladder\n"
     "  --cacert FILE    trust anchors (PEM)         --capath DIR  (hashed directory)\n"
     "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
@@ -44,7 +43,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
 
 enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
-    OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS,
+    OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS, OPT_KEYLOG,
 };
 
 static const struct option long_opts[] = {
@@ -63,6 +62,7 @@ static const struct option long_opts[] = {
     { "html", required_argument, NULL, OPT_HTML },
     { "workers", required_argument, NULL, OPT_WORKERS },
     { "buffer-size", required_argument, NULL, 'B' },
+    { "keylog", required_argument, NULL, OPT_KEYLOG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { "quiet", no_argument, NULL, 'q' },
@@ -183,6 +183,7 @@ void td_options_free(td_options *o)
 {
     free(o->files);
     free(o->bpf);
+    free(o->keylogs);
     memset(o, 0, sizeof *o);
 }
 
@@ -314,6 +315,13 @@ int td_parse_options(int argc, char **argv, td_options *o)
                 return usage_error("--workers wants a number of capture threads, 1 to %d, not '%s'", TD_MAX_WORKERS, optarg);
             o->workers = (unsigned)v;
             break;
+        case OPT_KEYLOG: {
+            const char **k = realloc(o->keylogs, (o->n_keylogs + 1) * sizeof *k);
+            if (!k) return usage_error("out of memory");
+            k[o->n_keylogs++] = optarg;
+            o->keylogs = k;
+            break;
+        }
         case 'h': fputs(usage_text, stdout); return 1;
         case 'V': printf("tlsdiag %s\n", TLSDIAG_VERSION); return 1;
         default: fputs("Try 'tlsdiag --help'.\n", stderr); return 2;

@@ -42,6 +42,8 @@ struct td_engine {
     bool flushing;                 /* end of input: every open connection is being finished */
     td_engine_stats st;
     td_x509_cache *x509;           /* certificate summaries shared by all connections (may be NULL) */
+    struct td_keylog *keylog;      /* --keylog (NULL: no decryption, no cost) */
+    bool keylog_grows;             /* live: keys may come after the records that need them */
 };
 
 td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx)
@@ -313,6 +315,7 @@ static td_conn *need_stream(td_engine *e, td_conn *c)
     if (c->small && (c = grow(e, c, true))->small) return c;
     c->tls = td_tls_stream_new(&c->t);
     td_tls_stream_set_x509_cache(c->tls, e->x509);
+    if (e->keylog) td_tls_stream_set_keylog(c->tls, e->keylog, e->keylog_grows);
     return c;
 }
 
@@ -564,4 +567,11 @@ void td_engine_free(td_engine *e)
     free(e->heap);
     td_x509_cache_free(e->x509);
     free(e);
+}
+
+void td_engine_set_keylog(td_engine *e, struct td_keylog *k, bool grows)
+{
+    if (!e) return;
+    e->keylog = k;
+    e->keylog_grows = grows;
 }

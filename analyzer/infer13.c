@@ -164,6 +164,7 @@ void td_infer13(const td_transcript *t, td_result *r)
     td_inference *inf = &r->inf;
     memset(inf, 0, sizeof *inf);
     if (!td_version_is_tls13(s->version) || !s->server_hello || !s->n_records) return;
+    if (td_tls_decrypted(s)) return;               /* read with a key log: nothing to infer */
     inf->done = true;
     inf->handshake_complete = -1;
     layout plain = layout_for(s->cipher, 0), padded = layout_for(s->cipher, 16);

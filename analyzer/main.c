@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "keylog_file.h"
 #include "notes.h"
 #include "progress.h"
 #include "rollup.h"
@@ -97,6 +98,17 @@ int main(int argc, char **argv)
         td_engine_free(r.engine);
         return fail_setup(&r, 2);
     }
+    if (r.opt.n_keylogs) {
+        bool bad = false;
+        r.keylogs = td_keylog_files_open(r.opt.keylogs, r.opt.n_keylogs, &bad);
+        if (!r.keylogs) {
+            fprintf(stderr, "tlsdiag: out of memory\n");
+            td_engine_free(r.engine);
+            return fail_setup(&r, 2);
+        }
+        if (bad) r.input_error = true;         /* reported; the captures are still analysed */
+        td_engine_set_keylog(r.engine, td_keylog_files_keys(r.keylogs), r.opt.iface != NULL);
+    }
     double t0 = now_s();
     if (r.opt.iface) td_run_live(&r);
     else td_run_files(&r);
@@ -134,6 +146,7 @@ int main(int argc, char **argv)
     td_notes_free(&notes);
 
     td_engine_free(r.engine);
+    td_keylog_files_free(r.keylogs);
     td_rollup_free(r.rollup);
     td_json_memo_free(r.json_memo);
     td_classifier_free(r.classifier);

@@ -137,6 +137,7 @@ static void ladder(FILE *f, const td_result *r)
             fputs(": likely ", f);
             esc(f, label);
         }
+        if (e->flags & TD_EVF_DECRYPTED) fputs(" [decrypted]", f);
         fputs("</text></g>\n", f);
     }
     fputs("</svg>\n", f);
@@ -162,6 +163,21 @@ static void facts(FILE *f, const td_result *r)
             esc(f, s->alpn);
         }
         if (s->resumed) fputs(", resumed", f);
+        fputs("</dd>", f);
+    }
+    if (s->dec) {                                  /* --keylog given */
+        fputs("<dt>decrypted</dt><dd>", f);
+        if (s->dec->decrypted) {
+            fprintf(f, "yes, %u records", s->dec->records[0] + s->dec->records[1]);
+            for (int d = 0; d < 2; d++)
+                if (s->dec->app_first[d]) {
+                    fputs(d == TD_C2S ? "; client: " : "; server: ", f);
+                    esc(f, s->dec->app_first[d]);
+                }
+        } else {
+            fputs("no: ", f);
+            esc(f, s->dec->status ? s->dec->status : "nothing to decrypt");
+        }
         fputs("</dd>", f);
     }
     for (size_t i = 0; i < s->server_chain.n; i++) {

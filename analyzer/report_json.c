@@ -307,6 +307,20 @@ static void tcp_object(td_jw *w, const td_tcp *tcp)
     td_jw_char(w, '}');
 }
 
+/* --keylog given: what decryption gave (application data only as its recognised first line). */
+static void decrypt_fields(td_jw *w, const td_tls *s)
+{
+    if (s->dec) {
+        const td_decrypt_facts *d = s->dec;
+        TD_JW_LIT(w, ",\"decrypted\":"); td_jw_bool(w, d->decrypted);
+        TD_JW_LIT(w, ",\"decrypt_status\":"); td_jw_str(w, d->decrypted ? NULL : d->status);
+        TD_JW_LIT(w, ",\"decrypted_records\":"); td_jw_u64(w, (uint64_t)d->records[0] + d->records[1]);
+        TD_JW_LIT(w, ",\"decrypt_failures\":"); td_jw_u64(w, (uint64_t)d->failed[0] + d->failed[1]);
+        TD_JW_LIT(w, ",\"app_first_c2s\":"); td_jw_str(w, d->app_first[0]);
+        TD_JW_LIT(w, ",\"app_first_s2c\":"); td_jw_str(w, d->app_first[1]);
+    }
+}
+
 /* The keyless reading of a TLS 1.3 exchange (analyzer/infer13.c). */
 static void inference(td_jw *w, const td_inference *in)
 {
@@ -339,7 +353,25 @@ static void ladder(td_jw *w, const td_result *r)
         TD_JW_LIT(w, ",\"count\":"); td_jw_u64(w, e->count);
         const char *label = td_event_record_label(r, e, &rec);
         if (label) { TD_JW_LIT(w, ",\"infer\":"); td_jw_str(w, label); }
+        if (e->flags & TD_EVF_DECRYPTED) TD_JW_LIT(w, ",\"decrypted\":true");
         td_jw_char(w, '}');
+    }
+    TD_JW_LIT(w, "]");
+    const td_decrypt_facts *d = t->tls.dec;
+    if (!d) return;
+    /* --keylog: each decrypted record and the ladder entries (by index) that came from it. */
+    TD_JW_LIT(w, ",\"decrypted_record_list\":[");
+    for (size_t i = 0; i < d->n_recs; i++) {
+        const td_dec_record *x = &d->recs[i];
+        if (i) td_jw_char(w, ',');
+        TD_JW_LIT(w, "{\"packet\":"); td_jw_u64(w, x->packet);
+        TD_JW_LIT(w, ",\"dir\":"); td_jw_str(w, x->dir == TD_C2S ? "c2s" : "s2c");
+        TD_JW_LIT(w, ",\"outer\":"); td_jw_u64(w, x->outer);
+        TD_JW_LIT(w, ",\"inner\":"); td_jw_u64(w, x->inner);
+        TD_JW_LIT(w, ",\"len\":"); td_jw_u64(w, x->len);
+        TD_JW_LIT(w, ",\"events\":["); td_jw_u64(w, x->first_event);
+        td_jw_char(w, ','); td_jw_u64(w, x->end_event);
+        TD_JW_LIT(w, "]}");
     }
     TD_JW_LIT(w, "]");
 }
@@ -365,6 +397,7 @@ void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo
     tcp_object(&w, &t->tcp);
     td_jw_char(&w, ',');
     tls_object(&w, r, memo);
+    decrypt_fields(&w, &t->tls);
     if (r->inf.done) inference(&w, &r->inf);
     if (verbose > 0) ladder(&w, r);
     if (r->verdict) {

@@ -183,6 +183,19 @@ static void tls_lines(FILE *out, int width, const td_tls *s)
         if (s->hello_retry) add(&l, ", HelloRetryRequest");
         labelled(out, width, "TLS", l.b);
     }
+    if (s->dec) {                                  /* --keylog given */
+        const td_decrypt_facts *d = s->dec;
+        l.n = 0;
+        if (d->decrypted) {
+            add(&l, "yes, %u records with the key log", d->records[0] + d->records[1]);
+            if (d->failed[0] + d->failed[1]) add(&l, " (%u failed authentication)", d->failed[0] + d->failed[1]);
+            for (int dir = 0; dir < 2; dir++)
+                if (d->app_first[dir]) add(&l, "; %s first: %s", dir == TD_C2S ? "client" : "server", d->app_first[dir]);
+        } else {
+            add(&l, "no: %s", d->status ? d->status : "nothing to decrypt");
+        }
+        labelled(out, width, "decrypted", l.b);
+    }
     if (s->client_hello) {
         l.n = 0;
         for (size_t i = 0; i < s->n_offered_versions; i++)
@@ -268,7 +281,8 @@ static void ladder(FILE *out, int width, const td_result *r)
         int n = snprintf(head, sizeof head, "    %10.3f ms  pkt %-6llu %s  ", (e->ts - t->start) * 1000.0,
                          (unsigned long long)e->packet, e->dir == TD_C2S ? "C->S" : "S->C");
         l.n = 0;
-        add(&l, "%s%s%s", td_event_text(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "");
+        add(&l, "%s%s%s%s", td_event_text(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "",
+            e->flags & TD_EVF_DECRYPTED ? " [decrypted]" : "");
         put(out, width, head, n, l.b);
     }
     if (t->n_events_dropped)

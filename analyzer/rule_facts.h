@@ -23,7 +23,8 @@ typedef struct facts {
     td_result *r;
     const td_inference *in;        /* TLS 1.3 without keys (in->done false otherwise) */
     td_chain_check sc, cc;         /* server and client chain checks */
-    bool tls13;
+    bool tls13;                    /* TLS 1.3 read without keys: the keyless inference applies */
+    bool decrypted;                /* protected records were read with a key log (--keylog) */
     const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake */
     bool hs_done;                  /* both sides finished the handshake */
     bool client_aborted_13;        /* TLS 1.3: the client answered the server's flight with an alert */

@@ -10,6 +10,7 @@
  * passive certificate checks stand in for them).  A new symptom is a new row. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,7 +59,10 @@ static void gather(facts *f)
 {
     const td_tls *s = f->s;
     const td_inference *in = f->in;
-    f->tls13 = td_version_is_tls13(s->version);
+    /* Read with a key log, TLS 1.3 shows what TLS 1.2 shows in the clear: its messages and
+     * alerts are facts, and the rules for those apply (f->tls13 stands for "inferred"). */
+    f->decrypted = td_tls_decrypted(s);
+    f->tls13 = td_version_is_tls13(s->version) && !f->decrypted;
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
         if (a->level == 2 || (a->encrypted && !(s->finished[0] && s->finished[1]))) {
@@ -324,7 +328,9 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
     }
     /* TLS 1.2: the client closed (or sent an encrypted alert) after the server's Certificate
      * without sending its key exchange. */
-    if (s->server_chain.seen && !s->ccs[TD_C2S] && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
+    /* (Decrypted TLS 1.3: its ChangeCipherSpec is only for middleboxes; the Finished tells.) */
+    bool went_on = f->decrypted && td_version_is_tls13(s->version) ? s->finished[TD_C2S] : s->ccs[TD_C2S];
+    if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
         *certain = false;
         *reason = passive_reason(f);
         *pkt = rule_close_packet(f, TD_C2S);
@@ -417,7 +423,7 @@ static int m_server_cert_expired(facts *f) { return cert_rule(f, CERT_DATES); }
 static int m_server_cert_rejected(facts *f) { return cert_rule(f, CERT_OTHER); }
 
 /* How the server refused a client certificate, or its absence. */
-typedef enum { CC_NONE, CC_ALERT, CC_HTTP } cc_how;
+typedef enum { CC_NONE, CC_ALERT, CC_HTTP, CC_CLOSE } cc_how;
 
 /* The server asked for a client certificate (seen in TLS 1.2, inferred in TLS 1.3 from the
  * client's Certificate) and the client's answer was empty (*sent false) or a certificate. */
@@ -481,10 +487,43 @@ static bool http_refusal(facts *f, uint64_t *resp_bytes, uint64_t *resp_pkt)
     return true;
 }
 
+/* Read with a key log: the server's first answer is an HTTP status that refuses the client
+ * (400 with nginx's certificate text, 403, or nginx's 495/496). */
+static bool decrypted_refusal(const facts *f)
+{
+    const char *line = f->s->dec ? f->s->dec->app_first[TD_S2C] : NULL;
+    if (!line || strncmp(line, "HTTP/1.", 7) != 0 || strlen(line) < 12) return false;
+    int code = atoi(line + 9);
+    return code == 495 || code == 496 || code == 403 || (code == 400 && strstr(line, " ... "));
+}
+
 static cc_how client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t *pkt, uint64_t *resp_bytes)
 {
     const td_tls *s = f->s;
     const td_alert *a = f->fatal;
+    if (f->decrypted && s->cert_requested && s->client_chain.seen) {
+        /* Decrypted: the server's alert after the client's Certificate (TLS 1.3 sends it after
+         * the client's Finished), or its HTTP refusal, is read, not inferred. */
+        *sent = !s->client_chain.empty;
+        if (a && a->from == TD_S2C && !a->encrypted && a->packet >= s->client_chain.packet) {
+            *certain = true;
+            *pkt = a->packet;
+            return CC_ALERT;
+        }
+        if (decrypted_refusal(f)) {
+            *certain = true;
+            *pkt = s->dec->app_first_packet[TD_S2C];
+            *resp_bytes = s->app_data[TD_S2C];
+            return CC_HTTP;
+        }
+        /* No alert, no answer: the server hung up on the client's certificate flight. */
+        uint64_t close = rule_closed_by(f, TD_S2C) ? rule_close_packet(f, TD_S2C) : 0;
+        if (close && close > s->client_chain.packet && !s->app_records[TD_S2C] && !(a && a->from == TD_C2S)) {
+            *certain = true;
+            *pkt = close;
+            return CC_CLOSE;
+        }
+    }
     if (!f->tls13 && s->cert_requested) {
         bool server_abort = (a && a->from == TD_S2C) || (rule_closed_by(f, TD_S2C) && !f->hs_done);
         bool no_cert_alert = a && a->from == TD_C2S && !a->encrypted && a->code == 41;   /* SSLv3 no_certificate */
@@ -551,7 +590,14 @@ static void ev_client_cert_flight(facts *f, bool sent)
 
 static void ev_refusal(facts *f, cc_how how, uint64_t pkt, uint64_t resp_bytes)
 {
-    if (how == CC_HTTP) {
+    const td_decrypt_facts *d = f->s->dec;
+    if (how == CC_CLOSE) {
+        td_result_evidence(f->r, pkt, "server closed the connection after the client's certificate flight, "
+                                      "without an alert and without answering (read with the key log)");
+    } else if (how == CC_HTTP && d && d->app_first[TD_S2C] && d->app_first_packet[TD_S2C] == pkt) {
+        td_result_evidence(f->r, pkt, "server's decrypted answer: %s", d->app_first[TD_S2C]);
+        ev_close(f, TD_S2C);
+    } else if (how == CC_HTTP) {
         td_result_evidence(f->r, pkt, "server answered the first request with %llu bytes, then closed the connection itself "
                                       "(an HTTP error page, e.g. nginx's 400 or IIS's 403.7, fits this size)",
                            (unsigned long long)resp_bytes);
@@ -665,7 +711,9 @@ static int m_ok(facts *f)
     bool sent = false;
     uint64_t bytes = 0;
     if (client_cert_answer(f, &sent)) {
-        bool doubt = short_answer(f, &bytes) && f->tcp->close;
+        /* Read with a key log, the answer's status line is known (a refusal matched a rule above). */
+        bool answer_read = f->decrypted && s->dec->app_first[TD_S2C];
+        bool doubt = short_answer(f, &bytes) && f->tcp->close && !answer_read;
         if (sent && doubt && f->tls13) {
             f->r->confidence = "likely";
             td_result_finding(f->r, "client-cert-answer-unread", "warning",

@@ -36,6 +36,7 @@ typedef struct td_run {
     td_html *html;                 /* --html, or NULL */
     int width;                     /* the text report's width */
     size_t files_opened;           /* -r files that could be opened and read (some packets or none) */
+    struct td_keylog_files *keylogs;   /* --keylog, or NULL (keylog_file.h) */
 } td_run;
 
 /* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */

@@ -26,6 +26,7 @@
 
 #include "decode.h"
 #include "live_priv.h"
+#include "keylog_file.h"
 #include "run.h"
 #include "source.h"
 
@@ -46,7 +47,7 @@ typedef struct live {
     uint64_t bad, first_bad;       /* malformed frames */
     uint64_t dropped;              /* kernel drops at the last look */
     bool drops_pending;            /* new drops: mark again once the backlog is read */
-    double next_tick, next_stats;  /* monotonic clock */
+    double next_tick, next_stats, next_keylog;  /* monotonic clock */
     double deadline;               /* --duration, monotonic; 0 = none */
 } live;
 
@@ -258,8 +259,20 @@ static void check_stats(live *L)
     }
 }
 
+/* The clients append to their key logs while we capture: read what they added (whole lines),
+ * at most every TD_LIVE_KEYLOG_EVERY seconds, so that a connection finds its keys before it ends. */
+static void refresh_keylogs(live *L, double now)
+{
+    if (!L->r->keylogs || now < L->next_keylog) return;
+    L->next_keylog = now + TD_LIVE_KEYLOG_EVERY;
+    bool bad = false;
+    td_keylog_files_refresh(L->r->keylogs, &bad);
+    if (bad) L->r->input_error = true;
+}
+
 static void housekeeping(live *L, double now)
 {
+    refresh_keylogs(L, now);
     td_engine_expire(L->r->engine, wall_now());
     flush_dump(L);
     if (now >= L->next_stats) {
@@ -273,6 +286,7 @@ static void handle_frame(void *user, const td_frame *f)
 {
     live *L = user;
     L->number++;
+    refresh_keylogs(L, mono_now());
     dump_frame(L, f);
     const char *why = td_engine_frame(L->r->engine, f, L->number);
     if (!why) return;

@@ -75,3 +75,49 @@ bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outle
         o += (size_t)snprintf(out + o, outlen - o, " %02x", data[i]);
     return false;
 }
+
+/* A line of p, up to CR/LF or max bytes, printable ASCII only. */
+static void copy_line(char *out, size_t outlen, const uint8_t *p, size_t n, size_t max)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && i < max && p[i] != '\r' && p[i] != '\n' && o + 1 < outlen; i++)
+        out[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+    out[o] = '\0';
+}
+
+bool td_sniff_app_first(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+    static const char h2[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    static const char *const refusals[] = {             /* nginx's texts for a client certificate */
+        "No required SSL certificate was sent", "The SSL certificate error",
+    };
+    if (!outlen) return false;
+    out[0] = '\0';
+    if (n >= sizeof h2 - 1 && memcmp(p, h2, sizeof h2 - 1) == 0) {
+        snprintf(out, outlen, "HTTP/2 connection preface");
+        return true;
+    }
+    if (n >= 12 && memcmp(p, "HTTP/1.", 7) == 0 && p[8] == ' ' && p[9] >= '1' && p[9] <= '5' &&
+        p[10] >= '0' && p[10] <= '9' && p[11] >= '0' && p[11] <= '9') {
+        copy_line(out, outlen, p, n, 160);
+        if (p[9] != '4') return true;
+        for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+            size_t pl = strlen(refusals[i]);
+            for (size_t j = 0; j + pl <= n; j++)
+                if (memcmp(p + j, refusals[i], pl) == 0) {
+                    size_t o = strlen(out);
+                    snprintf(out + o, outlen - o, " ... %s", refusals[i]);
+                    return true;
+                }
+        }
+        return true;
+    }
+    size_t m = 0;                                        /* METHOD SP target SP HTTP/1.x */
+    while (m < n && m < 16 && p[m] >= 'A' && p[m] <= 'Z') m++;
+    if (m == 0 || m >= n || p[m] != ' ') return false;
+    size_t e = m + 1;
+    while (e < n && e < 2048 && p[e] != ' ' && p[e] != '\r' && p[e] != '\n') e++;
+    if (e + 9 > n || memcmp(p + e, " HTTP/1.", 8) != 0) return false;
+    copy_line(out, outlen, p, n, 160);
+    return true;
+}

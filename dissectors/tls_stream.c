@@ -11,6 +11,7 @@
 
 #include "cursor.h"
 #include "dissect.h"
+#include "keylog.h"
 #include "tls_internal.h"
 
 #define REC_MAX_LEN (16384 + 2048)      /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
@@ -37,6 +38,7 @@ typedef struct dir_parser {
     uint8_t rtype;                       /* current record */
     bool rkeep;                          /* body goes to the handshake or alert parser */
     uint8_t rmode;                       /* what the current record's body counts towards (RM_*) */
+    bool rdec;                           /* the current record is being buffered to be decrypted */
     size_t hdr_have;
     size_t rlen, rleft;
     size_t ridx;                         /* ... 1 + its index in tls.records, 0 if not kept */
@@ -59,11 +61,46 @@ typedef struct dir_parser {
     size_t sniff_have;
 } dir_parser;
 
+/* A protected record held to be opened. */
+typedef struct dec_rec {
+    uint8_t dir;
+    uint8_t hdr[5];
+    uint8_t *buf;                        /* the record body, at most REC_MAX_LEN */
+    size_t have;
+    uint64_t packet;
+    double ts;
+} dec_rec;
+
+#define PENDING_MAX 32                   /* records held while a live key log may still bring keys */
+
+/* Decryption with a key log: only allocated when one was given (dissectors/tls_decrypt.c). */
+typedef struct dec_state {
+    td_keylog *keylog;                   /* learns the master secrets of TLS 1.2 sessions */
+    uint8_t client_random[32];
+    bool have_random, tried;
+    uint8_t *ticket;                     /* the session ticket the ClientHello offered (heap) */
+    size_t ticket_len;
+    uint8_t server_random[32];
+    bool server_hello, etm;              /* the ServerHello parsed (and accepted encrypt_then_mac) */
+    size_t keys_seen;                    /* secrets in the key log when it was last looked at */
+    uint32_t missed[2];                  /* protected records that went by without keys */
+    td_tlsdec *k;                        /* NULL until the ServerHello, or when there are no keys */
+    dec_rec rec[2];                      /* the record being read, per direction */
+    /* Live: the client writes its key log after the packets that need it may have gone by, so
+     * the protected records of a connection without keys are held (in order) until its keys come
+     * or the cap is hit, the connection ends, or the wait is given up. */
+    bool wait;
+    dec_rec *pending;
+    size_t n_pending;
+} dec_state;
+
 struct td_tls_stream {
     td_transcript *t;
     td_x509_cache *x509;                 /* certificate summaries (not owned; may be NULL) */
     bool v2_session;                     /* the server answered in SSLv2: both streams are SSLv2 */
+    bool replaying;                      /* a record that could not be decrypted goes the usual way */
     dir_parser d[2];
+    dec_state *dec;
 };
 
 static inline void flush_body(td_tls_stream *s, int dir);
@@ -80,6 +117,21 @@ void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c)
     if (s) s->x509 = c;
 }
 
+void td_tls_stream_set_keylog(td_tls_stream *s, td_keylog *k, bool keys_may_come_later)
+{
+    if (!s || !k || s->dec) return;
+    s->dec = calloc(1, sizeof *s->dec);
+    if (!s->t->tls.dec) s->t->tls.dec = calloc(1, sizeof *s->t->tls.dec);
+    if (!s->dec || !s->t->tls.dec) {
+        free(s->dec);
+        s->dec = NULL;
+        return;
+    }
+    s->dec->keylog = k;
+    s->dec->wait = keys_may_come_later;
+    s->t->tls.dec->status = "no TLS handshake in the capture";
+}
+
 static void hs_reset(dir_parser *d)
 {
     free(d->hsbuf);
@@ -89,9 +141,18 @@ static void hs_reset(dir_parser *d)
     d->hsskip = 0;
 }
 
+static void dec_give_up(td_tls_stream *s);
+static void dec_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole);
+
 void td_tls_stream_end(td_tls_stream *s)
 {
     if (!s) return;
+    if (s->dec) dec_give_up(s);                            /* the keys never came */
+    for (int dir = 0; dir < 2; dir++)
+        if (s->d[dir].rdec) {                              /* cut short by the end of the capture */
+            s->d[dir].rdec = false;
+            dec_replay(s, dir, &s->dec->rec[dir], false);
+        }
     for (int dir = 0; dir < 2; dir++) {
         flush_body(s, dir);                        /* a record cut off by the end of the capture */
         const dir_parser *d = &s->d[dir];
@@ -112,13 +173,24 @@ void td_tls_stream_free(td_tls_stream *s)
         free(s->d[i].v2buf);
         free(s->d[i].sniff);
     }
+    if (s->dec) {
+        td_tlsdec_free(s->dec->k);
+        free(s->dec->rec[0].buf);
+        free(s->dec->rec[1].buf);
+        free(s->dec->ticket);
+        for (size_t i = 0; i < s->dec->n_pending; i++) free(s->dec->pending[i].buf);
+        free(s->dec->pending);
+        free(s->dec);
+    }
     free(s);
 }
 
 size_t td_tls_stream_buffered(const td_tls_stream *s)
 {
     return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len +
-           (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0);
+           (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0) +
+           (s->dec ? sizeof *s->dec + (s->dec->rec[0].buf ? REC_MAX_LEN : 0) + (s->dec->rec[1].buf ? REC_MAX_LEN : 0) +
+                     s->dec->n_pending * (REC_MAX_LEN + sizeof(dec_rec)) : 0);
 }
 
 bool td_tls_stream_settled(const td_tls_stream *s)
@@ -183,6 +255,12 @@ static void bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t pac
 
 /* ---- handshake message reassembly -------------------------------------------------------- */
 
+static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len);
+static void dec_lookup(td_tls_stream *s);
+static void dec_flush(td_tls_stream *s);
+static void dec_client_hello(td_tls_stream *s, const uint8_t *body, size_t len);
+static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len);
+
 static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *body, size_t len,
                        uint64_t packet, double ts)
 {
@@ -192,9 +270,21 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
         snprintf(what, sizeof what, "malformed %s (%zu bytes)", name ? name : "handshake message", len);
         tls_note_bad(s->t, dir, what);
     }
+    if (!s->dec) return;
+    if (type == HS_CLIENT_HELLO && dir == TD_C2S && len >= 34) {
+        memcpy(s->dec->client_random, body + 2, 32);   /* after a HelloRetryRequest: the same */
+        s->dec->have_random = true;
+        dec_client_hello(s, body, len);
+    } else if (type == HS_NEW_SESSION_TICKET && dir == TD_S2C && !td_version_is_tls13(s->t->tls.version)) {
+        dec_ticket(s, body, len);
+    } else if (type == HS_SERVER_HELLO && dir == TD_S2C && s->t->tls.server_hello && !s->dec->tried) {
+        dec_server_hello(s, body, len);
+    } else if (s->dec->k) {
+        td_tlsdec_handshake(s->dec->k, dir, type);
+    }
 }
 
-static void hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet,
+__attribute__((always_inline)) static inline void hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet,
                     double ts)
 {
     dir_parser *d = &s->d[dir];
@@ -352,7 +442,7 @@ event:
  * so here only its facts are kept: direction, length, packet, time. */
 /* A slot for one more protected record, or NULL past the cap (or out of memory): the list
  * grows 8, 16, 32, 48, since most connections are decided within a dozen records. */
-static td_record *keep_record(td_tls *tls)
+__attribute__((always_inline)) static inline td_record *keep_record(td_tls *tls)
 {
     size_t n = tls->n_records;
     if (n >= TD_MAX_RECORDS) return NULL;
@@ -369,7 +459,7 @@ static td_record *keep_record(td_tls *tls)
  * protected record looks like this, and what it really holds (the rest of the handshake, a
  * ticket, an alert or data) is inferred later from the whole exchange (analyzer/infer13.c),
  * so here only its facts are kept: direction, length, packet, time. */
-static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
+__attribute__((always_inline)) static inline void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
@@ -398,7 +488,7 @@ static void encrypted_record(td_tls_stream *s, int dir, size_t len, uint64_t pac
 
 /* Bytes of an application-data record's body that are really in the capture: counted as they
  * arrive, so a record cut off by the end of the capture counts what was seen, not its header. */
-static void count_body(td_tls_stream *s, int dir, size_t n)
+__attribute__((always_inline)) static inline void count_body(td_tls_stream *s, int dir, size_t n)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
@@ -424,19 +514,339 @@ static inline void flush_body(td_tls_stream *s, int dir)
     d->rbody = 0;
 }
 
-/* A record header has been read: decide what to do with its body. */
-static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+/* ---- decryption with a key log ------------------------------------------------------------ */
+
+/* The parser's state for a record whose header is h. */
+static inline void record_header(dir_parser *d, const uint8_t *h)
 {
-    td_tls *tls = &s->t->tls;
-    dir_parser *d = &s->d[dir];
-    uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
     d->rtype = h[0];
     d->rlen = d->rleft = (size_t)h[3] << 8 | h[4];
     d->rkeep = false;
     d->rmode = RM_NONE;
     d->alert_have = 0;
     d->hb_have = 0;
-    if (!tls->record_version[dir]) tls->record_version[dir] = version;
+}
+
+static inline void record_plain(td_tls_stream *s, int dir, uint64_t packet, double ts);
+static inline void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet, double ts);
+static inline void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts);
+
+/* The ServerHello is known: look the connection up in the key log. */
+static void dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len)
+{
+    dec_state *x = s->dec;
+    td_tls *tls = &s->t->tls;
+    x->tried = true;
+    if (!x->have_random) {
+        tls->dec->status = "the ClientHello is not in the capture: no client random to look up";
+        return;
+    }
+    cursor c = cur_make(body, len);
+    cur_u16(&c);
+    const uint8_t *sr = cur_bytes(&c, 32);
+    (void)cur_block8(&c);                          /* session ID */
+    cur_u16(&c);                                   /* cipher suite (tls->cipher has it) */
+    cur_u8(&c);                                    /* compression */
+    bool etm = false;
+    if (!c.bad && !cur_empty(&c)) {
+        cursor exts = cur_block16(&c);
+        while (!cur_empty(&exts) && !exts.bad) {
+            uint16_t type = cur_u16(&exts);
+            (void)cur_block16(&exts);
+            if (type == 22 && !exts.bad) etm = true;   /* encrypt_then_mac (RFC 7366) */
+        }
+    }
+    if (!sr || c.bad) {
+        tls->dec->status = "the ServerHello did not parse";
+        return;
+    }
+    memcpy(x->server_random, sr, 32);
+    x->etm = etm;
+    x->server_hello = true;
+    dec_lookup(s);
+}
+
+/* Look the connection up in the key log: at its ServerHello, and again while it has no keys
+ * whenever the key log has grown (live mode: the client writes it as it goes). */
+static void dec_lookup(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    td_tls *tls = &s->t->tls;
+    const char *why = NULL;
+    x->keys_seen = td_keylog_count(x->keylog);
+    x->k = td_tlsdec_new(x->keylog, x->client_random, x->server_random, tls->version, (uint16_t)tls->cipher, x->etm, &why);
+    uint8_t master[48];
+    if (!x->k && !td_version_is_tls13(tls->version)) {
+        /* A resumption the client did not log: the session's master secret may be known from the
+         * connection that made it (by the session ID the server echoed, or the ticket offered). */
+        bool known = (tls->resumed && td_keylog_find_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master)) ||
+                     (x->ticket && td_keylog_find_session(x->keylog, x->ticket, x->ticket_len, master));
+        const char *why2 = NULL;
+        if (known) x->k = td_tlsdec_new_master(master, x->client_random, x->server_random, tls->version,
+                                               (uint16_t)tls->cipher, x->etm, &why2);
+        if (why2) why = why2;
+    }
+    if (x->k && tls->session_id_s_len && td_tlsdec_master(x->k, master))
+        td_keylog_add_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master);
+    tls->dec->status = x->k ? "no protected record could be opened" : why;
+    if (x->k) {
+        for (int dir = 0; dir < 2; dir++) {
+            if (tls->ccs[dir]) td_tlsdec_ccs(x->k, dir);   /* TLS 1.2: already past it */
+            td_tlsdec_skip(x->k, dir, x->missed[dir]);
+        }
+        dec_flush(s);                                  /* the records held meanwhile, in order */
+    }
+}
+
+/* The session ticket a ClientHello offers (to find the master secret of a resumption). */
+static void dec_client_hello(td_tls_stream *s, const uint8_t *body, size_t len)
+{
+    cursor c = cur_make(body, len);
+    cur_skip(&c, 34);
+    (void)cur_block8(&c);                          /* session ID */
+    (void)cur_block16(&c);                         /* cipher suites */
+    (void)cur_block8(&c);                          /* compression */
+    cursor exts = cur_block16(&c);
+    while (!c.bad && !cur_empty(&exts) && !exts.bad) {
+        uint16_t type = cur_u16(&exts);
+        cursor ext = cur_block16(&exts);
+        if (type == 35 && !exts.bad && !cur_empty(&ext)) {
+            free(s->dec->ticket);
+            s->dec->ticket_len = 0;
+            if ((s->dec->ticket = malloc(cur_left(&ext))) != NULL) {
+                s->dec->ticket_len = cur_left(&ext);
+                memcpy(s->dec->ticket, ext.p, s->dec->ticket_len);
+            }
+        }
+    }
+}
+
+/* TLS 1.2 NewSessionTicket (RFC 5077): a later connection may offer this ticket to resume. */
+static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len)
+{
+    cursor c = cur_make(body, len);
+    cur_u32(&c);                                   /* ticket_lifetime_hint */
+    cursor ticket = cur_block16(&c);
+    uint8_t master[48];
+    if (!c.bad && !cur_empty(&ticket) && s->dec->k && td_tlsdec_master(s->dec->k, master))
+        td_keylog_add_session(s->dec->keylog, ticket.p, cur_left(&ticket), master);
+}
+
+/* Is this record one to open?  TLS 1.3: every application_data record after the ServerHello;
+ * earlier versions: alert, handshake and application data after this side's ChangeCipherSpec. */
+static bool dec_wants(td_tls_stream *s, int dir)
+{
+    const td_tls *tls = &s->t->tls;
+    dec_state *x = s->dec;
+    uint8_t type = s->d[dir].rtype;
+    bool prot = td_version_is_tls13(tls->version) ? type == CT_APPDATA && tls->server_hello
+                                                       : tls->ccs[dir] && (type == CT_APPDATA || type == CT_ALERT || type == CT_HANDSHAKE);
+    if (!prot) return false;
+    if (!x->k && x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) dec_lookup(s);
+    if (!x->k && x->wait && x->server_hello) return true;  /* held until the keys come */
+    if (!x->k) {
+        if (x->missed[dir] < UINT32_MAX) x->missed[dir]++;
+        return false;
+    }
+    return td_tlsdec_ready(x->k, dir);
+}
+
+static void dec_begin(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+{
+    dec_rec *r = &s->dec->rec[dir];
+    if (!r->buf && !(r->buf = malloc(REC_MAX_LEN))) return;   /* then it goes the usual way */
+    r->dir = (uint8_t)dir;
+    memcpy(r->hdr, h, 5);
+    r->have = 0;
+    r->packet = packet;
+    r->ts = ts;
+    s->d[dir].rdec = true;
+    s->t->tls.encrypted[dir] = true;
+}
+
+static void dec_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n)
+{
+    dec_rec *r = &s->dec->rec[dir];
+    size_t rlen = (size_t)r->hdr[3] << 8 | r->hdr[4];       /* <= REC_MAX_LEN */
+    size_t k = n < rlen - r->have ? n : rlen - r->have;
+    memcpy(r->buf + r->have, p, k);
+    r->have += k;
+}
+
+/* A record that could not be opened (no keys, failed authentication, cut short) is counted as
+ * the parser counts any protected record; the record the parser is in the middle of (this
+ * direction may be inside another one) is left as it was. */
+static void dec_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole)
+{
+    dir_parser *d = &s->d[dir];
+    dir_parser saved = *d;
+    d->rdec = false;
+    s->replaying = true;
+    record_header(d, r->hdr);
+    record_plain(s, dir, r->packet, r->ts);
+    if (r->have) record_body(s, dir, r->buf, r->have, r->packet, r->ts);
+    if (whole) record_end(s, dir, r->packet, r->ts);
+    s->replaying = false;
+    d->rtype = saved.rtype;
+    d->rlen = saved.rlen;
+    d->rleft = saved.rleft;
+    d->rkeep = saved.rkeep;
+    d->rmode = saved.rmode;
+    d->ridx = saved.ridx;
+    d->alert_have = saved.alert_have;
+    d->hb_have = saved.hb_have;
+    d->rdec = saved.rdec;
+}
+
+/* The first application data record each way (decrypted): its first line, if recognised
+ * (dissectors/sniff.c), is all of application data that is kept. */
+static void app_first(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet)
+{
+    td_decrypt_facts *f = s->t->tls.dec;
+    if (f->app_first_packet[dir] || n == 0) return;
+    f->app_first_packet[dir] = packet;
+    char line[TD_APP_LINE_MAX];
+    if (td_sniff_app_first(p, n, line, sizeof line)) tls_set_str(&f->app_first[dir], line, strlen(line));
+}
+
+/* A record opened: its true content goes to the same parsers as a clear one, its events marked. */
+static void dec_plain(td_tls_stream *s, int dir, uint8_t type, const uint8_t *p, size_t n, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    size_t first = s->t->n_events;
+    switch (type) {
+    case CT_HANDSHAKE:
+        if (s->d[dir].hs_lost) {
+            hs_reset(&s->d[dir]);
+            s->d[dir].hs_lost = false;
+        }
+        hs_feed(s, dir, p, n, packet, ts);
+        break;
+    case CT_ALERT:
+        if (n >= 2 && n % 2 == 0) {
+            for (size_t i = 0; i + 1 < n; i += 2) add_alert(s, dir, p[i], p[i + 1], false, packet, ts);
+        } else {
+            tls_note_bad(s->t, dir, "decrypted alert record of odd length");
+            add_alert(s, dir, 0, 0, true, packet, ts);
+        }
+        break;
+    case CT_APPDATA:
+        if (!tls->app_records[dir]) tls->first_app_packet[dir] = packet;
+        tls->app_records[dir]++;
+        tls->app_data[dir] += n;
+        td_transcript_event(s->t, TD_EV_APPDATA, dir, 1, (uint32_t)n, packet, ts);
+        app_first(s, dir, p, n, packet);
+        break;
+    default:
+        tls_note_bad(s->t, dir, "decrypted record of an unknown content type");
+        td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, type, (uint32_t)n, packet, ts);
+        break;
+    }
+    for (size_t i = first; i < s->t->n_events; i++) s->t->events[i].flags |= TD_EVF_DECRYPTED;
+}
+
+/* Keep the opened record in the list the verbose report gives (for cross-checks). */
+static void dec_list(td_decrypt_facts *f, int dir, uint8_t outer, uint8_t inner, size_t len, size_t first,
+                     size_t end, uint64_t packet)
+{
+    if (f->n_recs >= TD_MAX_DEC_RECORDS) return;
+    if (f->n_recs == 0 || (f->n_recs >= 8 && (f->n_recs & (f->n_recs - 1)) == 0)) {
+        size_t cap = f->n_recs ? f->n_recs * 2 : 8;     /* room for 8, 16, ... 256 */
+        td_dec_record *r = realloc(f->recs, cap * sizeof *r);
+        if (!r) return;
+        f->recs = r;
+    }
+    td_dec_record *r = &f->recs[f->n_recs++];
+    r->dir = (uint8_t)dir;
+    r->outer = outer;
+    r->inner = inner;
+    r->len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
+    r->first_event = (uint32_t)first;
+    r->end_event = (uint32_t)end;
+    r->packet = packet;
+}
+
+/* Open a whole record and feed what it holds; one that does not open goes the usual way. */
+static void dec_open(td_tls_stream *s, dec_rec *r)
+{
+    dec_state *x = s->dec;
+    td_decrypt_facts *f = s->t->tls.dec;
+    int dir = r->dir;
+    size_t rlen = (size_t)r->hdr[3] << 8 | r->hdr[4];
+    uint8_t type = 0;
+    size_t off = 0, n = 0;
+    const char *why = NULL;
+    if (x->k && r->have == rlen && td_tlsdec_open(x->k, dir, r->hdr, r->buf, r->have, &type, &off, &n, &why)) {
+        f->decrypted = true;
+        f->status = NULL;
+        if (f->records[dir] < UINT32_MAX) f->records[dir]++;
+        size_t first = s->t->n_events;
+        dec_plain(s, dir, type, r->buf + off, n, r->packet, r->ts);
+        dec_list(f, dir, r->hdr[0], type, rlen, first, s->t->n_events, r->packet);
+        return;
+    }
+    if (x->k) {
+        if (f->failed[dir] < UINT32_MAX) f->failed[dir]++;
+        if (!f->decrypted) f->status = "records failed authentication: the key log does not belong to this connection";
+    }
+    dec_replay(s, dir, r, r->have == rlen);
+}
+
+/* The keys came: open the records held meanwhile, in order. */
+static void dec_flush(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    dec_rec *p = x->pending;
+    size_t n = x->n_pending;
+    x->pending = NULL;
+    x->n_pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        dec_open(s, &p[i]);
+        free(p[i].buf);
+    }
+    free(p);
+}
+
+/* No keys for the records held (the connection ends, or too many wait): they go the usual way,
+ * and later records are not held any more. */
+static void dec_give_up(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    if (!x->k && x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) {
+        dec_lookup(s);                             /* the key log grew since: one more look */
+        if (x->k) return;                          /* (and the records held are opened) */
+    }
+    x->wait = false;
+    if (!x->k) {
+        for (size_t i = 0; i < x->n_pending; i++) x->missed[x->pending[i].dir]++;
+    }
+    dec_flush(s);                                  /* without keys: each is replayed */
+}
+
+static void dec_end(td_tls_stream *s, int dir)
+{
+    dec_state *x = s->dec;
+    dec_rec *r = &x->rec[dir];
+    s->d[dir].rdec = false;
+    if (!x->k && x->wait) {
+        dec_rec *p = x->n_pending < PENDING_MAX ? realloc(x->pending, (x->n_pending + 1) * sizeof *p) : NULL;
+        if (p) {                                   /* held: its buffer moves to the list */
+            x->pending = p;
+            p[x->n_pending++] = *r;
+            r->buf = NULL;
+            return;
+        }
+        dec_give_up(s);
+    }
+    dec_open(s, r);
+}
+
+/* A record header has been read: decide what to do with its body.  (Inlined by force: this is
+ * the per-record hot path, and it has a second caller, dec_replay.) */
+__attribute__((always_inline)) static inline void record_plain(td_tls_stream *s, int dir, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
     if (d->rlen == 0) {
         tls->empty_records[dir]++;
         if (d->rtype != CT_APPDATA) tls_note_bad(s->t, dir, "zero-length record");
@@ -448,6 +858,7 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
         break;
     case CT_CCS:
         tls->ccs[dir] = true;
+        if (s->dec && s->dec->k) td_tlsdec_ccs(s->dec->k, dir);
         if (!td_version_is_tls13(tls->version)) tls->encrypted[dir] = true;
         if (dir == TD_S2C && tls->server_hello && !tls->server_chain.seen && !td_version_is_tls13(tls->version))
             tls->resumed = true;                   /* abbreviated handshake: no Certificate */
@@ -488,10 +899,28 @@ static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t p
     }
 }
 
-static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet,
+static void record_start(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    dir_parser *d = &s->d[dir];
+    uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
+    record_header(d, h);
+    if (!tls->record_version[dir]) tls->record_version[dir] = version;
+    if (s->dec && !s->replaying && d->rlen > 0 && dec_wants(s, dir)) {
+        dec_begin(s, dir, h, packet, ts);
+        return;
+    }
+    record_plain(s, dir, packet, ts);
+}
+
+__attribute__((always_inline)) static inline void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, uint64_t packet,
                         double ts)
 {
     dir_parser *d = &s->d[dir];
+    if (d->rdec) {
+        dec_body(s, dir, p, n);
+        return;
+    }
     d->rbody += n;
     if (!d->rkeep) return;
     if (d->rtype == CT_HANDSHAKE) {
@@ -507,10 +936,14 @@ static void record_body(td_tls_stream *s, int dir, const uint8_t *p, size_t n, u
     }
 }
 
-static void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
+__attribute__((always_inline)) static inline void record_end(td_tls_stream *s, int dir, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
     flush_body(s, dir);
+    if (d->rdec) {
+        dec_end(s, dir);
+        return;
+    }
     if (!d->rkeep) return;
     if (d->rtype == CT_ALERT && d->alert_have == d->rlen) {
         if (!plausible_alerts(d->alert, d->alert_have)) {
@@ -876,6 +1309,11 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
 {
     if (!s || dir < 0 || dir > 1) return;
     dir_parser *d = &s->d[dir];
+    if (d->rdec) {                                /* a record with a hole cannot be opened */
+        if (s->dec->n_pending) dec_give_up(s);
+        d->rdec = false;
+        dec_replay(s, dir, &s->dec->rec[dir], false);
+    }
     td_transcript_event(s->t, TD_EV_GAP, dir, 0, (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes), packet, ts);
     switch (d->state) {
     case ST_DEAD:

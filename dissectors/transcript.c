@@ -37,6 +37,7 @@ void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, ui
     e->kind = (uint8_t)kind;
     e->dir = (uint8_t)dir;
     e->sub = (uint8_t)sub;
+    e->flags = 0;
     e->len = len;
     e->count = 1;
     e->packet = packet;
@@ -72,6 +73,12 @@ void td_transcript_clear(td_transcript *t)
     for (int d = 0; d < 2; d++) {
         free(tls->not_tls_what[d]);
         free(tls->bad_record_what[d]);
+    }
+    if (tls->dec) {
+        free(tls->dec->app_first[0]);
+        free(tls->dec->app_first[1]);
+        free(tls->dec->recs);
+        free(tls->dec);
     }
     free(t->events);
     memset(t, 0, sizeof *t);

@@ -74,6 +74,14 @@ bool td_sniff_tls(const uint8_t *data, size_t len);
  * "SSH banner: SSH-2.0-OpenSSH_9.2", "SMTP banner: 220 ...") and return true.  Otherwise write
  * a hex/ASCII preview of the first bytes ("non-TLS bytes: 16 03 ...") and return false. */
 bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outlen);
+/* The first bytes of decrypted application data: if they start an HTTP/1.x request line
+ * ("GET / HTTP/1.1") or status line ("HTTP/1.1 400 Bad Request"), write that line (at most 160
+ * characters; anything not printable ASCII as '?') into out, or "HTTP/2 connection preface"
+ * for h2's, and return true; else write "" and return false.  A 4xx status line gets " ... "
+ * and the phrase nginx uses to refuse a client certificate when the bytes hold it ("No required
+ * SSL certificate was sent", "The SSL certificate error").  Nothing else is copied. */
+#define TD_APP_LINE_MAX 256
+bool td_sniff_app_first(const uint8_t *data, size_t len, char *out, size_t outlen);
 
 /* ---- the TLS stream parser (dissectors/tls_stream.c) --------------------------------------- */
 /* One per connection.  Takes the two reassembled byte streams (in order, possibly with gaps) and
@@ -85,6 +93,13 @@ typedef struct td_tls_stream td_tls_stream;
 td_tls_stream *td_tls_stream_new(td_transcript *t);
 /* Summarise certificates through cache c (NULL: none); c must outlive the stream. */
 void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c);
+/* Decrypt protected records with the secrets of key log k (include/keylog.h); k must outlive the
+ * stream, which adds to it the master secrets of the TLS 1.2 sessions it decrypts (so that their
+ * resumptions can be decrypted even when the client logged nothing for them).  keys_may_come_later
+ * (live capture, where the client writes its key log as it goes): the protected records of a
+ * connection without keys are held, a few, until they come.  Call right after td_tls_stream_new; without it nothing is decrypted and nothing costs. */
+struct td_keylog;
+void td_tls_stream_set_keylog(td_tls_stream *s, struct td_keylog *k, bool keys_may_come_later);
 /* In-order bytes of one direction; packet is the frame that carried them. */
 void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t len,
                         uint64_t packet, double ts);

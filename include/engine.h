@@ -49,5 +49,9 @@ void td_engine_mark_drops(td_engine *e);
 const td_engine_stats *td_engine_get_stats(const td_engine *e);
 size_t td_engine_open_connections(const td_engine *e);
 void td_engine_free(td_engine *e);
+/* Decrypt with key log k (not owned; it must outlive the engine): connections created from now
+ * on use it.  grows: it is being written while we read (live), so records wait a little for it. */
+struct td_keylog;
+void td_engine_set_keylog(td_engine *e, struct td_keylog *k, bool grows);
 
 #endif

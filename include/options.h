@@ -40,6 +40,8 @@ typedef struct td_options {
     const char *html_file;         /* --html FILE */
     unsigned buffer_kib;           /* -B: live capture buffer in KiB (0 = the default, 8 MiB) */
     unsigned workers;              /* --workers: live capture threads (0 = 1) */
+    const char **keylogs;          /* --keylog FILE, in order (argv strings, not owned; heap array) */
+    size_t n_keylogs;
 } td_options;
 
 /* Parse argv into *o.  Returns 0 to run, 1 if it printed help/version (exit 0), 2 on a usage

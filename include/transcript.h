@@ -94,7 +94,8 @@ typedef enum td_ev_kind {
     TD_EV_CCS,
     TD_EV_ALERT,                           /* sub = index into tls.alerts (or 255 when dropped) */
     TD_EV_ENCRYPTED_HANDSHAKE,             /* encrypted record during the handshake (TLS 1.3 flights, Finished) */
-    TD_EV_APPDATA,                         /* count = consecutive records coalesced, len = bytes */
+    TD_EV_APPDATA,                         /* count = consecutive records coalesced, len = bytes; sub = 1:
+                                              decrypted (so that those never coalesce with others) */
     TD_EV_PLAINTEXT,                       /* non-TLS bytes; see tls.not_tls[dir] */
     TD_EV_GAP,                             /* bytes missing in the capture; len = bytes skipped */
     TD_EV_UNKNOWN_RECORD,                  /* record of an unknown content type; sub = type */
@@ -107,10 +108,13 @@ typedef enum td_ev_kind {
                                               coalesced (as TD_EV_APPDATA), len = bytes */
 } td_ev_kind;
 
+#define TD_EVF_DECRYPTED 1                 /* td_event.flags: read from a record opened with a key log */
+
 typedef struct td_event {
     uint8_t kind;                          /* td_ev_kind */
     uint8_t dir;
     uint8_t sub;
+    uint8_t flags;                         /* TD_EVF_* */
     uint32_t len;
     uint32_t count;
     uint64_t packet;
@@ -126,6 +130,31 @@ typedef struct td_record {
     uint64_t packet;                       /* packet that carried its header */
     double ts;
 } td_record;
+
+/* One record opened with the key log: which ladder events it produced (none for a record that
+ * only carried part of a handshake message, which a later record completes). */
+typedef struct td_dec_record {
+    uint8_t dir;
+    uint8_t outer, inner;                  /* content type on the wire, and the true one */
+    uint16_t len;                          /* its length on the wire (TLSCiphertext.length) */
+    uint32_t first_event, end_event;       /* ladder events [first_event, end_event) came from it */
+    uint64_t packet;                       /* packet that carried its header */
+} td_dec_record;
+
+#define TD_MAX_DEC_RECORDS 256             /* decrypted records listed (the rest are only counted) */
+
+/* What decryption with a key log (--keylog) gave; allocated only when one was given. */
+typedef struct td_decrypt_facts {
+    bool decrypted;                        /* at least one protected record opened */
+    const char *status;                    /* static: why nothing was decrypted (NULL if something was) */
+    uint32_t records[2];                   /* records opened per direction */
+    uint32_t failed[2];                    /* records that failed authentication */
+    char *app_first[2];                    /* heap: the recognised first line of application data
+                                              (HTTP/1.x request or status line, h2 preface); NULL if none */
+    uint64_t app_first_packet[2];
+    td_dec_record *recs;                   /* heap, at most TD_MAX_DEC_RECORDS, in order */
+    size_t n_recs;
+} td_decrypt_facts;
 
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
@@ -204,7 +233,11 @@ typedef struct td_tls {
     uint16_t sslv2_error;                  /* first SSLv2 ERROR code seen in the clear; 0 = none */
     uint8_t sslv2_error_from;
     uint64_t sslv2_error_packet;
+    td_decrypt_facts *dec;                 /* heap, only with --keylog (NULL otherwise) */
 } td_tls;
+
+/* Were this connection's protected records read with a key log? */
+static inline bool td_tls_decrypted(const td_tls *s) { return s->dec && s->dec->decrypted; }
 
 typedef enum td_close { TD_CLOSE_NONE = 0, TD_CLOSE_FIN, TD_CLOSE_RST } td_close;
 typedef enum td_closer { TD_BY_NONE = 0, TD_BY_CLIENT, TD_BY_SERVER } td_closer;

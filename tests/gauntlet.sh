@@ -329,3 +329,48 @@ expect(0 < len(c(40030)["tls"]["alerts"]) <= 64, "%d alerts kept" % len(c(40030)
 # extensions (the first counts), each with the name at the end, over three records.
 run many-exts "$C/many-exts.pcap" "$G"
 check many-exts 0 'V(40031, "ok"); SNI(40031, "gauntlet.example.test"); V(40032, "ok"); SNI(40032, "gauntlet.example.test")'
+
+# ---- key logs (--keylog): wrong, truncated, hostile -------------------------------------------
+# runk NAME KEYLOG FILE...: like run, with --keylog KEYLOG.
+# shellcheck disable=SC2086
+runk() {
+    name=$1 kl=$2
+    shift 2
+    if [ -n "$MEMTIME" ]; then
+        $MEMTIME -f %M -o "$tmp/$name.mem" $TIMEOUT "$BIN" --json --keylog "$kl" -r "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    else
+        $TIMEOUT "$BIN" --json --keylog "$kl" -r "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    fi
+    echo $? >"$tmp/$name.rc"
+}
+# D(status): every good connection has "decrypted" as said, and this decrypt_status.
+DEC='def D(dec, status=None):
+    for x in conns:
+        expect(x.get("decrypted") is dec, "decrypted %r, want %r" % (x.get("decrypted"), dec))
+        expect(status is None or status in str(x.get("decrypt_status")), "decrypt_status %r, want %r in it" % (x.get("decrypt_status"), status))
+'
+# The key log of another connection, and the right client random with a wrong master secret:
+# not input errors; nothing is decrypted and each connection says why.
+runk kl-other-random "$C/kl-other-random.keylog" "$G" "$G"
+check kl-other-random 0 "$DEC"'D(False, "no secrets for this connection")'
+runk kl-wrong-secret "$C/kl-wrong-secret.keylog" "$G" "$G"
+check kl-wrong-secret 0 "$DEC"'D(False, "failed authentication")
+expect(all(x.get("decrypt_failures", 0) > 0 for x in conns), "no decrypt_failures counted")'
+# Cut inside its only secret: named with its line, exit 2, the captures still analysed.
+runk kl-truncated "$C/kl-truncated.keylog" "$G" "$G"
+check kl-truncated 2 "$DEC"'D(False)' "$T--keylog $(re "$C/kl-truncated.keylog"):2: master secret is not 96 hex digits" \
+    "$T--keylog $(re "$C/kl-truncated.keylog"): no TLS secrets in it"
+# Garbage, a 1 MB field, 5000 extra fields, a random that is not hex, a line cut short, then
+# the real line: every bad line is named, the real one decrypts.
+runk kl-hostile "$C/kl-hostile.keylog" "$G" "$G"
+check kl-hostile 2 "$DEC"'D(True)' \
+    "$T--keylog $(re "$C/kl-hostile.keylog"):2: line cut short" \
+    "$T--keylog $(re "$C/kl-hostile.keylog"):3: more than 3 fields" \
+    "$T--keylog $(re "$C/kl-hostile.keylog"):4: client random is not 64 hex digits" \
+    "$T--keylog $(re "$C/kl-hostile.keylog"):7: line cut short"
+# A key log that does not exist, or is a directory: named, exit 2, the captures still analysed.
+runk kl-missing "$C/no-such.keylog" "$G" "$G"
+check kl-missing 2 "$DEC"'D(False)' "$T--keylog $(re "$C/no-such.keylog"): cannot read it: No such file or directory"
+runk kl-directory "$C" "$G" "$G"
+check kl-directory 2 "$DEC"'D(False)' "$T--keylog $(re "$C"): is a directory, not a key log file"
+

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Ground truth for tlsdiag's keyless inference of TLS 1.3 encrypted records, from key logs.
 
+The truth comes from tlsdiag's own decryption (--truth tlsdiag, the default: `tlsdiag --keylog K
+-v --json` lists every record it opened) or from tshark's (--truth tshark, an independent
+cross-check; tshark must be installed).  The description below says "tshark" for either.
+
 usage: keylog_truth.py [options] PATH...
 
 PATH is a capture (X.pcap, X.pcapng) or a directory of them.  Each capture X is paired with the
@@ -27,6 +31,7 @@ tlsdiag calls client-finished counts as a partial agreement (the flight holds a 
 TLS 1.2 connections get only their facts compared.
 
 options:
+  --truth tlsdiag|tshark where the truth comes from (default: tlsdiag's own decryption)
   --tlsdiag BIN          the binary (default: $TLSDIAG or ./tlsdiag)
   --cacert FILE          passed to tlsdiag (default: ca/test-root-ca.pem beside or above the capture)
   --tlsdiag-json CAP=FILE  read tlsdiag's JSON Lines for capture CAP from FILE instead of running it
@@ -38,7 +43,8 @@ options:
   --strict               exit 1 if any per-connection fact disagrees
   --min-record-rate R    exit 1 if the overall record label agreement is below R (0..1, or a percent)
   --max-list N           list at most N record disagreements (default 200; 0: all)
-exit status: 0, 1 (a --strict or --min-record-rate check failed), 2 (usage, tshark missing)."""
+exit status: 0, 1 (a --strict or --min-record-rate check failed), 2 (usage; --truth tshark
+without tshark)."""
 import json, os, re, shutil, subprocess, sys
 from collections import OrderedDict, defaultdict
 
@@ -485,6 +491,126 @@ def hs_name(h):
     return n
 
 # ----------------------------------------------------------------------------------------------
+# The truth from tlsdiag's own decryption (--truth tlsdiag, the default): `tlsdiag --json -v -A
+# --keylog K -r X` lists every record it opened ("decrypted_record_list": outer and inner type,
+# length, the ladder entries it produced); with the clear hellos, ChangeCipherSpecs and alerts of
+# the ladder, that gives build_truth() the records tshark would have given.
+
+VERSIONS = {"SSL3": 0x300, "TLS1.0": 0x301, "TLS1.1": 0x302, "TLS1.2": 0x303, "TLS1.3": 0x304}
+
+
+def tlsdiag_truth(binary, capture, keylog, cacert):
+    cmd = [binary, "--json", "-v", "-A", "--keylog", keylog]
+    ca = cacert or find_cacert(capture)
+    if ca:
+        cmd += ["--cacert", ca]
+    p = subprocess.run(cmd + ["-r", capture], capture_output=True, text=True)
+    if p.returncode not in (0, 1):
+        raise RuntimeError("tlsdiag --keylog failed (exit %d): %s" % (p.returncode, p.stderr.strip()[:200]))
+    conns = []
+    for line in p.stdout.splitlines():
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if o.get("type") != "connection" or not o.get("tls", {}).get("client_hello"):
+            continue
+        conns.append(truth_from_tlsdiag_conn(o))
+    return conns
+
+
+def truth_from_tlsdiag_conn(o):
+    tls, ladder = o["tls"], o.get("ladder") or []
+    client = (o["client"]["ip"], o["client"]["port"])
+    server = (o["server"]["ip"], o["server"]["port"])
+    version = VERSIONS.get(tls.get("version") or "")
+    cipher = tls.get("cipher_id")
+    alerts = tls.get("alerts") or []
+    firsts = {"c2s": o.get("app_first_c2s"), "s2c": o.get("app_first_s2c")}
+    owned = {}                                  # ladder index -> decrypted record number
+    drecs = o.get("decrypted_record_list") or []
+    for n, r in enumerate(drecs):
+        for i in range(r["events"][0], r["events"][1]):
+            owned[i] = n
+
+    def hs_of(ev):
+        t = ev["sub"]
+        h = {"type": 2 if t == 6 else t, "length": ev["len"]}
+        if t in (2, 6):
+            h.update(version=version, cipher=cipher, hrr=t == 6)
+        if t == 11:
+            h["certs_len"] = 0 if ev["len"] <= (4 if version == 0x304 else 3) else ev["len"]
+        return h
+
+    def alert_of(ev):
+        a = alerts[ev["sub"]] if ev["sub"] < len(alerts) else None
+        if not a or a.get("encrypted"):
+            return (None, None)
+        return ({"warning": 1, "fatal": 2}.get(a.get("level"), 0), a.get("code"))
+
+    records, done = [], set()
+    seen_first = set()
+    for i, ev in enumerate(ladder):
+        d = ev["dir"]
+        src, dst = (client, server) if d == "c2s" else (server, client)
+        base = {"frame": ev["packet"], "time": ev["packet"], "src": src, "dst": dst, "hs": [], "alert": None,
+                "appdata": False, "length": ev["len"]}
+        if i in owned:
+            n = owned[i]
+            if n in done:
+                continue
+            done.add(n)
+            # records opened before this one that produced no entry of their own: application
+            # data coalesced into the entry before, or part of a handshake message
+            for m in range(n):
+                if m not in done and drecs[m]["events"][0] == drecs[m]["events"][1]:
+                    done.add(m)
+                    fr = drecs[m]
+                    fs, fd = (client, server) if fr["dir"] == "c2s" else (server, client)
+                    records.append(dict(base, frame=fr["packet"], time=fr["packet"], outer=fr["outer"],
+                                        inner=fr["inner"], decrypted=True, length=fr["len"], src=fs, dst=fd,
+                                        appdata=fr["inner"] == 23,
+                                        hs=[{"type": None, "fragment": True}] if fr["inner"] == 22 else []))
+            r = drecs[n]
+            rec = dict(base, frame=r["packet"], time=r["packet"], outer=r["outer"], inner=r["inner"],
+                       decrypted=True, length=r["len"])
+            for j in range(r["events"][0], r["events"][1]):
+                e = ladder[j]
+                if e["event"] == "handshake":
+                    rec["hs"].append(hs_of(e))
+                elif e["event"] == "alert":
+                    rec["alert"] = alert_of(e)
+                elif e["event"] == "appdata":
+                    rec["appdata"] = True
+                    if d not in seen_first and firsts[d]:
+                        seen_first.add(d)
+                        rec["plain"] = firsts[d].encode("latin-1", "replace")
+            records.append(rec)
+        elif ev["event"] == "handshake":
+            records.append(dict(base, outer=22, inner=22, decrypted=None, hs=[hs_of(ev)]))
+        elif ev["event"] == "ccs":
+            records.append(dict(base, outer=20, inner=20, decrypted=None))
+        elif ev["event"] == "alert":
+            a = alert_of(ev)
+            records.append(dict(base, outer=21, inner=21 if a[0] is not None else None,
+                                decrypted=None if a[0] is not None else False, alert=a))
+        elif ev["event"] in ("encrypted", "appdata", "encrypted-handshake"):
+            # a protected record tlsdiag could not open
+            records.append(dict(base, outer=23 if ev["event"] != "encrypted-handshake" else 22, inner=None,
+                                decrypted=False, hs=[{"type": None, "encrypted": True}] if ev["event"] == "encrypted-handshake" else []))
+    for m, fr in enumerate(drecs):                 # coalesced into the last entry: nothing came after
+        if m not in done:
+            fs, fd = (client, server) if fr["dir"] == "c2s" else (server, client)
+            records.append({"frame": fr["packet"], "time": fr["packet"], "src": fs, "dst": fd, "hs": [],
+                            "alert": None, "appdata": fr["inner"] == 23, "length": fr["len"],
+                            "outer": fr["outer"], "inner": fr["inner"], "decrypted": True})
+    records.sort(key=lambda r: r["frame"])         # stable: the ladder's order within a packet
+    for k, r in enumerate(records):
+        r["idx"] = k
+    s = {"stream": o.get("id", 0), "records": records, "client": client, "server": server}
+    return build_truth(s)
+
+# ----------------------------------------------------------------------------------------------
 # tlsdiag side
 
 def find_cacert(capture):
@@ -813,7 +939,7 @@ def report(tallies, rec_dis, fact_dis, notes, max_list):
 
 def main(argv):
     opts = {"tlsdiag": os.environ.get("TLSDIAG", "./tlsdiag"), "cacert": None, "dump": False, "tap": False,
-            "strict": False, "min_rate": None, "max_list": 200, "stats": False}
+            "strict": False, "min_rate": None, "max_list": 200, "stats": False, "truth": "tlsdiag"}
     json_files = {}
     paths = []
     i = 0
@@ -840,6 +966,10 @@ def main(argv):
                 opts["strict"] = True
             elif a == "--min-record-rate":
                 i += 1; r = float(argv[i]); opts["min_rate"] = r / 100 if r > 1 else r
+            elif a == "--truth":
+                i += 1; opts["truth"] = argv[i]
+                if opts["truth"] not in ("tlsdiag", "tshark"):
+                    raise ValueError("--truth takes tlsdiag or tshark")
             elif a == "--max-list":
                 i += 1; opts["max_list"] = int(argv[i])
             elif a.startswith("-") and a != "-":
@@ -853,7 +983,7 @@ def main(argv):
     if not paths:
         print(__doc__, file=sys.stderr)
         return 2
-    if not shutil.which("tshark"):
+    if opts["truth"] == "tshark" and not shutil.which("tshark"):
         print("skip keylog-truth: tshark not installed" if opts["tap"] else "keylog_truth: tshark not installed")
         return 0 if opts["tap"] else 2
     captures = find_captures(paths)
@@ -869,7 +999,10 @@ def main(argv):
             no_keylog.append(cap)
             continue
         try:
-            truths = truth_connections(run_tshark(cap, kl))
+            if opts["truth"] == "tshark":
+                truths = truth_connections(run_tshark(cap, kl))
+            else:
+                truths = tlsdiag_truth(opts["tlsdiag"], cap, kl, opts["cacert"])
         except (RuntimeError, ValueError) as e:
             if opts["tap"]:
                 print("not ok keylog-truth %s: %s" % (cap, e))

@@ -1,5 +1,5 @@
 # tests/fuzz/fuzz.mk - libFuzzer harnesses (clang, ASan + UBSan), included by the top Makefile.
-#   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline,pcapng_secrets}
+#   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline,pcapng_secrets,decrypt}
 #   make fuzz-smoke                build, seed, run each harness FUZZ_SECONDS (45) and replay
 #                                  tests/fuzz/regress/; fails on any crash, leak, UB or timeout
 #   make fuzz-smoke FUZZ_SECONDS=600 FUZZ_HARNESSES="tls_stream pipeline"
@@ -8,7 +8,7 @@
 
 FUZZ_CC        ?= clang
 FUZZ_BUILD     := build-fuzz
-FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets
+FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets decrypt
 FUZZ_SECONDS   ?= 45
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BASE      := -std=c17 -D_GNU_SOURCE -g -O1 $(WARN)
@@ -17,7 +17,7 @@ FUZZ_LIB_CFLAGS = $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
                   -Iinclude -Idissectors -Ianalyzer $(PKG_CFLAGS)
 # The harnesses: public headers only (include/), plus the trust anchors of the samples.
 FUZZ_CFLAGS    = $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_SAN) -Iinclude -Itests/fuzz $(PKG_CFLAGS) \
-                 -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"'
+                 -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog"'
 FUZZ_LIB_OBJ   = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC))
 FUZZ_BINS      = $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))
 
@@ -27,6 +27,7 @@ FUZZ_MAXLEN_x509       = 16384
 FUZZ_MAXLEN_decode     = 4096
 FUZZ_MAXLEN_pipeline   = 131072
 FUZZ_MAXLEN_pcapng_secrets = 65536
+FUZZ_MAXLEN_decrypt    = 65536
 FUZZ_OPTS      = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 .PHONY: fuzz fuzz-deps fuzz-smoke fuzz-seeds fuzz-regress fuzz-clean
@@ -104,7 +105,7 @@ $(FUZZ_COV_BUILD)/%.o: %.c | fuzz-deps
 
 $(FUZZ_COV_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_COV_OBJ) | fuzz-deps
 	$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_COV_FLAGS) -Iinclude -Itests/fuzz $(PKG_CFLAGS) -MMD -MP -MF $@.d -MT $@ \
-	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
+	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
 
 # The sources each harness is aimed at (its coverage is also given over the whole library).
 FUZZ_COV_SRC_tls_stream = dissectors/tls_stream.c dissectors/tls_handshake.c dissectors/tls_sslv2.c \
@@ -113,6 +114,7 @@ FUZZ_COV_SRC_x509       = dissectors/x509_summary.c
 FUZZ_COV_SRC_decode     = dissectors/decode.c
 FUZZ_COV_SRC_pipeline   = $(LIB_SRC)
 FUZZ_COV_SRC_pcapng_secrets = dissectors/pcapng_secrets.c analyzer/source_file.c
+FUZZ_COV_SRC_decrypt    = dissectors/tls_decrypt.c dissectors/keylog_parse.c dissectors/tls_stream.c
 
 define fuzz_nl
 

@@ -583,6 +583,24 @@ def main():
     c2 = Conn(32).run(tls12_flights(cert, ch=client_hello(exts=exts)))
     write(outdir, "many-exts.pcap", pcap_bytes(interleave(good, c1, c2)))
 
+    # -- key logs for good.pcap (samples/tls12-ok.pcap): wrong, truncated, hostile --
+    kl = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "samples", "keylog",
+                           "tls12-ok.keylog"), "rb").read()
+    line = [l for l in kl.splitlines() if l.startswith(b"CLIENT_RANDOM ")][0]
+    label, cr, master = line.split()
+    wrong_master = "".join("%02x" % (b ^ 0x5a) for b in bytes.fromhex(master.decode())).encode()
+    write(outdir, "kl-wrong-secret.keylog", label + b" " + cr + b" " + wrong_master + b"\n")
+    other = bytes(31) + b"\x01"
+    write(outdir, "kl-other-random.keylog", label + b" " + other.hex().encode() + b" " + master + b"\n")
+    write(outdir, "kl-truncated.keylog", b"# SSL/TLS secrets log file\n" + line[:len(line) - 30])
+    hostile = (b"\x00\xff\xfe garbage \x00\n" +                               # line 1: not a label
+               b"CLIENT_RANDOM " + b"A" * 1000000 + b"\n" +                   # 2: a 1 MB field
+               b"CLIENT_RANDOM " + cr + b" " + master + b" x" * 5000 + b"\n" +  # 3: 5000 extra fields
+               b"CLIENT_RANDOM " + cr[:-2] + b"zz " + master + b"\r\n" +       # 4: not hex
+               b"\r\n\r\n" + b"SERVER_TRAFFIC_SECRET_0 " + cr + b"\n" +      # 5, 6 blank; 7: cut short
+               line + b"\r\n")                                              # 8: the real line
+    write(outdir, "kl-hostile.keylog", hostile)
+
     with open(os.path.join(outdir, "expect.sh"), "w") as f:
         for k, v in sorted(expect.items()):
             f.write("%s='%s'\n" % (k, v))

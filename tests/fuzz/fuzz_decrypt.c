@@ -1,0 +1,125 @@
+/* fuzz_decrypt.c - the decryption path: the TLS stream parser with a fixed key log (every key log
+ * of samples/keylog/, read once), so that inputs made from the key-logged sample connections reach
+ * the decryptor, the decrypted handshake and alert parsing and the first-line recognition; then the
+ * classifier and the reports.  The input is also read as key log text by a throwaway key log, so
+ * the parser sees hostile lines too.
+ *
+ * Input: the form of fuzz_tls_stream.c (a flags byte, then operations: op byte with bit 0 the
+ * direction and bit 1 a gap, u16 length, bytes).  make_seeds.py writes seeds/decrypt/. */
+#include <dirent.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect.h"
+#include "fuzz_common.h"
+#include "keylog.h"
+#include "transcript.h"
+
+#ifndef TD_FUZZ_KEYLOGS
+#define TD_FUZZ_KEYLOGS "samples/keylog"
+#endif
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static td_keylog *keys;                  /* kept for the life of the process */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_classifier();
+    keys = td_keylog_new();
+    DIR *d = opendir(TD_FUZZ_KEYLOGS);
+    struct dirent *e;
+    while (d && keys && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 8 || strcmp(e->d_name + n - 7, ".keylog") != 0) continue;
+        char path[4096], buf[65536];
+        snprintf(path, sizeof path, "%s/%s", TD_FUZZ_KEYLOGS, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f) continue;
+        size_t got = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        td_keylog_add_text(keys, buf, got, path);
+    }
+    if (d) closedir(d);
+    if (!keys || td_keylog_count(keys) == 0) fprintf(stderr, "fuzz_decrypt: no key logs in %s: decryption is not reached\n", TD_FUZZ_KEYLOGS);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    td_keylog *scratch = td_keylog_new();           /* the input as key log text */
+    if (scratch) {
+        td_keylog_add_text(scratch, (const char *)data, size, "fuzz");
+        uint8_t cr[32] = { 0 }, out[TD_KL_SECRET_MAX];
+        if (size >= 32) memcpy(cr, data, 32);
+        (void)td_keylog_find(scratch, TD_KL_CLIENT_RANDOM, cr, out);
+        td_keylog_free(scratch);
+    }
+    td_transcript t;
+    memset(&t, 0, sizeof t);
+    t.id = 1;
+    t.file = "fuzz";
+    t.start = 1700000000.0;
+    strcpy(t.client.ip, "192.0.2.1");
+    t.client.port = 50000;
+    strcpy(t.server.ip, "192.0.2.2");
+    t.server.port = 443;
+    t.on_tls_port = true;
+    uint8_t flags = data[0];
+    t.tcp.midstream = flags & 1;
+    t.roles_guessed = flags & 1;
+    if (flags & 2) t.tcp.syn_seen = t.tcp.synack_seen = t.tcp.handshake = true;
+    td_tls_stream *s = td_tls_stream_new(&t);
+    if (!s) return 0;
+    td_tls_stream_set_keylog(s, keys, flags & 16);  /* bit 4: records wait for keys (live) */
+
+    size_t pos = 1;
+    uint64_t packet = 0;
+    while (pos < size) {
+        uint8_t op = data[pos++];
+        int dir = op & 1;
+        size_t n = 0;
+        if (pos < size) n = (size_t)data[pos++] << 8;
+        if (pos < size) n |= data[pos++];
+        packet++;
+        double ts = t.start + (double)packet * 0.01;
+        t.last_packet = packet;
+        t.end = ts;
+        t.tcp.packets[dir]++;
+        if (op & 2) {
+            t.tcp.gaps[dir]++;
+            t.tcp.gap_bytes[dir] += n;
+            td_tls_stream_gap(s, dir, n, packet, ts);
+        } else {
+            if (n > size - pos) n = size - pos;
+            t.tcp.bytes[dir] += n;
+            td_tls_stream_data(s, dir, data + pos, n, packet, ts);
+            pos += n;
+        }
+        (void)td_tls_stream_buffered(s);
+    }
+    if (packet) t.first_packet = 1;
+    if (flags & 4) {
+        t.tcp.fin[TD_C2S] = true;
+        t.tcp.close = TD_CLOSE_FIN;
+        t.tcp.closed_by = TD_BY_CLIENT;
+    } else if (flags & 8) {
+        t.tcp.close = TD_CLOSE_RST;
+        t.tcp.closed_by = TD_BY_SERVER;
+        t.tcp.rst_from = TD_S2C;
+        t.tcp.rst_packet = packet;
+        td_transcript_event(&t, TD_EV_RST, TD_S2C, 0, 0, packet, t.end);
+    }
+    td_tls_stream_end(s);
+    td_tls_stream_free(s);
+    fuzz_report(&t);
+    td_transcript_clear(&t);
+    return 0;
+}

@@ -1,0 +1,145 @@
+#!/bin/sh
+# tests/keylog_live.sh - --keylog in live mode: the client writes its key log (SSLKEYLOGFILE
+# style, openssl s_client -keylogfile) while tlsdiag captures, starting from an empty file.
+#
+# Two network namespaces joined by a veth pair; tlsdiag captures on the server side with
+# --keylog pointing at the (empty) file; s_server / s_client play a TLS 1.3 handshake whose
+# server requires a client certificate the client does not have, and a TLS 1.2 one that works.
+# The records that go by before the client has written its keys must still be decrypted: both
+# connections are "decrypted", the first is a certain client-cert-missing (the server's
+# certificate_required alert, read), the second a certain ok whose first request line is seen.
+# Needs root, openssl, iproute2, timeout; prints "skip keylog-live: why" otherwise.
+set -u
+export LC_ALL=C
+TLSDIAG=${TLSDIAG:-./tlsdiag}
+case $TLSDIAG in /*) ;; *) TLSDIAG=$(pwd)/$TLSDIAG ;; esac
+NS_C=tdk-c-$$ NS_S=tdk-s-$$ IF_C=tdkc$$ IF_S=tdks$$ IP_C=10.97.0.1 IP_S=10.97.0.2 SNI=www.example.test
+
+skip() { echo "skip keylog-live: $*"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces and packet capture)"
+for tool in openssl ip timeout python3; do command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"; done
+[ -x "$TLSDIAG" ] || skip "no tlsdiag binary at $TLSDIAG"
+
+T=$(mktemp -d /tmp/tlsdiag-klive.XXXXXX) || skip "cannot make a temporary directory"
+chmod 755 "$T"             # tlsdiag reads the key log after dropping its privileges
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for ns in "$NS_C" "$NS_S"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+        ip netns del "$ns" 2>/dev/null
+    done
+    [ -n "${TD_KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+ip netns add "$NS_C" 2>/dev/null && ip netns add "$NS_S" 2>/dev/null || skip "cannot create a network namespace"
+{
+    ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S" &&
+        ip -n "$NS_C" addr add "$IP_C/24" dev "$IF_C" && ip -n "$NS_S" addr add "$IP_S/24" dev "$IF_S" &&
+        ip -n "$NS_C" link set "$IF_C" up && ip -n "$NS_S" link set "$IF_S" up
+} 2>/dev/null || skip "cannot set up a veth pair"
+
+{
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca.key" -out "$T/ca.pem" \
+        -subj "/CN=keylog live root" -days 2 -addext "basicConstraints=critical,CA:TRUE" &&
+    printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:%s\n' "$SNI" > "$T/srv.ext" &&
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/srv.key" -out "$T/srv.csr" \
+        -subj "/CN=$SNI" &&
+    openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+        -extfile "$T/srv.ext" -out "$T/srv.pem"
+} >"$T/pki.log" 2>&1 || skip "openssl cannot make test certificates"
+
+# Every cipher family, one connection each (port, server args, client args, what the client types
+# first: "K" asks s_client for a TLS 1.3 KeyUpdate before the request).
+SUITES="4441|-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256||
+4442|-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384||
+4443|-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256||
+4444|-tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256|-ciphersuites TLS_AES_128_CCM_SHA256|
+4445|-tls1_3 -ciphersuites TLS_AES_128_CCM_8_SHA256|-ciphersuites TLS_AES_128_CCM_8_SHA256|
+4446|-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256||K
+4451|-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256||
+4452|-tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384||
+4453|-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305||
+4454|-tls1_2 -cipher ECDHE-ECDSA-AES128-CCM|-cipher ECDHE-ECDSA-AES128-CCM|
+4455|-tls1_2 -cipher ECDHE-ECDSA-AES256-SHA384||
+4456|-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA|-no_etm|"
+PORTS=4431,4432
+while IFS='|' read -r port rest; do PORTS="$PORTS,$port"; done <<EOT
+$SUITES
+EOT
+: > "$T/keys.log"
+chmod 666 "$T/keys.log"
+ip netns exec "$NS_S" "$TLSDIAG" -i "$IF_S" -P "$PORTS" --json --cacert "$T/ca.pem" --keylog "$T/keys.log" \
+    --duration 90 >"$T/td.out" 2>"$T/td.err" &
+TD=$!
+PIDS="$PIDS $TD"
+n=100
+while [ $n -gt 0 ] && ! grep -q "listening on" "$T/td.err" 2>/dev/null; do sleep 0.1; n=$((n - 1)); done
+grep -q "listening on" "$T/td.err" || { echo "not ok keylog-live start: $(head -c 300 "$T/td.err")"; exit 0; }
+
+ip netns exec "$NS_S" timeout 30 openssl s_server -accept 4431 -cert "$T/srv.pem" -key "$T/srv.key" -tls1_3 \
+    -Verify 1 -verify_return_error -CAfile "$T/ca.pem" -www -naccept 1 </dev/null >"$T/s1.log" 2>&1 &
+PIDS="$PIDS $!"
+ip netns exec "$NS_S" timeout 30 openssl s_server -accept 4432 -cert "$T/srv.pem" -key "$T/srv.key" -tls1_2 \
+    -www -naccept 1 </dev/null >"$T/s2.log" 2>&1 &
+PIDS="$PIDS $!"
+sleep 0.5
+req() { printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$SNI"; sleep 1; }
+req | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4431" -servername "$SNI" -CAfile "$T/ca.pem" \
+    -keylogfile "$T/keys.log" -tls1_3 >"$T/c1.log" 2>&1
+req | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4432" -servername "$SNI" -CAfile "$T/ca.pem" \
+    -keylogfile "$T/keys.log" -tls1_2 >"$T/c2.log" 2>&1
+while IFS='|' read -r port sargs cargs first; do
+    # shellcheck disable=SC2086
+    ip netns exec "$NS_S" timeout 20 openssl s_server -accept "$port" -cert "$T/srv.pem" -key "$T/srv.key" $sargs \
+        -www -naccept 1 </dev/null >"$T/s$port.log" 2>&1 &
+    PIDS="$PIDS $!"
+done <<EOT
+$SUITES
+EOT
+sleep 0.5
+while IFS='|' read -r port sargs cargs first; do
+    # shellcheck disable=SC2086
+    { [ -n "$first" ] && { echo "$first"; sleep 0.3; }; req; } | ip netns exec "$NS_C" timeout 10 openssl s_client \
+        -connect "$IP_S:$port" -servername "$SNI" -CAfile "$T/ca.pem" -keylogfile "$T/keys.log" $cargs >"$T/c$port.log" 2>&1
+done <<EOT
+$SUITES
+EOT
+sleep 1
+kill -INT "$TD"
+n=100
+while [ $n -gt 0 ] && kill -0 "$TD" 2>/dev/null; do sleep 0.1; n=$((n - 1)); done
+wait "$TD" 2>/dev/null
+[ -s "$T/keys.log" ] || { echo "skip keylog-live: s_client wrote no key log"; exit 0; }
+python3 - "$T/td.out" <<'PY'
+import json, sys
+conns = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("type") == "connection":
+        conns[o["server"]["port"]] = o
+def check(name, port, verdict, extra=None):
+    o = conns.get(port)
+    if not o:
+        print("not ok keylog-live %s: no connection to port %d reported" % (name, port)); return
+    why = []
+    if o.get("decrypted") is not True:
+        why.append("not decrypted (%s)" % o.get("decrypt_status"))
+    if (o.get("verdict"), o.get("confidence")) != (verdict, "certain"):
+        why.append("verdict %s %s, want %s certain" % (o.get("verdict"), o.get("confidence"), verdict))
+    if extra and not extra(o):
+        why.append("app_first_c2s %r" % o.get("app_first_c2s"))
+    print(("not ok keylog-live %s: " % name + "; ".join(why)) if why else "ok keylog-live %s" % name)
+check("tls13-client-cert-missing", 4431, "client-cert-missing")
+check("tls12-ok", 4432, "ok", lambda o: (o.get("app_first_c2s") or "").startswith("GET / HTTP/1.0"))
+names = {4441: "tls13-aes128-gcm", 4442: "tls13-aes256-gcm-sha384", 4443: "tls13-chacha20-poly1305",
+         4444: "tls13-aes128-ccm", 4445: "tls13-aes128-ccm8", 4446: "tls13-keyupdate",
+         4451: "tls12-aes128-gcm", 4452: "tls12-aes256-gcm-sha384", 4453: "tls12-chacha20-poly1305",
+         4454: "tls12-aes128-ccm", 4455: "tls12-aes256-cbc-sha384-etm", 4456: "tls12-aes128-cbc-sha1-mac-then-encrypt"}
+def served(o):
+    return (o.get("app_first_c2s") or "").startswith("GET / HTTP/1.0") and (o.get("app_first_s2c") or "").startswith("HTTP/1.0 200")
+for port, name in sorted(names.items()):
+    check(name, port, "ok", served)
+PY
