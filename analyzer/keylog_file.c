@@ -1,5 +1,6 @@
 /* keylog_file.c - reading the --keylog files (the parser is dissectors/keylog_parse.c). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +22,28 @@ struct td_keylog_files {
     kl_src *src;
     size_t n;
     size_t warnings_shown;
+    bool quiet;                            /* print nothing (a live worker's copy: see the header) */
 };
+
+/* A problem: said on stderr as "tlsdiag: --keylog ...", unless this copy is quiet. */
+__attribute__((format(printf, 2, 3))) static void say(const td_keylog_files *f, const char *fmt, ...)
+{
+    if (f->quiet) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tlsdiag: --keylog ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
 
 static void show_warnings(td_keylog_files *f, bool *bad)
 {
     size_t n = td_keylog_warning_count(f->k);
     for (; f->warnings_shown < n; f->warnings_shown++) {
         const char *w = td_keylog_warning(f->k, f->warnings_shown);
-        if (w) fprintf(stderr, "tlsdiag: --keylog %s\n", w);
-        else if (f->warnings_shown == TD_KL_MAX_WARNINGS) fprintf(stderr, "tlsdiag: --keylog: more lines that do not parse\n");
+        if (w) say(f, "%s", w);
+        else if (f->warnings_shown == TD_KL_MAX_WARNINGS) say(f, "(more lines that do not parse)");
         *bad = true;
     }
 }
@@ -39,7 +53,7 @@ static long read_src(td_keylog_files *f, kl_src *src, bool all, bool *bad)
 {
     FILE *fp = fopen(src->path, "rb");
     if (!fp) {
-        fprintf(stderr, "tlsdiag: --keylog %s: cannot read it: %s\n", src->path, strerror(errno));
+        say(f, "%s: cannot read it: %s", src->path, strerror(errno));
         *bad = true;
         return -1;
     }
@@ -56,7 +70,7 @@ static long read_src(td_keylog_files *f, kl_src *src, bool all, bool *bad)
         have += got;
         bool eof = got == 0;
         if (eof && ferror(fp)) {
-            fprintf(stderr, "tlsdiag: --keylog %s: read error: %s\n", src->path, strerror(errno));
+            say(f, "%s: read error: %s", src->path, strerror(errno));
             *bad = true;
             break;
         }
@@ -88,6 +102,11 @@ td_keylog_files *td_keylog_files_open(const char *const *paths, size_t n, bool *
         td_keylog_files_free(f);
         return NULL;
     }
+    bool ignored = false;
+    if (!bad) {                                            /* a second reader: the first has spoken */
+        f->quiet = true;
+        bad = &ignored;
+    }
     f->n = n;
     for (size_t i = 0; i < n; i++) {
         kl_src *s = &f->src[i];
@@ -95,18 +114,18 @@ td_keylog_files *td_keylog_files_open(const char *const *paths, size_t n, bool *
         s->next_line = 1;
         struct stat st;
         if (stat(s->path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "tlsdiag: --keylog %s: is a directory, not a key log file\n", s->path);
+            say(f, "%s: is a directory, not a key log file", s->path);
             *bad = true;
             continue;
         }
         if (stat(s->path, &st) == 0) s->size_seen = (long long)st.st_size;
         long added = read_src(f, s, true, bad);
         if (added == 0 && s->offset > 0) {
-            fprintf(stderr, "tlsdiag: --keylog %s: no TLS secrets in it (want NSS key log lines such as "
-                            "CLIENT_RANDOM or CLIENT_TRAFFIC_SECRET_0)\n", s->path);
+            say(f, "%s: no TLS secrets in it (want NSS key log lines such as "
+                   "CLIENT_RANDOM or CLIENT_TRAFFIC_SECRET_0)", s->path);
             *bad = true;
         } else if (added == 0 && s->offset == 0 && td_keylog_warning_count(f->k) == 0)
-            fprintf(stderr, "tlsdiag: --keylog %s: the file is empty (live mode reads it again as it grows)\n", s->path);
+            say(f, "%s: the file is empty (live mode reads it again as it grows)", s->path);
     }
     return f;
 }
@@ -115,6 +134,8 @@ td_keylog *td_keylog_files_keys(td_keylog_files *f) { return f ? f->k : NULL; }
 
 long td_keylog_files_refresh(td_keylog_files *f, bool *bad)
 {
+    bool ignored = false;
+    if (!bad) bad = &ignored;
     long added = 0;
     for (size_t i = 0; f && i < f->n; i++) {
         kl_src *s = &f->src[i];

@@ -12,7 +12,9 @@ typedef struct td_keylog_files td_keylog_files;
 
 /* Read every file into a new key log.  Problems (a file that cannot be read, lines that do not
  * parse, a file without one TLS secret) are printed as "tlsdiag: ..." lines naming file:line and
- * make *bad true; what could be read is kept.  NULL only when out of memory. */
+ * make *bad true; what could be read is kept.  NULL only when out of memory.  bad NULL: a second
+ * reader of the same files (each live --workers thread has its own key log, since the dissectors
+ * read theirs without locks): it never prints, the first reader has said what was wrong. */
 td_keylog_files *td_keylog_files_open(const char *const *paths, size_t n, bool *bad);
 td_keylog *td_keylog_files_keys(td_keylog_files *f);
 /* Read what was appended to the files since the last read (whole lines only); returns the

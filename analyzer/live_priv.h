@@ -12,6 +12,7 @@
 #define TD_LIVE_TICK_MS 200        /* longest wait for a packet before housekeeping */
 #define TD_LIVE_STATS_EVERY 1.0    /* seconds between reads of the kernel's counters */
 #define TD_LIVE_MAX_PACKET_WARNINGS 5  /* malformed frames reported one by one; the rest counted */
+#define TD_LIVE_KEYLOG_EVERY 0.002  /* seconds between reads of --keylog files that grow */
 
 double td_live_mono_now(void);
 /* The clock the kernel stamps packets with: what idle connections are measured against. */

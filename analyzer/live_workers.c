@@ -24,6 +24,7 @@
 
 #include <pcap/pcap.h>
 
+#include "keylog_file.h"
 #include "live_priv.h"
 
 #define WRITER_WAIT_MS 100         /* the writer's longest sleep: signals and --duration are seen */
@@ -41,6 +42,8 @@ typedef struct worker {
     unsigned index;                /* 1-based, as the messages say */
     td_source *src;
     td_engine *engine;
+    td_keylog_files *keylogs;      /* --keylog: this worker's own reading of the files (NULL: none) */
+    double next_keylog;            /* monotonic clock */
     td_options opt;                /* the run's, but its share of --max-connections */
     pthread_t thread;
     bool running;                  /* the thread was started (and must be joined) */
@@ -115,6 +118,15 @@ static void publish(worker *w, bool finished)
     if (news) pthread_cond_signal(&P->cv);
 }
 
+/* The clients append to their key logs while we capture: this worker reads what they added (as
+ * run_live.c does for one engine) at most every TD_LIVE_KEYLOG_EVERY seconds. */
+static void refresh_keylogs(worker *w, double now)
+{
+    if (now < w->next_keylog) return;
+    w->next_keylog = now + TD_LIVE_KEYLOG_EVERY;
+    td_keylog_files_refresh(w->keylogs, NULL);
+}
+
 static void worker_frame(void *user, const td_frame *f)
 {
     worker *w = user;
@@ -125,6 +137,7 @@ static void worker_frame(void *user, const td_frame *f)
     }
     w->number++;
     if (f->ts > w->clock) w->clock = f->ts;
+    if (w->keylogs) refresh_keylogs(w, td_live_mono_now());
     const char *why = td_engine_frame(w->engine, f, w->number);
     if (!why) return;
     if (!w->bad++) w->first_bad = w->number;
@@ -160,6 +173,7 @@ static void *worker_main(void *arg)
         if (now >= next_tick) {
             double wall = td_live_wall_now();
             if (wall > w->clock) w->clock = wall;
+            if (w->keylogs) refresh_keylogs(w, now);
             td_engine_expire(w->engine, wall);
             if (now >= next_stats) {
                 worker_stats(w);
@@ -345,6 +359,13 @@ void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
         w->engine = td_engine_new(&w->opt, false, worker_emit, w);
         if (!w->engine) ok = false;
         else td_engine_begin_file(w->engine, r->opt.iface, td_source_linktype(src[i]));
+        /* Each worker reads the key logs itself: the dissectors use their key log without locks
+         * (and remember resumable TLS 1.2 sessions in it).  Problems were said by main.c. */
+        if (w->engine && r->opt.n_keylogs) {
+            w->keylogs = td_keylog_files_open(r->opt.keylogs, r->opt.n_keylogs, NULL);
+            if (!w->keylogs) ok = false;
+            else td_engine_set_keylog(w->engine, td_keylog_files_keys(w->keylogs), true);
+        }
     }
     if (!ok) {
         fprintf(stderr, "tlsdiag: out of memory\n");
@@ -378,6 +399,7 @@ void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
                 (unsigned long long)w->received, (unsigned long long)w->dropped);
         if (w->engine) add_stats(&r->live_stats, td_engine_get_stats(w->engine));
         td_engine_free(w->engine);
+        td_keylog_files_free(w->keylogs);
         for (done *d = w->head; d;) {              /* only when a worker could not start */
             done *next = d->next;
             td_transcript_clear(&d->t);
