@@ -23,6 +23,8 @@ struct td_keylog_files {
     size_t n;
     size_t warnings_shown;
     bool quiet;                            /* print nothing (a live worker's copy: see the header) */
+    const char *what;                      /* what the messages are about: "--keylog " for the files,
+                                              "" for texts that name their origin themselves */
 };
 
 /* A problem: said on stderr as "tlsdiag: --keylog ...", unless this copy is quiet. */
@@ -31,7 +33,7 @@ __attribute__((format(printf, 2, 3))) static void say(const td_keylog_files *f, 
     if (f->quiet) return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("tlsdiag: --keylog ", stderr);
+    fprintf(stderr, "tlsdiag: %s", f->what);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -43,7 +45,8 @@ static void show_warnings(td_keylog_files *f, bool *bad)
     for (; f->warnings_shown < n; f->warnings_shown++) {
         const char *w = td_keylog_warning(f->k, f->warnings_shown);
         if (w) say(f, "%s", w);
-        else if (f->warnings_shown == TD_KL_MAX_WARNINGS) say(f, "(more lines that do not parse)");
+        else if (f->warnings_shown == TD_KL_MAX_WARNINGS && !f->quiet)
+            fprintf(stderr, "tlsdiag: %s: more lines that do not parse\n", f->what[0] ? "--keylog" : "key log");
         *bad = true;
     }
 }
@@ -108,6 +111,7 @@ td_keylog_files *td_keylog_files_open(const char *const *paths, size_t n, bool *
         bad = &ignored;
     }
     f->n = n;
+    f->what = "--keylog ";
     for (size_t i = 0; i < n; i++) {
         kl_src *s = &f->src[i];
         s->path = paths[i];
@@ -131,6 +135,15 @@ td_keylog_files *td_keylog_files_open(const char *const *paths, size_t n, bool *
 }
 
 td_keylog *td_keylog_files_keys(td_keylog_files *f) { return f ? f->k : NULL; }
+
+long td_keylog_files_add_text(td_keylog_files *f, const char *text, size_t len, const char *origin, bool *bad)
+{
+    long added = td_keylog_add_text(f->k, text, len, origin);
+    f->what = "";                          /* the warnings start with origin */
+    show_warnings(f, bad);
+    f->what = "--keylog ";
+    return added;
+}
 
 long td_keylog_files_refresh(td_keylog_files *f, bool *bad)
 {

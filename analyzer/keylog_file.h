@@ -17,6 +17,10 @@ typedef struct td_keylog_files td_keylog_files;
  * read theirs without locks): it never prints, the first reader has said what was wrong. */
 td_keylog_files *td_keylog_files_open(const char *const *paths, size_t n, bool *bad);
 td_keylog *td_keylog_files_keys(td_keylog_files *f);
+/* Add key log text from elsewhere (a pcapng Decryption Secrets Block), named `origin` in the
+ * warnings, which are printed as for the files.  n may be 0 in td_keylog_files_open: a key log of
+ * such texts only.  Returns the number of secrets added. */
+long td_keylog_files_add_text(td_keylog_files *f, const char *text, size_t len, const char *origin, bool *bad);
 /* Read what was appended to the files since the last read (whole lines only); returns the
  * number of secrets added.  Cheap when nothing changed (one stat per file). */
 long td_keylog_files_refresh(td_keylog_files *f, bool *bad);

@@ -7,18 +7,40 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "keylog_file.h"
 #include "progress.h"
 #include "run.h"
 #include "source.h"
 
 #define MAX_PACKET_WARNINGS 5      /* per file; the rest are counted */
 
+/* A pcapng Decryption Secrets Block (what `editcap --inject-secrets` writes): its key log joins
+ * the --keylog files', or starts the run's key log when none was given.  It comes before the
+ * packets it decrypts, so the engine has the keys before it meets their connections. */
+static void secrets_block(void *ctx, const char *origin, const uint8_t *data, size_t len)
+{
+    td_run *r = ctx;
+    bool bad = false;
+    if (!r->keylogs) {
+        r->keylogs = td_keylog_files_open(NULL, 0, &bad);
+        if (!r->keylogs) {
+            fprintf(stderr, "tlsdiag: %s: out of memory for its key log\n", origin);
+            r->input_error = true;
+            return;
+        }
+        td_engine_set_keylog(r->engine, td_keylog_files_keys(r->keylogs), false);
+    }
+    td_keylog_files_add_text(r->keylogs, (const char *)data, len, origin, &bad);
+    if (bad) r->input_error = true;
+}
+
 /* Read one capture file.  Returns false on an input error (reported). */
 static bool read_file(td_run *r, const char *path, uint64_t *budget)
 {
     char err[PCAP_ERRBUF_SIZE + 128];
     const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
-    td_source *src = td_source_open_file(path, err, sizeof err);
+    td_file_config cfg = { .on_secrets = secrets_block, .ctx = r };
+    td_source *src = td_source_open_file_cfg(path, &cfg, err, sizeof err);
     if (!src) {
         fprintf(stderr, "tlsdiag: %s: %s\n", name, err);
         return false;
