@@ -55,7 +55,7 @@ cleanup() {
     if [ -n "${TD_LIVE_KEEP:-}" ]; then echo "# live_workers: outputs kept in $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE   # PIPE: e.g. piped into head; the EXIT trap still cleans up
 
 ip netns add "$NS_R" && ip netns add "$NS_C" || skip "cannot make network namespaces"
 ip link add "$IF_R" netns "$NS_R" type veth peer name "$IF_C" netns "$NS_C" || skip "cannot make a veth pair"
