@@ -56,3 +56,16 @@ while read -r file verdicts keyless version suite rest; do
     fi
 done < "$DIR/expected.txt"
 $have_keylog || echo "skip keylog-suites --keylog: tlsdiag has no --keylog yet"
+# The pcapng's Decryption Secrets Block alone (no --keylog) is a key log: decrypted and certain,
+# the client's request line seen inside TLS 1.3.
+dsb=$DIR/tls13-dsb.pcapng
+if [ -f "$dsb" ]; then
+    if "$BIN" --json --cacert "$DIR/ca/root.pem" -r "$dsb" 2>/dev/null | python3 -c 'import json, sys
+c = [o for o in map(json.loads, sys.stdin) if o["type"] == "connection"]
+assert c and all(o.get("decrypted") is True and o["confidence"] == "certain" for o in c), c
+assert (c[0].get("app_first_c2s") or "").startswith("GET "), c[0].get("app_first_c2s")'; then
+        echo "ok keylog-suites Decryption Secrets Block without --keylog"
+    else
+        echo "not ok keylog-suites Decryption Secrets Block without --keylog: not decrypted"
+    fi
+fi
