@@ -373,4 +373,18 @@ runk kl-missing "$C/no-such.keylog" "$G" "$G"
 check kl-missing 2 "$DEC"'D(False)' "$T--keylog $(re "$C/no-such.keylog"): cannot read it: No such file or directory"
 runk kl-directory "$C" "$G" "$G"
 check kl-directory 2 "$DEC"'D(False)' "$T--keylog $(re "$C"): is a directory, not a key log file"
+# pcapng Decryption Secrets Blocks: a good one decrypts without --keylog (and its keys serve the
+# next file); the hostile key log in one is named block and line by line, what parses still
+# decrypts; a block whose secrets length runs past it is the file's damage, after its packets.
+B="Decryption Secrets Block at byte"
+run dsb-good "$C/dsb-good.pcapng" "$G"
+check dsb-good 0 "$DEC"'D(True)'
+run dsb-hostile "$C/dsb-hostile.pcapng" "$G"
+check dsb-hostile 2 "$DEC"'D(True)' \
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:2: line cut short" \
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:3: more than 3 fields" \
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:4: client random is not 64 hex digits" \
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:7: line cut short"
+run dsb-lying "$C/dsb-lying.pcapng" "$G"
+check dsb-lying 2 "" "$T$(re "$C/dsb-lying.pcapng"): after packet 20: pcapng $B [0-9]+: secrets length 1048576 exceeds"
 

@@ -601,6 +601,16 @@ def main():
                line + b"\r\n")                                              # 8: the real line
     write(outdir, "kl-hostile.keylog", hostile)
 
+    # -- pcapng Decryption Secrets Blocks (editcap --inject-secrets): a good one, the hostile key
+    #    log in one, and one whose secrets length runs past its block (after every frame) --
+    def dsb(text, length=None):
+        body = struct.pack("<II", 0x544C534B, len(text) if length is None else length) + text
+        return pcapng_block(0x0000000A, body)
+    frames = b"".join(pcapng_epb(i, f) for i, f in enumerate(good))
+    write(outdir, "dsb-good.pcapng", pcapng_shb() + dsb(line + b"\n") + pcapng_idb() + frames)
+    write(outdir, "dsb-hostile.pcapng", pcapng_shb() + pcapng_idb() + dsb(hostile) + frames)
+    write(outdir, "dsb-lying.pcapng", pcapng_shb() + pcapng_idb() + frames + dsb(line + b"\n", 1 << 20))
+
     with open(os.path.join(outdir, "expect.sh"), "w") as f:
         for k, v in sorted(expect.items()):
             f.write("%s='%s'\n" % (k, v))
