@@ -35,26 +35,12 @@ import shutil
 import subprocess
 import sys
 
-CAP_EXTS = (".pcapng", ".pcap")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from keylog_truth import CAP_EXTS, keylog_for  # noqa: E402  (one rule for where a key log lies)
+
 HS_HELLO_RETRY = 6          # tlsdiag's ladder type for a HelloRetryRequest
 HS_SERVER_HELLO = 2
 LEVELS = {"warning": 1, "fatal": 2}
-
-
-def strip_ext(name):
-    for e in CAP_EXTS:
-        if name.endswith(e):
-            return name[: -len(e)]
-    return name
-
-
-def keylog_for(capture):
-    d, base = os.path.split(capture)
-    stem = strip_ext(base)
-    for k in (os.path.join(d, stem + ".keylog"), os.path.join(d, "keylog", stem + ".keylog")):
-        if os.path.isfile(k):
-            return k
-    return None
 
 
 def find_captures(paths):
