@@ -18,16 +18,22 @@ static const char *const http_methods[] = {
     "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "PRI * HTTP/2",
 };
 
-/* Copy the first line (up to CR/LF), printable ASCII only, into out after prefix. */
+/* The first line of p (up to CR/LF, at most max bytes) into out, printable ASCII only: any other
+ * byte becomes `bad`. */
+static void copy_line(char *out, size_t outlen, const uint8_t *p, size_t n, size_t max, char bad)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && i < max && p[i] != '\r' && p[i] != '\n' && o + 1 < outlen; i++)
+        out[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : bad;
+    out[o] = '\0';
+}
+
+/* prefix, then the first line of data. */
 static void first_line(const char *prefix, const uint8_t *data, size_t len, char *out, size_t outlen)
 {
     size_t o = (size_t)snprintf(out, outlen, "%s", prefix);
-    for (size_t i = 0; i < len && o + 1 < outlen; i++) {
-        if (data[i] == '\r' || data[i] == '\n') break;
-        out[o++] = isprint(data[i]) ? (char)data[i] : '.';
-    }
-    if (o >= outlen) o = outlen - 1;
-    out[o] = '\0';
+    if (o >= outlen) return;                             /* cut inside the prefix: terminated */
+    copy_line(out + o, outlen - o, data, len, len, '.');
 }
 
 static bool starts(const uint8_t *data, size_t len, const char *s)
@@ -76,15 +82,6 @@ bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outle
     return false;
 }
 
-/* A line of p, up to CR/LF or max bytes, printable ASCII only. */
-static void copy_line(char *out, size_t outlen, const uint8_t *p, size_t n, size_t max)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && i < max && p[i] != '\r' && p[i] != '\n' && o + 1 < outlen; i++)
-        out[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
-    out[o] = '\0';
-}
-
 bool td_sniff_app_first(const uint8_t *p, size_t n, char *out, size_t outlen)
 {
     static const char h2[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -99,7 +96,7 @@ bool td_sniff_app_first(const uint8_t *p, size_t n, char *out, size_t outlen)
     }
     if (n >= 12 && memcmp(p, "HTTP/1.", 7) == 0 && p[8] == ' ' && p[9] >= '1' && p[9] <= '5' &&
         p[10] >= '0' && p[10] <= '9' && p[11] >= '0' && p[11] <= '9') {
-        copy_line(out, outlen, p, n, 160);
+        copy_line(out, outlen, p, n, 160, '?');
         if (p[9] != '4') return true;
         for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
             size_t pl = strlen(refusals[i]);
@@ -118,6 +115,6 @@ bool td_sniff_app_first(const uint8_t *p, size_t n, char *out, size_t outlen)
     size_t e = m + 1;
     while (e < n && e < 2048 && p[e] != ' ' && p[e] != '\r' && p[e] != '\n') e++;
     if (e + 9 > n || memcmp(p + e, " HTTP/1.", 8) != 0) return false;
-    copy_line(out, outlen, p, n, 160);
+    copy_line(out, outlen, p, n, 160, '?');
     return true;
 }
