@@ -286,7 +286,7 @@ static void handle_frame(void *user, const td_frame *f)
 {
     live *L = user;
     L->number++;
-    refresh_keylogs(L, mono_now());
+    if (L->r->keylogs) refresh_keylogs(L, mono_now());   /* no clock read per packet without one */
     dump_frame(L, f);
     const char *why = td_engine_frame(L->r->engine, f, L->number);
     if (!why) return;
