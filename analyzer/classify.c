@@ -23,6 +23,7 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
     }
     int ok = 1;
     if (cacert || capath) {
+        c->anchors_named = true;
         if (cacert && !X509_STORE_load_file(c->store, cacert)) {
             snprintf(err, errlen, "%s: cannot load trust anchors (want PEM certificates)", cacert);
             ok = 0;

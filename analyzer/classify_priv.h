@@ -10,6 +10,7 @@
 struct td_classifier {
     X509_STORE *store;
     bool system_store_owed;        /* no --cacert/--capath: the system store, loaded when first needed */
+    bool anchors_named;            /* --cacert/--capath: the user named the clients' trust anchors */
     td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
     struct td_offer_memo *offer_memo;  /* weak kinds of recent offered-suite lists (findings_protocol.c) */
 };

@@ -25,6 +25,7 @@ typedef struct facts {
     td_chain_check sc, cc;         /* server and client chain checks */
     bool tls13;                    /* TLS 1.3 read without keys: the keyless inference applies */
     bool decrypted;                /* protected records were read with a key log (--keylog) */
+    bool anchors_named;            /* trust anchors from --cacert/--capath, not this machine's store */
     const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake */
     bool hs_done;                  /* both sides finished the handshake */
     bool client_aborted_13;        /* TLS 1.3: the client answered the server's flight with an alert */

@@ -302,7 +302,37 @@ static bool is_cert_alert(uint8_t code)
            code == 113 || code == 114;
 }
 
+/* Was every record the client sent read: in the clear, or opened with a key log?  Then what it
+ * did not send is known too: no request hidden in an encrypted record, no alert naming another
+ * reason. */
+static bool client_read_whole(const facts *f)
+{
+    const td_tls *s = f->s;
+    if (f->tls13 || (f->decrypted && s->dec->failed[TD_C2S])) return false;   /* inferred, or not all opened */
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if (e->dir != TD_C2S || (e->flags & TD_EVF_DECRYPTED)) continue;
+        if (e->kind == TD_EV_OPAQUE || e->kind == TD_EV_APPDATA || e->kind == TD_EV_ENCRYPTED_HANDSHAKE) return false;
+        if (e->kind == TD_EV_ALERT && (e->sub >= s->n_alerts || s->alerts[e->sub].encrypted)) return false;
+    }
+    return true;
+}
+
 /* Did the client reject the server's certificate?  Sets *certain, *reason and the packet. */
+/* A client that leaves without a word is certain (DESIGN.md: seen in the clear or decrypted)
+ * when all it sent was read, so that its leaving is seen, as the server's silent close after a
+ * client certificate is (client_cert_outcome), and when the passive check's reason does not
+ * hang on a guess: the dates and the name the client sent (SNI) are the certificate's own facts
+ * (without SNI the name it checks is only guessed to be the address); an untrusted issuer is
+ * certain only with the trust anchors the user named (--cacert, --capath), not this machine's
+ * store (a Windows client trusts roots that Debian's store lacks). */
+static bool silent_refusal_seen(const facts *f, cert_reason reason)
+{
+    bool store_free = reason == CERT_DATES || (reason == CERT_NAME && f->s->sni);
+    bool store_named = (reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE) && f->anchors_named;
+    return (store_free || store_named) && client_read_whole(f);
+}
+
 static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *reason, uint64_t *pkt)
 {
     const td_tls *s = f->s;
@@ -331,18 +361,19 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
     /* (Decrypted TLS 1.3: its ChangeCipherSpec is only for middleboxes; the Finished tells.) */
     bool went_on = f->decrypted && td_version_is_tls13(s->version) ? s->finished[TD_C2S] : s->ccs[TD_C2S];
     if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
-        *certain = false;
         *reason = passive_reason(f);
+        *certain = silent_refusal_seen(f, *reason);   /* it gave up right after the server's flight */
         *pkt = rule_close_packet(f, TD_C2S);
         return true;
     }
     /* curl, wget (GnuTLS), Node and others finish the handshake and check the certificate after
      * it: then the client ends the connection without a request.  Claimed only when the passive
-     * checks find what it would refuse; the name only when the client sent one (SNI). */
+     * checks find what it would refuse.  Without SNI the name checked is the server's address
+     * (a client that connects by address sends none, RFC 6066 section 3). */
     cert_reason why = passive_reason(f);
     if (s->server_chain.seen && f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && first_closer(f) == TD_C2S &&
-        why != CERT_OTHER && (why != CERT_NAME || s->sni)) {
-        *certain = false;
+        why != CERT_OTHER) {
+        *certain = silent_refusal_seen(f, why);
         *reason = why;
         *pkt = rule_close_packet(f, TD_C2S);
         for (size_t i = 0; i < s->n_alerts; i++)
@@ -360,7 +391,8 @@ static void ev_checks(facts *f, cert_reason reason)
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain does not reach a trusted root (%s%s%s)",
                            c->error_text, c->incomplete ? "; intermediates missing" : "", c->self_signed ? "; self-signed" : "");
     if (reason == CERT_NAME)
-        td_result_evidence(f->r, f->s->server_chain.packet, "passive check: %s is not among the certificate's names", c->name);
+        td_result_evidence(f->r, f->s->server_chain.packet, "passive check: %s is not among the certificate's names%s", c->name,
+                           f->s->sni ? "" : " (no SNI: a client that connects by address sends none, so the address is the name it checks)");
     if (reason == CERT_DATES) {
         const td_cert *x = &f->s->server_chain.certs[0];
         char when[64] = "?";
@@ -398,17 +430,35 @@ static int cert_rule(facts *f, cert_reason want)
     leaf_vars(f);
     ev_client_hello(f);
     ev_server_cert(f);
-    if (!certain && f->hs_done)
+    /* The summary says what was seen: a refusal by alert (or inferred), or a client that left
+     * without a word, which is certain only when every record it sent was read. */
+    bool by_alert = f->fatal && f->fatal->from == TD_C2S && !f->fatal->encrypted && is_cert_alert(f->fatal->code);
+    bool hung_up = !by_alert && f->hs_done;
+    bool gave_up = !by_alert && !hung_up && !f->client_aborted_13 && !(f->fatal && f->fatal->from == TD_C2S) && certain;
+    rule_var_str(f, "refused", hung_up ? "the client completed the handshake, then closed without sending a request"
+                               : gave_up ? "the client gave up the handshake after the server's certificate, without an alert"
+                                         : "the client rejected the server certificate");
+    rule_var_str(f, "it", hung_up || gave_up ? "the certificate" : "it");
+    rule_var_str(f, "its", hung_up || gave_up ? "the certificate's" : "its");
+    if (hung_up && certain)
+        td_result_evidence(f->r, pkt, "client completed the handshake, then ended the connection with no request and no alert: "
+                                      "every record it sent was read with the key log (curl, GnuTLS and Node check the "
+                                      "certificate after the handshake and leave like this; so does a probe that only shakes hands)");
+    else if (hung_up)
         td_result_evidence(f->r, pkt, "client completed the handshake, then ended the connection without a request "
                                       "(clients such as curl and GnuTLS check the certificate after the handshake)");
     else if (f->fatal && f->fatal->from == TD_C2S) ev_alert(f, f->fatal);
     else if (f->client_aborted_13)
         td_result_evidence(f->r, pkt, "client sent an alert-sized encrypted record (%u bytes) instead of its Finished", f->client_enc_first);
-    else ev_close(f, TD_C2S);
+    else {
+        ev_close(f, TD_C2S);
+        if (gave_up)
+            td_result_evidence(f->r, pkt, "client closed without going on with the handshake and without an alert: every "
+                                          "record it sent was read %s", f->decrypted ? "with the key log" : "in the clear");
+    }
     ev_checks(f, want);
     switch (want) {
     case CERT_UNTRUSTED: return f->sc.issuer_unknown ? 3 : f->sc.untrusted_root[0] ? 1 : 2;
-    case CERT_NAME: return f->hs_done ? 2 : 1;
     case CERT_DATES: return f->sc.not_yet_valid ? 2 : 1;
     case CERT_OTHER: return certain ? 1 : 2;
     default: return 1;
@@ -831,26 +881,25 @@ static const rule rules[] = {
       { "Replace or update the client and the server so that both speak TLS 1.2 or 1.3, and disable {proto} on "
         "both; a peer that can speak nothing newer has to go." } },
     { TD_V_UNKNOWN_CA, KB_STD, m_unknown_ca,
-      { "the client rejected the server certificate: its issuer {root} is not trusted",
-        "the client rejected the server certificate: its issuer is not trusted",
-        "the client rejected the server certificate: its issuer {missing} is not trusted (the server sent its "
-        "certificate alone, so {missing} is a root the client lacks or an intermediate the server left out)" },
+      { "{refused}: {its} issuer {root} is not trusted",
+        "{refused}: {its} issuer is not trusted",
+        "{refused}: {its} issuer {missing} is not trusted (the server sent its certificate alone, so {missing} is "
+        "a root the client lacks or an intermediate the server left out)" },
       { "The chain ends at {root}, which the client does not trust: install {root} in the client's trust store, or "
         "use a certificate from a CA the clients already trust.",
         NULL,
         "If {missing} is your own (private) CA, install it in the clients' trust stores; if it is an intermediate, "
         "configure the server to send it after its certificate." } },
     { TD_V_INCOMPLETE_CHAIN, KB_STD, m_incomplete_chain,
-      { "the client rejected the server certificate: the server sent it without its intermediate {missing}" },
+      { "{refused}: the server sent {it} without its intermediate {missing}" },
       { "Install the full chain on the server: its certificate followed by the intermediate {missing}{url}, so that "
         "clients can reach a root they trust." } },
     { TD_V_NAME_MISMATCH, KB_STD, m_name_mismatch,
-      { "the client rejected the server certificate: it is not valid for {name}",
-        "the client completed the handshake, then closed without sending a request: the certificate is not valid for {name}" },
+      { "{refused}: {it} is not valid for {name}" },
       { REM_NAME } },
     { TD_V_SERVER_CERT_EXPIRED, KB_KEYMGR, m_server_cert_expired,
-      { "the client rejected the server certificate: it has expired",
-        "the client rejected the server certificate: it is not yet valid" },
+      { "{refused}: {it} has expired",
+        "{refused}: {it} is not yet valid" },
       { "Renew the server certificate (valid {not_before} .. {not_after}) and install the new one; check the clocks "
         "of the server and the clients." } },
     { TD_V_SERVER_CERT_REJECTED, KB_KEYMGR, m_server_cert_rejected,
@@ -902,6 +951,7 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     f.tcp = &t->tcp;
     f.r = r;
     f.in = &r->inf;
+    f.anchors_named = c->anchors_named;
     /* The capture's clock is input too: hold it to years 1970..9999 before it becomes a time_t. */
     f.when = t->start > 0 ? (t->start < 253402300800.0 ? (int64_t)t->start : 253402300799) : 0;
     const char *host = t->tls.sni;

@@ -554,16 +554,32 @@ TEST(row_name_mismatch)
     tr_free(t);
 }
 
-TEST(no_sni_close_after_handshake_is_not_a_name_mismatch)
+TEST(no_sni_close_after_handshake_is_a_likely_name_mismatch)
 {
-    /* No SNI: the name the client wanted is unknown; the certificate's names are checked against
-     * the address only as a finding, never as the verdict. */
+    /* No SNI: a client that connects by address sends none (RFC 6066), so the address is the
+     * name checked (DESIGN.md's name-mismatch row); but an old client may have wanted a name, so
+     * the verdict stays likely even when all the client sent was read. */
     der self = leaf_good;
     td_transcript *t = tls12(&self, NULL);
     strcpy(t->server.ip, "10.0.0.77");         /* not in the certificate */
     finished12(t, TD_C2S, 6);
     finished12(t, TD_S2C, 7);
     tcp_close(t, TD_C2S, false, 8);
+    VERDICT(classify(t), "name-mismatch", "likely");
+    CHECK(strstr(res.summary, "10.0.0.77") != NULL && has_finding(&res, "no-sni"));
+    tr_free(t);
+}
+
+TEST(no_sni_server_closes_first_is_ok_with_a_warning)
+{
+    /* The server ended it: nothing says the client refused anything, only that the address is
+     * not among the names (a finding). */
+    der self = leaf_good;
+    td_transcript *t = tls12(&self, NULL);
+    strcpy(t->server.ip, "10.0.0.77");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    tcp_close(t, TD_S2C, false, 8);
     VERDICT(classify(t), "ok", "likely");
     CHECK(has_finding(&res, "name-unverified") && has_finding(&res, "no-sni"));
     tr_free(t);
@@ -652,6 +668,75 @@ TEST(post_handshake_close_with_untrusted_chain)
     finished12(t, TD_S2C, 7);
     tcp_close(t, TD_C2S, false, 8);
     VERDICT(classify(t), "ok", "certain");
+    tr_free(t);
+}
+
+/* Mark a TLS 1.2 transcript as read with a key log: its protected records were opened. */
+static void as_decrypted(td_transcript *t)
+{
+    t->tls.dec = calloc(1, sizeof *t->tls.dec);
+    if (!t->tls.dec) abort();
+    t->tls.dec->decrypted = true;
+    for (size_t i = 0; i < t->n_events; i++)
+        if (t->events[i].kind == TD_EV_ENCRYPTED_HANDSHAKE) t->events[i].flags |= TD_EVF_DECRYPTED;
+}
+
+TEST(silent_refusal_certain_only_when_all_was_read_and_the_reason_is_no_guess)
+{
+    /* A client that gives up after the server's first flight, without a ClientKeyExchange or an
+     * alert (JSSE does): all it sent is in the clear, and the name it asked for is not covered. */
+    td_transcript *t = tls12(&leaf_good, "other.example.test");
+    tcp_close(t, TD_C2S, false, 6);
+    VERDICT(classify(t), "name-mismatch", "certain");
+    CHECK(strncmp(res.summary, "the client gave up the handshake", 32) == 0 && cites(&res, 6));
+    tr_free(t);
+    /* An untrusted issuer: certain with the trust anchors the user named (this classifier's)... */
+    t = tls12(&leaf_other, "www.example.test");
+    tcp_close(t, TD_C2S, false, 6);
+    VERDICT(classify(t), "unknown-ca", "certain");
+    /* ... likely with this machine's store, which need not be the client's. */
+    char err[256];
+    td_classifier *system = td_classifier_new(NULL, NULL, err, sizeof err);
+    CHECK(system != NULL);
+    if (system) {
+        td_classify(system, t, &res);
+        CHECK_STR(td_verdict_name(res.verdict), "unknown-ca");
+        CHECK_STR(res.confidence, "likely");
+        td_classifier_free(system);
+    }
+    tr_free(t);
+    /* Completed the handshake, then left without a request: keyless, its encrypted records were
+     * not read (likely); read with a key log, they were (certain). */
+    t = tls12(&leaf_good, "other.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    alert(t, TD_C2S, 0, 0, true, 8);
+    tcp_close(t, TD_C2S, false, 8);
+    VERDICT(classify(t), "name-mismatch", "likely");
+    tr_free(t);
+    t = tls12(&leaf_good, "other.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    alert(t, TD_C2S, 1, 0, false, 8);          /* close_notify, decrypted */
+    tcp_close(t, TD_C2S, false, 8);
+    as_decrypted(t);
+    VERDICT(classify(t), "name-mismatch", "certain");
+    CHECK(strncmp(res.summary, "the client completed the handshake, then closed without sending a request", 73) == 0);
+    tr_free(t);
+    /* A record the key log did not open leaves it likely. */
+    t = tls12(&leaf_good, "other.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    alert(t, TD_C2S, 0, 0, true, 8);           /* not opened */
+    tcp_close(t, TD_C2S, false, 8);
+    as_decrypted(t);
+    VERDICT(classify(t), "name-mismatch", "likely");
+    tr_free(t);
+    /* No SNI: the name refused is a guess, so likely even when all was read. */
+    t = tls12(&leaf_good, NULL);
+    strcpy(t->server.ip, "10.0.0.77");
+    tcp_close(t, TD_C2S, false, 6);
+    VERDICT(classify(t), "name-mismatch", "likely");
     tr_free(t);
 }
 
@@ -1051,13 +1136,15 @@ int main(void)
     RUN(row_incomplete_chain);
     RUN(leaf_alone_from_a_private_root_is_not_called_incomplete);
     RUN(row_name_mismatch);
-    RUN(no_sni_close_after_handshake_is_not_a_name_mismatch);
+    RUN(no_sni_close_after_handshake_is_a_likely_name_mismatch);
+    RUN(no_sni_server_closes_first_is_ok_with_a_warning);
     RUN(row_server_cert_expired);
     RUN(row_server_cert_rejected);
     RUN(row_client_cert_missing_alert);
     RUN(empty_client_cert_short_answer_server_closes_tls12);
     RUN(empty_client_cert_short_answer_server_closes_tls13);
     RUN(post_handshake_close_with_untrusted_chain);
+    RUN(silent_refusal_certain_only_when_all_was_read_and_the_reason_is_no_guess);
     RUN(optional_client_cert_served_normally_is_ok);
     RUN(empty_client_cert_short_answer_client_closes_first);
     RUN(mtls_short_page_server_answers_close_notify);
