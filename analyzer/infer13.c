@@ -12,6 +12,8 @@
  *    Certificate then Finished; Certificate, CertificateVerify, Finished; any of them coalesced
  *    into one record (Go, Java); a Finished in its own packet after a pause changes nothing,
  *    since packets and times are not used for this;
+ *  - a client that sent 0-RTT early data (before the ServerHello) starts its flight with an
+ *    EndOfEarlyData when the server accepted it (RFC 8446 4.5);
  *  - an alert-sized record where a flight is due is an alert;
  *  - server records after the client's Finished and before its first request could be answered
  *    are NewSessionTickets; so are runs of equal-sized records leading the first answer;
@@ -34,6 +36,7 @@ static const char *const label_names[TD_REC_N] = {
     [TD_REC_TICKET] = "new-session-ticket",
     [TD_REC_ALERT] = "alert",
     [TD_REC_APPDATA] = "appdata",
+    [TD_REC_END_OF_EARLY_DATA] = "end-of-early-data",
 };
 
 const char *td_rec_label_name(td_rec_label l)
@@ -44,6 +47,7 @@ const char *td_rec_label_name(td_rec_label l)
 /* Sizes of protected records holding one message (inner content type byte and AEAD tag added). */
 typedef struct layout {
     uint32_t alert;                /* Alert: 2 bytes */
+    uint32_t eoed;                 /* EndOfEarlyData: a 4-byte header, no body */
     uint32_t finished;             /* Finished: 4 + hash length */
     uint32_t empty_cert;           /* Certificate with an empty context and no entries: 4 + 1 + 3 */
     uint32_t empty_cert_finished;  /* both in one record */
@@ -58,6 +62,7 @@ static layout layout_for(uint32_t cipher, uint32_t pad)
     uint32_t hash = cipher == 0x1302 ? 48 : 32;        /* TLS_AES_256_GCM_SHA384 */
     layout l;
     l.alert = 2 + 1 + tag;
+    l.eoed = 4 + 1 + tag;
     l.finished = 4 + hash + 1 + tag;
     l.empty_cert = 8 + 1 + tag;
     l.empty_cert_finished = 8 + 4 + hash + 1 + tag;
@@ -205,6 +210,19 @@ void td_infer13(const td_transcript *t, td_result *r)
         if (tickets)
             for (size_t k = i + 1; k < first_c; k++) inf->label[k] = TD_REC_TICKET;
         break;
+    }
+    /* 0-RTT: early data went before the ServerHello (the parser counted it as data, the version
+     * being unknown then); accepted, the client's next record is its EndOfEarlyData. */
+    bool early = s->early_data_offered && s->first_app_packet[TD_C2S] && s->first_app_packet[TD_C2S] <= s->server_hello_packet;
+    if (early && (s->records[first_c].len == plain.eoed || s->records[first_c].len == padded.eoed)) {
+        inf->label[first_c] = TD_REC_END_OF_EARLY_DATA;
+        size_t next = n;
+        for (size_t i = first_c + 1; i < n; i++)
+            if (s->records[i].dir == TD_C2S) { next = i; break; }
+        for (size_t i = first_c + 1; i < next; i++)      /* the server's, meanwhile: tickets */
+            if (!inf->label[i]) inf->label[i] = s->records[i].len > padded.alert ? TD_REC_TICKET : TD_REC_ALERT;
+        if (next == n) goto count;
+        first_c = next;
     }
     inf->client_first = first_c + 1;
     const layout *lc = sender_layout(s->records[first_c].len, &plain, &padded);

@@ -169,6 +169,8 @@ static void facts(FILE *f, const td_result *r)
         fputs("<dt>decrypted</dt><dd>", f);
         if (s->dec->decrypted) {
             fprintf(f, "yes, %u records", s->dec->records[0] + s->dec->records[1]);
+            if (s->dec->early[0] + s->dec->early[1])
+                fprintf(f, " (0-RTT early data: %u of %u read)", s->dec->early[0], s->dec->early[0] + s->dec->early[1]);
             for (int d = 0; d < 2; d++)
                 if (s->dec->app_first[d]) {
                     fputs(d == TD_C2S ? "; client: " : "; server: ", f);

@@ -316,6 +316,11 @@ static void decrypt_fields(td_jw *w, const td_tls *s)
         TD_JW_LIT(w, ",\"decrypt_status\":"); td_jw_str(w, d->decrypted ? NULL : d->status);
         TD_JW_LIT(w, ",\"decrypted_records\":"); td_jw_u64(w, (uint64_t)d->records[0] + d->records[1]);
         TD_JW_LIT(w, ",\"decrypt_failures\":"); td_jw_u64(w, (uint64_t)d->failed[0] + d->failed[1]);
+        TD_JW_LIT(w, ",\"early_data_records\":"); td_jw_u64(w, (uint64_t)d->early[0] + d->early[1]);
+        TD_JW_LIT(w, ",\"early_data_decrypted\":"); td_jw_u64(w, d->early[0]);
+        TD_JW_LIT(w, ",\"early_data_accepted\":");   /* null: no 0-RTT, or its answer not read */
+        if (d->early[0] + d->early[1] && s->encrypted_extensions) td_jw_bool(w, s->early_data_accepted);
+        else TD_JW_LIT(w, "null");
         TD_JW_LIT(w, ",\"app_first_c2s\":"); td_jw_str(w, d->app_first[0]);
         TD_JW_LIT(w, ",\"app_first_s2c\":"); td_jw_str(w, d->app_first[1]);
     }

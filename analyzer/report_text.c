@@ -188,7 +188,11 @@ static void tls_lines(FILE *out, int width, const td_tls *s)
         l.n = 0;
         if (d->decrypted) {
             add(&l, "yes, %u records with the key log", d->records[0] + d->records[1]);
+            if (d->early[0]) add(&l, ", %u of them 0-RTT early data", d->early[0]);
+            if (d->early[0] + d->early[1] && s->encrypted_extensions)
+                add(&l, s->early_data_accepted ? " (the server accepted it)" : " (the server refused it)");
             if (d->failed[0] + d->failed[1]) add(&l, " (%u failed authentication)", d->failed[0] + d->failed[1]);
+            if (d->early[1]) add(&l, " (%u 0-RTT records not read: the key log has no CLIENT_EARLY_TRAFFIC_SECRET)", d->early[1]);
             for (int dir = 0; dir < 2; dir++)
                 if (d->app_first[dir]) add(&l, "; %s first: %s", dir == TD_C2S ? "client" : "server", d->app_first[dir]);
         } else {

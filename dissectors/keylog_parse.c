@@ -1,7 +1,7 @@
 /* keylog_parse.c - NSS key log text (SSLKEYLOGFILE) -> secrets by (label, client random).
  *
  * Each line is "LABEL <client random, 64 hex> <secret, hex>"; '#' lines and blank lines are
- * comments.  Labels tlsdiag does not use (EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, RSA, ...)
+ * comments.  Labels tlsdiag does not use (EXPORTER_SECRET, EARLY_EXPORTER_SECRET, RSA, ...)
  * are skipped without a word; a known label whose fields do not parse is a warning naming the
  * line.  Secrets are kept in one array, found through an open-addressing index. */
 #include <stdio.h>
@@ -34,6 +34,7 @@ static const struct { const char *name; td_keylog_label label; } labels[] = {
     { "SERVER_HANDSHAKE_TRAFFIC_SECRET", TD_KL_SERVER_HANDSHAKE },
     { "CLIENT_TRAFFIC_SECRET_0", TD_KL_CLIENT_TRAFFIC_0 },
     { "SERVER_TRAFFIC_SECRET_0", TD_KL_SERVER_TRAFFIC_0 },
+    { "CLIENT_EARLY_TRAFFIC_SECRET", TD_KL_CLIENT_EARLY },
 };
 
 td_keylog *td_keylog_new(void)

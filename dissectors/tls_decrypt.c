@@ -1,8 +1,10 @@
 /* tls_decrypt.c - open protected TLS records with the secrets of a key log, through OpenSSL.
  *
  * TLS 1.3 (RFC 8446 7): the traffic secrets of the key log give each direction its key and IV
- * (HKDF-Expand-Label); handshake secrets until that side's Finished, then application secrets,
- * then their KeyUpdate generations.  TLS 1.2 and earlier (RFC 5246 6.3): the master secret gives
+ * (HKDF-Expand-Label); the client's early secret for its 0-RTT data until EndOfEarlyData, then
+ * handshake secrets until that side's Finished, then application secrets, then their KeyUpdate
+ * generations.  A record that does not open with the current keys is tried with the next ones
+ * (a server that refused the early data, a Finished lost in a gap) before it counts as failed.  TLS 1.2 and earlier (RFC 5246 6.3): the master secret gives
  * the key block through the PRF; AEAD suites (GCM, CCM, ChaCha20-Poly1305) and CBC with HMAC,
  * MAC-then-encrypt or encrypt-then-MAC (RFC 7366).  No cryptography is written here: OpenSSL's
  * HKDF and TLS1-PRF KDFs, its AEAD and CBC ciphers and its HMAC do the work.  A record that fails
@@ -64,9 +66,9 @@ typedef struct dir_keys {
     uint8_t key[32], iv[16], mac[48];
     uint64_t seq;
     /* TLS 1.3 */
-    uint8_t phase;                         /* 1 handshake keys, 2 application keys */
-    uint8_t hs[TD_KL_SECRET_MAX], app[TD_KL_SECRET_MAX];
-    size_t hs_len, app_len;
+    uint8_t phase;                         /* 0 early (client), 1 handshake, 2 application keys */
+    uint8_t early[TD_KL_SECRET_MAX], hs[TD_KL_SECRET_MAX], app[TD_KL_SECRET_MAX];
+    size_t early_len, hs_len, app_len;
     bool ccs;                              /* TLS 1.2: ChangeCipherSpec seen */
 } dir_keys;
 
@@ -158,6 +160,13 @@ static const char *cipher_name(const suite_info *s)
 }
 
 static size_t tag_len(const suite_info *s) { return s->kind == K_CCM8 ? 8 : s->kind == K_CBC ? 0 : 16; }
+
+/* TLS 1.3: the secret of a key phase (NULL when the key log did not give it). */
+static const uint8_t *phase_secret(const dir_keys *k, int phase, size_t *len)
+{
+    *len = phase == 0 ? k->early_len : phase == 1 ? k->hs_len : k->app_len;
+    return *len ? (phase == 0 ? k->early : phase == 1 ? k->hs : k->app) : NULL;
+}
 
 /* TLS 1.3: this direction's key and IV from a traffic secret. */
 static bool keys13(td_tlsdec *d, dir_keys *k, const uint8_t *secret, size_t len)
@@ -275,9 +284,18 @@ td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
             dir_keys *dk = &d->d[dir];
             if (len[hs_label[dir]] == hl) { memcpy(dk->hs, sec[hs_label[dir]], hl); dk->hs_len = hl; }
             if (len[app_label[dir]] == hl) { memcpy(dk->app, sec[app_label[dir]], hl); dk->app_len = hl; }
-            dk->phase = 1;
-            if (dk->hs_len) keys13(d, dk, dk->hs, dk->hs_len);
-            else if (dk->app_len) { dk->phase = 2; keys13(d, dk, dk->app, dk->app_len); }
+            if (dir == 0 && len[TD_KL_CLIENT_EARLY] == hl) {   /* the client tried 0-RTT */
+                memcpy(dk->early, sec[TD_KL_CLIENT_EARLY], hl);
+                dk->early_len = hl;
+            }
+            /* The first phase the key log has secrets for. */
+            for (dk->phase = 0; dk->phase < 2; dk->phase++) {
+                size_t n = 0;
+                if (phase_secret(dk, dk->phase, &n)) break;
+            }
+            size_t n = 0;
+            const uint8_t *first = phase_secret(dk, dk->phase, &n);
+            if (first) keys13(d, dk, first, n);
         }
         if (!d->d[0].ready && !d->d[1].ready) {
             *why = "the key log's secrets do not fit this connection's cipher suite";
@@ -489,17 +507,27 @@ bool td_tlsdec_open(td_tlsdec *d, int dir, const uint8_t hdr[5], uint8_t *body, 
     }
     uint8_t *copy = NULL;
     bool ok = false;
-    if (k->phase == 1 && k->app_len) {             /* a second try with the next keys needs the ciphertext */
+    size_t later = 0;
+    for (int p = k->phase + 1; p <= 2; p++) {
+        size_t n = 0;
+        if (phase_secret(k, p, &n)) later++;
+    }
+    if (later) {                                   /* a try with the next keys needs the ciphertext */
         copy = malloc(len);
         if (copy) memcpy(copy, body, len);
     }
     ok = open13(d, k, hdr, body, len, ptlen);
-    if (!ok && copy) {
-        /* The Finished that switches keys was not seen (a gap): try the application keys. */
+    /* Not with these keys: the client's early data ended without an EndOfEarlyData in the capture
+     * or the server refused it (then the client goes on with its handshake keys), or the
+     * Finished that switches keys was lost in a gap.  Try the next phases' keys, in order. */
+    for (int p = k->phase + 1; !ok && copy && p <= 2; p++) {
+        size_t n = 0;
+        const uint8_t *sec = phase_secret(k, p, &n);
+        if (!sec) continue;
         dir_keys save = *k;
-        k->phase = 2;
+        k->phase = (uint8_t)p;
         memcpy(body, copy, len);
-        if (keys13(d, k, k->app, k->app_len) && open13(d, k, hdr, body, len, ptlen)) ok = true;
+        if (keys13(d, k, sec, n) && open13(d, k, hdr, body, len, ptlen)) ok = true;
         else {
             *k = save;
             memcpy(body, copy, len);
@@ -527,7 +555,11 @@ void td_tlsdec_handshake(td_tlsdec *d, int dir, uint8_t type)
 {
     if (!d || !d->tls13 || dir < 0 || dir > 1) return;
     dir_keys *k = &d->d[dir];
-    if (type == 20 && k->phase == 1) {             /* Finished: application traffic keys */
+    if (type == 5 && k->phase == 0) {              /* EndOfEarlyData: the handshake keys */
+        k->phase = 1;
+        if (k->hs_len) keys13(d, k, k->hs, k->hs_len);
+        else k->ready = false;
+    } else if (type == 20 && k->phase == 1) {      /* Finished: application traffic keys */
         k->phase = 2;
         if (k->app_len) keys13(d, k, k->app, k->app_len);
         else k->ready = false;
@@ -542,3 +574,10 @@ void td_tlsdec_handshake(td_tlsdec *d, int dir, uint8_t type)
         OPENSSL_cleanse(next, sizeof next);
     }
 }
+
+bool td_tlsdec_early_phase(const td_tlsdec *d, int dir)
+{
+    return d && d->tls13 && dir == 0 && d->d[0].phase == 0 && d->d[0].early_len;
+}
+
+bool td_tlsdec_has_early(const td_tlsdec *d) { return d && d->tls13 && d->d[0].early_len; }

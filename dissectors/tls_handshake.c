@@ -333,6 +333,27 @@ static bool draft_hello_retry(td_transcript *t, cursor *c, uint64_t packet)
     return cur_empty(c);
 }
 
+/* TLS 1.3 EncryptedExtensions (read with a key log): the server's answer to 0-RTT, and the
+ * ALPN it chose (which TLS 1.3 moved here from the ServerHello). */
+static bool encrypted_extensions(td_transcript *t, cursor *c)
+{
+    td_tls *tls = &t->tls;
+    tls->encrypted_extensions = true;
+    cursor exts = cur_block16(c);
+    while (!cur_empty(&exts) && !exts.bad) {
+        uint16_t type = cur_u16(&exts);
+        cursor ext = cur_block16(&exts);
+        if (exts.bad) break;
+        if (type == EXT_EARLY_DATA) tls->early_data_accepted = true;
+        else if (type == EXT_ALPN && !tls->alpn) {
+            cursor list = cur_block16(&ext);
+            cursor proto = cur_block8(&list);
+            if (!proto.bad && cur_left(&proto)) tls_set_str(&tls->alpn, (const char *)proto.p, cur_left(&proto));
+        }
+    }
+    return !exts.bad && !c->bad;
+}
+
 bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8_t type,
                            const uint8_t *body, size_t len, uint64_t packet, double ts)
 {
@@ -354,6 +375,9 @@ bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8
         break;
     case HS_SERVER_HELLO_DONE:
         if (dir == TD_S2C) t->tls.server_hello_done = true;
+        break;
+    case HS_ENCRYPTED_EXTENSIONS:
+        if (dir == TD_S2C) ok = encrypted_extensions(t, &c);
         break;
     case HS_FINISHED: t->tls.finished[dir] = true; break;
     default: break;

@@ -639,6 +639,10 @@ static bool dec_wants(td_tls_stream *s, int dir)
     const td_tls *tls = &s->t->tls;
     dec_state *x = s->dec;
     uint8_t type = s->d[dir].rtype;
+    /* 0-RTT: the client's early data comes before the ServerHello that tells the version and
+     * suite; it waits for them (and is opened with the early secret, or counted as any record). */
+    if (!tls->server_hello && dir == TD_C2S && type == CT_APPDATA && tls->early_data_offered && tls->client_hello)
+        return x->n_pending < PENDING_MAX;
     bool prot = td_version_is_tls13(tls->version) ? type == CT_APPDATA && tls->server_hello
                                                        : tls->ccs[dir] && (type == CT_APPDATA || type == CT_ALERT || type == CT_HANDSHAKE);
     if (!prot) return false;
@@ -780,12 +784,17 @@ static void dec_open(td_tls_stream *s, dec_rec *r)
         f->decrypted = true;
         f->status = NULL;
         if (f->records[dir] < UINT32_MAX) f->records[dir]++;
+        if (td_tlsdec_early_phase(x->k, dir) && f->early[0] < UINT32_MAX) f->early[0]++;
         size_t first = s->t->n_events;
         dec_plain(s, dir, type, r->buf + off, n, r->packet, r->ts);
         dec_list(f, dir, r->hdr[0], type, rlen, first, s->t->n_events, r->packet);
         return;
     }
-    if (x->k) {
+    const td_tls *tls = &s->t->tls;
+    if (x->k && dir == TD_C2S && td_version_is_tls13(tls->version) && tls->early_data_offered && !f->records[TD_C2S] &&
+        !td_tlsdec_has_early(x->k)) {
+        if (f->early[1] < UINT32_MAX) f->early[1]++;   /* 0-RTT data whose secret the client did not log */
+    } else if (x->k) {
         if (f->failed[dir] < UINT32_MAX) f->failed[dir]++;
         if (!f->decrypted) f->status = "records failed authentication: the key log does not belong to this connection";
     }
@@ -828,7 +837,7 @@ static void dec_end(td_tls_stream *s, int dir)
     dec_state *x = s->dec;
     dec_rec *r = &x->rec[dir];
     s->d[dir].rdec = false;
-    if (!x->k && x->wait) {
+    if (!x->k && (x->wait || !x->server_hello)) {
         dec_rec *p = x->n_pending < PENDING_MAX ? realloc(x->pending, (x->n_pending + 1) * sizeof *p) : NULL;
         if (p) {                                   /* held: its buffer moves to the list */
             x->pending = p;

@@ -61,6 +61,7 @@ typedef enum td_rec_label {
     TD_REC_TICKET,                 /* NewSessionTicket */
     TD_REC_ALERT,
     TD_REC_APPDATA,
+    TD_REC_END_OF_EARLY_DATA,      /* the client's EndOfEarlyData (0-RTT accepted), before its flight */
     TD_REC_N
 } td_rec_label;
 

@@ -17,6 +17,7 @@ typedef enum td_keylog_label {
     TD_KL_SERVER_HANDSHAKE,                /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
     TD_KL_CLIENT_TRAFFIC_0,                /* CLIENT_TRAFFIC_SECRET_0 */
     TD_KL_SERVER_TRAFFIC_0,                /* SERVER_TRAFFIC_SECRET_0 */
+    TD_KL_CLIENT_EARLY,                    /* CLIENT_EARLY_TRAFFIC_SECRET (0-RTT early data) */
     TD_KL_N,
     TD_KL_SESSION = TD_KL_N                /* learnt, not read: a TLS 1.2 session's master secret by the
                                               SHA-256 of its session ID or ticket (for resumptions the
@@ -86,6 +87,10 @@ bool td_tlsdec_open(td_tlsdec *d, int dir, const uint8_t hdr[5], uint8_t *body, 
 /* A decrypted handshake message of type `type` from dir (TLS 1.3): Finished moves dir to its
  * application traffic keys, KeyUpdate to the next generation of them. */
 void td_tlsdec_handshake(td_tlsdec *d, int dir, uint8_t type);
+/* TLS 1.3: is dir still on the client's early (0-RTT) keys?  After a record opened: it was early
+ * data (or the EndOfEarlyData).  Did the key log give an early secret at all? */
+bool td_tlsdec_early_phase(const td_tlsdec *d, int dir);
+bool td_tlsdec_has_early(const td_tlsdec *d);
 
 /* ---- the key schedule pieces, for tests ------------------------------------------------------ */
 /* HKDF-Expand-Label (RFC 8446 7.1) with digest "SHA256" or "SHA384". */

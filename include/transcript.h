@@ -149,6 +149,8 @@ typedef struct td_decrypt_facts {
     const char *status;                    /* static: why nothing was decrypted (NULL if something was) */
     uint32_t records[2];                   /* records opened per direction */
     uint32_t failed[2];                    /* records that failed authentication */
+    uint32_t early[2];                     /* the client's 0-RTT records: [0] opened with its early
+                                              secret, [1] not (CLIENT_EARLY_TRAFFIC_SECRET not logged) */
     char *app_first[2];                    /* heap: the recognised first line of application data
                                               (HTTP/1.x request or status line, h2 preface); NULL if none */
     uint64_t app_first_packet[2];
@@ -181,6 +183,8 @@ typedef struct td_tls {
     bool psk_offered;                      /* TLS 1.3 pre_shared_key in ClientHello */
     bool psk_accepted;                     /* TLS 1.3 pre_shared_key in ServerHello */
     bool early_data_offered;
+    bool early_data_accepted;              /* the (decrypted) EncryptedExtensions carried early_data */
+    bool encrypted_extensions;             /* TLS 1.3 EncryptedExtensions read (with a key log) */
     bool resumed;
     bool hello_retry;
     uint64_t hello_retry_packet;

@@ -65,7 +65,7 @@ SUITES="4441|-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256||
 4454|-tls1_2 -cipher ECDHE-ECDSA-AES128-CCM|-cipher ECDHE-ECDSA-AES128-CCM|
 4455|-tls1_2 -cipher ECDHE-ECDSA-AES256-SHA384||
 4456|-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA|-no_etm|"
-PORTS=4431,4432
+PORTS=4431,4432,4461
 while IFS='|' read -r port rest; do PORTS="$PORTS,$port"; done <<EOT
 $SUITES
 EOT
@@ -107,6 +107,23 @@ while IFS='|' read -r port sargs cargs first; do
 done <<EOT
 $SUITES
 EOT
+# TLS 1.3 0-RTT: a first connection gets a ticket, a second resumes with it and sends its request
+# as early data, which the server accepts (and it answers ALPN in its encrypted extensions); a
+# third offers the same ticket and early data again, and the server refuses both (OpenSSL takes
+# a ticket only once when it allows early data: anti-replay).  s_server cannot serve HTTP with
+# -early_data: it echoes.  Its standard input stays open: at its end it closes, and quits.
+printf 'GET /early HTTP/1.1\r\nHost: %s\r\n\r\n' "$SNI" > "$T/early.txt"
+sleep 12 | ip netns exec "$NS_S" timeout 20 openssl s_server -accept 4461 -cert "$T/srv.pem" -key "$T/srv.key" \
+    -tls1_3 -early_data -alpn http/1.1 -naccept 3 >"$T/s4461.log" 2>&1 &
+PIDS="$PIDS $!"
+sleep 0.5
+sleep 0.5 | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4461" -servername "$SNI" \
+    -CAfile "$T/ca.pem" -alpn http/1.1 -keylogfile "$T/keys.log" -sess_out "$T/sess.pem" >"$T/c4461-1.log" 2>&1
+for i in 2 3; do
+    sleep 0.5 | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4461" -servername "$SNI" \
+        -CAfile "$T/ca.pem" -alpn http/1.1 -keylogfile "$T/keys.log" -sess_in "$T/sess.pem" \
+        -early_data "$T/early.txt" >"$T/c4461-$i.log" 2>&1
+done
 sleep 1
 kill -INT "$TD"
 n=100
@@ -142,4 +159,23 @@ def served(o):
     return (o.get("app_first_c2s") or "").startswith("GET / HTTP/1.0") and (o.get("app_first_s2c") or "").startswith("HTTP/1.0 200")
 for port, name in sorted(names.items()):
     check(name, port, "ok", served)
+# 0-RTT: the resumed connection's early records are read with CLIENT_EARLY_TRAFFIC_SECRET (its
+# request line too), the server's answer to them comes from its decrypted EncryptedExtensions,
+# and no record fails on the way to the handshake keys.
+early = []
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("type") == "connection" and o["server"]["port"] == 4461 and o.get("early_data_records"):
+        early.append(o)
+early.sort(key=lambda o: o["first_packet"])
+for i, accepted in enumerate((True, False)):
+    name = "tls13-0rtt-%s" % ("accepted" if accepted else "refused")
+    if i >= len(early):
+        print("not ok keylog-live %s: %d connections with early data reported, want 2" % (name, len(early))); continue
+    o = early[i]
+    got = (o.get("verdict"), o.get("confidence"), o.get("early_data_decrypted") == o.get("early_data_records"),
+           o.get("early_data_accepted"), o.get("decrypt_failures"), (o.get("app_first_c2s") or "").startswith("GET /early"),
+           o["tls"].get("alpn"))
+    want = ("ok", "certain", True, accepted, 0, True, "http/1.1")
+    print(("ok keylog-live %s" % name) if got == want else "not ok keylog-live %s: got %s, want %s" % (name, got, want))
 PY

@@ -5,11 +5,13 @@
 #
 # Small captures (one or two connections, a few KB each), each with the NSS key log its client
 # wrote, covering what a decryptor must handle: the five TLS 1.3 cipher suites, KeyUpdate,
-# HelloRetryRequest, resumption (TLS 1.3 PSK, TLS 1.2 ticket and session ID), TLS 1.2 AES-GCM,
+# HelloRetryRequest, resumption (TLS 1.3 PSK, TLS 1.2 ticket and session ID), 0-RTT early data
+# accepted and refused, TLS 1.2 AES-GCM,
 # ChaCha20-Poly1305 and AES-CBC with HMAC-SHA1/256/384 with and without encrypt-then-MAC, client
 # certificates requested and refused, and a pcapng carrying its key log in a Decryption Secrets
 # Block.  Every connection carries one small HTTP request and response (s_server -HTTP serves a
-# file that holds its own status line), so the first application-data line exists both ways.
+# file that holds its own status line), so the first application-data line exists both ways;
+# but the 0-RTT ones, which carry the request only (s_server echoes when it allows early data).
 #
 # Built like samples/make-samples.sh: two network namespaces (kscli 10.99.0.1, kssrv 10.99.0.2)
 # joined by a veth pair, made afresh for each scenario; tcpdump on the client's veth; servers and
@@ -192,7 +194,12 @@ cap_stop() {
         die "$CUR: tcpdump wrote ${got:-?} of ${took:-?} packets: $(cat "$err")"
 }
 srv() {  # CMD...   a server in kssrv, in the directory of hello.txt; wait until 443 listens
-    (cd "$TMP/www" && exec ip netns exec "$NS_S" "$@") </dev/null >>"$LOG/$CUR.server" 2>&1 &
+    # SRV_HOLD=1: its standard input stays open (s_server in echo mode closes and quits at its end)
+    if [ -n "${SRV_HOLD:-}" ]; then
+        (cd "$TMP/www" && sleep 30 | ip netns exec "$NS_S" "$@") >>"$LOG/$CUR.server" 2>&1 &
+    else
+        (cd "$TMP/www" && exec ip netns exec "$NS_S" "$@") </dev/null >>"$LOG/$CUR.server" 2>&1 &
+    fi
     SRV_PID=$!
     PIDS+=("$SRV_PID")
     local i
@@ -301,6 +308,27 @@ resume tls12-resume-ticket.pcap -tls1_2
 check 1 1 "$S2C && tls.handshake.type == 4"
 resume tls12-resume-sessionid.pcap -tls1_2 -no_ticket
 check 0 0 "tls.handshake.type == 4"
+
+# ---- TLS 1.3 0-RTT: a ticket; a resumption whose request goes as early data, accepted; the same
+#      ticket again with early data, refused (OpenSSL takes a ticket only once when it allows
+#      early data: anti-replay), so that connection makes a full handshake.  s_server cannot serve
+#      HTTP with -early_data (it echoes), so these connections carry the request and no answer --
+ns_up; cap_start tls13-early-data.pcap
+printf "$GET" >"$TMP/early.txt"
+SRV_HOLD=1 srv openssl s_server -accept 443 -cert "$P/srv.crt" -key "$P/srv.key" -tls1_3 -early_data -naccept 3
+sleep 1 | cli 5 "${S_CLIENT_CMD[@]}" -tls1_3 -sess_out "$TMP/sess.pem"
+for i in 1 2; do sleep 1 | cli 5 "${S_CLIENT_CMD[@]}" -tls1_3 -sess_in "$TMP/sess.pem" -early_data "$TMP/early.txt"; done
+finish
+rm -f "$TMP/sess.pem"
+for want in 'Early data was accepted' 'Early data was rejected'; do
+    grep -q "^$want" "$LOG/$CUR.client" || { say "CHECK FAILED: $CUR: no '$want'"; FAILED=$((FAILED + 1)); }
+done
+check 3 3 'tls.handshake.type == 1'
+check 2 2 "$C2S && tls.handshake.type == 1 && tls.handshake.extension.type == 42"
+check 1 1 "$S2C && tls.handshake.type == 8 && tls.handshake.extension.type == 42"
+check 1 1 'tls.handshake.type == 5'
+check 2 2 'http.request.method == "GET"'
+check 6 6 'tls.handshake.type == 20'
 
 # ---- TLS 1.2 AEAD suites ---------------------------------------------------------------------
 tls12() {  # NAME CIPHER CODE [CLIENT OPTIONS...]

@@ -19,6 +19,7 @@ skipped.  For each pair, tshark decrypts the capture once and every TLS record w
   client-certificate-verify   c2s CertificateVerify
   client-finished             c2s Finished
   client-flight               one c2s record holding several of Certificate/CertificateVerify/Finished
+  end-of-early-data           c2s EndOfEarlyData (0-RTT accepted)
   new-session-ticket, key-update, alert, appdata
   unknown                     tshark could not decrypt it (skipped in the comparison)
 
@@ -300,7 +301,7 @@ def is_fatal(version, level, desc):
 def single_label(t, certs_len):
     return {11: "client-empty-certificate" if certs_len == 0 else "client-certificate",
             15: "client-certificate-verify", 20: "client-finished", 24: "key-update",
-            4: "new-session-ticket"}.get(t, "client-handshake-%s" % t)
+            4: "new-session-ticket", 5: "end-of-early-data"}.get(t, "client-handshake-%s" % t)
 
 
 def build_truth(s):

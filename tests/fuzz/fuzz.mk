@@ -17,7 +17,7 @@ FUZZ_LIB_CFLAGS = $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
                   -Iinclude -Idissectors -Ianalyzer $(PKG_CFLAGS)
 # The harnesses: public headers only (include/), plus the trust anchors of the samples.
 FUZZ_CFLAGS    = $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_SAN) -Iinclude -Itests/fuzz $(PKG_CFLAGS) \
-                 -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog"'
+                 -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"'
 FUZZ_LIB_OBJ   = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC))
 FUZZ_BINS      = $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))
 
@@ -105,7 +105,7 @@ $(FUZZ_COV_BUILD)/%.o: %.c | fuzz-deps
 
 $(FUZZ_COV_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_COV_OBJ) | fuzz-deps
 	$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_COV_FLAGS) -Iinclude -Itests/fuzz $(PKG_CFLAGS) -MMD -MP -MF $@.d -MT $@ \
-	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
+	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
 
 # The sources each harness is aimed at (its coverage is also given over the whole library).
 FUZZ_COV_SRC_tls_stream = dissectors/tls_stream.c dissectors/tls_handshake.c dissectors/tls_sslv2.c \

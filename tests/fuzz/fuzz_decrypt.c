@@ -1,5 +1,6 @@
 /* fuzz_decrypt.c - the decryption path: the TLS stream parser with a fixed key log (every key log
- * of samples/keylog/, read once), so that inputs made from the key-logged sample connections reach
+ * of samples/keylog/ and samples/keylog-suites/keylog/, read once: every suite, KeyUpdate, 0-RTT),
+ * so that inputs made from the key-logged sample connections reach
  * the decryptor, the decrypted handshake and alert parsing and the first-line recognition; then the
  * classifier and the reports.  The input is also read as key log text by a throwaway key log, so
  * the parser sees hostile lines too.
@@ -19,7 +20,7 @@
 #include "transcript.h"
 
 #ifndef TD_FUZZ_KEYLOGS
-#define TD_FUZZ_KEYLOGS "samples/keylog"
+#define TD_FUZZ_KEYLOGS "samples/keylog:samples/keylog-suites/keylog"   /* directories, ':' between */
 #endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -33,20 +34,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     fuzz_classifier();
     keys = td_keylog_new();
-    DIR *d = opendir(TD_FUZZ_KEYLOGS);
-    struct dirent *e;
-    while (d && keys && (e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n < 8 || strcmp(e->d_name + n - 7, ".keylog") != 0) continue;
-        char path[4096], buf[65536];
-        snprintf(path, sizeof path, "%s/%s", TD_FUZZ_KEYLOGS, e->d_name);
-        FILE *f = fopen(path, "rb");
-        if (!f) continue;
-        size_t got = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        td_keylog_add_text(keys, buf, got, path);
+    const char *dirs = TD_FUZZ_KEYLOGS;
+    while (keys && *dirs) {
+        size_t dl = strcspn(dirs, ":");
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", (int)dl, dirs);
+        dirs += dl + (dirs[dl] == ':');
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            size_t n = strlen(e->d_name);
+            if (n < 8 || strcmp(e->d_name + n - 7, ".keylog") != 0) continue;
+            char path[8192], buf[65536];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            FILE *f = fopen(path, "rb");
+            if (!f) continue;
+            size_t got = fread(buf, 1, sizeof buf, f);
+            fclose(f);
+            td_keylog_add_text(keys, buf, got, path);
+        }
+        if (d) closedir(d);
     }
-    if (d) closedir(d);
     if (!keys || td_keylog_count(keys) == 0) fprintf(stderr, "fuzz_decrypt: no key logs in %s: decryption is not reached\n", TD_FUZZ_KEYLOGS);
     return 0;
 }

@@ -11,7 +11,8 @@ Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse)
                       knows (Ethernet, VLAN, QinQ, SLL, SLL2, null, loop, raw, IPv4/IPv6)
   OUTDIR/tls_stream/  each TCP connection's reassembled payload, both directions in packet order,
                       in fuzz_tls_stream.c's operation format (holes become gap operations)
-  OUTDIR/decrypt/     the same for the captures with a key log in samples/keylog/ (fuzz_decrypt.c)
+  OUTDIR/decrypt/     the same for the captures with a key log (samples/keylog/,
+                      samples/keylog-suites/keylog/; fuzz_decrypt.c reads those key logs)
   OUTDIR/x509/        every certificate (DER) in the clear in those streams, the DER Names in them
                       and in CertificateRequests, and the PEM certificates under samples/ca
   OUTDIR/pcapng_secrets/  one byte (how fuzz_pcapng_secrets.c cuts the feeds), then a pcapng file:
@@ -479,6 +480,7 @@ def main():
         files = sorted(glob.glob("samples/*.pcap") + glob.glob("samples/*.pcapng") +
                        glob.glob("samples/*.pcap.gz"))
         files += sorted(f for f in glob.glob("../shared/corpus/ndpi/*") if not f.endswith(".ndpi.out"))
+        files += sorted(glob.glob("samples/keylog-suites/*.pcap"))   # every suite, KeyUpdate, 0-RTT
     counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
@@ -533,8 +535,7 @@ def main():
             write_seed(outdir, "tls_stream", encode_ops(flags, ops))
             # fuzz_decrypt reads the same form with the samples' key logs: a key-logged
             # capture's connections are the seeds that reach decryption.
-            stem = os.path.basename(path).split(".")[0]
-            if os.path.isfile(os.path.join("samples", "keylog", stem + ".keylog")):
+            if secrets:
                 write_seed(outdir, "decrypt", encode_ops(flags, ops))
             for d in (0, 1):
                 stream = b"".join(data for dd, data, _ in ops if dd == d and data)
