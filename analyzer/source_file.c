@@ -185,7 +185,7 @@ static void on_block(void *ctx, uint32_t type, const uint8_t *data, size_t len, 
     if (type != TD_PCAPNG_SECRETS_TLS)
         return;                                        /* WireGuard, ZigBee, ... keys */
     char origin[512];
-    snprintf(origin, sizeof origin, "%s: Decryption Secrets Block at byte %llu", in->name,
+    snprintf(origin, sizeof origin, "%s: Decryption Secrets Block at byte %llu, line", in->name,
              (unsigned long long)offset);
     in->cfg.on_secrets(in->cfg.ctx, origin, data, len);
 }

@@ -149,7 +149,9 @@ static void warn(td_keylog *k, const char *origin, size_t line, const char *what
         size_t n = strlen(origin) + strlen(what) + 32;
         char *w = malloc(n);
         if (w) {
-            snprintf(w, n, "%s:%zu: %s", origin, line, what);
+            size_t ol = strlen(origin);        /* "FILE:LINE", or "... block at byte N, line LINE" */
+            bool worded = ol >= 5 && strcmp(origin + ol - 5, " line") == 0;
+            snprintf(w, n, worded ? "%s %zu: %s" : "%s:%zu: %s", origin, line, what);
             k->warn[k->n_warn] = w;
         } else {
             return;

@@ -33,8 +33,9 @@ td_keylog *td_keylog_new(void);
 void td_keylog_free(td_keylog *k);
 /* Add NSS key log lines from a buffer: any order, unknown labels ignored, CRLF ok, a last line
  * without a newline ok.  Returns the number of secrets added (a repeated line adds nothing).
- * `origin` names the source in warnings ("keys.log", "capture.pcapng: Decryption Secrets Block");
- * lines of known labels that do not parse become warnings "ORIGIN:LINE: cause". */
+ * `origin` names the source in warnings ("keys.log", "capture.pcapng: Decryption Secrets Block at
+ * byte 48, line"); lines of known labels that do not parse become warnings "ORIGIN:LINE: cause",
+ * or "ORIGIN LINE: cause" when the origin ends in " line". */
 long td_keylog_add_text(td_keylog *k, const char *text, size_t len, const char *origin);
 /* The same for text that starts at line first_line of its origin (a key log read again as it
  * grows). */

@@ -381,10 +381,10 @@ run dsb-good "$C/dsb-good.pcapng" "$G"
 check dsb-good 0 "$DEC"'D(True)'
 run dsb-hostile "$C/dsb-hostile.pcapng" "$G"
 check dsb-hostile 2 "$DEC"'D(True)' \
-    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:2: line cut short" \
-    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:3: more than 3 fields" \
-    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:4: client random is not 64 hex digits" \
-    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+:7: line cut short"
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+, line 2: line cut short" \
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+, line 3: more than 3 fields" \
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+, line 4: client random is not 64 hex digits" \
+    "$T$(re "$C/dsb-hostile.pcapng"): $B [0-9]+, line 7: line cut short"
 run dsb-lying "$C/dsb-lying.pcapng" "$G"
 check dsb-lying 2 "" "$T$(re "$C/dsb-lying.pcapng"): after packet 20: pcapng $B [0-9]+: secrets length 1048576 exceeds"
 

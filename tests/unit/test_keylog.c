@@ -91,6 +91,9 @@ TEST(keylog_bad_lines_are_warnings_naming_the_line)
     char junk[300];
     for (size_t i = 0; i < sizeof junk; i++) junk[i] = (char)(i * 37);
     CHECK(td_keylog_add_text(k, junk, sizeof junk, "junk") == 0);
+    /* A key log inside something else names its line in words (a pcapng secrets block). */
+    CHECK(td_keylog_add_text(k, bad, 22, "x.pcapng: Decryption Secrets Block at byte 48, line") == 0);
+    CHECK_STR(td_keylog_warning(k, 5), "x.pcapng: Decryption Secrets Block at byte 48, line 1: client random is not 64 hex digits");
     td_keylog_free(k);
 }
 
