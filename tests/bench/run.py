@@ -164,6 +164,9 @@ def main():
               f"{'peak RSS':>9} {'x floor':>8} {'tlsdiag faster':>15}")
         for key, label, cmd, slow in ts:
             rs = results[key]
+            if not rs:                      # a slow tool with --slow-runs 0
+                print(f"{label:26} {0:4d}   not run (--slow-runs {args.slow_runs})")
+                continue
             walls = [w for w, _, _ in rs]
             med = statistics.median(walls)
             cpu = statistics.median(c for _, c, _ in rs)
@@ -209,8 +212,9 @@ def main():
             print(f"  tlsdiag vs baseline: {mine / floor:.2f}x against {base / floor:.2f}x the floor "
                   f"({mine / base:.3f} of the baseline's time)")
         for tool, want in TARGETS.get(kind, ()):
-            if tool not in results:
-                print(f"  target: >= {want:g}x faster than {tool}: not measured ({tool} not installed)")
+            if tool not in results or not results[tool]:
+                why = "not installed" if tool not in results else f"--slow-runs {args.slow_runs}"
+                print(f"  target: >= {want:g}x faster than {tool}: not measured ({why})")
                 continue
             med = statistics.median(w for w, _, _ in results[tool])
             if tool == "floor":
