@@ -69,6 +69,7 @@ typedef struct dec_rec {
     size_t have;
     uint64_t packet;
     double ts;
+    bool early;                          /* came before the ServerHello: 0-RTT early data */
 } dec_rec;
 
 #define PENDING_MAX 32                   /* records held while a live key log may still bring keys */
@@ -99,6 +100,8 @@ struct td_tls_stream {
     td_x509_cache *x509;                 /* certificate summaries (not owned; may be NULL) */
     bool v2_session;                     /* the server answered in SSLv2: both streams are SSLv2 */
     bool replaying;                      /* a record that could not be decrypted goes the usual way */
+    bool replaying_early;                /* ... and it is 0-RTT data held until the ServerHello: it
+                                            counts as it would have then (data, not a TLS 1.3 record) */
     dir_parser d[2];
     dec_state *dec;
 };
@@ -261,9 +264,29 @@ static void dec_flush(td_tls_stream *s);
 static void dec_client_hello(td_tls_stream *s, const uint8_t *body, size_t len);
 static void dec_ticket(td_tls_stream *s, const uint8_t *body, size_t len);
 
+/* The ladder events from `mid` on move before those from `from` (the ServerHello's): the 0-RTT
+ * records held until the ServerHello came before it on the wire.  The decrypted-record list
+ * follows its events. */
+static void events_before(td_transcript *t, size_t from, size_t mid)
+{
+    td_event keep[8];
+    size_t a = mid - from, end = t->n_events;
+    if (mid <= from || mid >= end || a > sizeof keep / sizeof keep[0]) return;
+    memcpy(keep, &t->events[from], a * sizeof keep[0]);
+    memmove(&t->events[from], &t->events[mid], (end - mid) * sizeof keep[0]);
+    memcpy(&t->events[end - a], keep, a * sizeof keep[0]);
+    td_decrypt_facts *f = t->tls.dec;
+    for (size_t i = 0; f && i < f->n_recs; i++)
+        if (f->recs[i].first_event >= mid) {
+            f->recs[i].first_event -= (uint32_t)a;
+            f->recs[i].end_event -= (uint32_t)a;
+        }
+}
+
 static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *body, size_t len,
                        uint64_t packet, double ts)
 {
+    size_t ev0 = s->t->n_events;
     if (!tls_handshake_message(s->t, s->x509, dir, type, body, len, packet, ts)) {
         char what[96];
         const char *name = td_handshake_name(type);
@@ -278,7 +301,9 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
     } else if (type == HS_NEW_SESSION_TICKET && dir == TD_S2C && !td_version_is_tls13(s->t->tls.version)) {
         dec_ticket(s, body, len);
     } else if (type == HS_SERVER_HELLO && dir == TD_S2C && s->t->tls.server_hello && !s->dec->tried) {
+        size_t mid = s->t->n_events;
         dec_server_hello(s, body, len);
+        events_before(s->t, ev0, mid);             /* early data opened (or replayed) just now */
     } else if (s->dec->k) {
         td_tlsdec_handshake(s->dec->k, dir, type);
     }
@@ -463,7 +488,7 @@ __attribute__((always_inline)) static inline void encrypted_record(td_tls_stream
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];
-    if (td_version_is_tls13(tls->version) && tls->server_hello) {
+    if (td_version_is_tls13(tls->version) && tls->server_hello && !s->replaying_early) {
         d->rmode = RM_OPAQUE;
         d->ridx = 0;
         tls->encrypted[dir] = true;
@@ -589,6 +614,7 @@ static void dec_lookup(td_tls_stream *s)
     if (x->k && tls->session_id_s_len && td_tlsdec_master(x->k, master))
         td_keylog_add_session(x->keylog, tls->session_id_s, tls->session_id_s_len, master);
     tls->dec->status = x->k ? "no protected record could be opened" : why;
+    if (!x->k && !x->wait && x->n_pending) dec_give_up(s);   /* held 0-RTT records: no keys will come */
     if (x->k) {
         for (int dir = 0; dir < 2; dir++) {
             if (tls->ccs[dir]) td_tlsdec_ccs(x->k, dir);   /* TLS 1.2: already past it */
@@ -664,6 +690,7 @@ static void dec_begin(td_tls_stream *s, int dir, const uint8_t *h, uint64_t pack
     r->have = 0;
     r->packet = packet;
     r->ts = ts;
+    r->early = !s->t->tls.server_hello;
     s->d[dir].rdec = true;
     s->t->tls.encrypted[dir] = true;
 }
@@ -686,11 +713,12 @@ static void dec_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole)
     dir_parser saved = *d;
     d->rdec = false;
     s->replaying = true;
+    s->replaying_early = r->early;
     record_header(d, r->hdr);
     record_plain(s, dir, r->packet, r->ts);
     if (r->have) record_body(s, dir, r->buf, r->have, r->packet, r->ts);
     if (whole) record_end(s, dir, r->packet, r->ts);
-    s->replaying = false;
+    s->replaying = s->replaying_early = false;
     d->rtype = saved.rtype;
     d->rlen = saved.rlen;
     d->rleft = saved.rleft;

@@ -69,3 +69,42 @@ assert (c[0].get("app_first_c2s") or "").startswith("GET "), c[0].get("app_first
         echo "not ok keylog-suites Decryption Secrets Block without --keylog: not decrypted"
     fi
 fi
+# 0-RTT: the early records wait for the ServerHello.  With the key log less its early secret they
+# are counted as early data not read (never as authentication failures) and the rest decrypts;
+# with a key log that has nothing for the connections they count as without one: the same
+# verdicts as keyless, and the early data stays before the ServerHello in the ladder.
+ed=$DIR/tls13-early-data.pcap
+if [ -f "$ed" ] && $have_keylog; then
+    t=$(mktemp)
+    grep -v '^CLIENT_EARLY_TRAFFIC_SECRET' "$DIR/keylog/tls13-early-data.keylog" > "$t"
+    if "$BIN" --json --cacert "$DIR/ca/root.pem" --keylog "$t" -r "$ed" 2>/dev/null | python3 -c 'import json, sys
+c = [o for o in map(json.loads, sys.stdin) if o["type"] == "connection"]
+assert [(o["verdict"], o["confidence"]) for o in c] == [("ok", "certain")] * 3, c
+assert [(o["early_data_records"], o["early_data_decrypted"], o["decrypt_failures"]) for o in c] == [(0, 0, 0), (2, 0, 0), (1, 0, 0)], c'; then
+        echo "ok keylog-suites 0-RTT without CLIENT_EARLY_TRAFFIC_SECRET"
+    else
+        echo "not ok keylog-suites 0-RTT without CLIENT_EARLY_TRAFFIC_SECRET"
+    fi
+    keyless=$("$BIN" --json --cacert "$DIR/ca/root.pem" -r "$ed" 2>/dev/null | summarise)
+    other=$("$BIN" --json --cacert "$DIR/ca/root.pem" --keylog "$DIR/keylog/tls13-aes128gcm.keylog" -r "$ed" 2>/dev/null | summarise)
+    order=$("$BIN" --json -v --cacert "$DIR/ca/root.pem" --keylog "$DIR/keylog/tls13-early-data.keylog" -r "$ed" 2>/dev/null |
+        python3 -c 'import json, sys
+c = [o for o in map(json.loads, sys.stdin) if o["type"] == "connection"]
+for o in c[1:]:
+    ev = o["ladder"]
+    data = [i for i, e in enumerate(ev) if e["dir"] == "c2s" and e["event"] == "appdata"]
+    sh = [i for i, e in enumerate(ev) if e["dir"] == "s2c" and e["event"] == "handshake" and e["sub"] == 2]
+    print("before" if data and sh and data[0] < sh[0] else "after")' | sort -u)
+    if [ "${other% *}" = "${keyless% *}" ] && [ -n "$keyless" ]; then
+        echo "ok keylog-suites 0-RTT with a key log for other connections: as keyless ($keyless)"
+    else
+        echo "not ok keylog-suites 0-RTT with a key log for other connections: \"$other\", keyless \"$keyless\""
+    fi
+    # The 0-RTT connections' ladders: their decrypted early data comes before their ServerHello.
+    if [ "$order" = before ]; then
+        echo "ok keylog-suites 0-RTT early data before the ServerHello in the ladder"
+    else
+        echo "not ok keylog-suites 0-RTT early data not before the ServerHello in the ladder"
+    fi
+    rm -f "$t"
+fi
