@@ -318,7 +318,6 @@ static bool client_read_whole(const facts *f)
     return true;
 }
 
-/* Did the client reject the server's certificate?  Sets *certain, *reason and the packet. */
 /* A client that leaves without a word is certain (DESIGN.md: seen in the clear or decrypted)
  * when all it sent was read, so that its leaving is seen, as the server's silent close after a
  * client certificate is (client_cert_outcome), and when the passive check's reason does not
@@ -333,6 +332,7 @@ static bool silent_refusal_seen(const facts *f, cert_reason reason)
     return (store_free || store_named) && client_read_whole(f);
 }
 
+/* Did the client reject the server's certificate?  Sets *certain, *reason and the packet. */
 static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *reason, uint64_t *pkt)
 {
     const td_tls *s = f->s;
