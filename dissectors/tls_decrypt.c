@@ -4,8 +4,9 @@
  * (HKDF-Expand-Label); the client's early secret for its 0-RTT data until EndOfEarlyData, then
  * handshake secrets until that side's Finished, then application secrets, then their KeyUpdate
  * generations.  A record that does not open with the current keys is tried with the next ones
- * (a server that refused the early data, a Finished lost in a gap) before it counts as failed.  TLS 1.2 and earlier (RFC 5246 6.3): the master secret gives
- * the key block through the PRF; AEAD suites (GCM, CCM, ChaCha20-Poly1305) and CBC with HMAC,
+ * (a server that refused the early data, a Finished lost in a gap) before it counts as failed.
+ * TLS 1.2 and earlier (RFC 5246 6.3): the master secret gives the key block through the PRF;
+ * AEAD suites (GCM, CCM, ChaCha20-Poly1305) and CBC (AES, Camellia, 3DES) with HMAC,
  * MAC-then-encrypt or encrypt-then-MAC (RFC 7366).  No cryptography is written here: OpenSSL's
  * HKDF and TLS1-PRF KDFs, its AEAD and CBC ciphers and its HMAC do the work.  A record that fails
  * authentication is reported to the caller, never trusted. */
@@ -22,6 +23,7 @@
 #include "keylog.h"
 
 typedef enum { K_GCM, K_CHACHA, K_CCM, K_CCM8, K_CBC } aead_kind;
+typedef enum { B_AES, B_CAMELLIA, B_3DES } cbc_cipher;   /* the block cipher of a K_CBC suite */
 
 typedef struct suite_info {
     uint16_t id;
@@ -29,36 +31,59 @@ typedef struct suite_info {
     uint8_t key_len;
     uint8_t mac_len;                       /* CBC: HMAC length (20 SHA-1, 32 SHA-256, 48 SHA-384) */
     bool sha384;                           /* PRF / HKDF hash SHA-384 (else SHA-256) */
+    uint8_t cbc;                           /* K_CBC: cbc_cipher (AES unless given) */
 } suite_info;
 
 static const suite_info suites[] = {
     /* TLS 1.3 */
-    { 0x1301, K_GCM, 16, 0, false }, { 0x1302, K_GCM, 32, 0, true }, { 0x1303, K_CHACHA, 32, 0, false },
-    { 0x1304, K_CCM, 16, 0, false }, { 0x1305, K_CCM8, 16, 0, false },
+    { 0x1301, K_GCM, 16, 0, false, B_AES }, { 0x1302, K_GCM, 32, 0, true, B_AES },
+    { 0x1303, K_CHACHA, 32, 0, false, B_AES }, { 0x1304, K_CCM, 16, 0, false, B_AES },
+    { 0x1305, K_CCM8, 16, 0, false, B_AES },
     /* TLS 1.2 AES-GCM: RSA, DHE-RSA, DH, ECDHE-ECDSA, ECDH-ECDSA, ECDHE-RSA, ECDH-RSA */
-    { 0x009C, K_GCM, 16, 0, false }, { 0x009D, K_GCM, 32, 0, true }, { 0x009E, K_GCM, 16, 0, false },
-    { 0x009F, K_GCM, 32, 0, true }, { 0x00A2, K_GCM, 16, 0, false }, { 0x00A3, K_GCM, 32, 0, true },
-    { 0xC02B, K_GCM, 16, 0, false }, { 0xC02C, K_GCM, 32, 0, true }, { 0xC02D, K_GCM, 16, 0, false },
-    { 0xC02E, K_GCM, 32, 0, true }, { 0xC02F, K_GCM, 16, 0, false }, { 0xC030, K_GCM, 32, 0, true },
-    { 0xC031, K_GCM, 16, 0, false }, { 0xC032, K_GCM, 32, 0, true },
+    { 0x009C, K_GCM, 16, 0, false, B_AES }, { 0x009D, K_GCM, 32, 0, true, B_AES },
+    { 0x009E, K_GCM, 16, 0, false, B_AES }, { 0x009F, K_GCM, 32, 0, true, B_AES },
+    { 0x00A2, K_GCM, 16, 0, false, B_AES }, { 0x00A3, K_GCM, 32, 0, true, B_AES },
+    { 0xC02B, K_GCM, 16, 0, false, B_AES }, { 0xC02C, K_GCM, 32, 0, true, B_AES },
+    { 0xC02D, K_GCM, 16, 0, false, B_AES }, { 0xC02E, K_GCM, 32, 0, true, B_AES },
+    { 0xC02F, K_GCM, 16, 0, false, B_AES }, { 0xC030, K_GCM, 32, 0, true, B_AES },
+    { 0xC031, K_GCM, 16, 0, false, B_AES }, { 0xC032, K_GCM, 32, 0, true, B_AES },
     /* ChaCha20-Poly1305 (RFC 7905) */
-    { 0xCCA8, K_CHACHA, 32, 0, false }, { 0xCCA9, K_CHACHA, 32, 0, false }, { 0xCCAA, K_CHACHA, 32, 0, false },
+    { 0xCCA8, K_CHACHA, 32, 0, false, B_AES }, { 0xCCA9, K_CHACHA, 32, 0, false, B_AES },
+    { 0xCCAA, K_CHACHA, 32, 0, false, B_AES },
     /* AES-CCM (RFC 6655, 7251) */
-    { 0xC09C, K_CCM, 16, 0, false }, { 0xC09D, K_CCM, 32, 0, false }, { 0xC09E, K_CCM, 16, 0, false },
-    { 0xC09F, K_CCM, 32, 0, false }, { 0xC0A0, K_CCM8, 16, 0, false }, { 0xC0A1, K_CCM8, 32, 0, false },
-    { 0xC0A2, K_CCM8, 16, 0, false }, { 0xC0A3, K_CCM8, 32, 0, false }, { 0xC0AC, K_CCM, 16, 0, false },
-    { 0xC0AD, K_CCM, 32, 0, false }, { 0xC0AE, K_CCM8, 16, 0, false }, { 0xC0AF, K_CCM8, 32, 0, false },
+    { 0xC09C, K_CCM, 16, 0, false, B_AES }, { 0xC09D, K_CCM, 32, 0, false, B_AES },
+    { 0xC09E, K_CCM, 16, 0, false, B_AES }, { 0xC09F, K_CCM, 32, 0, false, B_AES },
+    { 0xC0A0, K_CCM8, 16, 0, false, B_AES }, { 0xC0A1, K_CCM8, 32, 0, false, B_AES },
+    { 0xC0A2, K_CCM8, 16, 0, false, B_AES }, { 0xC0A3, K_CCM8, 32, 0, false, B_AES },
+    { 0xC0AC, K_CCM, 16, 0, false, B_AES }, { 0xC0AD, K_CCM, 32, 0, false, B_AES },
+    { 0xC0AE, K_CCM8, 16, 0, false, B_AES }, { 0xC0AF, K_CCM8, 32, 0, false, B_AES },
     /* AES-CBC with HMAC-SHA1 */
-    { 0x002F, K_CBC, 16, 20, false }, { 0x0035, K_CBC, 32, 20, false }, { 0x0032, K_CBC, 16, 20, false },
-    { 0x0033, K_CBC, 16, 20, false }, { 0x0038, K_CBC, 32, 20, false }, { 0x0039, K_CBC, 32, 20, false },
-    { 0xC004, K_CBC, 16, 20, false }, { 0xC005, K_CBC, 32, 20, false }, { 0xC009, K_CBC, 16, 20, false },
-    { 0xC00A, K_CBC, 32, 20, false }, { 0xC00E, K_CBC, 16, 20, false }, { 0xC00F, K_CBC, 32, 20, false },
-    { 0xC013, K_CBC, 16, 20, false }, { 0xC014, K_CBC, 32, 20, false },
+    { 0x002F, K_CBC, 16, 20, false, B_AES }, { 0x0035, K_CBC, 32, 20, false, B_AES },
+    { 0x0032, K_CBC, 16, 20, false, B_AES }, { 0x0033, K_CBC, 16, 20, false, B_AES },
+    { 0x0038, K_CBC, 32, 20, false, B_AES }, { 0x0039, K_CBC, 32, 20, false, B_AES },
+    { 0xC004, K_CBC, 16, 20, false, B_AES }, { 0xC005, K_CBC, 32, 20, false, B_AES },
+    { 0xC009, K_CBC, 16, 20, false, B_AES }, { 0xC00A, K_CBC, 32, 20, false, B_AES },
+    { 0xC00E, K_CBC, 16, 20, false, B_AES }, { 0xC00F, K_CBC, 32, 20, false, B_AES },
+    { 0xC013, K_CBC, 16, 20, false, B_AES }, { 0xC014, K_CBC, 32, 20, false, B_AES },
     /* AES-CBC with HMAC-SHA256 / SHA384 (TLS 1.2) */
-    { 0x003C, K_CBC, 16, 32, false }, { 0x003D, K_CBC, 32, 32, false }, { 0x0040, K_CBC, 16, 32, false },
-    { 0x0067, K_CBC, 16, 32, false }, { 0x006A, K_CBC, 32, 32, false }, { 0x006B, K_CBC, 32, 32, false },
-    { 0xC023, K_CBC, 16, 32, false }, { 0xC024, K_CBC, 32, 48, true }, { 0xC027, K_CBC, 16, 32, false },
-    { 0xC028, K_CBC, 32, 48, true },
+    { 0x003C, K_CBC, 16, 32, false, B_AES }, { 0x003D, K_CBC, 32, 32, false, B_AES },
+    { 0x0040, K_CBC, 16, 32, false, B_AES }, { 0x0067, K_CBC, 16, 32, false, B_AES },
+    { 0x006A, K_CBC, 32, 32, false, B_AES }, { 0x006B, K_CBC, 32, 32, false, B_AES },
+    { 0xC023, K_CBC, 16, 32, false, B_AES }, { 0xC024, K_CBC, 32, 48, true, B_AES },
+    { 0xC027, K_CBC, 16, 32, false, B_AES }, { 0xC028, K_CBC, 32, 48, true, B_AES },
+    /* Camellia-CBC (RFC 5932, 6367) with HMAC-SHA1, -SHA256 and -SHA384 */
+    { 0x0041, K_CBC, 16, 20, false, B_CAMELLIA }, { 0x0084, K_CBC, 32, 20, false, B_CAMELLIA },
+    { 0x0044, K_CBC, 16, 20, false, B_CAMELLIA }, { 0x0087, K_CBC, 32, 20, false, B_CAMELLIA },
+    { 0x0045, K_CBC, 16, 20, false, B_CAMELLIA }, { 0x0088, K_CBC, 32, 20, false, B_CAMELLIA },
+    { 0x00BA, K_CBC, 16, 32, false, B_CAMELLIA }, { 0x00C0, K_CBC, 32, 32, false, B_CAMELLIA },
+    { 0x00BD, K_CBC, 16, 32, false, B_CAMELLIA }, { 0x00C3, K_CBC, 32, 32, false, B_CAMELLIA },
+    { 0x00BE, K_CBC, 16, 32, false, B_CAMELLIA }, { 0x00C4, K_CBC, 32, 32, false, B_CAMELLIA },
+    { 0xC072, K_CBC, 16, 32, false, B_CAMELLIA }, { 0xC073, K_CBC, 32, 48, true, B_CAMELLIA },
+    { 0xC076, K_CBC, 16, 32, false, B_CAMELLIA }, { 0xC077, K_CBC, 32, 48, true, B_CAMELLIA },
+    /* 3DES-EDE-CBC with HMAC-SHA1: RSA, DHE-DSS, DHE-RSA, ECDHE-ECDSA, ECDHE-RSA */
+    { 0x000A, K_CBC, 24, 20, false, B_3DES }, { 0x0013, K_CBC, 24, 20, false, B_3DES },
+    { 0x0016, K_CBC, 24, 20, false, B_3DES }, { 0xC008, K_CBC, 24, 20, false, B_3DES },
+    { 0xC012, K_CBC, 24, 20, false, B_3DES },
 };
 
 typedef struct dir_keys {
@@ -155,9 +180,15 @@ static const char *cipher_name(const suite_info *s)
     case K_GCM: return s->key_len == 16 ? "AES-128-GCM" : "AES-256-GCM";
     case K_CHACHA: return "ChaCha20-Poly1305";
     case K_CCM: case K_CCM8: return s->key_len == 16 ? "AES-128-CCM" : "AES-256-CCM";
-    default: return s->key_len == 16 ? "AES-128-CBC" : "AES-256-CBC";
+    default:
+        if (s->cbc == B_3DES) return "DES-EDE3-CBC";
+        if (s->cbc == B_CAMELLIA) return s->key_len == 16 ? "CAMELLIA-128-CBC" : "CAMELLIA-256-CBC";
+        return s->key_len == 16 ? "AES-128-CBC" : "AES-256-CBC";
     }
 }
+
+/* CBC: the cipher's block, which is also the length of its IV. */
+static size_t block_len(const suite_info *s) { return s->cbc == B_3DES ? 8 : 16; }
 
 static size_t tag_len(const suite_info *s) { return s->kind == K_CCM8 ? 8 : s->kind == K_CBC ? 0 : 16; }
 
@@ -180,7 +211,7 @@ static bool keys13(td_tlsdec *d, dir_keys *k, const uint8_t *secret, size_t len)
 static bool setup12(td_tlsdec *d, const uint8_t *master, const uint8_t *cr, const uint8_t *sr)
 {
     const suite_info *s = d->s;
-    size_t fixed_iv = s->kind == K_CHACHA ? 12 : s->kind == K_CBC ? (d->version <= 0x0301 ? 16 : 0) : 4;
+    size_t fixed_iv = s->kind == K_CHACHA ? 12 : s->kind == K_CBC ? (d->version <= 0x0301 ? block_len(s) : 0) : 4;
     size_t need = 2 * (s->mac_len + s->key_len + fixed_iv);
     uint8_t seed[64], block[2 * (48 + 32 + 16)];
     memcpy(seed, sr, 32);
@@ -397,14 +428,14 @@ static bool cbc_decrypt(td_tlsdec *d, const dir_keys *k, const uint8_t *iv, uint
 static bool open_cbc(td_tlsdec *d, dir_keys *k, const uint8_t hdr[5], uint8_t *body, size_t len, size_t *off,
                      size_t *ptlen)
 {
-    size_t mac = d->s->mac_len, ivl = d->version >= 0x0302 ? 16 : 0;
+    size_t mac = d->s->mac_len, bs = block_len(d->s), ivl = d->version >= 0x0302 ? bs : 0;
     uint8_t seq[8], ad[5];
     put_u64(seq, k->seq);
     ad[0] = hdr[0];
     ad[1] = hdr[1];
     ad[2] = hdr[2];
     if (d->etm) {
-        if (len < ivl + 16 + mac || (len - ivl - mac) % 16) return false;
+        if (len < ivl + bs + mac || (len - ivl - mac) % bs) return false;
         size_t clen = len - mac;
         ad[3] = (uint8_t)(clen >> 8);
         ad[4] = (uint8_t)clen;
@@ -412,18 +443,18 @@ static bool open_cbc(td_tlsdec *d, dir_keys *k, const uint8_t hdr[5], uint8_t *b
         size_t lens[] = { 8, 5, clen };
         if (!hmac_check(d, k, parts, lens, 3, body + clen)) return false;
         uint8_t next_iv[16];
-        memcpy(next_iv, body + clen - 16, 16);
+        memcpy(next_iv, body + clen - bs, bs);
         if (!cbc_decrypt(d, k, ivl ? body : k->iv, body + ivl, clen - ivl)) return false;
-        if (!ivl) memcpy(k->iv, next_iv, 16);
+        if (!ivl) memcpy(k->iv, next_iv, bs);
         uint8_t pad = body[clen - 1];
         if ((size_t)pad + 1 > clen - ivl) return false;
         *off = ivl;
         *ptlen = clen - ivl - pad - 1;
         return true;
     }
-    if (len < ivl + 16 || (len - ivl) % 16 || len - ivl < mac + 1) return false;
+    if (len < ivl + bs || (len - ivl) % bs || len - ivl < mac + 1) return false;
     uint8_t next_iv[16];
-    memcpy(next_iv, body + len - 16, 16);
+    memcpy(next_iv, body + len - bs, bs);
     if (!cbc_decrypt(d, k, ivl ? body : k->iv, body + ivl, len - ivl)) return false;
     uint8_t *pt = body + ivl;
     size_t n = len - ivl;
@@ -437,7 +468,7 @@ static bool open_cbc(td_tlsdec *d, dir_keys *k, const uint8_t hdr[5], uint8_t *b
     const uint8_t *parts[] = { seq, ad, pt };
     size_t lens[] = { 8, 5, clen };
     if (!hmac_check(d, k, parts, lens, 3, pt + clen)) return false;
-    if (!ivl) memcpy(k->iv, next_iv, 16);
+    if (!ivl) memcpy(k->iv, next_iv, bs);
     *off = ivl;
     *ptlen = clen;
     return true;

@@ -64,8 +64,9 @@ SUITES="4441|-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256||
 4453|-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305||
 4454|-tls1_2 -cipher ECDHE-ECDSA-AES128-CCM|-cipher ECDHE-ECDSA-AES128-CCM|
 4455|-tls1_2 -cipher ECDHE-ECDSA-AES256-SHA384||
-4456|-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA|-no_etm|"
-PORTS=4431,4432,4461
+4456|-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA|-no_etm|
+4457|-tls1_2 -cipher ECDHE-ECDSA-CAMELLIA128-SHA256|-cipher ECDHE-ECDSA-CAMELLIA128-SHA256|"
+PORTS=4431,4432,4461,4458
 while IFS='|' read -r port rest; do PORTS="$PORTS,$port"; done <<EOT
 $SUITES
 EOT
@@ -124,13 +125,26 @@ for i in 2 3; do
         -CAfile "$T/ca.pem" -alpn http/1.1 -keylogfile "$T/keys.log" -sess_in "$T/sess.pem" \
         -early_data "$T/early.txt" >"$T/c4461-$i.log" 2>&1
 done
+# 3DES-EDE-CBC (an 8-byte block): OpenSSL 3 on Debian has no 3DES suites, GnuTLS does; gnutls-cli
+# appends to the same key log (SSLKEYLOGFILE).
+G3=absent
+if command -v gnutls-serv >/dev/null 2>&1 && command -v gnutls-cli >/dev/null 2>&1; then
+    G3=run
+    PRIO='NORMAL:-CIPHER-ALL:+3DES-CBC:-VERS-TLS1.3'
+    ip netns exec "$NS_S" timeout 15 gnutls-serv --port 4458 --x509certfile "$T/srv.pem" --x509keyfile "$T/srv.key" \
+        --http --priority "$PRIO" </dev/null >"$T/s4458.log" 2>&1 &
+    PIDS="$PIDS $!"
+    sleep 1
+    req | ip netns exec "$NS_C" env SSLKEYLOGFILE="$T/keys.log" timeout 10 gnutls-cli --x509cafile "$T/ca.pem" \
+        --sni-hostname "$SNI" --verify-hostname "$SNI" --priority "$PRIO" -p 4458 "$IP_S" >"$T/c4458.log" 2>&1
+fi
 sleep 1
 kill -INT "$TD"
 n=100
 while [ $n -gt 0 ] && kill -0 "$TD" 2>/dev/null; do sleep 0.1; n=$((n - 1)); done
 wait "$TD" 2>/dev/null
 [ -s "$T/keys.log" ] || { echo "skip keylog-live: s_client wrote no key log"; exit 0; }
-python3 - "$T/td.out" <<'PY'
+python3 - "$T/td.out" "$G3" <<'PY'
 import json, sys
 conns = {}
 for line in open(sys.argv[1]):
@@ -154,11 +168,17 @@ check("tls12-ok", 4432, "ok", lambda o: (o.get("app_first_c2s") or "").startswit
 names = {4441: "tls13-aes128-gcm", 4442: "tls13-aes256-gcm-sha384", 4443: "tls13-chacha20-poly1305",
          4444: "tls13-aes128-ccm", 4445: "tls13-aes128-ccm8", 4446: "tls13-keyupdate",
          4451: "tls12-aes128-gcm", 4452: "tls12-aes256-gcm-sha384", 4453: "tls12-chacha20-poly1305",
-         4454: "tls12-aes128-ccm", 4455: "tls12-aes256-cbc-sha384-etm", 4456: "tls12-aes128-cbc-sha1-mac-then-encrypt"}
+         4454: "tls12-aes128-ccm", 4455: "tls12-aes256-cbc-sha384-etm", 4456: "tls12-aes128-cbc-sha1-mac-then-encrypt",
+         4457: "tls12-camellia128-cbc-sha256"}
 def served(o):
     return (o.get("app_first_c2s") or "").startswith("GET / HTTP/1.0") and (o.get("app_first_s2c") or "").startswith("HTTP/1.0 200")
 for port, name in sorted(names.items()):
     check(name, port, "ok", served)
+if sys.argv[2] == "run":                       # GnuTLS: "GET / HTTP/1.0" answered by gnutls-serv --http
+    check("tls12-3des-ede-cbc (gnutls)", 4458, "ok", lambda o: o["tls"].get("cipher") == "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA" and
+          (o.get("app_first_c2s") or "").startswith("GET / HTTP/1.0") and (o.get("app_first_s2c") or "").startswith("HTTP/1."))
+else:
+    print("skip keylog-live tls12-3des-ede-cbc: gnutls-bin is not installed")
 # 0-RTT: the resumed connection's early records are read with CLIENT_EARLY_TRAFFIC_SECRET (its
 # request line too), the server's answer to them comes from its decrypted EncryptedExtensions,
 # and no record fails on the way to the handshake keys.

@@ -233,8 +233,10 @@ TEST(tls12_gcm_record_opens)
     td_keylog_free(k);
 }
 
-/* CBC + HMAC-SHA1 (TLS_RSA_WITH_AES_128_CBC_SHA), MAC-then-encrypt and encrypt-then-MAC. */
-static void tls12_cbc(bool etm)
+/* CBC + HMAC-SHA1, MAC-then-encrypt and encrypt-then-MAC, for a suite of this block cipher
+ * (TLS_RSA_WITH_AES_128_CBC_SHA, _CAMELLIA_128_CBC_SHA, _3DES_EDE_CBC_SHA): a record sealed here
+ * with OpenSSL opens, and the same record tampered does not. */
+static void tls12_cbc(uint16_t suite, const EVP_CIPHER *cipher, bool etm)
 {
     td_keylog *k = td_keylog_new();
     td_keylog_add_text(k, good_log, strlen(good_log), "k.log");
@@ -242,19 +244,20 @@ static void tls12_cbc(bool etm)
     memset(cr, 2, 32);
     memset(sr, 3, 32);
     const char *why = NULL;
-    td_tlsdec *d = td_tlsdec_new(k, cr, sr, 0x0303, 0x002F, etm, &why);
+    td_tlsdec *d = td_tlsdec_new(k, cr, sr, 0x0303, suite, etm, &why);
     CHECK(d != NULL);
     if (!d) { td_keylog_free(k); return; }
     td_tlsdec_ccs(d, 1);
-    key_block(16, 20, 0, kb);                        /* macs kb[0..40), keys kb[40..72): server key at 56 */
-    const uint8_t *smac = kb + 20, *skey = kb + 56;
+    size_t kl = (size_t)EVP_CIPHER_get_key_length(cipher), bs = (size_t)EVP_CIPHER_get_block_size(cipher);
+    key_block((uint16_t)kl, 20, 0, kb);              /* macs kb[0..40), then the client's key, the server's */
+    const uint8_t *smac = kb + 20, *skey = kb + 40 + kl;
     static const char data[] = "HTTP/1.1 200 OK\r\n";
     size_t n = sizeof data - 1;
     uint8_t iv[16], buf[128], rec[160], mac[20], hdr[5] = { 23, 3, 3, 0, 0 };
     memset(iv, 0x42, 16);
     uint8_t pre[13] = { 0, 0, 0, 0, 0, 0, 0, 0, 23, 3, 3, 0, 0 };   /* seq 0, type, version, length */
     unsigned ml = 0;
-    size_t body;
+    size_t body, m;
     if (!etm) {
         pre[12] = (uint8_t)n;
         memcpy(buf, pre, 13);
@@ -262,36 +265,30 @@ static void tls12_cbc(bool etm)
         HMAC(EVP_sha1(), smac, 20, buf, 13 + n, mac, &ml);
         memcpy(buf, data, n);
         memcpy(buf + n, mac, 20);
-        size_t m = n + 20, pad = 15 - m % 16;
-        memset(buf + m, (int)pad, pad + 1);
-        m += pad + 1;
-        memcpy(rec, iv, 16);
-        EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-        int l = 0;
-        EVP_EncryptInit_ex(x, EVP_aes_128_cbc(), NULL, skey, iv);
-        EVP_CIPHER_CTX_set_padding(x, 0);
-        EVP_EncryptUpdate(x, rec + 16, &l, buf, (int)m);
-        EVP_CIPHER_CTX_free(x);
-        body = 16 + m;
+        m = n + 20;
     } else {
-        size_t m = n, pad = 15 - m % 16;
         memcpy(buf, data, n);
-        memset(buf + m, (int)pad, pad + 1);
-        m += pad + 1;
-        memcpy(rec, iv, 16);
-        EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-        int l = 0;
-        EVP_EncryptInit_ex(x, EVP_aes_128_cbc(), NULL, skey, iv);
-        EVP_CIPHER_CTX_set_padding(x, 0);
-        EVP_EncryptUpdate(x, rec + 16, &l, buf, (int)m);
-        EVP_CIPHER_CTX_free(x);
-        pre[12] = (uint8_t)(16 + m);
+        m = n;
+    }
+    size_t pad = bs - 1 - m % bs;
+    memset(buf + m, (int)pad, pad + 1);
+    m += pad + 1;
+    memcpy(rec, iv, bs);
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int l = 0;
+    EVP_EncryptInit_ex(x, cipher, NULL, skey, iv);
+    EVP_CIPHER_CTX_set_padding(x, 0);
+    EVP_EncryptUpdate(x, rec + bs, &l, buf, (int)m);
+    EVP_CIPHER_CTX_free(x);
+    body = bs + m;
+    if (etm) {
+        pre[12] = (uint8_t)body;
         uint8_t macin[160];
         memcpy(macin, pre, 13);
-        memcpy(macin + 13, rec, 16 + m);
-        HMAC(EVP_sha1(), smac, 20, macin, 13 + 16 + m, mac, &ml);
-        memcpy(rec + 16 + m, mac, 20);
-        body = 16 + m + 20;
+        memcpy(macin + 13, rec, body);
+        HMAC(EVP_sha1(), smac, 20, macin, 13 + body, mac, &ml);
+        memcpy(rec + body, mac, 20);
+        body += 20;
     }
     hdr[4] = (uint8_t)body;
     uint8_t copy[160];
@@ -306,8 +303,18 @@ static void tls12_cbc(bool etm)
     td_keylog_free(k);
 }
 
-TEST(tls12_cbc_mac_then_encrypt_opens) { tls12_cbc(false); }
-TEST(tls12_cbc_encrypt_then_mac_opens) { tls12_cbc(true); }
+TEST(tls12_cbc_mac_then_encrypt_opens) { tls12_cbc(0x002F, EVP_aes_128_cbc(), false); }
+TEST(tls12_cbc_encrypt_then_mac_opens) { tls12_cbc(0x002F, EVP_aes_128_cbc(), true); }
+TEST(tls12_camellia_cbc_opens)
+{
+    tls12_cbc(0x0041, EVP_camellia_128_cbc(), false);
+    tls12_cbc(0x0041, EVP_camellia_128_cbc(), true);
+}
+TEST(tls12_3des_cbc_opens)                           /* an 8-byte block and IV */
+{
+    tls12_cbc(0x000A, EVP_des_ede3_cbc(), false);
+    tls12_cbc(0x000A, EVP_des_ede3_cbc(), true);
+}
 
 TEST(unsupported_suite_says_so)
 {
@@ -317,7 +324,7 @@ TEST(unsupported_suite_says_so)
     memset(cr, 2, 32);
     memset(sr, 3, 32);
     const char *why = NULL;
-    CHECK(td_tlsdec_new(k, cr, sr, 0x0303, 0x000A, false, &why) == NULL);   /* 3DES */
+    CHECK(td_tlsdec_new(k, cr, sr, 0x0303, 0x0005, false, &why) == NULL);   /* RC4 */
     CHECK_STR(why, "cipher suite not decrypted by tlsdiag");
     td_keylog_free(k);
 }
@@ -378,6 +385,8 @@ int main(void)
     RUN(tls12_gcm_record_opens);
     RUN(tls12_cbc_mac_then_encrypt_opens);
     RUN(tls12_cbc_encrypt_then_mac_opens);
+    RUN(tls12_camellia_cbc_opens);
+    RUN(tls12_3des_cbc_opens);
     RUN(unsupported_suite_says_so);
     RUN(session_master_secret_is_remembered);
     RUN(first_line_of_application_data_is_recognised_and_nothing_else);
