@@ -107,7 +107,9 @@ def keylog_for(capture):
     return None
 
 
-def find_captures(paths):
+def find_captures(paths, who="keylog_truth", strict=False):
+    """The captures named, or in the directories named.  A missing path is said (strict: and
+    ends the run)."""
     out = []
     for p in paths:
         if os.path.isdir(p):
@@ -117,8 +119,10 @@ def find_captures(paths):
                     out.append(full)
         elif os.path.isfile(p):
             out.append(p)
+        elif strict:
+            raise SystemExit("%s: no such file or directory: %s" % (who, p))
         else:
-            print("keylog_truth: no such file or directory: %s" % p, file=sys.stderr)
+            print("%s: no such file or directory: %s" % (who, p), file=sys.stderr)
     return out
 
 # ----------------------------------------------------------------------------------------------

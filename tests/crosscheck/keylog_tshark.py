@@ -36,7 +36,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from keylog_truth import CAP_EXTS, keylog_for  # noqa: E402  (one rule for where a key log lies)
+from keylog_truth import keylog_for  # noqa: E402  (one rule for where a key log lies)
+from keylog_truth import find_captures as keylog_truth_find  # noqa: E402
 
 HS_HELLO_RETRY = 6          # tlsdiag's ladder type for a HelloRetryRequest
 HS_SERVER_HELLO = 2
@@ -44,18 +45,7 @@ LEVELS = {"warning": 1, "fatal": 2}
 
 
 def find_captures(paths):
-    out = []
-    for p in paths:
-        if os.path.isdir(p):
-            for name in sorted(os.listdir(p)):
-                full = os.path.join(p, name)
-                if os.path.isfile(full) and name.endswith(CAP_EXTS):
-                    out.append(full)
-        elif os.path.isfile(p):
-            out.append(p)
-        else:
-            raise SystemExit("keylog_tshark: no such file or directory: %s" % p)
-    return out
+    return keylog_truth_find(paths, who="keylog_tshark", strict=True)
 
 
 def new_conn():
