@@ -141,15 +141,23 @@ static size_t seal(const EVP_CIPHER *c, const uint8_t *key, const uint8_t nonce[
     return n + 16;
 }
 
+/* A key log holding good_log, and the decryptor it gives the connection whose client random is
+ * 32 bytes of `c` (the server random: 32 bytes of 3). */
+static td_tlsdec *dec_for(td_keylog **k, uint8_t c, uint16_t version, uint16_t suite, bool etm, const char **why)
+{
+    *k = td_keylog_new();
+    td_keylog_add_text(*k, good_log, strlen(good_log), "k.log");
+    uint8_t cr[32], sr[32];
+    memset(cr, c, 32);
+    memset(sr, 3, 32);
+    return td_tlsdec_new(*k, cr, sr, version, suite, etm, why);
+}
+
 TEST(tls13_record_opens_with_the_rfc8448_keys)
 {
-    td_keylog *k = td_keylog_new();
-    td_keylog_add_text(k, good_log, strlen(good_log), "k.log");
-    uint8_t cr[32], sr[32];
-    memset(cr, 1, 32);
-    memset(sr, 3, 32);
+    td_keylog *k = NULL;
     const char *why = NULL;
-    td_tlsdec *d = td_tlsdec_new(k, cr, sr, 0x0304, 0x1301, false, &why);
+    td_tlsdec *d = dec_for(&k, 1, 0x0304, 0x1301, false, &why);
     CHECK(d != NULL);
     if (!d) { td_keylog_free(k); return; }
     CHECK(td_tlsdec_ready(d, 1) && td_tlsdec_ready(d, 0));
@@ -187,7 +195,9 @@ TEST(tls13_record_opens_with_the_rfc8448_keys)
     CHECK(!td_tlsdec_ready(d, 1));
     td_tlsdec_free(d);
     /* A client random the key log does not know. */
+    uint8_t cr[32], sr[32];
     memset(cr, 9, 32);
+    memset(sr, 3, 32);
     CHECK(td_tlsdec_new(k, cr, sr, 0x0304, 0x1301, false, &why) == NULL);
     CHECK_STR(why, "the key log has no secrets for this connection's client random");
     td_keylog_free(k);
@@ -205,13 +215,10 @@ static void key_block(uint16_t suite_key, size_t mac, size_t fixed_iv, uint8_t *
 
 TEST(tls12_gcm_record_opens)
 {
-    td_keylog *k = td_keylog_new();
-    td_keylog_add_text(k, good_log, strlen(good_log), "k.log");
-    uint8_t cr[32], sr[32], kb[128];
-    memset(cr, 2, 32);
-    memset(sr, 3, 32);
+    td_keylog *k = NULL;
+    uint8_t kb[128];
     const char *why = NULL;
-    td_tlsdec *d = td_tlsdec_new(k, cr, sr, 0x0303, 0xC02F, false, &why);   /* ECDHE-RSA-AES128-GCM-SHA256 */
+    td_tlsdec *d = dec_for(&k, 2, 0x0303, 0xC02F, false, &why);   /* ECDHE-RSA-AES128-GCM-SHA256 */
     CHECK(d != NULL);
     if (!d) { td_keylog_free(k); return; }
     CHECK(!td_tlsdec_ready(d, 0));                   /* not before its ChangeCipherSpec */
@@ -238,13 +245,10 @@ TEST(tls12_gcm_record_opens)
  * with OpenSSL opens, and the same record tampered does not. */
 static void tls12_cbc(uint16_t suite, const EVP_CIPHER *cipher, bool etm)
 {
-    td_keylog *k = td_keylog_new();
-    td_keylog_add_text(k, good_log, strlen(good_log), "k.log");
-    uint8_t cr[32], sr[32], kb[128];
-    memset(cr, 2, 32);
-    memset(sr, 3, 32);
+    td_keylog *k = NULL;
+    uint8_t kb[128];
     const char *why = NULL;
-    td_tlsdec *d = td_tlsdec_new(k, cr, sr, 0x0303, suite, etm, &why);
+    td_tlsdec *d = dec_for(&k, 2, 0x0303, suite, etm, &why);
     CHECK(d != NULL);
     if (!d) { td_keylog_free(k); return; }
     td_tlsdec_ccs(d, 1);
@@ -318,13 +322,9 @@ TEST(tls12_3des_cbc_opens)                           /* an 8-byte block and IV *
 
 TEST(unsupported_suite_says_so)
 {
-    td_keylog *k = td_keylog_new();
-    td_keylog_add_text(k, good_log, strlen(good_log), "k.log");
-    uint8_t cr[32], sr[32];
-    memset(cr, 2, 32);
-    memset(sr, 3, 32);
+    td_keylog *k = NULL;
     const char *why = NULL;
-    CHECK(td_tlsdec_new(k, cr, sr, 0x0303, 0x0005, false, &why) == NULL);   /* RC4 */
+    CHECK(dec_for(&k, 2, 0x0303, 0x0005, false, &why) == NULL);   /* RC4 */
     CHECK_STR(why, "cipher suite not decrypted by tlsdiag");
     td_keylog_free(k);
 }
