@@ -46,18 +46,10 @@ chmod 700 "$T"             # only root may write here: -w must still work after 
 PIDS=""
 track() { PIDS="$PIDS $1"; }
 
-ns_down() {
-    for ns in "$NS_C" "$NS_S"; do
-        ip netns list 2>/dev/null | grep -q "^$ns\\b" || continue
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-        sleep 0.1
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
-}
+. "$(dirname "$0")/lib/netns.sh"           # ns_down, wait_grep
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
-    ns_down
+    ns_down "$NS_C" "$NS_S"
     if [ -n "${TD_LIVE_KEEP:-}" ]; then echo "# live: outputs kept in $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -67,15 +59,6 @@ trap 'exit 130' INT TERM HUP
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-wait_grep() {  # SECONDS FILE STRING   wait until FILE contains STRING
-    n=$(($1 * 10))
-    while [ "$n" -gt 0 ]; do
-        grep -qF -- "$3" "$2" 2>/dev/null && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
 
 # Running, and not a zombie waiting to be reaped (kill -0 succeeds on those).
 alive() {

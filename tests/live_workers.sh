@@ -42,16 +42,10 @@ ls samples/matrix/*.pcap >/dev/null 2>&1 || skip "no samples/matrix captures"
 
 T=$(mktemp -d /tmp/tlsdiag-workers.XXXXXX) || skip "cannot make a temporary directory"
 PIDS=""
-ns_down() {
-    for ns in "$NS_R" "$NS_C"; do
-        ip netns list 2>/dev/null | grep -q "^$ns\\b" || continue
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
-}
+. "$(dirname "$0")/lib/netns.sh"           # ns_down, wait_grep
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
-    ns_down
+    ns_down "$NS_R" "$NS_C"
     if [ -n "${TD_LIVE_KEEP:-}" ]; then echo "# live_workers: outputs kept in $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -64,15 +58,6 @@ for ns in "$NS_R:$IF_R" "$NS_C:$IF_C"; do
     ip -n "${ns%%:*}" link set lo up
 done
 
-wait_grep() {  # SECONDS FILE STRING
-    n=$(($1 * 10))
-    while [ "$n" -gt 0 ]; do
-        grep -qF -- "$3" "$2" 2>/dev/null && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
 in_c() { ip netns exec "$NS_C" "$@"; }
 
 # start NAME ARGS...: tlsdiag in the capture namespace, JSON to $T/NAME.json, stderr to .err
