@@ -26,7 +26,9 @@ typedef struct facts {
     bool tls13;                    /* TLS 1.3 read without keys: the keyless inference applies */
     bool decrypted;                /* protected records were read with a key log (--keylog) */
     bool anchors_named;            /* trust anchors from --cacert/--capath, not this machine's store */
-    const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake */
+    const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake,
+                                      that does not merely answer the peer's close */
+    const td_alert *close_answer;  /* such an alert sent after the peer had closed (see gather) */
     bool hs_done;                  /* both sides finished the handshake */
     bool client_aborted_13;        /* TLS 1.3: the client answered the server's flight with an alert */
     uint32_t client_enc_first;     /* TLS 1.3: size of the client's first protected record */

@@ -178,7 +178,10 @@ void ev_server_cert(facts *f)
 void ev_close(facts *f, int dir)
 {
     const td_tcp *tcp = f->tcp;
-    if (tcp->rst_packet && tcp->rst_from == dir)
+    if (tcp->rst_packet && tcp->rst_from == dir && tcp->fin[dir] && tcp->fin_packet[dir] < tcp->rst_packet)
+        td_result_evidence(f->r, tcp->fin_packet[dir], "%s closed the connection (FIN), then reset it (RST, packet %llu)",
+                           rule_who(dir), (unsigned long long)tcp->rst_packet);
+    else if (tcp->rst_packet && tcp->rst_from == dir)
         td_result_evidence(f->r, tcp->rst_packet, "%s reset the connection (RST)", rule_who(dir));
     else if (tcp->fin[dir])
         td_result_evidence(f->r, tcp->fin_packet[dir], "%s closed the connection (FIN)", rule_who(dir));

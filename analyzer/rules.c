@@ -55,6 +55,35 @@ const char *const *td_verdict_list(size_t *n)
 
 /* ---- what the rules look at --------------------------------------------------------------- */
 
+/* Is this alert its sender's answer to the peer's close, not a refusal?  The peer closed (FIN or
+ * RST) after the sender had answered everything the peer sent: the sender was waiting, and the
+ * alert only says the stream ended (OpenSSL's s_server sends decode_error then).  A ClientHello
+ * followed at once by a FIN still gets its refusal counted: nothing answered it before the close. */
+static bool is_tls_bytes(const td_event *e)
+{
+    return e->kind != TD_EV_SYN && e->kind != TD_EV_SYNACK && e->kind != TD_EV_FIN && e->kind != TD_EV_RST && e->kind != TD_EV_GAP;
+}
+
+static bool alert_answers_close(const facts *f, const td_alert *a)
+{
+    int peer = !a->from;
+    uint64_t closed = f->tcp->fin[peer] ? f->tcp->fin_packet[peer] : 0;   /* its first FIN or RST */
+    if (f->tcp->rst_packet && f->tcp->rst_from == peer && (!closed || f->tcp->rst_packet < closed)) closed = f->tcp->rst_packet;
+    if (!closed || closed >= a->packet || f->t->n_events >= TD_MAX_EVENTS) return false;
+    uint64_t peer_last = 0;                        /* the peer's last TLS bytes before it closed */
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if (e->dir == peer && is_tls_bytes(e) && e->packet < closed) peer_last = e->packet;
+    }
+    if (!peer_last) return false;
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if (e->dir == a->from && is_tls_bytes(e) && e->packet > peer_last && e->packet < closed)
+            return true;                           /* it had answered the peer's last bytes */
+    }
+    return false;
+}
+
 static void gather(facts *f)
 {
     const td_tls *s = f->s;
@@ -66,6 +95,10 @@ static void gather(facts *f)
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
         if (a->level == 2 || (a->encrypted && !(s->finished[0] && s->finished[1]))) {
+            if (alert_answers_close(f, a)) {
+                if (!f->close_answer) f->close_answer = a;
+                continue;
+            }
             f->fatal = a;
             break;
         }
@@ -455,6 +488,11 @@ static int cert_rule(facts *f, cert_reason want)
         if (gave_up)
             td_result_evidence(f->r, pkt, "client closed without going on with the handshake and without an alert: every "
                                           "record it sent was read %s", f->decrypted ? "with the key log" : "in the clear");
+    }
+    if (f->close_answer && f->close_answer->from == TD_S2C) {
+        char b[96];
+        td_result_evidence(f->r, f->close_answer->packet, "%s came after the client had closed: it answers the close "
+                           "(OpenSSL's s_server does this), not the handshake", rule_alert_text(f->close_answer, b, sizeof b));
     }
     ev_checks(f, want);
     switch (want) {

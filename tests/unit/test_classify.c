@@ -358,6 +358,13 @@ static bool has_finding(const td_result *r, const char *id)
     return false;
 }
 
+static bool has_evidence(const td_result *r, const char *part)
+{
+    for (size_t i = 0; i < r->n_evidence; i++)
+        if (strstr(r->evidence[i].what, part)) return true;
+    return false;
+}
+
 static bool cites(const td_result *r, uint64_t pkt)
 {
     for (size_t i = 0; i < r->n_evidence; i++)
@@ -737,6 +744,42 @@ TEST(silent_refusal_certain_only_when_all_was_read_and_the_reason_is_no_guess)
     strcpy(t->server.ip, "10.0.0.77");
     tcp_close(t, TD_C2S, false, 6);
     VERDICT(classify(t), "name-mismatch", "likely");
+    tr_free(t);
+}
+
+TEST(alert_after_the_peers_close_answers_the_close)
+{
+    /* The client gives up after the server's flight (FIN); OpenSSL's s_server, waiting for the
+     * client's next flight, answers the end of the stream with decode_error.  That alert is not the
+     * server giving up: the client's refusal is the verdict. */
+    td_transcript *t = tls12(&leaf_good, "other.example.test");
+    tcp_close(t, TD_C2S, false, 6);
+    alert(t, TD_S2C, 2, 50, false, 7);
+    tcp_close(t, TD_C2S, true, 8);
+    VERDICT(classify(t), "name-mismatch", "certain");
+    CHECK(has_evidence(&res, "it answers the close"));
+    CHECK(has_evidence(&res, "closed the connection (FIN), then reset it (RST, packet 8)") && cites(&res, 6));
+    tr_free(t);
+    /* A client that sends its certificate flight and closes at once: the server had not yet
+     * answered that flight, so its alert refuses the certificate. */
+    t = tls12(&leaf_good, "www.example.test");
+    cert_request(t, "CN=Test Root", 5);
+    chain(t, &t->tls.client_chain, &client_rogue, 1, 6);
+    finished12(t, TD_C2S, 6);
+    tcp_close(t, TD_C2S, false, 7);
+    alert(t, TD_S2C, 2, 48, false, 8);
+    VERDICT(classify(t), "client-cert-rejected", "certain");
+    CHECK(cites(&res, 8));
+    tr_free(t);
+    /* A ClientHello followed at once by a FIN: nothing answered it before the close, so the
+     * server's alert is its refusal of the ClientHello. */
+    t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0303, 4);
+    tcp_close(t, TD_C2S, false, 5);
+    alert(t, TD_S2C, 2, 40, false, 6);
+    VERDICT(classify(t), "protocol-mismatch", "certain");
+    CHECK(cites(&res, 6));
     tr_free(t);
 }
 
@@ -1145,6 +1188,7 @@ int main(void)
     RUN(empty_client_cert_short_answer_server_closes_tls13);
     RUN(post_handshake_close_with_untrusted_chain);
     RUN(silent_refusal_certain_only_when_all_was_read_and_the_reason_is_no_guess);
+    RUN(alert_after_the_peers_close_answers_the_close);
     RUN(optional_client_cert_served_normally_is_ok);
     RUN(empty_client_cert_short_answer_client_closes_first);
     RUN(mtls_short_page_server_answers_close_notify);
