@@ -351,17 +351,27 @@ static bool client_read_whole(const facts *f)
     return true;
 }
 
+/* Without SNI the name the client checked is not on the wire: the address, most likely, but old
+ * stacks send none for a DNS name either.  The name is still the check that failed when the
+ * chain reaches the trust anchors the user named and every certificate is in date: a name the
+ * certificate lists would have passed, so whichever name the client asked for, it is not there. */
+static bool name_failed_by_elimination(const facts *f)
+{
+    return f->anchors_named && f->sc.trusted && !f->sc.expired && !f->sc.not_yet_valid && !f->sc.chain_expired;
+}
+
 /* A client that leaves without a word is certain (DESIGN.md: seen in the clear or decrypted)
  * when all it sent was read, so that its leaving is seen, as the server's silent close after a
  * client certificate is (client_cert_outcome), and when the passive check's reason does not
- * hang on a guess: the dates and the name the client sent (SNI) are the certificate's own facts
- * (without SNI the name it checks is only guessed to be the address); an untrusted issuer is
- * certain only with the trust anchors the user named (--cacert, --capath), not this machine's
- * store (a Windows client trusts roots that Debian's store lacks). */
+ * hang on a guess: the dates and the name the client sent (SNI) are the certificate's own facts;
+ * without SNI the name is certain only by elimination (above); an untrusted issuer is certain
+ * only with the trust anchors the user named (--cacert, --capath), not this machine's store (a
+ * Windows client trusts roots that Debian's store lacks). */
 static bool silent_refusal_seen(const facts *f, cert_reason reason)
 {
     bool store_free = reason == CERT_DATES || (reason == CERT_NAME && f->s->sni);
-    bool store_named = (reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE) && f->anchors_named;
+    bool store_named = ((reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE) && f->anchors_named) ||
+                       (reason == CERT_NAME && !f->s->sni && name_failed_by_elimination(f));
     return (store_free || store_named) && client_read_whole(f);
 }
 
@@ -423,9 +433,14 @@ static void ev_checks(facts *f, cert_reason reason)
     if (reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE)
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain does not reach a trusted root (%s%s%s)",
                            c->error_text, c->incomplete ? "; intermediates missing" : "", c->self_signed ? "; self-signed" : "");
-    if (reason == CERT_NAME)
+    if (reason == CERT_NAME) {
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: %s is not among the certificate's names%s", c->name,
                            f->s->sni ? "" : " (no SNI: a client that connects by address sends none, so the address is the name it checks)");
+        if (!f->s->sni && name_failed_by_elimination(f))
+            td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain reaches the trust anchors given with "
+                                                                "--cacert/--capath and every certificate is in date, so the name is "
+                                                                "the check that failed, whichever name the client asked for");
+    }
     if (reason == CERT_DATES) {
         const td_cert *x = &f->s->server_chain.certs[0];
         char when[64] = "?";

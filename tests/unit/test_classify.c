@@ -739,11 +739,33 @@ TEST(silent_refusal_certain_only_when_all_was_read_and_the_reason_is_no_guess)
     as_decrypted(t);
     VERDICT(classify(t), "name-mismatch", "likely");
     tr_free(t);
-    /* No SNI: the name refused is a guess, so likely even when all was read. */
+    /* No SNI: the name the client checked is not on the wire.  With the trust anchors the user
+     * named, a chain that reaches them and is in date leaves the name as the only check that
+     * failed, whatever name the client asked for: certain. */
     t = tls12(&leaf_good, NULL);
     strcpy(t->server.ip, "10.0.0.77");
     tcp_close(t, TD_C2S, false, 6);
+    VERDICT(classify(t), "name-mismatch", "certain");
+    CHECK(has_evidence(&res, "the name is the check that failed"));
+    /* ... with this machine's store, the client's may lack the root: likely.  (SSL_CERT_FILE
+     * makes this machine's store trust the test root, so only whose anchors they are differs.) */
+    system = td_classifier_new(NULL, NULL, err, sizeof err);
+    CHECK(system != NULL);
+    if (system) {
+        setenv("SSL_CERT_FILE", root_pem, 1);     /* read at the first chain classified */
+        td_classify(system, t, &res);
+        unsetenv("SSL_CERT_FILE");
+        CHECK_STR(td_verdict_name(res.verdict), "name-mismatch");
+        CHECK_STR(res.confidence, "likely");
+        td_classifier_free(system);
+    }
+    tr_free(t);
+    /* ... and an expired certificate could be the reason as well as the name: likely. */
+    t = tls12(&leaf_expired, NULL);
+    strcpy(t->server.ip, "10.0.0.77");
+    tcp_close(t, TD_C2S, false, 6);
     VERDICT(classify(t), "name-mismatch", "likely");
+    CHECK(!has_evidence(&res, "the name is the check that failed"));
     tr_free(t);
 }
 
