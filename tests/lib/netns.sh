@@ -1,4 +1,5 @@
-# tests/lib/netns.sh - sourced by the live-capture tests (tests/live.sh, tests/live_workers.sh):
+# tests/lib/netns.sh - sourced by the live-capture tests (tests/live.sh, tests/live_workers.sh,
+# tests/keylog_clients.sh):
 # what they share to run in network namespaces of their own and leave none behind.
 
 # ns_down NS...: end what runs in each namespace (TERM, then KILL), then delete it.
