@@ -809,6 +809,12 @@ static int m_ok(facts *f)
     if (!both_data)
         td_result_finding(f->r, "no-application-data", "info",
                           "the handshake completed but no request/response followed (a health check or a probe such as openssl s_client behaves like this)");
+    /* TLS 1.3 without keys: the certificate was never seen, and a client that refuses it after the
+     * handshake leaves exactly as a probe does. */
+    if (f->tls13 && !r->app_records[TD_C2S] && !s->resumed && first_closer(f) == TD_C2S)
+        td_result_finding(f->r, "certificate-unread", "warning",
+                          "the client left without a request after the handshake, as a probe does, or a client that refused "
+                          "the certificate after it (curl, wget, Node); TLS 1.3 hides it: read with the client's key log (--keylog)");
     /* The server asked for a client certificate: one short answer, then the end, may be its
      * refusal in HTTP (an error page looks just like a small page without keys). */
     bool sent = false;

@@ -1144,6 +1144,18 @@ TEST(infer_close_notify_both_ways_after_health_check)
     CHECK(r->inf.handshake_complete == 1 && !r->inf.server_aborted);
     VERDICT(r, "ok", "likely");
     CHECK(has_finding(r, "no-application-data"));
+    /* ... which is also how curl leaves after refusing the certificate TLS 1.3 hid: said. */
+    CHECK(has_finding(r, "certificate-unread"));
+    tr_free(t);
+    /* A client that sent a request did not refuse the certificate: not said. */
+    t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_C2S, 90, 7);
+    rec(t, TD_S2C, 900, 8);
+    rec(t, TD_C2S, 19, 9);
+    tcp_close(t, TD_C2S, false, 9);
+    VERDICT(classify(t), "ok", "certain");
+    CHECK(!has_finding(&res, "certificate-unread"));
     tr_free(t);
 }
 
