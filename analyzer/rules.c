@@ -835,6 +835,13 @@ static int m_ok(facts *f)
                               "the server asked for a client certificate and the client sent none; the server's only answer "
                               "was %llu bytes: if the server requires a certificate, that answer is its refusal (nginx 400, "
                               "IIS 403.7); read it with a key log to be sure", (unsigned long long)bytes);
+        } else if (!sent && !(f->tls13 ? f->in->response_records : s->app_records[TD_S2C]) && f->tcp->close) {
+            /* No answer at all: "went on" would be a guess (a TLS 1.3 refusal is one encrypted alert). */
+            f->r->confidence = "likely";
+            td_result_finding(f->r, "client-cert-not-sent", "warning",
+                              "the server asked for a client certificate and the client sent none; the server sent no answer "
+                              "before the connection ended: if it requires a certificate, it refused; read it with a key log "
+                              "to be sure");
         } else if (!sent) {
             td_result_finding(f->r, "client-cert-not-sent", "info",
                               "the server asked for a client certificate, the client sent none, and the server went on (optional client authentication)");

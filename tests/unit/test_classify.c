@@ -1159,6 +1159,32 @@ TEST(infer_close_notify_both_ways_after_health_check)
     tr_free(t);
 }
 
+TEST(empty_client_cert_request_never_answered_is_not_called_optional)
+{
+    /* gnutls-cli with its input at an end: empty Certificate, Finished, the request and its
+     * close_notify in one go; s_server (client certificate required) answers with one alert-sized
+     * record and closes.  Whether that record is certificate_required or close_notify is hidden,
+     * but the request was never answered: not "the server went on". */
+    td_transcript *t = tls13(0x1302);
+    rec(t, TD_C2S, 25, 6);                     /* empty Certificate */
+    rec(t, TD_C2S, 69, 6);                     /* Finished */
+    rec(t, TD_C2S, 35, 6);                     /* GET */
+    rec(t, TD_C2S, 19, 6);                     /* close_notify */
+    rec(t, TD_S2C, 19, 7);
+    tcp_close(t, TD_S2C, false, 8);
+    tcp_close(t, TD_C2S, false, 9);
+    const td_result *r = classify(t);
+    CHECK_STR(r->confidence, "likely");
+    bool said = false;
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (strcmp(r->findings[i].id, "client-cert-not-sent") == 0) {
+            said = true;
+            CHECK(strstr(r->findings[i].detail, "went on") == NULL);
+        }
+    CHECK(said || strcmp(td_verdict_name(r->verdict), "client-cert-missing") == 0);
+    tr_free(t);
+}
+
 TEST(long_texts_end_at_a_word)
 {
     td_result r;
@@ -1243,6 +1269,7 @@ int main(void)
     RUN(infer_go_server_ticket_before_client_finished);
     RUN(infer_server_alert_instead_of_flight);
     RUN(infer_close_notify_both_ways_after_health_check);
+    RUN(empty_client_cert_request_never_answered_is_not_called_optional);
     RUN(long_texts_end_at_a_word);
     RUN(verdict_names_are_one_table);
     td_classifier_free(cls);
