@@ -37,13 +37,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-ip netns add "$NS_C" 2>/dev/null && ip netns add "$NS_S" 2>/dev/null || skip "cannot create a network namespace"
-{
-    ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S" &&
-        ip -n "$NS_C" addr add "$IP_C/24" dev "$IF_C" && ip -n "$NS_S" addr add "$IP_S/24" dev "$IF_S" &&
-        ip -n "$NS_C" link set "$IF_C" up && ip -n "$NS_S" link set "$IF_S" up &&
-        ip -n "$NS_C" link set lo up && ip -n "$NS_S" link set lo up
-} 2>/dev/null || skip "cannot set up a veth pair"
+ns_pair "$NS_C" "$IF_C" "$IP_C" "$NS_S" "$IF_S" "$IP_S" 2>"$T/ns.err" ||
+    skip "cannot set up namespaces and a veth pair: $(head -c 200 "$T/ns.err")"
 mkdir -p "/etc/netns/$NS_C" && printf '127.0.0.1 localhost\n%s %s\n' "$IP_S" "$SNI" > "/etc/netns/$NS_C/hosts" ||
     skip "cannot write /etc/netns/$NS_C/hosts"
 

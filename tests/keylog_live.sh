@@ -23,27 +23,21 @@ skip() { echo "skip keylog-live: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces and packet capture)"
 for tool in openssl ip timeout python3; do command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"; done
 [ -x "$TLSDIAG" ] || skip "no tlsdiag binary at $TLSDIAG"
+. "$(dirname "$0")/lib/netns.sh"
 
 T=$(mktemp -d /tmp/tlsdiag-klive.XXXXXX) || skip "cannot make a temporary directory"
 chmod 755 "$T"             # tlsdiag reads the key log after dropping its privileges
 PIDS=""
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for ns in "$NS_C" "$NS_S"; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
+    ns_down "$NS_C" "$NS_S"
     [ -n "${TD_KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-ip netns add "$NS_C" 2>/dev/null && ip netns add "$NS_S" 2>/dev/null || skip "cannot create a network namespace"
-{
-    ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S" &&
-        ip -n "$NS_C" addr add "$IP_C/24" dev "$IF_C" && ip -n "$NS_S" addr add "$IP_S/24" dev "$IF_S" &&
-        ip -n "$NS_C" link set "$IF_C" up && ip -n "$NS_S" link set "$IF_S" up
-} 2>/dev/null || skip "cannot set up a veth pair"
+ns_pair "$NS_C" "$IF_C" "$IP_C" "$NS_S" "$IF_S" "$IP_S" 2>"$T/ns.err" ||
+    skip "cannot set up namespaces and a veth pair: $(head -c 200 "$T/ns.err")"
 
 {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca.key" -out "$T/ca.pem" \

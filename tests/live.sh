@@ -46,7 +46,7 @@ chmod 700 "$T"             # only root may write here: -w must still work after 
 PIDS=""
 track() { PIDS="$PIDS $1"; }
 
-. "$(dirname "$0")/lib/netns.sh"           # ns_down, wait_grep
+. "$(dirname "$0")/lib/netns.sh"           # ns_pair, ns_down, wait_grep
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     ns_down "$NS_C" "$NS_S"
@@ -158,15 +158,8 @@ fi
 
 # ---- namespaces and certificates ----------------------------------------------------------------
 
-ip netns add "$NS_C" 2>"$T/ns.err" || skip "cannot create a network namespace: $(head -c 200 "$T/ns.err")"
-ip netns add "$NS_S" 2>"$T/ns.err" || skip "cannot create a network namespace: $(head -c 200 "$T/ns.err")"
-{
-    ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S" &&
-        ip -n "$NS_C" addr add "$IP_C/24" dev "$IF_C" &&
-        ip -n "$NS_S" addr add "$IP_S/24" dev "$IF_S" &&
-        ip -n "$NS_C" link set lo up && ip -n "$NS_S" link set lo up &&
-        ip -n "$NS_C" link set "$IF_C" up && ip -n "$NS_S" link set "$IF_S" up
-} 2>"$T/ns.err" || skip "cannot set up a veth pair: $(head -c 200 "$T/ns.err")"
+ns_pair "$NS_C" "$IF_C" "$IP_C" "$NS_S" "$IF_S" "$IP_S" 2>"$T/ns.err" ||
+    skip "cannot set up namespaces and a veth pair: $(head -c 200 "$T/ns.err")"
 # MTU-sized segments, as on a real wire (tlsdiag copes with offloaded giants, but keep it plain).
 if command -v ethtool >/dev/null 2>&1; then
     ip netns exec "$NS_C" ethtool -K "$IF_C" tso off gso off gro off >/dev/null 2>&1
