@@ -55,15 +55,16 @@ const char *const *td_verdict_list(size_t *n)
 
 /* ---- what the rules look at --------------------------------------------------------------- */
 
-/* Is this alert its sender's answer to the peer's close, not a refusal?  The peer closed (FIN or
- * RST) after the sender had answered everything the peer sent: the sender was waiting, and the
- * alert only says the stream ended (OpenSSL's s_server sends decode_error then).  A ClientHello
- * followed at once by a FIN still gets its refusal counted: nothing answered it before the close. */
+/* A ladder entry that carried TLS (or other payload) bytes, not TCP's own. */
 static bool is_tls_bytes(const td_event *e)
 {
     return e->kind != TD_EV_SYN && e->kind != TD_EV_SYNACK && e->kind != TD_EV_FIN && e->kind != TD_EV_RST && e->kind != TD_EV_GAP;
 }
 
+/* Is this alert its sender's answer to the peer's close, not a refusal?  The peer closed (FIN or
+ * RST) after the sender had answered everything the peer sent: the sender was waiting, and the
+ * alert only says the stream ended (OpenSSL's s_server sends decode_error then).  A ClientHello
+ * followed at once by a FIN still gets its refusal counted: nothing answered it before the close. */
 static bool alert_answers_close(const facts *f, const td_alert *a)
 {
     int peer = !a->from;
