@@ -53,6 +53,8 @@ const char *rule_plural(uint64_t n, const char *one, const char *many, char *buf
 const char *rule_who(int dir);
 bool rule_closed_by(const facts *f, int dir);
 uint64_t rule_close_packet(const facts *f, int dir);
+/* The packet of dir's first FIN or RST, whichever came first (0: neither). */
+uint64_t rule_first_close_packet(const facts *f, int dir);
 const char *rule_alert_text(const td_alert *a, char *buf, size_t len);
 
 /* Evidence lines shared by several rules. */

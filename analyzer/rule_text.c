@@ -101,6 +101,14 @@ uint64_t rule_close_packet(const facts *f, int dir)
     return f->tcp->rst_packet && f->tcp->rst_from == dir ? f->tcp->rst_packet : f->tcp->fin_packet[dir];
 }
 
+uint64_t rule_first_close_packet(const facts *f, int dir)
+{
+    const td_tcp *tcp = f->tcp;
+    uint64_t fin = tcp->fin[dir] ? tcp->fin_packet[dir] : 0;
+    uint64_t rst = tcp->rst_packet && tcp->rst_from == dir ? tcp->rst_packet : 0;
+    return fin && (!rst || fin < rst) ? fin : rst;
+}
+
 const char *rule_alert_text(const td_alert *a, char *buf, size_t len)
 {
     char name[32];
@@ -178,7 +186,7 @@ void ev_server_cert(facts *f)
 void ev_close(facts *f, int dir)
 {
     const td_tcp *tcp = f->tcp;
-    if (tcp->rst_packet && tcp->rst_from == dir && tcp->fin[dir] && tcp->fin_packet[dir] < tcp->rst_packet)
+    if (tcp->rst_packet && tcp->rst_from == dir && rule_first_close_packet(f, dir) < tcp->rst_packet)
         td_result_evidence(f->r, tcp->fin_packet[dir], "%s closed the connection (FIN), then reset it (RST, packet %llu)",
                            rule_who(dir), (unsigned long long)tcp->rst_packet);
     else if (tcp->rst_packet && tcp->rst_from == dir)

@@ -68,8 +68,7 @@ static bool is_tls_bytes(const td_event *e)
 static bool alert_answers_close(const facts *f, const td_alert *a)
 {
     int peer = !a->from;
-    uint64_t closed = f->tcp->fin[peer] ? f->tcp->fin_packet[peer] : 0;   /* its first FIN or RST */
-    if (f->tcp->rst_packet && f->tcp->rst_from == peer && (!closed || f->tcp->rst_packet < closed)) closed = f->tcp->rst_packet;
+    uint64_t closed = rule_first_close_packet(f, peer);
     if (!closed || closed >= a->packet || f->t->n_events >= TD_MAX_EVENTS) return false;
     uint64_t peer_last = 0;                        /* the peer's last TLS bytes before it closed */
     for (size_t i = 0; i < f->t->n_events; i++) {
