@@ -113,6 +113,25 @@ static bool weak_signature(const td_cert *c)
            strstr(c->signature, "SHA1");
 }
 
+/* Does the leaf's extendedKeyUsage / keyUsage allow a TLS server (or client)?  Decided from the
+ * certificate alone (RFC 5280 4.2.1.3 and 4.2.1.12), whatever the store says, so that a leaf
+ * issued for the wrong purpose is named even when its issuer is unknown here. */
+static void check_purpose(X509 *leaf, bool server, td_chain_check *out)
+{
+    uint32_t flags = X509_get_extension_flags(leaf);
+    if ((flags & EXFLAG_XKUSAGE) && !(X509_get_extended_key_usage(leaf) & (server ? XKU_SSL_SERVER | XKU_SGC : XKU_SSL_CLIENT))) {
+        out->bad_purpose = true;
+        snprintf(out->purpose, sizeof out->purpose, "its extendedKeyUsage does not include %s",
+                 server ? "serverAuth" : "clientAuth");
+        return;
+    }
+    if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(leaf) & (KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT))) {
+        out->bad_purpose = true;
+        snprintf(out->purpose, sizeof out->purpose,
+                 "its keyUsage allows none of digitalSignature, keyEncipherment, keyAgreement");
+    }
+}
+
 /* Seconds since the epoch of an ASN1_TIME; false if it cannot be read. */
 static bool asn1_seconds(const ASN1_TIME *t, int64_t *out)
 {
@@ -232,6 +251,7 @@ void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when
         if (chain->certs[i].not_after_t) narrow(chain->certs[i].not_after_t, when, &from, &until);
     }
 
+    if (leaf) check_purpose(leaf, purpose_server, out);
     if (leaf && store) {
         X509_STORE_CTX *ctx = X509_STORE_CTX_new();
         verify_state st = { out, false };

@@ -38,6 +38,9 @@ typedef struct td_chain_check {
     char name[256];                /* the name checked */
     bool weak_key;                 /* RSA/DSA < 2048 bits, EC < 224 */
     bool weak_signature;           /* MD5 or SHA-1 signed (below the root) */
+    bool bad_purpose;              /* the leaf's extendedKeyUsage or keyUsage forbids this use
+                                      (TLS server, or client for a client chain): purpose says how */
+    char purpose[120];
     char untrusted_root[256];      /* the top issuer the store lacks: the root (unknown_root), the
                                       missing issuer (incomplete, issuer_unknown), the leaf itself
                                       (self_signed); for another failure, as ever, the top certificate
