@@ -9,6 +9,7 @@
 #include "classify_priv.h"
 #include "dissect.h"
 #include "findings_protocol.h"
+#include "siblings.h"
 
 #include <openssl/err.h>
 
@@ -44,6 +45,7 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
     }
     c->cache = td_cert_cache_new(1024);
     c->offer_memo = td_offer_memo_new();          /* NULL: worked out every time */
+    c->siblings = td_siblings_new();              /* NULL: each connection judged alone */
     return c;
 }
 
@@ -53,6 +55,7 @@ void td_classifier_free(td_classifier *c)
     X509_STORE_free(c->store);
     td_cert_cache_free(c->cache);
     td_offer_memo_free(c->offer_memo);
+    td_siblings_free(c->siblings);
     free(c);
 }
 
@@ -181,4 +184,6 @@ void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
     td_rules_apply(c, t, out);
     capture_findings(t, out);
     td_findings_protocol(t, out, c->offer_memo);
+    td_siblings_lend(c->siblings, t, out);
+    td_siblings_remember(c->siblings, t, out);
 }

@@ -13,6 +13,7 @@ struct td_classifier {
     bool anchors_named;            /* --cacert/--capath: the user named the clients' trust anchors */
     td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
     struct td_offer_memo *offer_memo;  /* weak kinds of recent offered-suite lists (findings_protocol.c) */
+    struct td_siblings *siblings;  /* recent connections, for reasoning across them (siblings.c) */
 };
 
 /* Pick the verdict (and its evidence and remedy) for t; add the certificate findings. */

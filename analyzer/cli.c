@@ -34,7 +34,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  --cacert FILE    trust anchors (PEM)         --capath DIR  (hashed directory)\n"
     "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
     "  --max-connections N   cap on open connections (the oldest idle one ends)\n"
-    "  --shard K/N      only connections in 5-tuple hash shard K of N (0-based)\n"
+    "  --shard K/N      only connections in host-pair hash shard K of N (0-based)\n"
     "  --verdict LIST   show only connections with these verdicts (unknown-ca,...)\n"
     "  --connection N   show only connection #N     --html FILE  also a web page\n"
     "  --color WHEN     never, always or auto       -h, --help    -V, --version\n"

@@ -486,7 +486,7 @@ const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
     double ts = f->ts;
 
     uint32_t hash = td_flow_hash(p.ipver, p.src, p.sport, p.dst, p.dport);
-    if (e->o->shard_n && hash % e->o->shard_n != e->o->shard_k) return warning;
+    if (e->o->shard_n && td_host_pair_hash(p.ipver, p.src, p.dst) % e->o->shard_n != e->o->shard_k) return warning;
     int dir = 0;
     td_conn *c = td_flows_find(&e->flows, &p, hash, &dir);
     bool syn = (p.flags & TD_TCP_SYN) && !(p.flags & TD_TCP_ACK);

@@ -59,6 +59,11 @@ uint32_t td_flow_hash(uint8_t ipver, const uint8_t *a, uint16_t ap, const uint8_
     return h;
 }
 
+uint32_t td_host_pair_hash(uint8_t ipver, const uint8_t *a, const uint8_t *b)
+{
+    return td_flow_hash(ipver, a, 0, b, 0);
+}
+
 static bool same(const td_conn *c, const td_pkt *p, int *dir)
 {
     size_t n = p->ipver == 6 ? 16 : 4;

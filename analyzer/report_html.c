@@ -353,9 +353,9 @@ static void rollup_table(FILE *f, td_rollup *ru)
         if (s->sni[0]) esc(f, s->sni);
         else fputs("<i>none</i>", f);
         td_server_fail_span(s, span, sizeof span);
-        fprintf(f, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td><td>%s</td><td>%s</td><td>",
+        fprintf(f, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td><td>%s%s</td><td>%s</td><td>",
                 (unsigned long long)s->connections, (unsigned long long)s->failed,
-                s->failed ? td_verdict_name(td_server_cause(s)) : "", span);
+                s->failed ? td_verdict_name(td_server_cause(s)) : "", td_server_all_failed_alike(s) ? " (every connection)" : "", span);
         bool first = true;
         for (int v = TD_V_OK; v < TD_V_COUNT; v++) {
             if (!s->verdicts[v]) continue;

@@ -343,7 +343,11 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
         line l = { .n = 0 };
         char span[64];
         add(&l, "%s%s%s:%u %s: ", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port, s->sni[0] ? s->sni : "(no SNI)");
-        if (s->failed) {
+        if (td_server_all_failed_alike(s)) {
+            td_server_fail_span(s, span, sizeof span);
+            add(&l, "%sall %llu failed the same way, %s%s, %s", col(color, C_RED), (unsigned long long)s->connections,
+                td_verdict_name(td_server_cause(s)), col(color, C_RESET), span);
+        } else if (s->failed) {
             td_server_fail_span(s, span, sizeof span);
             add(&l, "%s%llu of %llu failed%s, %s, %s", col(color, C_RED), (unsigned long long)s->failed,
                 (unsigned long long)s->connections, col(color, C_RESET), td_verdict_name(td_server_cause(s)), span);

@@ -161,6 +161,11 @@ td_verdict td_server_cause(const td_server_stat *s)
     return best;
 }
 
+bool td_server_all_failed_alike(const td_server_stat *s)
+{
+    return s->connections >= 2 && s->failed == s->connections && s->verdicts[td_server_cause(s)] == s->connections;
+}
+
 void td_server_fail_span(const td_server_stat *s, char *buf, size_t len)
 {
     if (!len) return;

@@ -36,6 +36,8 @@ uint64_t td_rollup_untracked(const td_rollup *ru);
 size_t td_rollup_cap(const td_rollup *ru);
 /* The most common problem verdict of a server (TD_V_NONE when none failed). */
 td_verdict td_server_cause(const td_server_stat *s);
+/* Every connection (two or more) to the server failed, all with the same verdict. */
+bool td_server_all_failed_alike(const td_server_stat *s);
 /* "10:02:11-10:14:55" (UTC; with the dates when they differ), "10:02:11" for one time, "" for none. */
 void td_server_fail_span(const td_server_stat *s, char *buf, size_t len);
 

@@ -25,6 +25,9 @@ static void server(td_jw *w, const td_server_stat *s)
     }
     TD_JW_LIT(w, "},\"cause\":");
     td_jw_str(w, s->failed ? td_verdict_name(td_server_cause(s)) : NULL);
+    TD_JW_LIT(w, ",\"all_failed_alike\":");
+    if (td_server_all_failed_alike(s)) TD_JW_LIT(w, "true");
+    else TD_JW_LIT(w, "false");
     TD_JW_LIT(w, ",\"first_failure\":");
     if (s->failed) { td_format_time(s->first_fail, t, sizeof t); td_jw_str(w, t); }
     else TD_JW_LIT(w, "null");

@@ -35,10 +35,46 @@ typedef struct facts {
     uint64_t client_enc_first_pkt;
     bool server_aborted_after_client_flight;  /* TLS 1.3: the server refused the client's flight */
     uint64_t server_abort_pkt;
+    uint64_t used_sibling;         /* a sibling that carried the requests and closed with this one
+                                      (analyzer/siblings.c): its id, 0 if none */
     int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */
     rule_var vars[RULE_MAX_VARS];  /* what the matching rule's templates name */
     size_t n_vars;
 } facts;
+
+/* How strongly the capture supports a cause, weakest first (DESIGN.md, "Evidence").  A verdict
+ * names the best-supported cause; its confidence follows the weakest link it needed. */
+typedef enum ev_strength {
+    EV_NONE = 0,
+    EV_STORE,                      /* this machine's trust store objects (the client's may differ) */
+    EV_INFERRED,                   /* read between the lines: no SNI, so the name is the address */
+    EV_WIRE,                       /* a certificate's own facts (name asked for, dates, key, signature,
+                                      purpose), or the trust anchors the user named (--cacert) */
+    EV_ALERT,                      /* an alert with a specific code, in the clear */
+    EV_KEYLOG                      /* the same, read with a key log */
+} ev_strength;
+
+/* What was wrong with the server's certificate, for the client that refused it. */
+typedef enum cert_reason {
+    CERT_NONE, CERT_UNTRUSTED, CERT_INCOMPLETE, CERT_NAME, CERT_DATES, CERT_WEAK, CERT_OTHER
+} cert_reason;
+
+typedef struct cert_cause {
+    cert_reason reason;
+    ev_strength strength;
+} cert_cause;
+
+#define CERT_MAX_CAUSES 6
+
+/* Every defect of the server's certificate the passive checks show, strongest first (ties in
+ * the order a chain is checked: trust, name, dates, the rest).  Returns how many. */
+size_t cert_causes(const facts *f, cert_cause *out);
+/* The cause a client's refusal points at: its alert's code when that names one (unknown_ca,
+ * certificate_expired), else the best-supported defect; CERT_OTHER when nothing is wrong. */
+cert_cause cert_cause_for(const facts *f, const td_alert *alert);
+const char *ev_strength_name(ev_strength s);
+/* The text for CERT_WEAK ("its key is RSA 1024 bits ..."), or NULL. */
+const char *cert_weak_text(const facts *f, char *buf, size_t len);
 
 /* Set a template variable ({key} in a rule's summary or remedy). */
 void rule_var_set(facts *f, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -20,6 +20,7 @@
 #include "classify_priv.h"
 #include "dissect.h"
 #include "rule_facts.h"
+#include "siblings.h"
 
 static const char *const verdict_names[TD_V_COUNT] = {
     [TD_V_NONE] = NULL,
@@ -208,6 +209,32 @@ static int m_server_not_tls(facts *f)
     return 1;
 }
 
+/* The server closed without a word on a ClientHello that offered one version only: a server
+ * that does not speak it may close like this instead of sending protocol_version (Python's
+ * ssl module, some appliances). */
+static bool narrow_offer_closed(const facts *f)
+{
+    const td_tls *s = f->s;
+    return s->client_hello && !s->server_hello && !s->hello_retry && !s->n_alerts && f->tcp->bytes[TD_S2C] == 0 &&
+           s->n_offered_versions == 1 && rule_closed_by(f, TD_S2C) &&
+           (!rule_closed_by(f, TD_C2S) || rule_close_packet(f, TD_S2C) < rule_close_packet(f, TD_C2S));
+}
+
+/* The server chose a version the client did not offer: a client that lists its versions
+ * (supported_versions, so TLS 1.3 is among them) answered in an older one it left out.  RFC
+ * 8446 4.1.3 has it abort; some stacks reset or just close. */
+static bool version_not_offered(const facts *f)
+{
+    const td_tls *s = f->s;
+    if (!s->server_hello || !s->version || s->hello_retry) return false;
+    bool listed = false, offered = false;
+    for (size_t i = 0; i < s->n_offered_versions; i++) {
+        if (s->offered_versions[i] == 0x0304) listed = true;
+        if (s->offered_versions[i] == s->version) offered = true;
+    }
+    return listed && !offered;
+}
+
 /* A server silent this long after a ClientHello is not going to answer (browsers give up sooner). */
 #define NO_ANSWER_WAIT 3.0
 
@@ -227,6 +254,7 @@ static int m_no_tls_response(facts *f)
     double silence = f->t->capture_end - ch_time;
     if (!rule_closed_by(f, TD_S2C) && !rule_closed_by(f, TD_C2S) && silence < NO_ANSWER_WAIT) return 0;
     if (tcp->packets[TD_S2C] == 0 && !tcp->synack_seen) return 0;     /* we see only one side */
+    if (narrow_offer_closed(f)) return 0;          /* m_protocol_mismatch's */
     ev_client_hello(f);
     if (rule_closed_by(f, TD_S2C)) {
         f->r->confidence = "certain";
@@ -250,6 +278,35 @@ static int m_no_tls_response(facts *f)
     return 3;
 }
 
+/* The server accepted the TCP connection and closed it (a reset, mostly) before any byte came
+ * either way: it refused the client before TLS could start (a TLS service out of workers or
+ * licences, a TCP wrapper, a load balancer with no healthy backend).  A port probe closes from
+ * the client's side instead.  The time from accepting to closing is the evidence. */
+static int m_closed_before_hello(facts *f)
+{
+    const td_tcp *tcp = f->tcp;
+    if (!tcp->handshake || f->s->client_hello || tcp->bytes[TD_C2S] || tcp->bytes[TD_S2C] || !rule_closed_by(f, TD_S2C)) return 0;
+    uint64_t srv = rule_first_close_packet(f, TD_S2C), cli = rule_first_close_packet(f, TD_C2S);
+    if (cli && cli < srv) return 0;
+    double accepted = 0, closed = 0;
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if (e->kind == TD_EV_SYNACK && !accepted) accepted = e->ts;
+        if (e->packet == srv && (e->kind == TD_EV_RST || e->kind == TD_EV_FIN) && e->dir == TD_S2C) closed = e->ts;
+    }
+    f->r->confidence = "certain";
+    bool reset = tcp->rst_packet == srv && tcp->rst_from == TD_S2C;
+    double us = accepted && closed >= accepted ? (closed - accepted) * 1e6 : -1;
+    td_result_evidence(f->r, f->t->first_packet, "client SYN to %s:%u, answered with a SYN-ACK", f->t->server.ip, f->t->server.port);
+    if (us >= 0)
+        td_result_evidence(f->r, srv, "server %s the connection %.0f %s after accepting it, before the client had sent anything",
+                           reset ? "reset" : "closed", us >= 10000 ? us / 1000 : us, us >= 10000 ? "ms" : "\xc2\xb5s");
+    else
+        td_result_evidence(f->r, srv, "server %s the connection before the client had sent anything", reset ? "reset" : "closed");
+    rule_var_str(f, "how", reset ? "reset" : "closed");
+    return 1;
+}
+
 static bool is_mismatch_alert(uint8_t code) { return code == 40 || code == 70 || code == 71 || code == 86; }
 
 static int m_protocol_mismatch(facts *f)
@@ -261,6 +318,33 @@ static int m_protocol_mismatch(facts *f)
         ev_client_hello(f);
         td_result_evidence(f->r, s->sslv2_error_packet, "server SSLv2 ERROR NO-CIPHER-ERROR");
         return 5;
+    }
+    if (narrow_offer_closed(f)) {
+        f->r->confidence = "likely";
+        char v[16];
+        rule_var_str(f, "offered", td_version_label(s->offered_versions[0], v, sizeof v));
+        ev_client_hello(f);
+        ev_close(f, TD_S2C);
+        td_result_evidence(f->r, rule_close_packet(f, TD_S2C), "the server closed without answering and without an alert: "
+                                                                "a server that does not speak %s closes like this (Python's ssl "
+                                                                "module does), as does one that answers no TLS at all", v);
+        return 6;
+    }
+    if (version_not_offered(f) && !s->ccs[TD_C2S] && (a ? a->from == TD_C2S : rule_closed_by(f, TD_C2S))) {
+        f->r->confidence = "certain";
+        char v[16], offered[96] = "";
+        size_t o = 0;
+        for (size_t i = 0; i < s->n_offered_versions && o + 16 < sizeof offered; i++) {
+            char w[16];
+            o += (size_t)snprintf(offered + o, sizeof offered - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], w, sizeof w));
+        }
+        rule_var_str(f, "chosen", td_version_label(s->version, v, sizeof v));
+        rule_var_str(f, "offered", offered);
+        ev_client_hello(f);
+        ev_server_hello(f);
+        if (a) ev_alert(f, a);
+        else ev_close(f, TD_C2S);
+        return 7;
     }
     if (!a || a->encrypted || !is_mismatch_alert(a->code) || !s->client_hello) return 0;
     /* The server refuses the ClientHello, or the client refuses the ServerHello's choice. */
@@ -308,27 +392,6 @@ static int m_obsolete_protocol(facts *f)
 
 static int first_closer(const facts *f);
 
-/* The client gave up on the server's certificate; which check failed? */
-typedef enum { CERT_NONE, CERT_UNTRUSTED, CERT_INCOMPLETE, CERT_NAME, CERT_DATES, CERT_OTHER } cert_reason;
-
-static cert_reason passive_reason(const facts *f)
-{
-    if (!f->sc.present) return CERT_OTHER;
-    if (!f->sc.trusted) return f->sc.incomplete ? CERT_INCOMPLETE : CERT_UNTRUSTED;
-    if (f->sc.name_checked && !f->sc.name_ok) return CERT_NAME;
-    if (f->sc.expired || f->sc.not_yet_valid || f->sc.chain_expired) return CERT_DATES;
-    return CERT_OTHER;
-}
-
-static cert_reason alert_reason(const facts *f, uint8_t code)
-{
-    switch (code) {
-    case 48: return f->sc.present && f->sc.incomplete ? CERT_INCOMPLETE : CERT_UNTRUSTED;  /* unknown_ca */
-    case 45: return CERT_DATES;                    /* certificate_expired */
-    default: return CERT_NONE;                     /* bad_certificate, certificate_unknown, ...: look */
-    }
-}
-
 static bool is_cert_alert(uint8_t code)
 {
     return code == 42 || code == 43 || code == 44 || code == 45 || code == 46 || code == 48 || code == 49 ||
@@ -351,41 +414,74 @@ static bool client_read_whole(const facts *f)
     return true;
 }
 
-/* Without SNI the name the client checked is not on the wire: the address, most likely, but old
- * stacks send none for a DNS name either.  The name is still the check that failed when the
- * chain reaches the trust anchors the user named and every certificate is in date: a name the
- * certificate lists would have passed, so whichever name the client asked for, it is not there. */
+/* Without SNI, a name failure is certain only by elimination (cert_evidence.c): the evidence says so. */
 static bool name_failed_by_elimination(const facts *f)
 {
-    return f->anchors_named && f->sc.trusted && !f->sc.expired && !f->sc.not_yet_valid && !f->sc.chain_expired;
+    return !f->s->sni && f->anchors_named && f->sc.trusted && !f->sc.expired && !f->sc.not_yet_valid && !f->sc.chain_expired;
 }
 
-/* A client that leaves without a word is certain (DESIGN.md: seen in the clear or decrypted)
- * when all it sent was read, so that its leaving is seen, as the server's silent close after a
- * client certificate is (client_cert_outcome), and when the passive check's reason does not
- * hang on a guess: the dates and the name the client sent (SNI) are the certificate's own facts;
- * without SNI the name is certain only by elimination (above); an untrusted issuer is certain
- * only with the trust anchors the user named (--cacert, --capath), not this machine's store (a
- * Windows client trusts roots that Debian's store lacks). */
-static bool silent_refusal_seen(const facts *f, cert_reason reason)
+/* Alerts a client sends when the server's key exchange, not its certificate, is what failed:
+ * decrypt_error (the ServerKeyExchange signature did not verify), illegal_parameter (a bad
+ * group or point), decode_error, unexpected_message. */
+static bool is_key_exchange_alert(uint8_t code) { return code == 51 || code == 47 || code == 50 || code == 10; }
+
+/* The packet of the server's ServerKeyExchange in the clear, 0 if none. */
+static uint64_t server_key_exchange_packet(const facts *f)
 {
-    bool store_free = reason == CERT_DATES || (reason == CERT_NAME && f->s->sni);
-    bool store_named = ((reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE) && f->anchors_named) ||
-                       (reason == CERT_NAME && !f->s->sni && name_failed_by_elimination(f));
-    return (store_free || store_named) && client_read_whole(f);
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if (e->kind == TD_EV_HANDSHAKE && e->dir == TD_S2C && e->sub == 12) return e->packet;
+    }
+    return 0;
 }
 
-/* Did the client reject the server's certificate?  Sets *certain, *reason and the packet. */
-static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *reason, uint64_t *pkt)
+/* The client's first close was a reset, not a FIN: it left without reading what the server
+ * had sent (a TLS 1.3 server's session tickets), not as a client that is done. */
+static bool client_reset_first(const facts *f)
+{
+    const td_tcp *tcp = f->tcp;
+    return tcp->rst_packet && tcp->rst_from == TD_C2S && !(tcp->fin[TD_C2S] && tcp->fin_packet[TD_C2S] < tcp->rst_packet);
+}
+
+/* A client that refuses the certificate after the handshake leaves within moments of its
+ * Finished (verifying takes milliseconds); one that idles until the server times it out does not. */
+#define REFUSAL_AFTER_FINISHED 1.0
+
+static bool reset_soon_after_finished(const facts *f)
+{
+    if (!f->in->client_finished || f->in->client_finished > f->s->n_records) return false;
+    double fin = f->s->records[f->in->client_finished - 1].ts;
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if (e->kind == TD_EV_RST && e->dir == TD_C2S) return e->ts - fin <= REFUSAL_AFTER_FINISHED;
+    }
+    return false;
+}
+
+/* Did the client reject the server's certificate?  Sets *seen (the refusal itself is certain:
+ * an alert read, or a silence every record of which was read), *cause (which defect, and how
+ * strongly the capture supports it) and the packet. */
+static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause, uint64_t *pkt)
 {
     const td_tls *s = f->s;
     const td_alert *a = f->fatal;
     if (!s->server_hello) return false;
     if (a && a->from == TD_S2C) return false;      /* the server gave up first: not the client's refusal */
+    if (a && a->from == TD_C2S && !a->encrypted && is_key_exchange_alert(a->code)) return false;
     if (a && a->from == TD_C2S && !a->encrypted && is_cert_alert(a->code)) {
-        *certain = true;
-        *reason = alert_reason(f, a->code);
-        if (*reason == CERT_NONE) *reason = passive_reason(f);
+        *seen = true;
+        *cause = cert_cause_for(f, a);
+        *pkt = a->packet;
+        return true;
+    }
+    /* handshake_failure right after the server's Certificate: a certificate refusal when the
+     * certificate shows a defect (or this machine's store objects), else left to handshake-aborted. */
+    if (a && a->from == TD_C2S && !a->encrypted && a->code == 40 && s->server_chain.seen && a->packet > s->server_chain.packet &&
+        !s->ccs[TD_C2S]) {
+        cert_cause c = cert_cause_for(f, NULL);
+        if (c.reason == CERT_OTHER) return false;
+        *seen = true;
+        *cause = c;
         *pkt = a->packet;
         return true;
     }
@@ -393,9 +489,14 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
         /* The client answered the server's encrypted flight with an alert, or with nothing, and
          * closed: it refused something in that flight (the certificate, most often). */
         bool silent = !f->client_enc_first && !s->client_chain.seen && rule_closed_by(f, TD_C2S) && s->records_total[TD_S2C] > 0;
-        if (!f->client_aborted_13 && !silent) return false;
-        *certain = false;
-        *reason = passive_reason(f);
+        /* Or it finished the handshake and reset the connection at once, with no request and the
+         * server's tickets unread: curl, wget and GnuTLS check the certificate after the
+         * handshake and leave like this (a client that is merely done closes with a FIN). */
+        bool reset_after = f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && client_reset_first(f) &&
+                           !rule_closed_by(f, TD_S2C) && reset_soon_after_finished(f);
+        if (!f->client_aborted_13 && !silent && !reset_after) return false;
+        *seen = false;
+        *cause = cert_cause_for(f, NULL);
         *pkt = f->client_aborted_13 ? f->client_enc_first_pkt : rule_close_packet(f, TD_C2S);
         return true;
     }
@@ -404,20 +505,23 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
     /* (Decrypted TLS 1.3: its ChangeCipherSpec is only for middleboxes; the Finished tells.) */
     bool went_on = f->decrypted && td_version_is_tls13(s->version) ? s->finished[TD_C2S] : s->ccs[TD_C2S];
     if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
-        *reason = passive_reason(f);
-        *certain = silent_refusal_seen(f, *reason);   /* it gave up right after the server's flight */
+        *cause = cert_cause_for(f, NULL);
+        *seen = client_read_whole(f);              /* it gave up right after the server's flight */
         *pkt = rule_close_packet(f, TD_C2S);
         return true;
     }
     /* curl, wget (GnuTLS), Node and others finish the handshake and check the certificate after
      * it: then the client ends the connection without a request.  Claimed only when the passive
-     * checks find what it would refuse.  Without SNI the name checked is the server's address
-     * (a client that connects by address sends none, RFC 6066 section 3). */
-    cert_reason why = passive_reason(f);
+     * checks find what it would refuse, and more than this machine's store objecting: a probe
+     * that only shakes hands leaves the same way, and the client may well trust a private CA. */
+    cert_cause why = cert_cause_for(f, NULL);
+    bool goodbye = false;                          /* the client closed TLS in order (close_notify) */
+    for (size_t i = 0; i < s->n_alerts; i++)
+        if (s->alerts[i].from == TD_C2S && s->alerts[i].packet > s->server_chain.packet) goodbye = true;
     if (s->server_chain.seen && f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && first_closer(f) == TD_C2S &&
-        why != CERT_OTHER) {
-        *certain = silent_refusal_seen(f, why);
-        *reason = why;
+        !f->used_sibling && why.reason != CERT_OTHER && (why.strength > EV_STORE || !goodbye)) {
+        *seen = client_read_whole(f);
+        *cause = why;
         *pkt = rule_close_packet(f, TD_C2S);
         for (size_t i = 0; i < s->n_alerts; i++)
             if (s->alerts[i].from == TD_C2S && s->alerts[i].packet > s->server_chain.packet) { *pkt = s->alerts[i].packet; break; }
@@ -426,17 +530,19 @@ static bool client_rejected_server_cert(facts *f, bool *certain, cert_reason *re
     return false;
 }
 
-static void ev_checks(facts *f, cert_reason reason)
+static void ev_checks(facts *f, cert_cause cause)
 {
     const td_chain_check *c = &f->sc;
+    cert_reason reason = cause.reason;
     if (!c->present) return;
     if (reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE)
-        td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain does not reach a trusted root (%s%s%s)",
+        td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain does not reach %s (%s%s%s)",
+                           f->anchors_named ? "the trust anchors given with --cacert/--capath" : "a root this machine trusts",
                            c->error_text, c->incomplete ? "; intermediates missing" : "", c->self_signed ? "; self-signed" : "");
     if (reason == CERT_NAME) {
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: %s is not among the certificate's names%s", c->name,
                            f->s->sni ? "" : " (no SNI: a client that connects by address sends none, so the address is the name it checks)");
-        if (!f->s->sni && name_failed_by_elimination(f))
+        if (name_failed_by_elimination(f))
             td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain reaches the trust anchors given with "
                                                                 "--cacert/--capath and every certificate is in date, so the name is "
                                                                 "the check that failed, whichever name the client asked for");
@@ -450,6 +556,26 @@ static void ev_checks(facts *f, cert_reason reason)
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the certificate is valid %s .. %s, the capture is from %s",
                            x->not_before, x->not_after, when);
     }
+    if (reason == CERT_WEAK) {
+        char b[160];
+        td_result_evidence(f->r, f->s->server_chain.packet, "passive check: %s", cert_weak_text(f, b, sizeof b) ? b : "?");
+    }
+    /* Why this defect and not another the checks also found (each stays a finding). */
+    cert_cause all[CERT_MAX_CAUSES];
+    size_t n = cert_causes(f, all);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].reason == reason || (all[i].reason != CERT_UNTRUSTED && all[i].reason != CERT_INCOMPLETE)) continue;
+        if (all[i].strength == EV_STORE)
+            td_result_evidence(f->r, f->s->server_chain.packet, "this machine's trust store does not reach the issuer either, "
+                                                                "but that store is not the client's: the certificate's own defect "
+                                                                "is named (a finding keeps the other)");
+        else
+            td_result_evidence(f->r, f->s->server_chain.packet, "the chain also fails the trust anchors given with "
+                                                                "--cacert/--capath (a finding keeps it)");
+    }
+    if ((reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE) && cause.strength == EV_STORE)
+        td_result_evidence(f->r, f->s->server_chain.packet, "only this machine's trust store objects, which need not be the "
+                                                            "client's: give the client's roots with --cacert to make it certain");
 }
 
 static void leaf_vars(facts *f)
@@ -466,32 +592,43 @@ static void leaf_vars(facts *f)
     else rule_var_str(f, "url", "");
 }
 
-/* The rows for a rejected server certificate share their evidence; the reason picks the row. */
+/* The rows for a rejected server certificate share their evidence; the reason picks the row.
+ * The verdict is certain when both links are: the refusal was seen (an alert read, or a silence
+ * every record of which was read) and its cause is certain (an alert's code, or a defect certain
+ * from the wire); this machine's trust store or a guessed name makes it likely. */
 static int cert_rule(facts *f, cert_reason want)
 {
-    bool certain = false;
-    cert_reason reason = CERT_NONE;
+    bool seen = false;
+    cert_cause cause = { CERT_NONE, EV_NONE };
     uint64_t pkt = 0;
-    if (!client_rejected_server_cert(f, &certain, &reason, &pkt)) return 0;
-    if (reason != want) return 0;
+    if (!client_rejected_server_cert(f, &seen, &cause, &pkt)) return 0;
+    if (cause.reason != want && !(want == CERT_OTHER && cause.reason == CERT_WEAK)) return 0;
+    bool certain = seen && (cause.strength >= EV_WIRE || cause.reason == CERT_OTHER);
     f->r->confidence = certain ? "certain" : "likely";
     leaf_vars(f);
     ev_client_hello(f);
     ev_server_cert(f);
     /* The summary says what was seen: a refusal by alert (or inferred), or a client that left
      * without a word, which is certain only when every record it sent was read. */
-    bool by_alert = f->fatal && f->fatal->from == TD_C2S && !f->fatal->encrypted && is_cert_alert(f->fatal->code);
+    bool by_alert = f->fatal && f->fatal->from == TD_C2S && !f->fatal->encrypted &&
+                    (is_cert_alert(f->fatal->code) || f->fatal->code == 40);
     bool hung_up = !by_alert && f->hs_done;
-    bool gave_up = !by_alert && !hung_up && !f->client_aborted_13 && !(f->fatal && f->fatal->from == TD_C2S) && certain;
+    bool gave_up = !by_alert && !hung_up && !f->client_aborted_13 && !(f->fatal && f->fatal->from == TD_C2S) && seen;
+    char weak[160];
+    rule_var_str(f, "weak", cert_weak_text(f, weak, sizeof weak) ? weak : "");
     rule_var_str(f, "refused", hung_up ? "the client completed the handshake, then closed without sending a request"
                                : gave_up ? "the client gave up the handshake after the server's certificate, without an alert"
                                          : "the client rejected the server certificate");
     rule_var_str(f, "it", hung_up || gave_up ? "the certificate" : "it");
     rule_var_str(f, "its", hung_up || gave_up ? "the certificate's" : "its");
-    if (hung_up && certain)
+    if (hung_up && seen)
         td_result_evidence(f->r, pkt, "client completed the handshake, then ended the connection with no request and no alert: "
                                       "every record it sent was read with the key log (curl, GnuTLS and Node check the "
                                       "certificate after the handshake and leave like this; so does a probe that only shakes hands)");
+    else if (hung_up && f->tls13)
+        td_result_evidence(f->r, pkt, "client completed the handshake, then reset the connection at once, without a request "
+                                      "and with the server's data unread (curl, wget and GnuTLS check the certificate after "
+                                      "the handshake and leave like this; a client that is done closes with a FIN)");
     else if (hung_up)
         td_result_evidence(f->r, pkt, "client completed the handshake, then ended the connection without a request "
                                       "(clients such as curl and GnuTLS check the certificate after the handshake)");
@@ -509,11 +646,11 @@ static int cert_rule(facts *f, cert_reason want)
         td_result_evidence(f->r, f->close_answer->packet, "%s came after the client had closed: it answers the close "
                            "(OpenSSL's s_server does this), not the handshake", rule_alert_text(f->close_answer, b, sizeof b));
     }
-    ev_checks(f, want);
+    ev_checks(f, cause);
     switch (want) {
     case CERT_UNTRUSTED: return f->sc.issuer_unknown ? 3 : f->sc.untrusted_root[0] ? 1 : 2;
     case CERT_DATES: return f->sc.not_yet_valid ? 2 : 1;
-    case CERT_OTHER: return certain ? 1 : 2;
+    case CERT_OTHER: return cause.reason == CERT_WEAK ? 3 : f->sc.present ? 2 : 1;
     default: return 1;
     }
 }
@@ -756,7 +893,23 @@ static int m_handshake_aborted(facts *f)
         rule_var_str(f, "who", rule_who(f->fatal->from));
         ev_client_hello(f);
         ev_server_hello(f);
+        uint64_t ske = server_key_exchange_packet(f);
+        bool on_kx = f->fatal->from == TD_C2S && !f->fatal->encrypted && is_key_exchange_alert(f->fatal->code) && ske &&
+                     ske < f->fatal->packet;
+        if (on_kx) {
+            td_result_evidence(f->r, ske, "server ServerKeyExchange");
+            if (s->server_chain.seen)
+                td_result_evidence(f->r, f->fatal->packet, "the client's alert answers the key exchange, not the certificate "
+                                                            "(a refused certificate is answered with bad_certificate, unknown_ca, ...)");
+        }
         ev_alert(f, f->fatal);
+        if (on_kx) {
+            rule_var_str(f, "cause", f->fatal->code == 51   ? "the client could not verify the signature of the server's key exchange"
+                                     : f->fatal->code == 47 ? "the client found a parameter of the server's key exchange invalid (group, point or signature scheme)"
+                                     : f->fatal->code == 50 ? "the client could not decode the server's key exchange"
+                                                            : "the client did not expect the server's key exchange message there");
+            return 5;
+        }
         return 1;
     }
     if (f->client_aborted_13 || f->server_aborted_after_client_flight) {
@@ -806,12 +959,17 @@ static int m_ok(facts *f)
     if (r->first_app_packet[0]) td_result_evidence(f->r, r->first_app_packet[0], "client application data: %llu bytes", (unsigned long long)r->app_bytes[0]);
     if (r->first_app_packet[1]) td_result_evidence(f->r, r->first_app_packet[1], "server application data: %llu bytes", (unsigned long long)r->app_bytes[1]);
     if (!s->server_hello) return 2;             /* the handshake is not in the capture */
-    if (!both_data)
+    if (!both_data && f->used_sibling && !r->app_records[TD_C2S])
+        td_result_finding(f->r, "unused-connection", "info",
+                          "the client finished the handshake, sent nothing and closed this connection together with its "
+                          "sibling #%llu, which carried the requests: a spare connection (browsers open one), not a refusal",
+                          (unsigned long long)f->used_sibling);
+    else if (!both_data)
         td_result_finding(f->r, "no-application-data", "info",
                           "the handshake completed but no request/response followed (a health check or a probe such as openssl s_client behaves like this)");
     /* TLS 1.3 without keys: the certificate was never seen, and a client that refuses it after the
      * handshake leaves exactly as a probe does. */
-    if (f->tls13 && !r->app_records[TD_C2S] && !s->resumed && first_closer(f) == TD_C2S)
+    if (f->tls13 && !r->app_records[TD_C2S] && !s->resumed && first_closer(f) == TD_C2S && !f->used_sibling)
         td_result_finding(f->r, "certificate-unread", "warning",
                           "the client left without a request after the handshake, as a probe does, or a client that refused "
                           "the certificate after it (curl, wget, Node); TLS 1.3 hides it: read with the client's key log (--keylog)");
@@ -933,15 +1091,23 @@ static const rule rules[] = {
       { "Something accepts TCP on {server_ip}:{port} but no TLS answers: make sure the TLS service owns this port, "
         "that a certificate is bound to this IP and port (and the change was committed and the service restarted), "
         "and that its TLS filter/module is loaded." } },
+    { TD_V_NO_TLS_RESPONSE, KB_KEYMGR, m_closed_before_hello,
+      { "the server accepted TCP, then {how} the connection at once, before the client could send its ClientHello" },
+      { "The service on {server_ip}:{port} accepts connections and drops them at once: check its log for refused "
+        "connections (worker or licence limits, a TCP wrapper or access list), and, behind a load balancer, that a "
+        "healthy TLS backend is there." } },
     { TD_V_PROTOCOL_MISMATCH, KB_SCHANNEL, m_protocol_mismatch,
       { "the server refused the ClientHello: no TLS version in common (the client offered {offered})",
         "the server refused the ClientHello: {why} (the client offered {offered} with {suites})",
         "the client refused the server's choice of version: {why}",
         "the client refused the server's choice of parameters: {why}",
-        "the server refused the client's SSLv2 hello: no cipher in common (NO-CIPHER-ERROR)" },
+        "the server refused the client's SSLv2 hello: no cipher in common (NO-CIPHER-ERROR)",
+        "the server closed the connection on a ClientHello that offered only {offered}: most likely it does not speak it",
+        "the server answered in {chosen}, which the client did not offer ({offered}), and the client gave up" },
       { REM_VERSION, REM_CIPHER, REM_VERSION, REM_CIPHER,
         "The client speaks only SSL 2.0, which no current server accepts: update or replace it so that it "
-        "speaks TLS 1.2 or 1.3." } },
+        "speaks TLS 1.2 or 1.3.",
+        REM_VERSION, REM_VERSION } },
     { TD_V_OBSOLETE_PROTOCOL, KB_SCHANNEL, m_obsolete_protocol,
       { "the connection uses {proto}, which is broken and disabled by every current TLS stack" },
       { "Replace or update the client and the server so that both speak TLS 1.2 or 1.3, and disable {proto} on "
@@ -970,7 +1136,8 @@ static const rule rules[] = {
         "of the server and the clients." } },
     { TD_V_SERVER_CERT_REJECTED, KB_KEYMGR, m_server_cert_rejected,
       { "the client rejected the server certificate",
-        "the client rejected the server certificate (the passive checks find nothing wrong with it)" },
+        "the client rejected the server certificate (the passive checks find nothing wrong with it)",
+        "{refused}: {weak}" },
       { "See the client's error log for the reason; check the certificate's key usage and extended key usage, its "
         "key size and signature algorithm, and whether it has been revoked." } },
     { TD_V_CLIENT_CERT_MISSING, KB_CLIENT, m_client_cert_missing,
@@ -985,12 +1152,16 @@ static const rule rules[] = {
       { "the handshake was aborted: {alert}",
         "the {who} reset the connection during the handshake",
         "the {who} closed the connection during the handshake, without an alert",
-        "the {who} aborted the handshake with an encrypted alert" },
+        "the {who} aborted the handshake with an encrypted alert",
+        "the handshake failed on the key exchange, not the certificate: {cause} ({alert})" },
       { "The {who} gave up the handshake; its log says why (the alert names the reason).",
         "The {who} reset the connection mid-handshake: look at its log, or at a middlebox (IPS, proxy, load "
         "balancer) that resets TLS it dislikes.",
         "The {who} gave up the handshake silently; its log says why.",
-        "The {who} gave up the handshake; its log says why (the alert is encrypted)." } },
+        "The {who} gave up the handshake; its log says why (the alert is encrypted).",
+        "The server's ServerKeyExchange did not pass the client's checks: make sure the server's key matches its "
+        "certificate, that both sides share a signature scheme and group, and that no middlebox rewrites the "
+        "handshake; update a client or server whose TLS library is known to mis-sign." } },
     { TD_V_OK, NULL, m_ok,
       { "handshake completed ({version}, {cipher}){data}",
         "application data flowed both ways: the connection works (its handshake is not in the capture, so its "
@@ -1027,6 +1198,7 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
         c->system_store_owed = false;
     }
     td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, f.when, host, host ? NULL : t->server.ip, true, &f.sc);
+    f.used_sibling = td_siblings_used_with(c->siblings, t);
     td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, f.when, NULL, NULL, false, &f.cc);
     gather(&f);
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {

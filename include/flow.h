@@ -74,6 +74,9 @@ td_conn *td_conn_grow(td_conn *c);
 int td_flows_init(td_flow_table *ft);
 void td_flows_free(td_flow_table *ft);  /* frees the table, not the connections */
 uint32_t td_flow_hash(uint8_t ipver, const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp);
+/* Symmetric in the two addresses, ports left out: --shard's key, so that a client's connections
+ * to one server (siblings, analyzer/siblings.c) are judged in the same process. */
+uint32_t td_host_pair_hash(uint8_t ipver, const uint8_t *a, const uint8_t *b);
 /* Find the connection of this packet; *dir gets the packet's direction. */
 td_conn *td_flows_find(td_flow_table *ft, const td_pkt *p, uint32_t hash, int *dir);
 void td_flows_insert(td_flow_table *ft, td_conn *c);

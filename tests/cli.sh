@@ -100,13 +100,22 @@ check "--help fits one screen" test "$(wc -l < "$tmp/help")" -le 30
 "$BIN" -V | grep -q tlsdiag; check "-V prints the version" test $? -eq 0
 
 # Trust anchors: the same capture is judged by the passive checks against the anchors given.
-# name-mismatch-tls12: the client sent bad_certificate; with the test root trusted the only
-# failing check is the name, without it the chain is untrusted first.
+# name-mismatch-tls12: the client sent bad_certificate, which names no check.  With the test root
+# trusted the only failing check is the name.  With other anchors named (--cacert states the
+# client's trust), the untrusted root is as certain as the name and comes first, as OpenSSL
+# builds the chain before it checks the name.  With no anchors given, this machine's store lacks
+# the private root too, but that store is not the client's: the name, certain from the wire
+# (SNI against the SANs), decides, and the untrusted chain stays a finding.
 N=samples/name-mismatch-tls12.pcap
 v=$("$BIN" --json --cacert samples/ca/test-root-ca.pem -r $N | grep -o '"verdict":"[a-z-]*"')
 check "--cacert: trusted root, the name is what fails" test "$v" = '"verdict":"name-mismatch"'
 v=$("$BIN" --json --cacert samples/ca/other-ca.pem -r $N | grep -o '"verdict":"[a-z-]*"')
 check "--cacert: untrusted root comes first" test "$v" = '"verdict":"unknown-ca"'
+"$BIN" --json -r $N > "$tmp/noanchors.json"
+v=$(grep -o '"verdict":"[a-z-]*","confidence":"[a-z]*"' "$tmp/noanchors.json")
+check "no anchors: the name (certain from the wire) beats this machine's store" \
+    test "$v" = '"verdict":"name-mismatch","confidence":"certain"'
+check "no anchors: the untrusted chain stays a finding" grep -q '"id":"untrusted-chain"' "$tmp/noanchors.json"
 mkdir -p "$tmp/capath" && cp samples/ca/test-root-ca.pem "$tmp/capath/" && openssl rehash "$tmp/capath" 2>/dev/null
 v=$("$BIN" --json --capath "$tmp/capath" -r $N | grep -o '"verdict":"[a-z-]*"')
 check "--capath: a hashed directory of anchors" test "$v" = '"verdict":"name-mismatch"'

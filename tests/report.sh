@@ -9,7 +9,9 @@ check() { name=$1; shift; if "$@"; then echo "ok report $name"; else echo "not o
 unset COLUMNS
 "$BIN" $CA -r samples/*.pcap > "$tmp/all" 2>/dev/null
 COLUMNS=10000 "$BIN" $CA -r samples/*.pcap > "$tmp/allw" 2>/dev/null
-check "roll-up line per server" grep -q '^  10.99.0.2:443 other.example.test: 2 of 2 failed, name-mismatch, 01:28:17-01:28:20$' "$tmp/allw"
+check "roll-up line per server" grep -q '^  10.99.0.2:443 (no SNI): 3 of 3 failed, no-server-response, 01:27:39-01:27:56 (' "$tmp/allw"
+# Every connection to a server failed the same way: said in so many words.
+check "roll-up: every connection failed alike" grep -q '^  10.99.0.2:443 other.example.test: all 2 failed the same way, name-mismatch, 01:28:17-01:28:20$' "$tmp/allw"
 "$BIN" --json $CA -r samples/*.pcap | tail -1 > "$tmp/sum"
 check "JSON summary has servers" grep -q '"servers":\[{"ip":"10.99.0.2","port":443,"sni":"www.example.test",' "$tmp/sum"
 n=$("$BIN" --json --verdict unknown-ca $CA -r samples/*.pcap | grep -c '"verdict":"unknown-ca"')

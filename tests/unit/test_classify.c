@@ -27,10 +27,12 @@ typedef struct der {
 
 static EVP_PKEY *root_key, *other_key;
 static X509 *root_x, *other_x;
-static der leaf_good, leaf_other, leaf_expired, client_good, client_rogue, leaf_via_inter, leaf_private;
+static der leaf_good, leaf_other, leaf_expired, client_good, client_rogue, leaf_via_inter, leaf_private, leaf_client_eku,
+    leaf_rsa1024;
 static char root_pem[64];
 
 static const char *next_aia;           /* caIssuers URI for the next certificate made, or NULL */
+static const char *next_eku;           /* extendedKeyUsage for the next certificate made, or NULL */
 
 static X509 *make(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, const char *nb,
                   const char *na, const char *san, bool ca)
@@ -58,6 +60,11 @@ static X509 *make(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_
     }
     if (san) {
         e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_subject_alt_name, san);
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+    }
+    if (next_eku) {
+        e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_ext_key_usage, next_eku);
         X509_add_ext(x, e, -1);
         X509_EXTENSION_free(e);
     }
@@ -112,6 +119,12 @@ static void pki_init(void)
     leaf_via_inter = leaf(k, "www.example.test", inter, ik, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
     next_aia = NULL;
     leaf_private = leaf(k, "www.example.test", priv, pk, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
+    next_eku = "clientAuth";
+    leaf_client_eku = leaf(k, "www.example.test", root_x, root_key, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
+    next_eku = NULL;
+    EVP_PKEY *rk = EVP_RSA_gen(1024);
+    leaf_rsa1024 = leaf(rk, "www.example.test", root_x, root_key, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
+    EVP_PKEY_free(rk);
     X509_free(inter);
     X509_free(priv);
     EVP_PKEY_free(ik);
@@ -127,7 +140,8 @@ static void pki_init(void)
 
 static void pki_free(void)
 {
-    der *all[] = { &leaf_good, &leaf_other, &leaf_expired, &client_good, &client_rogue, &leaf_via_inter, &leaf_private };
+    der *all[] = { &leaf_good, &leaf_other, &leaf_expired, &client_good, &client_rogue, &leaf_via_inter, &leaf_private,
+                   &leaf_client_eku, &leaf_rsa1024 };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) OPENSSL_free(all[i]->p);
     X509_free(root_x);
     X509_free(other_x);
@@ -145,7 +159,11 @@ static td_transcript *tr_new(void)
     td_transcript *t = calloc(1, sizeof *t);
     t->id = 1;
     t->file = "hand-built";
-    strcpy(t->client.ip, "10.0.0.5");
+    /* Each transcript its own client: the classifier remembers connections (siblings.c), and
+     * hand-built ones must not be siblings of the tests before them unless a test says so. */
+    static unsigned n_made;
+    n_made++;
+    snprintf(t->client.ip, sizeof t->client.ip, "10.1.%u.%u", (n_made >> 8) & 255, n_made & 255);
     t->client.port = 51234;
     strcpy(t->server.ip, "10.0.0.9");
     t->server.port = 443;
@@ -458,15 +476,27 @@ TEST(row_no_tls_response)
     CHECK(strstr(res.summary, "closed without answering") != NULL);
     CHECK(!has_finding(&res, "single-version-offered"));
     tr_free(t);
-    /* A client offering one version only, closed on at once: say what that may mean. */
+    /* A client offering one version only, closed on at once without a word: a server that does
+     * not speak that version does this (Python's ssl module): protocol-mismatch, likely. */
     t = tr_new();
     tcp_open(t);
     client_hello(t, "www.example.test", 0x0304, 4);
     t->tls.offered_versions[0] = 0x0304;
     t->tls.n_offered_versions = 1;
     tcp_close(t, TD_S2C, false, 5);
-    VERDICT(classify(t), "no-tls-response", "certain");
-    CHECK(has_finding(&res, "single-version-offered"));
+    VERDICT(classify(t), "protocol-mismatch", "likely");
+    CHECK(strstr(res.summary, "offered only TLS1.3") != NULL);
+    CHECK(cites(&res, 4) && cites(&res, 5));
+    tr_free(t);
+    /* ... but not when the client closed first. */
+    t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    t->tls.offered_versions[0] = 0x0304;
+    t->tls.n_offered_versions = 1;
+    tcp_close(t, TD_C2S, false, 5);
+    tcp_close(t, TD_S2C, false, 6);
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "no-tls-response");
     tr_free(t);
     /* Still silent when the capture ends 5 s later: likely. */
     t = tr_new();
@@ -760,12 +790,14 @@ TEST(silent_refusal_certain_only_when_all_was_read_and_the_reason_is_no_guess)
         td_classifier_free(system);
     }
     tr_free(t);
-    /* ... and an expired certificate could be the reason as well as the name: likely. */
+    /* ... and with an expired certificate, the dates are certain from the wire while the name
+     * (no SNI) is only inferred: the expiry is named, the name stays a finding. */
     t = tls12(&leaf_expired, NULL);
     strcpy(t->server.ip, "10.0.0.77");
     tcp_close(t, TD_C2S, false, 6);
-    VERDICT(classify(t), "name-mismatch", "likely");
+    VERDICT(classify(t), "server-cert-expired", "certain");
     CHECK(!has_evidence(&res, "the name is the check that failed"));
+    CHECK(has_finding(&res, "name-mismatch"));
     tr_free(t);
 }
 
@@ -1216,6 +1248,253 @@ TEST(verdict_names_are_one_table)
     CHECK_STR(td_rec_label_name(TD_REC_CLIENT_EMPTY_CERT), "client-empty-certificate");
 }
 
+/* ---- issue 21: verdicts follow the strongest evidence ------------------------------------- */
+
+/* Classified with this machine's store (no --cacert): the test root is not in it. */
+static const td_result *classify_no_anchors(td_classifier *sys, const td_transcript *t)
+{
+    td_classify(sys, t, &res);
+    CHECK(strchr(res.summary, '{') == NULL);
+    return &res;
+}
+
+TEST(no_anchors_certain_defects_beat_this_machines_store)
+{
+    char err[256];
+    unsetenv("SSL_CERT_FILE");
+    td_classifier *sys = td_classifier_new(NULL, NULL, err, sizeof err);
+    CHECK(sys != NULL);
+    if (!sys) return;
+    /* bad_certificate names no check.  The name (SNI against the SANs) is certain from the wire;
+     * that this machine does not know the private root says nothing of the client. */
+    td_transcript *t = tls12(&leaf_good, "other.example.test");
+    alert(t, TD_C2S, 2, 42, false, 6);
+    VERDICT(classify_no_anchors(sys, t), "name-mismatch", "certain");
+    CHECK(has_finding(&res, "untrusted-chain"));
+    CHECK(has_evidence(&res, "that store is not the client's"));
+    tr_free(t);
+    /* The dates likewise (Chromium's certificate_unknown). */
+    t = tls12(&leaf_expired, "www.example.test");
+    alert(t, TD_C2S, 2, 46, false, 6);
+    VERDICT(classify_no_anchors(sys, t), "server-cert-expired", "certain");
+    tr_free(t);
+    /* The leaf's purpose: an extendedKeyUsage without serverAuth, named. */
+    t = tls12(&leaf_client_eku, "www.example.test");
+    alert(t, TD_C2S, 2, 43, false, 6);
+    VERDICT(classify_no_anchors(sys, t), "server-cert-rejected", "certain");
+    CHECK(strstr(res.summary, "does not include serverAuth") != NULL);
+    CHECK(has_finding(&res, "bad-purpose"));
+    tr_free(t);
+    /* An RSA-1024 key, named. */
+    t = tls12(&leaf_rsa1024, "www.example.test");
+    alert(t, TD_C2S, 2, 42, false, 6);
+    VERDICT(classify_no_anchors(sys, t), "server-cert-rejected", "certain");
+    CHECK(strstr(res.summary, "RSA-1024") != NULL);
+    tr_free(t);
+    /* Nothing wrong but what this machine's store says: unknown-ca, only likely, and the
+     * evidence says how to make it certain. */
+    t = tls12(&leaf_good, "www.example.test");
+    alert(t, TD_C2S, 2, 42, false, 6);
+    VERDICT(classify_no_anchors(sys, t), "unknown-ca", "likely");
+    CHECK(has_evidence(&res, "--cacert"));
+    tr_free(t);
+    /* unknown_ca itself names the check: certain whatever the store. */
+    t = tls12(&leaf_good, "other.example.test");
+    alert(t, TD_C2S, 2, 48, false, 6);
+    VERDICT(classify_no_anchors(sys, t), "unknown-ca", "certain");
+    tr_free(t);
+    /* A close after the handshake with close_notify, only the store objecting: a probe that is
+     * done, not a refusal ... */
+    t = tls12(&leaf_good, "www.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    alert(t, TD_C2S, 0, 0, true, 8);
+    tcp_close(t, TD_C2S, false, 8);
+    VERDICT(classify_no_anchors(sys, t), "ok", "certain");
+    tr_free(t);
+    /* ... without it (wget, Node drop the connection): the refusal is likely. */
+    t = tls12(&leaf_good, "www.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    tcp_close(t, TD_C2S, false, 8);
+    VERDICT(classify_no_anchors(sys, t), "unknown-ca", "likely");
+    tr_free(t);
+    td_classifier_free(sys);
+    /* With anchors named (--cacert of another CA: the user states the client's trust), the
+     * untrusted root is as certain as the name and comes first, as OpenSSL checks it first. */
+    t = tls12(&leaf_other, "other.example.test");
+    alert(t, TD_C2S, 2, 42, false, 6);
+    VERDICT(classify(t), "unknown-ca", "certain");
+    CHECK(has_finding(&res, "name-mismatch"));
+    CHECK(has_evidence(&res, "trust anchors given with --cacert"));
+    tr_free(t);
+}
+
+TEST(key_exchange_alert_is_not_a_certificate_refusal)
+{
+    /* decrypt_error after a ServerKeyExchange: the signature failed, not the certificate (which
+     * the named anchors do not trust either: that is not what the client said). */
+    td_transcript *t = tls12(&leaf_other, "www.example.test");
+    td_transcript_event(t, TD_EV_HANDSHAKE, TD_S2C, 12, 300, 5, at(5));
+    alert(t, TD_C2S, 2, 51, false, 6);
+    tcp_close(t, TD_C2S, true, 7);
+    VERDICT(classify(t), "handshake-aborted", "certain");
+    CHECK(strstr(res.summary, "key exchange") != NULL && strstr(res.summary, "decrypt_error") != NULL);
+    CHECK(has_evidence(&res, "not the certificate") && cites(&res, 6));
+    tr_free(t);
+    /* illegal_parameter and unexpected_message likewise. */
+    static const uint8_t codes[] = { 47, 10 };
+    for (size_t i = 0; i < sizeof codes; i++) {
+        t = tls12(&leaf_good, "www.example.test");
+        td_transcript_event(t, TD_EV_HANDSHAKE, TD_S2C, 12, 300, 5, at(5));
+        alert(t, TD_C2S, 2, codes[i], false, 6);
+        VERDICT(classify(t), "handshake-aborted", "certain");
+        CHECK(strstr(res.summary, "key exchange") != NULL);
+        tr_free(t);
+    }
+    /* bad_certificate at the same place is about the certificate. */
+    t = tls12(&leaf_other, "www.example.test");
+    td_transcript_event(t, TD_EV_HANDSHAKE, TD_S2C, 12, 300, 5, at(5));
+    alert(t, TD_C2S, 2, 42, false, 6);
+    VERDICT(classify(t), "unknown-ca", "certain");
+    tr_free(t);
+    /* handshake_failure right after the Certificate is the certificate when it shows a defect,
+     * else the handshake. */
+    t = tls12(&leaf_good, "other.example.test");
+    alert(t, TD_C2S, 2, 40, false, 6);
+    VERDICT(classify(t), "name-mismatch", "certain");
+    tr_free(t);
+    t = tls12(&leaf_good, "www.example.test");
+    alert(t, TD_C2S, 2, 40, false, 6);
+    VERDICT(classify(t), "handshake-aborted", "certain");
+    tr_free(t);
+}
+
+TEST(server_version_the_client_did_not_offer)
+{
+    /* A TLS 1.3-only client answered in TLS 1.2 resets: protocol-mismatch, not the certificate
+     * (which the named anchors do not trust). */
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    t->tls.n_offered_versions = 1;             /* supported_versions: TLS 1.3 alone */
+    server_hello(t, 0x0303, 0xc02f, 5);
+    chain(t, &t->tls.server_chain, &leaf_other, 1, 5);
+    tcp_close(t, TD_C2S, true, 6);
+    VERDICT(classify(t), "protocol-mismatch", "certain");
+    CHECK(strstr(res.summary, "TLS1.2") != NULL && strstr(res.summary, "did not offer") != NULL);
+    CHECK(cites(&res, 5) && cites(&res, 6));
+    tr_free(t);
+    /* With its alert (protocol_version) the same. */
+    t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    t->tls.n_offered_versions = 1;
+    server_hello(t, 0x0303, 0xc02f, 5);
+    chain(t, &t->tls.server_chain, &leaf_good, 1, 5);
+    alert(t, TD_C2S, 2, 70, false, 6);
+    VERDICT(classify(t), "protocol-mismatch", "certain");
+    tr_free(t);
+    /* A client that offered TLS 1.2 too is not refused a version. */
+    t = tls12(&leaf_other, "www.example.test");
+    tcp_close(t, TD_C2S, true, 6);
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "unknown-ca");
+    tr_free(t);
+}
+
+TEST(server_closes_right_after_accepting)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    tcp_close(t, TD_S2C, true, 4);
+    VERDICT(classify(t), "no-tls-response", "certain");
+    CHECK(has_evidence(&res, "after accepting it, before the client had sent anything") && cites(&res, 4));
+    CHECK(strstr(res.summary, "reset") != NULL);
+    tr_free(t);
+    /* A port probe closes from the client's side. */
+    t = tr_new();
+    tcp_open(t);
+    tcp_close(t, TD_C2S, false, 4);
+    tcp_close(t, TD_S2C, false, 5);
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "incomplete");
+    tr_free(t);
+}
+
+TEST(tls13_reset_right_after_finished_without_a_request)
+{
+    /* curl, wget, GnuTLS: Finished, then at once a reset with the server's tickets unread. */
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_S2C, 200, 7);                    /* NewSessionTicket */
+    tcp_close(t, TD_C2S, true, 8);
+    VERDICT(classify(t), "server-cert-rejected", "likely");
+    CHECK(has_evidence(&res, "reset the connection at once") && cites(&res, 8));
+    tr_free(t);
+    /* A client that closes with a FIN is done: ok, with the warning. */
+    t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);
+    tcp_close(t, TD_C2S, false, 7);
+    rec(t, TD_S2C, 200, 8);
+    tcp_close(t, TD_C2S, true, 9);
+    VERDICT(classify(t), "ok", "likely");
+    CHECK(has_finding(&res, "certificate-unread"));
+    tr_free(t);
+}
+
+TEST(siblings_spare_connection_and_lent_cause)
+{
+    char err[256];
+    unsetenv("SSL_CERT_FILE");
+    td_classifier *sys = td_classifier_new(NULL, NULL, err, sizeof err);
+    CHECK(sys != NULL);
+    if (!sys) return;
+    /* A browser's two sockets: the first carries the request, the second finishes its handshake,
+     * sends nothing and closes with the first.  Only this machine's store objects to the chain. */
+    td_transcript *a = tls12(&leaf_good, "www.example.test");
+    finished12(a, TD_C2S, 6);
+    finished12(a, TD_S2C, 7);
+    appdata12(a, TD_C2S, 300, 8);
+    appdata12(a, TD_S2C, 900, 9);
+    tcp_close(a, TD_C2S, false, 20);
+    VERDICT(classify_no_anchors(sys, a), "ok", "certain");
+    td_transcript *b = tls12(&leaf_good, "www.example.test");
+    strcpy(b->client.ip, a->client.ip);
+    b->client.port++;
+    b->id = 2;
+    finished12(b, TD_C2S, 6);
+    finished12(b, TD_S2C, 7);
+    tcp_close(b, TD_C2S, false, 20);
+    VERDICT(classify_no_anchors(sys, b), "ok", "certain");
+    CHECK(has_finding(&res, "unused-connection"));
+    tr_free(a);
+    /* Alone, the same spare is a likely refusal. */
+    td_classifier *fresh = td_classifier_new(NULL, NULL, err, sizeof err);
+    CHECK(fresh != NULL);
+    if (fresh) {
+        VERDICT(classify_no_anchors(fresh, b), "unknown-ca", "likely");
+        td_classifier_free(fresh);
+    }
+    tr_free(b);
+    /* A clear refusal lends its cause to a sibling that shows less (TLS 1.3, keyless). */
+    a = tls12(&leaf_good, "www.example.test");
+    alert(a, TD_C2S, 2, 48, false, 6);
+    VERDICT(classify_no_anchors(sys, a), "unknown-ca", "certain");
+    b = tls13(0x1301);
+    strcpy(b->client.ip, a->client.ip);
+    b->id = 7;
+    rec(b, TD_C2S, 19, 6);                     /* an alert instead of its Finished */
+    tcp_close(b, TD_C2S, false, 7);
+    VERDICT(classify_no_anchors(sys, b), "server-cert-rejected", "likely");
+    bool named = false;
+    for (size_t i = 0; i < res.n_findings; i++)
+        if (strcmp(res.findings[i].id, "sibling-failure") == 0)
+            named = strstr(res.findings[i].detail, "connection #1,") && strstr(res.findings[i].detail, "unknown-ca (certain)");
+    CHECK(named);
+    tr_free(a);
+    tr_free(b);
+    td_classifier_free(sys);
+}
+
 int main(void)
 {
     srandom(1);
@@ -1227,6 +1506,12 @@ int main(void)
         return 1;
     }
     RUN(row_evicted);
+    RUN(no_anchors_certain_defects_beat_this_machines_store);
+    RUN(key_exchange_alert_is_not_a_certificate_refusal);
+    RUN(server_version_the_client_did_not_offer);
+    RUN(server_closes_right_after_accepting);
+    RUN(tls13_reset_right_after_finished_without_a_request);
+    RUN(siblings_spare_connection_and_lent_cause);
     RUN(row_no_server_response);
     RUN(row_one_sided);
     RUN(row_connection_refused);

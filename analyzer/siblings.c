@@ -1,0 +1,186 @@
+/* siblings.c - the classifier's memory of recent connections, for reasoning across them.
+ *
+ * A hash table of the connections judged in the last 2 x SIB_WINDOW seconds of capture time
+ * (oldest forgotten first): who (client address, server address and port, SNI), which
+ * certificate (the leaf's SHA-256 when it was seen), when (start, and the client's first FIN
+ * or RST), whether requests flowed both ways, and the verdict with its confidence.  Two connections are siblings when who matches, the certificate matches or was
+ * hidden in one of them (TLS 1.3), and they started at most SIB_WINDOW seconds apart. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "siblings.h"
+
+#define SIB_BUCKETS 4096          /* a power of two */
+#define SIB_MAX (1u << 20)         /* connections remembered at most (the oldest go first) */
+#define SIB_WINDOW 10.0            /* seconds between the starts of two siblings */
+#define SIB_TOGETHER 1.0           /* seconds between two closes that count as one act */
+
+/* Who is a hash of the client's and server's addresses, the server's port and the SNI; the
+ * certificate is the leaf's SHA-256 cut to 64 bits (0: not seen).  Hashes, not the texts: a
+ * collision of two 64-bit hashes of what clients chose to send is not worth 200 bytes a node. */
+typedef struct sib {
+    struct sib *chain;             /* next in the bucket */
+    struct sib *fifo;              /* next remembered after this one */
+    uint64_t key, leaf;
+    uint16_t port;
+    double start, client_close;    /* client_close: 0 when the client never closed */
+    bool used;                     /* application data both ways */
+    bool certain;
+    td_verdict verdict;
+    uint64_t id;
+} sib;
+
+struct td_siblings {
+    sib *bucket[SIB_BUCKETS];
+    sib *oldest, *newest;          /* in the order remembered */
+    sib *spare;                    /* nodes to reuse */
+    size_t n;
+};
+
+td_siblings *td_siblings_new(void) { return calloc(1, sizeof(td_siblings)); }
+
+void td_siblings_free(td_siblings *sb)
+{
+    if (!sb) return;
+    for (sib *s = sb->oldest, *next; s; s = next) {
+        next = s->fifo;
+        free(s);
+    }
+    for (sib *s = sb->spare, *next; s; s = next) {
+        next = s->chain;
+        free(s);
+    }
+    free(sb);
+}
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (h ^ 0xff) * 1099511628211ULL;
+}
+
+static uint64_t who_key(const td_transcript *t)
+{
+    uint64_t h = fnv(14695981039346656037ULL, t->client.ip);
+    h = fnv(h, t->server.ip);
+    h = fnv(h, t->tls.sni ? t->tls.sni : "");
+    h = (h ^ t->server.port) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+static uint64_t leaf_of(const td_transcript *t)
+{
+    if (!t->tls.server_chain.seen || !t->tls.server_chain.n) return 0;
+    char head[17] = { 0 };
+    memcpy(head, t->tls.server_chain.certs[0].sha256, 16);   /* 64 hex digits and a NUL */
+    uint64_t v = strtoull(head, NULL, 16);
+    return v ? v : 1;
+}
+
+/* The time of the client's first FIN or RST, 0 if it never closed. */
+static double client_close_time(const td_transcript *t)
+{
+    for (size_t i = 0; i < t->n_events; i++) {
+        const td_event *e = &t->events[i];
+        if (e->dir == TD_C2S && (e->kind == TD_EV_FIN || e->kind == TD_EV_RST)) return e->ts;
+    }
+    return 0;
+}
+
+static bool is_sibling(const sib *s, uint64_t key, uint64_t leaf, const td_transcript *t)
+{
+    if (s->key != key || s->port != t->server.port) return false;
+    if (s->leaf && leaf && s->leaf != leaf) return false;
+    return fabs(s->start - t->start) <= SIB_WINDOW;
+}
+
+uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t)
+{
+    if (!sb) return 0;
+    double closed = client_close_time(t);
+    if (!closed) return 0;
+    uint64_t key = who_key(t), leaf = leaf_of(t);
+    for (const sib *s = sb->bucket[key % SIB_BUCKETS]; s; s = s->chain) {
+        if (!is_sibling(s, key, leaf, t) || !s->used || s->verdict != TD_V_OK || !s->client_close) continue;
+        if (fabs(s->client_close - closed) <= SIB_TOGETHER) return s->id;
+    }
+    return 0;
+}
+
+/* Verdicts that are one way of failing: the client refused the server's certificate, or the
+ * server the client's. */
+static int family(td_verdict v)
+{
+    switch (v) {
+    case TD_V_UNKNOWN_CA: case TD_V_INCOMPLETE_CHAIN: case TD_V_NAME_MISMATCH: case TD_V_SERVER_CERT_EXPIRED:
+    case TD_V_SERVER_CERT_REJECTED:
+        return 1;
+    case TD_V_CLIENT_CERT_MISSING: case TD_V_CLIENT_CERT_REJECTED:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *r)
+{
+    if (!sb || !r->confidence || strcmp(r->confidence, "certain") == 0 || !family(r->verdict)) return;
+    uint64_t key = who_key(t), leaf = leaf_of(t);
+    const sib *best = NULL;
+    for (const sib *s = sb->bucket[key % SIB_BUCKETS]; s; s = s->chain) {
+        if (!s->certain || family(s->verdict) != family(r->verdict) || !is_sibling(s, key, leaf, t)) continue;
+        if (!best || fabs(s->start - t->start) < fabs(best->start - t->start)) best = s;
+    }
+    if (!best) return;
+    td_result_finding(r, "sibling-failure", "info",
+                      "connection #%llu, from this client to the same server and name %.1f s %s, failed with %s (certain): "
+                      "this connection most likely failed for the same reason",
+                      (unsigned long long)best->id, fabs(t->start - best->start), best->start <= t->start ? "earlier" : "later",
+                      td_verdict_name(best->verdict));
+}
+
+/* Forget the oldest node: off the fifo, out of its bucket, onto the spare list. */
+static void forget_oldest(td_siblings *sb)
+{
+    sib *o = sb->oldest;
+    sb->oldest = o->fifo;
+    if (!sb->oldest) sb->newest = NULL;
+    for (sib **p = &sb->bucket[o->key % SIB_BUCKETS]; *p; p = &(*p)->chain)
+        if (*p == o) {
+            *p = o->chain;
+            break;
+        }
+    o->chain = sb->spare;
+    sb->spare = o;
+    sb->n--;
+}
+
+void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r)
+{
+    if (!sb || !t->tls.client_hello) return;
+    /* A sibling starts within SIB_WINDOW: twice that back is old enough to forget (live, the
+     * order is of ends, not starts). */
+    while (sb->oldest && (sb->oldest->start < t->start - 2 * SIB_WINDOW || sb->n >= SIB_MAX)) forget_oldest(sb);
+    sib *s = sb->spare;
+    if (s) sb->spare = s->chain;
+    else if (!(s = malloc(sizeof *s))) return;
+    memset(s, 0, sizeof *s);
+    s->key = who_key(t);
+    s->leaf = leaf_of(t);
+    s->port = t->server.port;
+    s->start = t->start;
+    s->client_close = client_close_time(t);
+    s->used = r->app_records[0] && r->app_records[1];
+    s->id = t->id;
+    s->verdict = r->verdict;
+    s->certain = r->confidence && strcmp(r->confidence, "certain") == 0;
+    sib **b = &sb->bucket[s->key % SIB_BUCKETS];
+    s->chain = *b;
+    *b = s;
+    if (sb->newest) sb->newest->fifo = s;
+    else sb->oldest = s;
+    sb->newest = s;
+    sb->n++;
+}
