@@ -504,7 +504,11 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
      * without sending its key exchange. */
     /* (Decrypted TLS 1.3: its ChangeCipherSpec is only for middleboxes; the Finished tells.) */
     bool went_on = f->decrypted && td_version_is_tls13(s->version) ? s->finished[TD_C2S] : s->ccs[TD_C2S];
-    if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) && !s->cert_requested) {
+    /* (A server that asked for a client certificate: a client with none to offer drops the
+     * connection the same way, so the certificate is the reason only when it shows a defect of
+     * its own; else m_client_cert_missing's "dropped at the CertificateRequest".) */
+    if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) &&
+        (!s->cert_requested || cert_cause_for(f, NULL).strength >= EV_WIRE)) {
         *cause = cert_cause_for(f, NULL);
         *seen = client_read_whole(f);              /* it gave up right after the server's flight */
         *pkt = rule_close_packet(f, TD_C2S);
@@ -663,7 +667,22 @@ static int m_server_cert_expired(facts *f) { return cert_rule(f, CERT_DATES); }
 static int m_server_cert_rejected(facts *f) { return cert_rule(f, CERT_OTHER); }
 
 /* How the server refused a client certificate, or its absence. */
-typedef enum { CC_NONE, CC_ALERT, CC_HTTP, CC_CLOSE } cc_how;
+typedef enum { CC_NONE, CC_ALERT, CC_HTTP, CC_CLOSE, CC_DROPPED } cc_how;
+
+/* TLS 1.2: the server asked for a client certificate and the client, sending nothing more (no
+ * Certificate, no key exchange, no alert), closed the connection: what a browser with no
+ * certificate to offer does.  The packet of its close, 0 if not so. */
+static uint64_t dropped_at_cert_request(const facts *f)
+{
+    const td_tls *s = f->s;
+    if (f->tls13 || !s->cert_requested || s->client_chain.seen || s->ccs[TD_C2S] || !rule_closed_by(f, TD_C2S)) return 0;
+    if (rule_closed_by(f, TD_S2C) && rule_first_close_packet(f, TD_S2C) < rule_first_close_packet(f, TD_C2S)) return 0;
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if (e->dir == TD_C2S && e->packet > s->cert_request_packet && is_tls_bytes(e)) return 0;
+    }
+    return rule_first_close_packet(f, TD_C2S);
+}
 
 /* The server asked for a client certificate (seen in TLS 1.2, inferred in TLS 1.3 from the
  * client's Certificate) and the client's answer was empty (*sent false) or a certificate. */
@@ -775,6 +794,13 @@ static cc_how client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t 
             return CC_ALERT;
         }
     }
+    uint64_t dropped = dropped_at_cert_request(f);
+    if (dropped && !a) {
+        *sent = false;
+        *certain = false;
+        *pkt = dropped;
+        return CC_DROPPED;
+    }
     if (f->tls13 && a && a->from == TD_S2C && !a->encrypted && a->code == 116) {   /* certificate_required in clear */
         *sent = false;
         *certain = true;
@@ -831,7 +857,12 @@ static void ev_client_cert_flight(facts *f, bool sent)
 static void ev_refusal(facts *f, cc_how how, uint64_t pkt, uint64_t resp_bytes)
 {
     const td_decrypt_facts *d = f->s->dec;
-    if (how == CC_CLOSE) {
+    if (how == CC_DROPPED) {
+        ev_close(f, TD_C2S);
+        td_result_evidence(f->r, pkt, "the client sent nothing after the server's CertificateRequest, not even an empty "
+                                      "Certificate or an alert, and closed: a browser with no certificate to offer does this "
+                                      "(the server's certificate shows no defect that would explain it)");
+    } else if (how == CC_CLOSE) {
         td_result_evidence(f->r, pkt, "server closed the connection after the client's certificate flight, "
                                       "without an alert and without answering (read with the key log)");
     } else if (how == CC_HTTP && d && d->app_first[TD_S2C] && d->app_first_packet[TD_S2C] == pkt) {
@@ -861,7 +892,7 @@ static int m_client_cert_missing(facts *f)
     ev_server_hello(f);
     ev_client_cert_flight(f, false);
     ev_refusal(f, how, pkt, resp);
-    return 1;
+    return how == CC_DROPPED ? 2 : 1;
 }
 
 static int m_client_cert_rejected(facts *f)
@@ -1141,7 +1172,8 @@ static const rule rules[] = {
       { "See the client's error log for the reason; check the certificate's key usage and extended key usage, its "
         "key size and signature algorithm, and whether it has been revoked." } },
     { TD_V_CLIENT_CERT_MISSING, KB_CLIENT, m_client_cert_missing,
-      { "the server requires a client certificate and the client sent none" },
+      { "the server requires a client certificate and the client sent none",
+        "the server asked for a client certificate and the client, with none to offer, dropped the connection" },
       { REM_CLIENT_CERT_MISSING } },
     { TD_V_CLIENT_CERT_REJECTED, KB_CLIENT, m_client_cert_rejected,
       { "the server rejected the client certificate{why}",

@@ -1495,6 +1495,24 @@ TEST(siblings_spare_connection_and_lent_cause)
     td_classifier_free(sys);
 }
 
+TEST(client_drops_at_certificate_request)
+{
+    /* A browser with no certificate to offer: nothing after the server's flight, no alert. */
+    td_transcript *t = tls12(&leaf_good, "www.example.test");
+    cert_request(t, "CN=Test Root", 5);
+    tcp_close(t, TD_C2S, false, 6);
+    VERDICT(classify(t), "client-cert-missing", "likely");
+    CHECK(strstr(res.summary, "dropped the connection") != NULL);
+    CHECK(has_evidence(&res, "sent nothing after the server's CertificateRequest") && cites(&res, 6));
+    tr_free(t);
+    /* The same drop when the server's certificate names another host: that is the reason. */
+    t = tls12(&leaf_good, "other.example.test");
+    cert_request(t, "CN=Test Root", 5);
+    tcp_close(t, TD_C2S, false, 6);
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "name-mismatch");
+    tr_free(t);
+}
+
 int main(void)
 {
     srandom(1);
@@ -1512,6 +1530,7 @@ int main(void)
     RUN(server_closes_right_after_accepting);
     RUN(tls13_reset_right_after_finished_without_a_request);
     RUN(siblings_spare_connection_and_lent_cause);
+    RUN(client_drops_at_certificate_request);
     RUN(row_no_server_response);
     RUN(row_one_sided);
     RUN(row_connection_refused);
