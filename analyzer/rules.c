@@ -209,14 +209,17 @@ static int m_server_not_tls(facts *f)
     return 1;
 }
 
-/* The server closed without a word on a ClientHello that offered one version only: a server
- * that does not speak it may close like this instead of sending protocol_version (Python's
- * ssl module, some appliances). */
+/* The server closed without a word on a ClientHello whose versions are few and far from the
+ * usual: TLS 1.3 alone (only supported_versions can say that), or nothing above TLS 1.1.  A
+ * server that speaks none of them may close like this instead of sending protocol_version
+ * (Python's ssl module, some appliances).  A ClientHello whose legacy version is TLS 1.2 and
+ * that lists no versions offers TLS 1.0 to 1.2, which nearly every server speaks. */
 static bool narrow_offer_closed(const facts *f)
 {
     const td_tls *s = f->s;
+    bool narrow = s->n_offered_versions == 1 && (s->offered_versions[0] == 0x0304 || s->offered_versions[0] < 0x0303);
     return s->client_hello && !s->server_hello && !s->hello_retry && !s->n_alerts && f->tcp->bytes[TD_S2C] == 0 &&
-           s->n_offered_versions == 1 && rule_closed_by(f, TD_S2C) &&
+           narrow && rule_closed_by(f, TD_S2C) &&
            (!rule_closed_by(f, TD_C2S) || rule_close_packet(f, TD_S2C) < rule_close_packet(f, TD_C2S));
 }
 
@@ -321,8 +324,9 @@ static int m_protocol_mismatch(facts *f)
     }
     if (narrow_offer_closed(f)) {
         f->r->confidence = "likely";
-        char v[16];
-        rule_var_str(f, "offered", td_version_label(s->offered_versions[0], v, sizeof v));
+        char b[16];
+        const char *v = td_version_label(s->offered_versions[0], b, sizeof b);   /* b, or a static name */
+        rule_var_str(f, "offered", v);
         ev_client_hello(f);
         ev_close(f, TD_S2C);
         td_result_evidence(f->r, rule_close_packet(f, TD_S2C), "the server closed without answering and without an alert: "
