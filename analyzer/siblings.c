@@ -32,11 +32,27 @@ typedef struct sib {
     uint64_t id;
 } sib;
 
+/* What the three calls for one connection share, worked out once. */
+typedef struct who_memo {
+    const td_transcript *t;
+    uint64_t id;
+    uint64_t key, leaf;
+    double client_close;
+} who_memo;
+
 struct td_siblings {
+    who_memo memo;
     sib *bucket[SIB_BUCKETS];
     sib *oldest, *newest;          /* in the order remembered */
     sib *spare;                    /* nodes to reuse */
     size_t n;
+    struct slab *slabs;            /* where the nodes live: SIB_SLAB at a time, freed at the end */
+};
+
+#define SIB_SLAB 256
+struct slab {
+    struct slab *next;
+    sib node[SIB_SLAB];
 };
 
 td_siblings *td_siblings_new(void) { return calloc(1, sizeof(td_siblings)); }
@@ -44,15 +60,29 @@ td_siblings *td_siblings_new(void) { return calloc(1, sizeof(td_siblings)); }
 void td_siblings_free(td_siblings *sb)
 {
     if (!sb) return;
-    for (sib *s = sb->oldest, *next; s; s = next) {
-        next = s->fifo;
-        free(s);
-    }
-    for (sib *s = sb->spare, *next; s; s = next) {
-        next = s->chain;
-        free(s);
+    for (struct slab *k = sb->slabs, *next; k; k = next) {
+        next = k->next;
+        free(k);
     }
     free(sb);
+}
+
+/* A node from the spare list, or a new slab's worth of them; NULL when memory ran out. */
+static sib *node_get(td_siblings *sb)
+{
+    if (!sb->spare) {
+        struct slab *k = malloc(sizeof *k);
+        if (!k) return NULL;
+        k->next = sb->slabs;
+        sb->slabs = k;
+        for (size_t i = 0; i < SIB_SLAB; i++) {
+            k->node[i].chain = sb->spare;
+            sb->spare = &k->node[i];
+        }
+    }
+    sib *s = sb->spare;
+    sb->spare = s->chain;
+    return s;
 }
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -89,6 +119,21 @@ static double client_close_time(const td_transcript *t)
     return 0;
 }
 
+/* The memo for t: td_siblings_used_with, the first of the three calls made for each connection,
+ * works it out afresh; the other two find it (the pointer and the id name the connection). */
+static const who_memo *who(const td_siblings *sb, const td_transcript *t, bool fresh)
+{
+    who_memo *m = (who_memo *)&sb->memo;           /* a cache: logically const */
+    if (fresh || m->t != t || m->id != t->id) {
+        m->t = t;
+        m->id = t->id;
+        m->key = who_key(t);
+        m->leaf = leaf_of(t);
+        m->client_close = client_close_time(t);
+    }
+    return m;
+}
+
 static bool is_sibling(const sib *s, uint64_t key, uint64_t leaf, const td_transcript *t)
 {
     if (s->key != key || s->port != t->server.port) return false;
@@ -99,12 +144,11 @@ static bool is_sibling(const sib *s, uint64_t key, uint64_t leaf, const td_trans
 uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t)
 {
     if (!sb) return 0;
-    double closed = client_close_time(t);
-    if (!closed) return 0;
-    uint64_t key = who_key(t), leaf = leaf_of(t);
-    for (const sib *s = sb->bucket[key % SIB_BUCKETS]; s; s = s->chain) {
-        if (!is_sibling(s, key, leaf, t) || !s->used || s->verdict != TD_V_OK || !s->client_close) continue;
-        if (fabs(s->client_close - closed) <= SIB_TOGETHER) return s->id;
+    const who_memo *w = who(sb, t, true);
+    if (!w->client_close) return 0;
+    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain) {
+        if (!is_sibling(s, w->key, w->leaf, t) || !s->used || s->verdict != TD_V_OK || !s->client_close) continue;
+        if (fabs(s->client_close - w->client_close) <= SIB_TOGETHER) return s->id;
     }
     return 0;
 }
@@ -127,10 +171,10 @@ static int family(td_verdict v)
 void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *r)
 {
     if (!sb || !r->confidence || strcmp(r->confidence, "certain") == 0 || !family(r->verdict)) return;
-    uint64_t key = who_key(t), leaf = leaf_of(t);
+    const who_memo *w = who(sb, t, false);
     const sib *best = NULL;
-    for (const sib *s = sb->bucket[key % SIB_BUCKETS]; s; s = s->chain) {
-        if (!s->certain || family(s->verdict) != family(r->verdict) || !is_sibling(s, key, leaf, t)) continue;
+    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain) {
+        if (!s->certain || family(s->verdict) != family(r->verdict) || !is_sibling(s, w->key, w->leaf, t)) continue;
         if (!best || fabs(s->start - t->start) < fabs(best->start - t->start)) best = s;
     }
     if (!best) return;
@@ -163,15 +207,15 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     /* A sibling starts within SIB_WINDOW: twice that back is old enough to forget (live, the
      * order is of ends, not starts). */
     while (sb->oldest && (sb->oldest->start < t->start - 2 * SIB_WINDOW || sb->n >= SIB_MAX)) forget_oldest(sb);
-    sib *s = sb->spare;
-    if (s) sb->spare = s->chain;
-    else if (!(s = malloc(sizeof *s))) return;
+    sib *s = node_get(sb);
+    if (!s) return;
+    const who_memo *w = who(sb, t, false);
     memset(s, 0, sizeof *s);
-    s->key = who_key(t);
-    s->leaf = leaf_of(t);
+    s->key = w->key;
+    s->leaf = w->leaf;
     s->port = t->server.port;
     s->start = t->start;
-    s->client_close = client_close_time(t);
+    s->client_close = w->client_close;
     s->used = r->app_records[0] && r->app_records[1];
     s->id = t->id;
     s->verdict = r->verdict;
