@@ -1040,6 +1040,24 @@ static int m_ok(facts *f)
                               "the server asked for a client certificate, the client sent none, and the server went on (optional client authentication)");
         }
     }
+    /* TLS 1.2: the client ended with one encrypted alert right after the handshake, no request,
+     * and this machine's store has a reason the client may share.  That alert is close_notify
+     * from a probe that is done, or a fatal alert from a client that checked the certificate
+     * after its Finished (NSS does): without keys or the client's roots, nothing tells. */
+    if (!f->tls13 && !f->decrypted && f->hs_done && !r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && s->server_chain.seen) {
+        cert_cause why = cert_cause_for(f, NULL);
+        const td_alert *bye = NULL;
+        for (size_t i = 0; i < s->n_alerts && !bye; i++)
+            if (s->alerts[i].from == TD_C2S && s->alerts[i].encrypted && s->alerts[i].packet > s->server_chain.packet) bye = &s->alerts[i];
+        if (bye && why.reason != CERT_OTHER && why.strength == EV_STORE) {
+            f->r->confidence = "likely";
+            td_result_finding(f->r, "client-alert-unread", "warning",
+                              "the client ended the connection right after the handshake with an encrypted alert (pkt %llu) and "
+                              "no request: close_notify from a probe, or a fatal alert refusing the certificate, whose issuer "
+                              "this machine's store does not trust either; give the client's roots (--cacert) or its key log",
+                              (unsigned long long)bye->packet);
+        }
+    }
     if (!s->sni && f->sc.name_checked && !f->sc.name_ok && !r->app_records[TD_C2S]) {
         f->r->confidence = "likely";               /* it may have refused the name: nothing says */
         td_result_finding(f->r, "name-unverified", "warning",

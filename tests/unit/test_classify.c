@@ -1303,14 +1303,25 @@ TEST(no_anchors_certain_defects_beat_this_machines_store)
     alert(t, TD_C2S, 2, 48, false, 6);
     VERDICT(classify_no_anchors(sys, t), "unknown-ca", "certain");
     tr_free(t);
-    /* A close after the handshake with close_notify, only the store objecting: a probe that is
-     * done, not a refusal ... */
+    /* A close after the handshake with an encrypted alert, only the store objecting: close_notify
+     * from a probe that is done, or NSS's fatal alert after its Finished; ok, but only likely,
+     * and a warning says which two readings there are ... */
     t = tls12(&leaf_good, "www.example.test");
     finished12(t, TD_C2S, 6);
     finished12(t, TD_S2C, 7);
     alert(t, TD_C2S, 0, 0, true, 8);
     tcp_close(t, TD_C2S, false, 8);
-    VERDICT(classify_no_anchors(sys, t), "ok", "certain");
+    VERDICT(classify_no_anchors(sys, t), "ok", "likely");
+    CHECK(has_finding(&res, "client-alert-unread"));
+    tr_free(t);
+    /* ... and the same with the client's roots named and trusted is a probe, certain. */
+    t = tls12(&leaf_good, "www.example.test");
+    finished12(t, TD_C2S, 6);
+    finished12(t, TD_S2C, 7);
+    alert(t, TD_C2S, 0, 0, true, 8);
+    tcp_close(t, TD_C2S, false, 8);
+    VERDICT(classify(t), "ok", "certain");
+    CHECK(!has_finding(&res, "client-alert-unread"));
     tr_free(t);
     /* ... without it (wget, Node drop the connection): the refusal is likely. */
     t = tls12(&leaf_good, "www.example.test");
