@@ -15,7 +15,9 @@
 # matching scenarios run and nothing is published (for trying things out; see MX_KEEP).
 #
 # Environment: MX_LOGS=DIR keeps every tool's output there; MX_KEEP=DIR keeps the staging
-# directory's results there instead of publishing (default when PATTERN is given: /tmp/mx-try).
+# directory's results there instead of publishing (default when PATTERN is given: /tmp/mx-try);
+# MX_PKI=DIR keeps the keys and certificates there and takes them from there when it already holds
+# them, so that several runs with a PATTERN make captures under one and the same root.
 set -uo pipefail
 umask 022
 export LC_ALL=C
@@ -39,7 +41,8 @@ die() { say "error: $*"; exit 1; }
 # ---------------------------------------------------------------------------------------------
 PKGS=(openssl tcpdump iproute2 ethtool tshark curl wget gnutls-bin python3 nginx apache2 haproxy
       lighttpd lighttpd-mod-openssl lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl
-      stunnel4 golang-go default-jdk-headless nodejs caddy chromium libnss3-tools)
+      stunnel4 golang-go default-jdk-headless nodejs caddy chromium libnss3-tools erlang-nox
+      libbotan-2-dev g++ libwolfssl-dev)
 need=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
@@ -124,6 +127,13 @@ extendedKeyUsage = serverAuth
 subjectAltName = DNS:$SNI
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[clientonly]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:$SNI, IP:$IP_S
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [client]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -150,18 +160,23 @@ ROOT_START=20190101000000Z
 ROOT_END=$(date -u -d '+10 years' +%Y%m%d%H%M%SZ)
 LEAF_START=$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)
 LEAF_END=$(date -u -d '+2 years' +%Y%m%d%H%M%SZ)
-key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$P/$1.key" 2>/dev/null; }
-issue() {  # NAME SUBJECT ISSUER(=NAME: self-signed) EXT-SECTION START END
-    local name=$1 subj=$2 issuer=$3 sect=$4 start=$5 end=$6 how
+key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:${2:-2048} -out "$P/$1.key" 2>/dev/null; }
+issue() {  # NAME SUBJECT ISSUER(=NAME: self-signed) EXT-SECTION START END [DIGEST]
+    local name=$1 subj=$2 issuer=$3 sect=$4 start=$5 end=$6 md=${7:-sha256} how
     openssl req -new -key "$P/$name.key" -subj "$subj" -out "$P/$name.csr"
     if [ "$issuer" = "$name" ]; then how=(-selfsign -keyfile "$P/$name.key")
     else how=(-cert "$P/$issuer.crt" -keyfile "$P/$issuer.key"); fi
-    openssl ca -batch -config "$P/ca.cnf" "${how[@]}" -preserveDN -notext -md sha256 \
+    openssl ca -batch -config "$P/ca.cnf" "${how[@]}" -preserveDN -notext -md "$md" \
         -startdate "$start" -enddate "$end" -extfile "$P/ext.cnf" -extensions "$sect" \
         -in "$P/$name.csr" -out "$P/$name.crt" 2>"$P/$name.err" || die "certificate $name: $(cat "$P/$name.err")"
 }
+if [ -n "${MX_PKI:-}" ] && [ -s "$MX_PKI/id-srv.chain" ]; then
+    say "taking keys and certificates from $MX_PKI"
+    cp -a "$MX_PKI"/. "$P"/
+else
 say "making keys and certificates"
-for k in root other int otherint srv osrv exp intleaf otherleaf noip cli rogue; do key "$k" & done
+for k in root other int otherint srv osrv exp intleaf otherleaf noip cli rogue sha1 eku; do key "$k" & done
+key weak 1024 &
 wait
 issue root     "/O=tlsdiag/CN=tlsdiag Matrix Root CA"          root     ca "$ROOT_START" "$ROOT_END"
 issue other    "/O=tlsdiag/CN=tlsdiag Matrix Other CA"         other    ca "$ROOT_START" "$ROOT_END"
@@ -173,6 +188,9 @@ issue exp       "/CN=$SNI" root     server 20200101000000Z 20210101000000Z
 issue intleaf   "/CN=$SNI" int      server "$LEAF_START" "$LEAF_END"
 issue otherleaf "/CN=$SNI" otherint server "$LEAF_START" "$LEAF_END"
 issue noip      "/CN=$SNI" root     noip   "$LEAF_START" "$LEAF_END"
+issue weak      "/CN=$SNI" root     server "$LEAF_START" "$LEAF_END"        # RSA-1024 key
+issue sha1      "/CN=$SNI" root     server "$LEAF_START" "$LEAF_END" sha1   # signed with SHA-1
+issue eku       "/CN=$SNI" root     clientonly "$LEAF_START" "$LEAF_END"    # EKU clientAuth only
 issue cli   "/O=tlsdiag/CN=tlsdiag matrix client" root  client "$LEAF_START" "$LEAF_END"
 issue rogue "/O=tlsdiag/CN=tlsdiag matrix rogue client" other client "$LEAF_START" "$LEAF_END"
 # Server identities: NAME.chain is what the server sends, NAME.pem chain + key (HAProxy),
@@ -192,10 +210,15 @@ mkid intleaf   intleaf   intleaf.crt                   # leaf only: the intermed
 mkid intfull   intleaf   intleaf.crt int.crt           # leaf + intermediate: complete
 mkid otherfull otherleaf otherleaf.crt otherint.crt other.crt   # complete, to an untrusted root
 mkid noip      noip      noip.crt
+mkid weak      weak      weak.crt
+mkid sha1      sha1      sha1.crt
+mkid eku       eku       eku.crt
 for c in cli rogue; do
     openssl pkcs12 -export -in "$P/$c.crt" -inkey "$P/$c.key" -passout pass:changeit -name c \
         -out "$P/$c.p12" 2>/dev/null
 done
+if [ -n "${MX_PKI:-}" ]; then mkdir -p "$MX_PKI" && cp -a "$P"/. "$MX_PKI"/; fi
+fi
 CA=$P/root.crt
 cp "$P/root.crt" "$OUT/ca/root.pem"
 cp "$P/other.crt" "$OUT/ca/other-ca.pem"
@@ -210,11 +233,17 @@ export GOCACHE=$TMP/gocache GO111MODULE=off
 go build -o "$B/gosrv" "$SRC/gosrv.go" || die "go build gosrv"
 go build -o "$B/gocli" "$SRC/gocli.go" || die "go build gocli"
 javac -d "$B" "$SRC/JavaSrv.java" "$SRC/JavaCli.java" || die "javac"
+g++ -std=c++17 -O1 -I/usr/include/botan-2 -o "$B/botancli" "$SRC/botancli.cpp" -lbotan-2 || die "g++ botancli"
+gcc -O1 -o "$B/wolfcli" "$SRC/wolfcli.c" -lwolfssl || die "gcc wolfcli"
 # Chromium trusts what is in the NSS db of its HOME: only the matrix root.
 CHOME=$TMP/chromehome
 mkdir -p "$CHOME/.pki/nssdb"
 certutil -d "sql:$CHOME/.pki/nssdb" -N --empty-password
 certutil -d "sql:$CHOME/.pki/nssdb" -A -n "tlsdiag Matrix Root CA" -t "C,," -i "$CA"
+# OpenSSL at security level 2 (Debian's default) refuses to load a certificate with an RSA-1024
+# key or a SHA-1 signature: servers that must serve one get this configuration (OPENSSL_CONF).
+LOWSEC=$TMP/openssl-lowsec.cnf
+printf 'openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n[sys]\nCipherString = DEFAULT:@SECLEVEL=0\n' >"$LOWSEC"
 HTDOCS=$TMP/htdocs
 mkdir -p "$HTDOCS"; printf 'mx-hello static\n' >"$HTDOCS/index.html"
 
@@ -264,8 +293,9 @@ wait_listen() {  # PORT
     say "$CUR: nothing listens on port $1: $(tail -5 "$LOG/$CUR.server" 2>/dev/null)"
     return 1
 }
+SRV_ENV=()   # VAR=VALUE... for the server's environment (see LOWSEC)
 bg_srv() {  # CMD...   (in mxsrv)
-    ip netns exec "$NS_S" "$@" </dev/null >>"$LOG/$CUR.server" 2>&1 &
+    ip netns exec "$NS_S" env "${SRV_ENV[@]}" "$@" </dev/null >>"$LOG/$CUR.server" 2>&1 &
     PIDS+=("$!")
 }
 
@@ -463,6 +493,9 @@ EOC
 # ---------------------------------------------------------------------------------------------
 CC_CIPHER=""   # a client cipher list (curl/openssl: OpenSSL names; gnutls-cli: priority items)
 CLIENTS=(curl wget go java node python gnutls-cli openssl chromium)
+# nss (tstclnt, NSS; trusts what is in the chromium NSS db), erlang (src/erlcli.escript, OTP ssl),
+# botan (src/botancli.cpp, Botan 2: TLS 1.2 only, no key log), wolfssl (src/wolfcli.c, no key log)
+# are used in sections 4 to 6
 GET_ONE() { printf 'GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$1"; }
 cli() {  # SECONDS CMD...
     local t=$1; shift
@@ -536,6 +569,16 @@ run_client() {
             GET_ONE "$host" | cli 10 "${a[@]}" -sess_in "$TMP/run/$CUR.sess" -ign_eof ;;
         *) GET_ONE "$host" | cli 10 "${a[@]}" -ign_eof ;;
         esac ;;
+    nss)
+        local a=(-h "$host" -p 443 -d "sql:$CHOME/.pki/nssdb" -4 -V "tls$vmin:tls$vmax")
+        { GET_ONE "$host"; sleep 2; } | cli 10 tstclnt "${a[@]}" ;;
+    erlang)
+        cli 20 escript "$SRC/erlcli.escript" "$host" "$CA" $vmin $vmax "$KEYLOG" ;;
+    botan)
+        # Botan 2.19 offers TLS 1.2 at most
+        cli 10 "$B/botancli" "$host" "$CA" ;;
+    wolfssl)
+        cli 10 "$B/wolfcli" "$host" "$CA" $vmin $vmax ;;
     chromium)
         rm -rf "$TMP/run/$CUR.chrome"
         cli 20 chromium --headless --disable-gpu --no-sandbox --no-first-run --disable-extensions \
@@ -720,6 +763,64 @@ scen nginx-gnutls-client-cert-missing-tls13  client-cert-missing  nginx  13 requ
 scen go-node-client-cert-rejected-tls13      client-cert-rejected go     13 require srv node any rogue www
 scen go-wget-mtls-ok-tls12                   ok                   go     12 require srv wget any good  www
 
+# 4. More client stacks: NSS (tstclnt), Erlang/OTP (ssl), Botan 2 (TLS 1.2 only), wolfSSL: ok,
+#    untrusted private root, name mismatch, expired, against nginx and the Go server (client and
+#    server limited to one version).  Debian's NSS writes no key log, Erlang none for a refused
+#    handshake, Botan and wolfSSL none at all: the Go server's key log shows their alerts.
+for c in nss erlang botan wolfssl; do
+    for s in nginx go; do
+        for v in 12 13; do
+            [ $c = botan ] && [ $v = 13 ] && continue
+            scen "$s-$c-ok-tls$v"            ok                  $s $v none srv   $c $v none www
+            scen "$s-$c-unknown-ca-tls$v"    unknown-ca          $s $v none other $c $v none www
+            scen "$s-$c-name-mismatch-tls$v" name-mismatch       $s $v none srv   $c $v none other
+            scen "$s-$c-expired-tls$v"       server-cert-expired $s $v none exp   $c $v none www
+        done
+    done
+done
+
+# 5. Server certificates from the trusted root that a client may still refuse: an RSA-1024 key
+#    (weak-key), a SHA-1 signature (sha1-signed), an extendedKeyUsage of clientAuth only
+#    (eku-client-only).  What each client does (its truth) is in certv.  nginx (TLS 1.2) and the
+#    Go server (TLS 1.3, or 1.2 for Botan; it writes a key log) serve them; nginx, like any
+#    OpenSSL-based server, loads them only below security level 2 (LOWSEC).
+certv() {  # CLIENT ID -> the verdict: what that client does with it (seen in these captures)
+    case $1:$2 in
+    *:eku) echo server-cert-rejected ;;           # every client here checks the EKU
+    curl:*|python:*) echo server-cert-rejected ;; # OpenSSL 3 at level 2: key too small, SHA-1 too weak
+    botan:*) echo server-cert-rejected ;;         # Botan's policy: RSA >= 2048 bits, no SHA-1
+    gnutls-cli:sha1|go:sha1|node:sha1) echo server-cert-rejected ;;   # (Node's OpenSSL: level 1)
+    *) echo ok ;;   # RSA-1024: GnuTLS, Go, Java, Node, NSS, Erlang, wolfSSL; SHA-1: Java, NSS,
+                    # Erlang, wolfSSL
+    esac
+}
+SRV_ENV=(OPENSSL_CONF=$LOWSEC)
+for c in curl gnutls-cli go java python node nss erlang botan wolfssl; do
+    v=13; [ $c = botan ] && v=12
+    for id in weak:weak-key sha1:sha1-signed eku:eku-client-only; do
+        n=${id#*:} id=${id%%:*}
+        scen "nginx-$c-$n-tls12"  "$(certv $c $id)"  nginx 12 none $id $c any none www
+        scen "go-$c-$n-tls$v"     "$(certv $c $id)"  go    $v none $id $c any none www
+    done
+done
+SRV_ENV=()
+
+# 6. Versions with nothing in common, on more stacks: the client offers only TLS 1.3 to a TLS 1.2
+#    server, or only TLS 1.2 to a TLS 1.3 server (nginx, and the Go server).
+for c in curl gnutls-cli go java python node nss erlang botan wolfssl; do
+    s=${c%-cli}
+    [ $c = botan ] ||
+    scen "nginx12-${s}13-protocol-mismatch"  protocol-mismatch nginx 12 none srv $c 13 none www
+    [ $c = curl ] ||
+    scen "nginx13-${s}12-protocol-mismatch"  protocol-mismatch nginx 13 none srv $c 12 none www
+done
+for c in curl java nss erlang; do
+    scen "go12-${c}13-protocol-mismatch"     protocol-mismatch go    12 none srv $c 13 none www
+done
+for c in curl python nss erlang botan; do
+    scen "go13-${c}12-protocol-mismatch"     protocol-mismatch go    13 none srv $c 12 none www
+done
+
 # ---------------------------------------------------------------------------------------------
 # Publication
 # ---------------------------------------------------------------------------------------------
@@ -728,7 +829,7 @@ for f in "${FAILS[@]}"; do say "  left out: $f"; done
 {
     echo "# The truth for every capture in samples/matrix/ (made by make-matrix.sh): FILE VERDICTS CONFIDENCES"
     echo "# (one per TCP connection, in order) # server / client / what the decrypted capture shows."
-    echo "# Check with: sh tests/matrix.sh   (tlsdiag --json --cacert samples/matrix/ca/root.pem -r FILE)"
+    echo "# Check with: sh tests/readings.sh (each capture read three ways; what tlsdiag must print: readings.txt)"
     cat "$EXPECTED"
 } >"$OUT/expected.txt"
 if [ -n "$PATTERN" ]; then

@@ -111,6 +111,10 @@ def main():
                 ev["seq"].append("empty client Certificate" if ev["cli_cert"] == 0 else "client Certificate sent")
             if fromc and 20 in ht:
                 ev["cli_fin"] = True
+            if 21 in ints(r["tls.record.content_type"]) and not ints(r["tls.alert_message.desc"]):
+                # an alert after ChangeCipherSpec that the key log (if any) does not open
+                ev["enc_alert"] = True
+                ev["seq"].append(("client" if fromc else "server") + " alert (encrypted, not decrypted)")
             for lvl, d in zip(ints(r["tls.alert_message.level"]) or [0] * 9, ints(r["tls.alert_message.desc"])):
                 ev["alerts"].append(("client" if fromc else "server", d))
                 ev["seq"].append(("alert", "client" if fromc else "server", d))
@@ -152,7 +156,7 @@ def main():
                 parts.append(e)
         if not keylog and ev["cli_data"] and ev["srv_data"]:
             parts.append("application data both ways, not decrypted (no key log)")
-        elif not ev["alerts"] and not ev["http"] and ev["sh"]:
+        elif not ev["alerts"] and not ev["http"] and ev["sh"] and not ev.get("enc_alert"):
             parts.append("no alert, no HTTP answer")
         notes.append("; ".join(p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]))
         # checks
@@ -183,6 +187,8 @@ def main():
             confs.append("certain" if any(incl for _, _, incl in fatal) else "likely")
             if ok200:
                 problems.append("conn %d: HTTP 2xx in a %s scenario" % (i, v))
+            if not keylog and re.search(r"HTTPSTATUS 200|mx-hello|HTTP/1\.[01] 200", clienttext):
+                problems.append("conn %d: the client got a 200 (its log) in a %s scenario" % (i, v))
             if v in ("client-cert-missing", "client-cert-rejected"):
                 if keylog and not ev["certreq"]:
                     problems.append("conn %d: no CertificateRequest" % i)
