@@ -14,6 +14,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "rule_facts.h"
+#include "siblings.h"
 
 static const char *const strength_names[] = {
     [EV_NONE] = "none", [EV_STORE] = "this machine's trust store", [EV_INFERRED] = "inferred",
@@ -49,6 +50,15 @@ size_t cert_causes(const facts *f, cert_cause *out)
 {
     const td_chain_check *c = &f->sc;
     size_t n = 0;
+    if (!c->present && f->borrowed) {
+        /* TLS 1.3 hid it: what a sibling was shown, no more than inferred for this connection. */
+        for (size_t i = 0; i < f->borrowed->n_causes && i < CERT_MAX_CAUSES; i++) {
+            out[n] = f->borrowed->causes[i];
+            if (out[n].strength > EV_INFERRED) out[n].strength = EV_INFERRED;
+            n++;
+        }
+        return n;
+    }
     if (!c->present) return 0;
     if (trust_objects(c))
         out[n++] = (cert_cause){ c->incomplete ? CERT_INCOMPLETE : CERT_UNTRUSTED, f->anchors_named ? EV_WIRE : EV_STORE };

@@ -35,6 +35,8 @@ typedef struct facts {
     uint64_t client_enc_first_pkt;
     bool server_aborted_after_client_flight;  /* TLS 1.3: the server refused the client's flight */
     uint64_t server_abort_pkt;
+    const struct td_sibling_cert *borrowed;   /* TLS 1.3 without keys: the certificate as a sibling
+                                      showed it (analyzer/siblings.c), or NULL */
     uint64_t used_sibling;         /* a sibling that carried the requests and closed with this one
                                       (analyzer/siblings.c): its id, 0 if none */
     int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */

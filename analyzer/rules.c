@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -538,10 +539,32 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
     return false;
 }
 
+static const char *reason_text(cert_reason r)
+{
+    switch (r) {
+    case CERT_UNTRUSTED: return "its issuer is not trusted";
+    case CERT_INCOMPLETE: return "it came without its intermediate";
+    case CERT_NAME: return "it does not name the host asked for";
+    case CERT_DATES: return "it is out of date";
+    case CERT_WEAK: return "it is weak or not for TLS servers";
+    default: return "nothing wrong";
+    }
+}
+
 static void ev_checks(facts *f, cert_cause cause)
 {
     const td_chain_check *c = &f->sc;
     cert_reason reason = cause.reason;
+    if (!c->present && f->borrowed && reason != CERT_OTHER) {
+        const td_sibling_cert *b = f->borrowed;
+        td_result_evidence(f->r, f->s->server_hello_packet,
+                           "connection #%llu, from this client to the same server and name %.1f s %s, was shown the "
+                           "certificate TLS 1.3 hides here: %s (%s%s%s)", (unsigned long long)b->id, fabs(f->t->start - b->start),
+                           b->start <= f->t->start ? "earlier" : "later", reason_text(reason),
+                           reason == CERT_NAME ? b->name : reason == CERT_DATES ? "valid " : reason == CERT_WEAK ? b->weak : b->root,
+                           reason == CERT_DATES ? b->not_before : "", reason == CERT_DATES ? ".." : "");
+        return;
+    }
     if (!c->present) return;
     if (reason == CERT_UNTRUSTED || reason == CERT_INCOMPLETE)
         td_result_evidence(f->r, f->s->server_chain.packet, "passive check: the chain does not reach %s (%s%s%s)",
@@ -588,6 +611,17 @@ static void ev_checks(facts *f, cert_cause cause)
 
 static void leaf_vars(facts *f)
 {
+    if (!f->sc.present && f->borrowed) {           /* TLS 1.3 hid it: a sibling's view of it */
+        const td_sibling_cert *b = f->borrowed;
+        rule_var_str(f, "name", b->name[0] ? b->name : "the name asked for");
+        rule_var_str(f, "covers", b->covers);
+        rule_var_str(f, "not_before", b->not_before);
+        rule_var_str(f, "not_after", b->not_after);
+        rule_var_str(f, "root", b->root[0] ? b->root : "its issuer");
+        rule_var_str(f, "missing", b->root[0] ? b->root : "its issuer");
+        rule_var_str(f, "url", "");
+        return;
+    }
     const td_cert *leaf = f->s->server_chain.n ? &f->s->server_chain.certs[0] : NULL;
     rule_var_str(f, "name", f->sc.name[0] ? f->sc.name : "the name asked for");
     rule_var_set(f, "covers", "%s%s", leaf && leaf->n_san ? leaf->san[0] : (leaf && leaf->subject ? leaf->subject : "?"),
@@ -1232,6 +1266,26 @@ static const rule rules[] = {
         "or port that sees both directions." } },
 };
 
+/* What this connection showed of the server's certificate, for a sibling that TLS 1.3 hides it
+ * from (analyzer/siblings.c). */
+static void remember_cert(td_classifier *c, facts *f)
+{
+    const td_chain *ch = &f->s->server_chain;
+    if (!c->siblings || !f->sc.present || !ch->seen || !ch->n) return;
+    td_sibling_cert b;
+    memset(&b, 0, offsetof(td_sibling_cert, name));
+    b.n_causes = cert_causes(f, b.causes);
+    const td_cert *leaf = &ch->certs[0];
+    snprintf(b.name, sizeof b.name, "%s", f->sc.name);
+    snprintf(b.covers, sizeof b.covers, "%s%s", leaf->n_san ? leaf->san[0] : leaf->subject ? leaf->subject : "?",
+             leaf->n_san > 1 ? ", ..." : "");
+    snprintf(b.not_before, sizeof b.not_before, "%s", leaf->not_before);
+    snprintf(b.not_after, sizeof b.not_after, "%s", leaf->not_after);
+    snprintf(b.root, sizeof b.root, "%s", f->sc.untrusted_root);
+    if (!cert_weak_text(f, b.weak, sizeof b.weak)) b.weak[0] = '\0';
+    td_siblings_remember_cert(c->siblings, f->t, &b);
+}
+
 void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
 {
     facts f;
@@ -1253,6 +1307,7 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     }
     td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, f.when, host, host ? NULL : t->server.ip, true, &f.sc);
     f.used_sibling = td_siblings_used_with(c->siblings, t);
+    if (td_version_is_tls13(t->tls.version) && !t->tls.server_chain.seen) f.borrowed = td_siblings_cert(c->siblings, t);
     td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, f.when, NULL, NULL, false, &f.cc);
     gather(&f);
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
@@ -1273,4 +1328,5 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
         break;
     }
     rule_cert_findings(&f);
+    remember_cert(c, &f);
 }

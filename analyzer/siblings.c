@@ -40,8 +40,17 @@ typedef struct who_memo {
     double client_close;
 } who_memo;
 
+/* A certificate seen, by who saw it: a direct-mapped table (a newer one takes the slot). */
+#define SIB_CERTS 1024
+typedef struct cert_seen {
+    uint64_t key;                  /* who_key; 0: empty */
+    uint16_t port;
+    td_sibling_cert c;
+} cert_seen;
+
 struct td_siblings {
     who_memo memo;
+    cert_seen *certs;              /* SIB_CERTS of them, allocated when the first is seen */
     sib *bucket[SIB_BUCKETS];
     sib *oldest, *newest;          /* in the order remembered */
     sib *spare;                    /* nodes to reuse */
@@ -60,6 +69,7 @@ td_siblings *td_siblings_new(void) { return calloc(1, sizeof(td_siblings)); }
 void td_siblings_free(td_siblings *sb)
 {
     if (!sb) return;
+    free(sb->certs);
     for (struct slab *k = sb->slabs, *next; k; k = next) {
         next = k->next;
         free(k);
@@ -227,4 +237,26 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     else sb->oldest = s;
     sb->newest = s;
     sb->n++;
+}
+
+void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td_sibling_cert *c)
+{
+    if (!sb) return;
+    if (!sb->certs && !(sb->certs = calloc(SIB_CERTS, sizeof *sb->certs))) return;
+    const who_memo *w = who(sb, t, false);
+    cert_seen *e = &sb->certs[w->key % SIB_CERTS];
+    e->key = w->key;
+    e->port = t->server.port;
+    e->c = *c;
+    e->c.id = t->id;
+    e->c.start = t->start;
+}
+
+const td_sibling_cert *td_siblings_cert(const td_siblings *sb, const td_transcript *t)
+{
+    if (!sb || !sb->certs) return NULL;
+    const who_memo *w = who(sb, t, false);
+    const cert_seen *e = &sb->certs[w->key % SIB_CERTS];
+    if (e->key != w->key || e->port != t->server.port || fabs(e->c.start - t->start) > SIB_CERT_WINDOW) return NULL;
+    return &e->c;
 }

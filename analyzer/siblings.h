@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "classify.h"
+#include "rule_facts.h"
 
 typedef struct td_siblings td_siblings;
 
@@ -25,6 +26,27 @@ uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t);
 /* A sibling whose failure was read certain (an alert in the clear, a key log): lends its
  * verdict, as a finding naming its id, to r when r failed the same way on weaker evidence. */
 void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *r);
+
+/* The server's certificate as a sibling saw it (same client, server address and port and SNI,
+ * at most SIB_CERT_WINDOW seconds apart), for a connection that hid its own (TLS 1.3 without
+ * keys): what the passive checks found then, strongest first, and what the texts name. */
+#define SIB_CERT_WINDOW 120.0
+typedef struct td_sibling_cert {
+    cert_cause causes[CERT_MAX_CAUSES];
+    size_t n_causes;
+    uint64_t id;                   /* the connection that showed it */
+    double start;
+    char name[256];                /* the name checked */
+    char covers[160];              /* the leaf's first name, ", ..." if it has more */
+    char not_before[24], not_after[24];
+    char root[256];                /* the issuer not trusted, "" if none */
+    char weak[160];                /* cert_weak_text, "" if none */
+} td_sibling_cert;
+
+/* The latest certificate a sibling showed, or NULL (valid until the next call on sb). */
+const td_sibling_cert *td_siblings_cert(const td_siblings *sb, const td_transcript *t);
+/* Remember what t showed of its server certificate (c: filled by the caller, id and start aside). */
+void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td_sibling_cert *c);
 
 /* Remember r (call after it is final). */
 void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r);

@@ -8,8 +8,8 @@ trap 'rm -rf "$tmp"' EXIT
 pass() { echo "ok shard $1"; }
 fail() { echo "not ok shard $1${2:+: $2}"; }
 
-# Connection objects without their id, one per line, sorted: a multiset to compare.  A finding
-# that names a sibling connection (#N) names it by its id in that process: left out too.
+# Connection objects without their id, one per line, sorted: a multiset to compare.  A finding or
+# evidence line that names a sibling connection (#N) names it by its id in that process: left out too.
 norm() {
     python3 -c '
 import json, re, sys
@@ -20,6 +20,8 @@ for line in sys.stdin:
         o.pop("id", None)
         for f in o.get("findings", []):
             f["detail"] = re.sub(r"#[0-9]+", "#N", f["detail"])
+        for e in o.get("evidence", []):
+            e["what"] = re.sub(r"#[0-9]+", "#N", e["what"])
         rows.append(json.dumps(o, sort_keys=True))
 print("\n".join(sorted(rows)))'
 }
