@@ -11,6 +11,7 @@
 # wires it in; until then those checks print "skip".
 BIN=${TLSDIAG:-./tlsdiag}
 if ! command -v python3 >/dev/null 2>&1; then echo "skip heartbeat: python3 not installed"; exit 0; fi
+. "$(dirname "$0")/lib/netns.sh"           # wait_pcap
 tmp=$(mktemp -d)
 srv_pid= dump_pid=
 cleanup() {
@@ -40,8 +41,11 @@ if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null 2>&1 && command -v openss
     done
     # (the readiness probe above is a connection of its own: the report has two)
     if python3 tests/gen/heartbleed_client.py 127.0.0.1 "$port" >"$tmp/client.log" 2>&1; then
-        sleep 0.5
-        kill "$dump_pid"; wait "$dump_pid" 2>/dev/null; dump_pid=
+        # The client read the server's alert, then closed: once tcpdump has written that alert
+        # and the client's FIN (this connection's and the probe's), the probe is all there.
+        wait_pcap 10 "$tmp/live.pcap" 1 "tcp src port $port and tcp[((tcp[12:1] & 0xf0) >> 2):1] = 0x15"
+        wait_pcap 10 "$tmp/live.pcap" 2 "tcp dst port $port and tcp[tcpflags] & (tcp-fin|tcp-rst) != 0"
+        kill -INT "$dump_pid"; wait "$dump_pid" 2>/dev/null; dump_pid=
         kill "$srv_pid"; wait "$srv_pid" 2>/dev/null; srv_pid=
         "$BIN" --json -P "$port" -r "$tmp/live.pcap" >"$tmp/live.json" 2>/dev/null
         live=yes

@@ -79,10 +79,15 @@ for scen in good untrusted expired wrongname mtls; do
     done
 done
 
-ip netns exec "$NS_S" timeout 120 tcpdump -i "$IF_S" -U -w "$T/cap.pcap" tcp >"$T/tcpdump.log" 2>&1 &
+# --immediate-mode -U: every packet is written as soon as it is seen.  ip netns exec execs
+# `timeout`, whose child is tcpdump: the signals go to tcpdump itself.
+ip netns exec "$NS_S" timeout 120 tcpdump -i "$IF_S" --immediate-mode -U -w "$T/cap.pcap" tcp >"$T/tcpdump.log" 2>&1 &
+TIMEOUT_PID=$!
+DUMP_PID=$(child_of "$TIMEOUT_PID") || DUMP_PID=""
 wait_grep 10 "$T/tcpdump.log" "listening on" || skip "tcpdump does not start: $(head -c 200 "$T/tcpdump.log")"
 
 # Every server first (each takes one connection), then the clients one after the other.
+SRV_PIDS=""
 while read -r port scen ver cl absent; do
     [ -n "$absent" ] && continue
     cert=$scen
@@ -91,9 +96,17 @@ while read -r port scen ver cl absent; do
     # shellcheck disable=SC2086
     ip netns exec "$NS_S" timeout 60 openssl s_server -accept "$port" -cert "$T/$cert.pem" -key "$T/srv.key" -$ver \
         -www -naccept 1 $extra </dev/null >"$T/s$port.log" 2>&1 &
+    SRV_PIDS="$SRV_PIDS $!"
 done < "$T/plan.txt"
-sleep 1
-request() { printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$SNI"; sleep 0.5; }
+while read -r port scen ver cl absent; do
+    [ -n "$absent" ] || wait_port "$NS_S" tcp "$port" 10
+done < "$T/plan.txt"
+# The request, then standard input stays open until the client has its answer or has given up
+# (its log says so): at the end of its input a client closes.
+request() {  # LOG ERE
+    printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$SNI"
+    wait_grep_re 10 "$1" "$2"
+}
 while read -r port scen ver cl absent; do
     [ -n "$absent" ] && continue
     url="https://$SNI:$port/"
@@ -106,9 +119,9 @@ try:
     urllib.request.urlopen(sys.argv[1], context=ssl.create_default_context(cafile=sys.argv[2]), timeout=5).read()
 except Exception:
     pass' "$url" "$T/ca.pem" ;;
-    gnutls-cli) request | ip netns exec "$NS_C" env SSLKEYLOGFILE="$T/keys.log" timeout 10 gnutls-cli \
+    gnutls-cli) request "$T/c$port.log" 'HTTP/1\.[01] [0-9]|\*\*\* |closed the GnuTLS connection' | ip netns exec "$NS_C" env SSLKEYLOGFILE="$T/keys.log" timeout 10 gnutls-cli \
                     --x509cafile "$T/ca.pem" -p "$port" "$SNI" ;;
-    s_client) request | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$SNI:$port" -servername "$SNI" \
+    s_client) request "$T/c$port.log" 'HTTP/1\.[01] [0-9]|:error:|^closed$' | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$SNI:$port" -servername "$SNI" \
                   -verify_return_error -verify_hostname "$SNI" -CAfile "$T/ca.pem" -keylogfile "$T/keys.log" ;;
     node) ip netns exec "$NS_C" env NODE_EXTRA_CA_CERTS="$T/ca.pem" timeout 10 node --no-warnings --tls-keylog="$T/keys.log" \
               -e 'require("https").get(process.argv[1], r => r.resume()).on("error", () => {})' "$url" ;;
@@ -116,7 +129,13 @@ except Exception:
 done <<EOF
 $(cat "$T/plan.txt")
 EOF
-sleep 1
+# Each server ends with its one connection; then tcpdump must have written every packet it was
+# handed (its own counts) before SIGINT stops it.
+# shellcheck disable=SC2086
+wait_gone 10 $SRV_PIDS
+[ -n "$DUMP_PID" ] && tcpdump_synced 10 "$DUMP_PID" "$T/tcpdump.log"
+kill -INT "${DUMP_PID:-$TIMEOUT_PID}"       # (timeout passes SIGINT on)
+wait "$TIMEOUT_PID"
 ns_down "$NS_S"
 [ -s "$T/keys.log" ] || { echo "not ok keylog-clients: no client wrote a key log"; exit 0; }
 "$TLSDIAG" --json -A --cacert "$T/ca.pem" --keylog "$T/keys.log" -r "$T/cap.pcap" >"$T/keyed.json" 2>"$T/keyed.err"

@@ -88,9 +88,7 @@ ip netns exec "$NS_S" "$TLSDIAG" -i "$IF_S" -P "$PORTS" --json --cacert "$T/ca.p
     --duration 90 >"$T/td.out" 2>"$T/td.err" &
 TD=$!
 PIDS="$PIDS $TD"
-n=100
-while [ $n -gt 0 ] && ! grep -q "listening on" "$T/td.err" 2>/dev/null; do sleep 0.1; n=$((n - 1)); done
-grep -q "listening on" "$T/td.err" || { echo "not ok keylog-live start: $(head -c 300 "$T/td.err")"; exit 0; }
+wait_grep 10 "$T/td.err" "listening on" || { echo "not ok keylog-live start: $(head -c 300 "$T/td.err")"; exit 0; }
 
 ip netns exec "$NS_S" timeout 30 openssl s_server -accept 4431 -cert "$T/srv.pem" -key "$T/srv.key" -tls1_3 \
     -Verify 1 -verify_return_error -CAfile "$T/ca.pem" -www -naccept 1 </dev/null >"$T/s1.log" 2>&1 &
@@ -98,12 +96,30 @@ PIDS="$PIDS $!"
 ip netns exec "$NS_S" timeout 30 openssl s_server -accept 4432 -cert "$T/srv.pem" -key "$T/srv.key" -tls1_2 \
     -www -naccept 1 </dev/null >"$T/s2.log" 2>&1 &
 PIDS="$PIDS $!"
-sleep 0.5
-req() { printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$SNI"; sleep 1; }
-req | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4431" -servername "$SNI" -CAfile "$T/ca.pem" \
+wait_port "$NS_S" tcp 4431 10
+wait_port "$NS_S" tcp 4432 10
+# The request, then standard input stays open until the client has its answer or has given up
+# (its log says so): at the end of its input a client closes.
+SCLIENT_DONE='HTTP/1\.[01] [0-9]|:error:|^closed$'
+req() {  # LOG [ERE]
+    printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$SNI"
+    wait_grep_re 10 "$1" "${2:-$SCLIENT_DONE}"
+}
+# One connection at a time, as the test has always run them: each client starts once tlsdiag has
+# reported the one before (a connection is reported a second after its end).
+reported() {  # PORT: how many connections to it tlsdiag has reported so far
+    grep -cF "\"server\":{\"ip\":\"$IP_S\",\"port\":$1}" "$T/td.out" 2>/dev/null
+}
+wait_reported() {  # PORT [COUNT]: until tlsdiag has reported COUNT (1) connections to PORT; 10 s at most
+    wr_n=100
+    while [ "$wr_n" -gt 0 ] && [ "$(reported "$1")" -lt "${2:-1}" ]; do sleep 0.1; wr_n=$((wr_n - 1)); done
+}
+req "$T/c1.log" | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4431" -servername "$SNI" -CAfile "$T/ca.pem" \
     -keylogfile "$T/keys.log" -tls1_3 >"$T/c1.log" 2>&1
-req | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4432" -servername "$SNI" -CAfile "$T/ca.pem" \
+wait_reported 4431
+req "$T/c2.log" | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4432" -servername "$SNI" -CAfile "$T/ca.pem" \
     -keylogfile "$T/keys.log" -tls1_2 >"$T/c2.log" 2>&1
+wait_reported 4432
 while IFS='|' read -r port sargs cargs first; do
     # shellcheck disable=SC2086
     ip netns exec "$NS_S" timeout 20 openssl s_server -accept "$port" -cert "$T/srv.pem" -key "$T/srv.key" $sargs \
@@ -112,11 +128,15 @@ while IFS='|' read -r port sargs cargs first; do
 done <<EOT
 $SUITES
 EOT
-sleep 0.5
+while IFS='|' read -r port sargs cargs first; do wait_port "$NS_S" tcp "$port" 10; done <<EOT
+$SUITES
+EOT
 while IFS='|' read -r port sargs cargs first; do
+    # "K" by itself first: s_client says KEYUPDATE when it has sent it, then the request follows.
     # shellcheck disable=SC2086
-    { [ -n "$first" ] && { echo "$first"; sleep 0.3; }; req; } | ip netns exec "$NS_C" timeout 10 openssl s_client \
+    { [ -n "$first" ] && { echo "$first"; wait_grep 5 "$T/c$port.log" KEYUPDATE; }; req "$T/c$port.log"; } | ip netns exec "$NS_C" timeout 10 openssl s_client \
         -connect "$IP_S:$port" -servername "$SNI" -CAfile "$T/ca.pem" -keylogfile "$T/keys.log" $cargs >"$T/c$port.log" 2>&1
+    wait_reported "$port"
 done <<EOT
 $SUITES
 EOT
@@ -129,13 +149,17 @@ printf 'GET /early HTTP/1.1\r\nHost: %s\r\n\r\n' "$SNI" > "$T/early.txt"
 sleep 12 | ip netns exec "$NS_S" timeout 20 openssl s_server -accept 4461 -cert "$T/srv.pem" -key "$T/srv.key" \
     -tls1_3 -early_data -alpn http/1.1 -naccept 3 >"$T/s4461.log" 2>&1 &
 PIDS="$PIDS $!"
-sleep 0.5
-sleep 0.5 | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4461" -servername "$SNI" \
+wait_port "$NS_S" tcp 4461 10
+# The first client leaves once it has its ticket (written to sess.pem), the others once they
+# know whether their early data was taken.
+wait_grep 10 "$T/sess.pem" "END SSL SESSION PARAMETERS" | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4461" -servername "$SNI" \
     -CAfile "$T/ca.pem" -alpn http/1.1 -keylogfile "$T/keys.log" -sess_out "$T/sess.pem" >"$T/c4461-1.log" 2>&1
+wait_reported 4461 1
 for i in 2 3; do
-    sleep 0.5 | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4461" -servername "$SNI" \
+    wait_grep_re 10 "$T/c4461-$i.log" 'Early data was (accepted|rejected)|:error:' | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4461" -servername "$SNI" \
         -CAfile "$T/ca.pem" -alpn http/1.1 -keylogfile "$T/keys.log" -sess_in "$T/sess.pem" \
         -early_data "$T/early.txt" >"$T/c4461-$i.log" 2>&1
+    wait_reported 4461 "$i"
 done
 # 3DES-EDE-CBC (an 8-byte block): OpenSSL 3 on Debian has no 3DES suites, GnuTLS does; gnutls-cli
 # appends to the same key log (SSLKEYLOGFILE).
@@ -146,9 +170,11 @@ if command -v gnutls-serv >/dev/null 2>&1 && command -v gnutls-cli >/dev/null 2>
     ip netns exec "$NS_S" timeout 15 gnutls-serv --port 4458 --x509certfile "$T/srv.pem" --x509keyfile "$T/srv.key" \
         --http --priority "$PRIO" </dev/null >"$T/s4458.log" 2>&1 &
     PIDS="$PIDS $!"
-    sleep 1
-    req | ip netns exec "$NS_C" env SSLKEYLOGFILE="$T/keys.log" timeout 10 gnutls-cli --x509cafile "$T/ca.pem" \
+    wait_port "$NS_S" tcp 4458 10
+    req "$T/c4458.log" 'HTTP/1\.[01] [0-9]|\*\*\* |closed the GnuTLS connection' |
+        ip netns exec "$NS_C" env SSLKEYLOGFILE="$T/keys.log" timeout 10 gnutls-cli --x509cafile "$T/ca.pem" \
         --sni-hostname "$SNI" --verify-hostname "$SNI" --priority "$PRIO" -p 4458 "$IP_S" >"$T/c4458.log" 2>&1
+    wait_reported 4458
 fi
 # By address: the clients append to the same key log (curl and wget read SSLKEYLOGFILE, Node
 # takes --tls-keylog).
@@ -160,7 +186,7 @@ while IFS='|' read -r port ver client cert; do
     ip netns exec "$NS_S" timeout 15 openssl s_server -accept "$port" -cert "$T/$cert.pem" -key "$T/srv.key" $ver \
         -www -naccept 1 </dev/null >"$T/s$port.log" 2>&1 &
     PIDS="$PIDS $!"
-    sleep 0.5
+    wait_port "$NS_S" tcp "$port" 10
     url="https://$IP_S:$port/"
     case $client in
     curl) ip netns exec "$NS_C" env SSLKEYLOGFILE="$T/keys.log" timeout 10 curl -s -o /dev/null --cacert "$T/ca.pem" "$url" ;;
@@ -168,13 +194,23 @@ while IFS='|' read -r port ver client cert; do
     node) ip netns exec "$NS_C" env NODE_EXTRA_CA_CERTS="$T/ca.pem" timeout 10 node --no-warnings --tls-keylog="$T/keys.log" \
               -e 'require("https").get(process.argv[1], r => r.resume()).on("error", () => {})' "$url" ;;
     esac >"$T/c$port.log" 2>&1
+    wait_reported "$port"
 done <<EOT
 $NOSNI
 EOT
-sleep 1
+# Every connection has been reported (else waited for above, 10 s each): make sure, then SIGINT
+# (which does not read what is still in the kernel's buffer).
+all_reported() {
+    for port in 4431 4432 $(echo "$SUITES" | cut -d'|' -f1) $(echo "$NOSNI_RAN" | tr ',' ' '); do
+        [ "$(reported "$port")" -ge 1 ] || return 1
+    done
+    [ "$G3" != run ] || [ "$(reported 4458)" -ge 1 ] || return 1
+    [ "$(reported 4461)" -ge 3 ]
+}
+n=150
+while [ $n -gt 0 ] && ! all_reported; do sleep 0.1; n=$((n - 1)); done
 kill -INT "$TD"
-n=100
-while [ $n -gt 0 ] && kill -0 "$TD" 2>/dev/null; do sleep 0.1; n=$((n - 1)); done
+wait_gone 10 "$TD"
 wait "$TD" 2>/dev/null
 [ -s "$T/keys.log" ] || { echo "skip keylog-live: s_client wrote no key log"; exit 0; }
 python3 - "$T/td.out" "$G3" "$NOSNI_RAN" <<'PY'
