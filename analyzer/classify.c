@@ -49,6 +49,12 @@ td_classifier *td_classifier_new(const char *cacert, const char *capath, char *e
     return c;
 }
 
+void td_classifier_no_siblings(td_classifier *c)
+{
+    td_siblings_free(c->siblings);
+    c->siblings = NULL;                            /* every sibling call takes NULL as "none" */
+}
+
 void td_classifier_free(td_classifier *c)
 {
     if (!c) return;

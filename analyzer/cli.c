@@ -35,6 +35,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  --idle-timeout S end a connection after S s without packets (live: 60)\n"
     "  --max-connections N   cap on open connections (the oldest idle one ends)\n"
     "  --shard K/N      only connections in host-pair hash shard K of N (0-based)\n"
+    "  --no-siblings    judge every connection alone (no reasoning across them)\n"
     "  --verdict LIST   show only connections with these verdicts (unknown-ca,...)\n"
     "  --connection N   show only connection #N     --html FILE  also a web page\n"
     "  --color WHEN     never, always or auto       -h, --help    -V, --version\n"
@@ -43,7 +44,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
 
 enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
-    OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS, OPT_KEYLOG,
+    OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS, OPT_KEYLOG, OPT_NO_SIBLINGS,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
     { "idle-timeout", required_argument, NULL, OPT_IDLE },
     { "max-connections", required_argument, NULL, OPT_MAXCONN },
     { "shard", required_argument, NULL, OPT_SHARD },
+    { "no-siblings", no_argument, NULL, OPT_NO_SIBLINGS },
     { "verdict", required_argument, NULL, OPT_VERDICT },
     { "connection", required_argument, NULL, OPT_CONNECTION },
     { "html", required_argument, NULL, OPT_HTML },
@@ -296,6 +298,9 @@ int td_parse_options(int argc, char **argv, td_options *o)
             o->shard_n = (unsigned)n;
             break;
         }
+        case OPT_NO_SIBLINGS:
+            o->no_siblings = true;
+            break;
         case OPT_VERDICT:
             if ((rc = parse_verdicts(optarg, o))) return rc;
             break;

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlsdiag: %s\n", err);
         return fail_setup(&r, 2);
     }
+    if (r.opt.no_siblings) td_classifier_no_siblings(r.classifier);
     r.out = stdout;
     if (r.opt.out_file && !(r.out = fopen(r.opt.out_file, "w"))) {
         fprintf(stderr, "tlsdiag: -o %s: cannot write the report there: %s\n", r.opt.out_file, strerror(errno));

@@ -111,6 +111,8 @@ typedef struct td_classifier td_classifier;
 
 td_classifier *td_classifier_new(const char *cacert, const char *capath, char *err, size_t errlen);
 void td_classifier_free(td_classifier *c);
+/* Judge every connection alone from now on: no reasoning across sibling connections. */
+void td_classifier_no_siblings(td_classifier *c);
 void td_classify(td_classifier *c, const td_transcript *t, td_result *out);
 
 /* Label of a record for the ladder and the JSON ("server-flight", "client-finished", ...). */

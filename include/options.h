@@ -35,6 +35,7 @@ typedef struct td_options {
     const char *user;              /* -Z */
     size_t max_connections;        /* 0 = no cap */
     unsigned shard_k, shard_n;     /* --shard K/N (n = 0: off) */
+    bool no_siblings;              /* --no-siblings: judge every connection alone */
     uint32_t verdict_mask;         /* --verdict LIST: bit v set = show verdict v (0: all) */
     uint64_t connection;           /* --connection N: show only connection #N (0: all) */
     const char *html_file;         /* --html FILE */

@@ -3,7 +3,7 @@
 # machine, when it is missing.  Does nothing when everything is there.
 set -e
 need_build="gcc make pkg-config libpcap-dev libssl-dev zlib1g-dev"
-need_test="openssl gnutls-bin curl wget tcpdump iproute2 tshark python3 clang libclang-rt-14-dev chromium"
+need_test="openssl gnutls-bin curl wget tcpdump tcpreplay iproute2 tshark python3 clang libclang-rt-14-dev chromium"
 pkgs=$need_build
 [ "${1:-}" = test ] && pkgs="$pkgs $need_test"
 missing=""
