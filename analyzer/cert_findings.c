@@ -27,6 +27,9 @@ void rule_cert_findings(facts *f)
                               (long long)((leaf->not_after_t - leaf->not_before_t) / 86400));
         if (c->weak_key) td_result_finding(r, "weak-key", "warning", "the server key is %s", f->s->server_chain.certs[0].key);
         if (c->weak_signature) td_result_finding(r, "weak-signature", "warning", "a certificate of the chain is signed with MD5 or SHA-1");
+        if (c->bad_ca)
+            td_result_finding(r, "bad-ca", "warning", "a certificate of the server's chain signs others but may not "
+                                                       "(basicConstraints without CA:TRUE, or its path length exceeded)");
         if (c->bad_purpose) td_result_finding(r, "bad-purpose", "warning", "the server certificate may not serve TLS: %s", c->purpose);
     }
     const td_chain_check *k = &f->cc;

@@ -84,6 +84,8 @@ static int collect_errors(int ok, X509_STORE_CTX *ctx)
         else out->chain_expired = true;
         break;
     default:
+        if (err == X509_V_ERR_INVALID_CA || err == X509_V_ERR_INVALID_NON_CA || err == X509_V_ERR_PATH_LENGTH_EXCEEDED)
+            out->bad_ca = true;
         if (!out->error) {
             out->error = err;
             snprintf(out->error_text, sizeof out->error_text, "%s", X509_verify_cert_error_string(err));

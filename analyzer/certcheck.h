@@ -38,6 +38,8 @@ typedef struct td_chain_check {
     char name[256];                /* the name checked */
     bool weak_key;                 /* RSA/DSA < 2048 bits, EC < 224 */
     bool weak_signature;           /* MD5 or SHA-1 signed (below the root) */
+    bool bad_ca;                   /* a certificate of the chain signs others but may not (basicConstraints
+                                      without CA:TRUE, or a path length exceeded): certain from the chain */
     bool bad_purpose;              /* the leaf's extendedKeyUsage or keyUsage forbids this use
                                       (TLS server, or client for a client chain): purpose says how */
     char purpose[120];

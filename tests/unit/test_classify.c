@@ -28,7 +28,7 @@ typedef struct der {
 static EVP_PKEY *root_key, *other_key;
 static X509 *root_x, *other_x;
 static der leaf_good, leaf_other, leaf_expired, client_good, client_rogue, leaf_via_inter, leaf_private, leaf_client_eku,
-    leaf_rsa1024;
+    leaf_rsa1024, leaf_via_non_ca, non_ca;
 static char root_pem[64];
 
 static const char *next_aia;           /* caIssuers URI for the next certificate made, or NULL */
@@ -122,6 +122,13 @@ static void pki_init(void)
     next_eku = "clientAuth";
     leaf_client_eku = leaf(k, "www.example.test", root_x, root_key, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
     next_eku = NULL;
+    /* A leaf signed by a certificate that is no CA (basicConstraints CA:FALSE), sent with it. */
+    EVP_PKEY *nk = EVP_EC_gen("P-256");
+    X509 *nca = make(nk, "Not A CA", root_x, root_key, "20200101000000Z", "20400101000000Z", NULL, false);
+    non_ca = to_der(nca);
+    leaf_via_non_ca = leaf(k, "www.example.test", nca, nk, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
+    X509_free(nca);
+    EVP_PKEY_free(nk);
     EVP_PKEY *rk = EVP_RSA_gen(1024);
     leaf_rsa1024 = leaf(rk, "www.example.test", root_x, root_key, "20230101000000Z", "20240101000000Z", "DNS:www.example.test");
     EVP_PKEY_free(rk);
@@ -141,7 +148,7 @@ static void pki_init(void)
 static void pki_free(void)
 {
     der *all[] = { &leaf_good, &leaf_other, &leaf_expired, &client_good, &client_rogue, &leaf_via_inter, &leaf_private,
-                   &leaf_client_eku, &leaf_rsa1024 };
+                   &leaf_client_eku, &leaf_rsa1024, &leaf_via_non_ca, &non_ca };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) OPENSSL_free(all[i]->p);
     X509_free(root_x);
     X509_free(other_x);
@@ -1284,6 +1291,20 @@ TEST(no_anchors_certain_defects_beat_this_machines_store)
     VERDICT(classify_no_anchors(sys, t), "server-cert-rejected", "certain");
     CHECK(strstr(res.summary, "does not include serverAuth") != NULL);
     CHECK(has_finding(&res, "bad-purpose"));
+    tr_free(t);
+    /* A chain through a certificate that may not sign (basicConstraints), named; with the anchors
+     * named too, not taken for an untrusted root. */
+    der pair[2] = { leaf_via_non_ca, non_ca };
+    t = tr_new();
+    tcp_open(t);
+    client_hello(t, "www.example.test", 0x0303, 4);
+    server_hello(t, 0x0303, 0xc02f, 5);
+    chain(t, &t->tls.server_chain, pair, 2, 5);
+    t->tls.server_hello_done = true;
+    alert(t, TD_C2S, 2, 42, false, 6);
+    VERDICT(classify_no_anchors(sys, t), "server-cert-rejected", "certain");
+    CHECK(strstr(res.summary, "basicConstraints") != NULL && has_finding(&res, "bad-ca"));
+    VERDICT(classify(t), "server-cert-rejected", "certain");
     tr_free(t);
     /* An RSA-1024 key, named. */
     t = tls12(&leaf_rsa1024, "www.example.test");
