@@ -255,6 +255,15 @@ void td_infer13(const td_transcript *t, td_result *r)
     size_t last_c = SIZE_MAX;
     for (size_t i = n; i-- > fin + 1;)
         if (s->records[i].dir == TD_C2S) { last_c = i; break; }
+    /* The server's last records, when alert-sized, are alerts: two bytes of plaintext are no
+     * answer to a request (GnuTLS refuses a client certificate with access_denied and then
+     * close_notify, after the request has come). */
+    for (size_t i = n; i-- > fin + 1;) {
+        const td_record *x = &s->records[i];
+        if (x->dir != TD_S2C || inf->label[i]) continue;
+        if (x->len != ls->alert && x->len != padded.alert) break;
+        inf->label[i] = TD_REC_ALERT;
+    }
     bool answered = false;                                /* server data after the request seen */
     for (size_t i = first_c; i < n; i++) {
         if (inf->label[i]) continue;
@@ -273,6 +282,12 @@ void td_infer13(const td_transcript *t, td_result *r)
         }
         if (!answered && (!request_pkt || x->packet < request_pkt) && x->len > padded.alert) {
             inf->label[i] = TD_REC_TICKET;
+            continue;
+        }
+        /* Alert-sized before anything was asked: two bytes nobody requested are an alert (GnuTLS
+         * refuses a client certificate with access_denied, then close_notify). */
+        if (!answered && (!request_pkt || x->packet < request_pkt) && (x->len == ls->alert || x->len == padded.alert)) {
+            inf->label[i] = TD_REC_ALERT;
             continue;
         }
         if (!answered) {

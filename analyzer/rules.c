@@ -499,7 +499,13 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
          * handshake and leave like this (a client that is merely done closes with a FIN). */
         bool reset_after = f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && client_reset_first(f) &&
                            !rule_closed_by(f, TD_S2C) && reset_soon_after_finished(f);
-        if (!f->client_aborted_13 && !silent && !reset_after) return false;
+        /* Or it finished and left without a request, in any way, and a sibling was shown a
+         * certificate with a defect of its own for the same name (curl checks the name after the
+         * handshake and closes with close_notify). */
+        bool sibling_defect = f->borrowed && f->borrowed->n_causes && f->borrowed->causes[0].strength >= EV_WIRE;
+        bool left_after = f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && first_closer(f) == TD_C2S &&
+                          sibling_defect;
+        if (!f->client_aborted_13 && !silent && !reset_after && !left_after) return false;
         *seen = false;
         *cause = cert_cause_for(f, NULL);
         *pkt = f->client_aborted_13 ? f->client_enc_first_pkt : rule_close_packet(f, TD_C2S);
