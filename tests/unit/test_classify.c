@@ -1539,6 +1539,28 @@ TEST(siblings_spare_connection_and_lent_cause)
     CHECK(has_evidence(&res, "was shown the certificate TLS 1.3 hides here: it is out of date"));
     CHECK(strstr(res.remedy, "2022-01-01") != NULL);
     tr_free(b);
+    /* curl leaves after the handshake with close_notify and a FIN (no reset): with a sibling shown
+     * a certificate for another name, that close is the refusal. */
+    td_transcript *n12 = tls12(&leaf_good, "www.example.test");
+    strcpy(n12->client.ip, "10.9.9.9");
+    free(n12->tls.sni);
+    n12->tls.sni = strdup("other.example.test");
+    finished12(n12, TD_C2S, 6);
+    finished12(n12, TD_S2C, 7);
+    tcp_close(n12, TD_C2S, false, 8);
+    VERDICT(classify_no_anchors(sys, n12), "name-mismatch", "likely");
+    td_transcript *n13 = tls13(0x1301);
+    strcpy(n13->client.ip, "10.9.9.9");
+    free(n13->tls.sni);
+    n13->tls.sni = strdup("other.example.test");
+    n13->id = 11;
+    rec(n13, TD_C2S, 53, 6);                   /* Finished */
+    rec(n13, TD_C2S, 19, 7);                   /* close_notify */
+    tcp_close(n13, TD_C2S, false, 7);
+    VERDICT(classify_no_anchors(sys, n13), "name-mismatch", "likely");
+    CHECK(has_evidence(&res, "it does not name the host asked for (other.example.test)"));
+    tr_free(n12);
+    tr_free(n13);
     /* ... but not for another client. */
     b = tls13(0x1301);
     rec(b, TD_C2S, 19, 6);
@@ -1567,6 +1589,37 @@ TEST(client_drops_at_certificate_request)
     tr_free(t);
 }
 
+TEST(infer_server_alerts_after_the_request)
+{
+    /* gnutls-serv refusing a client certificate: the client's flight and its request, then two
+     * alert-sized records (access_denied, close_notify) and the server's close.  Two bytes are no
+     * answer to a request: both are alerts, and the server refused the flight. */
+    td_transcript *t = tls13(0x1302);
+    rec(t, TD_C2S, 900, 6);                    /* Certificate */
+    rec(t, TD_C2S, 281, 6);                    /* CertificateVerify */
+    rec(t, TD_C2S, 69, 6);                     /* Finished, SHA-384 */
+    rec(t, TD_C2S, 96, 7);                     /* the request */
+    rec(t, TD_S2C, 19, 8);
+    rec(t, TD_S2C, 19, 9);
+    tcp_close(t, TD_S2C, false, 9);
+    const td_result *r = classify(t);
+    VERDICT(r, "client-cert-rejected", "likely");
+    CHECK(r->inf.label[8] == TD_REC_ALERT && r->inf.label[9] == TD_REC_ALERT && r->inf.server_aborted);
+    tr_free(t);
+    /* A real answer before them stays an answer. */
+    t = tls13(0x1302);
+    rec(t, TD_C2S, 900, 6);
+    rec(t, TD_C2S, 281, 6);
+    rec(t, TD_C2S, 69, 6);
+    rec(t, TD_C2S, 96, 7);
+    rec(t, TD_S2C, 700, 8);
+    rec(t, TD_S2C, 19, 9);
+    tcp_close(t, TD_S2C, false, 9);
+    r = classify(t);
+    CHECK(r->inf.label[8] == TD_REC_APPDATA && r->inf.label[9] == TD_REC_ALERT && !r->inf.server_aborted);
+    tr_free(t);
+}
+
 int main(void)
 {
     srandom(1);
@@ -1585,6 +1638,7 @@ int main(void)
     RUN(tls13_reset_right_after_finished_without_a_request);
     RUN(siblings_spare_connection_and_lent_cause);
     RUN(client_drops_at_certificate_request);
+    RUN(infer_server_alerts_after_the_request);
     RUN(row_no_server_response);
     RUN(row_one_sided);
     RUN(row_connection_refused);
