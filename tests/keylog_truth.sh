@@ -39,10 +39,10 @@ fi
 # The matrix of stacks: the agreement rates must not fall below what they are (the table, and the
 # captures that disagree, are printed as "#" lines; the note of each change explains them).
 [ -d samples/matrix ] || { echo "skip keylog-truth matrix: samples/matrix absent"; exit 0; }
-# (Facts: 95.5% on the 280 captures before issue 21's additions, unchanged; the NSS, Erlang and
-# wolfSSL clients added then abort TLS 1.3 flights where the inference rightly abstains on the
-# client certificate, so the whole matrix stands at 94.2%.)
-REC_FLOOR=98.0 FACT_FLOOR=94.0
+# (Facts: 95.9% on the 280 captures before issue 21's additions (95.5% before it); the NSS,
+# Erlang, wolfSSL and other clients added then abort TLS 1.3 flights where the inference rightly
+# abstains on the client certificate, so the whole matrix stands at 93.4%.)
+REC_FLOOR=98.0 FACT_FLOOR=93.0
 python3 tests/crosscheck/keylog_truth.py --tlsdiag "$BIN" samples/matrix > /tmp/keylog-truth.$$ 2>&1
 sed 's/^/# /' /tmp/keylog-truth.$$
 python3 - "$REC_FLOOR" "$FACT_FLOOR" /tmp/keylog-truth.$$ <<'PY'

@@ -821,6 +821,54 @@ for c in curl python nss erlang botan; do
     scen "go13-${c}12-protocol-mismatch"     protocol-mismatch go    13 none srv $c 12 none www
 done
 
+# 7. More servers for the certificate failures, more clients for the client-certificate ones.
+# Name mismatch (SNI other.example.test) and an expired leaf, from Apache, HAProxy, Caddy and
+# lighttpd (OpenSSL), to curl, gnutls-cli and Python.
+for s in apache haproxy caddy lighttpd-openssl; do
+    g=13 p=12; [ $s = haproxy ] && g=12 p=13
+    for cv in curl:12 curl:13 gnutls-cli:$g python:$p; do
+        c=${cv%%:*} v=${cv#*:}
+        [ $s = lighttpd-openssl ] && [ $c != curl ] && continue
+        scen "$s-$c-name-mismatch-tls$v"  name-mismatch        $s $v none srv $c any none other
+        scen "$s-$c-expired-tls$v"        server-cert-expired  $s $v none exp $c any none www
+    done
+done
+# An RSA-1024 leaf (refused by curl and Python) and a clientAuth-only leaf (refused by all) from
+# Apache, HAProxy, Caddy and stunnel (OpenSSL-based servers at security level 0: LOWSEC; stunnel
+# sets its own level and refuses to load the RSA-1024 key, so it serves only the EKU one).
+SRV_ENV=(OPENSSL_CONF=$LOWSEC)
+for s in apache haproxy caddy stunnel; do
+    if [ $s != stunnel ]; then
+    scen "$s-curl-weak-key-tls12"              "$(certv curl weak)"       $s 12 none weak curl       any none www
+    scen "$s-python-weak-key-tls13"            "$(certv python weak)"     $s 13 none weak python     any none www
+    fi
+    scen "$s-gnutls-cli-eku-client-only-tls13" "$(certv gnutls-cli eku)"  $s 13 none eku  gnutls-cli any none www
+    scen "$s-curl-eku-client-only-tls13"       "$(certv curl eku)"        $s 13 none eku  curl       any none www
+    scen "$s-python-eku-client-only-tls12"     "$(certv python eku)"      $s 12 none eku  python     any none www
+done
+SRV_ENV=()
+# The leaf alone (its intermediate missing) from HAProxy and Caddy.
+for sc in haproxy:curl:12 haproxy:python:13 caddy:curl:13 caddy:gnutls-cli:12; do
+    s=${sc%%:*} c=${sc#*:} v=${c#*:} c=${c%%:*}
+    scen "$s-$c-incomplete-chain-tls$v"   incomplete-chain     $s $v none intleaf $c any none www
+done
+# No client certificate, with more clients, against Apache (which asks for one from the root).
+for cv in python:12 python:13 node:12 node:13 openssl:12 openssl:13 wget:12 wget:13; do
+    c=${cv%%:*} v=${cv#*:}
+    scen "apache-$c-client-cert-missing-tls$v"  client-cert-missing  apache $v require srv $c any none  www
+done
+# A client certificate from the Other CA, with more clients.  OpenSSL-based clients send it to
+# Apache, whose CertificateRequest names the root; Go, Java (and GnuTLS) send only a certificate
+# whose issuer the server names, so they meet the Python server, which names no CA.
+for cv in openssl:12 openssl:13 python:12 python:13; do
+    c=${cv%%:*} v=${cv#*:}
+    scen "apache-$c-client-cert-rejected-tls$v" client-cert-rejected apache $v require srv $c any rogue www
+done
+for cv in gnutls-cli:12 gnutls-cli:13 go:12 go:13 java:12 java:13; do
+    c=${cv%%:*} v=${cv#*:}
+    scen "python-$c-client-cert-rejected-tls$v" client-cert-rejected python $v require srv $c any rogue www
+done
+
 # ---------------------------------------------------------------------------------------------
 # Publication
 # ---------------------------------------------------------------------------------------------
