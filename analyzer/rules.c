@@ -1281,6 +1281,11 @@ static void remember_cert(td_classifier *c, facts *f)
     td_sibling_cert b;
     memset(&b, 0, offsetof(td_sibling_cert, name));
     b.n_causes = cert_causes(f, b.causes);
+    if (!b.n_causes) {                             /* nothing wrong: no texts to keep */
+        b.name[0] = '\0';
+        td_siblings_remember_cert(c->siblings, f->t, &b);
+        return;
+    }
     const td_cert *leaf = &ch->certs[0];
     snprintf(b.name, sizeof b.name, "%s", f->sc.name);
     snprintf(b.covers, sizeof b.covers, "%s%s", leaf->n_san ? leaf->san[0] : leaf->subject ? leaf->subject : "?",

@@ -6,6 +6,7 @@
  * or RST), whether requests flowed both ways, and the verdict with its confidence.  Two connections are siblings when who matches, the certificate matches or was
  * hidden in one of them (TLS 1.3), and they started at most SIB_WINDOW seconds apart. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,9 +114,12 @@ static uint64_t who_key(const td_transcript *t)
 static uint64_t leaf_of(const td_transcript *t)
 {
     if (!t->tls.server_chain.seen || !t->tls.server_chain.n) return 0;
-    char head[17] = { 0 };
-    memcpy(head, t->tls.server_chain.certs[0].sha256, 16);   /* 64 hex digits and a NUL */
-    uint64_t v = strtoull(head, NULL, 16);
+    const char *hex = t->tls.server_chain.certs[0].sha256;   /* 64 hex digits and a NUL */
+    uint64_t v = 0;
+    for (int i = 0; i < 16 && hex[i]; i++) {
+        char c = hex[i];
+        v = v << 4 | ((uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) & 15);
+    }
     return v ? v : 1;
 }
 
@@ -247,7 +251,8 @@ void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td
     cert_seen *e = &sb->certs[w->key % SIB_CERTS];
     e->key = w->key;
     e->port = t->server.port;
-    e->c = *c;
+    if (c->n_causes) e->c = *c;                    /* ~900 bytes: only when there is a defect */
+    else memcpy(&e->c, c, offsetof(td_sibling_cert, name));
     e->c.id = t->id;
     e->c.start = t->start;
 }
