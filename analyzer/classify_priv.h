@@ -14,6 +14,7 @@ struct td_classifier {
     td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
     struct td_offer_memo *offer_memo;  /* weak kinds of recent offered-suite lists (findings_protocol.c) */
     struct td_siblings *siblings;  /* recent connections, for reasoning across them (siblings.c) */
+    bool judging_again;            /* td_classify_again: siblings are not told of it twice */
 };
 
 /* Pick the verdict (and its evidence and remedy) for t; add the certificate findings. */

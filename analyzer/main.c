@@ -85,6 +85,7 @@ int main(int argc, char **argv)
     if (r.opt.iface) td_run_live(&r);
     else td_run_files(&r);
     td_engine_end_file(r.engine);
+    td_run_release_held(&r);
 
     const td_engine_stats *st = r.have_live_stats ? &r.live_stats : td_engine_get_stats(r.engine);
     td_notes notes;

@@ -1339,5 +1339,5 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
         break;
     }
     rule_cert_findings(&f);
-    remember_cert(c, &f);
+    if (!c->judging_again) remember_cert(c, &f);
 }

@@ -37,13 +37,18 @@ typedef struct td_run {
     int width;                     /* the text report's width */
     size_t files_opened;           /* -r files that could be opened and read (some packets or none) */
     struct td_keylog_files *keylogs;   /* --keylog, or NULL (keylog_file.h) */
+    struct td_held *held;          /* reading files: connections held for later siblings (run_report.c) */
+    size_t held_head, n_held;
 } td_run;
 
 /* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */
 void td_run_files(td_run *r);
 /* Capture on -i until a signal, -c or --duration (run_live.c). */
 void td_run_live(td_run *r);
-/* The engine's callback: classify a finished connection, count it, report it. */
+/* The engine's callback: classify a finished connection, count it, report it (reading files, a
+ * connection a later sibling may change waits for it: see run_report.c). */
 void td_run_connection(void *ctx, td_transcript *t);
+/* The end of the input: report every connection still held, and free what held them. */
+void td_run_release_held(td_run *r);
 
 #endif

@@ -114,6 +114,9 @@ void td_classifier_free(td_classifier *c);
 /* Judge every connection alone from now on: no reasoning across sibling connections. */
 void td_classifier_no_siblings(td_classifier *c);
 void td_classify(td_classifier *c, const td_transcript *t, td_result *out);
+/* Judge t again, now that siblings that started after it are known; t was judged before, so
+ * the classifier does not remember it a second time. */
+void td_classify_again(td_classifier *c, const td_transcript *t, td_result *out);
 
 /* Label of a record for the ladder and the JSON ("server-flight", "client-finished", ...). */
 const char *td_rec_label_name(td_rec_label l);
