@@ -5,9 +5,10 @@
 #     waits 0.3 s before its ClientHello) sent anything: no-tls-response with the time it took,
 #     not "a port probe";
 #  2. openssl s_client against s_server (TLS 1.2, ECDHE-RSA) through a relay that spoils the
-#     ServerKeyExchange signature (tests/gen/ske_corrupter.py): the client's decrypt_error answers
-#     the key exchange, so handshake-aborted on the key exchange, not unknown-ca (this machine does
-#     not trust the self-signed certificate either, and that is not what the client said).
+#     ServerKeyExchange signature (tests/gen/tls_relay.py spoil-ske): the client's decrypt_error
+#     answers the key exchange, so handshake-aborted on the key exchange, not unknown-ca (this
+#     machine does not trust the self-signed certificate either, and that is not what the client
+#     said).
 # Needs root, ip, tcpdump, openssl and python3; prints "skip wire-cases: why" otherwise.
 BIN=${TLSDIAG:-./tlsdiag}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
@@ -81,7 +82,7 @@ in_ns openssl s_server -accept 127.0.0.1:4802 -cert "$tmp/cert.pem" -key "$tmp/k
     >"$tmp/srv.log" 2>&1 </dev/null &
 PIDS="$PIDS $!"
 wait_port "$NS" tcp 4802 5
-in_ns python3 "$(dirname "$0")/gen/ske_corrupter.py" 4803 4802 >"$tmp/relay.log" 2>&1 &
+in_ns python3 "$(dirname "$0")/gen/tls_relay.py" spoil-ske 4803 4802 >"$tmp/relay.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_grep 5 "$tmp/relay.log" ready
 capture ske "tcp port 4803"
@@ -94,3 +95,4 @@ got=$(verdict "$tmp/ske.pcap" 4803)
 check "spoiled ServerKeyExchange: handshake-aborted certain, not unknown-ca (got $got)" [ "$got" = "handshake-aborted certain" ]
 check "spoiled ServerKeyExchange: the summary names the key exchange" \
     sh -c "'$BIN' --json -P 4803 -r '$tmp/ske.pcap' | grep -q 'failed on the key exchange, not the certificate'"
+

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""A TCP relay that spoils the server's ServerKeyExchange signature (its last byte), for tests.
+"""A TCP relay that does to TLS what a broken server or middlebox does, for tests.
 
-    ske_corrupter.py LISTEN_PORT SERVER_PORT
+    tls_relay.py MODE LISTEN_PORT SERVER_PORT
 
-Listens on 127.0.0.1:LISTEN_PORT, relays one connection to 127.0.0.1:SERVER_PORT, and in the
-server's TLS 1.2 handshake records flips the last byte of a ServerKeyExchange message: the client
-then finds the signature bad and sends decrypt_error (RFC 5246 7.4.3).  It prints "ready" once
-listening, and exits when the connection ends.  Only for loopback tests of tlsdiag.
+Listens on 127.0.0.1:LISTEN_PORT, relays one connection to 127.0.0.1:SERVER_PORT, and:
+  spoil-ske        flips the last byte of the server's ServerKeyExchange (TLS 1.2): the client
+                   finds the signature bad and sends decrypt_error (RFC 5246 7.4.3).
+It prints "ready" once listening, and exits when the connection ends.  Only for loopback tests.
 """
 import select
 import socket
@@ -34,8 +34,16 @@ def spoil(records: bytearray) -> bytearray:
     return out
 
 
+def whole_records(buf: bytearray) -> int:
+    """How many bytes of buf are whole records."""
+    i = 0
+    while i + 5 <= len(buf) and i + 5 + int.from_bytes(buf[i + 3:i + 5], "big") <= len(buf):
+        i += 5 + int.from_bytes(buf[i + 3:i + 5], "big")
+    return i
+
+
 def main() -> int:
-    listen_port, server_port = int(sys.argv[1]), int(sys.argv[2])
+    mode, listen_port, server_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", listen_port))
@@ -60,11 +68,9 @@ def main() -> int:
                 break
             pending += data
             # Forward whole records only, so that a message is never cut between two sends.
-            i = 0
-            while i + 5 <= len(pending) and i + 5 + int.from_bytes(pending[i + 3:i + 5], "big") <= len(pending):
-                i += 5 + int.from_bytes(pending[i + 3:i + 5], "big")
+            i = whole_records(pending)
             if i:
-                client.sendall(bytes(spoil(pending[:i])))
+                client.sendall(bytes(spoil(pending[:i]) if mode == "spoil-ske" else pending[:i]))
                 del pending[:i]
     client.close()
     server.close()
