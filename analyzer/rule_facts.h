@@ -37,6 +37,7 @@ typedef struct facts {
     uint64_t server_abort_pkt;
     const struct td_sibling_cert *borrowed;   /* TLS 1.3 without keys: the certificate as a sibling
                                       showed it (analyzer/siblings.c), or NULL */
+    uint64_t asked_sibling;        /* a sibling that showed the server asks for a client certificate */
     uint64_t used_sibling;         /* a sibling that carried the requests and closed with this one
                                       (analyzer/siblings.c): its id, 0 if none */
     int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */

@@ -463,6 +463,8 @@ static bool reset_soon_after_finished(const facts *f)
     return false;
 }
 
+static uint64_t dropped_at_cert_request13(const facts *f);
+
 /* Did the client reject the server's certificate?  Sets *seen (the refusal itself is certain:
  * an alert read, or a silence every record of which was read), *cause (which defect, and how
  * strongly the capture supports it) and the packet. */
@@ -506,6 +508,7 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
         bool left_after = f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && first_closer(f) == TD_C2S &&
                           sibling_defect;
         if (!f->client_aborted_13 && !silent && !reset_after && !left_after) return false;
+        if (silent && dropped_at_cert_request13(f)) return false;   /* m_client_cert_missing's */
         *seen = false;
         *cause = cert_cause_for(f, NULL);
         *pkt = f->client_aborted_13 ? f->client_enc_first_pkt : rule_close_packet(f, TD_C2S);
@@ -713,6 +716,20 @@ static int m_server_cert_rejected(facts *f) { return cert_rule(f, CERT_OTHER); }
 /* How the server refused a client certificate, or its absence. */
 typedef enum { CC_NONE, CC_ALERT, CC_HTTP, CC_CLOSE, CC_DROPPED } cc_how;
 
+/* TLS 1.3 without keys: the client sent nothing after the server's encrypted flight and closed,
+ * and a sibling showed that this server asks for a client certificate (the request itself is
+ * encrypted here): a browser with none to offer drops the connection so (Chromium does, twice,
+ * then comes back with an empty one), unless the certificate is known to have a defect of its
+ * own.  The packet of the client's close, 0 if not so. */
+static uint64_t dropped_at_cert_request13(const facts *f)
+{
+    const td_tls *s = f->s;
+    if (!f->tls13 || !f->asked_sibling || f->client_enc_first || s->client_chain.seen || !rule_closed_by(f, TD_C2S)) return 0;
+    if (f->borrowed && f->borrowed->n_causes && f->borrowed->causes[0].strength >= EV_WIRE) return 0;
+    if (rule_closed_by(f, TD_S2C) && rule_first_close_packet(f, TD_S2C) < rule_first_close_packet(f, TD_C2S)) return 0;
+    return rule_first_close_packet(f, TD_C2S);
+}
+
 /* TLS 1.2: the server asked for a client certificate and the client, sending nothing more (no
  * Certificate, no key exchange, no alert), closed the connection: what a browser with no
  * certificate to offer does.  The packet of its close, 0 if not so. */
@@ -839,6 +856,7 @@ static cc_how client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t 
         }
     }
     uint64_t dropped = dropped_at_cert_request(f);
+    if (!dropped) dropped = dropped_at_cert_request13(f);
     if (dropped && !a) {
         *sent = false;
         *certain = false;
@@ -901,7 +919,13 @@ static void ev_client_cert_flight(facts *f, bool sent)
 static void ev_refusal(facts *f, cc_how how, uint64_t pkt, uint64_t resp_bytes)
 {
     const td_decrypt_facts *d = f->s->dec;
-    if (how == CC_DROPPED) {
+    if (how == CC_DROPPED && f->tls13) {
+        ev_close(f, TD_C2S);
+        td_result_evidence(f->r, pkt, "the client sent nothing after the server's encrypted flight and closed; connection "
+                                      "#%llu, from this client to the same server and name, showed that the server asks for "
+                                      "a client certificate: a browser with none to offer drops the connection so",
+                           (unsigned long long)f->asked_sibling);
+    } else if (how == CC_DROPPED) {
         ev_close(f, TD_C2S);
         td_result_evidence(f->r, pkt, "the client sent nothing after the server's CertificateRequest, not even an empty "
                                       "Certificate or an alert, and closed: a browser with no certificate to offer does this "
@@ -1318,7 +1342,10 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     }
     td_cert_cache_check(c->cache, c->store, &t->tls.server_chain, f.when, host, host ? NULL : t->server.ip, true, &f.sc);
     f.used_sibling = td_siblings_used_with(c->siblings, t);
-    if (td_version_is_tls13(t->tls.version) && !t->tls.server_chain.seen) f.borrowed = td_siblings_cert(c->siblings, t);
+    if (td_version_is_tls13(t->tls.version) && !t->tls.server_chain.seen) {
+        f.borrowed = td_siblings_cert(c->siblings, t);
+        f.asked_sibling = td_siblings_asked_client_cert(c->siblings, t);
+    }
     td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, f.when, NULL, NULL, false, &f.cc);
     gather(&f);
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {

@@ -28,6 +28,7 @@ typedef struct sib {
     uint16_t port;
     double start, client_close;    /* client_close: 0 when the client never closed */
     bool used;                     /* application data both ways */
+    bool asked;                    /* the server asked for a client certificate (seen or inferred) */
     bool certain;
     td_verdict verdict;
     uint64_t id;
@@ -167,6 +168,15 @@ uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t)
     return 0;
 }
 
+uint64_t td_siblings_asked_client_cert(const td_siblings *sb, const td_transcript *t)
+{
+    if (!sb) return 0;
+    const who_memo *w = who(sb, t, false);
+    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain)
+        if (s->asked && is_sibling(s, w->key, w->leaf, t)) return s->id;
+    return 0;
+}
+
 /* Verdicts that are one way of failing: the client refused the server's certificate, or the
  * server the client's. */
 static int family(td_verdict v)
@@ -231,6 +241,8 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     s->start = t->start;
     s->client_close = w->client_close;
     s->used = r->app_records[0] && r->app_records[1];
+    s->asked = t->tls.cert_requested ||
+               (r->inf.done && (r->inf.client_cert == TD_CC_EMPTY || r->inf.client_cert == TD_CC_SENT));
     s->id = t->id;
     s->verdict = r->verdict;
     s->certain = r->confidence && strcmp(r->confidence, "certain") == 0;

@@ -23,6 +23,10 @@ void td_siblings_free(td_siblings *sb);
  * refusal of the certificate the sibling accepted.  Returns its connection id, 0 if none. */
 uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t);
 
+/* A sibling that showed the server asks for a client certificate (a CertificateRequest in the
+ * clear, or a client Certificate inferred in TLS 1.3): its id, 0 if none. */
+uint64_t td_siblings_asked_client_cert(const td_siblings *sb, const td_transcript *t);
+
 /* A sibling whose failure was read certain (an alert in the clear, a key log): lends its
  * verdict, as a finding naming its id, to r when r failed the same way on weaker evidence. */
 void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *r);

@@ -1561,6 +1561,25 @@ TEST(siblings_spare_connection_and_lent_cause)
     CHECK(has_evidence(&res, "it does not name the host asked for (other.example.test)"));
     tr_free(n12);
     tr_free(n13);
+    /* Chromium drops a TLS 1.3 connection at the (encrypted) CertificateRequest without a word,
+     * then comes back with an empty Certificate: that sibling shows the server asks for one. */
+    td_transcript *drop = tls13(0x1301);
+    strcpy(drop->client.ip, "10.9.9.8");
+    drop->id = 20;
+    tcp_close(drop, TD_C2S, false, 6);
+    VERDICT(classify_no_anchors(sys, drop), "server-cert-rejected", "likely");   /* alone */
+    td_transcript *back = tls13(0x1301);
+    strcpy(back->client.ip, "10.9.9.8");
+    back->id = 21;
+    rec(back, TD_C2S, 61, 6);                  /* empty Certificate and Finished */
+    rec(back, TD_S2C, 19, 7);                  /* the server's alert */
+    tcp_close(back, TD_S2C, false, 8);
+    VERDICT(classify_no_anchors(sys, back), "client-cert-missing", "likely");
+    td_classify_again(sys, drop, &res);
+    VERDICT(&res, "client-cert-missing", "likely");
+    CHECK(strstr(res.summary, "dropped the connection") != NULL && has_evidence(&res, "connection #21"));
+    tr_free(drop);
+    tr_free(back);
     /* ... but not for another client. */
     b = tls13(0x1301);
     rec(b, TD_C2S, 19, 6);
