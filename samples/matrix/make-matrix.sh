@@ -758,8 +758,6 @@ scen nginx-go-client-cert-missing-tls13      client-cert-missing  nginx  13 requ
 scen nginx-go-rogue-not-sent-tls12           client-cert-missing  nginx  12 require srv go   any rogue www
 scen go-java-mtls-ok-tls13                   ok                   go     13 require srv java any good  www
 scen go-java-client-cert-missing-tls13       client-cert-missing  go     13 require srv java any none  www
-scen nginx-chromium-client-cert-missing-tls13  client-cert-missing  nginx  13 require srv chromium any none www
-scen nginx-chromium-client-cert-missing-tls12  client-cert-missing  nginx  12 require srv chromium any none www
 scen go-chromium-client-cert-missing-tls13     client-cert-missing  go     13 require srv chromium any none www
 scen apache-python-mtls-ok-tls12             ok                   apache 12 require srv python any good www
 scen nginx-gnutls-client-cert-missing-tls13  client-cert-missing  nginx  13 require srv gnutls-cli any none www
