@@ -11,7 +11,7 @@
 #   TLSDIAG=path/to/tlsdiag sh tests/siblings.sh
 BIN=${TLSDIAG:-./tlsdiag}
 M=samples/matrix
-for tool in editcap mergecap tshark python3; do
+for tool in editcap mergecap capinfos tshark python3; do
     command -v $tool >/dev/null 2>&1 || { echo "skip siblings: $tool is not installed"; exit 0; }
 done
 for f in go-chromium-ok-tls12 apache-curl-name-mismatch-tls12 apache-curl-name-mismatch-tls13; do
