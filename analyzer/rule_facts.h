@@ -16,35 +16,6 @@ typedef struct rule_var {
     char val[240];
 } rule_var;
 
-typedef struct facts {
-    const td_transcript *t;
-    const td_tls *s;
-    const td_tcp *tcp;
-    td_result *r;
-    const td_inference *in;        /* TLS 1.3 without keys (in->done false otherwise) */
-    td_chain_check sc, cc;         /* server and client chain checks */
-    bool tls13;                    /* TLS 1.3 read without keys: the keyless inference applies */
-    bool decrypted;                /* protected records were read with a key log (--keylog) */
-    bool anchors_named;            /* trust anchors from --cacert/--capath, not this machine's store */
-    const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake,
-                                      that does not merely answer the peer's close */
-    const td_alert *close_answer;  /* such an alert sent after the peer had closed (see gather) */
-    bool hs_done;                  /* both sides finished the handshake */
-    bool client_aborted_13;        /* TLS 1.3: the client answered the server's flight with an alert */
-    uint32_t client_enc_first;     /* TLS 1.3: size of the client's first protected record */
-    uint64_t client_enc_first_pkt;
-    bool server_aborted_after_client_flight;  /* TLS 1.3: the server refused the client's flight */
-    uint64_t server_abort_pkt;
-    const struct td_sibling_cert *borrowed;   /* TLS 1.3 without keys: the certificate as a sibling
-                                      showed it (analyzer/siblings.c), or NULL */
-    uint64_t asked_sibling;        /* a sibling that showed the server asks for a client certificate */
-    uint64_t used_sibling;         /* a sibling that carried the requests and closed with this one
-                                      (analyzer/siblings.c): its id, 0 if none */
-    int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */
-    rule_var vars[RULE_MAX_VARS];  /* what the matching rule's templates name */
-    size_t n_vars;
-} facts;
-
 /* How strongly the capture supports a cause, weakest first (DESIGN.md, "Evidence").  A verdict
  * names the best-supported cause; its confidence follows the weakest link it needed. */
 typedef enum ev_strength {
@@ -66,6 +37,37 @@ typedef struct cert_cause {
     cert_reason reason;
     ev_strength strength;
 } cert_cause;
+
+typedef struct facts {
+    const td_transcript *t;
+    const td_tls *s;
+    const td_tcp *tcp;
+    td_result *r;
+    const td_inference *in;        /* TLS 1.3 without keys (in->done false otherwise) */
+    td_chain_check sc, cc;         /* server and client chain checks */
+    bool tls13;                    /* TLS 1.3 read without keys: the keyless inference applies */
+    bool decrypted;                /* protected records were read with a key log (--keylog) */
+    bool anchors_named;            /* trust anchors from --cacert/--capath, not this machine's store */
+    const td_alert *fatal;         /* first fatal alert, or first encrypted alert during the handshake,
+                                      that does not merely answer the peer's close */
+    const td_alert *close_answer;  /* such an alert sent after the peer had closed (see gather) */
+    bool hs_done;                  /* both sides finished the handshake */
+    bool client_aborted_13;        /* TLS 1.3: the client answered the server's flight with an alert */
+    uint32_t client_enc_first;     /* TLS 1.3: size of the client's first protected record */
+    uint64_t client_enc_first_pkt;
+    bool server_aborted_after_client_flight;  /* TLS 1.3: the server refused the client's flight */
+    uint64_t server_abort_pkt;
+    const struct td_sibling_cert *borrowed;   /* TLS 1.3 without keys: the certificate as a sibling
+                                      showed it (analyzer/siblings.c), or NULL */
+    cert_cause wire_cause;         /* the server certificate's best-supported defect, no alert
+                                      considered (cert_cause_for(f, NULL)) */
+    uint64_t asked_sibling;        /* a sibling that showed the server asks for a client certificate */
+    uint64_t used_sibling;         /* a sibling that carried the requests and closed with this one
+                                      (analyzer/siblings.c): its id, 0 if none */
+    int64_t when;                  /* the capture's time, seconds (certificate dates are checked at it) */
+    rule_var vars[RULE_MAX_VARS];  /* what the matching rule's templates name */
+    size_t n_vars;
+} facts;
 
 #define CERT_MAX_CAUSES 6
 

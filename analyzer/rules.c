@@ -311,6 +311,19 @@ static int m_closed_before_hello(facts *f)
     return 1;
 }
 
+/* {offered}: the versions the ClientHello offered, "TLS1.3 TLS1.2". */
+static void offered_versions_var(facts *f)
+{
+    const td_tls *s = f->s;
+    char offered[96] = "";
+    size_t o = 0;
+    for (size_t i = 0; i < s->n_offered_versions && o + 16 < sizeof offered; i++) {
+        char v[16];
+        o += (size_t)snprintf(offered + o, sizeof offered - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], v, sizeof v));
+    }
+    rule_var_str(f, "offered", offered);
+}
+
 static bool is_mismatch_alert(uint8_t code) { return code == 40 || code == 70 || code == 71 || code == 86; }
 
 static int m_protocol_mismatch(facts *f)
@@ -337,14 +350,9 @@ static int m_protocol_mismatch(facts *f)
     }
     if (version_not_offered(f) && !s->ccs[TD_C2S] && (a ? a->from == TD_C2S : rule_closed_by(f, TD_C2S))) {
         f->r->confidence = "certain";
-        char v[16], offered[96] = "";
-        size_t o = 0;
-        for (size_t i = 0; i < s->n_offered_versions && o + 16 < sizeof offered; i++) {
-            char w[16];
-            o += (size_t)snprintf(offered + o, sizeof offered - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], w, sizeof w));
-        }
+        char v[16];
         rule_var_str(f, "chosen", td_version_label(s->version, v, sizeof v));
-        rule_var_str(f, "offered", offered);
+        offered_versions_var(f);
         ev_client_hello(f);
         ev_server_hello(f);
         if (a) ev_alert(f, a);
@@ -363,14 +371,8 @@ static int m_protocol_mismatch(facts *f)
                                : a->code == 71 ? "the client's offer is below the server's security minimum"
                                : a->code == 86 ? "a fallback to an older version was refused"
                                                : "no cipher suite (or group) in common");
-    char offered[96] = "";
-    size_t o = 0;
-    for (size_t i = 0; i < s->n_offered_versions && o + 16 < sizeof offered; i++) {
-        char v[16];
-        o += (size_t)snprintf(offered + o, sizeof offered - o, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], v, sizeof v));
-    }
     char n[32];
-    rule_var_str(f, "offered", offered);
+    offered_versions_var(f);
     rule_var_str(f, "suites", rule_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites", n, sizeof n));
     ev_client_hello(f);
     ev_server_hello(f);
@@ -430,6 +432,15 @@ static bool name_failed_by_elimination(const facts *f)
  * group or point), decode_error, unexpected_message. */
 static bool is_key_exchange_alert(uint8_t code) { return code == 51 || code == 47 || code == 50 || code == 10; }
 
+/* The client's first alert after the server's Certificate (a close_notify, mostly), or NULL. */
+static const td_alert *client_alert_after_chain(const facts *f)
+{
+    const td_tls *s = f->s;
+    for (size_t i = 0; i < s->n_alerts; i++)
+        if (s->alerts[i].from == TD_C2S && s->alerts[i].packet > s->server_chain.packet) return &s->alerts[i];
+    return NULL;
+}
+
 /* The packet of the server's ServerKeyExchange in the clear, 0 if none. */
 static uint64_t server_key_exchange_packet(const facts *f)
 {
@@ -463,7 +474,7 @@ static bool reset_soon_after_finished(const facts *f)
     return false;
 }
 
-static uint64_t dropped_at_cert_request13(const facts *f);
+static uint64_t dropped_at_cert_request(const facts *f);
 
 /* Did the client reject the server's certificate?  Sets *seen (the refusal itself is certain:
  * an alert read, or a silence every record of which was read), *cause (which defect, and how
@@ -485,10 +496,9 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
      * certificate shows a defect (or this machine's store objects), else left to handshake-aborted. */
     if (a && a->from == TD_C2S && !a->encrypted && a->code == 40 && s->server_chain.seen && a->packet > s->server_chain.packet &&
         !s->ccs[TD_C2S]) {
-        cert_cause c = cert_cause_for(f, NULL);
-        if (c.reason == CERT_OTHER) return false;
+        if (f->wire_cause.reason == CERT_OTHER) return false;
         *seen = true;
-        *cause = c;
+        *cause = f->wire_cause;
         *pkt = a->packet;
         return true;
     }
@@ -508,9 +518,9 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
         bool left_after = f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && first_closer(f) == TD_C2S &&
                           sibling_defect;
         if (!f->client_aborted_13 && !silent && !reset_after && !left_after) return false;
-        if (silent && dropped_at_cert_request13(f)) return false;   /* m_client_cert_missing's */
+        if (silent && dropped_at_cert_request(f)) return false;   /* m_client_cert_missing's */
         *seen = false;
-        *cause = cert_cause_for(f, NULL);
+        *cause = f->wire_cause;
         *pkt = f->client_aborted_13 ? f->client_enc_first_pkt : rule_close_packet(f, TD_C2S);
         return true;
     }
@@ -522,8 +532,8 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
      * connection the same way, so the certificate is the reason only when it shows a defect of
      * its own; else m_client_cert_missing's "dropped at the CertificateRequest".) */
     if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) &&
-        (!s->cert_requested || cert_cause_for(f, NULL).strength >= EV_WIRE)) {
-        *cause = cert_cause_for(f, NULL);
+        (!s->cert_requested || f->wire_cause.strength >= EV_WIRE)) {
+        *cause = f->wire_cause;
         *seen = client_read_whole(f);              /* it gave up right after the server's flight */
         *pkt = rule_close_packet(f, TD_C2S);
         return true;
@@ -532,17 +542,13 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
      * it: then the client ends the connection without a request.  Claimed only when the passive
      * checks find what it would refuse, and more than this machine's store objecting: a probe
      * that only shakes hands leaves the same way, and the client may well trust a private CA. */
-    cert_cause why = cert_cause_for(f, NULL);
-    bool goodbye = false;                          /* the client closed TLS in order (close_notify) */
-    for (size_t i = 0; i < s->n_alerts; i++)
-        if (s->alerts[i].from == TD_C2S && s->alerts[i].packet > s->server_chain.packet) goodbye = true;
+    cert_cause why = f->wire_cause;
+    const td_alert *bye = client_alert_after_chain(f);   /* close_notify: the client closed TLS in order */
     if (s->server_chain.seen && f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && first_closer(f) == TD_C2S &&
-        !f->used_sibling && why.reason != CERT_OTHER && (why.strength > EV_STORE || !goodbye)) {
+        !f->used_sibling && why.reason != CERT_OTHER && (why.strength > EV_STORE || !bye)) {
         *seen = client_read_whole(f);
         *cause = why;
-        *pkt = rule_close_packet(f, TD_C2S);
-        for (size_t i = 0; i < s->n_alerts; i++)
-            if (s->alerts[i].from == TD_C2S && s->alerts[i].packet > s->server_chain.packet) { *pkt = s->alerts[i].packet; break; }
+        *pkt = bye ? bye->packet : rule_close_packet(f, TD_C2S);
         return true;
     }
     return false;
@@ -716,31 +722,25 @@ static int m_server_cert_rejected(facts *f) { return cert_rule(f, CERT_OTHER); }
 /* How the server refused a client certificate, or its absence. */
 typedef enum { CC_NONE, CC_ALERT, CC_HTTP, CC_CLOSE, CC_DROPPED } cc_how;
 
-/* TLS 1.3 without keys: the client sent nothing after the server's encrypted flight and closed,
- * and a sibling showed that this server asks for a client certificate (the request itself is
- * encrypted here): a browser with none to offer drops the connection so (Chromium does, twice,
- * then comes back with an empty one), unless the certificate is known to have a defect of its
- * own.  The packet of the client's close, 0 if not so. */
-static uint64_t dropped_at_cert_request13(const facts *f)
-{
-    const td_tls *s = f->s;
-    if (!f->tls13 || !f->asked_sibling || f->client_enc_first || s->client_chain.seen || !rule_closed_by(f, TD_C2S)) return 0;
-    if (f->borrowed && f->borrowed->n_causes && f->borrowed->causes[0].strength >= EV_WIRE) return 0;
-    if (rule_closed_by(f, TD_S2C) && rule_first_close_packet(f, TD_S2C) < rule_first_close_packet(f, TD_C2S)) return 0;
-    return rule_first_close_packet(f, TD_C2S);
-}
-
-/* TLS 1.2: the server asked for a client certificate and the client, sending nothing more (no
- * Certificate, no key exchange, no alert), closed the connection: what a browser with no
- * certificate to offer does.  The packet of its close, 0 if not so. */
+/* The server asked for a client certificate and the client, sending nothing more (no Certificate,
+ * no key exchange, no alert), closed the connection: what a browser with no certificate to offer
+ * does (Chromium, twice, before it comes back with an empty one).  TLS 1.2 shows the request;
+ * TLS 1.3 without keys hides it, and a sibling that showed this server asks stands in, unless the
+ * certificate a sibling was shown has a defect of its own.  The packet of the close, 0 if not so. */
 static uint64_t dropped_at_cert_request(const facts *f)
 {
     const td_tls *s = f->s;
-    if (f->tls13 || !s->cert_requested || s->client_chain.seen || s->ccs[TD_C2S] || !rule_closed_by(f, TD_C2S)) return 0;
+    if (s->client_chain.seen || !rule_closed_by(f, TD_C2S)) return 0;
     if (rule_closed_by(f, TD_S2C) && rule_first_close_packet(f, TD_S2C) < rule_first_close_packet(f, TD_C2S)) return 0;
-    for (size_t i = 0; i < f->t->n_events; i++) {
-        const td_event *e = &f->t->events[i];
-        if (e->dir == TD_C2S && e->packet > s->cert_request_packet && is_tls_bytes(e)) return 0;
+    if (f->tls13) {
+        if (!f->asked_sibling || f->client_enc_first) return 0;
+        if (f->borrowed && f->borrowed->n_causes && f->borrowed->causes[0].strength >= EV_WIRE) return 0;
+    } else {
+        if (!s->cert_requested || s->ccs[TD_C2S]) return 0;
+        for (size_t i = 0; i < f->t->n_events; i++) {
+            const td_event *e = &f->t->events[i];
+            if (e->dir == TD_C2S && e->packet > s->cert_request_packet && is_tls_bytes(e)) return 0;
+        }
     }
     return rule_first_close_packet(f, TD_C2S);
 }
@@ -856,7 +856,6 @@ static cc_how client_cert_outcome(facts *f, bool *sent, bool *certain, uint64_t 
         }
     }
     uint64_t dropped = dropped_at_cert_request(f);
-    if (!dropped) dropped = dropped_at_cert_request13(f);
     if (dropped && !a) {
         *sent = false;
         *certain = false;
@@ -1109,11 +1108,8 @@ static int m_ok(facts *f)
      * from a probe that is done, or a fatal alert from a client that checked the certificate
      * after its Finished (NSS does): without keys or the client's roots, nothing tells. */
     if (!f->tls13 && !f->decrypted && f->hs_done && !r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && s->server_chain.seen) {
-        cert_cause why = cert_cause_for(f, NULL);
-        const td_alert *bye = NULL;
-        for (size_t i = 0; i < s->n_alerts && !bye; i++)
-            if (s->alerts[i].from == TD_C2S && s->alerts[i].encrypted && s->alerts[i].packet > s->server_chain.packet) bye = &s->alerts[i];
-        if (bye && why.reason != CERT_OTHER && why.strength == EV_STORE) {
+        const td_alert *bye = client_alert_after_chain(f);
+        if (bye && bye->encrypted && f->wire_cause.reason != CERT_OTHER && f->wire_cause.strength == EV_STORE) {
             f->r->confidence = "likely";
             td_result_finding(f->r, "client-alert-unread", "warning",
                               "the client ended the connection right after the handshake with an encrypted alert (pkt %llu) and "
@@ -1348,6 +1344,7 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     }
     td_cert_cache_check(c->cache, c->store, &t->tls.client_chain, f.when, NULL, NULL, false, &f.cc);
     gather(&f);
+    f.wire_cause = cert_cause_for(&f, NULL);       /* read by several rules: worked out once */
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         const rule *row = &rules[i];
         r->n_evidence = r->n_findings = 0;
