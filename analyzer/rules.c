@@ -451,29 +451,6 @@ static uint64_t server_key_exchange_packet(const facts *f)
     return 0;
 }
 
-/* The client's first close was a reset, not a FIN: it left without reading what the server
- * had sent (a TLS 1.3 server's session tickets), not as a client that is done. */
-static bool client_reset_first(const facts *f)
-{
-    const td_tcp *tcp = f->tcp;
-    return tcp->rst_packet && tcp->rst_from == TD_C2S && !(tcp->fin[TD_C2S] && tcp->fin_packet[TD_C2S] < tcp->rst_packet);
-}
-
-/* A client that refuses the certificate after the handshake leaves within moments of its
- * Finished (verifying takes milliseconds); one that idles until the server times it out does not. */
-#define REFUSAL_AFTER_FINISHED 1.0
-
-static bool reset_soon_after_finished(const facts *f)
-{
-    if (!f->in->client_finished || f->in->client_finished > f->s->n_records) return false;
-    double fin = f->s->records[f->in->client_finished - 1].ts;
-    for (size_t i = 0; i < f->t->n_events; i++) {
-        const td_event *e = &f->t->events[i];
-        if (e->kind == TD_EV_RST && e->dir == TD_C2S) return e->ts - fin <= REFUSAL_AFTER_FINISHED;
-    }
-    return false;
-}
-
 static uint64_t dropped_at_cert_request(const facts *f);
 
 /* Did the client reject the server's certificate?  Sets *seen (the refusal itself is certain:
@@ -506,18 +483,15 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
         /* The client answered the server's encrypted flight with an alert, or with nothing, and
          * closed: it refused something in that flight (the certificate, most often). */
         bool silent = !f->client_enc_first && !s->client_chain.seen && rule_closed_by(f, TD_C2S) && s->records_total[TD_S2C] > 0;
-        /* Or it finished the handshake and reset the connection at once, with no request and the
-         * server's tickets unread: curl, wget and GnuTLS check the certificate after the
-         * handshake and leave like this (a client that is merely done closes with a FIN). */
-        bool reset_after = f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && client_reset_first(f) &&
-                           !rule_closed_by(f, TD_S2C) && reset_soon_after_finished(f);
-        /* Or it finished and left without a request, in any way, and a sibling was shown a
-         * certificate with a defect of its own for the same name (curl checks the name after the
-         * handshake and closes with close_notify). */
+        /* Or it finished the handshake and left without a request (curl, wget and GnuTLS check
+         * the certificate after the handshake), and, as the TLS 1.2 rule below asks, the
+         * certificate has a defect of its own: here, as a sibling was shown it for the same name.
+         * How it leaves (close_notify, FIN or a reset with the tickets unread) is each stack's
+         * habit and timing, and a probe leaves the same ways (HAProxy's checks reset). */
         bool sibling_defect = f->borrowed && f->borrowed->n_causes && f->borrowed->causes[0].strength >= EV_WIRE;
         bool left_after = f->hs_done && !f->r->app_records[TD_C2S] && !s->resumed && !f->used_sibling && first_closer(f) == TD_C2S &&
                           sibling_defect;
-        if (!f->client_aborted_13 && !silent && !reset_after && !left_after) return false;
+        if (!f->client_aborted_13 && !silent && !left_after) return false;
         if (silent && dropped_at_cert_request(f)) return false;   /* m_client_cert_missing's */
         *seen = false;
         *cause = f->wire_cause;
@@ -682,10 +656,6 @@ static int cert_rule(facts *f, cert_reason want)
         td_result_evidence(f->r, pkt, "client completed the handshake, then ended the connection with no request and no alert: "
                                       "every record it sent was read with the key log (curl, GnuTLS and Node check the "
                                       "certificate after the handshake and leave like this; so does a probe that only shakes hands)");
-    else if (hung_up && f->tls13)
-        td_result_evidence(f->r, pkt, "client completed the handshake, then reset the connection at once, without a request "
-                                      "and with the server's data unread (curl, wget and GnuTLS check the certificate after "
-                                      "the handshake and leave like this; a client that is done closes with a FIN)");
     else if (hung_up)
         td_result_evidence(f->r, pkt, "client completed the handshake, then ended the connection without a request "
                                       "(clients such as curl and GnuTLS check the certificate after the handshake)");
