@@ -23,10 +23,11 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Idissectors -Ianalyzer $(PKG_CFLAGS)
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(SANFLAGS) -I. $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
-LIB_SRC  = $(wildcard dissectors/*.c) $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+# Every .c under dissectors/ and analyzer/ but main.c: the folders are the architecture (docs/DESIGN.md).
+LIB_SRC  = $(sort $(filter-out analyzer/app/main.c,$(shell find dissectors analyzer -name '*.c')))
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 TEST_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -51,7 +52,7 @@ $(BUILD)/libtlsdiag.a: $(LIB_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(BIN): $(BUILD)/analyzer/main.o $(BUILD)/libtlsdiag.a
+$(BIN): $(BUILD)/analyzer/app/main.o $(BUILD)/libtlsdiag.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -84,4 +85,4 @@ clean:
 # Benchmarks: make bench generates large captures and times tlsdiag against libpcap and others.
 -include tests/bench/bench.mk
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/analyzer/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/analyzer/app/main.d

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transcript.h"
+#include "include/transcript.h"
 
 void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, uint32_t len,
                          uint64_t packet, double ts)

@@ -23,7 +23,7 @@ enum { TD_C2S = 0, TD_S2C = 1 };           /* direction index: client->server, s
 #define TD_MAX_HEARTBEATS 16               /* heartbeat records kept (the rest are only counted) */
 #define TD_MAX_SSL2_KINDS 16               /* SSLv2 cipher kinds offered in an SSLv2 CLIENT-HELLO */
 
-/* One certificate, summarised (dissectors/x509_summary.c).  Strings are heap-owned. */
+/* One certificate, summarised (dissectors/x509/x509_summary.c).  Strings are heap-owned. */
 typedef struct td_cert {
     char *subject;                         /* RFC 2253 one-line form, e.g. "CN=www.example.com,O=Example" */
     char *issuer;
@@ -122,7 +122,7 @@ typedef struct td_event {
 } td_event;
 
 /* A TLS 1.3 protected record: its true content type is inside the encryption, so the parser
- * keeps only what the wire shows and the classifier infers the rest (analyzer/infer13.c). */
+ * keeps only what the wire shows and the classifier infers the rest (analyzer/diagnose/tls13_without_keys.c). */
 typedef struct td_record {
     uint8_t dir;
     uint16_t len;                          /* TLSCiphertext.length as declared */
@@ -223,7 +223,7 @@ typedef struct td_tls {
     td_heartbeat *heartbeats;              /* heap, at most TD_MAX_HEARTBEATS, in order */
     size_t n_heartbeats;                   /* kept */
     size_t n_heartbeats_total;
-    /* SSLv2 beyond the hellos (dissectors/tls_sslv2.c).  Cipher kinds are 24-bit values. */
+    /* SSLv2 beyond the hellos (dissectors/tls/tls_sslv2.c).  Cipher kinds are 24-bit values. */
     uint32_t sslv2_offered_kinds[TD_MAX_SSL2_KINDS]; /* SSLv2 CIPHER-KINDs (not 00xxxx) in CLIENT-HELLO */
     uint8_t n_sslv2_offered_kinds;
     bool sslv2_session_id_hit;             /* SERVER-HELLO resumed a session: no CLIENT-MASTER-KEY */
@@ -285,7 +285,7 @@ typedef struct td_transcript {
     td_event *events;                      /* heap, grown on demand up to TD_MAX_EVENTS */
     size_t n_events, cap_events;
     size_t n_events_dropped;
-    /* The rest is the engine's to allocate late (analyzer/engine.c): an open connection has none
+    /* The rest is the engine's to allocate late (analyzer/flow/engine.c): an open connection has none
      * of it until its first TLS byte, and the endpoints' text is written when it ends. */
     td_endpoint client, server;
     td_tls tls;

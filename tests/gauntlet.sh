@@ -277,7 +277,7 @@ check tcp-doff 0 'V(40010, "ok")' \
     "$f $P_DOFF_CUT2: TCP data offset 15 \\(60 bytes\\) exceeds the segment"
 
 # Overlapping segments with different bytes.  tlsdiag keeps the FIRST copy of every byte it has
-# seen, whether already delivered or held out of order (analyzer/reassembly.c; Zeek does the
+# seen, whether already delivered or held out of order (analyzer/flow/reassembly.c; Zeek does the
 # same, and so does Wireshark's default).  Each ClientHello is sent once naming first.example.test
 # and once, overlapping it, naming other.example.test (same length):
 #   40011: in order; the retransmission covers the name and runs on past the first copy.

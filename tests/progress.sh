@@ -1,5 +1,5 @@
 #!/bin/sh
-# The progress line (analyzer/progress.c) on real pseudo-terminals: tests/progress_check.py, on a
+# The progress line (analyzer/run/progress.c) on real pseudo-terminals: tests/progress_check.py, on a
 # generated capture of 3000 connections (tests/bench/gencap.c).
 BIN=${TLSDIAG:-./tlsdiag}
 tmp=$(mktemp -d)

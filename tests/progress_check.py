@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/progress_check.py BIN CAPTURE CACERT - the progress line on stderr (analyzer/progress.c).
+"""tests/progress_check.py BIN CAPTURE CACERT - the progress line on stderr (analyzer/run/progress.c).
 
 It must appear while a file is read for more than a second and stderr is a terminal, say how far
 the reading got, be gone before any report line is written (the report may share the terminal),

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Reasoning across connections when the sibling that tells comes later in the capture: reading
 # files, a connection whose verdict a later sibling may change is held until connections that
-# start 10 s after it are judged (analyzer/run_report.c).  Made from real captures with editcap
+# start 10 s after it are judged (analyzer/run/run_connection.c).  Made from real captures with editcap
 # and mergecap (Wireshark's tools):
 #   - Chromium's two sockets, reordered so that the spare starts first: both ok, the spare with
 #     the finding unused-connection (alone, --no-siblings: a likely refusal);

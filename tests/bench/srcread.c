@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "source.h"
+#include "analyzer/capture/source.h"
 
 static void count_secrets(void *ctx, const char *origin, const uint8_t *data, size_t len)
 {

@@ -14,9 +14,9 @@ FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-om
 FUZZ_BASE      := -std=c17 -D_GNU_SOURCE -g -O1 $(WARN)
 # The library: instrumented for coverage (fuzzer-no-link) and sanitizers, all its headers.
 FUZZ_LIB_CFLAGS = $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
-                  -Iinclude -Idissectors -Ianalyzer $(PKG_CFLAGS)
+                  -I. $(PKG_CFLAGS)
 # The harnesses: public headers only (include/), plus the trust anchors of the samples.
-FUZZ_CFLAGS    = $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_SAN) -Iinclude -Itests/fuzz $(PKG_CFLAGS) \
+FUZZ_CFLAGS    = $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_SAN) -I. -Itests/fuzz $(PKG_CFLAGS) \
                  -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"'
 FUZZ_LIB_OBJ   = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC))
 FUZZ_BINS      = $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))
@@ -101,20 +101,20 @@ fuzz-cov-deps: | fuzz-deps
 
 $(FUZZ_COV_BUILD)/%.o: %.c | fuzz-deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_BASE) $(FUZZ_COV_FLAGS) -Iinclude -Idissectors -Ianalyzer $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_BASE) $(FUZZ_COV_FLAGS) -I. $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_COV_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_COV_OBJ) | fuzz-deps
-	$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_COV_FLAGS) -Iinclude -Itests/fuzz $(PKG_CFLAGS) -MMD -MP -MF $@.d -MT $@ \
+	$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_COV_FLAGS) -I. -Itests/fuzz $(PKG_CFLAGS) -MMD -MP -MF $@.d -MT $@ \
 	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
 
 # The sources each harness is aimed at (its coverage is also given over the whole library).
-FUZZ_COV_SRC_tls_stream = dissectors/tls_stream.c dissectors/tls_handshake.c dissectors/tls_sslv2.c \
-                          dissectors/sniff.c dissectors/transcript.c
-FUZZ_COV_SRC_x509       = dissectors/x509_summary.c
-FUZZ_COV_SRC_decode     = dissectors/decode.c
+FUZZ_COV_SRC_tls_stream = dissectors/tls/tls_stream.c dissectors/tls/tls_handshake.c dissectors/tls/tls_sslv2.c \
+                          dissectors/tls/tls_sniff.c dissectors/transcript.c
+FUZZ_COV_SRC_x509       = dissectors/x509/x509_summary.c
+FUZZ_COV_SRC_decode     = dissectors/decode/decode.c
 FUZZ_COV_SRC_pipeline   = $(LIB_SRC)
-FUZZ_COV_SRC_pcapng_secrets = dissectors/pcapng_secrets.c analyzer/source_file.c
-FUZZ_COV_SRC_decrypt    = dissectors/tls_decrypt.c dissectors/keylog_parse.c dissectors/tls_stream.c
+FUZZ_COV_SRC_pcapng_secrets = analyzer/capture/pcapng_secrets.c analyzer/capture/source_file.c
+FUZZ_COV_SRC_decrypt    = dissectors/tls/tls_decrypt.c dissectors/tls/keylog_parse.c dissectors/tls/tls_stream.c
 
 define fuzz_nl
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
-#include "dissect.h"
-#include "report.h"
-#include "transcript.h"
+#include "analyzer/diagnose/classify.h"
+#include "dissectors/dissect.h"
+#include "analyzer/report/report.h"
+#include "include/transcript.h"
 
 #ifndef TD_FUZZ_CACERT
 #define TD_FUZZ_CACERT "samples/ca/test-root-ca.pem"

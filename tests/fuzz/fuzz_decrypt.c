@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissect.h"
+#include "dissectors/dissect.h"
 #include "fuzz_common.h"
-#include "keylog.h"
-#include "transcript.h"
+#include "dissectors/tls/keylog.h"
+#include "include/transcript.h"
 
 #ifndef TD_FUZZ_KEYLOGS
 #define TD_FUZZ_KEYLOGS "samples/keylog:samples/keylog-suites/keylog"   /* directories, ':' between */

@@ -14,8 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pcapng_secrets.h"
-#include "source.h"
+#include "analyzer/capture/pcapng_secrets.h"
+#include "analyzer/capture/source.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

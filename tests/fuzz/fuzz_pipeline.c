@@ -1,7 +1,7 @@
 /* fuzz_pipeline.c - the whole pipeline from the bytes of a capture file (pcap, pcapng, either
  * byte order, gzip-compressed or not) to the reports: td_source_open_file -> td_engine (decode,
  * flow table, reassembly, TLS stream parser) -> td_classify -> JSON and text reports, as
- * analyzer/run_files.c drives it.  Everything is freed each run: LeakSanitizer sees any leak.
+ * analyzer/run/run_files.c drives it.  Everything is freed each run: LeakSanitizer sees any leak.
  *
  * The input is written to a memfd and opened by path (/proc/self/fd/N), so the source reads it
  * exactly as it reads a file.  Options: port 443 plus any TCP port whose bytes look like TLS
@@ -14,11 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "decode.h"
-#include "engine.h"
+#include "dissectors/decode/decode.h"
+#include "analyzer/flow/engine.h"
 #include "fuzz_common.h"
-#include "options.h"
-#include "source.h"
+#include "analyzer/run/options.h"
+#include "analyzer/capture/source.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

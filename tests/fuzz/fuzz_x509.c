@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissect.h"
+#include "dissectors/dissect.h"
 #include "fuzz_common.h"
-#include "transcript.h"
+#include "include/transcript.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,4 +1,4 @@
-/* test_chains.c - analyzer/certcheck.c's answer to "why does this chain not reach a trust
+/* test_chains.c - analyzer/diagnose/chain_check.c's answer to "why does this chain not reach a trust
  * anchor?" (incomplete, unknown_root, issuer_unknown, self_signed; the table at the top of
  * certcheck.c), on real certificate hierarchies made here with OpenSSL, through
  * td_cert_cache_check as the classifier calls it (afresh, from the cache, and with no cache).
@@ -18,10 +18,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "cert_cache.h"
-#include "certcheck.h"
+#include "analyzer/diagnose/chain_cache.h"
+#include "analyzer/diagnose/chain_check.h"
 #include "check.h"
-#include "dissect.h"
+#include "dissectors/dissect.h"
 
 #define WHEN 1767225600                   /* 2026-01-01T00:00:00Z: inside every validity below */
 #define URL_A "http://ca.example.test/issuing-a.crt"

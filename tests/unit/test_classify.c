@@ -1,6 +1,6 @@
 /* test_classify.c - the classifier without packets: hand-built transcripts, at least one per
- * row of the verdict table (analyzer/rules.c) and one per reading of TLS 1.3 protected records
- * (analyzer/infer13.c), so a rule can be changed and checked without a capture.  Certificates
+ * row of the verdict table (analyzer/diagnose/rules.c) and one per reading of TLS 1.3 protected records
+ * (analyzer/diagnose/tls13_without_keys.c), so a rule can be changed and checked without a capture.  Certificates
  * are made here with OpenSSL (EC P-256), and the classifier trusts only this file's root. */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,9 +14,9 @@
 #include <openssl/x509v3.h>
 
 #include "check.h"
-#include "classify.h"
-#include "dissect.h"
-#include "transcript.h"
+#include "analyzer/diagnose/classify.h"
+#include "dissectors/dissect.h"
+#include "include/transcript.h"
 
 /* ---- a little PKI ------------------------------------------------------------------------- */
 

@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 
 #include "check.h"
-#include "decode.h"
+#include "dissectors/decode/decode.h"
 
 /* ---- a frame builder ------------------------------------------------------------------------ */
 

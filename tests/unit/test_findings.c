@@ -1,4 +1,4 @@
-/* test_findings.c - analyzer/findings_protocol.c: heartbeat abuse and weak offers.
+/* test_findings.c - analyzer/diagnose/findings_protocol.c: heartbeat abuse and weak offers.
  *
  * Every transcript here is built the way the engine builds one: real record bytes (hand-made
  * hellos, heartbeat records, SSLv2 hellos) fed through td_tls_stream_data; then
@@ -11,10 +11,10 @@
 
 #include "bytebuf.h"
 #include "check.h"
-#include "classify.h"
-#include "dissect.h"
-#include "findings_protocol.h"
-#include "transcript.h"
+#include "analyzer/diagnose/classify.h"
+#include "dissectors/dissect.h"
+#include "analyzer/diagnose/findings_protocol.h"
+#include "include/transcript.h"
 
 /* ---- record builders ----------------------------------------------------------------------------- */
 

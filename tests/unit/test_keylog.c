@@ -1,5 +1,5 @@
-/* test_keylog.c - unit tests for the key log parser (dissectors/keylog_parse.c) and the record
- * decryptor (dissectors/tls_decrypt.c): RFC 8448's TLS 1.3 key schedule vectors, the published
+/* test_keylog.c - unit tests for the key log parser (dissectors/tls/keylog_parse.c) and the record
+ * decryptor (dissectors/tls/tls_decrypt.c): RFC 8448's TLS 1.3 key schedule vectors, the published
  * TLS 1.2 PRF vector, and records sealed here with OpenSSL (independently of the decryptor) that
  * must open, and fail to open once tampered with. */
 #include <stdint.h>
@@ -11,8 +11,8 @@
 #include <openssl/hmac.h>
 
 #include "check.h"
-#include "dissect.h"
-#include "keylog.h"
+#include "dissectors/dissect.h"
+#include "dissectors/tls/keylog.h"
 
 static size_t unhex(const char *s, uint8_t *out, size_t max)
 {

@@ -1,5 +1,5 @@
-/* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/engine.c,
- * analyzer/flow_table.c): closed connections end after their linger even when silent open ones
+/* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/flow/engine.c,
+ * analyzer/flow/flow_table.c): closed connections end after their linger even when silent open ones
  * are older; a connection starts without its TLS facts and gets them, moved in memory, on its
  * first byte, with every list it is on still right; output order survives both; the endpoints,
  * written only when a connection ends, are right whichever way it ended.
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "engine.h"
-#include "options.h"
+#include "analyzer/flow/engine.h"
+#include "analyzer/run/options.h"
 
 #define LINKTYPE_IPV4 228
 enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };

@@ -1,10 +1,10 @@
-/* test_names.c - unit tests for dissectors/tls_names.c: cipher suite, version, alert, handshake
+/* test_names.c - unit tests for dissectors/tls/tls_names.c: cipher suite, version, alert, handshake
  * and extension names, GREASE, and the cipher weakness classification. */
 #include <stdint.h>
 #include <string.h>
 
 #include "check.h"
-#include "dissect.h"
+#include "dissectors/dissect.h"
 
 typedef struct pair {
     uint32_t code;

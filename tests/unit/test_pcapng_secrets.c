@@ -1,4 +1,4 @@
-/* test_pcapng_secrets.c - the pcapng Decryption Secrets Block walker (include/pcapng_secrets.h)
+/* test_pcapng_secrets.c - the pcapng Decryption Secrets Block walker (analyzer/capture/pcapng_secrets.h)
  * and the file source's on_secrets hook: editcap's block in samples/keylog-suites/tls13-dsb.pcapng
  * yields the injected key log byte for byte, in one feed or split anywhere; sections of both byte
  * orders written here; truncated input and lying lengths end in a clear error, never an over-read
@@ -15,8 +15,8 @@
 
 #include "bytebuf.h"
 #include "check.h"
-#include "pcapng_secrets.h"
-#include "source.h"
+#include "analyzer/capture/pcapng_secrets.h"
+#include "analyzer/capture/source.h"
 
 #define DSB_FILE "samples/keylog-suites/tls13-dsb.pcapng"
 #define DSB_KEYLOG "samples/keylog-suites/keylog/tls13-dsb.keylog"

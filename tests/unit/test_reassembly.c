@@ -1,5 +1,5 @@
-/* test_reassembly.c - TCP reassembly and connection handling (analyzer/engine.c, reassembly.c,
- * flow_table.c) through the public engine API (include/engine.h).
+/* test_reassembly.c - TCP reassembly and connection handling (analyzer/flow/engine.c, reassembly.c,
+ * flow_table.c) through the public engine API (analyzer/flow/engine.h).
  *
  * Frames are built here (raw IPv4, LINKTYPE_IPV4 = 228, and Ethernet), fed with
  * td_engine_frame, and the transcripts the engine emits are copied in the callback and checked
@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "engine.h"
-#include "options.h"
-#include "transcript.h"
+#include "analyzer/flow/engine.h"
+#include "analyzer/run/options.h"
+#include "include/transcript.h"
 
 #define LINKTYPE_IPV4 228
 #define LINKTYPE_ETHERNET 1

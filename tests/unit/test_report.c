@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "json_writer.h"
-#include "report.h"
+#include "analyzer/report/json_writer.h"
+#include "analyzer/report/report.h"
 
 static char *formatted(double ts)
 {

@@ -1,8 +1,8 @@
-/* test_sniff.c - unit tests for dissectors/sniff.c: what the first bytes of a stream are. */
+/* test_sniff.c - unit tests for dissectors/tls/tls_sniff.c: what the first bytes of a stream are. */
 #include <string.h>
 
 #include "check.h"
-#include "dissect.h"
+#include "dissectors/dissect.h"
 
 static bool sniff(const char *bytes, size_t len, char *out, size_t outlen)
 {

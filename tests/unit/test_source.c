@@ -15,7 +15,7 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "source.h"
+#include "analyzer/capture/source.h"
 
 /* ---- test data ------------------------------------------------------------------------------ */
 

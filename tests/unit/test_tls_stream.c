@@ -1,5 +1,5 @@
-/* test_tls_stream.c - the TLS stream parser (dissectors/tls_stream.c, tls_handshake.c,
- * tls_sslv2.c) through its public API (include/dissect.h): td_tls_stream_new/_data/_gap/_free
+/* test_tls_stream.c - the TLS stream parser (dissectors/tls/tls_stream.c, tls_handshake.c,
+ * tls_sslv2.c) through its public API (dissectors/dissect.h): td_tls_stream_new/_data/_gap/_free
  * filling a td_transcript.
  *
  * TLS bytes are built by hand here (records, handshake messages, hellos with extensions, SSLv2
@@ -19,8 +19,8 @@
 #include <openssl/x509.h>
 
 #include "check.h"
-#include "dissect.h"
-#include "transcript.h"
+#include "dissectors/dissect.h"
+#include "include/transcript.h"
 
 /* ---- byte buffers ----------------------------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* test_x509.c - dissectors/x509_summary.c: certificates made here with OpenSSL, summarised, and
+/* test_x509.c - dissectors/x509/x509_summary.c: certificates made here with OpenSSL, summarised, and
  * every field checked; then hostile DER (empty, truncated at every length, trailing bytes, random,
  * mutated) which must give -1 or a printable partial summary, never a crash or a leak. */
 #include <stdbool.h>
@@ -12,7 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "check.h"
-#include "dissect.h"
+#include "dissectors/dissect.h"
 
 /* ---- building certificates ------------------------------------------------------------------ */
 

@@ -1,0 +1,279 @@
+/* siblings.c - the classifier's memory of recent connections, for reasoning across them.
+ *
+ * A hash table of the connections judged in the last 2 x SIB_WINDOW seconds of capture time
+ * (oldest forgotten first): who (client address, server address and port, SNI), which
+ * certificate (the leaf's SHA-256 when it was seen), when (start, and the client's first FIN
+ * or RST), whether requests flowed both ways, and the verdict with its confidence.  Two connections are siblings when who matches, the certificate matches or was
+ * hidden in one of them (TLS 1.3), and they started at most SIB_WINDOW seconds apart. */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/diagnose/siblings.h"
+
+#define SIB_BUCKETS 4096          /* a power of two */
+#define SIB_MAX (1u << 20)         /* connections remembered at most (the oldest go first) */
+#define SIB_WINDOW 10.0            /* seconds between the starts of two siblings */
+#define SIB_TOGETHER 1.0           /* seconds between two closes that count as one act */
+
+/* Who is a hash of the client's and server's addresses, the server's port and the SNI; the
+ * certificate is the leaf's SHA-256 cut to 64 bits (0: not seen).  Hashes, not the texts: a
+ * collision of two 64-bit hashes of what clients chose to send is not worth 200 bytes a node. */
+typedef struct sib {
+    struct sib *chain;             /* next in the bucket */
+    struct sib *fifo;              /* next remembered after this one */
+    uint64_t key, leaf;
+    uint16_t port;
+    double start, client_close;    /* client_close: 0 when the client never closed */
+    bool used;                     /* application data both ways */
+    bool asked;                    /* the server asked for a client certificate (seen or inferred) */
+    bool certain;
+    td_verdict verdict;
+    uint64_t id;
+} sib;
+
+/* What the three calls for one connection share, worked out once. */
+typedef struct who_memo {
+    const td_transcript *t;
+    uint64_t id;
+    uint64_t key, leaf;
+    double client_close;
+} who_memo;
+
+/* A certificate seen, by who saw it: a direct-mapped table (a newer one takes the slot). */
+#define SIB_CERTS 1024
+typedef struct cert_seen {
+    uint64_t key;                  /* who_key; 0: empty */
+    uint16_t port;
+    td_sibling_cert c;
+} cert_seen;
+
+struct td_siblings {
+    who_memo memo;
+    cert_seen *certs;              /* SIB_CERTS of them, allocated when the first is seen */
+    sib *bucket[SIB_BUCKETS];
+    sib *oldest, *newest;          /* in the order remembered */
+    sib *spare;                    /* nodes to reuse */
+    size_t n;
+    struct slab *slabs;            /* where the nodes live: SIB_SLAB at a time, freed at the end */
+};
+
+#define SIB_SLAB 256
+struct slab {
+    struct slab *next;
+    sib node[SIB_SLAB];
+};
+
+td_siblings *td_siblings_new(void) { return calloc(1, sizeof(td_siblings)); }
+
+void td_siblings_free(td_siblings *sb)
+{
+    if (!sb) return;
+    free(sb->certs);
+    for (struct slab *k = sb->slabs, *next; k; k = next) {
+        next = k->next;
+        free(k);
+    }
+    free(sb);
+}
+
+/* A node from the spare list, or a new slab's worth of them; NULL when memory ran out. */
+static sib *node_get(td_siblings *sb)
+{
+    if (!sb->spare) {
+        struct slab *k = malloc(sizeof *k);
+        if (!k) return NULL;
+        k->next = sb->slabs;
+        sb->slabs = k;
+        for (size_t i = 0; i < SIB_SLAB; i++) {
+            k->node[i].chain = sb->spare;
+            sb->spare = &k->node[i];
+        }
+    }
+    sib *s = sb->spare;
+    sb->spare = s->chain;
+    return s;
+}
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (h ^ 0xff) * 1099511628211ULL;
+}
+
+static uint64_t who_key(const td_transcript *t)
+{
+    uint64_t h = fnv(14695981039346656037ULL, t->client.ip);
+    h = fnv(h, t->server.ip);
+    h = fnv(h, t->tls.sni ? t->tls.sni : "");
+    h = (h ^ t->server.port) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+static uint64_t leaf_of(const td_transcript *t)
+{
+    if (!t->tls.server_chain.seen || !t->tls.server_chain.n) return 0;
+    const char *hex = t->tls.server_chain.certs[0].sha256;   /* 64 hex digits and a NUL */
+    uint64_t v = 0;
+    for (int i = 0; i < 16 && hex[i]; i++) {
+        char c = hex[i];
+        v = v << 4 | ((uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) & 15);
+    }
+    return v ? v : 1;
+}
+
+/* The time of the client's first FIN or RST, 0 if it never closed. */
+static double client_close_time(const td_transcript *t)
+{
+    for (size_t i = 0; i < t->n_events; i++) {
+        const td_event *e = &t->events[i];
+        if (e->dir == TD_C2S && (e->kind == TD_EV_FIN || e->kind == TD_EV_RST)) return e->ts;
+    }
+    return 0;
+}
+
+/* The memo for t: td_siblings_used_with, the first of the three calls made for each connection,
+ * works it out afresh; the other two find it (the pointer and the id name the connection). */
+static const who_memo *who(const td_siblings *sb, const td_transcript *t, bool fresh)
+{
+    who_memo *m = (who_memo *)&sb->memo;           /* a cache: logically const */
+    if (fresh || m->t != t || m->id != t->id) {
+        m->t = t;
+        m->id = t->id;
+        m->key = who_key(t);
+        m->leaf = leaf_of(t);
+        m->client_close = client_close_time(t);
+    }
+    return m;
+}
+
+static bool is_sibling(const sib *s, uint64_t key, uint64_t leaf, const td_transcript *t)
+{
+    if (s->key != key || s->port != t->server.port) return false;
+    if (s->leaf && leaf && s->leaf != leaf) return false;
+    return fabs(s->start - t->start) <= SIB_WINDOW;
+}
+
+uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t)
+{
+    if (!sb) return 0;
+    const who_memo *w = who(sb, t, true);
+    if (!w->client_close) return 0;
+    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain) {
+        if (!is_sibling(s, w->key, w->leaf, t) || !s->used || s->verdict != TD_V_OK || !s->client_close) continue;
+        if (fabs(s->client_close - w->client_close) <= SIB_TOGETHER) return s->id;
+    }
+    return 0;
+}
+
+uint64_t td_siblings_asked_client_cert(const td_siblings *sb, const td_transcript *t)
+{
+    if (!sb) return 0;
+    const who_memo *w = who(sb, t, false);
+    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain)
+        if (s->asked && is_sibling(s, w->key, w->leaf, t)) return s->id;
+    return 0;
+}
+
+/* Verdicts that are one way of failing: the client refused the server's certificate, or the
+ * server the client's. */
+static int family(td_verdict v)
+{
+    switch (v) {
+    case TD_V_UNKNOWN_CA: case TD_V_INCOMPLETE_CHAIN: case TD_V_NAME_MISMATCH: case TD_V_SERVER_CERT_EXPIRED:
+    case TD_V_SERVER_CERT_REJECTED:
+        return 1;
+    case TD_V_CLIENT_CERT_MISSING: case TD_V_CLIENT_CERT_REJECTED:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *r)
+{
+    if (!sb || !r->confidence || strcmp(r->confidence, "certain") == 0 || !family(r->verdict)) return;
+    const who_memo *w = who(sb, t, false);
+    const sib *best = NULL;
+    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain) {
+        if (!s->certain || family(s->verdict) != family(r->verdict) || !is_sibling(s, w->key, w->leaf, t)) continue;
+        if (!best || fabs(s->start - t->start) < fabs(best->start - t->start)) best = s;
+    }
+    if (!best) return;
+    td_result_finding(r, "sibling-failure", "info",
+                      "connection #%llu, from this client to the same server and name %.1f s %s, failed with %s (certain): "
+                      "this connection most likely failed for the same reason",
+                      (unsigned long long)best->id, fabs(t->start - best->start), best->start <= t->start ? "earlier" : "later",
+                      td_verdict_name(best->verdict));
+}
+
+/* Forget the oldest node: off the fifo, out of its bucket, onto the spare list. */
+static void forget_oldest(td_siblings *sb)
+{
+    sib *o = sb->oldest;
+    sb->oldest = o->fifo;
+    if (!sb->oldest) sb->newest = NULL;
+    for (sib **p = &sb->bucket[o->key % SIB_BUCKETS]; *p; p = &(*p)->chain)
+        if (*p == o) {
+            *p = o->chain;
+            break;
+        }
+    o->chain = sb->spare;
+    sb->spare = o;
+    sb->n--;
+}
+
+void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r)
+{
+    if (!sb || !t->tls.client_hello) return;
+    /* A sibling starts within SIB_WINDOW: twice that back is old enough to forget (live, the
+     * order is of ends, not starts). */
+    while (sb->oldest && (sb->oldest->start < t->start - 2 * SIB_WINDOW || sb->n >= SIB_MAX)) forget_oldest(sb);
+    sib *s = node_get(sb);
+    if (!s) return;
+    const who_memo *w = who(sb, t, false);
+    memset(s, 0, sizeof *s);
+    s->key = w->key;
+    s->leaf = w->leaf;
+    s->port = t->server.port;
+    s->start = t->start;
+    s->client_close = w->client_close;
+    s->used = r->app_records[0] && r->app_records[1];
+    s->asked = t->tls.cert_requested ||
+               (r->inf.done && (r->inf.client_cert == TD_CC_EMPTY || r->inf.client_cert == TD_CC_SENT));
+    s->id = t->id;
+    s->verdict = r->verdict;
+    s->certain = r->confidence && strcmp(r->confidence, "certain") == 0;
+    sib **b = &sb->bucket[s->key % SIB_BUCKETS];
+    s->chain = *b;
+    *b = s;
+    if (sb->newest) sb->newest->fifo = s;
+    else sb->oldest = s;
+    sb->newest = s;
+    sb->n++;
+}
+
+void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td_sibling_cert *c)
+{
+    if (!sb) return;
+    if (!sb->certs && !(sb->certs = calloc(SIB_CERTS, sizeof *sb->certs))) return;
+    const who_memo *w = who(sb, t, false);
+    cert_seen *e = &sb->certs[w->key % SIB_CERTS];
+    e->key = w->key;
+    e->port = t->server.port;
+    if (c->n_causes) e->c = *c;                    /* ~900 bytes: only when there is a defect */
+    else memcpy(&e->c, c, offsetof(td_sibling_cert, name));
+    e->c.id = t->id;
+    e->c.start = t->start;
+}
+
+const td_sibling_cert *td_siblings_cert(const td_siblings *sb, const td_transcript *t)
+{
+    if (!sb || !sb->certs) return NULL;
+    const who_memo *w = who(sb, t, false);
+    const cert_seen *e = &sb->certs[w->key % SIB_CERTS];
+    if (e->key != w->key || e->port != t->server.port || fabs(e->c.start - t->start) > SIB_CERT_WINDOW) return NULL;
+    return &e->c;
+}

@@ -1,0 +1,434 @@
+/* report_text.c - the report for people: one block per connection, verdict first, then the
+ * evidence and the fix; the facts below; with -v the message ladder; a summary table at the end. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "dissectors/dissect.h"
+#include "analyzer/report/report.h"
+#include "analyzer/report/rollup.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM "\033[2m"
+
+static const char *col(bool color, const char *code) { return color ? code : ""; }
+
+/* ---- layout: lines wrapped at the width, between words only ------------------------------ */
+
+/* A line being built; longer text is cut at a word boundary (td_fit_words). */
+typedef struct line {
+    char b[2048];
+    size_t n;
+} line;
+
+__attribute__((format(printf, 2, 3))) static void add(line *l, const char *fmt, ...)
+{
+    if (l->n + 1 >= sizeof l->b) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(l->b + l->n, sizeof l->b - l->n, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    if ((size_t)k >= sizeof l->b - l->n) {
+        td_fit_words(l->b + l->n, sizeof l->b - l->n, k);
+        l->n = strlen(l->b);
+    } else {
+        l->n += (size_t)k;
+    }
+}
+
+/* Columns a text takes on the screen: colour escapes take none. */
+static int visible(const char *p, size_t n)
+{
+    int w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\033') {
+            while (i < n && p[i] != 'm') i++;
+            continue;
+        }
+        if (((unsigned char)p[i] & 0xc0) != 0x80) w++;   /* UTF-8: count lead bytes only */
+    }
+    return w;
+}
+
+/* head (written as it is), then body's words, wrapped at width; continuation lines start at
+ * column indent.  A word longer than a line is written whole: values are never cut. */
+static void put(FILE *out, int width, const char *head, int indent, const char *body)
+{
+    fputs(head, out);
+    int at = visible(head, strlen(head));
+    bool first = true;
+    for (const char *p = body; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        const char *sp = strchr(p, ' ');
+        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+        int w = visible(p, n);
+        if (!first) {
+            if (at + 1 + w > width && at > indent) {
+                fprintf(out, "\n%*s", indent, "");
+                at = indent;
+            } else {
+                fputc(' ', out);
+                at++;
+            }
+        }
+        fwrite(p, 1, n, out);
+        at += w;
+        p += n;
+        first = false;
+    }
+    fputc('\n', out);
+}
+
+#define LABEL_COLS 15              /* "  label        " */
+
+/* "  LABEL        body", the body wrapped under itself. */
+static void labelled(FILE *out, int width, const char *label, const char *body)
+{
+    char head[64];
+    snprintf(head, sizeof head, "  %-12s ", label);
+    put(out, width, head, LABEL_COLS, body);
+}
+
+/* "  LABEL        pkt 123    body": the body wrapped under itself. */
+static void at_packet(FILE *out, int width, const char *label, uint64_t packet, const char *body)
+{
+    char head[96];
+    int n = snprintf(head, sizeof head, "  %-12s pkt %-6llu ", label, (unsigned long long)packet);
+    put(out, width, head, n, body);
+}
+
+
+static void human_bytes(uint64_t n, char *buf, size_t len)
+{
+    if (n < 10000) snprintf(buf, len, "%llu B", (unsigned long long)n);
+    else if (n < 10000ull * 1024) snprintf(buf, len, "%.1f KiB", (double)n / 1024);
+    else if (n < 10000ull * 1024 * 1024) snprintf(buf, len, "%.1f MiB", (double)n / (1024.0 * 1024));
+    else snprintf(buf, len, "%.1f GiB", (double)n / (1024.0 * 1024 * 1024));
+}
+
+static void cert_line(FILE *out, int width, const char *label, const td_cert *x)
+{
+    line l = { .n = 0 };
+    if (x->parse_error) {
+        add(&l, "(unparsable certificate, sha256 %.16s...)", x->sha256);
+        labelled(out, width, label, l.b);
+        return;
+    }
+    add(&l, "%s <- %s", x->subject, x->issuer);
+    labelled(out, width, label, l.b);
+    l.n = 0;
+    add(&l, "%s, %s, valid %s .. %s", x->key, x->signature, x->not_before, x->not_after);
+    if (x->n_san) {
+        add(&l, ", %s ", td_plural(x->n_san, "name", "names"));
+        for (size_t i = 0; i < x->n_san && i < 6; i++) add(&l, "%s%s", i ? ", " : "", x->san[i]);
+        if (x->n_san > 6) add(&l, ", ... (%zu)", x->n_san);
+    }
+    labelled(out, width, "", l.b);
+}
+
+static void chain_lines(FILE *out, int width, const char *who, const td_chain *c)
+{
+    if (!c->seen) return;
+    if (c->empty) {
+        char b[96];
+        snprintf(b, sizeof b, "(empty: no certificate sent), pkt %llu", (unsigned long long)c->packet);
+        labelled(out, width, who, b);
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) cert_line(out, width, i == 0 ? who : "", &c->certs[i]);
+    if (c->n_total > c->n) {
+        char b[64];
+        snprintf(b, sizeof b, "... %zu more not kept", c->n_total - c->n);
+        labelled(out, width, "", b);
+    }
+    if (c->malformed) labelled(out, width, "", "(the Certificate message's lengths do not add up)");
+}
+
+static void header(FILE *out, int width, const td_result *r, bool color)
+{
+    const td_transcript *t = r->t;
+    line l = { .n = 0 };
+    char ts[48];
+    bool v6c = strchr(t->client.ip, ':') != NULL, v6s = strchr(t->server.ip, ':') != NULL;
+    add(&l, "%s#%llu%s %s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), (unsigned long long)t->id, col(color, C_RESET),
+        v6c ? "[" : "", t->client.ip, v6c ? "]" : "", t->client.port, v6s ? "[" : "", t->server.ip, v6s ? "]" : "",
+        t->server.port);
+    if (t->tls.sni) add(&l, " (%s)", t->tls.sni);
+    td_format_time(t->start, ts, sizeof ts);
+    char span[64];
+    add(&l, "  %s%s %s, %s%s", col(color, C_DIM), t->file ? t->file : "",
+        td_packet_span(t->first_packet, t->last_packet, span, sizeof span), ts, col(color, C_RESET));
+    put(out, width, "", 4, l.b);
+}
+
+static void tls_lines(FILE *out, int width, const td_tls *s)
+{
+    char b1[32], b2[32];
+    line l = { .n = 0 };
+    if (s->client_hello || s->server_hello || s->hello_retry) {
+        if (s->version) add(&l, "%s", td_version_label(s->version, b1, sizeof b1));
+        else add(&l, "version not negotiated");
+        if (s->has_cipher) add(&l, ", %s", td_cipher_label(s->cipher, b2, sizeof b2));
+        if (s->alpn) add(&l, ", ALPN %s", s->alpn);
+        if (s->resumed) add(&l, ", resumed");
+        if (s->hello_retry) add(&l, ", HelloRetryRequest");
+        labelled(out, width, "TLS", l.b);
+    }
+    if (s->dec) {                                  /* --keylog given */
+        const td_decrypt_facts *d = s->dec;
+        l.n = 0;
+        if (d->decrypted) {
+            add(&l, "yes, %u records with the key log", d->records[0] + d->records[1]);
+            if (d->early[0]) add(&l, ", %u of them 0-RTT early data", d->early[0]);
+            if (d->early[0] + d->early[1] && s->encrypted_extensions)
+                add(&l, s->early_data_accepted ? " (the server accepted it)" : " (the server refused it)");
+            if (d->failed[0] + d->failed[1]) add(&l, " (%u failed authentication)", d->failed[0] + d->failed[1]);
+            if (d->early[1]) add(&l, " (%u 0-RTT records not read: the key log has no CLIENT_EARLY_TRAFFIC_SECRET)", d->early[1]);
+            for (int dir = 0; dir < 2; dir++)
+                if (d->app_first[dir]) add(&l, "; %s first: %s", dir == TD_C2S ? "client" : "server", d->app_first[dir]);
+        } else {
+            add(&l, "no: %s", d->status ? d->status : "nothing to decrypt");
+        }
+        labelled(out, width, "decrypted", l.b);
+    }
+    if (s->client_hello) {
+        l.n = 0;
+        for (size_t i = 0; i < s->n_offered_versions; i++)
+            add(&l, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b1, sizeof b1));
+        add(&l, "%s%zu %s", l.n ? "; " : "", s->n_offered_ciphers_total,
+            td_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites"));
+        if (s->n_alpn_offered) {
+            add(&l, "; ALPN ");
+            for (size_t i = 0; i < s->n_alpn_offered; i++) add(&l, "%s%s", i ? ", " : "", s->alpn_offered[i]);
+        }
+        if (!s->sni) add(&l, "; no SNI");
+        if (s->sslv2_client_hello) add(&l, "; SSLv2-format hello");
+        labelled(out, width, "offered", l.b);
+    }
+    chain_lines(out, width, "server cert", &s->server_chain);
+    if (s->cert_requested) {
+        l.n = 0;
+        add(&l, "server asked for a client certificate (pkt %llu)", (unsigned long long)s->cert_request_packet);
+        if (s->n_ca_names) add(&l, "; accepted issuers: %s%s", s->ca_names[0], s->n_ca_names > 1 ? ", ..." : "");
+        labelled(out, width, "client auth", l.b);
+    }
+    chain_lines(out, width, "client cert", &s->client_chain);
+    for (size_t i = 0; i < s->n_alerts; i++) {
+        const td_alert *a = &s->alerts[i];
+        l.n = 0;
+        if (a->encrypted)
+            add(&l, "%s alert (encrypted)", a->from == TD_C2S ? "client" : "server");
+        else
+            add(&l, "%s %s %s(%u)", a->from == TD_C2S ? "client" : "server",
+                a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "level?", td_alert_label(a->code, b1, sizeof b1),
+                a->code);
+        at_packet(out, width, i ? "" : "alerts", a->packet, l.b);
+    }
+    for (int d = 0; d < 2; d++)
+        if (s->not_tls[d]) {
+            l.n = 0;
+            add(&l, "%s sent %s", d == TD_C2S ? "client" : "server", s->not_tls_what[d]);
+            at_packet(out, width, "plaintext", s->not_tls_packet[d], l.b);
+        }
+}
+
+static void tcp_line(FILE *out, int width, const td_result *r)
+{
+    const td_tcp *tcp = &r->t->tcp;
+    char b1[32], b2[32];
+    line l = { .n = 0 };
+    human_bytes(tcp->bytes[0], b1, sizeof b1);
+    human_bytes(tcp->bytes[1], b2, sizeof b2);
+    add(&l, "%s", tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
+                  tcp->synack_seen ? "SYN answered" : tcp->syn_seen ? "SYN unanswered" : "no handshake seen");
+    if (tcp->syn_retransmits)
+        add(&l, ", %u SYN %s", tcp->syn_retransmits, td_plural(tcp->syn_retransmits, "retransmission", "retransmissions"));
+    if (tcp->close == TD_CLOSE_FIN || (tcp->close == TD_CLOSE_RST && (tcp->fin[0] || tcp->fin[1]))) {
+        int first = tcp->closed_by == TD_BY_CLIENT ? TD_C2S : TD_S2C;
+        add(&l, ", %s closed (FIN)", first == TD_C2S ? "client" : "server");
+        if (tcp->rst_packet) add(&l, ", %s reset (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
+    } else if (tcp->close == TD_CLOSE_RST) {
+        add(&l, ", reset by %s (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
+    } else {
+        add(&l, ", still open at the end");
+    }
+    add(&l, ", %s up, %s down", b1, b2);
+    if (r->app_records[0] || r->app_records[1]) {
+        human_bytes(r->app_bytes[0], b1, sizeof b1);
+        human_bytes(r->app_bytes[1], b2, sizeof b2);
+        add(&l, " (application data %s up, %s down)", b1, b2);
+    }
+    unsigned gaps = tcp->gaps[0] + tcp->gaps[1];
+    if (gaps) add(&l, ", %u %s", gaps, td_plural(gaps, "gap", "gaps"));
+    labelled(out, width, "TCP", l.b);
+}
+
+static void ladder(FILE *out, int width, const td_result *r)
+{
+    const td_transcript *t = r->t;
+    char buf[256], head[96];
+    line l;
+    fputs("  ladder\n", out);
+    size_t rec = 0;
+    for (size_t i = 0; i < t->n_events; i++) {
+        const td_event *e = &t->events[i];
+        const char *label = td_event_record_label(r, e, &rec);
+        int n = snprintf(head, sizeof head, "    %10.3f ms  pkt %-6llu %s  ", (e->ts - t->start) * 1000.0,
+                         (unsigned long long)e->packet, e->dir == TD_C2S ? "C->S" : "S->C");
+        l.n = 0;
+        add(&l, "%s%s%s%s", td_event_text(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "",
+            e->flags & TD_EVF_DECRYPTED ? " [decrypted]" : "");
+        put(out, width, head, n, l.b);
+    }
+    if (t->n_events_dropped)
+        fprintf(out, "    ... %zu more %s not kept\n", t->n_events_dropped, td_plural(t->n_events_dropped, "event", "events"));
+}
+
+void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, int width)
+{
+    const td_transcript *t = r->t;
+    bool ok = r->verdict == TD_V_OK;
+    header(out, width, r, color);
+    if (r->verdict) {
+        char v[128];
+        snprintf(v, sizeof v, "%s%s%s%s (%s)", col(color, C_BOLD), col(color, ok ? C_GREEN : C_RED),
+                 td_verdict_name(r->verdict), col(color, C_RESET), r->confidence);
+        labelled(out, width, "verdict", v);
+        labelled(out, width, "what", r->summary);
+        size_t order[TD_MAX_EVIDENCE];
+        size_t n = td_evidence_order(r, order);
+        for (size_t i = 0; i < n; i++)
+            at_packet(out, width, i == 0 ? "evidence" : "", r->evidence[order[i]].packet, r->evidence[order[i]].what);
+        if (r->kb_section) {
+            char kb[160];
+            snprintf(kb, sizeof kb, "Q197306, section \"%s\"", r->kb_section);
+            labelled(out, width, "KB", kb);
+        }
+        if (r->remedy) labelled(out, width, "fix", r->remedy);
+    }
+    tls_lines(out, width, &t->tls);
+    tcp_line(out, width, r);
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const td_finding *f = &r->findings[i];
+        bool warn = strcmp(f->severity, "info") != 0;
+        line l = { .n = 0 };
+        add(&l, "%s%s%s: %s", col(color, warn ? C_YELLOW : ""), f->id, col(color, warn ? C_RESET : ""), f->detail);
+        labelled(out, width, i ? "" : "findings", l.b);
+    }
+    if (verbose > 0 && t->n_events) ladder(out, width, r);
+    fputc('\n', out);
+}
+
+/* The roll-up: one line per server, most failures first, and its verdicts when there are several. */
+#define ROLLUP_SHOWN 50
+
+void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
+{
+    size_t n;
+    const td_server_stat *const *sv = td_rollup_sorted(ru, &n);
+    if (!n) return;
+    fprintf(out, "%sServers%s: %zu (most failures first)\n", col(color, C_BOLD), col(color, C_RESET), n);
+    for (size_t i = 0; i < n && i < ROLLUP_SHOWN; i++) {
+        const td_server_stat *s = sv[i];
+        bool v6 = strchr(s->ip, ':') != NULL;
+        line l = { .n = 0 };
+        char span[64];
+        add(&l, "%s%s%s:%u %s: ", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port, s->sni[0] ? s->sni : "(no SNI)");
+        if (td_server_all_failed_alike(s)) {
+            td_server_fail_span(s, span, sizeof span);
+            add(&l, "%sall %llu failed the same way, %s%s, %s", col(color, C_RED), (unsigned long long)s->connections,
+                td_verdict_name(td_server_cause(s)), col(color, C_RESET), span);
+        } else if (s->failed) {
+            td_server_fail_span(s, span, sizeof span);
+            add(&l, "%s%llu of %llu failed%s, %s, %s", col(color, C_RED), (unsigned long long)s->failed,
+                (unsigned long long)s->connections, col(color, C_RESET), td_verdict_name(td_server_cause(s)), span);
+        } else if (s->verdicts[TD_V_OK] == s->connections) {
+            add(&l, "%s%llu %s, all ok%s", col(color, C_GREEN), (unsigned long long)s->connections,
+                td_plural(s->connections, "connection", "connections"), col(color, C_RESET));
+        } else {
+            add(&l, "%llu %s, none failed", (unsigned long long)s->connections,
+                td_plural(s->connections, "connection", "connections"));
+        }
+        int kinds = 0;
+        for (int v = 0; v < TD_V_COUNT; v++) kinds += s->verdicts[v] != 0;
+        if (kinds > 1) {
+            add(&l, " (");
+            int order[TD_V_COUNT], k = 0;              /* most common first, table order on ties */
+            for (int v = 0; v < TD_V_COUNT; v++) {
+                if (!s->verdicts[v]) continue;
+                int j = k++;
+                while (j > 0 && s->verdicts[order[j - 1]] < s->verdicts[v]) {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+                order[j] = v;
+            }
+            for (int j = 0; j < k; j++)
+                add(&l, "%s%s %llu", j ? ", " : "", order[j] ? td_verdict_name((td_verdict)order[j]) : "no verdict",
+                    (unsigned long long)s->verdicts[order[j]]);
+            add(&l, ")");
+        }
+        put(out, width, "  ", 6, l.b);
+    }
+    if (n > ROLLUP_SHOWN)
+        fprintf(out, "  ... %zu more %s (all of them in --json and --html)\n", n - ROLLUP_SHOWN,
+                td_plural(n - ROLLUP_SHOWN, "server", "servers"));
+    uint64_t un = td_rollup_untracked(ru);
+    if (un) {
+        char b[200];
+        snprintf(b, sizeof b, "(only the first %zu servers are tracked: %llu %s to further servers are in the "
+                              "totals below only)", td_rollup_cap(ru), (unsigned long long)un,
+                 td_plural(un, "connection", "connections"));
+        put(out, width, "  ", 3, b);
+    }
+    fputc('\n', out);
+}
+
+void td_text_summary(FILE *out, const td_run_summary *s, bool color, int width)
+{
+    fprintf(out, "%sSummary%s: %llu %s in %llu %s", col(color, C_BOLD), col(color, C_RESET),
+            (unsigned long long)s->connections, td_plural(s->connections, "connection", "connections"),
+            (unsigned long long)s->packets, td_plural(s->packets, "packet", "packets"));
+    if (s->live) fprintf(out, " captured on %s", s->iface ? s->iface : "?");
+    else fprintf(out, " from %zu %s", s->n_files, td_plural(s->n_files, "file", "files"));
+    fprintf(out, ", %.2f s\n", s->elapsed_s);
+    for (size_t i = 0; i < s->n_verdicts; i++) {
+        if (!s->verdict_counts[i]) continue;
+        bool ok = strcmp(s->verdict_names[i], "ok") == 0;
+        fprintf(out, "  %s%-22s%s %6llu\n", col(color, ok ? C_GREEN : C_RED), s->verdict_names[i],
+                col(color, C_RESET), (unsigned long long)s->verdict_counts[i]);
+    }
+    if (s->no_verdict) fprintf(out, "  %-22s %6llu\n", "(no verdict)", (unsigned long long)s->no_verdict);
+    if (s->undecoded)
+        fprintf(out, "  %llu %s could not be decoded\n", (unsigned long long)s->undecoded,
+                td_plural(s->undecoded, "packet", "packets"));
+    if (s->truncated)
+        fprintf(out, "  %llu %s cut short by the snap length\n", (unsigned long long)s->truncated,
+                td_plural(s->truncated, "packet", "packets"));
+    if (s->have_kernel_stats)
+        fprintf(out, "  kernel: %llu packets received, %llu dropped\n", (unsigned long long)s->kernel_received,
+                (unsigned long long)s->kernel_dropped);
+    for (size_t i = 0; i < s->n_notes; i++) put(out, width, "  ", 4, s->notes[i]);
+}
+
+int td_text_width(int fd)
+{
+    const char *c = getenv("COLUMNS");
+    if (c && *c) {
+        char *end;
+        long v = strtol(c, &end, 10);
+        if (!*end && v > 0) return v < 20 ? 20 : v > 10000 ? 10000 : (int)v;
+    }
+    struct winsize ws;
+    if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col < 20 ? 20 : ws.ws_col;
+    return 80;
+}

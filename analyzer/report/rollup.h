@@ -1,0 +1,44 @@
+/* rollup.h - the per-server roll-up (analyzer/report/rollup.c): every connection's verdict counted under
+ * its server (IP, port and SNI), for the table after the connections and the JSON summary.  At
+ * most `cap` servers are tracked; connections to further servers are only counted. */
+#ifndef TLSDIAG_ROLLUP_H
+#define TLSDIAG_ROLLUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/diagnose/classify.h"
+
+#define TD_ROLLUP_CAP 10000        /* servers tracked by default */
+
+typedef struct td_server_stat {
+    char ip[46];
+    uint16_t port;
+    uint64_t connections;
+    uint64_t failed;               /* connections with a problem verdict (td_result_is_problem) */
+    uint64_t verdicts[TD_V_COUNT];
+    double first_fail, last_fail;  /* capture times of the first and last failed connection */
+    char sni[];                    /* "" when the client sent none */
+} td_server_stat;
+
+typedef struct td_rollup td_rollup;
+
+td_rollup *td_rollup_new(size_t cap);
+void td_rollup_free(td_rollup *ru);
+/* Count one classified connection. */
+void td_rollup_add(td_rollup *ru, const td_result *r);
+/* The servers, most failures first (then most connections, then address): valid until the next
+ * td_rollup_add or td_rollup_free. */
+const td_server_stat *const *td_rollup_sorted(td_rollup *ru, size_t *n);
+/* Connections whose server was not tracked because the cap was reached (0: none). */
+uint64_t td_rollup_untracked(const td_rollup *ru);
+size_t td_rollup_cap(const td_rollup *ru);
+/* The most common problem verdict of a server (TD_V_NONE when none failed). */
+td_verdict td_server_cause(const td_server_stat *s);
+/* Every connection (two or more) to the server failed, all with the same verdict. */
+bool td_server_all_failed_alike(const td_server_stat *s);
+/* "10:02:11-10:14:55" (UTC; with the dates when they differ), "10:02:11" for one time, "" for none. */
+void td_server_fail_span(const td_server_stat *s, char *buf, size_t len);
+
+#endif

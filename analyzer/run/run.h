@@ -1,0 +1,54 @@
+/* run.h - one run of tlsdiag: the pieces main() wires together, shared by the file reader
+ * (run_files.c) and live capture (run_live.c). */
+#ifndef TLSDIAG_RUN_H
+#define TLSDIAG_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyzer/diagnose/classify.h"
+#include "analyzer/flow/engine.h"
+#include "analyzer/run/options.h"
+#include "analyzer/report/report.h"
+
+typedef struct td_run {
+    td_options opt;
+    FILE *out;
+    bool color;
+    td_classifier *classifier;
+    td_json_memo *json_memo;       /* --json: what the writer remembers between connections */
+    td_engine *engine;
+    uint64_t *verdict_counts;      /* per td_verdict_list() entry */
+    const char *const *verdict_names;
+    size_t n_verdicts;
+    uint64_t no_verdict;
+    bool any_problem;
+    bool input_error;
+    /* Live capture fills these for the summary. */
+    bool live_started;             /* the interface was opened (else: no summary, exit 2) */
+    bool have_kernel_stats;
+    uint64_t kernel_received, kernel_dropped;
+    bool have_live_stats;          /* --workers: the summary counts are live_stats, the sum of the */
+    td_engine_stats live_stats;    /* workers' engines (r->engine then sees no packet) */
+    struct td_progress *progress;  /* the progress line while files are read, or NULL (progress.h) */
+    struct td_rollup *rollup;      /* per-server counts (rollup.h) */
+    td_html *html;                 /* --html, or NULL */
+    int width;                     /* the text report's width */
+    size_t files_opened;           /* -r files that could be opened and read (some packets or none) */
+    struct td_keylog_files *keylogs;   /* --keylog, or NULL (keylog_file.h) */
+    struct td_held *held;          /* reading files: connections held for later siblings (run_report.c) */
+    size_t held_head, n_held;
+} td_run;
+
+/* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */
+void td_run_files(td_run *r);
+/* Capture on -i until a signal, -c or --duration (run_live.c). */
+void td_run_live(td_run *r);
+/* The engine's callback: classify a finished connection, count it, report it (reading files, a
+ * connection a later sibling may change waits for it: see run_report.c). */
+void td_run_connection(void *ctx, td_transcript *t);
+/* The end of the input: report every connection still held, and free what held them. */
+void td_run_release_held(td_run *r);
+
+#endif

@@ -1,0 +1,117 @@
+/* run_report.c - one finished connection of a run: classified, counted for the summary and the
+ * roll-up, and reported (text or JSON, and the HTML page) when the filters show it.  The engine
+ * calls it as each connection ends; with live --workers, the one writer thread does. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/run/progress.h"
+#include "analyzer/report/rollup.h"
+#include "analyzer/run/run.h"
+
+/* --verdict and --connection: which connections the report shows (all are counted). */
+static bool shown(const td_run *r, const td_result *res, bool problem)
+{
+    if (r->opt.quiet && !problem) return false;
+    if (r->opt.connection && res->t->id != r->opt.connection) return false;
+    if (r->opt.verdict_mask && !(r->opt.verdict_mask & (1u << res->verdict))) return false;
+    return true;
+}
+
+/* Count a connection's final verdict and report it (the filters say whether it is shown). */
+static void report(td_run *r, td_result *res)
+{
+    if (res->verdict != TD_V_NONE) {
+        r->verdict_counts[res->verdict - TD_V_OK]++;
+    } else {
+        r->no_verdict++;
+    }
+    td_rollup_add(r->rollup, res);
+    bool problem = td_result_is_problem(res);
+    if (problem) r->any_problem = true;
+    if (!shown(r, res, problem)) return;
+    if (r->html) td_html_connection(r->html, res);
+    td_progress_report(r->progress);               /* the report starts: no progress line in it */
+    if (r->opt.json) td_json_connection(r->out, res, r->opt.verbose, r->json_memo);
+    else td_text_connection(r->out, res, r->opt.verbose, r->color, r->width);
+}
+
+/* Reading files, connections are reported in order of their first packet, so a sibling that
+ * started later is not known when a connection is judged.  One whose verdict such a sibling
+ * may change (only likely, and the client asked for nothing: a browser's spare socket, a TLS 1.3
+ * refusal before the TLS 1.2 connection that shows the certificate) is held, with every
+ * connection after it (the order stays), until one that starts HOLD_WINDOW seconds after it is
+ * judged, the input ends or HOLD_MAX are held; then it is judged again and all are reported. */
+#define HOLD_WINDOW 10.0           /* as analyzer/diagnose/siblings.c's SIB_WINDOW */
+#define HOLD_MAX 64
+
+typedef struct td_held {
+    td_transcript t;               /* moved out of the engine's connection */
+    td_result res;
+    bool again;                    /* to be judged again before it is reported */
+} td_held;
+
+static bool may_change(const td_run *r, const td_transcript *t, const td_result *res)
+{
+    if (r->opt.iface || r->opt.no_siblings || !res->confidence || strcmp(res->confidence, "likely") != 0) return false;
+    if (!t->tls.server_hello || res->app_records[TD_C2S]) return false;
+    switch (res->verdict) {
+    case TD_V_OK: case TD_V_UNKNOWN_CA: case TD_V_INCOMPLETE_CHAIN: case TD_V_NAME_MISMATCH: case TD_V_SERVER_CERT_EXPIRED:
+    case TD_V_SERVER_CERT_REJECTED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Report the held connections that are due: all of them, or those before the first that must
+ * still wait for siblings starting up to `now`. */
+static void release_held(td_run *r, double now, bool all)
+{
+    while (r->n_held) {
+        td_held *h = &r->held[r->held_head];
+        if (!all && h->again && r->n_held < HOLD_MAX && h->t.start + HOLD_WINDOW >= now) break;
+        if (h->again) td_classify_again(r->classifier, &h->t, &h->res);
+        report(r, &h->res);
+        td_transcript_clear(&h->t);
+        r->held_head = (r->held_head + 1) % HOLD_MAX;
+        r->n_held--;
+    }
+}
+
+void td_run_release_held(td_run *r)
+{
+    release_held(r, 0, true);
+    free(r->held);
+    r->held = NULL;
+}
+
+void td_run_connection(void *ctx, td_transcript *t)
+{
+    td_run *r = ctx;
+    td_result stack_res;
+    if (r->opt.iface || r->opt.no_siblings) {      /* nothing is ever held */
+        td_classify(r->classifier, t, &stack_res);
+        report(r, &stack_res);
+        return;
+    }
+    release_held(r, t->start, false);
+    if (r->n_held == HOLD_MAX) release_held(r, 0, false);  /* the oldest goes out (HOLD_MAX) */
+    if (!r->held && !(r->held = malloc(HOLD_MAX * sizeof *r->held))) {   /* no memory: judged alone */
+        td_classify(r->classifier, t, &stack_res);
+        report(r, &stack_res);
+        return;
+    }
+    /* Judged straight into the next slot (a result is 10 KB: no copy when it stays). */
+    td_held *h = &r->held[(r->held_head + r->n_held) % HOLD_MAX];
+    td_classify(r->classifier, t, &h->res);
+    h->again = may_change(r, t, &h->res);
+    if (!h->again && !r->n_held) {                 /* nothing waits: out at once */
+        report(r, &h->res);
+        return;
+    }
+    h->t = *t;                                     /* moved: the engine frees an empty shell */
+    memset(t, 0, sizeof *t);
+    h->res.t = &h->t;
+    r->n_held++;
+}

@@ -1,0 +1,45 @@
+/* tls_internal.h - shared between the TLS dissector files (record layer, handshake, SSLv2). */
+#ifndef TLSDIAG_TLS_INTERNAL_H
+#define TLSDIAG_TLS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissectors/dissect.h"
+#include "include/transcript.h"
+
+/* Handshake message types we act on. */
+enum {
+    HS_HELLO_REQUEST = 0, HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
+    HS_HELLO_RETRY = 6,                    /* RFC 8446's reserved slot: our ladder's HelloRetryRequest */
+    HS_ENCRYPTED_EXTENSIONS = 8, HS_CERTIFICATE = 11, HS_SERVER_KEY_EXCHANGE = 12,
+    HS_CERTIFICATE_REQUEST = 13, HS_SERVER_HELLO_DONE = 14, HS_CERTIFICATE_VERIFY = 15,
+    HS_CLIENT_KEY_EXCHANGE = 16, HS_FINISHED = 20,
+};
+
+/* Parse one complete handshake message (type, body) sent in direction dir and record what it
+ * says in t; certificates are summarised through x509 (may be NULL).  Returns false if the body
+ * is malformed (what parsed is kept). */
+bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8_t type,
+                           const uint8_t *body, size_t len, uint64_t packet, double ts);
+
+/* SSLv2: parse a whole SSLv2 record (2-byte header included) at the start of a stream. */
+bool tls_sslv2_record(td_transcript *t, int dir, const uint8_t *rec, size_t len,
+                      uint64_t packet, double ts);
+/* If data starts an SSLv2 ClientHello/ServerHello (or, from the server, an SSLv2 ERROR in
+ * place of the ServerHello), return the full record length (header included), else 0.  Needs
+ * 5 bytes. */
+size_t tls_sslv2_record_len(const uint8_t *data, size_t len, int dir);
+/* The body (header removed) of a later SSLv2 record, before this direction encrypts: if it is a
+ * CLIENT-MASTER-KEY (from the client) or an ERROR, record it and return true; else return false
+ * (it is an encrypted record). */
+bool tls_sslv2_clear_message(td_transcript *t, int dir, const uint8_t *body, size_t len,
+                             uint64_t packet, double ts);
+
+/* Helpers shared by the files above: push to capped heap lists; return false if the cap is hit. */
+bool tls_list_push_str(char ***list, size_t *n, size_t cap, const char *s, size_t len);
+void tls_set_str(char **dst, const char *s, size_t len);
+void tls_note_bad(td_transcript *t, int dir, const char *what);
+
+#endif

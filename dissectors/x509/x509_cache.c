@@ -1,0 +1,119 @@
+/* x509_cache.c - certificate summaries remembered, keyed by the certificate's bytes.
+ *
+ * OpenSSL 3 spends hundreds of microseconds in d2i_X509 (most of it choosing a decoder for the
+ * public key); a capture of many connections to a few servers carries the same few
+ * certificates thousands of times.  This cache is an object the caller owns and passes in (the
+ * dissectors keep no global state): direct-mapped on a hash of the DER, confirmed by comparing
+ * the whole DER, so a hit is exactly the summary td_x509_summarize would give, copied.  A
+ * newcomer replaces whatever held its slot: memory is bounded by the number of slots. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissectors/dissect.h"
+
+typedef struct slot {
+    bool used;
+    int rc;                        /* td_x509_summarize's answer */
+    uint64_t hash;
+    td_cert cert;                  /* cert.der / der_len: the key */
+} slot;
+
+struct td_x509_cache {
+    slot *slots;
+    size_t n;                      /* a power of two */
+};
+
+td_x509_cache *td_x509_cache_new(size_t slots)
+{
+    td_x509_cache *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    size_t n = 1;
+    while (n < slots) n *= 2;
+    if (!(c->slots = calloc(n, sizeof *c->slots))) {
+        free(c);
+        return NULL;
+    }
+    c->n = n;
+    return c;
+}
+
+void td_x509_cache_free(td_x509_cache *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->slots[i].used) td_cert_clear(&c->slots[i].cert);   /* the rest were never touched */
+    free(c->slots);
+    free(c);
+}
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+/* Append n bytes of src at *at (NULL src: nothing) and return where they went. */
+static void *place(unsigned char **at, const void *src, size_t n)
+{
+    if (!src) return NULL;
+    void *where = *at;
+    memcpy(where, src, n);
+    *at += n;
+    return where;
+}
+
+/* A deep copy of src into dst, packed into one allocation (dst->block): a cache hit costs one
+ * malloc and one free instead of one per string.  False if memory ran out (dst then holds
+ * nothing). */
+static bool cert_copy(td_cert *dst, const td_cert *src)
+{
+    size_t subject = src->subject ? strlen(src->subject) + 1 : 0;
+    size_t issuer = src->issuer ? strlen(src->issuer) + 1 : 0;
+    size_t ca_issuers = src->aia_ca_issuers ? strlen(src->aia_ca_issuers) + 1 : 0;
+    size_t ocsp = src->aia_ocsp ? strlen(src->aia_ocsp) + 1 : 0;
+    size_t sans = 0;
+    for (size_t i = 0; i < src->n_san; i++) sans += src->san[i] ? strlen(src->san[i]) + 1 : 0;
+    size_t ptrs = src->n_san * sizeof(char *);     /* first, so that it is aligned */
+    unsigned char *block = malloc(ptrs + src->der_len + subject + issuer + ca_issuers + ocsp + sans + 1);
+    *dst = *src;
+    if (!block) {
+        memset(dst, 0, sizeof *dst);
+        return false;
+    }
+    unsigned char *at = block;
+    dst->block = block;
+    dst->san = src->n_san ? (char **)place(&at, src->san, ptrs) : NULL;
+    for (size_t i = 0; i < src->n_san; i++)
+        if (src->san[i]) dst->san[i] = place(&at, src->san[i], strlen(src->san[i]) + 1);
+    dst->der = src->der_len ? place(&at, src->der, src->der_len) : NULL;
+    dst->subject = place(&at, src->subject, subject);
+    dst->issuer = place(&at, src->issuer, issuer);
+    dst->aia_ca_issuers = place(&at, src->aia_ca_issuers, ca_issuers);
+    dst->aia_ocsp = place(&at, src->aia_ocsp, ocsp);
+    return true;
+}
+
+int td_x509_summarize_cached(td_x509_cache *c, const uint8_t *der, size_t len, td_cert *out)
+{
+    if (!c || !der || len == 0) return td_x509_summarize(der, len, out);
+    uint64_t h = hash_bytes(der, len);
+    slot *s = &c->slots[h & (c->n - 1)];
+    if (s->used && s->hash == h && s->cert.der_len == len && memcmp(s->cert.der, der, len) == 0 &&
+        cert_copy(out, &s->cert))
+        return s->rc;
+    int rc = td_x509_summarize(der, len, out);
+    if (out->der_len != len) return rc;            /* out of memory in there: do not remember */
+    td_cert_clear(&s->cert);
+    s->used = cert_copy(&s->cert, out);
+    s->rc = rc;
+    s->hash = h;
+    return rc;
+}
