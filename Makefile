@@ -1,7 +1,9 @@
 # tlsdiag - a TLS handshake diagnoser for packet captures.
-#   make              build ./tlsdiag
+#   make deps         install the build dependencies (Debian packages, with apt-get)
+#   make              build ./tlsdiag (checks the libraries through pkg-config; installs nothing)
+#   make deps run     on a fresh Debian machine: install, build, then analyse the bundled samples
 #   make run          build, then analyse the bundled samples
-#   make test         unit, golden and corpus tests (ends with "N passed, N failed")
+#   make test         installs the test tools (Debian), then runs the whole suite (ends with "N passed, N failed")
 #   make SANITIZE=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make install PREFIX=/usr/local
 CC      ?= cc
@@ -18,7 +20,7 @@ SANFLAGS =
 OPT      = -O2
 endif
 
-# Recursively expanded: pkg-config runs when a recipe needs it, after `deps` has installed it.
+# Recursively expanded: pkg-config runs when a recipe needs it, after `deps` may have installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
@@ -33,7 +35,7 @@ TEST_SRC = $(wildcard tests/unit/test_*.c)
 TEST_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BIN      = $(if $(filter 1,$(SANITIZE)),$(BUILD)/tlsdiag,tlsdiag)
 
-.PHONY: all deps test-deps run test install uninstall clean
+.PHONY: all deps test-deps check-deps run test install uninstall clean
 
 all: $(BIN)
 
@@ -43,7 +45,11 @@ deps:
 test-deps:
 	@sh tools/install-deps.sh test
 
-$(BUILD)/%.o: %.c | deps
+# The plain build installs nothing, so that it works where apt-get does not: it only checks.
+check-deps:
+	@sh tools/check-deps.sh $(PKGS)
+
+$(BUILD)/%.o: %.c | check-deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -56,7 +62,7 @@ $(BIN): $(BUILD)/analyzer/app/main.o $(BUILD)/libtlsdiag.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdiag.a | deps
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdiag.a | check-deps
 	@mkdir -p $(dir $@)
 	@echo "  CC LD   $@"
 	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtlsdiag.a $(ALL_LDFLAGS) $(PKG_LIBS)
