@@ -9,35 +9,15 @@
 #include "analyzer/diagnose/findings_protocol.h"
 #include "analyzer/diagnose/siblings.h"
 
-#include <openssl/err.h>
-
 
 td_classifier *td_classifier_new(const char *cacert, const char *capath, char *err, size_t errlen)
 {
     td_classifier *c = calloc(1, sizeof *c);
-    if (!c || !(c->store = X509_STORE_new())) {
+    if (!c) {
         snprintf(err, errlen, "out of memory");
-        free(c);
         return NULL;
     }
-    int ok = 1;
-    if (cacert || capath) {
-        c->anchors_named = true;
-        if (cacert && !X509_STORE_load_file(c->store, cacert)) {
-            snprintf(err, errlen, "%s: cannot load trust anchors (want PEM certificates)", cacert);
-            ok = 0;
-        }
-        if (ok && capath && !X509_STORE_load_path(c->store, capath)) {
-            snprintf(err, errlen, "%s: cannot use as a CA directory", capath);
-            ok = 0;
-        }
-    } else {
-        /* Reading the system bundle costs ~20 ms: not worth paying for a capture that never
-         * shows a certificate (TLS 1.3 hides them). */
-        c->system_store_owed = true;
-    }
-    ERR_clear_error();
-    if (!ok) {
+    if (!td_trust_open(&c->trust, cacert, capath, err, errlen)) {
         td_classifier_free(c);
         return NULL;
     }
@@ -56,7 +36,7 @@ void td_classifier_no_siblings(td_classifier *c)
 void td_classifier_free(td_classifier *c)
 {
     if (!c) return;
-    X509_STORE_free(c->store);
+    td_trust_close(&c->trust);
     td_cert_cache_free(c->cache);
     td_offer_memo_free(c->offer_memo);
     td_siblings_free(c->siblings);

@@ -2,15 +2,12 @@
 #ifndef TLSDIAG_CLASSIFY_PRIV_H
 #define TLSDIAG_CLASSIFY_PRIV_H
 
-#include <openssl/x509.h>
-
 #include "analyzer/diagnose/chain_cache.h"
 #include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/trust_store_int.h"
 
 struct td_classifier {
-    X509_STORE *store;
-    bool system_store_owed;        /* no --cacert/--capath: the system store, loaded when first needed */
-    bool anchors_named;            /* --cacert/--capath: the user named the clients' trust anchors */
+    td_trust trust;                /* --cacert/--capath, or this machine's store (trust_store.c) */
     td_cert_cache *cache;          /* chains checked before (NULL: check every time) */
     struct td_offer_memo *offer_memo;  /* weak kinds of recent offered-suite lists (findings_protocol.c) */
     struct td_siblings *siblings;  /* recent connections, for reasoning across them (siblings.c) */
