@@ -5,9 +5,10 @@
 
 #include "analyzer/diagnose/classify.h"
 #include "analyzer/diagnose/classify_int.h"
-#include "dissectors/dissect.h"
 #include "analyzer/diagnose/findings_protocol.h"
-#include "analyzer/diagnose/siblings.h"
+#include "analyzer/diagnose/result.h"
+#include "analyzer/diagnose/siblings_int.h"
+#include "dissectors/dissect.h"
 
 
 td_classifier *td_classifier_new(const char *cacert, const char *capath, char *err, size_t errlen)

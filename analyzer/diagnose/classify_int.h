@@ -14,6 +14,9 @@ struct td_classifier {
     bool judging_again;            /* td_classify_again: siblings are not told of it twice */
 };
 
+/* Read a TLS 1.3 exchange without keys (analyzer/diagnose/tls13_without_keys.c); fills r->inf
+ * and the application-data counts. */
+void td_infer13(const td_transcript *t, td_result *r);
 /* Pick the verdict (and its evidence and remedy) for t; add the certificate findings. */
 void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r);
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 
 /* A text longer than its buffer ends at a word boundary with "...", never mid-word. */
 void td_fit_words(char *buf, size_t size, int needed)

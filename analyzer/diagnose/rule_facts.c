@@ -7,7 +7,7 @@
 #include "analyzer/diagnose/chain_cache.h"
 #include "analyzer/diagnose/classify_int.h"
 #include "analyzer/diagnose/rule_facts_int.h"
-#include "analyzer/diagnose/siblings.h"
+#include "analyzer/diagnose/siblings_int.h"
 #include "dissectors/dissect.h"
 
 /* A ladder entry that carried TLS (or other payload) bytes, not TCP's own. */

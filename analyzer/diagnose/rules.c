@@ -19,7 +19,7 @@
 #include "analyzer/diagnose/classify_int.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
-#include "analyzer/diagnose/siblings.h"
+#include "analyzer/diagnose/siblings_int.h"
 
 #define KB_STD "Standard SSL Connectivity"
 #define KB_MMC "Microsoft Management Console (MMC)"

@@ -1,6 +1,6 @@
 /* rules_capture.c - the rows about the capture itself: a connection cut short by
  * --max-connections, one captured from one side only, and one that shows too little to judge. */
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
 

@@ -4,10 +4,10 @@
 #include <math.h>
 #include <time.h>
 
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
-#include "analyzer/diagnose/siblings.h"
+#include "analyzer/diagnose/siblings_int.h"
 #include "dissectors/dissect.h"
 
 static bool is_cert_alert(uint8_t code)

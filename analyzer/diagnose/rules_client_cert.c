@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
-#include "analyzer/diagnose/siblings.h"
+#include "analyzer/diagnose/siblings_int.h"
 #include "dissectors/dissect.h"
 
 static const char *ca_wanted(const facts *f)

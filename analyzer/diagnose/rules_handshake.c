@@ -2,7 +2,7 @@
  * cipher in common, an obsolete protocol, a handshake aborted by an alert, a reset or a close. */
 #include <stdio.h>
 
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
 #include "dissectors/dissect.h"

@@ -1,6 +1,6 @@
 /* rules_ok.c - the row for a connection that worked, and the warnings it may still carry (no
  * request, a client certificate not sent, what TLS 1.3 without keys leaves unread). */
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
 #include "dissectors/dissect.h"

@@ -1,6 +1,6 @@
 /* rules_transport.c - the rows before TLS gets going: no answer to the SYN, a refused port,
  * plaintext on either side, a ClientHello never answered, a connection dropped before its hello. */
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
 #include "dissectors/dissect.h"

@@ -22,7 +22,7 @@
  * order alone and says so (inf.exact = false). */
 #include <string.h>
 
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/classify_int.h"
 #include "dissectors/dissect.h"
 
 static const char *const label_names[TD_REC_N] = {
