@@ -1,4 +1,4 @@
-/* certcheck.c - passive chain checks with OpenSSL: X509_verify_cert with the verification time
+/* chain_check.c - passive chain checks with OpenSSL: X509_verify_cert with the verification time
  * set to the capture's timestamp, X509_check_host / X509_check_ip_asc for names.  A verify
  * callback records every error instead of stopping at the first, so one pass tells both "not
  * trusted" and "expired".

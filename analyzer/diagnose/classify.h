@@ -1,6 +1,6 @@
-/* classify.h - a transcript in, a diagnosis out: one verdict (with its confidence, summary,
- * evidence, KB Q197306 section and remedy) and any number of findings (analyzer/diagnose/classify.c,
- * rules in analyzer/diagnose/rules.c). */
+/* classify.h - a transcript in, a diagnosis out (analyzer/diagnose/classify.c, the rules in
+ * analyzer/diagnose/rules.c).  One verdict (with its confidence, summary, evidence, KB Q197306
+ * section and remedy) and any number of findings. */
 #ifndef TLSDIAG_CLASSIFY_H
 #define TLSDIAG_CLASSIFY_H
 

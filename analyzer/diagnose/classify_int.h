@@ -1,6 +1,7 @@
-/* classify_priv.h - between the classifier and its rule table. */
-#ifndef TLSDIAG_CLASSIFY_PRIV_H
-#define TLSDIAG_CLASSIFY_PRIV_H
+/* classify_int.h - between the classifier and the steps it calls: its state, the keyless TLS 1.3
+ * reading and the rule table. */
+#ifndef TLSDIAG_CLASSIFY_INT_H
+#define TLSDIAG_CLASSIFY_INT_H
 
 #include "analyzer/diagnose/chain_cache.h"
 #include "analyzer/diagnose/classify.h"

@@ -1,6 +1,6 @@
-/* result.h - adding to a result (analyzer/diagnose/result.c): the evidence lines and findings
- * the rules and the findings' checks write, each text ended at a word boundary with "..." when
- * it does not fit its buffer (td_fit_words, classify.h). */
+/* result.h - adding evidence lines and findings to a result (analyzer/diagnose/result.c).
+ * The rules and the findings' checks write them; each text ends at a word boundary with "..."
+ * when it does not fit its buffer (td_fit_words, classify.h). */
 #ifndef TLSDIAG_RESULT_H
 #define TLSDIAG_RESULT_H
 

@@ -1,6 +1,6 @@
-/* rule_facts.c - what the rules read, gathered once per connection before the table is tried:
- * both chains checked, what siblings showed, the alert that refused, whether the handshake ended;
- * and the few readings of the transcript that several rules share. */
+/* rule_facts.c - what the rules read, gathered once per connection before the table is tried.
+ * That is both chains' checks, what siblings showed, the alert that refused and whether the
+ * handshake ended; and the few readings of the transcript that several rules share. */
 #include <stddef.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
-/* rule_facts.h - what the rules read (facts gathered once per connection), the variables their
- * text templates name, and the evidence helpers they share (analyzer/diagnose/rule_text.c). */
-#ifndef TLSDIAG_RULE_FACTS_H
-#define TLSDIAG_RULE_FACTS_H
+/* rule_facts_int.h - what the rules read (facts gathered once per connection), the variables
+ * their text templates name, and the evidence helpers they share (analyzer/diagnose/rule_text.c). */
+#ifndef TLSDIAG_RULE_FACTS_INT_H
+#define TLSDIAG_RULE_FACTS_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>

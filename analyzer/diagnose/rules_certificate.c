@@ -1,6 +1,6 @@
-/* rules_certificate.c - the rows for a client that refused the server's certificate: whether
- * it did, which defect it acted on (untrusted issuer, missing intermediate, name, dates, the rest),
- * and the evidence and words for each. */
+/* rules_certificate.c - the rows for a client that refused the server's certificate.  They tell
+ * whether it did and which defect it acted on (untrusted issuer, missing intermediate, name,
+ * dates, the rest), with the evidence and words for each. */
 #include <math.h>
 #include <time.h>
 

@@ -1,6 +1,6 @@
 /* rules_client_cert.c - the rows for client certificates: the server asked for one and the
- * client sent none (or dropped the connection), or the server refused the one it sent (an alert,
- * an HTTP refusal, a close). */
+ * client sent none (or dropped the connection), or the server refused the one it was sent.  The
+ * refusal may be an alert, an HTTP error page or a close. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
-/* rules_int.h - between the verdict table (analyzer/diagnose/rules.c) and its matchers
- * (rules_*.c): each row's match function, and the few readings more than one file of matchers
- * asks for. */
+/* rules_int.h - what the verdict table (analyzer/diagnose/rules.c) and its matchers share.
+ * It declares each row's match function (rules_*.c) and the few readings that more than one
+ * file of matchers asks for. */
 #ifndef TLSDIAG_RULES_INT_H
 #define TLSDIAG_RULES_INT_H
 

@@ -1,4 +1,4 @@
-/* infer13.c - what a TLS 1.3 exchange did, read without keys.
+/* tls13_without_keys.c - what a TLS 1.3 exchange did, read without keys.
  *
  * After the ServerHello every TLS 1.3 record says "application data"; the parser keeps only
  * each record's direction, length, packet and time (tls.records).  Here, once and from the whole
