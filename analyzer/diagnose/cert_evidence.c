@@ -15,7 +15,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "analyzer/diagnose/rule_facts_int.h"
-#include "analyzer/diagnose/siblings.h"
+#include "analyzer/diagnose/siblings_int.h"
 
 static const char *const strength_names[] = {
     [EV_NONE] = "none", [EV_STORE] = "this machine's trust store", [EV_INFERRED] = "inferred",

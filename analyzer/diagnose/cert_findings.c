@@ -2,6 +2,7 @@
  * the verdict (a connection can work and still serve an expiring or self-signed certificate). */
 #include <string.h>
 
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 
 void rule_cert_findings(facts *f)

@@ -1,4 +1,4 @@
-/* cert_cache.c - remembered chain checks.
+/* chain_cache.c - remembered chain checks.
  *
  * Parsing and verifying a chain with OpenSSL costs hundreds of microseconds; a capture full of
  * short connections to a few servers shows the same chain thousands of times.  The key is the

@@ -1,9 +1,9 @@
-/* cert_cache.h - chain checks remembered: a chain seen before is neither parsed nor verified
+/* chain_cache.h - chain checks remembered: a chain seen before is neither parsed nor verified
  * again (analyzer/diagnose/chain_cache.c).  Keyed by the certificates' bytes (their SHA-256) and the
  * purpose; an answer is reused only at times for which it is known to hold (see
  * td_check_chain_trust), and the cheap name check is redone for each connection's name. */
-#ifndef TLSDIAG_CERT_CACHE_H
-#define TLSDIAG_CERT_CACHE_H
+#ifndef TLSDIAG_CHAIN_CACHE_H
+#define TLSDIAG_CHAIN_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>

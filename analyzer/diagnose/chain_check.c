@@ -1,4 +1,4 @@
-/* certcheck.c - passive chain checks with OpenSSL: X509_verify_cert with the verification time
+/* chain_check.c - passive chain checks with OpenSSL: X509_verify_cert with the verification time
  * set to the capture's timestamp, X509_check_host / X509_check_ip_asc for names.  A verify
  * callback records every error instead of stopping at the first, so one pass tells both "not
  * trusted" and "expired".
@@ -210,34 +210,40 @@ static void classify_untrusted(const td_chain *chain, X509 *const *sent, const s
     }
 }
 
-void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when, bool purpose_server,
-                          td_chain_check *out, X509 **leaf_out, int64_t *valid_from, int64_t *valid_until)
-{
-    memset(out, 0, sizeof *out);
-    int64_t from = INT64_MIN, until = INT64_MAX;
-    if (leaf_out) *leaf_out = NULL;
-    if (valid_from) *valid_from = from;
-    if (valid_until) *valid_until = until;
-    if (!chain->seen || chain->n == 0 || chain->certs[0].parse_error) return;
-    out->present = true;
-    ERR_set_mark();
-    X509 *leaf = NULL;
-    STACK_OF(X509) *rest = sk_X509_new_null();
+/* The chain's certificates as OpenSSL objects: the leaf, the others for the verifier, and the
+ * place in the chain each parsed one came from. */
+typedef struct parsed_chain {
+    X509 *leaf;
+    STACK_OF(X509) *rest;
     X509 *sent[TD_MAX_CHAIN];                      /* parsed certificates (not owned) and ... */
     size_t index[TD_MAX_CHAIN];                    /* ... their place in the chain */
-    size_t n_sent = 0;
+    size_t n_sent;
+} parsed_chain;
+
+/* Parse what the server sent; a certificate OpenSSL cannot read is left out. */
+static void parse_chain(const td_chain *chain, parsed_chain *pc)
+{
+    pc->leaf = NULL;
+    pc->rest = sk_X509_new_null();
+    pc->n_sent = 0;
     for (size_t i = 0; i < chain->n && i < TD_MAX_CHAIN; i++) {
         const unsigned char *p = chain->certs[i].der;
         X509 *x = d2i_X509(NULL, &p, (long)chain->certs[i].der_len);
         if (!x) continue;
-        if (i == 0) leaf = x;
-        else if (!rest || !sk_X509_push(rest, x)) {
+        if (i == 0) pc->leaf = x;
+        else if (!pc->rest || !sk_X509_push(pc->rest, x)) {
             X509_free(x);
             continue;
         }
-        sent[n_sent] = x;
-        index[n_sent++] = i;
+        pc->sent[pc->n_sent] = x;
+        pc->index[pc->n_sent++] = i;
     }
+}
+
+/* What the summaries tell without OpenSSL: a self-signed leaf, a weak key or signature, the
+ * order; their dates bound the span [*from, *until) the answer holds for. */
+static void check_summaries(const td_chain *chain, int64_t when, td_chain_check *out, int64_t *from, int64_t *until)
+{
     const td_cert *l = &chain->certs[0];
     out->self_signed = l->self_signed;
     out->weak_key = weak_key(l);
@@ -249,62 +255,89 @@ void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when
     }
     if (chain->n == 1 && !l->self_signed && weak_signature(l)) out->weak_signature = true;
     for (size_t i = 0; i < chain->n; i++) {
-        if (chain->certs[i].not_before_t) narrow(chain->certs[i].not_before_t, when, &from, &until);
-        if (chain->certs[i].not_after_t) narrow(chain->certs[i].not_after_t, when, &from, &until);
+        if (chain->certs[i].not_before_t) narrow(chain->certs[i].not_before_t, when, from, until);
+        if (chain->certs[i].not_after_t) narrow(chain->certs[i].not_after_t, when, from, until);
     }
+}
 
-    if (leaf) check_purpose(leaf, purpose_server, out);
-    if (leaf && store) {
-        X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-        verify_state st = { out, false };
-        if (ctx && X509_STORE_CTX_init(ctx, store, leaf, rest)) {
-            out->trusted = true;
-            X509_STORE_CTX_set_app_data(ctx, &st);
-            X509_STORE_CTX_set_verify_cb(ctx, collect_errors);
-            X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
-            X509_VERIFY_PARAM_set_time(param, (time_t)when);
-            X509_STORE_CTX_set_purpose(ctx, purpose_server ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT);
-            if (X509_verify_cert(ctx) <= 0 && !out->error && !out->expired && !out->not_yet_valid && !out->chain_expired) {
-                out->trusted = false;
-                out->error = X509_STORE_CTX_get_error(ctx);
-                snprintf(out->error_text, sizeof out->error_text, "%s", X509_verify_cert_error_string(out->error));
-            }
-            if (out->error) out->trusted = false;
-            STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
-            if (!out->trusted && st.no_anchor)
-                classify_untrusted(chain, sent, index, n_sent, path, X509_STORE_CTX_get_num_untrusted(ctx), out);
-            if (!out->trusted && !out->untrusted_root[0]) {
-                /* Another failure: name what the client would need to trust, as before: the top
-                 * certificate sent if it is a root, else its issuer. */
-                const td_cert *top = &chain->certs[chain->n - 1];
-                const char *anchor = top->self_signed ? top->subject : top->issuer;
-                if (anchor) snprintf(out->untrusted_root, sizeof out->untrusted_root, "%s", anchor);
-            }
-            /* The path OpenSSL built (the trust anchor included) bounds how long this answer holds. */
-            for (int i = 0; path && i < sk_X509_num(path); i++) {
-                X509 *x = sk_X509_value(path, i);
-                int64_t nb, na;
-                if (asn1_seconds(X509_get0_notBefore(x), &nb) && asn1_seconds(X509_get0_notAfter(x), &na)) {
-                    narrow(nb, when, &from, &until);
-                    narrow(na, when, &from, &until);
-                } else {
-                    from = when;                   /* a date we cannot read: this second only */
-                    until = when + 1;
-                }
-            }
+/* The path OpenSSL built (the trust anchor included) bounds how long this answer holds. */
+static void narrow_by_path(STACK_OF(X509) *path, int64_t when, int64_t *from, int64_t *until)
+{
+    for (int i = 0; path && i < sk_X509_num(path); i++) {
+        X509 *x = sk_X509_value(path, i);
+        int64_t nb, na;
+        if (asn1_seconds(X509_get0_notBefore(x), &nb) && asn1_seconds(X509_get0_notAfter(x), &na)) {
+            narrow(nb, when, from, until);
+            narrow(na, when, from, until);
+        } else {
+            *from = when;                          /* a date we cannot read: this second only */
+            *until = when + 1;
         }
-        X509_STORE_CTX_free(ctx);
     }
-    if (!leaf) {
+}
+
+/* X509_verify_cert at the capture's time, every error collected (collect_errors); an untrusted
+ * chain is told why (classify_untrusted) and named by what the client would need to trust. */
+static void verify_chain(X509_STORE *store, const td_chain *chain, const parsed_chain *pc, int64_t when,
+                         bool purpose_server, td_chain_check *out, int64_t *from, int64_t *until)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    verify_state st = { out, false };
+    if (ctx && X509_STORE_CTX_init(ctx, store, pc->leaf, pc->rest)) {
+        out->trusted = true;
+        X509_STORE_CTX_set_app_data(ctx, &st);
+        X509_STORE_CTX_set_verify_cb(ctx, collect_errors);
+        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+        X509_VERIFY_PARAM_set_time(param, (time_t)when);
+        X509_STORE_CTX_set_purpose(ctx, purpose_server ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT);
+        if (X509_verify_cert(ctx) <= 0 && !out->error && !out->expired && !out->not_yet_valid && !out->chain_expired) {
+            out->trusted = false;
+            out->error = X509_STORE_CTX_get_error(ctx);
+            snprintf(out->error_text, sizeof out->error_text, "%s", X509_verify_cert_error_string(out->error));
+        }
+        if (out->error) out->trusted = false;
+        STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+        if (!out->trusted && st.no_anchor)
+            classify_untrusted(chain, pc->sent, pc->index, pc->n_sent, path, X509_STORE_CTX_get_num_untrusted(ctx), out);
+        if (!out->trusted && !out->untrusted_root[0]) {
+            /* Another failure: name what the client would need to trust, as before: the top
+             * certificate sent if it is a root, else its issuer. */
+            const td_cert *top = &chain->certs[chain->n - 1];
+            const char *anchor = top->self_signed ? top->subject : top->issuer;
+            if (anchor) snprintf(out->untrusted_root, sizeof out->untrusted_root, "%s", anchor);
+        }
+        narrow_by_path(path, when, from, until);
+    }
+    X509_STORE_CTX_free(ctx);
+}
+
+void td_check_chain_trust(X509_STORE *store, const td_chain *chain, int64_t when, bool purpose_server,
+                          td_chain_check *out, X509 **leaf_out, int64_t *valid_from, int64_t *valid_until)
+{
+    memset(out, 0, sizeof *out);
+    int64_t from = INT64_MIN, until = INT64_MAX;
+    if (leaf_out) *leaf_out = NULL;
+    if (valid_from) *valid_from = from;
+    if (valid_until) *valid_until = until;
+    if (!chain->seen || chain->n == 0 || chain->certs[0].parse_error) return;
+    out->present = true;
+    ERR_set_mark();
+    parsed_chain pc;
+    parse_chain(chain, &pc);
+    check_summaries(chain, when, out, &from, &until);
+    if (pc.leaf) check_purpose(pc.leaf, purpose_server, out);
+    if (pc.leaf && store) verify_chain(store, chain, &pc, when, purpose_server, out, &from, &until);
+    if (!pc.leaf) {
         /* The dates can still be judged from the summary. */
+        const td_cert *l = &chain->certs[0];
         out->expired = l->not_after_t && when > l->not_after_t;
         out->not_yet_valid = l->not_before_t && when < l->not_before_t;
     }
-    if (leaf_out) *leaf_out = leaf;
-    else X509_free(leaf);
+    if (leaf_out) *leaf_out = pc.leaf;
+    else X509_free(pc.leaf);
     if (valid_from) *valid_from = from;
     if (valid_until) *valid_until = until;
-    sk_X509_pop_free(rest, X509_free);
+    sk_X509_pop_free(pc.rest, X509_free);
     ERR_pop_to_mark();
 }
 

@@ -1,8 +1,8 @@
-/* certcheck.h - passive checks of a certificate chain seen on the wire, through OpenSSL:
- * does it reach a trusted root, is it complete and in order, is it valid at the capture's time,
- * do its names cover the name the client asked for. */
-#ifndef TLSDIAG_CERTCHECK_H
-#define TLSDIAG_CERTCHECK_H
+/* chain_check.h - passive checks of a certificate chain seen on the wire, through OpenSSL.
+ * Does it reach a trusted root, is it complete and in order, is it valid at the capture's time,
+ * do its names cover the name the client asked for? */
+#ifndef TLSDIAG_CHAIN_CHECK_H
+#define TLSDIAG_CHAIN_CHECK_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,7 +18,7 @@ typedef struct td_chain_check {
     /* Why an untrusted chain does not reach a trust anchor: at most one of self_signed (a lone
      * leaf that signs itself), incomplete, unknown_root and issuer_unknown; none of them when
      * the chain is trusted or fails for another reason (a bad signature, a CA that may not
-     * sign, the purpose).  The decision table is at the top of certcheck.c. */
+     * sign, the purpose).  The decision table is at the top of chain_check.c. */
     bool incomplete;               /* the server sent its leaf alone, and the leaf's AIA names where
                                       its issuer (an intermediate it should have sent) is published */
     bool unknown_root;             /* the chain ends at a root (sent, or omitted as TLS allows) that the
@@ -54,7 +54,7 @@ typedef struct td_chain_check {
 void td_check_chain(X509_STORE *store, const td_chain *chain, int64_t when, const char *host,
                     const char *ip, bool purpose_server, td_chain_check *out);
 
-/* td_check_chain in two parts, for analyzer/cert_cache.c.  The trust part depends only on the
+/* td_check_chain in two parts, for analyzer/diagnose/chain_cache.c.  The trust part depends only on the
  * chain's bytes, the store, the purpose and the time: it fills everything but the name fields,
  * hands back the parsed leaf in *leaf (the caller frees it; NULL if none) and, when asked, the
  * span [*valid_from, *valid_until) around `when` in which no certificate of the chain or of the

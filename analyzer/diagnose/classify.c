@@ -1,45 +1,24 @@
 /* classify.c - from a transcript to a result: the verdict comes from the rule table
  * (analyzer/diagnose/rules.c); the findings are facts worth a look whatever the verdict. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "analyzer/diagnose/classify.h"
 #include "analyzer/diagnose/classify_int.h"
-#include "dissectors/dissect.h"
 #include "analyzer/diagnose/findings_protocol.h"
-#include "analyzer/diagnose/siblings.h"
-
-#include <openssl/err.h>
+#include "analyzer/diagnose/result.h"
+#include "analyzer/diagnose/siblings_int.h"
+#include "dissectors/dissect.h"
 
 
 td_classifier *td_classifier_new(const char *cacert, const char *capath, char *err, size_t errlen)
 {
     td_classifier *c = calloc(1, sizeof *c);
-    if (!c || !(c->store = X509_STORE_new())) {
+    if (!c) {
         snprintf(err, errlen, "out of memory");
-        free(c);
         return NULL;
     }
-    int ok = 1;
-    if (cacert || capath) {
-        c->anchors_named = true;
-        if (cacert && !X509_STORE_load_file(c->store, cacert)) {
-            snprintf(err, errlen, "%s: cannot load trust anchors (want PEM certificates)", cacert);
-            ok = 0;
-        }
-        if (ok && capath && !X509_STORE_load_path(c->store, capath)) {
-            snprintf(err, errlen, "%s: cannot use as a CA directory", capath);
-            ok = 0;
-        }
-    } else {
-        /* Reading the system bundle costs ~20 ms: not worth paying for a capture that never
-         * shows a certificate (TLS 1.3 hides them). */
-        c->system_store_owed = true;
-    }
-    ERR_clear_error();
-    if (!ok) {
+    if (!td_trust_open(&c->trust, cacert, capath, err, errlen)) {
         td_classifier_free(c);
         return NULL;
     }
@@ -58,64 +37,11 @@ void td_classifier_no_siblings(td_classifier *c)
 void td_classifier_free(td_classifier *c)
 {
     if (!c) return;
-    X509_STORE_free(c->store);
+    td_trust_close(&c->trust);
     td_cert_cache_free(c->cache);
     td_offer_memo_free(c->offer_memo);
     td_siblings_free(c->siblings);
     free(c);
-}
-
-/* A text longer than its buffer ends at a word boundary with "...", never mid-word. */
-void td_fit_words(char *buf, size_t size, int needed)
-{
-    if (needed < 0 || (size_t)needed < size || size < 8) return;
-    size_t end = size - 4;                       /* room for "..." and the NUL */
-    size_t cut = end;
-    while (cut > end / 2 && buf[cut] != ' ') cut--;
-    if (buf[cut] != ' ') cut = end;              /* one very long word: cut it after all */
-    while (cut > 0 && (buf[cut - 1] == ' ' || buf[cut - 1] == ',' || buf[cut - 1] == ':')) cut--;
-    memcpy(buf + cut, "...", 4);
-}
-
-void td_result_finding(td_result *r, const char *id, const char *severity, const char *fmt, ...)
-{
-    for (size_t i = 0; i < r->n_findings; i++)
-        if (strcmp(r->findings[i].id, id) == 0) return;      /* one of each */
-    if (r->n_findings >= TD_MAX_FINDINGS) return;
-    td_finding *f = &r->findings[r->n_findings++];
-    f->id = id;
-    f->severity = severity;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(f->detail, sizeof f->detail, fmt, ap);
-    va_end(ap);
-    td_fit_words(f->detail, sizeof f->detail, n);
-}
-
-td_evidence *td_result_evidence_slot(td_result *r, uint64_t packet)
-{
-    if (r->n_evidence >= TD_MAX_EVIDENCE) return NULL;
-    td_evidence *e = &r->evidence[r->n_evidence++];
-    e->packet = packet;
-    e->what[0] = '\0';
-    return e;
-}
-
-void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
-{
-    if (r->n_evidence >= TD_MAX_EVIDENCE) return;
-    td_evidence *e = &r->evidence[r->n_evidence++];
-    e->packet = packet;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(e->what, sizeof e->what, fmt, ap);
-    va_end(ap);
-    td_fit_words(e->what, sizeof e->what, n);
-}
-
-bool td_result_is_problem(const td_result *r)
-{
-    return r->verdict != TD_V_NONE && r->verdict != TD_V_OK;
 }
 
 /* Facts about the capture itself and the negotiated parameters. */

@@ -1,6 +1,6 @@
-/* classify.h - a transcript in, a diagnosis out: one verdict (with its confidence, summary,
- * evidence, KB Q197306 section and remedy) and any number of findings (analyzer/diagnose/classify.c,
- * rules in analyzer/diagnose/rules.c). */
+/* classify.h - a transcript in, a diagnosis out (analyzer/diagnose/classify.c, the rules in
+ * analyzer/diagnose/rules.c).  One verdict (with its confidence, summary, evidence, KB Q197306
+ * section and remedy) and any number of findings. */
 #ifndef TLSDIAG_CLASSIFY_H
 #define TLSDIAG_CLASSIFY_H
 
@@ -120,20 +120,12 @@ void td_classify_again(td_classifier *c, const td_transcript *t, td_result *out)
 
 /* Label of a record for the ladder and the JSON ("server-flight", "client-finished", ...). */
 const char *td_rec_label_name(td_rec_label l);
-/* Read a TLS 1.3 exchange without keys; fills r->inf and the application-data counts. */
-void td_infer13(const td_transcript *t, td_result *r);
 
 /* The names of every verdict from TD_V_OK on, in table order (for the summary): names[i] is
  * the verdict TD_V_OK + i. */
 const char *const *td_verdict_list(size_t *n);
 
-/* Helpers for rules and reports. */
-void td_result_finding(td_result *r, const char *id, const char *severity, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void td_result_evidence(td_result *r, uint64_t packet, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* The next evidence line, for a caller that writes its text itself (NULL when all are taken). */
-td_evidence *td_result_evidence_slot(td_result *r, uint64_t packet);
+/* Is the verdict a failure (anything but none and ok)? */
 bool td_result_is_problem(const td_result *r);
 /* buf holds a text that needed `needed` bytes (snprintf's answer): if it did not fit, end it at a
  * word boundary with "..." instead of mid-word. */

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/dissect.h"
 #include "analyzer/diagnose/findings_protocol.h"
 #include "analyzer/diagnose/list_memo.h"
+#include "analyzer/diagnose/result.h"
+#include "dissectors/dissect.h"
 
 #define HB_OVERHEAD 19                  /* type + payload_length + 16 bytes of minimum padding */
 #define LEAK_SLACK 64                   /* encrypted: a response this much over its request ... */

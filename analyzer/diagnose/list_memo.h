@@ -1,6 +1,6 @@
 /* list_memo.h - remembers the last few distinct lists of 16-bit codes (offered cipher suites), so
- * that what was worked out for a list can be reused when the next ClientHello offers the same one:
- * a capture holds few distinct offers (one per client build) and thousands of connections.  The
+ * that what was worked out for a list can be reused when the next ClientHello offers the same one.
+ * A capture holds few distinct offers (one per client build) and thousands of connections.  The
  * caller keeps its own results in an array indexed by the slot. */
 #ifndef TD_LIST_MEMO_H
 #define TD_LIST_MEMO_H

@@ -1,7 +1,7 @@
-/* rule_facts.h - what the rules read (facts gathered once per connection), the variables their
- * text templates name, and the evidence helpers they share (analyzer/diagnose/rule_text.c). */
-#ifndef TLSDIAG_RULE_FACTS_H
-#define TLSDIAG_RULE_FACTS_H
+/* rule_facts_int.h - what the rules read (facts gathered once per connection), the variables
+ * their text templates name, and the evidence helpers they share (analyzer/diagnose/rule_text.c). */
+#ifndef TLSDIAG_RULE_FACTS_INT_H
+#define TLSDIAG_RULE_FACTS_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -104,6 +104,20 @@ void ev_client_hello(facts *f);
 void ev_server_hello(facts *f);
 void ev_server_cert(facts *f);
 void ev_close(facts *f, int dir);
+
+/* Fill f for t before the table is tried (analyzer/diagnose/rule_facts.c): both chains checked
+ * against c's trust store, what siblings showed, the refusing alert, whether the handshake ended,
+ * the certificate's best-supported defect.  f->vars is left for the matching rule. */
+void rule_facts_gather(facts *f, td_classifier *c, const td_transcript *t, td_result *r);
+/* A ladder entry that carried TLS (or other payload) bytes, not TCP's own. */
+bool rule_is_tls_bytes(const td_event *e);
+/* Who ended the connection first (TD_C2S, TD_S2C): the first close_notify, FIN or RST; -1 when
+ * it is still open. */
+int rule_first_closer(const facts *f);
+/* The client's first alert after the server's Certificate (a close_notify, mostly), or NULL. */
+const td_alert *rule_client_alert_after_chain(const facts *f);
+/* An alert a client sends when the server's key exchange, not its certificate, failed. */
+bool rule_is_key_exchange_alert(uint8_t code);
 
 /* Findings about the certificates, whatever the verdict (analyzer/diagnose/cert_findings.c). */
 void rule_cert_findings(facts *f);

@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dissectors/dissect.h"
+#include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
-#include "analyzer/diagnose/text_put.h"
+#include "analyzer/diagnose/text_put_int.h"
+#include "dissectors/dissect.h"
 
 static rule_var *var_slot(facts *f, const char *key)
 {

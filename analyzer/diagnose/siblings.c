@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/diagnose/siblings.h"
+#include "analyzer/diagnose/result.h"
+#include "analyzer/diagnose/siblings_int.h"
 
 #define SIB_BUCKETS 4096          /* a power of two */
 #define SIB_MAX (1u << 20)         /* connections remembered at most (the oldest go first) */

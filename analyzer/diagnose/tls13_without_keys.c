@@ -1,4 +1,4 @@
-/* infer13.c - what a TLS 1.3 exchange did, read without keys.
+/* tls13_without_keys.c - what a TLS 1.3 exchange did, read without keys.
  *
  * After the ServerHello every TLS 1.3 record says "application data"; the parser keeps only
  * each record's direction, length, packet and time (tls.records).  Here, once and from the whole
@@ -22,7 +22,7 @@
  * order alone and says so (inf.exact = false). */
 #include <string.h>
 
-#include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/classify_int.h"
 #include "dissectors/dissect.h"
 
 static const char *const label_names[TD_REC_N] = {
@@ -163,24 +163,17 @@ static size_t client_flight(const td_tls *s, const layout *l, size_t first, td_i
     return c[0];
 }
 
-void td_infer13(const td_transcript *t, td_result *r)
+/* The server's flight: everything it sent before the client's first protected record, which is
+ * alert-sized when the server gave up; and a fatal alert the client sent in the clear before its
+ * keys changed.  Returns the index of the client's first protected record (n: none). */
+static size_t label_server_flight(const td_tls *s, td_inference *inf, const layout *plain, const layout *padded)
 {
-    const td_tls *s = &t->tls;
-    td_inference *inf = &r->inf;
-    memset(inf, 0, sizeof *inf);
-    if (!td_version_is_tls13(s->version) || !s->server_hello || !s->n_records) return;
-    if (td_tls_decrypted(s)) return;               /* read with a key log: nothing to infer */
-    inf->done = true;
-    inf->handshake_complete = -1;
-    layout plain = layout_for(s->cipher, 0), padded = layout_for(s->cipher, 16);
     size_t n = s->n_records;
-
-    /* The server's flight: everything it sent before the client's first protected record. */
     size_t first_c = n;
     for (size_t i = 0; i < n; i++)
         if (s->records[i].dir == TD_C2S) { first_c = i; break; }
     for (size_t i = 0; i < first_c; i++) inf->label[i] = TD_REC_SERVER_FLIGHT;
-    if (first_c > 0 && (s->records[0].len == plain.alert || s->records[0].len == padded.alert)) {
+    if (first_c > 0 && (s->records[0].len == plain->alert || s->records[0].len == padded->alert)) {
         /* no flight is alert-sized: it gave up */
         inf->label[0] = TD_REC_ALERT;
         inf->server_aborted = true;
@@ -194,55 +187,52 @@ void td_infer13(const td_transcript *t, td_result *r)
             inf->client_abort_pkt = s->alerts[i].packet;
             inf->handshake_complete = 0;
         }
-    if (first_c == n) {                                   /* the client never answered */
-        if (closed_by(&t->tcp, TD_C2S) || closed_by(&t->tcp, TD_S2C)) inf->handshake_complete = 0;
-        goto count;
-    }
-    /* Go's servers send a NewSessionTicket right after their Finished, before the client's: the
-     * records after the last Finished-sized one of the flight (not its first, EncryptedExtensions)
-     * are tickets, when they are few and ticket-sized. */
+    return first_c;
+}
+
+/* Go's servers send a NewSessionTicket right after their Finished, before the client's: the
+ * records after the last Finished-sized one of the flight (not its first, EncryptedExtensions)
+ * are tickets, when they are few and ticket-sized. */
+static void label_flight_tickets(const td_tls *s, td_inference *inf, size_t first_c, const layout *plain,
+                                 const layout *padded)
+{
     for (size_t i = first_c; i-- > 1;) {
         uint32_t len = s->records[i].len;
-        if (len != plain.finished && len != padded.finished) continue;
+        if (len != plain->finished && len != padded->finished) continue;
         size_t after = first_c - 1 - i;
         bool tickets = after > 0 && after <= 2;
-        for (size_t k = i + 1; k < first_c && tickets; k++) tickets = s->records[k].len > padded.alert;
+        for (size_t k = i + 1; k < first_c && tickets; k++) tickets = s->records[k].len > padded->alert;
         if (tickets)
             for (size_t k = i + 1; k < first_c; k++) inf->label[k] = TD_REC_TICKET;
         break;
     }
-    /* 0-RTT: early data went before the ServerHello (the parser counted it as data, the version
-     * being unknown then); accepted, the client's next record is its EndOfEarlyData. */
-    bool early = s->early_data_offered && s->first_app_packet[TD_C2S] && s->first_app_packet[TD_C2S] <= s->server_hello_packet;
-    if (early && (s->records[first_c].len == plain.eoed || s->records[first_c].len == padded.eoed)) {
-        inf->label[first_c] = TD_REC_END_OF_EARLY_DATA;
-        size_t next = n;
-        for (size_t i = first_c + 1; i < n; i++)
-            if (s->records[i].dir == TD_C2S) { next = i; break; }
-        for (size_t i = first_c + 1; i < next; i++)      /* the server's, meanwhile: tickets */
-            if (!inf->label[i]) inf->label[i] = s->records[i].len > padded.alert ? TD_REC_TICKET : TD_REC_ALERT;
-        if (next == n) goto count;
-        first_c = next;
-    }
-    inf->client_first = first_c + 1;
-    const layout *lc = sender_layout(s->records[first_c].len, &plain, &padded);
-    const layout *ls = &plain;                            /* the server's, if it pads, is unseen */
-    size_t fin = client_flight(s, lc, first_c, inf);
-    if (lc == &padded) inf->exact = true;                 /* padding found, sizes matched */
-    if (fin == SIZE_MAX) {
-        if (inf->client_aborted) inf->handshake_complete = 0;
-        /* Whatever follows an abandoned flight is alerts and the close. */
-        for (size_t i = first_c + 1; i < n; i++)
-            if (!inf->label[i])
-                inf->label[i] = s->records[i].len == (s->records[i].dir == TD_C2S ? lc : ls)->alert ||
-                                s->records[i].len == padded.alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
-        goto count;
-    }
-    inf->client_finished = fin + 1;
+}
 
-    /* After the client's Finished.  Server records before the client's first request are
-     * tickets (nothing has been asked yet); so is a run of equal-sized records that starts the
-     * server's first answer (OpenSSL sends two). */
+/* 0-RTT: early data went before the ServerHello (the parser counted it as data, the version
+ * being unknown then); accepted, the client's next record is its EndOfEarlyData.  Returns the
+ * index of the record that starts the client's flight (n: none). */
+static size_t label_end_of_early_data(const td_tls *s, td_inference *inf, size_t first_c, const layout *plain,
+                                      const layout *padded)
+{
+    size_t n = s->n_records;
+    bool early = s->early_data_offered && s->first_app_packet[TD_C2S] && s->first_app_packet[TD_C2S] <= s->server_hello_packet;
+    if (!early || (s->records[first_c].len != plain->eoed && s->records[first_c].len != padded->eoed)) return first_c;
+    inf->label[first_c] = TD_REC_END_OF_EARLY_DATA;
+    size_t next = n;
+    for (size_t i = first_c + 1; i < n; i++)
+        if (s->records[i].dir == TD_C2S) { next = i; break; }
+    for (size_t i = first_c + 1; i < next; i++)      /* the server's, meanwhile: tickets */
+        if (!inf->label[i]) inf->label[i] = s->records[i].len > padded->alert ? TD_REC_TICKET : TD_REC_ALERT;
+    return next;
+}
+
+/* Server records after the client's Finished and before its first request are tickets (nothing
+ * has been asked yet); so is a run of equal-sized records that starts the server's first answer
+ * (OpenSSL sends two).  The rest is application data, but for alert-sized records at the end. */
+static void label_after_finished(const td_tls *s, td_inference *inf, size_t first_c, size_t fin, const layout *lc,
+                                 const layout *ls, const layout *padded)
+{
+    size_t n = s->n_records;
     uint64_t request_pkt = 0;
     for (size_t i = fin + 1; i < n; i++)
         if (s->records[i].dir == TD_C2S && !inf->label[i] && s->records[i].len != lc->alert) {
@@ -261,7 +251,7 @@ void td_infer13(const td_transcript *t, td_result *r)
     for (size_t i = n; i-- > fin + 1;) {
         const td_record *x = &s->records[i];
         if (x->dir != TD_S2C || inf->label[i]) continue;
-        if (x->len != ls->alert && x->len != padded.alert) break;
+        if (x->len != ls->alert && x->len != padded->alert) break;
         inf->label[i] = TD_REC_ALERT;
     }
     bool answered = false;                                /* server data after the request seen */
@@ -273,27 +263,27 @@ void td_infer13(const td_transcript *t, td_result *r)
             continue;
         }
         if (i < fin) {                                    /* during the client's flight */
-            inf->label[i] = x->len == ls->alert || x->len == padded.alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
+            inf->label[i] = x->len == ls->alert || x->len == padded->alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
             continue;
         }
-        if ((x->len == ls->alert || x->len == padded.alert) && i == last_s) {   /* close_notify, or fatal */
+        if ((x->len == ls->alert || x->len == padded->alert) && i == last_s) {   /* close_notify, or fatal */
             inf->label[i] = TD_REC_ALERT;
             continue;
         }
-        if (!answered && (!request_pkt || x->packet < request_pkt) && x->len > padded.alert) {
+        if (!answered && (!request_pkt || x->packet < request_pkt) && x->len > padded->alert) {
             inf->label[i] = TD_REC_TICKET;
             continue;
         }
         /* Alert-sized before anything was asked: two bytes nobody requested are an alert (GnuTLS
          * refuses a client certificate with access_denied, then close_notify). */
-        if (!answered && (!request_pkt || x->packet < request_pkt) && (x->len == ls->alert || x->len == padded.alert)) {
+        if (!answered && (!request_pkt || x->packet < request_pkt) && (x->len == ls->alert || x->len == padded->alert)) {
             inf->label[i] = TD_REC_ALERT;
             continue;
         }
         if (!answered) {
             size_t j = i + 1;
             while (j < n && s->records[j].dir == TD_S2C && s->records[j].len == x->len) j++;
-            if (j > i + 1 && j < n && x->len > padded.alert && x->len < 4096) {
+            if (j > i + 1 && j < n && x->len > padded->alert && x->len < 4096) {
                 for (size_t k = i; k < j; k++) inf->label[k] = TD_REC_TICKET;
                 i = j - 1;
                 continue;
@@ -302,9 +292,14 @@ void td_infer13(const td_transcript *t, td_result *r)
         inf->label[i] = TD_REC_APPDATA;
         answered = true;
     }
+}
 
-    /* The outcome.  The server refused the client's flight when all it answered was an alert, or
-     * when it closed without a word after a flight that held a Certificate (it rejected it). */
+/* The outcome.  The server refused the client's flight when all it answered was an alert, or
+ * when it closed without a word after a flight that held a Certificate (it rejected it). */
+static void judge_outcome(const td_transcript *t, td_inference *inf, size_t fin)
+{
+    const td_tls *s = &t->tls;
+    size_t n = s->n_records;
     bool server_data = false, client_closed_first = false;
     uint64_t alert_pkt = 0, client_alert_pkt = 0;
     uint64_t kept_s = 0;
@@ -335,9 +330,45 @@ void td_infer13(const td_transcript *t, td_result *r)
     } else {
         inf->handshake_complete = 1;
     }
+}
 
-count:
-    /* Application data, and what the server answered after the first request. */
+/* Give every protected record its likely content, and judge whether the handshake completed. */
+static void label_records(const td_transcript *t, td_inference *inf, const layout *plain, const layout *padded)
+{
+    const td_tls *s = &t->tls;
+    size_t n = s->n_records;
+    size_t first_c = label_server_flight(s, inf, plain, padded);
+    if (first_c == n) {                                   /* the client never answered */
+        if (closed_by(&t->tcp, TD_C2S) || closed_by(&t->tcp, TD_S2C)) inf->handshake_complete = 0;
+        return;
+    }
+    label_flight_tickets(s, inf, first_c, plain, padded);
+    first_c = label_end_of_early_data(s, inf, first_c, plain, padded);
+    if (first_c == n) return;
+    inf->client_first = first_c + 1;
+    const layout *lc = sender_layout(s->records[first_c].len, plain, padded);
+    const layout *ls = plain;                             /* the server's, if it pads, is unseen */
+    size_t fin = client_flight(s, lc, first_c, inf);
+    if (lc == padded) inf->exact = true;                  /* padding found, sizes matched */
+    if (fin == SIZE_MAX) {
+        if (inf->client_aborted) inf->handshake_complete = 0;
+        /* Whatever follows an abandoned flight is alerts and the close. */
+        for (size_t i = first_c + 1; i < n; i++)
+            if (!inf->label[i])
+                inf->label[i] = s->records[i].len == (s->records[i].dir == TD_C2S ? lc : ls)->alert ||
+                                s->records[i].len == padded->alert ? TD_REC_ALERT : TD_REC_UNKNOWN;
+        return;
+    }
+    inf->client_finished = fin + 1;
+    label_after_finished(s, inf, first_c, fin, lc, ls, padded);
+    judge_outcome(t, inf, fin);
+}
+
+/* Application data per direction, from the labels; records past those kept are data too. */
+static void count_app_data(const td_tls *s, td_result *r)
+{
+    td_inference *inf = &r->inf;
+    size_t n = s->n_records;
     for (int d = 0; d < 2; d++) {
         uint64_t kept = 0, kept_bytes = 0;
         for (size_t i = 0; i < n; i++) {
@@ -361,6 +392,12 @@ count:
             r->app_bytes[d] += s->record_bytes[d] > kept_bytes ? s->record_bytes[d] - kept_bytes : 0;
         }
     }
+}
+
+/* What the server answered after the client's first request. */
+static void count_response(const td_tls *s, td_inference *inf)
+{
+    size_t n = s->n_records;
     bool asked = false;
     for (size_t i = inf->client_finished; i < n && inf->client_finished; i++) {
         const td_record *x = &s->records[i];
@@ -373,4 +410,20 @@ count:
     uint64_t kept_server = 0;
     for (size_t i = 0; i < n; i++) kept_server += s->records[i].dir == TD_S2C;
     if (s->records_total[TD_S2C] > kept_server) inf->response_records += (uint32_t)(s->records_total[TD_S2C] - kept_server);
+}
+
+void td_infer13(const td_transcript *t, td_result *r)
+{
+    const td_tls *s = &t->tls;
+    td_inference *inf = &r->inf;
+    memset(inf, 0, sizeof *inf);
+    if (!td_version_is_tls13(s->version) || !s->server_hello || !s->n_records) return;
+    if (td_tls_decrypted(s)) return;               /* read with a key log: nothing to infer */
+    inf->done = true;
+    inf->handshake_complete = -1;
+    layout plain = layout_for(s->cipher, 0), padded = layout_for(s->cipher, 16);
+    label_records(t, inf, &plain, &padded);
+    /* Application data, and what the server answered after the first request. */
+    count_app_data(s, r);
+    count_response(s, inf);
 }

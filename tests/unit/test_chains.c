@@ -1,6 +1,6 @@
 /* test_chains.c - analyzer/diagnose/chain_check.c's answer to "why does this chain not reach a trust
  * anchor?" (incomplete, unknown_root, issuer_unknown, self_signed; the table at the top of
- * certcheck.c), on real certificate hierarchies made here with OpenSSL, through
+ * chain_check.c), on real certificate hierarchies made here with OpenSSL, through
  * td_cert_cache_check as the classifier calls it (afresh, from the cache, and with no cache).
  *
  *   CA A (trusted):   Root A  -> Issuing A (AIA -> Root A)  -> leaf A1 (AIA -> Issuing A)

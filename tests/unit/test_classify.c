@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "analyzer/diagnose/classify.h"
+#include "analyzer/diagnose/result.h"
 #include "dissectors/dissect.h"
 #include "include/transcript.h"
 

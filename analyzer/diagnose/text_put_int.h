@@ -1,8 +1,9 @@
-/* text_put.h - building a bounded text by appending pieces, without printf: for the lines every
- * connection gets (its ClientHello and ServerHello evidence), where vsnprintf was a tenth of the
- * time per connection.  A text that does not fit ends at a word boundary with "..." (td_fit_words). */
-#ifndef TD_TEXT_PUT_H
-#define TD_TEXT_PUT_H
+/* text_put_int.h - building a bounded text by appending pieces, without printf.  It serves the
+ * lines every connection gets (its ClientHello and ServerHello evidence), where vsnprintf was a
+ * tenth of the time per connection.  A text that does not fit ends at a word boundary with "..."
+ * (td_fit_words). */
+#ifndef TD_TEXT_PUT_INT_H
+#define TD_TEXT_PUT_INT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,11 +1,11 @@
-/* siblings.h - reasoning across connections (issue 21): connections from one client to one
+/* siblings_int.h - reasoning across connections (issue 21): connections from one client to one
  * server with the same name (SNI) and certificate, a few seconds apart, are siblings.  A browser
  * opens a spare socket beside the one it uses and closes both together; a client that fails
  * once usually fails the same way on its next try.  The classifier remembers the last few
  * hundred connections it judged and asks about the ones before the connection at hand (the
  * engine reports in order of first packet, so a sibling that started earlier is known). */
-#ifndef TLSDIAG_SIBLINGS_H
-#define TLSDIAG_SIBLINGS_H
+#ifndef TLSDIAG_SIBLINGS_INT_H
+#define TLSDIAG_SIBLINGS_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>
