@@ -4,12 +4,13 @@
 # tier named, every tier but fuzz and bench (what `make test` runs).  Prints "# TIER TEST" before
 # each test, every line but the "ok" ones, and ends with "N passed, N failed, N skipped"; exits
 # non-zero when anything failed.  Each test prints "ok NAME", "not ok NAME" or "skip NAME: why";
-# this script counts them.  It also checks the list itself: every tests/*.sh but this one is
-# listed exactly once, and every test listed is there ("ok testlist" / "not ok testlist ...").
+# this script counts them.  The tests find TLSDIAG=BIN and BUILD in their environment.  It also
+# checks the list itself: every tests/*.sh but this one is listed exactly once, and every test
+# listed is there ("ok testlist" / "not ok testlist ...").
 BUILD=${1:-build}
 BIN=${2:-./tlsdiag}
 if [ $# -ge 2 ]; then shift 2; else set --; fi
-export TLSDIAG="$BIN"
+export TLSDIAG="$BIN" BUILD
 LIST=tests/TESTLIST
 TIERS="unit golden cli live keylog crosscheck browser fuzz bench"
 DEFAULT_TIERS="unit golden cli live keylog crosscheck browser"
