@@ -4,6 +4,7 @@
 #   make deps run     on a fresh Debian machine: install, build, then analyse the bundled samples
 #   make run          build, then analyse the bundled samples
 #   make test         installs the test tools (Debian), then runs the whole suite (ends with "N passed, N failed")
+#   make test-TIER    one tier of tests/TESTLIST (unit, golden, cli, live, keylog, crosscheck, browser)
 #   make SANITIZE=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make install PREFIX=/usr/local
 CC      ?= cc
@@ -90,5 +91,8 @@ clean:
 -include tests/fuzz/fuzz.mk
 # Benchmarks: make bench generates large captures and times tlsdiag against libpcap and others.
 -include tests/bench/bench.mk
+# One target per test tier of tests/TESTLIST: make test-unit, test-golden, test-cli, test-live,
+# test-keylog, test-crosscheck, test-browser.
+include tests/tests.mk
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/analyzer/app/main.d
