@@ -10,6 +10,7 @@
 
 #include "dissectors/dissect.h"
 #include "dissectors/tls/keylog.h"
+#include "dissectors/tls/tls_decrypt.h"
 
 /* A protected record held to be opened. */
 typedef struct dec_rec {

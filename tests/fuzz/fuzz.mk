@@ -117,7 +117,8 @@ FUZZ_COV_SRC_x509       = dissectors/x509/x509_summary.c
 FUZZ_COV_SRC_decode     = dissectors/decode/decode.c
 FUZZ_COV_SRC_pipeline   = $(LIB_SRC)
 FUZZ_COV_SRC_pcapng_secrets = analyzer/capture/pcapng_secrets.c analyzer/capture/source_file.c
-FUZZ_COV_SRC_decrypt    = dissectors/tls/tls_decrypt.c dissectors/tls/keylog_parse.c dissectors/tls/tls_record_keys.c
+FUZZ_COV_SRC_decrypt    = dissectors/tls/tls_decrypt.c dissectors/tls/tls_key_schedule.c dissectors/tls/keylog_parse.c \
+                          dissectors/tls/tls_record_keys.c
 
 define fuzz_nl
 
