@@ -1,7 +1,9 @@
 /* tls_handshake_reassembly.c - handshake messages put together from the bodies of handshake
- * records (a message may span records, a record may hold several), each handed to the handshake
- * parser and, with a key log, to the key lookup.  A message is buffered only while incomplete,
- * and never beyond HS_MSG_MAX. */
+ * records.
+ *
+ * A message may span records, a record may hold several; each whole message goes to the
+ * handshake parser and, with a key log, to the key lookup.  A message is buffered only while
+ * incomplete, and never beyond HS_MSG_MAX. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-/* tls_key_schedule.c - key derivation for TLS record protection, through OpenSSL's KDFs: the
- * TLS 1.2 PRF and key block (RFC 5246 5, 6.3), TLS 1.3's HKDF-Expand-Label, traffic keys and
+/* tls_key_schedule.c - key derivation for TLS record protection, through OpenSSL's KDFs.
+ *
+ * The TLS 1.2 PRF and key block (RFC 5246 5, 6.3), TLS 1.3's HKDF-Expand-Label, traffic keys and
  * KeyUpdate (RFC 8446 7).  No cryptography is written here; no I/O, no global state. */
 #include <string.h>
 

@@ -1,6 +1,7 @@
-/* tls_records.c - a TLS stream in step with its records: each header read, and each body sent
- * where its content type says (handshake reassembly, alerts, heartbeats, the key lookup) or only
- * counted (application data, protected records), without a copy. */
+/* tls_records.c - a TLS stream in step with its records: each header read, each body sent on.
+ *
+ * A body goes where its content type says (handshake reassembly, alerts, heartbeats, the key
+ * lookup) or is only counted (application data, protected records), without a copy. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
-/* tls_sslv2.c - the SSLv2 record format, as still met at the start of a connection: the
- * SSLv2-compatible ClientHello of old clients (RFC 5246 appendix E.2), and a real SSL 2.0
+/* tls_sslv2.c - SSLv2 records and messages, as still met at the start of a connection.
+ *
+ * The SSLv2-compatible ClientHello of old clients (RFC 5246 appendix E.2), and a real SSL 2.0
  * session with servers that still speak it: SERVER-HELLO (or an ERROR instead), the client's
  * CLIENT-MASTER-KEY (or an ERROR), then only encrypted records, which are counted.  Message
  * layouts: the SSL 2.0 draft (Hickman, 1995), "SSL Handshake Protocol" and "Error Messages". */

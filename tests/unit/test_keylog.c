@@ -1,5 +1,6 @@
-/* test_keylog.c - unit tests for the key log parser (dissectors/tls/keylog_parse.c), the key
- * schedule (tls_key_schedule.c) and the record decryptor (tls_decrypt.c): RFC 8448's TLS 1.3 key
+/* test_keylog.c - unit tests for the key log, the key schedule and the record decryptor.
+ *
+ * dissectors/tls/keylog_parse.c, tls_key_schedule.c and tls_decrypt.c: RFC 8448's TLS 1.3 key
  * schedule vectors, the published TLS 1.2 PRF vector, and records sealed here with OpenSSL
  * (independently of the decryptor) that must open, and fail to open once tampered with. */
 #include <stdint.h>
