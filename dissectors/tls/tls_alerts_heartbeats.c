@@ -8,7 +8,7 @@
 #define HB_PADDING 16                   /* RFC 6520: at least 16 bytes of padding follow the payload */
 
 void tls_add_alert(td_tls_stream *s, int dir, uint8_t level, uint8_t code, bool encrypted,
-                      uint64_t packet, double ts)
+                   uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
     tls->n_alerts_total++;
@@ -44,7 +44,7 @@ bool tls_plausible_alerts(const uint8_t *a, size_t n)
 }
 
 void tls_add_heartbeat(td_tls_stream *s, int dir, const uint8_t *hdr, size_t have, bool encrypted,
-                          uint64_t packet, double ts)
+                       uint64_t packet, double ts)
 {
     td_tls *tls = &s->t->tls;
     dir_parser *d = &s->d[dir];

@@ -66,8 +66,7 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
     }
 }
 
-void tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet,
-                    double ts)
+void tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
     cursor c = cur_make(data, n);
