@@ -50,6 +50,28 @@ static void free_list(char **list, size_t n)
     free(list);
 }
 
+/* Frees what the certificate owns: one packed block (a cached copy), or each field. */
+void td_cert_clear(td_cert *c)
+{
+    if (!c)
+        return;
+    if (c->block) {                                /* a packed copy: one allocation */
+        free(c->block);
+        memset(c, 0, sizeof *c);
+        return;
+    }
+    free(c->subject);
+    free(c->issuer);
+    if (c->san)
+        for (size_t i = 0; i < c->n_san; i++)
+            free(c->san[i]);
+    free(c->san);
+    free(c->der);
+    free(c->aia_ca_issuers);
+    free(c->aia_ocsp);
+    memset(c, 0, sizeof *c);
+}
+
 static void chain_clear(td_chain *c)
 {
     for (size_t i = 0; i < c->n; i++) td_cert_clear(&c->certs[i]);

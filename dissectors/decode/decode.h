@@ -1,4 +1,4 @@
-/* decode.h - link, IP and TCP headers of one captured frame (dissectors/decode_*.c). */
+/* decode.h - link, IP and TCP headers of one captured frame (dissectors/decode/decode.c). */
 #ifndef TLSDIAG_DECODE_H
 #define TLSDIAG_DECODE_H
 

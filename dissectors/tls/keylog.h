@@ -1,15 +1,15 @@
-/* keylog.h - NSS key log files (SSLKEYLOGFILE) and the TLS record decryptor that uses them.
+/* keylog.h - the key log: NSS key log text (SSLKEYLOGFILE) parsed, its secrets looked up by client
+ * random.
  *
- * The parser (dissectors/tls/keylog_parse.c) and the decryptor (dissectors/tls/tls_decrypt.c) are pure:
- * no I/O, no global state; the key log text is hostile input like the capture. */
+ * The parser (dissectors/tls/keylog_parse.c) is pure: no I/O, no global state; the key log text
+ * is hostile input like the capture.  Its secrets open records through the decryptor
+ * (dissectors/tls/tls_decrypt.h). */
 #ifndef TLSDIAG_KEYLOG_H
 #define TLSDIAG_KEYLOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* ---- the key log ---------------------------------------------------------------------------- */
 
 typedef enum td_keylog_label {
     TD_KL_CLIENT_RANDOM = 0,               /* TLS 1.2 and earlier: the 48-byte master secret */
@@ -55,51 +55,5 @@ size_t td_keylog_find(const td_keylog *k, td_keylog_label label, const uint8_t c
  * TD_KL_MAX_WARNINGS (NULL past them). */
 size_t td_keylog_warning_count(const td_keylog *k);
 const char *td_keylog_warning(const td_keylog *k, size_t i);
-
-/* ---- the decryptor (one per connection) ----------------------------------------------------- */
-
-typedef struct td_tlsdec td_tlsdec;
-
-/* Keys for the connection whose ClientHello had this random, once its ServerHello is known.
- * NULL with *why set (a static text) when the key log has nothing for it, or the cipher suite
- * or version is not one tlsdiag decrypts.  etm: the ServerHello accepted encrypt_then_mac. */
-td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
-                         const uint8_t server_random[32], uint16_t version, uint16_t suite,
-                         bool etm, const char **why);
-/* TLS 1.2 and earlier from a known master secret (a resumed session). */
-td_tlsdec *td_tlsdec_new_master(const uint8_t master[48], const uint8_t client_random[32],
-                                const uint8_t server_random[32], uint16_t version, uint16_t suite,
-                                bool etm, const char **why);
-/* TLS 1.2 and earlier: the connection's master secret (to remember its session). */
-bool td_tlsdec_master(const td_tlsdec *d, uint8_t master[48]);
-void td_tlsdec_free(td_tlsdec *d);
-/* n protected records of dir went by before the keys were known (a key log that grew late):
- * the next record is number n. */
-void td_tlsdec_skip(td_tlsdec *d, int dir, uint64_t n);
-/* TLS 1.2 and earlier: a ChangeCipherSpec from dir; its later records are protected. */
-void td_tlsdec_ccs(td_tlsdec *d, int dir);
-/* Does dir have keys for its next protected record? */
-bool td_tlsdec_ready(const td_tlsdec *d, int dir);
-/* Open one protected record (hdr: its 5-byte header; body: len bytes, decrypted in place).
- * Returns true with *type (the true content type) and the plaintext at body[*off .. *off+*ptlen);
- * false if it fails authentication (or has no keys), with *why set. */
-bool td_tlsdec_open(td_tlsdec *d, int dir, const uint8_t hdr[5], uint8_t *body, size_t len,
-                    uint8_t *type, size_t *off, size_t *ptlen, const char **why);
-/* A decrypted handshake message of type `type` from dir (TLS 1.3): Finished moves dir to its
- * application traffic keys, KeyUpdate to the next generation of them. */
-void td_tlsdec_handshake(td_tlsdec *d, int dir, uint8_t type);
-/* TLS 1.3: is dir still on the client's early (0-RTT) keys?  After a record opened: it was early
- * data (or the EndOfEarlyData).  Did the key log give an early secret at all? */
-bool td_tlsdec_early_phase(const td_tlsdec *d, int dir);
-bool td_tlsdec_has_early(const td_tlsdec *d);
-
-/* ---- the key schedule pieces, for tests ------------------------------------------------------ */
-/* HKDF-Expand-Label (RFC 8446 7.1) with digest "SHA256" or "SHA384". */
-bool td_hkdf_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
-                          const char *label, const uint8_t *context, size_t context_len,
-                          uint8_t *out, size_t out_len);
-/* The TLS 1.2 PRF (RFC 5246 5) with digest "SHA256"/"SHA384", or "MD5-SHA1" for TLS 1.0/1.1. */
-bool td_tls_prf(const char *digest, const uint8_t *secret, size_t secret_len, const char *label,
-                const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
 
 #endif

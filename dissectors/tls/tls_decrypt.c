@@ -1,14 +1,14 @@
 /* tls_decrypt.c - open protected TLS records with the secrets of a key log, through OpenSSL.
  *
- * TLS 1.3 (RFC 8446 7): the traffic secrets of the key log give each direction its key and IV
- * (HKDF-Expand-Label); the client's early secret for its 0-RTT data until EndOfEarlyData, then
- * handshake secrets until that side's Finished, then application secrets, then their KeyUpdate
- * generations.  A record that does not open with the current keys is tried with the next ones
- * (a server that refused the early data, a Finished lost in a gap) before it counts as failed.
- * TLS 1.2 and earlier (RFC 5246 6.3): the master secret gives the key block through the PRF;
- * AEAD suites (GCM, CCM, ChaCha20-Poly1305) and CBC (AES, Camellia, 3DES) with HMAC,
- * MAC-then-encrypt or encrypt-then-MAC (RFC 7366).  No cryptography is written here: OpenSSL's
- * HKDF and TLS1-PRF KDFs, its AEAD and CBC ciphers and its HMAC do the work.  A record that fails
+ * TLS 1.3 (RFC 8446 7): the traffic secrets of the key log give each direction its key and IV;
+ * the client's early secret for its 0-RTT data until EndOfEarlyData, then handshake secrets
+ * until that side's Finished, then application secrets, then their KeyUpdate generations.  A
+ * record that does not open with the current keys is tried with the next ones (a server that
+ * refused the early data, a Finished lost in a gap) before it counts as failed.  TLS 1.2 and
+ * earlier (RFC 5246 6.3): the master secret gives the key block; AEAD suites (GCM, CCM,
+ * ChaCha20-Poly1305) and CBC (AES, Camellia, 3DES) with HMAC, MAC-then-encrypt or
+ * encrypt-then-MAC (RFC 7366).  The keys are derived in tls_key_schedule.c.  No cryptography is
+ * written here: OpenSSL's AEAD and CBC ciphers and its HMAC do the work.  A record that fails
  * authentication is reported to the caller, never trusted. */
 #include <string.h>
 #include <stdlib.h>
@@ -16,11 +16,11 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/params.h>
 
 #include "dissectors/dissect.h"
-#include "dissectors/tls/keylog.h"
+#include "dissectors/tls/tls_decrypt.h"
+#include "dissectors/tls/tls_key_schedule.h"
 
 typedef enum { K_GCM, K_CHACHA, K_CCM, K_CCM8, K_CBC } aead_kind;
 typedef enum { B_AES, B_CAMELLIA, B_3DES } cbc_cipher;   /* the block cipher of a K_CBC suite */
@@ -110,63 +110,6 @@ struct td_tlsdec {
     dir_keys d[2];
 };
 
-static bool kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_t out_len)
-{
-    EVP_KDF *k = EVP_KDF_fetch(NULL, name, NULL);
-    if (!k) return false;
-    EVP_KDF_CTX *c = EVP_KDF_CTX_new(k);
-    bool ok = c && EVP_KDF_derive(c, out, out_len, params) > 0;
-    EVP_KDF_CTX_free(c);
-    EVP_KDF_free(k);
-    return ok;
-}
-
-bool td_hkdf_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
-                          const char *label, const uint8_t *context, size_t context_len,
-                          uint8_t *out, size_t out_len)
-{
-    /* struct { uint16 length; opaque label<7..255> = "tls13 " + label; opaque context<0..255>; } */
-    uint8_t info[2 + 1 + 255 + 1 + 255];
-    size_t ll = 6 + strlen(label);
-    if (ll > 255 || context_len > 255 || out_len > 0xffff) return false;
-    size_t n = 0;
-    info[n++] = (uint8_t)(out_len >> 8);
-    info[n++] = (uint8_t)out_len;
-    info[n++] = (uint8_t)ll;
-    memcpy(info + n, "tls13 ", 6);
-    memcpy(info + n + 6, label, ll - 6);
-    n += ll;
-    info[n++] = (uint8_t)context_len;
-    if (context_len) memcpy(info + n, context, context_len);
-    n += context_len;
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    OSSL_PARAM p[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
-        OSSL_PARAM_construct_end(),
-    };
-    return kdf("HKDF", p, out, out_len);
-}
-
-bool td_tls_prf(const char *digest, const uint8_t *secret, size_t secret_len, const char *label,
-                const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
-{
-    uint8_t buf[256];
-    size_t ll = strlen(label);
-    if (ll + seed_len > sizeof buf) return false;
-    memcpy(buf, label, ll);
-    memcpy(buf + ll, seed, seed_len);
-    OSSL_PARAM p[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, buf, ll + seed_len),
-        OSSL_PARAM_construct_end(),
-    };
-    return kdf("TLS1-PRF", p, out, out_len);
-}
-
 static const suite_info *find_suite(uint16_t id)
 {
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
@@ -203,8 +146,7 @@ static const uint8_t *phase_secret(const dir_keys *k, int phase, size_t *len)
 static bool keys13(td_tlsdec *d, dir_keys *k, const uint8_t *secret, size_t len)
 {
     k->seq = 0;
-    k->ready = td_hkdf_expand_label(d->digest, secret, len, "key", NULL, 0, k->key, d->s->key_len) &&
-               td_hkdf_expand_label(d->digest, secret, len, "iv", NULL, 0, k->iv, 12);
+    k->ready = td_tls13_traffic_keys(d->digest, secret, len, k->key, d->s->key_len, k->iv);
     return k->ready;
 }
 
@@ -213,11 +155,9 @@ static bool setup12(td_tlsdec *d, const uint8_t *master, const uint8_t *cr, cons
     const suite_info *s = d->s;
     size_t fixed_iv = s->kind == K_CHACHA ? 12 : s->kind == K_CBC ? (d->version <= 0x0301 ? block_len(s) : 0) : 4;
     size_t need = 2 * (s->mac_len + s->key_len + fixed_iv);
-    uint8_t seed[64], block[2 * (48 + 32 + 16)];
-    memcpy(seed, sr, 32);
-    memcpy(seed + 32, cr, 32);
+    uint8_t block[2 * (48 + 32 + 16)];
     const char *prf = d->version >= 0x0303 ? d->digest : "MD5-SHA1";
-    if (!td_tls_prf(prf, master, 48, "key expansion", seed, 64, block, need)) return false;
+    if (!td_tls12_key_block(prf, master, cr, sr, block, need)) return false;
     size_t o = 0;
     memcpy(d->d[0].mac, block + o, s->mac_len); o += s->mac_len;
     memcpy(d->d[1].mac, block + o, s->mac_len); o += s->mac_len;
@@ -596,7 +536,7 @@ void td_tlsdec_handshake(td_tlsdec *d, int dir, uint8_t type)
         else k->ready = false;
     } else if (type == 24 && k->phase == 2 && k->app_len) {   /* KeyUpdate: the next generation */
         uint8_t next[TD_KL_SECRET_MAX];
-        if (td_hkdf_expand_label(d->digest, k->app, k->app_len, "traffic upd", NULL, 0, next, k->app_len)) {
+        if (td_tls13_next_secret(d->digest, k->app, k->app_len, next)) {
             memcpy(k->app, next, k->app_len);
             keys13(d, k, k->app, k->app_len);
         } else {

@@ -1,6 +1,8 @@
-/* tls_internal.h - shared between the TLS dissector files (record layer, handshake, SSLv2). */
-#ifndef TLSDIAG_TLS_INTERNAL_H
-#define TLSDIAG_TLS_INTERNAL_H
+/* tls_int.h - what the TLS dissector's files share about TLS itself: content and message types,
+ * record header shape, the handshake and SSLv2 message parsers, small list helpers.  (The record
+ * layer's own state is in tls_stream_int.h.) */
+#ifndef TLSDIAG_TLS_INT_H
+#define TLSDIAG_TLS_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,6 +10,24 @@
 
 #include "dissectors/dissect.h"
 #include "include/transcript.h"
+
+#define REC_MAX_LEN (16384 + 2048)      /* TLSCiphertext.length limit (RFC 5246 6.2.3) */
+
+/* Record content types. */
+enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24 };
+
+/* A TLS record header's content type and version, whatever its length says. */
+static inline bool tls_shaped(const uint8_t *h)
+{
+    return h[0] >= CT_CCS && h[0] <= CT_HEARTBEAT && h[1] == 3 && h[2] <= 4;
+}
+
+/* ... and a length within the limit. */
+static inline bool tls_plausible_header(const uint8_t *h)
+{
+    size_t len = (size_t)h[3] << 8 | h[4];
+    return tls_shaped(h) && len <= REC_MAX_LEN;
+}
 
 /* Handshake message types we act on. */
 enum {
@@ -37,7 +57,8 @@ size_t tls_sslv2_record_len(const uint8_t *data, size_t len, int dir);
 bool tls_sslv2_clear_message(td_transcript *t, int dir, const uint8_t *body, size_t len,
                              uint64_t packet, double ts);
 
-/* Helpers shared by the files above: push to capped heap lists; return false if the cap is hit. */
+/* Helpers shared by the TLS files (defined in tls_handshake.c): push to a capped heap list (false
+ * if the cap is hit); replace a heap string; note a malformed record of direction dir. */
 bool tls_list_push_str(char ***list, size_t *n, size_t cap, const char *s, size_t len);
 void tls_set_str(char **dst, const char *s, size_t len);
 void tls_note_bad(td_transcript *t, int dir, const char *what);

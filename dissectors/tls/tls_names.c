@@ -1,6 +1,7 @@
-/* tls_names.c - names for TLS code points: cipher suites (IANA "TLS Cipher Suites" plus the SSLv2
- * cipher kinds), their weaknesses, protocol versions, GREASE, alerts, handshake types and
- * extensions.
+/* tls_names.c - names for TLS code points and the weaknesses of cipher suites.
+ *
+ * Cipher suites (IANA "TLS Cipher Suites" plus the SSLv2 cipher kinds), their weaknesses,
+ * protocol versions, GREASE, alerts, handshake types and extensions.
  *
  * Everything is a static const table; lookups are a binary search (cipher suites) or an index
  * (the 8-bit registries).  No state, no allocation. */

@@ -1,4 +1,4 @@
-/* sniff.c - recognisers for the first bytes of a TCP stream: is it TLS, and if not, what? */
+/* tls_sniff.c - recognisers for the first bytes of a TCP stream: is it TLS, and if not, what? */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,15 +1,16 @@
-/* tls_sslv2.c - the SSLv2 record format, as still met at the start of a connection: the
- * SSLv2-compatible ClientHello of old clients (RFC 5246 appendix E.2), and a real SSL 2.0
+/* tls_sslv2.c - SSLv2 records and messages, as still met at the start of a connection.
+ *
+ * The SSLv2-compatible ClientHello of old clients (RFC 5246 appendix E.2), and a real SSL 2.0
  * session with servers that still speak it: SERVER-HELLO (or an ERROR instead), the client's
- * CLIENT-MASTER-KEY (or an ERROR), then only encrypted records, which the record layer
- * (tls_stream.c) counts.  Message layouts: the SSL 2.0 draft (Hickman, 1995), "SSL Handshake
- * Protocol" and "Error Messages". */
+ * CLIENT-MASTER-KEY (or an ERROR), then only encrypted records, which are counted.  Message
+ * layouts: the SSL 2.0 draft (Hickman, 1995), "SSL Handshake Protocol" and "Error Messages". */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/cursor.h"
 #include "dissectors/dissect.h"
-#include "dissectors/tls/tls_int.h"
+#include "dissectors/tls/tls_stream_int.h"
 
 enum { SSL2_ERROR = 0, SSL2_CLIENT_HELLO = 1, SSL2_CLIENT_MASTER_KEY = 2, SSL2_SERVER_HELLO = 4 };
 
@@ -161,5 +162,130 @@ bool tls_sslv2_clear_message(td_transcript *t, int dir, const uint8_t *body, siz
     td_transcript_event(t, TD_EV_SSL2, dir, type, (uint32_t)len, packet, ts);
     if (cmk) client_master_key(t, &c, packet);
     else error_message(t, dir, &c, packet);
+    return true;
+}
+
+/* ---- an SSLv2 session after the hellos ----------------------------------------------------- */
+
+static void sslv2_encrypted(td_tls_stream *s, int dir, size_t len, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    s->d[dir].v2_encrypted = true;
+    if (!tls->sslv2_enc_records[dir]) tls->sslv2_first_enc_packet[dir] = packet;
+    if (tls->sslv2_enc_records[dir] < UINT32_MAX) tls->sslv2_enc_records[dir]++;
+    tls->sslv2_enc_bytes[dir] += len;
+    td_transcript_event(s->t, TD_EV_SSL2_ENCRYPTED, dir, 0, (uint32_t)len, packet, ts);
+}
+
+/* Is this direction of an SSLv2 session encrypted now?  The client after its CLIENT-MASTER-KEY,
+ * the server once it has received it; both right after a SERVER-HELLO that resumed a session,
+ * and both once either side has sent a record that could only be encrypted (a master key the
+ * capture missed or could not read). */
+static bool sslv2_dir_encrypted(const td_tls_stream *s)
+{
+    const td_tls *tls = &s->t->tls;
+    return s->d[0].v2_encrypted || s->d[1].v2_encrypted || tls->sslv2_master_key || tls->sslv2_session_id_hit;
+}
+
+/* Could a record of this length be a message in the clear: an ERROR (3 bytes), or from the
+ * client a CLIENT-MASTER-KEY (10 bytes and its keys)? */
+static bool sslv2_clear_len(int dir, size_t len)
+{
+    return len == 3 || (dir == TD_C2S && len >= 10);
+}
+
+/* SSLv2 records: a 2-byte header (high bit set; 15-bit length) or a 3-byte one (14-bit length,
+ * then the padding count; only block ciphers pad, so it is always encrypted).  A record in the
+ * clear is assembled and must be a CLIENT-MASTER-KEY or an ERROR; encrypted ones are skipped. */
+void tls_sslv2_feed(td_tls_stream *s, int dir, cursor *c, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    while (!cur_empty(c)) {
+        if (d->v2buf) {                                      /* a clear record being assembled */
+            size_t k = d->v2len - d->v2have < cur_left(c) ? d->v2len - d->v2have : cur_left(c);
+            memcpy(d->v2buf + d->v2have, cur_bytes(c, k), k);
+            d->v2have += k;
+            if (d->v2have < d->v2len) return;
+            if (!tls_sslv2_clear_message(s->t, dir, d->v2buf, d->v2len, packet, ts))
+                sslv2_encrypted(s, dir, d->v2len, packet, ts);
+            free(d->v2buf);
+            d->v2buf = NULL;
+            d->v2len = d->v2have = 0;
+            continue;
+        }
+        if (d->rleft) {                                      /* an encrypted record's body */
+            size_t k = cur_left(c) < d->rleft ? cur_left(c) : d->rleft;
+            cur_skip(c, k);
+            d->rleft -= k;
+            continue;
+        }
+        while (d->hdr_have < 2 && !cur_empty(c)) d->hdr[d->hdr_have++] = cur_u8(c);
+        if (d->hdr_have < 2) return;
+        bool three = !(d->hdr[0] & 0x80);
+        if (three) {
+            if (d->hdr_have < 3 && !cur_empty(c)) d->hdr[d->hdr_have++] = cur_u8(c);
+            if (d->hdr_have < 3) return;
+        }
+        size_t len = (size_t)(d->hdr[0] & (three ? 0x3f : 0x7f)) << 8 | d->hdr[1];
+        size_t pad = three ? d->hdr[2] : 0;
+        d->hdr_have = 0;
+        if (len == 0 || pad > len) {
+            char what[80];
+            snprintf(what, sizeof what, "SSLv2 record of %zu bytes with %zu bytes of padding", len, pad);
+            tls_note_bad(s->t, dir, what);
+            if (len == 0) continue;
+        }
+        if (three || sslv2_dir_encrypted(s) || !sslv2_clear_len(dir, len)) {
+            sslv2_encrypted(s, dir, len, packet, ts);
+            d->rleft = len;
+            continue;
+        }
+        d->v2buf = malloc(len);                              /* at most 32767 bytes */
+        if (!d->v2buf) {
+            d->state = ST_DEAD;
+            return;
+        }
+        d->v2len = len;
+        d->v2have = 0;
+    }
+}
+
+/* The SSLv2 record a stream began with (a hello, or the server's ERROR) is complete. */
+static void sslv2_first_record(td_tls_stream *s, int dir, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    if (!tls_sslv2_record(s->t, dir, d->v2buf, d->v2len, packet, ts))
+        tls_note_bad(s->t, dir, "malformed SSLv2 hello");
+    free(d->v2buf);
+    d->v2buf = NULL;
+    d->v2len = d->v2have = 0;
+    /* The server's SSLv2 answer makes the whole connection SSLv2; a client's SSLv2 hello may
+     * still be answered in TLS. */
+    if (dir == TD_S2C) s->v2_session = true;
+    d->state = s->v2_session ? ST_SSLV2_RECORDS : ST_TLS;
+}
+
+bool tls_sslv2_begin(td_tls_stream *s, int dir, size_t v2, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    d->state = ST_SSLV2;
+    d->v2len = v2;
+    d->v2buf = malloc(v2);
+    if (!d->v2buf) { d->state = ST_DEAD; return false; }
+    memcpy(d->v2buf, d->hdr, 5);
+    d->v2have = 5;
+    d->hdr_have = 0;
+    if (d->v2have == d->v2len) sslv2_first_record(s, dir, packet, ts);  /* a 5-byte ERROR */
+    return true;
+}
+
+bool tls_sslv2_hello_step(td_tls_stream *s, int dir, cursor *c, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    size_t k = d->v2len - d->v2have < cur_left(c) ? d->v2len - d->v2have : cur_left(c);
+    memcpy(d->v2buf + d->v2have, cur_bytes(c, k), k);
+    d->v2have += k;
+    if (d->v2have < d->v2len) return false;
+    sslv2_first_record(s, dir, packet, ts);
     return true;
 }

@@ -404,24 +404,3 @@ char *td_x509_name_text(const uint8_t *der, size_t len)
     ERR_pop_to_mark();
     return s;
 }
-
-void td_cert_clear(td_cert *c)
-{
-    if (!c)
-        return;
-    if (c->block) {                                /* a packed copy: one allocation */
-        free(c->block);
-        memset(c, 0, sizeof *c);
-        return;
-    }
-    free(c->subject);
-    free(c->issuer);
-    if (c->san)
-        for (size_t i = 0; i < c->n_san; i++)
-            free(c->san[i]);
-    free(c->san);
-    free(c->der);
-    free(c->aia_ca_issuers);
-    free(c->aia_ocsp);
-    memset(c, 0, sizeof *c);
-}

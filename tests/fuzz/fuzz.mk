@@ -108,13 +108,17 @@ $(FUZZ_COV_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_CO
 	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
 
 # The sources each harness is aimed at (its coverage is also given over the whole library).
-FUZZ_COV_SRC_tls_stream = dissectors/tls/tls_stream.c dissectors/tls/tls_handshake.c dissectors/tls/tls_sslv2.c \
+FUZZ_COV_SRC_tls_stream = dissectors/tls/tls_stream.c dissectors/tls/tls_records.c dissectors/tls/tls_starttls.c \
+                          dissectors/tls/tls_resync.c dissectors/tls/tls_handshake_reassembly.c \
+                          dissectors/tls/tls_alerts_heartbeats.c dissectors/tls/tls_record_keys.c \
+                          dissectors/tls/tls_handshake.c dissectors/tls/tls_sslv2.c \
                           dissectors/tls/tls_sniff.c dissectors/transcript.c
 FUZZ_COV_SRC_x509       = dissectors/x509/x509_summary.c
 FUZZ_COV_SRC_decode     = dissectors/decode/decode.c
 FUZZ_COV_SRC_pipeline   = $(LIB_SRC)
 FUZZ_COV_SRC_pcapng_secrets = analyzer/capture/pcapng_secrets.c analyzer/capture/source_file.c
-FUZZ_COV_SRC_decrypt    = dissectors/tls/tls_decrypt.c dissectors/tls/keylog_parse.c dissectors/tls/tls_stream.c
+FUZZ_COV_SRC_decrypt    = dissectors/tls/tls_decrypt.c dissectors/tls/tls_key_schedule.c dissectors/tls/keylog_parse.c \
+                          dissectors/tls/tls_record_keys.c
 
 define fuzz_nl
 

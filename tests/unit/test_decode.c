@@ -1,7 +1,8 @@
-/* test_decode.c - td_decode on handcrafted frames: every link type, VLAN/QinQ, IPv4 and IPv6
- * (with extension headers), TCP; malformed headers, padding, snap-length cuts, and every prefix
- * of every valid frame (decoded from an exact-size heap copy, so AddressSanitizer sees any
- * over-read). */
+/* test_decode.c - unit tests for td_decode on handcrafted frames.
+ *
+ * Every link type, VLAN/QinQ, IPv4 and IPv6 (with extension headers), TCP; malformed headers,
+ * padding, snap-length cuts, and every prefix of every valid frame (decoded from an exact-size
+ * heap copy, so AddressSanitizer sees any over-read). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

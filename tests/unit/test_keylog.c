@@ -1,7 +1,8 @@
-/* test_keylog.c - unit tests for the key log parser (dissectors/tls/keylog_parse.c) and the record
- * decryptor (dissectors/tls/tls_decrypt.c): RFC 8448's TLS 1.3 key schedule vectors, the published
- * TLS 1.2 PRF vector, and records sealed here with OpenSSL (independently of the decryptor) that
- * must open, and fail to open once tampered with. */
+/* test_keylog.c - unit tests for the key log, the key schedule and the record decryptor.
+ *
+ * dissectors/tls/keylog_parse.c, tls_key_schedule.c and tls_decrypt.c: RFC 8448's TLS 1.3 key
+ * schedule vectors, the published TLS 1.2 PRF vector, and records sealed here with OpenSSL
+ * (independently of the decryptor) that must open, and fail to open once tampered with. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "check.h"
 #include "dissectors/dissect.h"
 #include "dissectors/tls/keylog.h"
+#include "dissectors/tls/tls_decrypt.h"
+#include "dissectors/tls/tls_key_schedule.h"
 
 static size_t unhex(const char *s, uint8_t *out, size_t max)
 {

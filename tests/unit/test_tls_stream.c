@@ -1,6 +1,7 @@
-/* test_tls_stream.c - the TLS stream parser (dissectors/tls/tls_stream.c, tls_handshake.c,
- * tls_sslv2.c) through its public API (dissectors/dissect.h): td_tls_stream_new/_data/_gap/_free
- * filling a td_transcript.
+/* test_tls_stream.c - the TLS stream parser through its public API (dissectors/dissect.h).
+ *
+ * td_tls_stream_new/_data/_gap/_free filling a td_transcript (dissectors/tls/: tls_stream.c and
+ * the files below it, see tls_stream_int.h).
  *
  * TLS bytes are built by hand here (records, handshake messages, hellos with extensions, SSLv2
  * hellos), certificates and CA names are made with OpenSSL, and every test checks exact values.

@@ -1,6 +1,8 @@
-/* test_x509.c - dissectors/x509/x509_summary.c: certificates made here with OpenSSL, summarised, and
- * every field checked; then hostile DER (empty, truncated at every length, trailing bytes, random,
- * mutated) which must give -1 or a printable partial summary, never a crash or a leak. */
+/* test_x509.c - unit tests for the certificate summary (dissectors/x509/x509_summary.c).
+ *
+ * Certificates made here with OpenSSL, summarised, and every field checked; then hostile DER
+ * (empty, truncated at every length, trailing bytes, random, mutated) which must give -1 or a
+ * printable partial summary, never a crash or a leak. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

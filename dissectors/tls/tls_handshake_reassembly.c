@@ -1,0 +1,136 @@
+/* tls_handshake_reassembly.c - handshake messages put together from the bodies of handshake
+ * records.
+ *
+ * A message may span records, a record may hold several; each whole message goes to the
+ * handshake parser and, with a key log, to the key lookup.  A message is buffered only while
+ * incomplete, and never beyond HS_MSG_MAX. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissectors/tls/tls_stream_int.h"
+
+#define HS_MSG_MAX (256 * 1024)         /* a handshake message larger than this is skipped */
+
+void tls_hs_reset(dir_parser *d)
+{
+    free(d->hsbuf);
+    d->hsbuf = NULL;
+    d->hslen = d->hshave = d->hscap = 0;
+    d->hshdr_have = 0;
+    d->hsskip = 0;
+}
+
+/* The ladder events from `mid` on move before those from `from` (the ServerHello's): the 0-RTT
+ * records held until the ServerHello came before it on the wire.  The decrypted-record list
+ * follows its events. */
+static void events_before(td_transcript *t, size_t from, size_t mid)
+{
+    td_event keep[8];
+    size_t a = mid - from, end = t->n_events;
+    if (mid <= from || mid >= end || a > sizeof keep / sizeof keep[0]) return;
+    memcpy(keep, &t->events[from], a * sizeof keep[0]);
+    memmove(&t->events[from], &t->events[mid], (end - mid) * sizeof keep[0]);
+    memcpy(&t->events[end - a], keep, a * sizeof keep[0]);
+    td_decrypt_facts *f = t->tls.dec;
+    for (size_t i = 0; f && i < f->n_recs; i++)
+        if (f->recs[i].first_event >= mid) {
+            f->recs[i].first_event -= (uint32_t)a;
+            f->recs[i].end_event -= (uint32_t)a;
+        }
+}
+
+static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *body, size_t len,
+                       uint64_t packet, double ts)
+{
+    size_t ev0 = s->t->n_events;
+    if (!tls_handshake_message(s->t, s->x509, dir, type, body, len, packet, ts)) {
+        char what[96];
+        const char *name = td_handshake_name(type);
+        snprintf(what, sizeof what, "malformed %s (%zu bytes)", name ? name : "handshake message", len);
+        tls_note_bad(s->t, dir, what);
+    }
+    if (!s->dec) return;
+    if (type == HS_CLIENT_HELLO && dir == TD_C2S && len >= 34) {
+        memcpy(s->dec->client_random, body + 2, 32);   /* after a HelloRetryRequest: the same */
+        s->dec->have_random = true;
+        tls_dec_client_hello(s, body, len);
+    } else if (type == HS_NEW_SESSION_TICKET && dir == TD_S2C && !td_version_is_tls13(s->t->tls.version)) {
+        tls_dec_ticket(s, body, len);
+    } else if (type == HS_SERVER_HELLO && dir == TD_S2C && s->t->tls.server_hello && !s->dec->tried) {
+        size_t mid = s->t->n_events;
+        tls_dec_server_hello(s, body, len);
+        events_before(s->t, ev0, mid);             /* early data opened (or replayed) just now */
+    } else if (s->dec->k) {
+        td_tlsdec_handshake(s->dec->k, dir, type);
+    }
+}
+
+void tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    cursor c = cur_make(data, n);
+    while (!cur_empty(&c)) {
+        if (d->hsskip) {
+            size_t k = cur_left(&c) < d->hsskip ? cur_left(&c) : d->hsskip;
+            cur_skip(&c, k);
+            d->hsskip -= k;
+            if (!d->hsskip) d->hshdr_have = 0;
+            continue;
+        }
+        if (d->hshdr_have < 4) {
+            /* Whole message in view and nothing pending: parse it in place. */
+            if (d->hshdr_have == 0 && cur_left(&c) >= 4) {
+                cursor peek = c;
+                uint8_t type = cur_u8(&peek);
+                size_t len = cur_u24(&peek);
+                if (cur_left(&peek) >= len) {
+                    hs_message(s, dir, type, peek.p, len, packet, ts);
+                    cur_skip(&c, 4 + len);
+                    continue;
+                }
+            }
+            d->hshdr[d->hshdr_have++] = cur_u8(&c);
+            if (d->hshdr_have < 4) continue;
+            d->hslen = (size_t)d->hshdr[1] << 16 | (size_t)d->hshdr[2] << 8 | d->hshdr[3];
+            d->hshave = 0;
+            if (d->hslen > HS_MSG_MAX) {
+                char what[96];
+                snprintf(what, sizeof what, "handshake message of %zu bytes over the %d-byte cap",
+                         d->hslen, HS_MSG_MAX);
+                tls_note_bad(s->t, dir, what);
+                s->t->tls.buffer_cap_hit = true;
+                td_transcript_event(s->t, TD_EV_HANDSHAKE, dir, d->hshdr[0], (uint32_t)d->hslen, packet, ts);
+                d->hsskip = d->hslen;
+                continue;
+            }
+            if (d->hslen == 0) {
+                hs_message(s, dir, d->hshdr[0], NULL, 0, packet, ts);
+                d->hshdr_have = 0;
+            }
+            continue;
+        }
+        size_t want = d->hslen - d->hshave;
+        size_t k = cur_left(&c) < want ? cur_left(&c) : want;
+        if (d->hshave + k > d->hscap) {         /* grow as bytes arrive, never to a lied length */
+            size_t cap = d->hscap ? d->hscap : 1024;
+            while (cap < d->hshave + k) cap *= 2;
+            if (cap > d->hslen) cap = d->hslen;
+            uint8_t *b = realloc(d->hsbuf, cap);
+            if (!b) {
+                s->t->tls.buffer_cap_hit = true;
+                tls_hs_reset(d);
+                d->hs_lost = true;
+                return;
+            }
+            d->hsbuf = b;
+            d->hscap = cap;
+        }
+        memcpy(d->hsbuf + d->hshave, cur_bytes(&c, k), k);
+        d->hshave += k;
+        if (d->hshave == d->hslen) {
+            hs_message(s, dir, d->hshdr[0], d->hsbuf, d->hslen, packet, ts);
+            tls_hs_reset(d);
+        }
+    }
+}
