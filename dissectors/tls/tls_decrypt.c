@@ -92,6 +92,7 @@ typedef struct dir_keys {
     uint64_t seq;
     /* TLS 1.3 */
     uint8_t phase;                         /* 0 early (client), 1 handshake, 2 application keys */
+    bool begun;                            /* it has had keys (its records are counted from there) */
     uint8_t early[TD_KL_SECRET_MAX], hs[TD_KL_SECRET_MAX], app[TD_KL_SECRET_MAX];
     size_t early_len, hs_len, app_len;
     bool ccs;                              /* TLS 1.2: ChangeCipherSpec seen */
@@ -147,6 +148,7 @@ static bool keys13(td_tlsdec *d, dir_keys *k, const uint8_t *secret, size_t len)
 {
     k->seq = 0;
     k->ready = td_tls13_traffic_keys(d->digest, secret, len, k->key, d->s->key_len, k->iv);
+    if (k->ready) k->begun = true;
     return k->ready;
 }
 
@@ -227,6 +229,40 @@ bool td_tlsdec_master(const td_tlsdec *d, uint8_t master[48])
     return true;
 }
 
+/* TLS 1.3: the secrets of dir the key log holds and d does not have yet (a live key log is
+ * written as the handshake goes: OpenSSL's client logs the server's secrets before its own). */
+static void fill_secrets13(td_tlsdec *d, int dir, const size_t len[TD_KL_N], uint8_t sec[TD_KL_N][TD_KL_SECRET_MAX])
+{
+    static const int hs_label[2] = { TD_KL_CLIENT_HANDSHAKE, TD_KL_SERVER_HANDSHAKE };
+    static const int app_label[2] = { TD_KL_CLIENT_TRAFFIC_0, TD_KL_SERVER_TRAFFIC_0 };
+    size_t hl = d->s->sha384 ? 48 : 32;
+    dir_keys *dk = &d->d[dir];
+    if (!dk->hs_len && len[hs_label[dir]] == hl) { memcpy(dk->hs, sec[hs_label[dir]], hl); dk->hs_len = hl; }
+    if (!dk->app_len && len[app_label[dir]] == hl) { memcpy(dk->app, sec[app_label[dir]], hl); dk->app_len = hl; }
+    if (dir == 0 && !dk->early_len && len[TD_KL_CLIENT_EARLY] == hl) {   /* the client tried 0-RTT */
+        memcpy(dk->early, sec[TD_KL_CLIENT_EARLY], hl);
+        dk->early_len = hl;
+    }
+}
+
+/* TLS 1.3: dir's keys for the first phase the key log has secrets for. */
+static void first_keys13(td_tlsdec *d, dir_keys *dk)
+{
+    for (dk->phase = 0; dk->phase < 2; dk->phase++) {
+        size_t n = 0;
+        if (phase_secret(dk, dk->phase, &n)) break;
+    }
+    size_t n = 0;
+    const uint8_t *first = phase_secret(dk, dk->phase, &n);
+    if (first) keys13(d, dk, first, n);
+}
+
+static void find_secrets(const td_keylog *k, const uint8_t client_random[32], size_t len[TD_KL_N],
+                         uint8_t sec[TD_KL_N][TD_KL_SECRET_MAX])
+{
+    for (int l = 0; l < TD_KL_N; l++) len[l] = td_keylog_find(k, (td_keylog_label)l, client_random, sec[l]);
+}
+
 td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
                          const uint8_t server_random[32], uint16_t version, uint16_t suite,
                          bool etm, const char **why)
@@ -235,7 +271,7 @@ td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
     bool tls13 = td_version_is_tls13(version);
     uint8_t sec[TD_KL_N][TD_KL_SECRET_MAX];
     size_t len[TD_KL_N] = { 0 };
-    for (int l = 0; l < TD_KL_N; l++) len[l] = td_keylog_find(k, (td_keylog_label)l, client_random, sec[l]);
+    find_secrets(k, client_random, len, sec);
     bool any = tls13 ? (len[TD_KL_CLIENT_HANDSHAKE] || len[TD_KL_SERVER_HANDSHAKE] || len[TD_KL_CLIENT_TRAFFIC_0] ||
                         len[TD_KL_SERVER_TRAFFIC_0])
                      : len[TD_KL_CLIENT_RANDOM] != 0;
@@ -245,28 +281,11 @@ td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
     }
     td_tlsdec *d = create(version, suite, etm, why);
     if (!d) return NULL;
-    const suite_info *s = d->s;
     bool ok = true;
     if (tls13) {
-        size_t hl = s->sha384 ? 48 : 32;
-        static const int hs_label[2] = { TD_KL_CLIENT_HANDSHAKE, TD_KL_SERVER_HANDSHAKE };
-        static const int app_label[2] = { TD_KL_CLIENT_TRAFFIC_0, TD_KL_SERVER_TRAFFIC_0 };
         for (int dir = 0; dir < 2; dir++) {
-            dir_keys *dk = &d->d[dir];
-            if (len[hs_label[dir]] == hl) { memcpy(dk->hs, sec[hs_label[dir]], hl); dk->hs_len = hl; }
-            if (len[app_label[dir]] == hl) { memcpy(dk->app, sec[app_label[dir]], hl); dk->app_len = hl; }
-            if (dir == 0 && len[TD_KL_CLIENT_EARLY] == hl) {   /* the client tried 0-RTT */
-                memcpy(dk->early, sec[TD_KL_CLIENT_EARLY], hl);
-                dk->early_len = hl;
-            }
-            /* The first phase the key log has secrets for. */
-            for (dk->phase = 0; dk->phase < 2; dk->phase++) {
-                size_t n = 0;
-                if (phase_secret(dk, dk->phase, &n)) break;
-            }
-            size_t n = 0;
-            const uint8_t *first = phase_secret(dk, dk->phase, &n);
-            if (first) keys13(d, dk, first, n);
+            fill_secrets13(d, dir, len, sec);
+            first_keys13(d, &d->d[dir]);
         }
         if (!d->d[0].ready && !d->d[1].ready) {
             *why = "the key log's secrets do not fit this connection's cipher suite";
@@ -282,6 +301,31 @@ td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
         return NULL;
     }
     return d;
+}
+
+bool td_tlsdec_refresh(td_tlsdec *d, const td_keylog *k, const uint8_t client_random[32])
+{
+    if (!d || !d->tls13) return false;
+    uint8_t sec[TD_KL_N][TD_KL_SECRET_MAX];
+    size_t len[TD_KL_N] = { 0 };
+    find_secrets(k, client_random, len, sec);
+    bool gained = false;
+    for (int dir = 0; dir < 2; dir++) {
+        dir_keys *dk = &d->d[dir];
+        bool was_ready = dk->ready;
+        fill_secrets13(d, dir, len, sec);
+        if (was_ready) continue;                   /* later phases' secrets, for when it gets there */
+        if (!dk->begun) {
+            first_keys13(d, dk);
+        } else {                                   /* it reached a phase whose secret was missing */
+            size_t n = 0;
+            const uint8_t *now = phase_secret(dk, dk->phase, &n);
+            if (now) keys13(d, dk, now, n);
+        }
+        gained |= dk->ready;
+    }
+    OPENSSL_cleanse(sec, sizeof sec);
+    return gained;
 }
 
 void td_tlsdec_free(td_tlsdec *d)

@@ -19,6 +19,10 @@ typedef struct td_tlsdec td_tlsdec;
 td_tlsdec *td_tlsdec_new(const td_keylog *k, const uint8_t client_random[32],
                          const uint8_t server_random[32], uint16_t version, uint16_t suite,
                          bool etm, const char **why);
+/* TLS 1.3, a key log that grows (live): take the secrets it now holds for this connection and
+ * d lacks.  A side that had no keys starts at the first phase it now has secrets for; one that
+ * reached a phase without its secret gets that phase's keys.  True if a side without keys got them. */
+bool td_tlsdec_refresh(td_tlsdec *d, const td_keylog *k, const uint8_t client_random[32]);
 /* TLS 1.2 and earlier from a known master secret (a resumed session). */
 td_tlsdec *td_tlsdec_new_master(const uint8_t master[48], const uint8_t client_random[32],
                                 const uint8_t server_random[32], uint16_t version, uint16_t suite,

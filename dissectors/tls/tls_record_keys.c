@@ -14,6 +14,7 @@
 
 static void dec_lookup(td_tls_stream *s);
 static void dec_flush(td_tls_stream *s);
+static void dec_flush_ready(td_tls_stream *s);
 
 /* The ServerHello is known: look the connection up in the key log. */
 void tls_dec_server_hello(td_tls_stream *s, const uint8_t *body, size_t len)
@@ -79,8 +80,25 @@ static void dec_lookup(td_tls_stream *s)
             if (tls->ccs[dir]) td_tlsdec_ccs(x->k, dir);   /* TLS 1.2: already past it */
             td_tlsdec_skip(x->k, dir, x->missed[dir]);
         }
-        dec_flush(s);                                  /* the records held meanwhile, in order */
+        dec_flush_ready(s);                            /* the records held meanwhile, in order */
     }
+}
+
+/* TLS 1.3 with a key log that grows (live): the keys of one side can come after the other's
+ * (OpenSSL's client logs the server's secrets first, its own after the server's Finished).  A
+ * side still without keys waits for them, as a connection without any does. */
+static bool side_waits(const td_tls_stream *s, int dir)
+{
+    const dec_state *x = s->dec;
+    return x->k && x->wait && td_version_is_tls13(s->t->tls.version) && !td_tlsdec_ready(x->k, dir);
+}
+
+/* The key log grew: the secrets the decryptor lacked, and the records held for them. */
+static void dec_refresh(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    x->keys_seen = td_keylog_count(x->keylog);
+    if (td_tlsdec_refresh(x->k, x->keylog, x->client_random)) dec_flush_ready(s);
 }
 
 /* The session ticket a ClientHello offers (to find the master secret of a resumption). */
@@ -133,6 +151,10 @@ bool tls_dec_wants(td_tls_stream *s, int dir)
     if (!prot) return false;
     if (!x->k && x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) dec_lookup(s);
     if (!x->k && x->wait && x->server_hello) return true;  /* held until the keys come */
+    if (side_waits(s, dir)) {
+        if (td_keylog_count(x->keylog) != x->keys_seen) dec_refresh(s);
+        if (side_waits(s, dir)) return true;               /* held until this side's keys come */
+    }
     if (!x->k) {
         if (x->missed[dir] < UINT32_MAX) x->missed[dir]++;
         return false;
@@ -209,7 +231,7 @@ static void dec_open(td_tls_stream *s, dec_rec *r)
     if (x->k && dir == TD_C2S && td_version_is_tls13(tls->version) && tls->early_data_offered && !f->records[TD_C2S] &&
         !td_tlsdec_has_early(x->k)) {
         if (f->early[1] < UINT32_MAX) f->early[1]++;   /* 0-RTT data whose secret the client did not log */
-    } else if (x->k) {
+    } else if (x->k && td_tlsdec_ready(x->k, dir)) {   /* (no keys for this side: not a failure) */
         if (f->failed[dir] < UINT32_MAX) f->failed[dir]++;
         if (!f->decrypted) f->status = "records failed authentication: the key log does not belong to this connection";
     }
@@ -231,14 +253,45 @@ static void dec_flush(td_tls_stream *s)
     free(p);
 }
 
+/* Some keys came (a live key log): open the held records of the sides that have keys now, in
+ * order, and keep holding the others'.  Not waiting any more: every record held goes. */
+static void dec_flush_ready(td_tls_stream *s)
+{
+    dec_state *x = s->dec;
+    if (!x->wait || !x->k) {
+        dec_flush(s);
+        return;
+    }
+    dec_rec *p = x->pending;
+    size_t n = x->n_pending, keep = 0;
+    x->pending = NULL;
+    x->n_pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (td_tlsdec_ready(x->k, p[i].dir) || !td_version_is_tls13(s->t->tls.version)) {
+            dec_open(s, &p[i]);                    /* (a Finished opened here can make a side wait) */
+            free(p[i].buf);
+        } else {
+            p[keep++] = p[i];
+        }
+    }
+    if (keep && !x->n_pending) {
+        x->pending = p;
+        x->n_pending = keep;
+        return;
+    }
+    for (size_t i = 0; i < keep; i++) free(p[i].buf);   /* (nothing is held meanwhile: never) */
+    free(p);
+}
+
 /* No keys for the records held (the connection ends, or too many wait): they go the usual way,
  * and later records are not held any more. */
 void tls_dec_give_up(td_tls_stream *s)
 {
     dec_state *x = s->dec;
-    if (!x->k && x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) {
-        dec_lookup(s);                             /* the key log grew since: one more look */
-        if (x->k) return;                          /* (and the records held are opened) */
+    if (x->server_hello && td_keylog_count(x->keylog) != x->keys_seen) {
+        if (!x->k) dec_lookup(s);                  /* the key log grew since: one more look */
+        else dec_refresh(s);
+        if (x->k && !x->n_pending) return;         /* (and the records held are opened) */
     }
     x->wait = false;
     if (!x->k) {
@@ -254,7 +307,7 @@ void tls_dec_end(td_tls_stream *s, int dir)
     dec_state *x = s->dec;
     dec_rec *r = &x->rec[dir];
     s->d[dir].rdec = false;
-    if (!x->k && (x->wait || !x->server_hello)) {
+    if ((!x->k && (x->wait || !x->server_hello)) || side_waits(s, dir)) {
         dec_rec *p = x->n_pending < PENDING_MAX ? realloc(x->pending, (x->n_pending + 1) * sizeof *p) : NULL;
         if (p) {                                   /* held: its buffer moves to the list */
             x->pending = p;
