@@ -40,6 +40,9 @@ bool td_is_grease(uint16_t value);
 const char *td_alert_name(uint8_t code);
 /* Handshake message name ("ClientHello", "Certificate", ...), or NULL if unknown. */
 const char *td_handshake_name(uint8_t type);
+/* A parse anomaly of the TLS dissectors in words ("record length 20000 > 18432"), written into
+ * buf; dir is the direction it was met in.  Returns buf. */
+const char *td_anomaly_text(const td_anomaly *an, int dir, char *buf, size_t len);
 /* Extension name ("server_name"), or NULL. */
 const char *td_extension_name(uint16_t type);
 

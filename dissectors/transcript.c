@@ -94,7 +94,6 @@ void td_transcript_clear(td_transcript *t)
     free(tls->heartbeats);
     for (int d = 0; d < 2; d++) {
         free(tls->not_tls_what[d]);
-        free(tls->bad_record_what[d]);
     }
     if (tls->dec) {
         free(tls->dec->app_first[0]);

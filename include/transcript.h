@@ -158,6 +158,32 @@ typedef struct td_decrypt_facts {
     size_t n_recs;
 } td_decrypt_facts;
 
+/* A parse anomaly: what a TLS dissector met that made no sense, as a code and the numbers that
+ * go with it (Suricata's decoder events are the model).  Words are given to it only where a
+ * report or a finding is written (td_anomaly_text, dissectors/tls/tls_anomalies.c). */
+typedef enum td_anomaly_code {
+    TD_ANOM_NONE = 0,
+    TD_ANOM_RECORD_TOO_LONG,               /* a: the record's length, b: the limit */
+    TD_ANOM_NOT_RECORD_HEADER,             /* bytes: the five bytes read as a header */
+    TD_ANOM_ZERO_LENGTH_RECORD,            /* a record of 0 bytes that may not be empty */
+    TD_ANOM_HEARTBEAT_SHORT,               /* a heartbeat record shorter than its header */
+    TD_ANOM_DECRYPTED_ALERT_ODD,           /* a decrypted alert record of odd length */
+    TD_ANOM_DECRYPTED_UNKNOWN_TYPE,        /* a decrypted record of an unknown content type */
+    TD_ANOM_HANDSHAKE_MALFORMED,           /* type: the message, a: its length */
+    TD_ANOM_HANDSHAKE_OVER_CAP,            /* a: the message's length, b: the cap */
+    TD_ANOM_HANDSHAKE_UNFINISHED,          /* type, a: its length, b: the bytes that came */
+    TD_ANOM_CERT_NOT_DER,                  /* a: the certificate's index, b: its bytes */
+    TD_ANOM_SSLV2_PADDING,                 /* a: the record's length, b: its padding */
+    TD_ANOM_SSLV2_HELLO_MALFORMED,
+} td_anomaly_code;
+
+typedef struct td_anomaly {
+    uint8_t code;                          /* td_anomaly_code */
+    uint8_t type;                          /* a handshake message type, when it names one */
+    uint8_t bytes[5];                      /* TD_ANOM_NOT_RECORD_HEADER */
+    uint64_t a, b;
+} td_anomaly;
+
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
     bool sslv2_client_hello;               /* the ClientHello used the SSLv2-compatible format */
@@ -215,7 +241,7 @@ typedef struct td_tls {
     char *not_tls_what[2];                 /* heap, e.g. "HTTP request: GET / HTTP/1.1" */
     uint64_t not_tls_packet[2];
     uint32_t bad_records[2];               /* records that made no sense (resync attempts) */
-    char *bad_record_what[2];              /* heap: the first such problem, e.g. "record length 20000 > 18432" */
+    td_anomaly bad_record_first[2];        /* the first such problem (td_anomaly_text words it) */
     uint32_t empty_records[2];             /* zero-length records */
     bool ech_offered;                      /* encrypted_client_hello extension in the ClientHello */
     bool buffer_cap_hit;                   /* a handshake message or record exceeded its buffer */

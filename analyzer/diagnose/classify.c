@@ -59,11 +59,13 @@ static void capture_findings(const td_transcript *t, td_result *r)
         td_result_finding(r, "buffer-cap-hit", "warning", "%s",
                           s->buffer_cap_hit ? "a handshake message exceeded tlsdiag's buffer cap and was skipped"
                                             : "too much out-of-order data: a hole was given up as a gap");
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
+        char what[128];
         if (s->bad_records[d])
             td_result_finding(r, "malformed-tls", "warning", "%s sent %u malformed record(s): %s",
                               d == TD_C2S ? "client" : "server", s->bad_records[d],
-                              s->bad_record_what[d] ? s->bad_record_what[d] : "?");
+                              td_anomaly_text(&s->bad_record_first[d], d, what, sizeof what));
+    }
     if (s->n_alerts_total > s->n_alerts)
         td_result_finding(r, "many-alerts", "warning", "%zu alerts, only the first %zu kept",
                           s->n_alerts_total, s->n_alerts);

@@ -56,10 +56,9 @@ bool tls_list_push_str(char ***list, size_t *n, size_t cap, const char *s, size_
     return true;
 }
 
-void tls_note_bad(td_transcript *t, int dir, const char *what)
+void tls_note_bad(td_transcript *t, int dir, td_anomaly what)
 {
-    t->tls.bad_records[dir]++;
-    if (!t->tls.bad_record_what[dir]) tls_set_str(&t->tls.bad_record_what[dir], what, strlen(what));
+    if (!t->tls.bad_records[dir]++) t->tls.bad_record_first[dir] = what;
 }
 
 static void add_offered_version(td_tls *tls, uint16_t v)
@@ -265,10 +264,7 @@ static bool certificate(td_transcript *t, td_x509_cache *x509, int dir, cursor *
             chain->certs = a;
         }
         if (td_x509_summarize_cached(x509, der.p, cur_left(&der), &chain->certs[chain->n]) != 0) {
-            char what[96];
-            snprintf(what, sizeof what, "Certificate: certificate %zu (%zu bytes) is not X.509 DER",
-                     chain->n_total, cur_left(&der));
-            tls_note_bad(t, dir, what);
+            tls_note_bad(t, dir, (td_anomaly){ .code = TD_ANOM_CERT_NOT_DER, .a = chain->n_total, .b = cur_left(&der) });
         }
         chain->n++;
     }

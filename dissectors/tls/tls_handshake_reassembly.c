@@ -45,10 +45,7 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
 {
     size_t ev0 = s->t->n_events;
     if (!tls_handshake_message(s->t, s->x509, dir, type, body, len, packet, ts)) {
-        char what[96];
-        const char *name = td_handshake_name(type);
-        snprintf(what, sizeof what, "malformed %s (%zu bytes)", name ? name : "handshake message", len);
-        tls_note_bad(s->t, dir, what);
+        tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_HANDSHAKE_MALFORMED, .type = type, .a = len });
     }
     if (!s->dec) return;
     if (type == HS_CLIENT_HELLO && dir == TD_C2S && len >= 34) {
@@ -95,10 +92,7 @@ void tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint6
             d->hslen = (size_t)d->hshdr[1] << 16 | (size_t)d->hshdr[2] << 8 | d->hshdr[3];
             d->hshave = 0;
             if (d->hslen > HS_MSG_MAX) {
-                char what[96];
-                snprintf(what, sizeof what, "handshake message of %zu bytes over the %d-byte cap",
-                         d->hslen, HS_MSG_MAX);
-                tls_note_bad(s->t, dir, what);
+                tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_HANDSHAKE_OVER_CAP, .a = d->hslen, .b = HS_MSG_MAX });
                 s->t->tls.buffer_cap_hit = true;
                 td_transcript_event(s->t, TD_EV_HANDSHAKE, dir, d->hshdr[0], (uint32_t)d->hslen, packet, ts);
                 d->hsskip = d->hslen;

@@ -61,6 +61,6 @@ bool tls_sslv2_clear_message(td_transcript *t, int dir, const uint8_t *body, siz
  * if the cap is hit); replace a heap string; note a malformed record of direction dir. */
 bool tls_list_push_str(char ***list, size_t *n, size_t cap, const char *s, size_t len);
 void tls_set_str(char **dst, const char *s, size_t len);
-void tls_note_bad(td_transcript *t, int dir, const char *what);
+void tls_note_bad(td_transcript *t, int dir, td_anomaly what);
 
 #endif

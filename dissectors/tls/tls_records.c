@@ -112,7 +112,7 @@ __attribute__((always_inline)) static inline void record_plain(td_tls_stream *s,
     dir_parser *d = &s->d[dir];
     if (d->rlen == 0) {
         tls->empty_records[dir]++;
-        if (d->rtype != CT_APPDATA) tls_note_bad(s->t, dir, "zero-length record");
+        if (d->rtype != CT_APPDATA) tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_ZERO_LENGTH_RECORD });
         return;
     }
     switch (d->rtype) {
@@ -218,7 +218,7 @@ __attribute__((always_inline)) static inline void record_end(td_tls_stream *s, i
         }
     } else if (d->rtype == CT_HEARTBEAT) {         /* shorter than its own header */
         tls_add_heartbeat(s, dir, d->hb, d->hb_have, false, packet, ts);
-        tls_note_bad(s->t, dir, "heartbeat record shorter than its 3-byte header");
+        tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_HEARTBEAT_SHORT });
     }
 }
 
@@ -276,7 +276,7 @@ static void record_opened(td_tls_stream *s, int dir, uint8_t type, const uint8_t
         if (n >= 2 && n % 2 == 0) {
             for (size_t i = 0; i + 1 < n; i += 2) tls_add_alert(s, dir, p[i], p[i + 1], false, packet, ts);
         } else {
-            tls_note_bad(s->t, dir, "decrypted alert record of odd length");
+            tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_DECRYPTED_ALERT_ODD });
             tls_add_alert(s, dir, 0, 0, true, packet, ts);
         }
         break;
@@ -288,7 +288,7 @@ static void record_opened(td_tls_stream *s, int dir, uint8_t type, const uint8_t
         app_first(s, dir, p, n, packet);
         break;
     default:
-        tls_note_bad(s->t, dir, "decrypted record of an unknown content type");
+        tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_DECRYPTED_UNKNOWN_TYPE });
         td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, type, (uint32_t)n, packet, ts);
         break;
     }

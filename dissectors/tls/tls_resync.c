@@ -23,13 +23,12 @@ static size_t find_header(const uint8_t *data, size_t len)
 void tls_bad_header(td_tls_stream *s, int dir, const uint8_t *h, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
-    char what[96];
     size_t rlen = (size_t)h[3] << 8 | h[4];
-    if (tls_shaped(h))
-        snprintf(what, sizeof what, "record length %zu > %d", rlen, REC_MAX_LEN);
-    else
-        snprintf(what, sizeof what, "not a TLS record header: %02x %02x %02x %02x %02x",
-                 h[0], h[1], h[2], h[3], h[4]);
+    td_anomaly what = { .code = TD_ANOM_RECORD_TOO_LONG, .a = rlen, .b = REC_MAX_LEN };
+    if (!tls_shaped(h)) {
+        what = (td_anomaly){ .code = TD_ANOM_NOT_RECORD_HEADER };
+        memcpy(what.bytes, h, 5);
+    }
     tls_note_bad(s->t, dir, what);
     td_transcript_event(s->t, TD_EV_UNKNOWN_RECORD, dir, h[0], (uint32_t)rlen, packet, ts);
     tls_hs_reset(d);

@@ -230,9 +230,7 @@ void tls_sslv2_feed(td_tls_stream *s, int dir, cursor *c, uint64_t packet, doubl
         size_t pad = three ? d->hdr[2] : 0;
         d->hdr_have = 0;
         if (len == 0 || pad > len) {
-            char what[80];
-            snprintf(what, sizeof what, "SSLv2 record of %zu bytes with %zu bytes of padding", len, pad);
-            tls_note_bad(s->t, dir, what);
+            tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_SSLV2_PADDING, .a = len, .b = pad });
             if (len == 0) continue;
         }
         if (three || sslv2_dir_encrypted(s) || !sslv2_clear_len(dir, len)) {
@@ -255,7 +253,7 @@ static void sslv2_first_record(td_tls_stream *s, int dir, uint64_t packet, doubl
 {
     dir_parser *d = &s->d[dir];
     if (!tls_sslv2_record(s->t, dir, d->v2buf, d->v2len, packet, ts))
-        tls_note_bad(s->t, dir, "malformed SSLv2 hello");
+        tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_SSLV2_HELLO_MALFORMED });
     free(d->v2buf);
     d->v2buf = NULL;
     d->v2len = d->v2have = 0;

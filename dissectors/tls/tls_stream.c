@@ -53,11 +53,8 @@ void td_tls_stream_end(td_tls_stream *s)
         tls_record_flush(s, dir);                  /* a record cut off by the end of the capture */
         const dir_parser *d = &s->d[dir];
         if (d->hshdr_have < 4 || d->hsskip || !s->t->tcp.fin[dir]) continue;
-        char what[128];
-        const char *name = td_handshake_name(d->hshdr[0]);
-        snprintf(what, sizeof what, "%s of %zu bytes unfinished: the %s closed after %zu of them",
-                 name ? name : "handshake message", d->hslen, dir == TD_C2S ? "client" : "server", d->hshave);
-        tls_note_bad(s->t, dir, what);
+        tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_HANDSHAKE_UNFINISHED, .type = d->hshdr[0], .a = d->hslen,
+                                              .b = d->hshave });
     }
 }
 

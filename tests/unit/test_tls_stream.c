@@ -362,6 +362,13 @@ static size_t count_events(const td_transcript *t, td_ev_kind kind, int dir)
     return n;
 }
 
+/* The first malformed record of direction d in words, or NULL when there was none. */
+static const char *bad_what(const td_tls *x, int d)
+{
+    static char words[2][128];
+    return x->bad_records[d] ? td_anomaly_text(&x->bad_record_first[d], d, words[d], sizeof words[d]) : NULL;
+}
+
 static bool printable(const char *s)
 {
     if (!s) return true;
@@ -382,7 +389,7 @@ static bool transcript_sane(const td_transcript *t)
               x->session_id_c_len <= 32 && x->session_id_s_len <= 32;
     for (size_t i = 0; ok && i < x->n_alpn_offered; i++) ok = printable(x->alpn_offered[i]);
     for (size_t i = 0; ok && i < x->n_ca_names; i++) ok = printable(x->ca_names[i]);
-    for (int d = 0; ok && d < 2; d++) ok = printable(x->not_tls_what[d]) && printable(x->bad_record_what[d]);
+    for (int d = 0; ok && d < 2; d++) ok = printable(x->not_tls_what[d]) && printable(bad_what(x, d));
     for (size_t i = 0; ok && i < x->server_chain.n; i++)
         ok = printable(x->server_chain.certs[i].subject) && printable(x->server_chain.certs[i].issuer);
     return ok;
@@ -431,7 +438,7 @@ static char *fingerprint(const td_transcript *t)
                 (unsigned long long)x->app_records[d], x->enc_hs_records[d], (unsigned long long)x->enc_hs_bytes[d],
                 (unsigned long long)x->first_app_packet[d], x->not_tls[d],
                 x->not_tls_what[d] ? x->not_tls_what[d] : "-", (unsigned long long)x->not_tls_packet[d],
-                x->bad_records[d], x->bad_record_what[d] ? x->bad_record_what[d] : "-", x->empty_records[d]);
+                x->bad_records[d], bad_what(x, d) ? bad_what(x, d) : "-", x->empty_records[d]);
     fprintf(f, "heartbeats=%zu/%zu:", x->n_heartbeats, x->n_heartbeats_total);
     for (size_t i = 0; i < x->n_heartbeats; i++) {
         const td_heartbeat *h = &x->heartbeats[i];
@@ -1448,7 +1455,7 @@ TEST(starttls)
     CHECK(x->server_hello && x->version == 0x0303 && x->cipher == 0xc030);
     /* The switch to TLS is not a broken record. */
     CHECK(x->bad_records[0] == 0 && x->bad_records[1] == 0);
-    CHECK(x->bad_record_what[0] == NULL && x->bad_record_what[1] == NULL);
+    CHECK(bad_what(x, 0) == NULL && bad_what(x, 1) == NULL);
     fx_free(&f);
     flow_free(&fl);
 }
@@ -1511,7 +1518,7 @@ TEST(zero_length_records)
     feedb(&f, 0, &b, 1);
     CHECK(f.t.tls.empty_records[0] == 1);
     CHECK(f.t.tls.bad_records[0] == 1);
-    CHECK(f.t.tls.bad_record_what[0] && strstr(f.t.tls.bad_record_what[0], "zero-length"));
+    CHECK(bad_what(&f.t.tls, 0) && strstr(bad_what(&f.t.tls, 0), "zero-length"));
     CHECK(f.t.tls.client_hello);
     CHECK_STR(f.t.tls.sni, "z.example");
     record(&c, 23, 0x0303, NULL, 0);
@@ -1539,8 +1546,8 @@ TEST(oversized_record_then_resync)
     feedb(&f, 0, &b, 1);
     CHECK(f.t.tls.client_hello);
     CHECK(f.t.tls.bad_records[0] == 1);
-    CHECK(f.t.tls.bad_record_what[0] && strstr(f.t.tls.bad_record_what[0], "20000"));
-    CHECK_STR(f.t.tls.bad_record_what[0], "record length 20000 > 18432");
+    CHECK(bad_what(&f.t.tls, 0) && strstr(bad_what(&f.t.tls, 0), "20000"));
+    CHECK_STR(bad_what(&f.t.tls, 0), "record length 20000 > 18432");
     CHECK(f.t.tls.n_alerts == 2);
     if (f.t.tls.n_alerts == 2) {
         CHECK(f.t.tls.alerts[0].level == 2 && f.t.tls.alerts[0].code == 10);
@@ -1557,7 +1564,7 @@ TEST(oversized_record_then_resync)
     fx_init(&f);
     feedb(&f, 0, &g, 1);
     CHECK(f.t.tls.bad_records[0] == 1);
-    CHECK(f.t.tls.bad_record_what[0] && strstr(f.t.tls.bad_record_what[0], "not a TLS record header"));
+    CHECK(bad_what(&f.t.tls, 0) && strstr(bad_what(&f.t.tls, 0), "not a TLS record header"));
     CHECK(f.t.tls.n_alerts == 1 && f.t.tls.alerts[0].code == 50);
     fx_free(&f);
     bfree(&b);
@@ -1625,7 +1632,7 @@ TEST(certificate_lengths_lie)
         feedb(&f, 1, &rec, 1);
         CHECK(f.t.tls.server_chain.seen && f.t.tls.server_chain.malformed);
         CHECK(f.t.tls.bad_records[1] == 1);
-        CHECK(f.t.tls.bad_record_what[1] && strstr(f.t.tls.bad_record_what[1], "Certificate"));
+        CHECK(bad_what(&f.t.tls, 1) && strstr(bad_what(&f.t.tls, 1), "Certificate"));
         fx_free(&f);
         bfree(&body);
         bfree(&rec);
@@ -1745,7 +1752,7 @@ TEST(client_hello_extension_block_overruns)
     const td_tls *x = &f.t.tls;
     CHECK(x->client_hello);
     CHECK(x->bad_records[0] == 1);
-    CHECK(x->bad_record_what[0] && strstr(x->bad_record_what[0], "malformed ClientHello"));
+    CHECK(bad_what(x, 0) && strstr(bad_what(x, 0), "malformed ClientHello"));
     CHECK(x->client_legacy_version == 0x0302);
     CHECK(x->session_id_c_len == 8 && x->session_id_c[7] == 8);
     CHECK(x->n_offered_ciphers == 2 && x->offered_ciphers[1] == 0x0035);
@@ -1817,7 +1824,7 @@ TEST(server_hello_truncated)
     CHECK(!f.t.tls.server_hello);
     CHECK(!f.t.tls.has_cipher);
     CHECK(f.t.tls.bad_records[1] == 1);
-    CHECK(f.t.tls.bad_record_what[1] && strstr(f.t.tls.bad_record_what[1], "ServerHello"));
+    CHECK(bad_what(&f.t.tls, 1) && strstr(bad_what(&f.t.tls, 1), "ServerHello"));
     fx_free(&f);
     bfree(&body);
     bfree(&rec);
