@@ -111,7 +111,7 @@ static int parse_ports(const char *list, td_options *o)
         return usage_error("-P: %s port list '%s' (want e.g. 443,8443 or 9000-9010)", n ? "an empty entry in the" : "an empty", list);
     char *copy = strdup(list);
     if (!copy) return 2;
-    o->n_ports = 0;
+    o->ports.n = 0;
     int rc = 0;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -124,11 +124,11 @@ static int parse_ports(const char *list, td_options *o)
         }
         if (!dash) hi = lo;
         for (unsigned long p = lo; p <= hi; p++) {
-            if (o->n_ports >= TD_MAX_PORTS) {
+            if (o->ports.n >= TD_MAX_PORTS) {
                 rc = usage_error("too many ports in '%s' (at most 64)", list);
                 goto out;
             }
-            o->ports[o->n_ports++] = (uint16_t)p;
+            o->ports.port[o->ports.n++] = (uint16_t)p;
         }
     }
 out:
@@ -161,13 +161,6 @@ static int parse_verdicts(const char *list, td_options *o)
         p = end;
     }
     return 0;
-}
-
-bool td_is_tls_port(const td_options *o, uint16_t port)
-{
-    for (size_t i = 0; i < o->n_ports; i++)
-        if (o->ports[i] == port) return true;
-    return false;
 }
 
 static int append_bpf(td_options *o, const char *word)
@@ -235,8 +228,8 @@ static int check_paths(const td_options *o)
 int td_parse_options(int argc, char **argv, td_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->ports[0] = 443;
-    o->n_ports = 1;
+    o->ports.port[0] = 443;
+    o->ports.n = 1;
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
     if (!o->files) return 2;
     bool reading = false;

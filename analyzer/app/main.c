@@ -63,7 +63,9 @@ int main(int argc, char **argv)
     r.verdict_names = td_verdict_list(&r.n_verdicts);
     r.verdict_counts = calloc(r.n_verdicts, sizeof *r.verdict_counts);
     r.rollup = td_rollup_new(TD_ROLLUP_CAP);
-    r.engine = td_engine_new(&r.opt, !r.opt.iface, td_run_connection, &r);
+    td_engine_config cfg;
+    td_run_engine_config(&r.opt, &cfg);
+    r.engine = td_engine_new(&cfg, !r.opt.iface, td_run_connection, &r);
     if (r.opt.json) r.json_memo = td_json_memo_new();
     if (!r.verdict_counts || !r.engine || !r.rollup || (r.opt.json && !r.json_memo)) {
         fprintf(stderr, "tlsdiag: out of memory\n");

@@ -24,7 +24,7 @@ struct held {
 };
 
 struct td_engine {
-    const td_options *o;
+    td_engine_config cfg;          /* a copy: the caller's may go */
     bool ordered;
     td_emit_fn emit;
     void *ctx;
@@ -46,7 +46,7 @@ struct td_engine {
     bool keylog_grows;             /* live: keys may come after the records that need them */
 };
 
-td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx)
+td_engine *td_engine_new(const td_engine_config *cfg, bool ordered, td_emit_fn emit, void *ctx)
 {
     td_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
@@ -54,7 +54,7 @@ td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, voi
         free(e);
         return NULL;
     }
-    e->o = o;
+    e->cfg = *cfg;
     e->ordered = ordered;
     e->emit = emit;
     e->ctx = ctx;
@@ -281,7 +281,7 @@ static void sweep(td_engine *e, double now)
         const td_conn *c = e->prefetched_closed;
         prefetch(c, c->small ? offsetof(td_conn, t.client) : sizeof *c);
     }
-    double idle = e->o->idle_timeout;
+    double idle = e->cfg.idle_timeout;
     while (idle > 0 && e->flows.oldest && e->flows.oldest->last_seen + idle < now) {
         e->flows.oldest->t.idle_timeout = true;
         finish(e, e->flows.oldest);
@@ -338,7 +338,7 @@ static void tls_elsewhere(td_engine_stats *st, uint16_t port)
  * record is counted so that the summary can say so, once. */
 static void udp_seen(td_engine *e, const td_pkt *p)
 {
-    if (td_is_tls_port(e->o, p->dport) || td_is_tls_port(e->o, p->sport)) {
+    if (td_is_tls_port(&e->cfg.tls_ports, p->dport) || td_is_tls_port(&e->cfg.tls_ports, p->sport)) {
         e->st.udp_tls_port++;
         return;
     }
@@ -353,7 +353,8 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
     bool synack = (p->flags & TD_TCP_SYN) && (p->flags & TD_TCP_ACK);
     if ((p->flags & TD_TCP_RST) || (!syn && !synack && p->payload_wire_len == 0))
         return NULL;                               /* a stray ACK, FIN or RST: no connection */
-    bool sport_tls = td_is_tls_port(e->o, p->sport), dport_tls = td_is_tls_port(e->o, p->dport);
+    const td_port_set *tls_ports = &e->cfg.tls_ports;
+    bool sport_tls = td_is_tls_port(tls_ports, p->sport), dport_tls = td_is_tls_port(tls_ports, p->dport);
     bool src_is_client;
     bool guessed = false;
     if (syn) src_is_client = true;
@@ -367,14 +368,14 @@ static td_conn *create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
         else src_is_client = p->sport > p->dport;   /* the server usually has the lower port */
     }
     uint16_t server_port = src_is_client ? p->dport : p->sport;
-    bool on_tls_port = td_is_tls_port(e->o, server_port);
-    if (!on_tls_port && !e->o->any_port) {
+    bool on_tls_port = td_is_tls_port(tls_ports, server_port);
+    if (!on_tls_port && !e->cfg.any_port) {
         if (p->payload_len && td_sniff_tls(p->payload, p->payload_len)) tls_elsewhere(&e->st, server_port);
         return NULL;
     }
     if (on_tls_port) e->st.tls_port_flows++;
 
-    if (e->o->max_connections && e->flows.count >= e->o->max_connections) {
+    if (e->cfg.max_connections && e->flows.count >= e->cfg.max_connections) {
         if (e->flows.closed_oldest) {              /* a closed one loses nothing by ending now */
             finish(e, e->flows.closed_oldest);
         } else if (e->flows.oldest) {
@@ -486,7 +487,7 @@ const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
     double ts = f->ts;
 
     uint32_t hash = td_flow_hash(p.ipver, p.src, p.sport, p.dst, p.dport);
-    if (e->o->shard_n && td_host_pair_hash(p.ipver, p.src, p.dst) % e->o->shard_n != e->o->shard_k) return warning;
+    if (e->cfg.shard_n && td_host_pair_hash(p.ipver, p.src, p.dst) % e->cfg.shard_n != e->cfg.shard_k) return warning;
     int dir = 0;
     td_conn *c = td_flows_find(&e->flows, &p, hash, &dir);
     bool syn = (p.flags & TD_TCP_SYN) && !(p.flags & TD_TCP_ACK);

@@ -93,19 +93,19 @@ void td_live_warn_drops(uint64_t dropped)
  * TLS, recognised by its bytes).  Returns malloc'ed text or NULL when out of memory. */
 static char *build_filter(const td_options *o)
 {
-    size_t cap = 64 + o->n_ports * 32 + (o->bpf ? strlen(o->bpf) : 0);
+    size_t cap = 64 + o->ports.n * 32 + (o->bpf ? strlen(o->bpf) : 0);
     char *f = malloc(cap);
     if (!f) return NULL;
     size_t n = (size_t)snprintf(f, cap, "tcp");
-    if (!o->any_port && o->n_ports) {
+    if (!o->any_port && o->ports.n) {
         n += (size_t)snprintf(f + n, cap - n, " and (");
-        for (size_t i = 0; i < o->n_ports;) {
+        for (size_t i = 0; i < o->ports.n;) {
             size_t j = i;                          /* -P 9000-9010 expands; fold runs back */
-            while (j + 1 < o->n_ports && o->ports[j + 1] == o->ports[j] + 1) j++;
+            while (j + 1 < o->ports.n && o->ports.port[j + 1] == o->ports.port[j] + 1) j++;
             if (j > i)
-                n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", o->ports[i], o->ports[j]);
+                n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", o->ports.port[i], o->ports.port[j]);
             else
-                n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", o->ports[i]);
+                n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", o->ports.port[i]);
             i = j + 1;
         }
         n += (size_t)snprintf(f + n, cap - n, ")");

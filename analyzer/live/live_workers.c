@@ -44,7 +44,6 @@ typedef struct worker {
     td_engine *engine;
     td_keylog_files *keylogs;      /* --keylog: this worker's own reading of the files (NULL: none) */
     double next_keylog;            /* monotonic clock */
-    td_options opt;                /* the run's, but its share of --max-connections */
     pthread_t thread;
     bool running;                  /* the thread was started (and must be joined) */
     /* The worker's own. */
@@ -353,10 +352,11 @@ void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
         w->pool = &P;
         w->index = i + 1;
         w->src = src[i];
-        w->opt = r->opt;                           /* (a shallow copy: the strings stay the run's) */
-        if (w->opt.max_connections)                /* the cap is on all of them: each its share */
-            w->opt.max_connections = (w->opt.max_connections + n - 1) / n;
-        w->engine = td_engine_new(&w->opt, false, worker_emit, w);
+        td_engine_config cfg;                      /* the run's, but its share of --max-connections */
+        td_run_engine_config(&r->opt, &cfg);
+        if (cfg.max_connections)                   /* the cap is on all of them: each its share */
+            cfg.max_connections = (cfg.max_connections + n - 1) / n;
+        w->engine = td_engine_new(&cfg, false, worker_emit, w);
         if (!w->engine) ok = false;
         else td_engine_begin_file(w->engine, r->opt.iface, td_source_linktype(src[i]));
         /* Each worker reads the key logs itself: the dissectors use their key log without locks

@@ -41,6 +41,9 @@ typedef struct td_run {
     size_t held_head, n_held;
 } td_run;
 
+/* The engine's settings from the command line's (-P, -A, --idle-timeout, --max-connections,
+ * --shard). */
+void td_run_engine_config(const td_options *o, td_engine_config *cfg);
 /* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */
 void td_run_files(td_run *r);
 /* Capture on -i until a signal, -c or --duration (run_live.c). */
