@@ -1,8 +1,8 @@
-/* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/flow/engine.c,
- * analyzer/flow/flow_table.c): closed connections end after their linger even when silent open ones
- * are older; a connection starts without its TLS facts and gets them, moved in memory, on its
- * first byte, with every list it is on still right; output order survives both; the endpoints,
- * written only when a connection ends, are right whichever way it ended.
+/* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/flow/
+ * conn_lifetimes.c, reorder_heap.c, flow_table.c).  Closed connections end after their linger even
+ * when silent open ones are older; a connection starts without its TLS facts and gets them,
+ * moved in memory, on its first byte, with every list it is on still right; output order survives
+ * both; the endpoints, written only when a connection ends, are right whichever way it ended.
  * Frames are raw IPv4 (LINKTYPE_IPV4 = 228) built here. */
 #include <stdbool.h>
 #include <stdint.h>
