@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "analyzer/capture/keylog_file.h"
+#include "analyzer/live/live.h"
 #include "analyzer/run/run_notes.h"
-#include "analyzer/run/progress.h"
 #include "analyzer/report/rollup.h"
 #include "analyzer/run/run.h"
 
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
     }
     if ((rc = open_outputs(&r)) || (rc = make_engine(&r))) return rc;
     double t0 = now_s();
-    if (r.opt.iface) td_run_live(&r);
+    if (r.opt.iface) td_live_run(&r);
     else td_run_files(&r);
     td_engine_end_file(r.engine);
     td_run_release_held(&r);

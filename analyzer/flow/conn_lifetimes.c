@@ -1,6 +1,8 @@
-/* conn_lifetimes.c - a connection's life in the engine: begun (roles, the ports followed, the
- * connection cap), grown when its first byte comes, ended (close and linger, idle timeout,
- * eviction, end of input), and let out in the order connections began.
+/* conn_lifetimes.c - a connection's life in the engine, from its first packet to its report.
+ *
+ * It is begun (roles, the ports followed, the connection cap), grown when its first byte comes,
+ * ended (close and linger, idle timeout, eviction, end of input), and let out in the order
+ * connections began.
  *
  * A connection starts small (td_conn_new_small): without t.tls, which only the stream parser
  * writes and which is read once the connection has finished, and without the endpoints' text,

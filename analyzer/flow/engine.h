@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "analyzer/capture/source.h"
-#include "analyzer/flow/ports.h"
+#include "analyzer/flow/tls_ports.h"
 #include "include/transcript.h"
 
 typedef struct td_engine td_engine;

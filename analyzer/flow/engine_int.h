@@ -1,6 +1,6 @@
-/* engine_int.h - what the engine's files share: the engine's state and each file's part
- * (connection lifetimes, TCP state, client/server roles, the reorder heap, the stream parser, the
- * TLS it does not follow).  Internal to analyzer/flow. */
+/* engine_int.h - what the engine's files share: the engine's state and each file's calls.
+ * Those files are: connection lifetimes, TCP state, client/server roles, the reorder heap, the
+ * stream parser, the TLS not followed.  Internal to analyzer/flow. */
 #ifndef TLSDIAG_ENGINE_INT_H
 #define TLSDIAG_ENGINE_INT_H
 
@@ -10,7 +10,7 @@
 
 #include "analyzer/flow/engine.h"
 #include "analyzer/flow/flow_int.h"
-#include "analyzer/flow/ports.h"
+#include "analyzer/flow/tls_ports.h"
 #include "analyzer/flow/stream_ops.h"
 #include "dissectors/dissect.h"
 

@@ -1,6 +1,7 @@
-/* flow_int.h - the flow layer's connections: a connection's state, the flow table (5-tuple ->
- * connection, idle order) and per-direction TCP reassembly (analyzer/flow/flow_table.c,
- * analyzer/flow/reassembly.c).  Internal to analyzer/flow. */
+/* flow_int.h - the flow layer's connections: a connection's state, the flow table, reassembly.
+ * The flow table maps a 5-tuple to its connection and keeps the idle order
+ * (analyzer/flow/flow_table.c); reassembly orders each direction's bytes
+ * (analyzer/flow/reassembly.c).  Internal to analyzer/flow. */
 #ifndef TLSDIAG_FLOW_INT_H
 #define TLSDIAG_FLOW_INT_H
 

@@ -1,6 +1,6 @@
-/* untracked_tls.c - TLS the engine does not follow, counted so that the summary can say where it
- * was: TCP on other ports that starts with a TLS record, UDP on a TLS port (QUIC, DTLS) or that
- * starts with a DTLS record. */
+/* untracked_tls.c - TLS the engine does not follow, counted so that the summary can say where.
+ * That is TCP on other ports that starts with a TLS record, and UDP on a TLS port (QUIC, DTLS) or
+ * that starts with a DTLS record. */
 #include "analyzer/flow/engine_int.h"
 
 /* By server port, for the note that says to try -A or -P. */

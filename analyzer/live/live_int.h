@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "analyzer/live/live.h"
 #include "analyzer/run/run.h"
 #include "analyzer/capture/source.h"
 

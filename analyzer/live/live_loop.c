@@ -1,5 +1,5 @@
-/* run_live.c - live capture on an interface: the way an administrator uses tlsdiag on the
- * server that is failing right now, for a minute or for days.
+/* live_loop.c - live capture on an interface, on one thread: the way an administrator uses
+ * tlsdiag on the server that is failing right now, for a minute or for days.
  *
  * Order matters: the interface, the -w file (and, in main, the -o file) are opened first, then
  * privileges are dropped (-Z, or tcpdump's default user when started as root), so those files
@@ -340,7 +340,7 @@ static bool start(live *L)
     return true;
 }
 
-void td_run_live(td_run *r)
+void td_live_run(td_run *r)
 {
     live L;
     memset(&L, 0, sizeof L);

@@ -118,7 +118,7 @@ static void publish(worker *w, bool finished)
 }
 
 /* The clients append to their key logs while we capture: this worker reads what they added (as
- * run_live.c does for one engine) at most every TD_LIVE_KEYLOG_EVERY seconds. */
+ * live_loop.c does for one engine) at most every TD_LIVE_KEYLOG_EVERY seconds. */
 static void refresh_keylogs(worker *w, double now)
 {
     if (now < w->next_keylog) return;
@@ -146,7 +146,7 @@ static void worker_frame(void *user, const td_frame *f)
 }
 
 /* This socket's drops can only have hit this worker's connections: those are marked (now, and
- * once more when the backlog in the buffer is read, as in run_live.c). */
+ * once more when the backlog in the buffer is read, as in live_loop.c). */
 static void worker_stats(worker *w)
 {
     uint64_t received, dropped;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyzer/flow/ports.h"
+#include "analyzer/flow/tls_ports.h"
 
 #define TD_MAX_BUFFER_KIB 2097151u /* -B: libpcap takes the size in bytes as an int */
 #define TD_MAX_WORKERS 64

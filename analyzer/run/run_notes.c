@@ -1,4 +1,4 @@
-/* notes.c - why a run has no (or fewer) results (see notes.h). */
+/* run_notes.c - why a run has no (or fewer) results, in words (see run_notes.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

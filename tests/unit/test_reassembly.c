@@ -1,6 +1,6 @@
-/* test_reassembly.c - TCP reassembly and connection handling (analyzer/flow/: engine.c,
- * reassembly.c, flow_table.c, tcp_state.c, conn_roles.c, conn_lifetimes.c) through the public
- * engine API (analyzer/flow/engine.h).
+/* test_reassembly.c - TCP reassembly and connection handling through the engine's public API.
+ * The API is analyzer/flow/engine.h; behind it engine.c, reassembly.c, flow_table.c,
+ * tcp_state.c, conn_roles.c and conn_lifetimes.c (analyzer/flow/).
  *
  * Frames are built here (raw IPv4, LINKTYPE_IPV4 = 228, and Ethernet), fed with
  * td_engine_frame, and the transcripts the engine emits are copied in the callback and checked

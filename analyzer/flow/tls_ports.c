@@ -1,5 +1,5 @@
-/* ports.c - the TLS server ports (-P): whether a port is one of them. */
-#include "analyzer/flow/ports.h"
+/* tls_ports.c - the TLS server ports (-P): whether a port is one of them. */
+#include "analyzer/flow/tls_ports.h"
 
 bool td_is_tls_port(const td_port_set *s, uint16_t port)
 {

@@ -1,6 +1,6 @@
-/* ports.h - the TLS server ports (-P): a small set of port numbers the engine asks about. */
-#ifndef TLSDIAG_PORTS_H
-#define TLSDIAG_PORTS_H
+/* tls_ports.h - the TLS server ports (-P): a small set of port numbers the engine asks about. */
+#ifndef TLSDIAG_TLS_PORTS_H
+#define TLSDIAG_TLS_PORTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
