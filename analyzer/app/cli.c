@@ -111,7 +111,7 @@ static int parse_ports(const char *list, td_options *o)
         return usage_error("-P: %s port list '%s' (want e.g. 443,8443 or 9000-9010)", n ? "an empty entry in the" : "an empty", list);
     char *copy = strdup(list);
     if (!copy) return 2;
-    o->n_ports = 0;
+    o->ports.n = 0;
     int rc = 0;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -124,11 +124,11 @@ static int parse_ports(const char *list, td_options *o)
         }
         if (!dash) hi = lo;
         for (unsigned long p = lo; p <= hi; p++) {
-            if (o->n_ports >= TD_MAX_PORTS) {
+            if (o->ports.n >= TD_MAX_PORTS) {
                 rc = usage_error("too many ports in '%s' (at most 64)", list);
                 goto out;
             }
-            o->ports[o->n_ports++] = (uint16_t)p;
+            o->ports.port[o->ports.n++] = (uint16_t)p;
         }
     }
 out:
@@ -161,13 +161,6 @@ static int parse_verdicts(const char *list, td_options *o)
         p = end;
     }
     return 0;
-}
-
-bool td_is_tls_port(const td_options *o, uint16_t port)
-{
-    for (size_t i = 0; i < o->n_ports; i++)
-        if (o->ports[i] == port) return true;
-    return false;
 }
 
 static int append_bpf(td_options *o, const char *word)
@@ -232,109 +225,117 @@ static int check_paths(const td_options *o)
     return 0;
 }
 
-int td_parse_options(int argc, char **argv, td_options *o)
+static int parse_color(const char *arg, td_options *o)
 {
-    memset(o, 0, sizeof *o);
-    o->ports[0] = 443;
-    o->n_ports = 1;
-    o->files = calloc((size_t)argc + 1, sizeof *o->files);
-    if (!o->files) return 2;
-    bool reading = false;
+    if (strcmp(arg, "auto") == 0) o->color = TD_COLOR_AUTO;
+    else if (strcmp(arg, "never") == 0 || strcmp(arg, "no") == 0) o->color = TD_COLOR_NEVER;
+    else if (strcmp(arg, "always") == 0 || strcmp(arg, "yes") == 0) o->color = TD_COLOR_ALWAYS;
+    else return usage_error("--color wants never, always or auto, not '%s'", arg);
+    return 0;
+}
+
+/* --shard K/N, 0 <= K < N. */
+static int parse_shard(const char *arg, td_options *o)
+{
+    unsigned long k, n;
+    const char *slash = strchr(arg, '/');
+    char kbuf[32];
+    if (!slash || (size_t)(slash - arg) >= sizeof kbuf) return usage_error("--shard wants K/N, not '%s'", arg);
+    memcpy(kbuf, arg, (size_t)(slash - arg));
+    kbuf[slash - arg] = '\0';
+    if (!parse_ulong(kbuf, 1 << 20, &k) || !parse_ulong(slash + 1, 1 << 20, &n) || n == 0 || k >= n)
+        return usage_error("--shard wants K/N with 0 <= K < N, not '%s'", arg);
+    o->shard_k = (unsigned)k;
+    o->shard_n = (unsigned)n;
+    return 0;
+}
+
+static int add_keylog(const char *arg, td_options *o)
+{
+    const char **k = realloc(o->keylogs, (o->n_keylogs + 1) * sizeof *k);
+    if (!k) return usage_error("out of memory");
+    k[o->n_keylogs++] = arg;
+    o->keylogs = k;
+    return 0;
+}
+
+/* The options that take a number: counts, times, sizes, limits.  0, or the exit code. */
+static int take_number_option(int c, const char *arg, td_options *o)
+{
     unsigned long v;
-    int c, rc;
-    optind = 1;
-    /* '+' would stop at the first operand; we want operands (files, EXPR) anywhere. */
-    while ((c = getopt_long(argc, argv, "r:i:P:Ac:w:pZ:o:qvhVB:", long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            o->files[o->n_files++] = optarg;
-            reading = true;
-            break;
-        case 'i': o->iface = optarg; break;
-        case 'P':
-            if ((rc = parse_ports(optarg, o))) return rc;
-            break;
-        case 'A': o->any_port = true; break;
-        case 'c':
-            if (!parse_ulong(optarg, 1UL << 62, &v) || v == 0) return usage_error("bad count '%s'", optarg);
-            o->count = (long)v;
-            break;
-        case 'w': o->write_file = optarg; break;
-        case 'p': o->no_promisc = true; break;
-        case 'Z': o->user = optarg; break;
-        case 'o': o->out_file = optarg; break;
-        case 'q': o->quiet = true; break;
-        case 'v': o->verbose++; break;
-        case OPT_JSON: o->json = true; break;
-        case OPT_CACERT: o->cacert = optarg; break;
-        case OPT_CAPATH: o->capath = optarg; break;
-        case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0) o->color = TD_COLOR_AUTO;
-            else if (strcmp(optarg, "never") == 0 || strcmp(optarg, "no") == 0) o->color = TD_COLOR_NEVER;
-            else if (strcmp(optarg, "always") == 0 || strcmp(optarg, "yes") == 0) o->color = TD_COLOR_ALWAYS;
-            else return usage_error("--color wants never, always or auto, not '%s'", optarg);
-            break;
-        case OPT_DURATION:
-            if (!parse_seconds(optarg, &o->duration) || o->duration <= 0) return usage_error("bad duration '%s'", optarg);
-            break;
-        case OPT_IDLE:
-            if (!parse_seconds(optarg, &o->idle_timeout)) return usage_error("bad idle timeout '%s'", optarg);
-            o->idle_timeout_set = true;
-            break;
-        case OPT_MAXCONN:
-            if (!parse_ulong(optarg, 1UL << 40, &v) || v == 0) return usage_error("bad connection cap '%s'", optarg);
-            o->max_connections = v;
-            break;
-        case OPT_SHARD: {
-            unsigned long k, n;
-            char *slash = strchr(optarg, '/');
-            char kbuf[32];
-            if (!slash || (size_t)(slash - optarg) >= sizeof kbuf) return usage_error("--shard wants K/N, not '%s'", optarg);
-            memcpy(kbuf, optarg, (size_t)(slash - optarg));
-            kbuf[slash - optarg] = '\0';
-            if (!parse_ulong(kbuf, 1 << 20, &k) || !parse_ulong(slash + 1, 1 << 20, &n) || n == 0 || k >= n)
-                return usage_error("--shard wants K/N with 0 <= K < N, not '%s'", optarg);
-            o->shard_k = (unsigned)k;
-            o->shard_n = (unsigned)n;
-            break;
-        }
-        case OPT_NO_SIBLINGS:
-            o->no_siblings = true;
-            break;
-        case OPT_VERDICT:
-            if ((rc = parse_verdicts(optarg, o))) return rc;
-            break;
-        case OPT_CONNECTION:
-            if (!parse_ulong(optarg, 1UL << 62, &v) || v == 0)
-                return usage_error("--connection wants a connection number as the report shows it (#N), not '%s'", optarg);
-            o->connection = v;
-            break;
-        case OPT_HTML: o->html_file = optarg; break;
-        case 'B':
-            if (!parse_ulong(optarg, ~0UL, &v) || v == 0 || v > TD_MAX_BUFFER_KIB)
-                return usage_error("-B wants the capture buffer in KiB, 1 to %u (2 GiB), not '%s'", TD_MAX_BUFFER_KIB, optarg);
-            o->buffer_kib = (unsigned)v;
-            break;
-        case OPT_WORKERS:
-            if (!parse_ulong(optarg, TD_MAX_WORKERS, &v) || v == 0)
-                return usage_error("--workers wants a number of capture threads, 1 to %d, not '%s'", TD_MAX_WORKERS, optarg);
-            o->workers = (unsigned)v;
-            break;
-        case OPT_KEYLOG: {
-            const char **k = realloc(o->keylogs, (o->n_keylogs + 1) * sizeof *k);
-            if (!k) return usage_error("out of memory");
-            k[o->n_keylogs++] = optarg;
-            o->keylogs = k;
-            break;
-        }
-        case 'h': fputs(usage_text, stdout); return 1;
-        case 'V': printf("tlsdiag %s\n", TLSDIAG_VERSION); return 1;
-        default: fputs("Try 'tlsdiag --help'.\n", stderr); return 2;
-        }
+    switch (c) {
+    case 'c':
+        if (!parse_ulong(arg, 1UL << 62, &v) || v == 0) return usage_error("bad count '%s'", arg);
+        o->count = (long)v;
+        return 0;
+    case OPT_DURATION:
+        if (!parse_seconds(arg, &o->duration) || o->duration <= 0) return usage_error("bad duration '%s'", arg);
+        return 0;
+    case OPT_IDLE:
+        if (!parse_seconds(arg, &o->idle_timeout)) return usage_error("bad idle timeout '%s'", arg);
+        o->idle_timeout_set = true;
+        return 0;
+    case OPT_MAXCONN:
+        if (!parse_ulong(arg, 1UL << 40, &v) || v == 0) return usage_error("bad connection cap '%s'", arg);
+        o->max_connections = v;
+        return 0;
+    case OPT_SHARD: return parse_shard(arg, o);
+    case OPT_CONNECTION:
+        if (!parse_ulong(arg, 1UL << 62, &v) || v == 0)
+            return usage_error("--connection wants a connection number as the report shows it (#N), not '%s'", arg);
+        o->connection = v;
+        return 0;
+    case 'B':
+        if (!parse_ulong(arg, ~0UL, &v) || v == 0 || v > TD_MAX_BUFFER_KIB)
+            return usage_error("-B wants the capture buffer in KiB, 1 to %u (2 GiB), not '%s'", TD_MAX_BUFFER_KIB, arg);
+        o->buffer_kib = (unsigned)v;
+        return 0;
+    case OPT_WORKERS:
+        if (!parse_ulong(arg, TD_MAX_WORKERS, &v) || v == 0)
+            return usage_error("--workers wants a number of capture threads, 1 to %d, not '%s'", TD_MAX_WORKERS, arg);
+        o->workers = (unsigned)v;
+        return 0;
+    default: fputs("Try 'tlsdiag --help'.\n", stderr); return 2;
     }
-    /* Operands: with -r, existing files (and "-") extend the file list; the first operand that
-     * is not a file starts the filter expression, which takes the rest. */
-    for (int i = optind; i < argc; i++) {
+}
+
+/* One option from getopt_long.  0 to go on, 1 if it printed help or the version, 2 on an error. */
+static int take_option(int c, const char *arg, td_options *o, bool *reading)
+{
+    switch (c) {
+    case 'r':
+        o->files[o->n_files++] = arg;
+        *reading = true;
+        return 0;
+    case 'i': o->iface = arg; return 0;
+    case 'P': return parse_ports(arg, o);
+    case 'A': o->any_port = true; return 0;
+    case 'w': o->write_file = arg; return 0;
+    case 'p': o->no_promisc = true; return 0;
+    case 'Z': o->user = arg; return 0;
+    case 'o': o->out_file = arg; return 0;
+    case 'q': o->quiet = true; return 0;
+    case 'v': o->verbose++; return 0;
+    case OPT_JSON: o->json = true; return 0;
+    case OPT_CACERT: o->cacert = arg; return 0;
+    case OPT_CAPATH: o->capath = arg; return 0;
+    case OPT_COLOR: return parse_color(arg, o);
+    case OPT_NO_SIBLINGS: o->no_siblings = true; return 0;
+    case OPT_VERDICT: return parse_verdicts(arg, o);
+    case OPT_HTML: o->html_file = arg; return 0;
+    case OPT_KEYLOG: return add_keylog(arg, o);
+    case 'h': fputs(usage_text, stdout); return 1;
+    case 'V': printf("tlsdiag %s\n", TLSDIAG_VERSION); return 1;
+    default: return take_number_option(c, arg, o);
+    }
+}
+
+/* Operands: with -r, existing files (and "-") extend the file list; the first operand that is not
+ * a file starts the filter expression, which takes the rest.  0, or the exit code. */
+static int take_operands(int first, int argc, char **argv, td_options *o, bool reading)
+{
+    int rc;
+    for (int i = first; i < argc; i++) {
         struct stat sb;
         if (reading && !o->bpf && (strcmp(argv[i], "-") == 0 || stat(argv[i], &sb) == 0 || looks_like_file(argv[i]))) {
             o->files[o->n_files++] = argv[i];      /* a missing one is named by check_paths */
@@ -342,6 +343,14 @@ int td_parse_options(int argc, char **argv, td_options *o)
         }
         if ((rc = append_bpf(o, argv[i]))) return rc;
     }
+    return 0;
+}
+
+/* What the options ask for together: something to read, files that exist, no option without
+ * the mode it is for.  0, or the exit code. */
+static int check_together(td_options *o)
+{
+    int rc;
     if (!o->iface && o->n_files == 0) return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
     if ((rc = check_paths(o))) return rc;
     if (o->iface && o->n_files) return usage_error("%s", "-r and -i cannot be used together");
@@ -352,6 +361,24 @@ int td_parse_options(int argc, char **argv, td_options *o)
     if (o->workers > 1 && o->write_file)
         return usage_error("-w cannot be used with --workers %u: each worker sees only its share of the packets "
                            "(save them with --workers 1, or with tcpdump beside tlsdiag)", o->workers);
+    return 0;
+}
+
+int td_parse_options(int argc, char **argv, td_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ports.port[0] = 443;
+    o->ports.n = 1;
+    o->files = calloc((size_t)argc + 1, sizeof *o->files);
+    if (!o->files) return 2;
+    bool reading = false;
+    int c, rc;
+    optind = 1;
+    /* '+' would stop at the first operand; we want operands (files, EXPR) anywhere. */
+    while ((c = getopt_long(argc, argv, "r:i:P:Ac:w:pZ:o:qvhVB:", long_opts, NULL)) != -1)
+        if ((rc = take_option(c, optarg, o, &reading))) return rc;
+    if ((rc = take_operands(optind, argc, argv, o, reading))) return rc;
+    if ((rc = check_together(o))) return rc;
     if (!o->idle_timeout_set && o->iface) o->idle_timeout = 60;
     return 0;
 }

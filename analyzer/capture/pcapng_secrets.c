@@ -1,4 +1,4 @@
-/* pcapng_secrets.c - the pcapng block walker of include/pcapng_secrets.h.
+/* pcapng_secrets.c - the pcapng block walker of analyzer/capture/pcapng_secrets.h.
  *
  * Every block is: type (4), total length (4), body, total length again (4), the lengths counting
  * the whole block and always a multiple of 4.  A Section Header Block (type 0x0A0D0D0A, the same in
@@ -172,6 +172,81 @@ static size_t skip_whole_blocks(td_pcapng_walker *w, const uint8_t *data, size_t
     return off;
 }
 
+/* Bytes of the block's header (type, length, and a section header's byte-order magic); returns
+ * how many of data[0..len) were taken. */
+static size_t take_head(td_pcapng_walker *w, const uint8_t *data, size_t len)
+{
+    size_t take = w->head_want - w->head_len;
+    if (take > len)
+        take = len;
+    memcpy(w->head + w->head_len, data, take);
+    w->head_len += take;
+    if (w->head_len >= 4 && w->head_len - take < 4) {
+        /* The type is in: a section header needs its byte-order magic as well. */
+        w->block_type = rd32(w->head, w->big_endian);
+        if (w->block_type == BT_SHB)
+            w->head_want = 12;
+        else if (w->blocks == 0) {
+            w->status = TD_PCAPNG_NOT_PCAPNG;
+            return take;
+        }
+    }
+    if (w->head_len == w->head_want)
+        head_done(w);
+    return take;
+}
+
+/* Bytes of a secrets block's body, kept; returns how many were taken (also when out of memory:
+ * walking stops then). */
+static size_t take_body(td_pcapng_walker *w, const uint8_t *data, size_t len)
+{
+    size_t take = w->body_want - w->body_len;
+    if (take > len)
+        take = len;
+    if (!body_room(w, take)) {
+        fail(w, TD_PCAPNG_BAD_SECRETS, "pcapng Decryption Secrets Block at byte %llu: out of memory",
+             (unsigned long long)w->block_start);
+        return take;
+    }
+    memcpy(w->body + w->body_len, data, take);
+    w->body_len += take;
+    return take;
+}
+
+/* Bytes of the block's trailing length; returns how many were taken. */
+static size_t take_trail(td_pcapng_walker *w, const uint8_t *data, size_t len)
+{
+    size_t take = 4 - w->trail_len;
+    if (take > len)
+        take = len;
+    memcpy(w->trail + w->trail_len, data, take);
+    w->trail_len += take;
+    return take;
+}
+
+/* Move on once the current part of the block is complete (a part may be empty: no data needed);
+ * at the end of the block check its trailing length, hand out its secrets, start the next. */
+static void part_done(td_pcapng_walker *w)
+{
+    if ((w->state == W_SKIP && w->skip == 0) || (w->state == W_BODY && w->body_len == w->body_want))
+        w->state = W_TRAIL;
+    if (w->state != W_TRAIL || w->trail_len != 4)
+        return;
+    uint32_t again = rd32(w->trail, w->big_endian);
+    if (again != w->block_len) {
+        fail(w, TD_PCAPNG_BAD_BLOCK, "pcapng block at byte %llu (type 0x%08x): trailing length %u "
+             "differs from the leading %u", (unsigned long long)w->block_start,
+             (unsigned)w->block_type, (unsigned)again, (unsigned)w->block_len);
+        return;
+    }
+    if (w->block_type == BT_DSB) {
+        secrets_done(w);
+        if (w->status != TD_PCAPNG_OK)
+            return;
+    }
+    next_block(w);
+}
+
 td_pcapng_status td_pcapng_walker_feed(td_pcapng_walker *w, const uint8_t *data, size_t len)
 {
     while (len > 0 && w->status == TD_PCAPNG_OK) {
@@ -188,46 +263,17 @@ td_pcapng_status td_pcapng_walker_feed(td_pcapng_walker *w, const uint8_t *data,
         size_t take = 0;
         switch (w->state) {
         case W_HEAD:
-            take = w->head_want - w->head_len;
-            if (take > len)
-                take = len;
-            memcpy(w->head + w->head_len, data, take);
-            w->head_len += take;
-            if (w->head_len >= 4 && w->head_len - take < 4) {
-                /* The type is in: a section header needs its byte-order magic as well. */
-                w->block_type = rd32(w->head, w->big_endian);
-                if (w->block_type == BT_SHB)
-                    w->head_want = 12;
-                else if (w->blocks == 0) {
-                    w->status = TD_PCAPNG_NOT_PCAPNG;
-                    break;
-                }
-            }
-            if (w->head_len == w->head_want)
-                head_done(w);
+            take = take_head(w, data, len);
             break;
         case W_SKIP:
             take = w->skip < len ? (size_t)w->skip : len;
             w->skip -= take;
             break;
         case W_BODY:
-            take = w->body_want - w->body_len;
-            if (take > len)
-                take = len;
-            if (!body_room(w, take)) {
-                fail(w, TD_PCAPNG_BAD_SECRETS, "pcapng Decryption Secrets Block at byte %llu: out of memory",
-                     (unsigned long long)w->block_start);
-                break;
-            }
-            memcpy(w->body + w->body_len, data, take);
-            w->body_len += take;
+            take = take_body(w, data, len);
             break;
         case W_TRAIL:
-            take = 4 - w->trail_len;
-            if (take > len)
-                take = len;
-            memcpy(w->trail + w->trail_len, data, take);
-            w->trail_len += take;
+            take = take_trail(w, data, len);
             break;
         }
         data += take;
@@ -235,24 +281,7 @@ td_pcapng_status td_pcapng_walker_feed(td_pcapng_walker *w, const uint8_t *data,
         w->pos += take;
         if (w->status != TD_PCAPNG_OK)
             break;
-        /* Move on once the current part is complete (a part may be empty: no data needed). */
-        if ((w->state == W_SKIP && w->skip == 0) || (w->state == W_BODY && w->body_len == w->body_want))
-            w->state = W_TRAIL;
-        if (w->state == W_TRAIL && w->trail_len == 4) {
-            uint32_t again = rd32(w->trail, w->big_endian);
-            if (again != w->block_len) {
-                fail(w, TD_PCAPNG_BAD_BLOCK, "pcapng block at byte %llu (type 0x%08x): trailing length %u "
-                     "differs from the leading %u", (unsigned long long)w->block_start,
-                     (unsigned)w->block_type, (unsigned)again, (unsigned)w->block_len);
-                break;
-            }
-            if (w->block_type == BT_DSB) {
-                secrets_done(w);
-                if (w->status != TD_PCAPNG_OK)
-                    break;
-            }
-            next_block(w);
-        }
+        part_done(w);
     }
     return w->status;
 }

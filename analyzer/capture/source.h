@@ -1,5 +1,5 @@
 /* source.h - where packets come from: capture files (pcap, pcapng, gzip-compressed, stdin) and
- * live interfaces, all through libpcap (analyzer/source_*.c). */
+ * live interfaces, all through libpcap (analyzer/capture/source_*.c). */
 #ifndef TLSDIAG_SOURCE_H
 #define TLSDIAG_SOURCE_H
 

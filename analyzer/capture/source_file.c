@@ -281,6 +281,87 @@ td_source *td_source_open_file(const char *path, char *err, size_t errlen)
     return td_source_open_file_cfg(path, NULL, err, errlen);
 }
 
+/* The file's descriptor (stdin for "-") and the source's name. */
+static bool open_input(td_source *src, struct td_instream *in, const char *path, char *err, size_t errlen)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    src->name = strdup(is_stdin ? "stdin" : path);
+    if (!src->name) {
+        td_source_err(err, errlen, "out of memory");
+        return false;
+    }
+    if (is_stdin) {
+        in->fd = STDIN_FILENO;
+        return true;
+    }
+    in->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (in->fd < 0) {
+        td_source_err(err, errlen, "cannot open: %s", strerror(errno));
+        return false;
+    }
+    in->own_fd = true;
+    return true;
+}
+
+/* The first two bytes, which tell gzip from not (fewer at the end of a tiny input). */
+static bool peek_magic(struct td_instream *in, char *err, size_t errlen)
+{
+    while (in->peek_len < sizeof in->peek) {
+        ssize_t n = read_fd(in->fd, in->peek + in->peek_len, sizeof in->peek - in->peek_len);
+        if (n < 0) {
+            td_source_err(err, errlen, "cannot read: %s", strerror(errno));
+            return false;
+        }
+        if (n == 0)
+            break;
+        in->peek_len += (size_t)n;
+        in->raw_read += (uint64_t)n;
+    }
+    return true;
+}
+
+/* gzip: inflate from the peeked bytes on. */
+static bool start_gzip(struct td_instream *in, char *err, size_t errlen)
+{
+    in->gzip = true;
+    in->inbuf = malloc(IN_CHUNK);
+    if (!in->inbuf) {
+        td_source_err(err, errlen, "out of memory");
+        return false;
+    }
+    if (inflateInit2(&in->z, 15 + 32) != Z_OK) {
+        td_source_err(err, errlen, "gzip: cannot initialise zlib");
+        return false;
+    }
+    in->z_ready = true;
+    in->z.next_in = in->peek;
+    in->z.avail_in = (uInt)in->peek_len;
+    return true;
+}
+
+/* libpcap on the cookie stream that serves the (inflated) bytes. */
+static bool open_pcap(td_source *src, struct td_instream *in, char *err, size_t errlen)
+{
+    cookie_io_functions_t io = { .read = in_read, .write = NULL, .seek = NULL, .close = in_close };
+    src->fp = fopencookie(in, "r", io);
+    if (!src->fp) {
+        td_source_err(err, errlen, "cannot open: %s", strerror(errno));
+        return false;
+    }
+    /* glibc ignores the size unless the buffer is given: without one, reads are 8 KB each. */
+    in->vbuf = malloc(STREAM_BUF);
+    setvbuf(src->fp, in->vbuf, _IOFBF, in->vbuf ? STREAM_BUF : BUFSIZ);
+
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    src->pcap = pcap_fopen_offline_with_tstamp_precision(src->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!src->pcap) {
+        in_drain(in);
+        td_source_err(err, errlen, "%s", in->err[0] ? in->err : errbuf[0] ? errbuf : "cannot read capture");
+        return false;
+    }
+    return true;
+}
+
 td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, char *err, size_t errlen)
 {
     td_source *src = calloc(1, sizeof *src);
@@ -292,35 +373,8 @@ td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, 
     }
     src->in = in;
     in->fd = -1;
-
-    bool is_stdin = strcmp(path, "-") == 0;
-    src->name = strdup(is_stdin ? "stdin" : path);
-    if (!src->name) {
-        td_source_err(err, errlen, "out of memory");
+    if (!open_input(src, in, path, err, errlen) || !peek_magic(in, err, errlen))
         goto fail;
-    }
-    if (is_stdin) {
-        in->fd = STDIN_FILENO;
-    } else {
-        in->fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (in->fd < 0) {
-            td_source_err(err, errlen, "cannot open: %s", strerror(errno));
-            goto fail;
-        }
-        in->own_fd = true;
-    }
-
-    while (in->peek_len < sizeof in->peek) {
-        ssize_t n = read_fd(in->fd, in->peek + in->peek_len, sizeof in->peek - in->peek_len);
-        if (n < 0) {
-            td_source_err(err, errlen, "cannot read: %s", strerror(errno));
-            goto fail;
-        }
-        if (n == 0)
-            break;
-        in->peek_len += (size_t)n;
-        in->raw_read += (uint64_t)n;
-    }
     in->name = src->name;
     if (cfg && cfg->on_secrets) {
         in->cfg = *cfg;
@@ -335,39 +389,9 @@ td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, 
         td_source_err(err, errlen, "empty file (0 bytes), not a capture");
         goto fail;
     }
-    if (in->peek_len == 2 && in->peek[0] == 0x1f && in->peek[1] == 0x8b) {
-        in->gzip = true;
-        in->inbuf = malloc(IN_CHUNK);
-        if (!in->inbuf) {
-            td_source_err(err, errlen, "out of memory");
-            goto fail;
-        }
-        if (inflateInit2(&in->z, 15 + 32) != Z_OK) {
-            td_source_err(err, errlen, "gzip: cannot initialise zlib");
-            goto fail;
-        }
-        in->z_ready = true;
-        in->z.next_in = in->peek;
-        in->z.avail_in = (uInt)in->peek_len;
-    }
-
-    cookie_io_functions_t io = { .read = in_read, .write = NULL, .seek = NULL, .close = in_close };
-    src->fp = fopencookie(in, "r", io);
-    if (!src->fp) {
-        td_source_err(err, errlen, "cannot open: %s", strerror(errno));
+    bool gzip = in->peek_len == 2 && in->peek[0] == 0x1f && in->peek[1] == 0x8b;
+    if ((gzip && !start_gzip(in, err, errlen)) || !open_pcap(src, in, err, errlen))
         goto fail;
-    }
-    /* glibc ignores the size unless the buffer is given: without one, reads are 8 KB each. */
-    in->vbuf = malloc(STREAM_BUF);
-    setvbuf(src->fp, in->vbuf, _IOFBF, in->vbuf ? STREAM_BUF : BUFSIZ);
-
-    char errbuf[PCAP_ERRBUF_SIZE] = "";
-    src->pcap = pcap_fopen_offline_with_tstamp_precision(src->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!src->pcap) {
-        in_drain(in);
-        td_source_err(err, errlen, "%s", in->err[0] ? in->err : errbuf[0] ? errbuf : "cannot read capture");
-        goto fail;
-    }
     return src;
 
 fail:

@@ -1,4 +1,4 @@
-/* source_priv.h - struct td_source, shared by the capture-file source (source_file.c) and the
+/* source_int.h - struct td_source, shared by the capture-file source (source_file.c) and the
  * live-capture source (source_live.c).  td_source_next, td_source_close and the accessors in
  * source_file.c work for both: a live source leaves fp and in NULL. */
 #ifndef TLSDIAG_SOURCE_PRIV_H

@@ -6,11 +6,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyzer/run/options.h"
 #include "analyzer/capture/source.h"
+#include "analyzer/flow/tls_ports.h"
 #include "include/transcript.h"
 
 typedef struct td_engine td_engine;
+
+/* What the engine is told: which connections to follow and how long to keep them (the run layer
+ * fills it from the command line, analyzer/run/run_engine_config.c). */
+typedef struct td_engine_config {
+    td_port_set tls_ports;         /* -P: the TLS server ports */
+    bool any_port;                 /* -A: also any other TCP port whose first bytes are TLS */
+    double idle_timeout;           /* seconds of capture time without a packet; 0 = none */
+    size_t max_connections;        /* open connections at most (the oldest idle one ends); 0 = no cap */
+    unsigned shard_k, shard_n;     /* only host pairs in hash shard k of n (n = 0: all) */
+} td_engine_config;
 
 /* Called once per finished connection; the transcript is freed after it returns. */
 typedef void (*td_emit_fn)(void *ctx, td_transcript *t);
@@ -33,7 +43,9 @@ typedef struct td_engine_stats {
     uint64_t tls_elsewhere_more;   /* that start with a TLS record, by server port; past the 8 */
 } td_engine_stats;
 
-td_engine *td_engine_new(const td_options *o, bool ordered, td_emit_fn emit, void *ctx);
+/* The engine keeps a copy of *cfg.  ordered: emit connections in the order they started (files);
+ * else as they finish (live). */
+td_engine *td_engine_new(const td_engine_config *cfg, bool ordered, td_emit_fn emit, void *ctx);
 /* A new input: packet numbers restart at 1; `name` must outlive the file's connections. */
 void td_engine_begin_file(td_engine *e, const char *name, int linktype);
 /* One frame; `number` is its 1-based position in the file.  Returns a static string naming the

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/flow/flow.h"
+#include "analyzer/flow/flow_int.h"
 
 #define CONN_SMALL offsetof(td_conn, t.client)   /* t.client .. t.tls end the last member */
 

@@ -1,4 +1,4 @@
-/* reassembly.c - per-direction TCP byte streams, in order, for the TLS parser.
+/* reassembly.c - per-direction TCP byte streams, in order, for the connection's stream parser.
  *
  * In-order bytes go straight from the packet to the parser (no copy).  A segment that arrives
  * ahead of a hole is copied and held (bounded); it is delivered when the hole fills.  Overlaps
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/flow/flow.h"
+#include "analyzer/flow/flow_int.h"
 
 /* Sequence-number arithmetic modulo 2^32. */
 static int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
@@ -18,14 +18,14 @@ static void deliver(td_conn *c, int dir, const uint8_t *data, size_t len, uint64
 {
     if (!len) return;
     c->t.tcp.bytes[dir] += len;
-    td_tls_stream_data(c->tls, dir, data, len, packet, ts);
+    if (c->stream) c->stream_ops->data(c->stream, dir, data, len, packet, ts);
 }
 
 static void gap(td_conn *c, int dir, uint32_t bytes, uint64_t packet, double ts)
 {
     c->t.tcp.gaps[dir]++;
     c->t.tcp.gap_bytes[dir] += bytes;
-    td_tls_stream_gap(c->tls, dir, bytes, packet, ts);
+    if (c->stream) c->stream_ops->gap(c->stream, dir, bytes, packet, ts);
 }
 
 /* Deliver held segments that now continue the stream. */

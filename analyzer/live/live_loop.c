@@ -1,5 +1,5 @@
-/* run_live.c - live capture on an interface: the way an administrator uses tlsdiag on the
- * server that is failing right now, for a minute or for days.
+/* live_loop.c - live capture on an interface, on one thread: the way an administrator uses
+ * tlsdiag on the server that is failing right now, for a minute or for days.
  *
  * Order matters: the interface, the -w file (and, in main, the -o file) are opened first, then
  * privileges are dropped (-Z, or tcpdump's default user when started as root), so those files
@@ -16,12 +16,10 @@
 #include <pcap/pcap.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dissectors/decode/decode.h"
@@ -51,61 +49,25 @@ typedef struct live {
     double deadline;               /* --duration, monotonic; 0 = none */
 } live;
 
-/* Written by the signal handler, read by the loop. */
-static volatile sig_atomic_t got_signal;
-static td_source *volatile signal_source;
-
-double td_live_mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The clock the kernel stamps packets with: what idle connections are measured against. */
-double td_live_wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-#define mono_now td_live_mono_now
-#define wall_now td_live_wall_now
-
-bool td_live_signalled(void)
-{
-    return got_signal != 0;
-}
-
-void td_live_warn_drops(uint64_t dropped)
-{
-    static atomic_flag warned = ATOMIC_FLAG_INIT;
-    if (!atomic_flag_test_and_set(&warned))
-        fprintf(stderr, "tlsdiag: warning: the kernel is dropping packets (%llu so far): the connections "
-                        "open meanwhile are marked capture-drops; a narrower filter or a larger -B helps\n",
-                (unsigned long long)dropped);
-}
-
 /* ---- the filter ----------------------------------------------------------------------------- */
 
 /* "tcp and (port 443 or portrange 9000-9010) and (EXPR)"; "tcp" with -A (any port may carry
  * TLS, recognised by its bytes).  Returns malloc'ed text or NULL when out of memory. */
 static char *build_filter(const td_options *o)
 {
-    size_t cap = 64 + o->n_ports * 32 + (o->bpf ? strlen(o->bpf) : 0);
+    size_t cap = 64 + o->ports.n * 32 + (o->bpf ? strlen(o->bpf) : 0);
     char *f = malloc(cap);
     if (!f) return NULL;
     size_t n = (size_t)snprintf(f, cap, "tcp");
-    if (!o->any_port && o->n_ports) {
+    if (!o->any_port && o->ports.n) {
         n += (size_t)snprintf(f + n, cap - n, " and (");
-        for (size_t i = 0; i < o->n_ports;) {
+        for (size_t i = 0; i < o->ports.n;) {
             size_t j = i;                          /* -P 9000-9010 expands; fold runs back */
-            while (j + 1 < o->n_ports && o->ports[j + 1] == o->ports[j] + 1) j++;
+            while (j + 1 < o->ports.n && o->ports.port[j + 1] == o->ports.port[j] + 1) j++;
             if (j > i)
-                n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", o->ports[i], o->ports[j]);
+                n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", o->ports.port[i], o->ports.port[j]);
             else
-                n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", o->ports[i]);
+                n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", o->ports.port[i]);
             i = j + 1;
         }
         n += (size_t)snprintf(f + n, cap - n, ")");
@@ -155,37 +117,6 @@ static bool drop_privileges(const char *user)
         return false;
     }
     return true;
-}
-
-/* ---- signals -------------------------------------------------------------------------------- */
-
-static void on_signal(int sig)
-{
-    got_signal = sig;
-    td_source *src = signal_source;
-    if (src) td_source_break(src);
-}
-
-/* SIGINT/SIGTERM end the capture cleanly.  SA_RESETHAND: a second Ctrl-C kills at once, should
- * the final flush ever hang.  No SA_RESTART: the wait for packets returns at once. */
-static void catch_signals(td_source *src, struct sigaction old[2])
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    got_signal = 0;
-    signal_source = src;
-    sigaction(SIGINT, &sa, &old[0]);
-    sigaction(SIGTERM, &sa, &old[1]);
-}
-
-static void restore_signals(const struct sigaction old[2])
-{
-    sigaction(SIGINT, &old[0], NULL);
-    sigaction(SIGTERM, &old[1], NULL);
-    signal_source = NULL;
 }
 
 /* ---- the -w file ---------------------------------------------------------------------------- */
@@ -273,7 +204,7 @@ static void refresh_keylogs(live *L, double now)
 static void housekeeping(live *L, double now)
 {
     refresh_keylogs(L, now);
-    td_engine_expire(L->r->engine, wall_now());
+    td_engine_expire(L->r->engine, td_live_wall_now());
     flush_dump(L);
     if (now >= L->next_stats) {
         check_stats(L);
@@ -286,7 +217,7 @@ static void handle_frame(void *user, const td_frame *f)
 {
     live *L = user;
     L->number++;
-    if (L->r->keylogs) refresh_keylogs(L, mono_now());   /* no clock read per packet without one */
+    if (L->r->keylogs) refresh_keylogs(L, td_live_mono_now());   /* no clock read per packet without one */
     dump_frame(L, f);
     const char *why = td_engine_frame(L->r->engine, f, L->number);
     if (!why) return;
@@ -311,10 +242,10 @@ static void capture_loop(live *L)
     char err[PCAP_ERRBUF_SIZE + 64];
     for (;;) {
         /* One clock read per wakeup, which hands over everything waiting (a block of packets). */
-        double now = mono_now();
+        double now = td_live_mono_now();
         if (now >= L->next_tick) housekeeping(L, now);
         fflush(r->out);                            /* the verdicts of the last batch, one write */
-        if (got_signal || (L->deadline && now >= L->deadline)) break;
+        if (td_live_signalled() || (L->deadline && now >= L->deadline)) break;
         uint64_t left = limit ? limit - L->number : 0;
         int max = !limit ? -1 : left > (uint64_t)INT32_MAX ? INT32_MAX : (int)left;
         int rc = td_source_dispatch(L->src, max, handle_frame, L, wait_ms(L, now), err, sizeof err);
@@ -409,7 +340,7 @@ static bool start(live *L)
     return true;
 }
 
-void td_run_live(td_run *r)
+void td_live_run(td_run *r)
 {
     live L;
     memset(&L, 0, sizeof L);
@@ -419,8 +350,8 @@ void td_run_live(td_run *r)
     } else {
         r->live_started = true;
         struct sigaction old[2];
-        catch_signals(L.n_src > 1 ? NULL : L.src, old);
-        double now = mono_now();
+        td_live_catch_signals(L.n_src > 1 ? NULL : L.src, old);
+        double now = td_live_mono_now();
         L.next_tick = now;
         L.next_stats = now + STATS_EVERY;
         if (r->opt.duration > 0) L.deadline = now + r->opt.duration;
@@ -434,7 +365,7 @@ void td_run_live(td_run *r)
                 fprintf(stderr, "tlsdiag: %s: %llu packets had problems in all (first: packet %llu)\n", r->opt.iface,
                         (unsigned long long)L.bad, (unsigned long long)L.first_bad);
         }
-        restore_signals(old);
+        td_live_restore_signals(old);
     }
     if (L.dump) pcap_dump_close(L.dump);
     for (unsigned i = 0; i < L.n_src; i++) td_source_close(L.srcs[i]);

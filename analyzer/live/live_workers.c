@@ -44,7 +44,6 @@ typedef struct worker {
     td_engine *engine;
     td_keylog_files *keylogs;      /* --keylog: this worker's own reading of the files (NULL: none) */
     double next_keylog;            /* monotonic clock */
-    td_options opt;                /* the run's, but its share of --max-connections */
     pthread_t thread;
     bool running;                  /* the thread was started (and must be joined) */
     /* The worker's own. */
@@ -119,7 +118,7 @@ static void publish(worker *w, bool finished)
 }
 
 /* The clients append to their key logs while we capture: this worker reads what they added (as
- * run_live.c does for one engine) at most every TD_LIVE_KEYLOG_EVERY seconds. */
+ * live_loop.c does for one engine) at most every TD_LIVE_KEYLOG_EVERY seconds. */
 static void refresh_keylogs(worker *w, double now)
 {
     if (now < w->next_keylog) return;
@@ -147,7 +146,7 @@ static void worker_frame(void *user, const td_frame *f)
 }
 
 /* This socket's drops can only have hit this worker's connections: those are marked (now, and
- * once more when the backlog in the buffer is read, as in run_live.c). */
+ * once more when the backlog in the buffer is read, as in live_loop.c). */
 static void worker_stats(worker *w)
 {
     uint64_t received, dropped;
@@ -331,6 +330,67 @@ static bool start_workers(pool *P)
     return ok;
 }
 
+/* Worker i's engine (its share of --max-connections) and its own reading of the key logs;
+ * false when memory runs out. */
+static bool set_up_worker(pool *P, unsigned i, td_source *src)
+{
+    const td_run *r = P->r;
+    worker *w = &P->w[i];
+    w->pool = P;
+    w->index = i + 1;
+    w->src = src;
+    td_engine_config cfg;
+    td_run_engine_config(&r->opt, &cfg);
+    if (cfg.max_connections)                       /* the cap is on all of them: each its share */
+        cfg.max_connections = (cfg.max_connections + P->n - 1) / P->n;
+    w->engine = td_engine_new(&cfg, false, worker_emit, w);
+    if (!w->engine) return false;
+    td_engine_begin_file(w->engine, r->opt.iface, td_source_linktype(src));
+    /* Each worker reads the key logs itself: the dissectors use their key log without locks
+     * (and remember resumable TLS 1.2 sessions in it).  Problems were said by main.c. */
+    if (r->opt.n_keylogs) {
+        w->keylogs = td_keylog_files_open(r->opt.keylogs, r->opt.n_keylogs, NULL);
+        if (!w->keylogs) return false;
+        td_engine_set_keylog(w->engine, td_keylog_files_keys(w->keylogs), true);
+    }
+    return true;
+}
+
+/* After the capture: join the worker, say what went wrong and what it did, add its counts to
+ * the run's, and free it. */
+static void finish_worker(pool *P, worker *w)
+{
+    td_run *r = P->r;
+    if (w->running) pthread_join(w->thread, NULL);
+    if (w->failed) {
+        fprintf(stderr, "tlsdiag: %s: worker %u: capture stopped after its packet %llu: %s\n", r->opt.iface,
+                w->index, (unsigned long long)w->number, w->error);
+        r->input_error = true;
+    }
+    if (w->bad > TD_LIVE_MAX_PACKET_WARNINGS)
+        fprintf(stderr, "tlsdiag: %s: worker %u: %llu packets had problems in all (first: its packet %llu)\n",
+                r->opt.iface, w->index, (unsigned long long)w->bad, (unsigned long long)w->first_bad);
+    if (w->have_stats) {
+        r->have_kernel_stats = true;
+        r->kernel_received += w->received;
+        r->kernel_dropped += w->dropped;
+    }
+    const td_engine_stats *st = w->engine ? td_engine_get_stats(w->engine) : NULL;
+    fprintf(stderr, "tlsdiag: worker %u of %u: %llu packets, %llu connections (at most %zu open at once); "
+            "kernel: %llu received, %llu dropped\n", w->index, P->n, (unsigned long long)w->number,
+            (unsigned long long)(st ? st->connections : 0), st ? st->peak_open : 0,
+            (unsigned long long)w->received, (unsigned long long)w->dropped);
+    if (w->engine) add_stats(&r->live_stats, td_engine_get_stats(w->engine));
+    td_engine_free(w->engine);
+    td_keylog_files_free(w->keylogs);
+    for (done *d = w->head; d;) {                  /* only when a worker could not start */
+        done *next = d->next;
+        td_transcript_clear(&d->t);
+        free(d);
+        d = next;
+    }
+}
+
 void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
 {
     pool P;
@@ -348,25 +408,8 @@ void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
         return;
     }
     bool ok = true;
-    for (unsigned i = 0; i < n; i++) {
-        worker *w = &P.w[i];
-        w->pool = &P;
-        w->index = i + 1;
-        w->src = src[i];
-        w->opt = r->opt;                           /* (a shallow copy: the strings stay the run's) */
-        if (w->opt.max_connections)                /* the cap is on all of them: each its share */
-            w->opt.max_connections = (w->opt.max_connections + n - 1) / n;
-        w->engine = td_engine_new(&w->opt, false, worker_emit, w);
-        if (!w->engine) ok = false;
-        else td_engine_begin_file(w->engine, r->opt.iface, td_source_linktype(src[i]));
-        /* Each worker reads the key logs itself: the dissectors use their key log without locks
-         * (and remember resumable TLS 1.2 sessions in it).  Problems were said by main.c. */
-        if (w->engine && r->opt.n_keylogs) {
-            w->keylogs = td_keylog_files_open(r->opt.keylogs, r->opt.n_keylogs, NULL);
-            if (!w->keylogs) ok = false;
-            else td_engine_set_keylog(w->engine, td_keylog_files_keys(w->keylogs), true);
-        }
-    }
+    for (unsigned i = 0; i < n; i++)
+        if (!set_up_worker(&P, i, src[i])) ok = false;
     if (!ok) {
         fprintf(stderr, "tlsdiag: out of memory\n");
         r->input_error = true;
@@ -376,37 +419,7 @@ void td_live_workers(td_run *r, td_source **src, unsigned n, double deadline)
     }
     memset(&r->live_stats, 0, sizeof r->live_stats);
     r->have_live_stats = true;
-    for (unsigned i = 0; i < n; i++) {
-        worker *w = &P.w[i];
-        if (w->running) pthread_join(w->thread, NULL);
-        if (w->failed) {
-            fprintf(stderr, "tlsdiag: %s: worker %u: capture stopped after its packet %llu: %s\n", r->opt.iface,
-                    w->index, (unsigned long long)w->number, w->error);
-            r->input_error = true;
-        }
-        if (w->bad > TD_LIVE_MAX_PACKET_WARNINGS)
-            fprintf(stderr, "tlsdiag: %s: worker %u: %llu packets had problems in all (first: its packet %llu)\n",
-                    r->opt.iface, w->index, (unsigned long long)w->bad, (unsigned long long)w->first_bad);
-        if (w->have_stats) {
-            r->have_kernel_stats = true;
-            r->kernel_received += w->received;
-            r->kernel_dropped += w->dropped;
-        }
-        const td_engine_stats *st = w->engine ? td_engine_get_stats(w->engine) : NULL;
-        fprintf(stderr, "tlsdiag: worker %u of %u: %llu packets, %llu connections (at most %zu open at once); "
-                "kernel: %llu received, %llu dropped\n", w->index, n, (unsigned long long)w->number,
-                (unsigned long long)(st ? st->connections : 0), st ? st->peak_open : 0,
-                (unsigned long long)w->received, (unsigned long long)w->dropped);
-        if (w->engine) add_stats(&r->live_stats, td_engine_get_stats(w->engine));
-        td_engine_free(w->engine);
-        td_keylog_files_free(w->keylogs);
-        for (done *d = w->head; d;) {              /* only when a worker could not start */
-            done *next = d->next;
-            td_transcript_clear(&d->t);
-            free(d);
-            d = next;
-        }
-    }
+    for (unsigned i = 0; i < n; i++) finish_worker(&P, &P.w[i]);
     pthread_cond_destroy(&P.cv);
     pthread_mutex_destroy(&P.mu);
     free(P.w);

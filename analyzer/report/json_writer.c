@@ -1,4 +1,5 @@
-/* json_writer.c - see json_writer.h. */
+/* json_writer.c - the JSON report's output buffer: strings escaped, numbers written, one fwrite.
+ * (Why a buffer: analyzer/report/json_writer.h.) */
 #include <math.h>
 
 #include "analyzer/report/json_writer.h"

@@ -1,6 +1,7 @@
-/* json_writer.h - the JSON report's output buffer: one record is built in a buffer on the
- * caller's stack and handed to stdio in one fwrite, instead of the hundred-odd fprintf/putc
- * calls (each taking the stream's lock) that a connection's record would otherwise cost.
+/* json_writer.h - the JSON report's output buffer: a record built on the stack, written at once.
+ * One record is built in a buffer on the caller's stack and handed to stdio in one fwrite,
+ * instead of the hundred-odd fprintf/putc calls (each taking the stream's lock) that a
+ * connection's record would otherwise cost.
  * On a capture of many short connections that was a third of tlsdiag's time (make bench). */
 #ifndef TLSDIAG_JSON_WRITER_H
 #define TLSDIAG_JSON_WRITER_H

@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "analyzer/diagnose/classify.h"
-#include "analyzer/run/options.h"
 
 typedef struct td_run_summary {
     const char **files;

@@ -1,7 +1,8 @@
-/* report_html.c - --html FILE: one self-contained page (inline CSS and a little inline script, a
- * Content-Security-Policy that forbids every fetch): the roll-up per server, then each connection
- * with its verdict, evidence and fix and its message ladder drawn as a client/server sequence
- * diagram (inline SVG) with times and packet numbers, failures marked.
+/* report_html.c - --html FILE: the report as one self-contained web page.
+ * Inline CSS and a little inline script, a Content-Security-Policy that forbids every fetch: the
+ * roll-up per server, then each connection with its verdict, evidence and fix and its message
+ * ladder drawn as a client/server sequence diagram (inline SVG) with times and packet numbers,
+ * failures marked.
  *
  * Every string that comes from the capture (SNI, certificate names, plaintext, file names) is
  * hostile and goes out through esc().  Connections are written to a temporary file as they are

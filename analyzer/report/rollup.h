@@ -1,6 +1,7 @@
-/* rollup.h - the per-server roll-up (analyzer/report/rollup.c): every connection's verdict counted under
- * its server (IP, port and SNI), for the table after the connections and the JSON summary.  At
- * most `cap` servers are tracked; connections to further servers are only counted. */
+/* rollup.h - the per-server roll-up (analyzer/report/rollup.c): verdicts counted by server.
+ * Every connection's verdict is counted under its server (IP, port and SNI), for the table after
+ * the connections and the JSON summary.  At most `cap` servers are tracked; connections to
+ * further servers are only counted. */
 #ifndef TLSDIAG_ROLLUP_H
 #define TLSDIAG_ROLLUP_H
 

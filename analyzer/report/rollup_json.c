@@ -1,6 +1,6 @@
-/* rollup_json.c - the roll-up in the JSON summary object: "servers":[...] (most failures first),
- * "servers_untracked" (connections to servers past the cap) and "notes" (why there are no or
- * few results). */
+/* rollup_json.c - the roll-up in the JSON summary object: servers, untracked servers, notes.
+ * "servers":[...] (most failures first), "servers_untracked" (connections to servers past the
+ * cap) and "notes" (why there are no or few results). */
 #include "analyzer/report/json_writer.h"
 #include "analyzer/report/report.h"
 #include "analyzer/report/rollup.h"

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TD_MAX_PORTS 64
+#include "analyzer/flow/tls_ports.h"
+
 #define TD_MAX_BUFFER_KIB 2097151u /* -B: libpcap takes the size in bytes as an int */
 #define TD_MAX_WORKERS 64
 
@@ -16,8 +17,7 @@ typedef struct td_options {
     const char **files;            /* -r, in order (argv strings, not owned) */
     size_t n_files;
     const char *iface;             /* -i */
-    uint16_t ports[TD_MAX_PORTS];  /* -P: the TLS server ports */
-    size_t n_ports;
+    td_port_set ports;             /* -P: the TLS server ports */
     bool any_port;                 /* -A */
     char *bpf;                     /* extra filter expression (heap) */
     const char *write_file;        /* -w */
@@ -49,6 +49,5 @@ typedef struct td_options {
  * error (message already printed to stderr). */
 int td_parse_options(int argc, char **argv, td_options *o);
 void td_options_free(td_options *o);
-bool td_is_tls_port(const td_options *o, uint16_t port);
 
 #endif

@@ -1,6 +1,6 @@
-/* progress.h - a progress line on stderr while capture files are read (analyzer/run/progress.c):
- * bytes and percent of the file, packets, connections, rate and time left, redrawn in place a
- * few times a second.  Only when stderr is a terminal and $CI is unset, never in pipes or CI
+/* progress.h - a progress line on stderr while capture files are read (analyzer/run/progress.c).
+ * It shows bytes and percent of the file, packets, connections, rate and time left, redrawn in
+ * place a few times a second.  Only when stderr is a terminal and $CI is unset, never in pipes or CI
  * logs, and only for a file that takes more than a second; it is erased before report output
  * that goes to a terminal too (never for a report written to a file or pipe: no flicker), before
  * any message on stderr and at the end of each file, and put back at the next update. */

@@ -1,5 +1,5 @@
 /* run.h - one run of tlsdiag: the pieces main() wires together, shared by the file reader
- * (run_files.c) and live capture (run_live.c). */
+ * (analyzer/run/run_files.c) and live capture (analyzer/live/). */
 #ifndef TLSDIAG_RUN_H
 #define TLSDIAG_RUN_H
 
@@ -37,16 +37,17 @@ typedef struct td_run {
     int width;                     /* the text report's width */
     size_t files_opened;           /* -r files that could be opened and read (some packets or none) */
     struct td_keylog_files *keylogs;   /* --keylog, or NULL (keylog_file.h) */
-    struct td_held *held;          /* reading files: connections held for later siblings (run_report.c) */
+    struct td_held *held;          /* reading files: connections held for later siblings (run_connection.c) */
     size_t held_head, n_held;
 } td_run;
 
+/* The engine's settings from the command line's (-P, -A, --idle-timeout, --max-connections,
+ * --shard). */
+void td_run_engine_config(const td_options *o, td_engine_config *cfg);
 /* Read every -r file through the engine.  Errors are reported on stderr and set input_error. */
 void td_run_files(td_run *r);
-/* Capture on -i until a signal, -c or --duration (run_live.c). */
-void td_run_live(td_run *r);
 /* The engine's callback: classify a finished connection, count it, report it (reading files, a
- * connection a later sibling may change waits for it: see run_report.c). */
+ * connection a later sibling may change waits for it: see run_connection.c). */
 void td_run_connection(void *ctx, td_transcript *t);
 /* The end of the input: report every connection still held, and free what held them. */
 void td_run_release_held(td_run *r);

@@ -1,4 +1,4 @@
-/* run_report.c - one finished connection of a run: classified, counted for the summary and the
+/* run_connection.c - one finished connection of a run: classified, counted for the summary and the
  * roll-up, and reported (text or JSON, and the HTML page) when the filters show it.  The engine
  * calls it as each connection ends; with live --workers, the one writer thread does. */
 #include <stdbool.h>

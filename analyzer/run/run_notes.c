@@ -1,4 +1,4 @@
-/* notes.c - why a run has no (or fewer) results (see notes.h). */
+/* run_notes.c - why a run has no (or fewer) results, in words (see run_notes.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +20,12 @@ __attribute__((format(printf, 2, 3))) static void note(td_notes *n, const char *
 
 
 /* "port 443" or "ports 443, 8443, ..." */
-static void port_list(const td_options *o, char *buf, size_t len)
+static void port_list(const td_port_set *ps, char *buf, size_t len)
 {
-    size_t k = (size_t)snprintf(buf, len, "%s", o->n_ports == 1 ? "port" : "ports");
-    for (size_t i = 0; i < o->n_ports && i < 6 && k < len; i++)
-        k += (size_t)snprintf(buf + k, len - k, "%s%u", i ? ", " : " ", o->ports[i]);
-    if (o->n_ports > 6 && k < len) snprintf(buf + k, len - k, ", ...");
+    size_t k = (size_t)snprintf(buf, len, "%s", ps->n == 1 ? "port" : "ports");
+    for (size_t i = 0; i < ps->n && i < 6 && k < len; i++)
+        k += (size_t)snprintf(buf + k, len - k, "%s%u", i ? ", " : " ", ps->port[i]);
+    if (ps->n > 6 && k < len) snprintf(buf + k, len - k, ", ...");
 }
 
 /* The off-port TLS: "20 packets to port 3001 start with a TLS record: try -A or -P 3001". */
@@ -67,7 +67,7 @@ void td_notes_explain(td_notes *n, const td_options *o, const td_engine_stats *s
     if (o->bpf) snprintf(filter, sizeof filter, " matching the filter '%.150s'", o->bpf);
     if (st->connections == 0) {
         char ports[96], lead[320];
-        port_list(o, ports, sizeof ports);
+        port_list(&o->ports, ports, sizeof ports);
         if (st->packets == 0)
             note(n, "no results: the input holds no packets%s", filter);
         else if (st->tcp_packets == 0)

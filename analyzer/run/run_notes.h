@@ -1,6 +1,7 @@
-/* notes.h - why a run has no (or fewer) results, in words (analyzer/run/run_notes.c): "no TCP port 443
- * traffic; 20 packets to port 3001 start with a TLS record: try -A or -P 3001", and traffic that
- * is there but not analysed (UDP on a TLS port: QUIC or DTLS), each said once in the summary. */
+/* run_notes.h - why a run has no (or fewer) results, in words (analyzer/run/run_notes.c).
+ * "no TCP port 443 traffic; 20 packets to port 3001 start with a TLS record: try -A or -P 3001",
+ * and traffic that is there but not analysed (UDP on a TLS port: QUIC or DTLS), each said once in
+ * the summary. */
 #ifndef TLSDIAG_NOTES_H
 #define TLSDIAG_NOTES_H
 

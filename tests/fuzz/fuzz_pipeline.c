@@ -17,7 +17,6 @@
 #include "dissectors/decode/decode.h"
 #include "analyzer/flow/engine.h"
 #include "fuzz_common.h"
-#include "analyzer/run/options.h"
 #include "analyzer/capture/source.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -25,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int memfd = -1;
 static char path[64];
-static td_options opt;
+static td_engine_config cfg;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -37,12 +36,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
-    opt.ports[0] = 443;
-    opt.n_ports = 1;
-    opt.any_port = true;
-    opt.max_connections = 8;
-    opt.idle_timeout = 120;
-    opt.idle_timeout_set = true;
+    cfg.tls_ports.port[0] = 443;
+    cfg.tls_ports.n = 1;
+    cfg.any_port = true;
+    cfg.max_connections = 8;
+    cfg.idle_timeout = 120;
     fuzz_classifier();
     return 0;
 }
@@ -76,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     fuzz_run run = { 0 };
-    td_engine *e = td_engine_new(&opt, true, emit, &run);
+    td_engine *e = td_engine_new(&cfg, true, emit, &run);
     if (!e) abort();
     td_engine_begin_file(e, "fuzz.pcap", dlt);
     td_frame f;

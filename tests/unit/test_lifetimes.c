@@ -1,8 +1,8 @@
-/* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/flow/engine.c,
- * analyzer/flow/flow_table.c): closed connections end after their linger even when silent open ones
- * are older; a connection starts without its TLS facts and gets them, moved in memory, on its
- * first byte, with every list it is on still right; output order survives both; the endpoints,
- * written only when a connection ends, are right whichever way it ended.
+/* test_lifetimes.c - the engine's memory-minded connection lifetimes (analyzer/flow/
+ * conn_lifetimes.c, reorder_heap.c, flow_table.c).  Closed connections end after their linger even
+ * when silent open ones are older; a connection starts without its TLS facts and gets them,
+ * moved in memory, on its first byte, with every list it is on still right; output order survives
+ * both; the endpoints, written only when a connection ends, are right whichever way it ended.
  * Frames are raw IPv4 (LINKTYPE_IPV4 = 228) built here. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,7 +12,6 @@
 
 #include "check.h"
 #include "analyzer/flow/engine.h"
-#include "analyzer/run/options.h"
 
 #define LINKTYPE_IPV4 228
 enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };
@@ -51,20 +50,22 @@ static void on_conn(void *ctx, td_transcript *t)
 }
 
 typedef struct eng {
-    td_options o;
+    td_engine_config cfg;
     td_engine *e;
     out *out;
     uint64_t number;
     double ts;
 } eng;
 
-static void eng_init(eng *g)
+/* max_connections: --max-connections (0: no cap). */
+static void eng_init(eng *g, size_t max_connections)
 {
     memset(g, 0, sizeof *g);
-    g->o.ports[0] = 443;
-    g->o.n_ports = 1;
+    g->cfg.tls_ports.port[0] = 443;
+    g->cfg.tls_ports.n = 1;
+    g->cfg.max_connections = max_connections;
     g->out = calloc(1, sizeof *g->out);
-    g->e = td_engine_new(&g->o, true, on_conn, g->out);
+    g->e = td_engine_new(&g->cfg, true, on_conn, g->out);
     td_engine_begin_file(g->e, "test", LINKTYPE_IPV4);
     g->ts = 1700000000.0;
 }
@@ -151,7 +152,7 @@ static void close4(eng *g, tcpc *k)
 TEST(closed_connections_end_behind_silent_ones)
 {
     eng g;
-    eng_init(&g);
+    eng_init(&g, 0);
     for (uint16_t i = 0; i < 20; i++) {               /* SYNs nobody answers: open to the end */
         tcpc k = conn((uint16_t)(30000 + i));
         send_(&g, &k, 0, SYN, NULL);
@@ -177,7 +178,7 @@ TEST(closed_connections_end_behind_silent_ones)
 TEST(connections_grow_on_their_first_byte)
 {
     eng g;
-    eng_init(&g);
+    eng_init(&g, 0);
     enum { N = 300 };
     tcpc k[N];
     for (int i = 0; i < N; i++) {
@@ -209,7 +210,7 @@ TEST(connections_grow_on_their_first_byte)
 TEST(silent_connections_stay_small_and_are_reported)
 {
     eng g;
-    eng_init(&g);
+    eng_init(&g, 0);
     for (uint16_t i = 0; i < 1000; i++) {
         tcpc k = conn((uint16_t)(10000 + i));
         handshake3(&g, &k);
@@ -229,8 +230,7 @@ TEST(silent_connections_stay_small_and_are_reported)
 TEST(evicted_and_closed_connections_have_their_endpoints)
 {
     eng g;
-    eng_init(&g);
-    g.o.max_connections = 10;
+    eng_init(&g, 10);
     for (uint16_t i = 0; i < 50; i++) {
         tcpc k = conn((uint16_t)(60000 + i));
         handshake3(&g, &k);

@@ -1,9 +1,10 @@
-/* test_pcapng_secrets.c - the pcapng Decryption Secrets Block walker (analyzer/capture/pcapng_secrets.h)
- * and the file source's on_secrets hook: editcap's block in samples/keylog-suites/tls13-dsb.pcapng
- * yields the injected key log byte for byte, in one feed or split anywhere; sections of both byte
- * orders written here; truncated input and lying lengths end in a clear error, never an over-read
- * (the sanitizer build checks that) or a big allocation; pcap input is left alone; through
- * td_source_open_file_cfg the secrets arrive before the frames after them, also from gzip. */
+/* test_pcapng_secrets.c - the pcapng Decryption Secrets Block walker and the file source's hook.
+ * The walker is analyzer/capture/pcapng_secrets.h, the hook td_file_config's on_secrets.
+ * editcap's block in samples/keylog-suites/tls13-dsb.pcapng yields the injected key log byte for
+ * byte, in one feed or split anywhere; sections of both byte orders written here; truncated input
+ * and lying lengths end in a clear error, never an over-read (the sanitizer build checks that) or
+ * a big allocation; pcap input is left alone; through td_source_open_file_cfg the secrets arrive
+ * before the frames after them, also from gzip. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

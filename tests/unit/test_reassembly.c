@@ -1,5 +1,6 @@
-/* test_reassembly.c - TCP reassembly and connection handling (analyzer/flow/engine.c, reassembly.c,
- * flow_table.c) through the public engine API (analyzer/flow/engine.h).
+/* test_reassembly.c - TCP reassembly and connection handling through the engine's public API.
+ * The API is analyzer/flow/engine.h; behind it engine.c, reassembly.c, flow_table.c,
+ * tcp_state.c, conn_roles.c and conn_lifetimes.c (analyzer/flow/).
  *
  * Frames are built here (raw IPv4, LINKTYPE_IPV4 = 228, and Ethernet), fed with
  * td_engine_frame, and the transcripts the engine emits are copied in the callback and checked
@@ -14,7 +15,6 @@
 
 #include "check.h"
 #include "analyzer/flow/engine.h"
-#include "analyzer/run/options.h"
 #include "include/transcript.h"
 
 #define LINKTYPE_IPV4 228
@@ -181,7 +181,7 @@ static void on_emit(void *ctx, td_transcript *t)
 /* ---- an engine fed with synthetic frames ----------------------------------------------------------- */
 
 typedef struct eng {
-    td_options o;
+    td_engine_config cfg;
     td_engine *e;
     sink out;
     uint64_t number;               /* last frame number */
@@ -193,15 +193,15 @@ typedef struct eng {
 static void eng_init(eng *g, int linktype)
 {
     memset(g, 0, sizeof *g);
-    g->o.n_ports = 1;
-    g->o.ports[0] = 443;
+    g->cfg.tls_ports.n = 1;
+    g->cfg.tls_ports.port[0] = 443;
     g->linktype = linktype;
     g->ts = 1700000000.0;
 }
 
 static void eng_start(eng *g)
 {
-    g->e = td_engine_new(&g->o, true, on_emit, &g->out);
+    g->e = td_engine_new(&g->cfg, true, on_emit, &g->out);
     td_engine_begin_file(g->e, "test.pcap", g->linktype);
 }
 
@@ -792,8 +792,8 @@ TEST(midstream_roles_from_client_hello)
     client_hello(&ch, "both.example");
     eng g;
     eng_init(&g, LINKTYPE_IPV4);
-    g.o.n_ports = 2;
-    g.o.ports[1] = 8443;
+    g.cfg.tls_ports.n = 2;
+    g.cfg.tls_ports.port[1] = 8443;
     eng_start(&g);
     tcpc k = conn(5, 8443, 443, 10, 20);
     /* The "server" here (192.0.2.1:443) sends the ClientHello. */
@@ -865,7 +865,7 @@ TEST(non_tls_ports_ignored_unless_any_port)
     eng_free(&g);
 
     eng_init(&g, LINKTYPE_IPV4);
-    g.o.any_port = true;
+    g.cfg.any_port = true;
     eng_start(&g);
     k = conn(5, 53001, 8443, 10, 20);
     handshake3(&g, &k);
@@ -947,7 +947,7 @@ TEST(max_connections_evicts_oldest)
 {
     eng g;
     eng_init(&g, LINKTYPE_IPV4);
-    g.o.max_connections = 10;
+    g.cfg.max_connections = 10;
     eng_start(&g);
     for (int i = 0; i < 50; i++) {
         tcpc k = conn(5, (uint16_t)(20000 + i), 443, 100, 0);
@@ -1126,7 +1126,7 @@ TEST(idle_timeout)
 {
     eng g;
     eng_init(&g, LINKTYPE_IPV4);
-    g.o.idle_timeout = 30;
+    g.cfg.idle_timeout = 30;
     eng_start(&g);
     tcpc a = conn(5, 55000, 443, 1, 2), b = conn(6, 55001, 443, 1, 2);
     handshake3(&g, &a);
@@ -1238,8 +1238,8 @@ TEST(shards_split_whole_connections)
     for (unsigned shard = 0; shard < 3; shard++) {
         eng g;
         eng_init(&g, LINKTYPE_IPV4);
-        g.o.shard_k = shard;
-        g.o.shard_n = 3;
+        g.cfg.shard_k = shard;
+        g.cfg.shard_n = 3;
         eng_start(&g);
         for (int i = 0; i < 200; i++) {
             tcpc k = conn((uint8_t)(i % 250 + 1), (uint16_t)(30000 + i * 13), 443, (uint32_t)i, 7);

@@ -1,8 +1,8 @@
-/* test_source.c - td_source on capture files the test writes itself: pcap (both byte orders,
- * micro- and nanosecond magic), pcapng (both byte orders, default and nanosecond if_tsresol),
- * gzip copies (one member and several), stdin through a pipe (plain and gzip), and damaged input:
- * missing file, directory, bad magic, empty file, truncated record, oversized record, corrupt and
- * truncated gzip. */
+/* test_source.c - td_source (analyzer/capture/source_file.c) on capture files written here.
+ * pcap (both byte orders, micro- and nanosecond magic), pcapng (both byte orders, default and
+ * nanosecond if_tsresol), gzip copies (one member and several), stdin through a pipe (plain and
+ * gzip), and damaged input: missing file, directory, bad magic, empty file, truncated record,
+ * oversized record, corrupt and truncated gzip. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,14 +1,16 @@
-/* flow.h - connections: the flow table (5-tuple -> connection, client/server roles, idle order)
- * and per-direction TCP reassembly (analyzer/flow/flow_table.c, analyzer/flow/reassembly.c). */
-#ifndef TLSDIAG_FLOW_H
-#define TLSDIAG_FLOW_H
+/* flow_int.h - the flow layer's connections: a connection's state, the flow table, reassembly.
+ * The flow table maps a 5-tuple to its connection and keeps the idle order
+ * (analyzer/flow/flow_table.c); reassembly orders each direction's bytes
+ * (analyzer/flow/reassembly.c).  Internal to analyzer/flow. */
+#ifndef TLSDIAG_FLOW_INT_H
+#define TLSDIAG_FLOW_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dissectors/decode/decode.h"
-#include "dissectors/dissect.h"
+#include "analyzer/flow/stream_ops.h"
 #include "include/transcript.h"
 
 /* A segment that arrived ahead of the bytes before it, held until the hole fills. */
@@ -32,21 +34,24 @@ typedef struct td_reasm {
     uint32_t held_count;           /* <= TD_REASM_MAX_SEGS */
 } td_reasm;
 
+/* The fields are ordered so that there is no padding before t (a connection is kept small: see
+ * `small`), and so that what a lookup reads (hnext .. addr) is together. */
 typedef struct td_conn {
-    td_tls_stream *tls;
+    void *stream;                  /* the stream parser's state: NULL until the first byte or gap */
+    const td_stream_ops *stream_ops;   /* ... and how it is told of them (stream_parser.c) */
     td_reasm r[2];                 /* per direction, TD_C2S / TD_S2C */
-    uint8_t ipver;
-    uint8_t addr[2][16];           /* [0] client, [1] server */
-    uint16_t port[2];
-    uint32_t hash;
     struct td_conn *hnext;         /* hash chain */
-    struct td_conn *older, *newer; /* idle order: oldest activity first */
-    double last_seen;
+    uint32_t hash;
+    uint16_t port[2];              /* [0] client, [1] server */
+    uint8_t ipver;
     bool closed;                   /* RST, or FIN both ways: waits a moment for trailing packets */
     bool candidate;                /* -A: not on a TLS port and not yet shown to be TLS */
     bool small;                    /* allocated without t.client, t.server and t.tls: no TLS byte
-                                      yet (analyzer/flow/engine.c) */
+                                      yet (analyzer/flow/conn_lifetimes.c) */
     uint32_t syn_seq;
+    uint8_t addr[2][16];           /* [0] client, [1] server */
+    struct td_conn *older, *newer; /* idle order: oldest activity first */
+    double last_seen;
     uint64_t order;                /* creation order: the report's order; ids are given at output */
     struct td_conn *born_prev, *born_next;  /* open connections in creation order */
     td_transcript t;               /* last, and t.client .. t.tls last in it: see `small` */
@@ -66,7 +71,7 @@ typedef struct td_flow_table {
 
 /* A connection without t.client, t.server and t.tls (see td_conn.small; the caller sets small),
  * zeroed, and the same given them, zeroed: td_conn_grow may move it (the caller relinks it) and returns NULL,
- * leaving c as it was, when memory runs out.  Here, apart from the engine, so that the compiler
+ * leaving c as it was, when memory runs out.  Here, apart from their users, so that the compiler
  * does not see a td_conn shorter than its type. */
 td_conn *td_conn_new_small(void);
 td_conn *td_conn_grow(td_conn *c);
@@ -87,7 +92,7 @@ void td_flows_touch(td_flow_table *ft, td_conn *c);   /* move to the newest end 
 void td_flows_mark_closed(td_flow_table *ft, td_conn *c);
 
 /* Reassembly: take one segment's payload in direction dir and deliver in-order bytes (and gaps)
- * to the connection's TLS stream.  `ack_from_peer` lets a hole that the receiver has
+ * to the connection's stream parser (c->stream_ops; none while c->stream is NULL).  `ack_from_peer` lets a hole that the receiver has
  * acknowledged be declared a gap at once. */
 void td_reasm_segment(td_conn *c, int dir, const td_pkt *p, uint64_t packet, double ts);
 void td_reasm_ack(td_conn *c, int dir, uint32_t ack, uint64_t packet, double ts);

@@ -1,0 +1,227 @@
+/* conn_lifetimes.c - a connection's life in the engine, from its first packet to its report.
+ *
+ * It is begun (roles, the ports followed, the connection cap), grown when its first byte comes,
+ * ended (close and linger, idle timeout, eviction, end of input), and let out in the order
+ * connections began.
+ *
+ * A connection starts small (td_conn_new_small): without t.tls, which only the stream parser
+ * writes and which is read once the connection has finished, and without the endpoints' text,
+ * written when it finishes.  One that never carries a byte (a SYN flood, a million idle sessions)
+ * needs neither until then; grow() adds them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/flow/engine_int.h"
+
+/* ---- the creation-order list ---------------------------------------------------------------- */
+
+static void born_link(td_engine *e, td_conn *c)
+{
+    c->born_prev = e->born_last;
+    c->born_next = NULL;
+    if (e->born_last) e->born_last->born_next = c;
+    else e->born_first = c;
+    e->born_last = c;
+}
+
+static void born_unlink(td_engine *e, td_conn *c)
+{
+    if (c->born_prev) c->born_prev->born_next = c->born_next;
+    else e->born_first = c->born_next;
+    if (c->born_next) c->born_next->born_prev = c->born_prev;
+    else e->born_last = c->born_prev;
+    c->born_prev = c->born_next = NULL;
+}
+
+/* ---- freeing, growing, emitting ------------------------------------------------------------- */
+
+static void conn_free(td_conn *c)
+{
+    if (c->small) free(c->t.events);               /* nothing in t.tls was ever set */
+    else td_transcript_clear(&c->t);
+    free(c);
+}
+
+static void emit_now(td_engine *e, td_conn *c)
+{
+    e->st.connections++;
+    c->t.id = ++e->emitted;                        /* dense, in order of first packet when ordered */
+    e->emit(e->ctx, &c->t);
+    conn_free(c);
+}
+
+/* Give a small connection its t.tls.  realloc may move it: a connection that is still open is
+ * taken off the flow table and the creation-order list first and put back after (the caller has
+ * just touched it, so it goes back to the same, newest, place in the idle order).  Returns the
+ * connection, still small if memory ran out. */
+static td_conn *grow(td_engine *e, td_conn *c, bool open)
+{
+    td_conn *prev = c->born_prev, *next = c->born_next;
+    if (open) {
+        td_flows_remove(&e->flows, c);
+        born_unlink(e, c);
+    }
+    td_conn *n = td_conn_grow(c);
+    if (n) {
+        c = n;
+        c->small = false;
+    }
+    if (open) {
+        td_flows_insert(&e->flows, c);
+        c->born_prev = prev;
+        c->born_next = next;
+        if (prev) prev->born_next = c;
+        else e->born_first = c;
+        if (next) next->born_prev = c;
+        else e->born_last = c;
+    }
+    return c;
+}
+
+/* The stream parser (and t.tls, which it fills) come with a connection's first payload byte or
+ * first gap, so that a connection that never carries data (a SYN flood, idle sessions) costs only
+ * its small td_conn. */
+td_conn *td_conn_need_stream(td_engine *e, td_conn *c)
+{
+    if (c->stream) return c;
+    if (c->small && (c = grow(e, c, true))->small) return c;
+    c->stream = td_stream_parser_new(&c->t, e->x509, e->keylog, e->keylog_grows, &c->stream_ops);
+    return c;
+}
+
+void td_conns_release(td_engine *e, bool all)
+{
+    /* At the end of the input all connections finish at once and are all in memory anyway:
+     * the reorder buffer need not be bounded then. */
+    /* A finished connection may go out once no connection that started before it is open. */
+    td_reorder *h = &e->held;
+    while (h->n && (all || !e->born_first || h->slot[0].order < e->born_first->order ||
+                    (h->n > TD_REORDER_MAX && !e->flushing)))
+        emit_now(e, td_reorder_pop(h));
+}
+
+/* ---- the end -------------------------------------------------------------------------------- */
+
+static void stream_close(td_conn *c)
+{
+    if (c->stream) {
+        c->stream_ops->end(c->stream);
+        c->stream_ops->free(c->stream);
+    }
+    c->stream = NULL;
+}
+
+void td_conn_finish(td_engine *e, td_conn *c)
+{
+    c->t.capture_end = e->now > c->t.end ? e->now : c->t.end;
+    td_flows_remove(&e->flows, c);
+    born_unlink(e, c);
+    td_reasm_flush(c, c->t.last_packet, c->t.end);
+    td_reasm_free(c);
+    stream_close(c);
+    if (c->candidate) {                            /* -A: never shown to be TLS: not reported */
+        conn_free(c);
+        return;
+    }
+    if (c->small && (c = grow(e, c, false))->small) {
+        conn_free(c);                              /* out of memory: cannot be reported */
+        return;
+    }
+    /* Written now, not at creation: 96 bytes that an open connection need not carry. */
+    td_addr_text(c->ipver, c->addr[0], c->t.client.ip, sizeof c->t.client.ip);
+    td_addr_text(c->ipver, c->addr[1], c->t.server.ip, sizeof c->t.server.ip);
+    c->t.client.port = c->port[0];
+    c->t.server.port = c->port[1];
+    if (!e->ordered) {
+        emit_now(e, c);
+        return;
+    }
+    if (!td_reorder_push(&e->held, c)) emit_now(e, c);
+    td_conns_release(e, false);
+}
+
+void td_conn_discard(td_engine *e, td_conn *c)
+{
+    td_flows_remove(&e->flows, c);
+    born_unlink(e, c);
+    td_reasm_free(c);
+    if (c->stream) c->stream_ops->free(c->stream);
+    conn_free(c);
+}
+
+/* Both lists are in order of last activity, so only their old ends need looking at: closed
+ * connections end once their linger is over, open ones after the idle timeout (if any). */
+void td_conns_sweep(td_engine *e, double now)
+{
+    while (e->flows.closed_oldest && e->flows.closed_oldest->last_seen + TD_CLOSE_LINGER < now)
+        td_conn_finish(e, e->flows.closed_oldest);
+    if (e->flows.closed_oldest && e->flows.closed_oldest != e->prefetched_closed) {
+        /* The next to end: asked for ahead, as the reorder heap's are (reorder_heap.c). */
+        e->prefetched_closed = e->flows.closed_oldest;
+        const td_conn *c = e->prefetched_closed;
+        td_prefetch(c, c->small ? offsetof(td_conn, t.client) : sizeof *c);
+    }
+    double idle = e->cfg.idle_timeout;
+    while (idle > 0 && e->flows.oldest && e->flows.oldest->last_seen + idle < now) {
+        e->flows.oldest->t.idle_timeout = true;
+        td_conn_finish(e, e->flows.oldest);
+    }
+}
+
+/* ---- the beginning -------------------------------------------------------------------------- */
+
+/* --max-connections: make room for one more. */
+static void make_room(td_engine *e)
+{
+    if (e->flows.closed_oldest) {                  /* a closed one loses nothing by ending now */
+        td_conn_finish(e, e->flows.closed_oldest);
+    } else if (e->flows.oldest) {
+        td_conn *victim = e->flows.oldest;
+        victim->t.evicted = true;
+        e->st.evicted++;
+        td_conn_finish(e, victim);
+    }
+}
+
+td_conn *td_conn_create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
+                        int *dir)
+{
+    bool syn = (p->flags & TD_TCP_SYN) && !(p->flags & TD_TCP_ACK);
+    bool synack = (p->flags & TD_TCP_SYN) && (p->flags & TD_TCP_ACK);
+    if ((p->flags & TD_TCP_RST) || (!syn && !synack && p->payload_wire_len == 0))
+        return NULL;                               /* a stray ACK, FIN or RST: no connection */
+    bool guessed;
+    bool src_is_client = td_conn_src_is_client(p, &e->cfg.tls_ports, &guessed);
+    uint16_t server_port = src_is_client ? p->dport : p->sport;
+    bool on_tls_port = td_is_tls_port(&e->cfg.tls_ports, server_port);
+    if (!on_tls_port && !e->cfg.any_port) {
+        if (p->payload_len && td_sniff_tls(p->payload, p->payload_len)) td_count_tls_elsewhere(&e->st, server_port);
+        return NULL;
+    }
+    if (on_tls_port) e->st.tls_port_flows++;
+    if (e->cfg.max_connections && e->flows.count >= e->cfg.max_connections) make_room(e);
+
+    td_conn *c = td_conn_new_small();              /* t.tls and the stream parser come later */
+    if (!c) return NULL;
+    c->small = true;
+    size_t alen = p->ipver == 6 ? 16 : 4;
+    c->ipver = p->ipver;
+    memcpy(c->addr[0], src_is_client ? p->src : p->dst, alen);
+    memcpy(c->addr[1], src_is_client ? p->dst : p->src, alen);
+    c->port[0] = src_is_client ? p->sport : p->dport;
+    c->port[1] = server_port;
+    c->hash = hash;
+    c->candidate = !on_tls_port;
+    c->order = e->next_order++;
+    c->t.file = e->file;
+    c->t.first_packet = number;
+    c->t.start = ts;
+    c->t.on_tls_port = on_tls_port;
+    c->t.roles_guessed = guessed;
+    c->t.tcp.midstream = !syn && !synack;
+    td_flows_insert(&e->flows, c);
+    born_link(e, c);
+    if (e->flows.count > e->st.peak_open) e->st.peak_open = e->flows.count;
+    *dir = src_is_client ? TD_C2S : TD_S2C;
+    return c;
+}
