@@ -17,7 +17,6 @@
 #include "check.h"
 #include "analyzer/capture/source.h"
 #include "analyzer/flow/engine.h"
-#include "analyzer/run/options.h"
 #include "dissectors/tls/keylog.h"
 
 #define CAPTURE "samples/tls13-ok.pcap"
@@ -96,10 +95,10 @@ static bool load_keylog(char *client, char *server, size_t cap)
 static seen read_with(const frames *fr, const char *client, const char *server, size_t a, size_t b)
 {
     seen s = { 0 };
-    td_options o = { 0 };
-    o.ports[0] = 443;
-    o.n_ports = 1;
-    td_engine *e = td_engine_new(&o, true, on_conn, &s);
+    td_engine_config cfg = { 0 };
+    cfg.tls_ports.port[0] = 443;
+    cfg.tls_ports.n = 1;
+    td_engine *e = td_engine_new(&cfg, true, on_conn, &s);
     td_keylog *k = td_keylog_new();
     td_engine_set_keylog(e, k, true);
     td_engine_begin_file(e, "live", fr->linktype);
