@@ -311,7 +311,7 @@ typedef struct td_transcript {
     td_event *events;                      /* heap, grown on demand up to TD_MAX_EVENTS */
     size_t n_events, cap_events;
     size_t n_events_dropped;
-    /* The rest is the engine's to allocate late (analyzer/flow/engine.c): an open connection has none
+    /* The rest is the engine's to allocate late (analyzer/flow/conn_lifetimes.c): an open connection has none
      * of it until its first TLS byte, and the endpoints' text is written when it ends. */
     td_endpoint client, server;
     td_tls tls;

@@ -10,7 +10,7 @@
 
 #include "include/transcript.h"
 
-/* The verdicts, in the order of DESIGN.md's table; td_verdict_name() gives their stable names. */
+/* The verdicts, in the order of the README's verdict table; td_verdict_name() gives their stable names. */
 typedef enum td_verdict {
     TD_V_NONE = 0,                 /* no verdict (never left so by td_classify) */
     TD_V_OK,

@@ -16,7 +16,7 @@ typedef struct rule_var {
     char val[240];
 } rule_var;
 
-/* How strongly the capture supports a cause, weakest first (DESIGN.md, "Evidence").  A verdict
+/* How strongly the capture supports a cause, weakest first (docs/DESIGN.md, "diagnose").  A verdict
  * names the best-supported cause; its confidence follows the weakest link it needed. */
 typedef enum ev_strength {
     EV_NONE = 0,

@@ -1,4 +1,4 @@
-/* verdict.c - the verdicts' stable names, in the order of DESIGN.md's table (the reports print
+/* verdict.c - the verdicts' stable names, in the order of the README's verdict table (the reports print
  * them, the summary counts them in this order). */
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* report_json.c - JSON Lines: one object per connection, then one summary object.
- * Field names are stable (DESIGN.md): add fields, never rename.  Each record is built in a
+ * Field names are stable (docs/DESIGN.md): add fields, never rename.  Each record is built in a
  * td_jw buffer (json_writer.h) and reaches the stream in one write. */
 #include <stdio.h>
 #include <stdlib.h>
