@@ -231,105 +231,119 @@ TEST(huge_handshake_length_not_allocated)
     bfree(&body2);
 }
 
+/* certificate_lengths_lie, case 1: the list length claims more than the message holds. */
+static void cert_list_longer_than_message(const buf *cert, const sh_opts *so)
+{
+    buf body = { 0 }, rec = { 0 };
+    put24(&body, cert->n + 3 + 500);
+    put24(&body, cert->n);
+    putb(&body, cert);
+    server_hello_record(&rec, so);
+    hs_record(&rec, 11, &body);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 1, &rec, 1);
+    CHECK(f.t.tls.server_chain.seen && f.t.tls.server_chain.malformed);
+    CHECK(f.t.tls.bad_records[1] == 1);
+    CHECK(bad_what(&f.t.tls, 1) && strstr(bad_what(&f.t.tls, 1), "Certificate"));
+    fx_free(&f);
+    bfree(&body);
+    bfree(&rec);
+}
+
+/* Case 2: a good certificate, then one whose length runs past the list: the first is kept. */
+static void cert_entry_past_the_list(const buf *cert, const sh_opts *so)
+{
+    buf body = { 0 }, rec = { 0 };
+    put24(&body, (cert->n + 3) + 3 + 10);
+    put24(&body, cert->n);
+    putb(&body, cert);
+    put24(&body, 5000);
+    bytes_of(&body, 0x30, 10);
+    server_hello_record(&rec, so);
+    hs_record(&rec, 11, &body);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 1, &rec, 1);
+    CHECK(f.t.tls.server_chain.malformed);
+    CHECK(f.t.tls.server_chain.n == 1);
+    if (f.t.tls.server_chain.n == 1) CHECK_STR(f.t.tls.server_chain.certs[0].subject, "CN=liar.example");
+    fx_free(&f);
+    bfree(&body);
+    bfree(&rec);
+}
+
+/* Case 3: certificate bytes that are not DER: kept as a parse error, chain not malformed. */
+static void cert_bytes_not_der(const sh_opts *so)
+{
+    buf body = { 0 }, rec = { 0 }, junk = { 0 };
+    bytes_of(&junk, 0x41, 64);
+    certificate_body(&body, &junk, 1);
+    server_hello_record(&rec, so);
+    hs_record(&rec, 11, &body);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 1, &rec, 1);
+    CHECK(f.t.tls.server_chain.n == 1 && !f.t.tls.server_chain.malformed);
+    if (f.t.tls.server_chain.n == 1) CHECK(f.t.tls.server_chain.certs[0].parse_error);
+    CHECK(transcript_sane(&f.t));
+    fx_free(&f);
+    bfree(&body);
+    bfree(&rec);
+    bfree(&junk);
+}
+
+/* Case 4: trailing bytes after the list. */
+static void cert_list_trailing_bytes(const buf *cert, const sh_opts *so)
+{
+    buf body = { 0 }, rec = { 0 };
+    certificate_body(&body, cert, 1);
+    put(&body, "xyz", 3);
+    server_hello_record(&rec, so);
+    hs_record(&rec, 11, &body);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 1, &rec, 1);
+    CHECK(f.t.tls.server_chain.malformed && f.t.tls.server_chain.n == 1);
+    fx_free(&f);
+    bfree(&body);
+    bfree(&rec);
+}
+
+/* Case 5: more certificates than the cap: counted, not kept. */
+static void cert_chain_past_the_cap(const buf *cert, const sh_opts *so)
+{
+    buf many[20], body = { 0 }, msg = { 0 }, rec = { 0 };
+    for (int i = 0; i < 20; i++) {
+        memset(&many[i], 0, sizeof many[i]);
+        putb(&many[i], cert);
+    }
+    certificate_body(&body, many, 20);
+    handshake(&msg, 11, body.p, body.n);
+    server_hello_record(&rec, so);
+    records_of(&rec, 22, &msg, 16384);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 1, &rec, 1);
+    CHECK(f.t.tls.server_chain.n == TD_MAX_CHAIN && f.t.tls.server_chain.n_total == 20);
+    CHECK(!f.t.tls.server_chain.malformed);
+    fx_free(&f);
+    for (int i = 0; i < 20; i++) bfree(&many[i]);
+    bfree(&body);
+    bfree(&msg);
+    bfree(&rec);
+}
+
 TEST(certificate_lengths_lie)
 {
     buf cert = { 0 };
     make_cert_der(&cert, "liar.example", "Liar CA");
     sh_opts so = { .cipher = 0xc02f };
-
-    /* 1: the list length claims more than the message holds. */
-    {
-        buf body = { 0 }, rec = { 0 };
-        put24(&body, cert.n + 3 + 500);
-        put24(&body, cert.n);
-        putb(&body, &cert);
-        server_hello_record(&rec, &so);
-        hs_record(&rec, 11, &body);
-        fx f;
-        fx_init(&f);
-        feedb(&f, 1, &rec, 1);
-        CHECK(f.t.tls.server_chain.seen && f.t.tls.server_chain.malformed);
-        CHECK(f.t.tls.bad_records[1] == 1);
-        CHECK(bad_what(&f.t.tls, 1) && strstr(bad_what(&f.t.tls, 1), "Certificate"));
-        fx_free(&f);
-        bfree(&body);
-        bfree(&rec);
-    }
-    /* 2: a good certificate, then one whose length runs past the list: the first is kept. */
-    {
-        buf body = { 0 }, rec = { 0 };
-        put24(&body, (cert.n + 3) + 3 + 10);
-        put24(&body, cert.n);
-        putb(&body, &cert);
-        put24(&body, 5000);
-        bytes_of(&body, 0x30, 10);
-        server_hello_record(&rec, &so);
-        hs_record(&rec, 11, &body);
-        fx f;
-        fx_init(&f);
-        feedb(&f, 1, &rec, 1);
-        CHECK(f.t.tls.server_chain.malformed);
-        CHECK(f.t.tls.server_chain.n == 1);
-        if (f.t.tls.server_chain.n == 1) CHECK_STR(f.t.tls.server_chain.certs[0].subject, "CN=liar.example");
-        fx_free(&f);
-        bfree(&body);
-        bfree(&rec);
-    }
-    /* 3: certificate bytes that are not DER: kept as a parse error, chain not malformed. */
-    {
-        buf body = { 0 }, rec = { 0 }, junk = { 0 };
-        bytes_of(&junk, 0x41, 64);
-        certificate_body(&body, &junk, 1);
-        server_hello_record(&rec, &so);
-        hs_record(&rec, 11, &body);
-        fx f;
-        fx_init(&f);
-        feedb(&f, 1, &rec, 1);
-        CHECK(f.t.tls.server_chain.n == 1 && !f.t.tls.server_chain.malformed);
-        if (f.t.tls.server_chain.n == 1) CHECK(f.t.tls.server_chain.certs[0].parse_error);
-        CHECK(transcript_sane(&f.t));
-        fx_free(&f);
-        bfree(&body);
-        bfree(&rec);
-        bfree(&junk);
-    }
-    /* 4: trailing bytes after the list. */
-    {
-        buf body = { 0 }, rec = { 0 };
-        certificate_body(&body, &cert, 1);
-        put(&body, "xyz", 3);
-        server_hello_record(&rec, &so);
-        hs_record(&rec, 11, &body);
-        fx f;
-        fx_init(&f);
-        feedb(&f, 1, &rec, 1);
-        CHECK(f.t.tls.server_chain.malformed && f.t.tls.server_chain.n == 1);
-        fx_free(&f);
-        bfree(&body);
-        bfree(&rec);
-    }
-    /* 5: more certificates than the cap: counted, not kept. */
-    {
-        buf many[20], body = { 0 }, msg = { 0 }, rec = { 0 };
-        for (int i = 0; i < 20; i++) {
-            memset(&many[i], 0, sizeof many[i]);
-            putb(&many[i], &cert);
-        }
-        certificate_body(&body, many, 20);
-        handshake(&msg, 11, body.p, body.n);
-        server_hello_record(&rec, &so);
-        records_of(&rec, 22, &msg, 16384);
-        fx f;
-        fx_init(&f);
-        feedb(&f, 1, &rec, 1);
-        CHECK(f.t.tls.server_chain.n == TD_MAX_CHAIN && f.t.tls.server_chain.n_total == 20);
-        CHECK(!f.t.tls.server_chain.malformed);
-        fx_free(&f);
-        for (int i = 0; i < 20; i++) bfree(&many[i]);
-        bfree(&body);
-        bfree(&msg);
-        bfree(&rec);
-    }
+    cert_list_longer_than_message(&cert, &so);
+    cert_entry_past_the_list(&cert, &so);
+    cert_bytes_not_der(&so);
+    cert_list_trailing_bytes(&cert, &so);
+    cert_chain_past_the_cap(&cert, &so);
     bfree(&cert);
 }
 

@@ -226,15 +226,14 @@ TEST(sslv2_full_session)
     flow_free(&fl);
 }
 
-TEST(sslv2_errors_and_resumed_session)
+/* The server has no cipher in common: ERROR NO-CIPHER instead of a SERVER-HELLO. */
+static void sslv2_error_no_cipher(const buf *c)
 {
-    /* The server has no cipher in common: ERROR NO-CIPHER instead of a SERVER-HELLO. */
-    buf c = { 0 }, e = { 0 };
-    sslv2_client_hello(&c, 0x0002);
+    buf e = { 0 };
     put(&e, "\x80\x03\x00\x00\x01", 5);
     fx f;
     fx_init(&f);
-    feedb(&f, 0, &c, 1);
+    feedb(&f, 0, c, 1);
     feedb(&f, 1, &e, 2);
     const td_tls *x = &f.t.tls;
     CHECK(!x->server_hello && !x->not_tls[1]);
@@ -242,37 +241,55 @@ TEST(sslv2_errors_and_resumed_session)
     CHECK(has_event(&f.t, TD_EV_SSL2, 1, 0));
     CHECK(x->bad_records[1] == 0);
     fx_free(&f);
+    bfree(&e);
+}
 
-    /* The client does not like the certificate: ERROR BAD-CERTIFICATE instead of a master key. */
-    buf s = { 0 }, ce = { 0 };
-    sslv2_server_hello_msg(&s, false);
+/* The client does not like the certificate (in the SERVER-HELLO `s`): ERROR BAD-CERTIFICATE
+ * instead of a master key. */
+static void sslv2_error_bad_certificate(const buf *c, const buf *s)
+{
+    buf ce = { 0 };
     put(&ce, "\x80\x03\x00\x00\x04", 5);
+    fx f;
     fx_init(&f);
-    feedb(&f, 0, &c, 1);
-    feedb(&f, 1, &s, 2);
+    feedb(&f, 0, c, 1);
+    feedb(&f, 1, s, 2);
     feed(&f, 0, ce.p, 3, 3);                                  /* split, too */
     feed(&f, 0, ce.p + 3, 2, 4);
+    const td_tls *x = &f.t.tls;
     CHECK(x->sslv2_error == 4 && x->sslv2_error_from == 0 && x->sslv2_error_packet == 4);
     CHECK(!x->sslv2_master_key && x->sslv2_enc_records[0] == 0);
     fx_free(&f);
+    bfree(&ce);
+}
 
-    /* A resumed session (session-id-hit): no CLIENT-MASTER-KEY, encrypted at once both ways. */
+/* A resumed session (session-id-hit): no CLIENT-MASTER-KEY, encrypted at once both ways. */
+static void sslv2_resumed_session(const buf *c)
+{
     buf sh = { 0 }, cf = { 0 }, sv = { 0 };
     sslv2_server_hello_msg(&sh, true);
     sslv2_encrypted_record(&cf, 2 + 16 + 8, false, 0, 0x02);   /* would read as a master key */
     sslv2_encrypted_record(&sv, 50, true, 3, 0x00);
+    fx f;
     fx_init(&f);
-    feedb(&f, 0, &c, 1);
+    feedb(&f, 0, c, 1);
     feedb(&f, 1, &sh, 2);
     feedb(&f, 0, &cf, 3);
     feedb(&f, 1, &sv, 4);
+    const td_tls *x = &f.t.tls;
     CHECK(x->sslv2_session_id_hit && !x->sslv2_master_key);
     CHECK(x->sslv2_enc_records[0] == 1 && x->sslv2_enc_records[1] == 1);
     CHECK(x->sslv2_first_enc_packet[0] == 3 && x->sslv2_first_enc_packet[1] == 4);
     fx_free(&f);
+    bfree(&sh);
+    bfree(&cf);
+    bfree(&sv);
+}
 
-    /* Hostile: a CLIENT-MASTER-KEY whose key lengths lie is not taken as one; nor a zero-length
-     * or over-padded record; a gap inside an encrypted record keeps framing. */
+/* Hostile: a CLIENT-MASTER-KEY whose key lengths lie is not taken as one; nor a zero-length or
+ * over-padded record; a gap inside an encrypted record keeps framing. */
+static void sslv2_hostile_records(const buf *c, const buf *s)
+{
     buf bad = { 0 }, body = { 0 };
     put8(&body, 2);
     put24(&body, 0x010080);
@@ -284,10 +301,12 @@ TEST(sslv2_errors_and_resumed_session)
     put(&bad, "\x80\x00", 2);
     put(&bad, "\x00\x04\x09", 3);
     bytes_of(&bad, 0x55, 4);
+    fx f;
     fx_init(&f);
-    feedb(&f, 0, &c, 1);
-    feedb(&f, 1, &s, 2);
+    feedb(&f, 0, c, 1);
+    feedb(&f, 1, s, 2);
     feedb(&f, 0, &bad, 3);
+    const td_tls *x = &f.t.tls;
     CHECK(!x->sslv2_master_key);
     CHECK(x->sslv2_enc_records[0] == 2);                     /* the fake master key, the padded one */
     CHECK(x->bad_records[0] == 2);
@@ -302,17 +321,23 @@ TEST(sslv2_errors_and_resumed_session)
     CHECK(x->sslv2_enc_records[1] == 2 && x->sslv2_enc_bytes[1] == 1020);
     CHECK(transcript_sane(&f.t));
     fx_free(&f);
-    bfree(&c);
-    bfree(&e);
-    bfree(&s);
-    bfree(&ce);
-    bfree(&sh);
-    bfree(&cf);
-    bfree(&sv);
     bfree(&bad);
     bfree(&body);
     bfree(&big);
     bfree(&after);
+}
+
+TEST(sslv2_errors_and_resumed_session)
+{
+    buf c = { 0 }, s = { 0 };
+    sslv2_client_hello(&c, 0x0002);
+    sslv2_server_hello_msg(&s, false);
+    sslv2_error_no_cipher(&c);
+    sslv2_error_bad_certificate(&c, &s);
+    sslv2_resumed_session(&c);
+    sslv2_hostile_records(&c, &s);
+    bfree(&c);
+    bfree(&s);
 }
 
 int main(void)

@@ -146,17 +146,15 @@ static void draft_server_hello_record(buf *out, uint16_t version, uint16_t ciphe
     bfree(&m);
 }
 
-TEST(tls13_draft_server_hello_layouts)
+/* Draft-18 (0x7f12), as Chrome and Firefox spoke it in 2017, after the ClientHello `c`. */
+static void draft18_server_hello_and_ccs(const buf *c)
 {
-    /* Draft-18 (0x7f12), as Chrome and Firefox spoke it in 2017. */
-    ch_opts co = { .sni = "draft.example", .versions = { 0x7f12, 0x0303 } };
-    buf c = { 0 }, s = { 0 };
-    client_hello_record(&c, &co);
+    buf s = { 0 };
     draft_server_hello_record(&s, 0x7f12, 0x1302);
     opaque_record(&s, 23, 600, 3);                           /* the encrypted flight */
     fx f;
     fx_init(&f);
-    feedb(&f, 0, &c, 1);
+    feedb(&f, 0, c, 1);
     feedb(&f, 1, &s, 2);
     const td_tls *x = &f.t.tls;
     CHECK(x->n_offered_versions == 2 && x->offered_versions[0] == 0x7f12);
@@ -174,8 +172,15 @@ TEST(tls13_draft_server_hello_layouts)
     ccs_record(&cc);
     feedb(&f, 0, &cc, 3);
     CHECK(!x->encrypted[0]);
-    /* A draft-21 peer's Certificate in a handshake record (as a decrypting proxy would pass it
-     * on) has TLS 1.3's layout: request context, extensions per entry. */
+    fx_free(&f);
+    bfree(&s);
+    bfree(&cc);
+}
+
+/* A draft-21 peer's Certificate in a handshake record (as a decrypting proxy would pass it on)
+ * has TLS 1.3's layout: request context, extensions per entry. */
+static void draft21_certificate(const buf *c)
+{
     buf certs[1] = { { 0 } }, body = { 0 }, msg = { 0 };
     make_cert_der(&certs[0], "draft.example", "Draft CA");
     put8(&body, 0);
@@ -184,12 +189,12 @@ TEST(tls13_draft_server_hello_layouts)
     putb(&body, &certs[0]);
     put16(&body, 0);
     hs_record(&msg, 11, &body);
-    fx_free(&f);
+    fx f;
     fx_init(&f);
-    feedb(&f, 0, &c, 1);
+    feedb(&f, 0, c, 1);
     buf sh = { 0 };
     draft_server_hello_record(&sh, 0x7f15, 0x1301);
-    x = &f.t.tls;
+    const td_tls *x = &f.t.tls;
     feedb(&f, 1, &sh, 2);
     CHECK(x->version == 0x7f15 && x->cipher == 0x1301);
     feedb(&f, 1, &msg, 3);
@@ -200,20 +205,28 @@ TEST(tls13_draft_server_hello_layouts)
     bfree(&body);
     bfree(&msg);
     bfree(&sh);
+}
 
-    /* Draft-23 (0x7f17) already has RFC 8446's layout, with the version in supported_versions. */
+/* Draft-23 (0x7f17) already has RFC 8446's layout, with the version in supported_versions. */
+static void draft23_server_hello(const buf *c)
+{
+    fx f;
     fx_init(&f);
     buf s23 = { 0 };
     sh_opts so = { .cipher = 0x1303, .selected_version = 0x7f17 };
     server_hello_record(&s23, &so);
-    feedb(&f, 0, &c, 1);
+    feedb(&f, 0, c, 1);
     feedb(&f, 1, &s23, 2);
     CHECK(f.t.tls.version == 0x7f17 && f.t.tls.cipher == 0x1303 && f.t.tls.encrypted[1]);
     CHECK(f.t.tls.bad_records[1] == 0);
     fx_free(&f);
     bfree(&s23);
+}
 
-    /* The HelloRetryRequest of drafts 19-21: its own handshake type 6. */
+/* The HelloRetryRequest of drafts 19-21: its own handshake type 6. */
+static void draft_hello_retry_request(const buf *c)
+{
+    fx f;
     fx_init(&f);
     buf hrr = { 0 }, hb = { 0 };
     put16(&hb, 0x7f15);
@@ -223,7 +236,7 @@ TEST(tls13_draft_server_hello_layouts)
     put16(&hb, 2);
     put16(&hb, 23);
     hs_record(&hrr, 6, &hb);
-    feedb(&f, 0, &c, 1);
+    feedb(&f, 0, c, 1);
     feedb(&f, 1, &hrr, 2);
     CHECK(f.t.tls.hello_retry && f.t.tls.hello_retry_packet == 2 && !f.t.tls.server_hello);
     CHECK(f.t.tls.version == 0x7f15 && f.t.tls.cipher == 0x1301);
@@ -232,9 +245,18 @@ TEST(tls13_draft_server_hello_layouts)
     fx_free(&f);
     bfree(&hrr);
     bfree(&hb);
+}
+
+TEST(tls13_draft_server_hello_layouts)
+{
+    ch_opts co = { .sni = "draft.example", .versions = { 0x7f12, 0x0303 } };
+    buf c = { 0 };
+    client_hello_record(&c, &co);
+    draft18_server_hello_and_ccs(&c);
+    draft21_certificate(&c);
+    draft23_server_hello(&c);
+    draft_hello_retry_request(&c);
     bfree(&c);
-    bfree(&s);
-    bfree(&cc);
 }
 
 int main(void)
