@@ -66,6 +66,85 @@ TEST(rsa_self_signed)
     EVP_PKEY_free(key);
 }
 
+/* ec_ca_and_leaf: the P-256 CA, self-signed. */
+static void check_ec_ca(const unsigned char *ca_der, size_t ca_len)
+{
+    td_cert c;
+    CHECK(summarize_exact(ca_der, ca_len, &c) == 0);
+    CHECK_STR(c.subject, "CN=Test Root CA,O=Example Trust");
+    CHECK_STR(c.issuer, "CN=Test Root CA,O=Example Trust");
+    CHECK(c.n_san == 0 && c.san == NULL);
+    CHECK_STR(c.key, "EC-P256");
+    CHECK(c.key_bits == 256);
+    CHECK_STR(c.signature, "ecdsa-with-SHA256");
+    CHECK_STR(c.not_before, "2020-01-01T00:00:00Z");
+    CHECK(c.not_before_t == 1577836800);
+    CHECK_STR(c.not_after, "2040-01-01T00:00:00Z");
+    CHECK(c.not_after_t == 2208988800);
+    CHECK(c.self_signed);
+    td_cert_clear(&c);
+}
+
+/* ec_ca_and_leaf: the Ed25519 leaf the CA signed. */
+static void check_ed25519_leaf(const unsigned char *leaf_der, size_t leaf_len)
+{
+    td_cert c;
+    CHECK(summarize_exact(leaf_der, leaf_len, &c) == 0);
+    CHECK_STR(c.subject, "CN=www.example.com,O=Example");
+    CHECK_STR(c.issuer, "CN=Test Root CA,O=Example Trust");
+    CHECK(c.n_san == 6);
+    if (c.n_san == 6)
+        CHECK_STR(c.san[3], "2001:db8::1");
+    CHECK_STR(c.key, "ED25519");
+    CHECK(c.key_bits == 256);
+    CHECK_STR(c.signature, "ecdsa-with-SHA256");
+    CHECK_STR(c.not_after, "2025-12-31T23:59:59Z");
+    CHECK(c.not_after_t == 1767225599);
+    CHECK(!c.self_signed);                 /* signed by the CA */
+    char sha[65];
+    expected_sha256(leaf_der, leaf_len, sha);
+    CHECK_STR(c.sha256, sha);
+    td_cert_clear(&c);
+}
+
+/* Ed25519 self-signed. */
+static void ed25519_self_signed(EVP_PKEY *leaf_key)
+{
+    td_cert c;
+    X509 *ed = make_cert(leaf_key, "ed.example", NULL, "ed.example", NULL, "20240102030405Z",
+                         "20251231235959Z", "DNS:ed.example");
+    CHECK(sign_cert(ed, leaf_key, NULL));
+    size_t ed_len = 0;
+    unsigned char *ed_der = to_der(ed, &ed_len);
+    CHECK(summarize_exact(ed_der, ed_len, &c) == 0);
+    CHECK_STR(c.subject, "CN=ed.example");
+    CHECK_STR(c.key, "ED25519");
+    CHECK_STR(c.signature, "ED25519");
+    CHECK(c.n_san == 1 && c.san && strcmp(c.san[0], "ed.example") == 0);
+    CHECK(c.self_signed);
+    td_cert_clear(&c);
+    OPENSSL_free(ed_der);
+    X509_free(ed);
+}
+
+/* Self-issued (subject == issuer) but signed with another key: not self-signed. */
+static void self_issued_signed_by_another_key(EVP_PKEY *leaf_key, EVP_PKEY *ca_key)
+{
+    td_cert c;
+    X509 *fake = make_cert(leaf_key, "www.example.com", "Example", "www.example.com", "Example",
+                           "20240102030405Z", "20251231235959Z", NULL);
+    CHECK(sign_cert(fake, ca_key, EVP_sha256()));
+    size_t fake_len = 0;
+    unsigned char *fake_der = to_der(fake, &fake_len);
+    CHECK(summarize_exact(fake_der, fake_len, &c) == 0);
+    CHECK_STR(c.subject, "CN=www.example.com,O=Example");
+    CHECK_STR(c.issuer, c.subject);
+    CHECK(!c.self_signed);
+    td_cert_clear(&c);
+    OPENSSL_free(fake_der);
+    X509_free(fake);
+}
+
 TEST(ec_ca_and_leaf)
 {
     EVP_PKEY *ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -84,72 +163,15 @@ TEST(ec_ca_and_leaf)
     unsigned char *leaf_der = to_der(leaf, &leaf_len);
     CHECK(ca_der && leaf_der);
 
-    td_cert c;
-    CHECK(summarize_exact(ca_der, ca_len, &c) == 0);
-    CHECK_STR(c.subject, "CN=Test Root CA,O=Example Trust");
-    CHECK_STR(c.issuer, "CN=Test Root CA,O=Example Trust");
-    CHECK(c.n_san == 0 && c.san == NULL);
-    CHECK_STR(c.key, "EC-P256");
-    CHECK(c.key_bits == 256);
-    CHECK_STR(c.signature, "ecdsa-with-SHA256");
-    CHECK_STR(c.not_before, "2020-01-01T00:00:00Z");
-    CHECK(c.not_before_t == 1577836800);
-    CHECK_STR(c.not_after, "2040-01-01T00:00:00Z");
-    CHECK(c.not_after_t == 2208988800);
-    CHECK(c.self_signed);
-    td_cert_clear(&c);
-
-    CHECK(summarize_exact(leaf_der, leaf_len, &c) == 0);
-    CHECK_STR(c.subject, "CN=www.example.com,O=Example");
-    CHECK_STR(c.issuer, "CN=Test Root CA,O=Example Trust");
-    CHECK(c.n_san == 6);
-    if (c.n_san == 6)
-        CHECK_STR(c.san[3], "2001:db8::1");
-    CHECK_STR(c.key, "ED25519");
-    CHECK(c.key_bits == 256);
-    CHECK_STR(c.signature, "ecdsa-with-SHA256");
-    CHECK_STR(c.not_after, "2025-12-31T23:59:59Z");
-    CHECK(c.not_after_t == 1767225599);
-    CHECK(!c.self_signed);                 /* signed by the CA */
-    char sha[65];
-    expected_sha256(leaf_der, leaf_len, sha);
-    CHECK_STR(c.sha256, sha);
-    td_cert_clear(&c);
-
-    /* Ed25519 self-signed. */
-    X509 *ed = make_cert(leaf_key, "ed.example", NULL, "ed.example", NULL, "20240102030405Z",
-                         "20251231235959Z", "DNS:ed.example");
-    CHECK(sign_cert(ed, leaf_key, NULL));
-    size_t ed_len = 0;
-    unsigned char *ed_der = to_der(ed, &ed_len);
-    CHECK(summarize_exact(ed_der, ed_len, &c) == 0);
-    CHECK_STR(c.subject, "CN=ed.example");
-    CHECK_STR(c.key, "ED25519");
-    CHECK_STR(c.signature, "ED25519");
-    CHECK(c.n_san == 1 && c.san && strcmp(c.san[0], "ed.example") == 0);
-    CHECK(c.self_signed);
-    td_cert_clear(&c);
-
-    /* Self-issued (subject == issuer) but signed with another key: not self-signed. */
-    X509 *fake = make_cert(leaf_key, "www.example.com", "Example", "www.example.com", "Example",
-                           "20240102030405Z", "20251231235959Z", NULL);
-    CHECK(sign_cert(fake, ca_key, EVP_sha256()));
-    size_t fake_len = 0;
-    unsigned char *fake_der = to_der(fake, &fake_len);
-    CHECK(summarize_exact(fake_der, fake_len, &c) == 0);
-    CHECK_STR(c.subject, "CN=www.example.com,O=Example");
-    CHECK_STR(c.issuer, c.subject);
-    CHECK(!c.self_signed);
-    td_cert_clear(&c);
+    check_ec_ca(ca_der, ca_len);
+    check_ed25519_leaf(leaf_der, leaf_len);
+    ed25519_self_signed(leaf_key);
+    self_issued_signed_by_another_key(leaf_key, ca_key);
 
     OPENSSL_free(ca_der);
     OPENSSL_free(leaf_der);
-    OPENSSL_free(ed_der);
-    OPENSSL_free(fake_der);
     X509_free(ca);
     X509_free(leaf);
-    X509_free(ed);
-    X509_free(fake);
     EVP_PKEY_free(ca_key);
     EVP_PKEY_free(leaf_key);
 }

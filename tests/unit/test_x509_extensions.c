@@ -42,11 +42,11 @@ static void add_access(AUTHORITY_INFO_ACCESS *aia, int nid, const void *bytes, i
         ACCESS_DESCRIPTION_free(ad);
 }
 
-/* A CA certificate with every extension the chain check reads, some of them hostile; then one
- * with none of them; then basicConstraints cA FALSE.  Each through the summary cache as well. */
-TEST(extensions)
+/* A CA certificate with every extension the chain check reads, some of them hostile: cA TRUE,
+ * key identifiers (the authority's longer than SHA-1), an AIA with a dNSName, a 3000-byte OCSP
+ * URI, control bytes, second entries.  Signed with `key`. */
+static X509 *ca_with_every_extension(EVP_PKEY *key)
 {
-    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     X509 *x = make_cert(key, "Issuing CA 1", "Example", "Root CA", "Example", "20240101000000Z",
                         "20340101000000Z", NULL);
     CHECK(x != NULL);
@@ -79,7 +79,13 @@ TEST(extensions)
     CHECK(X509_add1_ext_i2d(x, NID_info_access, aia, 0, X509V3_ADD_DEFAULT) == 1);
     AUTHORITY_INFO_ACCESS_free(aia);
     CHECK(sign_cert(x, key, EVP_sha256()));
+    return x;
+}
 
+/* That CA's summary, fresh and through the summary cache. */
+static void every_extension(EVP_PKEY *key)
+{
+    X509 *x = ca_with_every_extension(key);
     size_t len = 0;
     unsigned char *der = to_der(x, &len);
     td_cert c, hit, hit2;
@@ -108,34 +114,54 @@ TEST(extensions)
     CHECK(zeroed(&c));
     OPENSSL_free(der);
     X509_free(x);
+}
 
-    /* None of them. */
-    x = make_cert(key, "plain.example", NULL, "Root CA", "Example", "20240101000000Z", "20340101000000Z", NULL);
+/* None of them. */
+static void no_extension(EVP_PKEY *key)
+{
+    td_cert c;
+    size_t len = 0;
+    X509 *x = make_cert(key, "plain.example", NULL, "Root CA", "Example", "20240101000000Z", "20340101000000Z", NULL);
     CHECK(sign_cert(x, key, EVP_sha256()));
-    der = to_der(x, &len);
+    unsigned char *der = to_der(x, &len);
     CHECK(summarize_exact(der, len, &c) == 0);
     CHECK(!c.is_ca && c.akid[0] == '\0' && c.skid[0] == '\0' && !c.aia_ca_issuers && !c.aia_ocsp);
     td_cert_clear(&c);
     OPENSSL_free(der);
     X509_free(x);
+}
 
-    /* basicConstraints cA FALSE, and an AIA holding only OCSP. */
-    x = make_cert(key, "leaf.example", NULL, "Root CA", "Example", "20240101000000Z", "20340101000000Z", NULL);
-    bc = BASIC_CONSTRAINTS_new();
+/* basicConstraints cA FALSE, and an AIA holding only OCSP. */
+static void not_a_ca_and_only_ocsp(EVP_PKEY *key)
+{
+    td_cert c;
+    size_t len = 0;
+    X509 *x = make_cert(key, "leaf.example", NULL, "Root CA", "Example", "20240101000000Z", "20340101000000Z", NULL);
+    BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
     CHECK(X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1, X509V3_ADD_DEFAULT) == 1);
     BASIC_CONSTRAINTS_free(bc);
-    aia = sk_ACCESS_DESCRIPTION_new_null();
+    AUTHORITY_INFO_ACCESS *aia = sk_ACCESS_DESCRIPTION_new_null();
     add_access(aia, NID_ad_OCSP, "http://ocsp.example/", 20, false);
     CHECK(X509_add1_ext_i2d(x, NID_info_access, aia, 0, X509V3_ADD_DEFAULT) == 1);
     AUTHORITY_INFO_ACCESS_free(aia);
     CHECK(sign_cert(x, key, EVP_sha256()));
-    der = to_der(x, &len);
+    unsigned char *der = to_der(x, &len);
     CHECK(summarize_exact(der, len, &c) == 0);
     CHECK(!c.is_ca && !c.aia_ca_issuers);
     CHECK_STR(c.aia_ocsp, "http://ocsp.example/");
     td_cert_clear(&c);
     OPENSSL_free(der);
     X509_free(x);
+}
+
+/* A CA certificate with every extension the chain check reads, some of them hostile; then one
+ * with none of them; then basicConstraints cA FALSE.  Each through the summary cache as well. */
+TEST(extensions)
+{
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    every_extension(key);
+    no_extension(key);
+    not_a_ca_and_only_ocsp(key);
     EVP_PKEY_free(key);
 }
 

@@ -27,7 +27,8 @@ static uint64_t rng_next(uint64_t *s)
     return *s = x;
 }
 
-TEST(malformed_inputs)
+/* malformed_inputs: NULL, empty, one byte. */
+static void null_empty_and_one_byte(void)
 {
     td_cert c;
     char sha[65];
@@ -45,17 +46,13 @@ TEST(malformed_inputs)
     expected_sha256(one, 1, sha);
     CHECK_STR(c.sha256, sha);
     td_cert_clear(&c);
+}
 
-    EVP_PKEY *key = NULL;
-    size_t len = 0;
-    unsigned char *der = sample_cert(&key, &len);
-    CHECK(der != NULL);
-    if (!der) {
-        EVP_PKEY_free(key);
-        return;
-    }
-
-    /* Every proper prefix: -1, with der and sha256 of exactly the prefix. */
+/* Every proper prefix: -1, with der and sha256 of exactly the prefix. */
+static void every_proper_prefix(const unsigned char *der, size_t len)
+{
+    td_cert c;
+    char sha[65];
     int prefix_bad = 0;
     for (size_t n = 0; n < len; n++) {
         int rc = summarize_exact(der, n, &c);
@@ -66,8 +63,12 @@ TEST(malformed_inputs)
         td_cert_clear(&c);
     }
     CHECK(prefix_bad == 0);
+}
 
-    /* Trailing garbage: one byte, and a whole second certificate. */
+/* Trailing garbage: one byte, and a whole second certificate. */
+static void trailing_garbage(const unsigned char *der, size_t len)
+{
+    td_cert c;
     unsigned char *two = malloc(2 * len);
     CHECK(two != NULL);
     if (two) {
@@ -81,8 +82,12 @@ TEST(malformed_inputs)
         td_cert_clear(&c);
         free(two);
     }
+}
 
-    /* Random bytes, some dressed as a DER SEQUENCE. */
+/* Random bytes, some dressed as a DER SEQUENCE. */
+static void random_bytes(void)
+{
+    td_cert c;
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     unsigned char buf[2048];
     int random_ok = 0;
@@ -104,8 +109,12 @@ TEST(malformed_inputs)
         td_cert_clear(&c);
     }
     CHECK(random_ok == 0);
+}
 
-    /* Mutations of the real certificate: any result, but no crash and printable strings. */
+/* Mutations of the real certificate: any result, but no crash and printable strings. */
+static void mutations(const unsigned char *der, size_t len)
+{
+    td_cert c;
     unsigned char *m = malloc(len);
     int mutant_bad = 0, mutant_parsed = 0;
     CHECK(m != NULL);
@@ -132,6 +141,24 @@ TEST(malformed_inputs)
     CHECK(mutant_bad == 0);
     CHECK(mutant_parsed > 0);             /* some mutants still parse: partial summaries */
     free(m);
+}
+
+TEST(malformed_inputs)
+{
+    null_empty_and_one_byte();
+
+    EVP_PKEY *key = NULL;
+    size_t len = 0;
+    unsigned char *der = sample_cert(&key, &len);
+    CHECK(der != NULL);
+    if (!der) {
+        EVP_PKEY_free(key);
+        return;
+    }
+    every_proper_prefix(der, len);
+    trailing_garbage(der, len);
+    random_bytes();
+    mutations(der, len);
 
     OPENSSL_free(der);
     EVP_PKEY_free(key);
