@@ -1,6 +1,7 @@
 #!/bin/sh
-# tests/shape.sh - the house's shape (tools/check_shape.py): every source file opens with a
-# one-sentence summary naming it, has at most 700 lines, and no function over 80 lines.  Then the
+# tests/shape.sh - the house's shape (tools/check_shape.py): every source file, the unit tests and
+# fuzz harnesses too, opens with a one-sentence summary naming it, has at most 700 lines, and no
+# function over 80 lines.  Then the
 # check is shown to fail on a planted file of each kind.  Needs python3.
 set -u
 command -v python3 >/dev/null 2>&1 || { echo "skip shape: python3 is not installed"; exit 0; }

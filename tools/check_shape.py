@@ -3,7 +3,8 @@
 
 Usage: tools/check_shape.py [--root DIR] [FILE...]
 
-For every .c and .h under analyzer/, dissectors/ and include/ (or the FILEs named), one line
+For every .c and .h under analyzer/, dissectors/, include/, tests/unit/ and tests/fuzz/ (or the
+FILEs named), one line
 "FILE:LINE: why" per problem:
   - the file opens with a comment whose first sentence names the file and says what it is:
     /* NAME - one sentence. */ (the sentence may end on the second line);
@@ -22,7 +23,7 @@ MAX_FUNCTION = 80
 
 def sources(root):
     out = []
-    for top in ('analyzer', 'dissectors', 'include'):
+    for top in ('analyzer', 'dissectors', 'include', 'tests/unit', 'tests/fuzz'):
         for dirpath, _, names in os.walk(os.path.join(root, top)):
             out += [os.path.join(dirpath, n) for n in names if n.endswith(('.c', '.h'))]
     return sorted(out)
