@@ -5,13 +5,13 @@
 set -u
 command -v make >/dev/null 2>&1 || { echo "skip build: make is not installed"; exit 0; }
 # What `make` would run to build from nothing, without running it: no installer in it.
-plan=$(make -n -B tlsdiag 2>&1)
+plan=$(MAKEFLAGS= MAKELEVEL= make -n -B all 2>&1)   # the plain build, whatever make runs this test
 if echo "$plan" | grep -q "check-deps.sh" && ! echo "$plan" | grep -q "install-deps\|apt-get"; then
     echo "ok build-installs-nothing"
 else
-    echo "not ok build-installs-nothing: make -n -B tlsdiag runs: $(echo "$plan" | grep -m1 'install-deps\|apt-get' || echo 'no check-deps.sh')"
+    echo "not ok build-installs-nothing: make -n -B all runs: $(echo "$plan" | grep -m1 'install-deps\|apt-get' || echo 'no check-deps.sh')"
 fi
-plan=$(make -n deps 2>&1)
+plan=$(MAKEFLAGS= MAKELEVEL= make -n deps 2>&1)
 if echo "$plan" | grep -q "install-deps.sh"; then echo "ok build-deps-installs"
 else echo "not ok build-deps-installs: make -n deps: $(echo "$plan" | head -1)"; fi
 # A library pkg-config cannot find: one clear line naming it and the Debian package, status 1.
