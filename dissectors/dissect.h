@@ -112,6 +112,10 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
 bool td_tls_stream_settled(const td_tls_stream *s);
 /* Bytes currently buffered (for memory accounting). */
 size_t td_tls_stream_buffered(const td_tls_stream *s);
+/* Handshake messages (any legal length, up to 2^24-1) are assembled within this many bytes per
+ * connection, both directions together; a larger one is skipped (tls.hs_over_budget). */
+#define TD_HS_BUDGET (1024 * 1024)
+#define TD_HS_BUDGET_KIB (TD_HS_BUDGET / 1024)
 /* The connection is over: the bytes of a record it cut off are counted (application data and
  * protected records are counted as each record ends), and a handshake message that a side left
  * unfinished when it closed (FIN) is noted in the transcript as a malformed record.  Call before
