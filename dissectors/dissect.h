@@ -20,7 +20,8 @@ const char *td_cipher_name(uint32_t suite);
 const char *td_cipher_weakness(uint32_t suite);
 /* "SSL2","SSL3","TLS1.0","TLS1.1","TLS1.2","TLS1.3"; the TLS 1.3 drafts 0x7f00|N as
  * "TLS1.3-draft-N" (N 0..28, the drafts that were published; td_version_label names any N);
- * anything else NULL (Facebook's 0xFB17/0xFB1A too: labelled "0xFB1A").  GREASE values (0x?a?a)
+ * anything else NULL (Facebook's 0xFB17/0xFB1A too: td_version_label names them "TLS1.3-draft-23-fb"
+ * and "TLS1.3-draft-26-fb").  GREASE values (0x?a?a)
  * are recognised by td_is_grease. */
 const char *td_version_name(uint16_t version);
 /* The draft number N of a draft-ietf-tls-tls13-N version (0x7f00|N), else -1. */
@@ -112,6 +113,10 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
 bool td_tls_stream_settled(const td_tls_stream *s);
 /* Bytes currently buffered (for memory accounting). */
 size_t td_tls_stream_buffered(const td_tls_stream *s);
+/* Handshake messages (any legal length, up to 2^24-1) are assembled within this many bytes per
+ * connection, both directions together; a larger one is skipped (tls.hs_over_budget). */
+#define TD_HS_BUDGET (1024 * 1024)
+#define TD_HS_BUDGET_KIB (TD_HS_BUDGET / 1024)
 /* The connection is over: the bytes of a record it cut off are counted (application data and
  * protected records are counted as each record ends), and a handshake message that a side left
  * unfinished when it closed (FIN) is noted in the transcript as a malformed record.  Call before

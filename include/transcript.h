@@ -170,7 +170,7 @@ typedef enum td_anomaly_code {
     TD_ANOM_DECRYPTED_ALERT_ODD,           /* a decrypted alert record of odd length */
     TD_ANOM_DECRYPTED_UNKNOWN_TYPE,        /* a decrypted record of an unknown content type */
     TD_ANOM_HANDSHAKE_MALFORMED,           /* type: the message, a: its length */
-    TD_ANOM_HANDSHAKE_OVER_CAP,            /* a: the message's length, b: the cap */
+    TD_ANOM_HANDSHAKE_OVER_CAP,            /* no longer raised (over budget: hs_over_budget) */
     TD_ANOM_HANDSHAKE_UNFINISHED,          /* type, a: its length, b: the bytes that came */
     TD_ANOM_CERT_NOT_DER,                  /* a: the certificate's index, b: its bytes */
     TD_ANOM_SSLV2_PADDING,                 /* a: the record's length, b: its padding */
@@ -245,6 +245,7 @@ typedef struct td_tls {
     uint32_t empty_records[2];             /* zero-length records */
     bool ech_offered;                      /* encrypted_client_hello extension in the ClientHello */
     bool buffer_cap_hit;                   /* a handshake message or record exceeded its buffer */
+    uint32_t hs_over_budget;               /* the first handshake message skipped: over the budget (its length) */
     bool heartbeat;                        /* heartbeat records seen */
     td_heartbeat *heartbeats;              /* heap, at most TD_MAX_HEARTBEATS, in order */
     size_t n_heartbeats;                   /* kept */

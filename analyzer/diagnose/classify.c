@@ -55,7 +55,11 @@ static void capture_findings(const td_transcript *t, td_result *r)
     if (tcp->midstream && !s->client_hello)
         td_result_finding(r, "handshake-not-captured", "warning",
                           "the connection started before the capture: its handshake is not in it");
-    if (s->buffer_cap_hit || tcp->ooo_cap_hit)
+    if (s->hs_over_budget)
+        td_result_finding(r, "buffer-cap-hit", "warning",
+                          "a handshake message of %u bytes exceeded tlsdiag's handshake budget (%u KiB per "
+                          "connection) and was skipped", s->hs_over_budget, TD_HS_BUDGET_KIB);
+    else if (s->buffer_cap_hit || tcp->ooo_cap_hit)
         td_result_finding(r, "buffer-cap-hit", "warning", "%s",
                           s->buffer_cap_hit ? "a handshake message exceeded tlsdiag's buffer cap and was skipped"
                                             : "too much out-of-order data: a hole was given up as a gap");

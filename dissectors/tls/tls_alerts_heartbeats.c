@@ -12,6 +12,7 @@ void tls_add_alert(td_tls_stream *s, int dir, uint8_t level, uint8_t code, bool 
 {
     td_tls *tls = &s->t->tls;
     tls->n_alerts_total++;
+    if (level == 2 && !encrypted) s->d[dir].after_fatal = true;
     int idx = 255;
     if (tls->n_alerts < TD_MAX_ALERTS) {
         if (tls->n_alerts == 0 || (tls->n_alerts & (tls->n_alerts - 1)) == 0) {

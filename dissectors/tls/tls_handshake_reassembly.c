@@ -3,14 +3,15 @@
  *
  * A message may span records, a record may hold several; each whole message goes to the
  * handshake parser and, with a key log, to the key lookup.  A message is buffered only while
- * incomplete, and never beyond HS_MSG_MAX. */
+ * incomplete, as its bytes arrive: any legal length (up to 2^24-1) is assembled, within the
+ * connection's handshake budget (TD_HS_BUDGET, both directions together).  A message over it is
+ * skipped and noted (buffer_cap_hit, hs_over_budget): too big for us, not malformed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/tls/tls_stream_int.h"
 
-#define HS_MSG_MAX (256 * 1024)         /* a handshake message larger than this is skipped */
 
 void tls_hs_reset(dir_parser *d)
 {
@@ -63,7 +64,89 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
     }
 }
 
-void tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet, double ts)
+/* Would assembling the message whose header d->hshdr now holds take the connection past its
+ * handshake budget?  The other direction's message being assembled counts at its full length
+ * (its buffer grows to that). */
+static bool over_budget(const td_tls_stream *s, int dir)
+{
+    const dir_parser *o = &s->d[!dir];
+    size_t other = o->hshdr_have == 4 && !o->hsskip ? o->hslen : 0;
+    return s->d[dir].hslen + other > TD_HS_BUDGET;
+}
+
+/* Could a handshake message of this type and length begin here, in a record read off the wire in
+ * the clear?  The types each side sends in the clear (and the drafts' and proxies' extras), at
+ * lengths their layouts allow.  A record that fails this is protected (its CCS not seen, or a
+ * peer that went on after its fatal alert): the first bytes of an encrypted Finished are random,
+ * or (AES-GCM's explicit nonce, the sequence number 0) read as HelloRequests. */
+static bool plausible(int dir, uint8_t type, size_t len, bool have_len)
+{
+    static const uint32_t c2s = 1u << 1 | 1u << 11 | 1u << 15 | 1u << 16 | 1u << 20 | 1u << 21 | 1u << 23 |
+                                1u << 24 | 1u << 25;
+    static const uint32_t s2c = 1u << 2 | 1u << 4 | 1u << 6 | 1u << 8 | 1u << 11 | 1u << 12 | 1u << 13 |
+                                1u << 14 | 1u << 20 | 1u << 22 | 1u << 23 | 1u << 24 | 1u << 25;
+    if (type == 67) return dir == TD_C2S && (!have_len || len <= 512);   /* NextProtocol (NPN) */
+    if (type > 25 || !((dir == TD_C2S ? c2s : s2c) >> type & 1)) return false;
+    if (!have_len) return true;
+    switch (type) {
+    case HS_SERVER_HELLO_DONE: return len == 0;
+    case HS_FINISHED: return len >= 12 && len <= 64;
+    case 24: return len == 1;                      /* KeyUpdate */
+    default: return true;
+    }
+}
+
+/* One more byte of a message header (d->hshdr); false if the bytes are not a message in the clear. */
+static bool hs_header_byte(td_tls_stream *s, int dir, uint8_t b, bool wire, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    d->hshdr[d->hshdr_have++] = b;
+    if (wire && d->hshdr_have == 1 && !plausible(dir, b, 0, false)) return false;
+    if (d->hshdr_have < 4) return true;
+    d->hslen = (size_t)d->hshdr[1] << 16 | (size_t)d->hshdr[2] << 8 | d->hshdr[3];
+    d->hshave = 0;
+    if (wire && !plausible(dir, d->hshdr[0], d->hslen, true)) return false;
+    if (over_budget(s, dir)) {
+        td_tls *tls = &s->t->tls;
+        tls->buffer_cap_hit = true;
+        if (!tls->hs_over_budget) tls->hs_over_budget = (uint32_t)d->hslen;
+        td_transcript_event(s->t, TD_EV_HANDSHAKE, dir, d->hshdr[0], (uint32_t)d->hslen, packet, ts);
+        d->hsskip = d->hslen;
+    } else if (d->hslen == 0) {
+        hs_message(s, dir, d->hshdr[0], NULL, 0, packet, ts);
+        d->hshdr_have = 0;
+    }
+    return true;
+}
+
+/* k more bytes of the message body being assembled; false if out of memory. */
+static bool hs_body(td_tls_stream *s, int dir, const uint8_t *p, size_t k, uint64_t packet, double ts)
+{
+    dir_parser *d = &s->d[dir];
+    if (d->hshave + k > d->hscap) {             /* grow as bytes arrive, never to a lied length */
+        size_t cap = d->hscap ? d->hscap : 1024;
+        while (cap < d->hshave + k) cap *= 2;
+        if (cap > d->hslen) cap = d->hslen;
+        uint8_t *b = realloc(d->hsbuf, cap);
+        if (!b) {
+            s->t->tls.buffer_cap_hit = true;
+            tls_hs_reset(d);
+            d->hs_lost = true;
+            return false;
+        }
+        d->hsbuf = b;
+        d->hscap = cap;
+    }
+    memcpy(d->hsbuf + d->hshave, p, k);
+    d->hshave += k;
+    if (d->hshave == d->hslen) {
+        hs_message(s, dir, d->hshdr[0], d->hsbuf, d->hslen, packet, ts);
+        tls_hs_reset(d);
+    }
+    return true;
+}
+
+bool tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, bool wire, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
     cursor c = cur_make(data, n);
@@ -81,50 +164,21 @@ void tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint6
                 cursor peek = c;
                 uint8_t type = cur_u8(&peek);
                 size_t len = cur_u24(&peek);
-                if (cur_left(&peek) >= len) {
+                if (cur_left(&peek) >= len && (!wire || plausible(dir, type, len, true))) {
                     hs_message(s, dir, type, peek.p, len, packet, ts);
                     cur_skip(&c, 4 + len);
                     continue;
                 }
             }
-            d->hshdr[d->hshdr_have++] = cur_u8(&c);
-            if (d->hshdr_have < 4) continue;
-            d->hslen = (size_t)d->hshdr[1] << 16 | (size_t)d->hshdr[2] << 8 | d->hshdr[3];
-            d->hshave = 0;
-            if (d->hslen > HS_MSG_MAX) {
-                tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_HANDSHAKE_OVER_CAP, .a = d->hslen, .b = HS_MSG_MAX });
-                s->t->tls.buffer_cap_hit = true;
-                td_transcript_event(s->t, TD_EV_HANDSHAKE, dir, d->hshdr[0], (uint32_t)d->hslen, packet, ts);
-                d->hsskip = d->hslen;
-                continue;
-            }
-            if (d->hslen == 0) {
-                hs_message(s, dir, d->hshdr[0], NULL, 0, packet, ts);
-                d->hshdr_have = 0;
+            if (!hs_header_byte(s, dir, cur_u8(&c), wire, packet, ts)) {
+                tls_hs_reset(d);
+                return false;
             }
             continue;
         }
         size_t want = d->hslen - d->hshave;
         size_t k = cur_left(&c) < want ? cur_left(&c) : want;
-        if (d->hshave + k > d->hscap) {         /* grow as bytes arrive, never to a lied length */
-            size_t cap = d->hscap ? d->hscap : 1024;
-            while (cap < d->hshave + k) cap *= 2;
-            if (cap > d->hslen) cap = d->hslen;
-            uint8_t *b = realloc(d->hsbuf, cap);
-            if (!b) {
-                s->t->tls.buffer_cap_hit = true;
-                tls_hs_reset(d);
-                d->hs_lost = true;
-                return;
-            }
-            d->hsbuf = b;
-            d->hscap = cap;
-        }
-        memcpy(d->hsbuf + d->hshave, cur_bytes(&c, k), k);
-        d->hshave += k;
-        if (d->hshave == d->hslen) {
-            hs_message(s, dir, d->hshdr[0], d->hsbuf, d->hslen, packet, ts);
-            tls_hs_reset(d);
-        }
+        if (!hs_body(s, dir, cur_bytes(&c, k), k, packet, ts)) return true;
     }
+    return true;
 }

@@ -8,6 +8,7 @@ const char *td_version_label(uint16_t v, char *buf, size_t len)
     const char *n = td_version_name(v);
     if (n) return n;
     if (td_tls13_draft(v) >= 0) snprintf(buf, len, "TLS1.3-draft-%d", td_tls13_draft(v));
+    else if (v == 0xfb17 || v == 0xfb1a) snprintf(buf, len, "TLS1.3-draft-%d-fb", v & 0xff);  /* Fizz's */
     else snprintf(buf, len, "0x%04X", v);
     return buf;
 }

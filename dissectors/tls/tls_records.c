@@ -104,6 +104,15 @@ static bool dir_protected(const td_tls *tls, int dir)
     return tls->encrypted[dir] || (tls->ccs[dir] && !td_version_is_tls13(tls->version));
 }
 
+/* A handshake record whose body is protected: counted, never read. */
+static void encrypted_handshake(td_tls_stream *s, int dir, uint64_t packet, double ts)
+{
+    td_tls *tls = &s->t->tls;
+    tls->enc_hs_records[dir]++;
+    tls->enc_hs_bytes[dir] += s->d[dir].rlen;
+    td_transcript_event(s->t, TD_EV_ENCRYPTED_HANDSHAKE, dir, CT_HANDSHAKE, (uint32_t)s->d[dir].rlen, packet, ts);
+}
+
 /* A record header has been read: decide what to do with its body.  (Inlined by force: this is
  * the per-record hot path, and it has a second caller, tls_record_replay.) */
 __attribute__((always_inline)) static inline void record_plain(td_tls_stream *s, int dir, uint64_t packet, double ts)
@@ -137,9 +146,9 @@ __attribute__((always_inline)) static inline void record_plain(td_tls_stream *s,
     case CT_HANDSHAKE:
         if (tls->encrypted[dir] && !td_version_is_tls13(tls->version)) {
             if (!tls->finished[dir]) tls->finished[dir] = true;   /* first record after CCS */
-            tls->enc_hs_records[dir]++;
-            tls->enc_hs_bytes[dir] += d->rlen;
-            td_transcript_event(s->t, TD_EV_ENCRYPTED_HANDSHAKE, dir, CT_HANDSHAKE, (uint32_t)d->rlen, packet, ts);
+            encrypted_handshake(s, dir, packet, ts);
+        } else if (d->after_fatal) {             /* no handshake goes on after a side's fatal alert: */
+            encrypted_handshake(s, dir, packet, ts);   /* a flight it had sent, protected */
         } else {
             d->rkeep = true;
             if (d->hs_lost) {                      /* resume framing at a record boundary */
@@ -188,7 +197,10 @@ __attribute__((always_inline)) static inline void record_body(td_tls_stream *s, 
     d->rbody += n;
     if (!d->rkeep) return;
     if (d->rtype == CT_HANDSHAKE) {
-        tls_hs_feed(s, dir, p, n, packet, ts);
+        if (!tls_hs_feed(s, dir, p, n, true, packet, ts)) {   /* protected after all */
+            d->rkeep = false;
+            encrypted_handshake(s, dir, packet, ts);
+        }
     } else if (d->rtype == CT_ALERT) {
         for (size_t i = 0; i < n && d->alert_have < ALERT_BUF; i++) d->alert[d->alert_have++] = p[i];
     } else if (d->rtype == CT_HEARTBEAT) {
@@ -270,7 +282,7 @@ static void record_opened(td_tls_stream *s, int dir, uint8_t type, const uint8_t
             tls_hs_reset(&s->d[dir]);
             s->d[dir].hs_lost = false;
         }
-        tls_hs_feed(s, dir, p, n, packet, ts);
+        tls_hs_feed(s, dir, p, n, false, packet, ts);
         break;
     case CT_ALERT:
         if (n >= 2 && n % 2 == 0) {

@@ -56,6 +56,7 @@ typedef struct dir_parser {
     size_t hslen, hshave, hscap;
     size_t hsskip;                       /* bytes left of an over-cap message being skipped */
     bool hs_lost;                        /* a gap broke handshake framing: wait for a new record */
+    bool after_fatal;                    /* this side sent a fatal alert: a later handshake record is protected */
     uint8_t *v2buf;                      /* SSLv2 record being assembled (a hello, or a clear one later) */
     size_t v2len, v2have;
     bool v2_encrypted;                   /* SSLv2: this direction's records are now encrypted */
@@ -110,8 +111,10 @@ bool tls_straddling(dir_parser *d, const cursor *c, size_t (*find)(const uint8_t
 
 /* ---- tls_handshake_reassembly.c, tls_alerts_heartbeats.c --------------------------------------- */
 void tls_hs_reset(dir_parser *d);
-/* Handshake-record body bytes (in the clear) of direction dir. */
-void tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, uint64_t packet, double ts);
+/* Handshake-record body bytes (in the clear) of direction dir: read off the wire (`wire`), or
+ * decrypted.  False when wire bytes cannot be a handshake message in the clear (a protected
+ * record): the message being put together is dropped, and the rest of the record is not for here. */
+bool tls_hs_feed(td_tls_stream *s, int dir, const uint8_t *data, size_t n, bool wire, uint64_t packet, double ts);
 void tls_add_alert(td_tls_stream *s, int dir, uint8_t level, uint8_t code, bool encrypted,
                    uint64_t packet, double ts);
 /* Does an alert record's body (n bytes) hold alerts in the clear? */
