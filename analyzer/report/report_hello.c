@@ -112,9 +112,9 @@ const char *td_hello_line(const td_tls *s, int i, bool verbose, const char **lab
     switch (i) {
     case 0:
         *label = "fingerprint";
-        if (h->ja3[0]) add(buf, len, "JA3 %s", h->ja3);
-        if (h->ja4[0]) add(buf, len, "%sJA4 %s", buf[0] ? ", " : "", h->ja4);
-        if (h->ja3s[0]) add(buf, len, "%sJA3S %s", buf[0] ? ", " : "", h->ja3s);
+        if (h->ja3[0]) add(buf, len, "JA3=%s", h->ja3);
+        if (h->ja4[0]) add(buf, len, "%sJA4=%s", buf[0] ? ", " : "", h->ja4);
+        if (h->ja3s[0]) add(buf, len, "%sJA3S=%s", buf[0] ? ", " : "", h->ja3s);
         break;
     case 1:
         *label = "client exts";
