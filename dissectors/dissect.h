@@ -46,6 +46,20 @@ const char *td_handshake_name(uint8_t type);
 const char *td_anomaly_text(const td_anomaly *an, int dir, char *buf, size_t len);
 /* Extension name ("server_name"), or NULL. */
 const char *td_extension_name(uint16_t type);
+/* The code points a hello offers (dissectors/tls/tls_names_hello.c): supported group
+ * ("x25519", "X25519MLKEM768"), signature scheme ("rsa_pss_rsae_sha256"), EC point format,
+ * PSK key exchange mode ("psk_dhe_ke"), certificate compression ("brotli"); NULL if unknown. */
+const char *td_group_name(uint16_t group);
+bool td_group_is_pq(uint16_t group);           /* ML-KEM or Kyber, alone or in a hybrid */
+const char *td_sigalg_name(uint16_t scheme);
+const char *td_point_format_name(uint8_t format);
+const char *td_psk_mode_name(uint8_t mode);
+const char *td_cert_compression_name(uint16_t alg);
+/* The name, "grease" for a GREASE value, else "0x%04X" written into buf. */
+const char *td_group_label(uint16_t group, char *buf, size_t len);
+const char *td_sigalg_label(uint16_t scheme, char *buf, size_t len);
+const char *td_extension_label(uint16_t type, char *buf, size_t len);
+const char *td_cert_compression_label(uint16_t alg, char *buf, size_t len);
 
 /* The same, never NULL: the name, or the number ("0x%04X", "alert_%u") written into buf. */
 const char *td_version_label(uint16_t v, char *buf, size_t len);

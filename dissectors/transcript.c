@@ -101,6 +101,11 @@ void td_transcript_clear(td_transcript *t)
         free(tls->dec->recs);
         free(tls->dec);
     }
+    if (tls->hello) {
+        free(tls->hello->ja3_string);
+        free(tls->hello->ja3s_string);
+        free(tls->hello);
+    }
     free(t->events);
     memset(t, 0, sizeof *t);
 }

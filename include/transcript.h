@@ -184,6 +184,38 @@ typedef struct td_anomaly {
     uint64_t a, b;
 } td_anomaly;
 
+/* What the hellos offered beyond the basics, and their fingerprints (dissectors/tls/tls_hello.c,
+ * tls_fingerprint.c); allocated with the first ClientHello or ServerHello seen in the clear.
+ * Lists keep the wire order and GREASE values (0x?a?a) as sent; each keeps at most its cap and
+ * counts the rest. */
+#define TD_MAX_HELLO_IDS 64                /* extension ids, signature algorithms, groups */
+#define TD_MAX_HELLO_SMALL 16              /* key shares, point formats, PSK modes, compression */
+#define TD_JA4_LEN 36                      /* "t13d1516h2_8daaf6152771_e5627efa2ab1" */
+typedef struct td_hello {
+    uint16_t ext[TD_MAX_HELLO_IDS];        /* the ClientHello's extension types, in order */
+    uint16_t n_ext, n_ext_total;
+    uint16_t sig_algs[TD_MAX_HELLO_IDS];   /* signature_algorithms */
+    uint16_t n_sig_algs, n_sig_algs_total;
+    uint16_t groups[TD_MAX_HELLO_IDS];     /* supported_groups */
+    uint16_t n_groups, n_groups_total;
+    uint16_t key_shares[TD_MAX_HELLO_SMALL]; /* key_share: the groups of the shares sent */
+    uint16_t n_key_shares, n_key_shares_total;
+    uint8_t point_formats[TD_MAX_HELLO_SMALL]; /* ec_point_formats */
+    uint16_t n_point_formats;
+    uint8_t psk_modes[TD_MAX_HELLO_SMALL]; /* psk_key_exchange_modes */
+    uint16_t n_psk_modes;
+    uint16_t cert_compression[TD_MAX_HELLO_SMALL]; /* compress_certificate algorithms */
+    uint16_t n_cert_compression;
+    bool ech;                              /* encrypted_client_hello (0xfe0d) sent */
+    uint8_t ech_type;                      /* its ECHClientHelloType: 0 outer, 1 inner */
+    uint16_t server_ext[TD_MAX_HELLO_IDS]; /* the ServerHello's extension types, in order */
+    uint16_t n_server_ext, n_server_ext_total;
+    uint16_t server_key_share;             /* the group of the ServerHello's key_share; 0 = none */
+    char ja3[33], ja3s[33];                /* MD5 hex; "" when not computed */
+    char ja4[TD_JA4_LEN + 1];              /* "" when not computed */
+    char *ja3_string, *ja3s_string;        /* heap: the strings hashed; NULL when not computed */
+} td_hello;
+
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
     bool sslv2_client_hello;               /* the ClientHello used the SSLv2-compatible format */
@@ -265,6 +297,7 @@ typedef struct td_tls {
     uint8_t sslv2_error_from;
     uint64_t sslv2_error_packet;
     td_decrypt_facts *dec;                 /* heap, only with --keylog (NULL otherwise) */
+    td_hello *hello;                       /* heap: offered lists and fingerprints (NULL: no hello) */
 } td_tls;
 
 /* Were this connection's protected records read with a key log? */

@@ -38,6 +38,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  --no-siblings    judge every connection alone (no reasoning across them)\n"
     "  --verdict LIST   show only connections with these verdicts (unknown-ca,...)\n"
     "  --connection N   show only connection #N     --html FILE  also a web page\n"
+    "  --ja3 HASH,...   only these JA3 or JA3S      --ja4 FP,...  only these JA4\n"
     "  --color WHEN     never, always or auto       -h, --help    -V, --version\n"
     "Exit status: 0 every connection ok, 1 some had a problem, 2 usage/input error.\n"
     "More: man tlsdiag (from a source checkout: man ./tlsdiag.1)\n";
@@ -45,6 +46,7 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
 enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
     OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS, OPT_KEYLOG, OPT_NO_SIBLINGS,
+    OPT_JA3, OPT_JA4,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +67,8 @@ static const struct option long_opts[] = {
     { "workers", required_argument, NULL, OPT_WORKERS },
     { "buffer-size", required_argument, NULL, 'B' },
     { "keylog", required_argument, NULL, OPT_KEYLOG },
+    { "ja3", required_argument, NULL, OPT_JA3 },
+    { "ja4", required_argument, NULL, OPT_JA4 },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { "quiet", no_argument, NULL, 'q' },
@@ -160,6 +164,36 @@ static int parse_verdicts(const char *list, td_options *o)
         if (!end) break;
         p = end;
     }
+    return 0;
+}
+
+/* --ja3 HASH,... (32 hex digits each) and --ja4 FP,... ("t13d1516h2_8daaf6152771_e5627efa2ab1"):
+ * the list is kept as given; each entry is checked for the fingerprint's shape. */
+static bool fp_shaped(const char *p, size_t len, bool ja4)
+{
+    if (len != (ja4 ? 36u : 32u)) return false;
+    for (size_t i = 0; i < len; i++) {
+        bool under = ja4 && (i == 10 || i == 23);
+        bool hex = (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F');
+        bool alnum = hex || (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z');
+        if (under ? p[i] != '_' : !(ja4 && i < 10 ? alnum : hex)) return false;
+    }
+    return true;
+}
+
+static int parse_fingerprints(const char *list, bool ja4, td_options *o)
+{
+    for (const char *p = list;; p++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (!fp_shaped(p, len, ja4))
+            return usage_error(ja4 ? "--ja4: '%.*s' is not a JA4 fingerprint (like t13d1516h2_8daaf6152771_e5627efa2ab1)"
+                                   : "--ja3: '%.*s' is not a JA3 or JA3S hash (32 hex digits)", (int)len, p);
+        if (!end) break;
+        p = end;
+    }
+    if (ja4) o->ja4_filter = list;
+    else o->ja3_filter = list;
     return 0;
 }
 
@@ -322,6 +356,8 @@ static int take_option(int c, const char *arg, td_options *o, bool *reading)
     case OPT_COLOR: return parse_color(arg, o);
     case OPT_NO_SIBLINGS: o->no_siblings = true; return 0;
     case OPT_VERDICT: return parse_verdicts(arg, o);
+    case OPT_JA3: return parse_fingerprints(arg, false, o);
+    case OPT_JA4: return parse_fingerprints(arg, true, o);
     case OPT_HTML: o->html_file = arg; return 0;
     case OPT_KEYLOG: return add_keylog(arg, o);
     case 'h': fputs(usage_text, stdout); return 1;

@@ -48,5 +48,8 @@ void td_jw_fixed3(td_jw *w, double v);                     /* as printf "%.3f" *
 /* The summary object's roll-up fields (analyzer/report/rollup_json.c). */
 struct td_run_summary;
 void td_json_rollup(td_jw *w, const struct td_run_summary *s);
+/* The hellos' fingerprints and offered lists, as fields of the "tls" object (report_hello.c). */
+struct td_tls;
+void td_json_hello(td_jw *w, const struct td_tls *s);
 
 #endif

@@ -68,5 +68,8 @@ size_t td_evidence_order(const td_result *r, size_t order[TD_MAX_EVIDENCE]);
 /* For a ladder walk in order: what a protected TLS 1.3 record event was inferred to hold, or NULL
  * for other events; *rec counts the kept records passed (start it at 0). */
 const char *td_event_record_label(const td_result *r, const td_event *e, size_t *rec);
+/* Line i (from 0) of the hellos' facts (analyzer/report/report_hello.c): JA3/JA4/JA3S, then with
+ * verbose the offered lists; *label and the body in buf ("" when line i is empty), NULL past the end. */
+const char *td_hello_line(const td_tls *s, int i, bool verbose, const char **label, char *buf, size_t len);
 
 #endif

@@ -146,6 +146,21 @@ static void ladder(FILE *f, const td_result *r)
         fprintf(f, "<p class=\"note\">%zu more events not kept</p>\n", t->n_events_dropped);
 }
 
+/* The hellos' fingerprints and offered lists (analyzer/report/report_hello.c). */
+static void hello_facts(FILE *f, const td_tls *s)
+{
+    char hb[4096];
+    const char *hl, *label;
+    for (int i = 0; (hl = td_hello_line(s, i, true, &label, hb, sizeof hb)); i++)
+        if (*hl) {
+            fputs("<dt>", f);
+            esc(f, label);
+            fputs("</dt><dd>", f);
+            esc(f, hl);
+            fputs("</dd>", f);
+        }
+}
+
 static void facts(FILE *f, const td_result *r)
 {
     const td_transcript *t = r->t;
@@ -213,6 +228,7 @@ static void facts(FILE *f, const td_result *r)
         }
         fputs("</dd>", f);
     }
+    hello_facts(f, s);
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *x = &r->findings[i];
         fprintf(f, "%s<dd class=\"%s\"><b>", i ? "<dt></dt>" : "<dt>findings</dt>",

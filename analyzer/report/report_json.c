@@ -278,6 +278,7 @@ static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
     TD_JW_LIT(w, "],\"heartbeats_total\":"); td_jw_u64(w, s->n_heartbeats_total);
     TD_JW_LIT(w, ",\"sslv2\":");
     sslv2_object(w, s);
+    td_json_hello(w, s);                           /* ja3, ja4, ..., server_extensions */
     td_jw_char(w, '}');
 }
 

@@ -316,6 +316,12 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, 
         if (r->remedy) labelled(out, width, "fix", r->remedy);
     }
     tls_lines(out, width, &t->tls);
+    if (verbose > 0) {                             /* fingerprints and offered lists */
+        char hb[4096];
+        const char *hl, *label;
+        for (int i = 0; (hl = td_hello_line(&t->tls, i, true, &label, hb, sizeof hb)); i++)
+            if (*hl) labelled(out, width, label, hl);
+    }
     tcp_line(out, width, r);
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *f = &r->findings[i];

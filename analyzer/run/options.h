@@ -38,6 +38,8 @@ typedef struct td_options {
     bool no_siblings;              /* --no-siblings: judge every connection alone */
     uint32_t verdict_mask;         /* --verdict LIST: bit v set = show verdict v (0: all) */
     uint64_t connection;           /* --connection N: show only connection #N (0: all) */
+    const char *ja3_filter;        /* --ja3 H,H: show only these JA3 or JA3S (argv string; NULL: all) */
+    const char *ja4_filter;        /* --ja4 F,F: show only these JA4 (argv string; NULL: all) */
     const char *html_file;         /* --html FILE */
     unsigned buffer_kib;           /* -B: live capture buffer in KiB (0 = the default, 8 MiB) */
     unsigned workers;              /* --workers: live capture threads (0 = 1) */

@@ -4,15 +4,30 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analyzer/run/progress.h"
 #include "analyzer/report/rollup.h"
 #include "analyzer/run/run.h"
 
-/* --verdict and --connection: which connections the report shows (all are counted). */
+/* Is fingerprint fp (may be NULL or "") one of the comma-separated list's (case aside)? */
+static bool fp_listed(const char *list, const char *fp)
+{
+    size_t n = fp ? strlen(fp) : 0;
+    if (!n) return false;
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncasecmp(p, fp, n) == 0 && (p[n] == ',' || p[n] == '\0')) return true;
+    return false;
+}
+
+/* --verdict, --connection, --ja3 and --ja4: which connections the report shows (all are counted). */
 static bool shown(const td_run *r, const td_result *res, bool problem)
 {
+    const td_hello *h = res->t->tls.hello;
     if (r->opt.quiet && !problem) return false;
+    if (r->opt.ja3_filter && !(h && (fp_listed(r->opt.ja3_filter, h->ja3) || fp_listed(r->opt.ja3_filter, h->ja3s))))
+        return false;
+    if (r->opt.ja4_filter && !(h && fp_listed(r->opt.ja4_filter, h->ja4))) return false;
     if (r->opt.connection && res->t->id != r->opt.connection) return false;
     if (r->opt.verdict_mask && !(r->opt.verdict_mask & (1u << res->verdict))) return false;
     return true;

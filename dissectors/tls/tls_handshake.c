@@ -115,6 +115,9 @@ static bool client_hello(td_transcript *t, cursor *c, uint64_t packet)
 {
     td_tls *tls = &t->tls;
     bool second = tls->client_hello;               /* the ClientHello after a HelloRetryRequest */
+    const uint8_t *body = c->p;
+    size_t body_len = cur_left(c);
+    td_hello *h = second ? NULL : tls_hello(tls);  /* lists and fingerprints: the first one's */
     tls->client_hello = true;
     if (!second) tls->client_hello_packet = packet;
     if (second) {                                  /* its lists replace the first one's */
@@ -151,6 +154,7 @@ static bool client_hello(td_transcript *t, cursor *c, uint64_t packet)
             uint16_t type = cur_u16(&exts);
             cursor ext = cur_block16(&exts);
             if (exts.bad) break;
+            if (h) tls_hello_client_extension(h, type, ext);
             client_hello_extension(tls, type, &ext, &has_sv);
         }
         if (exts.bad) c->bad = true;
@@ -159,6 +163,7 @@ static bool client_hello(td_transcript *t, cursor *c, uint64_t packet)
         tls->n_offered_versions = 0;
         add_offered_version(tls, tls->client_legacy_version);
     }
+    if (h) tls_fingerprint_client(h, body, body_len);
     return !c->bad;
 }
 
@@ -176,6 +181,7 @@ static bool pre22_draft(uint16_t version)
 static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts, size_t len)
 {
     td_tls *tls = &t->tls;
+    const uint8_t *body = c->p;
     uint16_t legacy = cur_u16(c);
     const uint8_t *random = cur_bytes(c, 32);
     bool draft_layout = pre22_draft(legacy);
@@ -188,6 +194,8 @@ static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts
 
     td_transcript_event(t, TD_EV_HANDSHAKE, TD_S2C, hrr ? HS_HELLO_RETRY : HS_SERVER_HELLO,
                         (uint32_t)len, packet, ts);
+    td_hello *h = tls_hello(tls);
+    if (h) h->n_server_ext = h->n_server_ext_total = 0;  /* a ServerHello's replace an HRR's */
     uint16_t selected = 0;
     char *alpn = NULL;
     size_t alpn_len = 0;
@@ -198,6 +206,7 @@ static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts
             uint16_t type = cur_u16(&exts);
             cursor ext = cur_block16(&exts);
             if (exts.bad) break;
+            if (h) tls_hello_server_extension(h, type, ext);
             if (type == EXT_SUPPORTED_VERSIONS) selected = cur_u16(&ext);
             else if (type == EXT_PRE_SHARED_KEY) psk = true;
             else if (type == EXT_ALPN) {
@@ -221,6 +230,7 @@ static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts
     }
     tls->server_hello = true;
     tls->server_hello_packet = packet;
+    if (h && !h->ja3s[0]) tls_fingerprint_server(h, body, len);
     if (!sid.bad && cur_left(&sid) <= 32) {
         tls->session_id_s_len = (uint8_t)cur_left(&sid);
         memcpy(tls->session_id_s, sid.p, cur_left(&sid));

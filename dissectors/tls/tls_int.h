@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dissectors/cursor.h"
 #include "dissectors/dissect.h"
 #include "include/transcript.h"
 
@@ -62,5 +63,15 @@ bool tls_sslv2_clear_message(td_transcript *t, int dir, const uint8_t *body, siz
 bool tls_list_push_str(char ***list, size_t *n, size_t cap, const char *s, size_t len);
 void tls_set_str(char **dst, const char *s, size_t len);
 void tls_note_bad(td_transcript *t, int dir, td_anomaly what);
+
+/* The hellos' lists and fingerprints (tls_hello.c, tls_fingerprint.c).  tls_hello: the
+ * transcript's td_hello, allocated on first use (NULL without memory).  The first ClientHello's
+ * extensions and the ServerHello's are recorded one by one (type and body); the fingerprints are
+ * computed once from a whole hello body (handshake header removed). */
+td_hello *tls_hello(td_tls *tls);
+void tls_hello_client_extension(td_hello *h, uint16_t type, cursor ext);
+void tls_hello_server_extension(td_hello *h, uint16_t type, cursor ext);
+void tls_fingerprint_client(td_hello *h, const uint8_t *body, size_t len);
+void tls_fingerprint_server(td_hello *h, const uint8_t *body, size_t len);
 
 #endif
