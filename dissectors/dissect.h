@@ -74,6 +74,9 @@ int td_x509_summarize(const uint8_t *der, size_t len, td_cert *out);
 /* A DER-encoded X.509 Name (as in CertificateRequest.certificate_authorities) as an RFC 2253
  * string, heap-allocated; NULL if it does not parse. */
 char *td_x509_name_text(const uint8_t *der, size_t len);
+/* The RFC 5280 name of keyUsage bit n (td_cert.key_usage), "digitalSignature" .. "decipherOnly";
+ * NULL past bit 8 (dissectors/x509/x509_ident.c). */
+const char *td_x509_key_usage_name(unsigned bit);
 /* Summaries remembered (dissectors/x509/x509_cache.c): the same certificate, byte for byte, is parsed
  * once.  An object the caller owns and passes in, with at most `slots` certificates (rounded up
  * to a power of two); td_x509_summarize_cached gives exactly what td_x509_summarize would (a

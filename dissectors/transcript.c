@@ -67,8 +67,9 @@ void td_cert_clear(td_cert *c)
             free(c->san[i]);
     free(c->san);
     free(c->der);
-    free(c->aia_ca_issuers);
-    free(c->aia_ocsp);
+    free_list(c->eku, c->n_eku);
+    free_list(c->ocsp_urls, c->n_ocsp_urls);   /* aia_ocsp is ocsp_urls[0] */
+    free_list(c->ca_issuer_urls, c->n_ca_issuer_urls);   /* aia_ca_issuers is ca_issuer_urls[0] */
     memset(c, 0, sizeof *c);
 }
 

@@ -51,6 +51,24 @@ typedef struct td_cert {
     void *block;                           /* non-NULL: subject, issuer, san, der, aia_ca_issuers and
                                               aia_ocsp all live in this one allocation (a copy from
                                               the summary cache) */
+    /* Identity (dissectors/x509/x509_ident.c); in the packed block too, like the fields above. */
+    char serial[136];                      /* serialNumber as `openssl x509 -serial` prints it: upper-case
+                                              hex of the magnitude, "-" first if negative, "00" for zero;
+                                              "..." after the first 64 bytes of a longer one; "" unread */
+    char sha1[41];                         /* hex SHA-1 fingerprint of the DER, like sha256 (always set) */
+    uint64_t san_ip[4];                    /* bit i (of word i / 64): san[i] is an iPAddress entry */
+    uint16_t key_usage;                    /* keyUsage, bit n = RFC 5280 bit n (0 digitalSignature .. 8
+                                              decipherOnly); 0 if absent or malformed */
+    bool scts_malformed;                   /* the embedded SCT list's lengths lie (or it is duplicated) */
+    bool precert;                          /* CT poison extension (1.3.6.1.4.1.11129.2.4.3) present */
+    uint16_t scts;                         /* SCTs wholly inside the embedded list (1.3.6.1.4.1.11129.2.4.2) */
+    char **eku;                            /* extendedKeyUsage: names ("serverAuth") or dotted OIDs, <= 16 */
+    size_t n_eku;
+    char **ocsp_urls;                      /* every AIA OCSP URI (<= 4, printable, <= 1024 characters);
+                                              aia_ocsp is ocsp_urls[0] (not owned apart) */
+    size_t n_ocsp_urls;
+    char **ca_issuer_urls;                 /* every AIA caIssuers URI, the same way; aia_ca_issuers is [0] */
+    size_t n_ca_issuer_urls;
 } td_cert;
 
 typedef struct td_chain {

@@ -102,6 +102,35 @@ static bool cited(const td_result *r, uint64_t packet)
 #define LAD_TOP 46
 #define LAD_ROW 30
 
+/* A certificate's identity after its names: serial, SHA-1, key usages, AIA URIs, SCTs. */
+static void cert_identity(FILE *f, const td_cert *x)
+{
+    fputs("<br>serial ", f);
+    esc(f, x->serial[0] ? x->serial : "?");
+    fputs(", sha1 ", f);
+    esc(f, x->sha1);
+    for (unsigned b = 0, k = 0; td_x509_key_usage_name(b); b++)
+        if (x->key_usage >> b & 1) {
+            fputs(k++ ? " " : "; usage ", f);
+            esc(f, td_x509_key_usage_name(b));
+        }
+    for (size_t i = 0; i < x->n_eku; i++) {
+        fputs(i ? " " : "; EKU ", f);
+        esc(f, x->eku[i]);
+    }
+    for (size_t i = 0; i < x->n_ocsp_urls; i++) {
+        fputs(i ? " " : "; OCSP ", f);
+        esc(f, x->ocsp_urls[i]);
+    }
+    for (size_t i = 0; i < x->n_ca_issuer_urls; i++) {
+        fputs(i ? " " : "; CA issuers ", f);
+        esc(f, x->ca_issuer_urls[i]);
+    }
+    if (x->scts || x->scts_malformed)
+        fprintf(f, "; %u SCT%s%s", x->scts, x->scts == 1 ? "" : "s", x->scts_malformed ? " (list malformed)" : "");
+    if (x->precert) fputs("; precertificate", f);
+}
+
 static void ladder(FILE *f, const td_result *r)
 {
     const td_transcript *t = r->t;
@@ -215,6 +244,7 @@ static void facts(FILE *f, const td_result *r)
                 fputs(k ? ", " : "; names ", f);
                 esc(f, x->san[k]);
             }
+            cert_identity(f, x);
         }
         fputs("</dd>", f);
     }
@@ -225,6 +255,7 @@ static void facts(FILE *f, const td_result *r)
             esc(f, x->subject);
             fputs(" &larr; ", f);
             esc(f, x->issuer);
+            cert_identity(f, x);
         }
         fputs("</dd>", f);
     }

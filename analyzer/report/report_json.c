@@ -26,6 +26,31 @@ static void str_list(td_jw *w, char *const *list, size_t n)
     td_jw_char(w, ']');
 }
 
+/* The identity fields of a parsed certificate (issue 23), each followed by a comma. */
+static void cert_identity(td_jw *w, const td_cert *x)
+{
+    key(w, "serial"); td_jw_str(w, x->serial);
+    TD_JW_LIT(w, ",\"san_ip\":[");
+    for (size_t i = 0, k = 0; i < x->n_san; i++)
+        if (x->san_ip[i / 64] >> (i % 64) & 1) {
+            if (k++) td_jw_char(w, ',');
+            td_jw_str(w, x->san[i]);
+        }
+    TD_JW_LIT(w, "],\"key_usage\":[");
+    for (unsigned b = 0, k = 0; td_x509_key_usage_name(b); b++)
+        if (x->key_usage >> b & 1) {
+            if (k++) td_jw_char(w, ',');
+            td_jw_str(w, td_x509_key_usage_name(b));
+        }
+    TD_JW_LIT(w, "],\"ext_key_usage\":"); str_list(w, x->eku, x->n_eku);
+    TD_JW_LIT(w, ",\"ocsp_urls\":"); str_list(w, x->ocsp_urls, x->n_ocsp_urls);
+    TD_JW_LIT(w, ",\"ca_issuer_urls\":"); str_list(w, x->ca_issuer_urls, x->n_ca_issuer_urls);
+    TD_JW_LIT(w, ",\"scts\":"); td_jw_u64(w, x->scts);
+    TD_JW_LIT(w, ",\"scts_malformed\":"); td_jw_bool(w, x->scts_malformed);
+    TD_JW_LIT(w, ",\"precert\":"); td_jw_bool(w, x->precert);
+    td_jw_char(w, ',');
+}
+
 static void chain(td_jw *w, const td_chain *c)
 {
     td_jw_char(w, '[');
@@ -44,8 +69,10 @@ static void chain(td_jw *w, const td_chain *c)
             key(w, "key"); td_jw_str(w, x->key); td_jw_char(w, ',');
             key(w, "signature"); td_jw_str(w, x->signature); td_jw_char(w, ',');
             TD_JW_LIT(w, "\"self_signed\":"); td_jw_bool(w, x->self_signed); td_jw_char(w, ',');
+            cert_identity(w, x);
         }
         key(w, "sha256"); td_jw_str(w, x->sha256);
+        td_jw_char(w, ','); key(w, "sha1"); td_jw_str(w, x->sha1);
         td_jw_char(w, '}');
     }
     td_jw_char(w, ']');

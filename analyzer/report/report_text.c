@@ -115,7 +115,23 @@ static void human_bytes(uint64_t n, char *buf, size_t len)
     else snprintf(buf, len, "%.1f GiB", (double)n / (1024.0 * 1024 * 1024));
 }
 
-static void cert_line(FILE *out, int width, const char *label, const td_cert *x)
+/* -v: a certificate's identity (serial, SHA-1, key usages, AIA URIs, SCTs) on a line of its own. */
+static void cert_identity_line(FILE *out, int width, const td_cert *x)
+{
+    line l = { .n = 0 };
+    add(&l, "serial %s, sha1 %s", x->serial[0] ? x->serial : "?", x->sha1);
+    for (unsigned b = 0, k = 0; td_x509_key_usage_name(b); b++)
+        if (x->key_usage >> b & 1) add(&l, "%s%s", k++ ? " " : ", usage ", td_x509_key_usage_name(b));
+    for (size_t i = 0; i < x->n_eku; i++) add(&l, "%s%s", i ? " " : ", EKU ", x->eku[i]);
+    for (size_t i = 0; i < x->n_ocsp_urls; i++) add(&l, "%s%s", i ? " " : ", OCSP ", x->ocsp_urls[i]);
+    for (size_t i = 0; i < x->n_ca_issuer_urls; i++) add(&l, "%s%s", i ? " " : ", CA issuers ", x->ca_issuer_urls[i]);
+    if (x->scts || x->scts_malformed)
+        add(&l, ", %u %s%s", x->scts, x->scts == 1 ? "SCT" : "SCTs", x->scts_malformed ? " (list malformed)" : "");
+    if (x->precert) add(&l, ", precertificate (CT poison)");
+    labelled(out, width, "", l.b);
+}
+
+static void cert_line(FILE *out, int width, const char *label, const td_cert *x, int verbose)
 {
     line l = { .n = 0 };
     if (x->parse_error) {
@@ -133,9 +149,10 @@ static void cert_line(FILE *out, int width, const char *label, const td_cert *x)
         if (x->n_san > 6) add(&l, ", ... (%zu)", x->n_san);
     }
     labelled(out, width, "", l.b);
+    if (verbose > 0) cert_identity_line(out, width, x);
 }
 
-static void chain_lines(FILE *out, int width, const char *who, const td_chain *c)
+static void chain_lines(FILE *out, int width, const char *who, const td_chain *c, int verbose)
 {
     if (!c->seen) return;
     if (c->empty) {
@@ -144,7 +161,7 @@ static void chain_lines(FILE *out, int width, const char *who, const td_chain *c
         labelled(out, width, who, b);
         return;
     }
-    for (size_t i = 0; i < c->n; i++) cert_line(out, width, i == 0 ? who : "", &c->certs[i]);
+    for (size_t i = 0; i < c->n; i++) cert_line(out, width, i == 0 ? who : "", &c->certs[i], verbose);
     if (c->n_total > c->n) {
         char b[64];
         snprintf(b, sizeof b, "... %zu more not kept", c->n_total - c->n);
@@ -170,7 +187,7 @@ static void header(FILE *out, int width, const td_result *r, bool color)
     put(out, width, "", 4, l.b);
 }
 
-static void tls_lines(FILE *out, int width, const td_tls *s)
+static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
 {
     char b1[32], b2[32];
     line l = { .n = 0 };
@@ -214,14 +231,14 @@ static void tls_lines(FILE *out, int width, const td_tls *s)
         if (s->sslv2_client_hello) add(&l, "; SSLv2-format hello");
         labelled(out, width, "offered", l.b);
     }
-    chain_lines(out, width, "server cert", &s->server_chain);
+    chain_lines(out, width, "server cert", &s->server_chain, verbose);
     if (s->cert_requested) {
         l.n = 0;
         add(&l, "server asked for a client certificate (pkt %llu)", (unsigned long long)s->cert_request_packet);
         if (s->n_ca_names) add(&l, "; accepted issuers: %s%s", s->ca_names[0], s->n_ca_names > 1 ? ", ..." : "");
         labelled(out, width, "client auth", l.b);
     }
-    chain_lines(out, width, "client cert", &s->client_chain);
+    chain_lines(out, width, "client cert", &s->client_chain, verbose);
     for (size_t i = 0; i < s->n_alerts; i++) {
         const td_alert *a = &s->alerts[i];
         l.n = 0;
@@ -315,7 +332,7 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, 
         }
         if (r->remedy) labelled(out, width, "fix", r->remedy);
     }
-    tls_lines(out, width, &t->tls);
+    tls_lines(out, width, &t->tls, verbose);
     if (verbose > 0) {                             /* fingerprints and offered lists */
         char hb[4096];
         const char *hl, *label;

@@ -70,19 +70,32 @@ static void *place(unsigned char **at, const void *src, size_t n)
     return where;
 }
 
+/* Bytes of a list's strings (with their NULs). */
+static size_t list_bytes(char *const *list, size_t n)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++) sum += list[i] ? strlen(list[i]) + 1 : 0;
+    return sum;
+}
+
+/* Each string of src[n] placed at *at, its pointer in dst[] (placed earlier, so aligned). */
+static void place_strings(unsigned char **at, char **dst, char *const *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = src[i] ? place(at, src[i], strlen(src[i]) + 1) : NULL;
+}
+
 /* A deep copy of src into dst, packed into one allocation (dst->block): a cache hit costs one
- * malloc and one free instead of one per string.  False if memory ran out (dst then holds
- * nothing). */
+ * malloc and one free instead of one per string.  The pointer arrays come first, so that they
+ * are aligned.  False if memory ran out (dst then holds nothing). */
 static bool cert_copy(td_cert *dst, const td_cert *src)
 {
     size_t subject = src->subject ? strlen(src->subject) + 1 : 0;
     size_t issuer = src->issuer ? strlen(src->issuer) + 1 : 0;
-    size_t ca_issuers = src->aia_ca_issuers ? strlen(src->aia_ca_issuers) + 1 : 0;
-    size_t ocsp = src->aia_ocsp ? strlen(src->aia_ocsp) + 1 : 0;
-    size_t sans = 0;
-    for (size_t i = 0; i < src->n_san; i++) sans += src->san[i] ? strlen(src->san[i]) + 1 : 0;
-    size_t ptrs = src->n_san * sizeof(char *);     /* first, so that it is aligned */
-    unsigned char *block = malloc(ptrs + src->der_len + subject + issuer + ca_issuers + ocsp + sans + 1);
+    size_t nptr = src->n_san + src->n_eku + src->n_ocsp_urls + src->n_ca_issuer_urls;
+    size_t strings = list_bytes(src->san, src->n_san) + list_bytes(src->eku, src->n_eku) +
+                     list_bytes(src->ocsp_urls, src->n_ocsp_urls) +
+                     list_bytes(src->ca_issuer_urls, src->n_ca_issuer_urls);
+    unsigned char *block = malloc(nptr * sizeof(char *) + src->der_len + subject + issuer + strings + 1);
     *dst = *src;
     if (!block) {
         memset(dst, 0, sizeof *dst);
@@ -90,14 +103,20 @@ static bool cert_copy(td_cert *dst, const td_cert *src)
     }
     unsigned char *at = block;
     dst->block = block;
-    dst->san = src->n_san ? (char **)place(&at, src->san, ptrs) : NULL;
-    for (size_t i = 0; i < src->n_san; i++)
-        if (src->san[i]) dst->san[i] = place(&at, src->san[i], strlen(src->san[i]) + 1);
+    dst->san = src->n_san ? (char **)place(&at, src->san, src->n_san * sizeof(char *)) : NULL;
+    dst->eku = src->n_eku ? (char **)place(&at, src->eku, src->n_eku * sizeof(char *)) : NULL;
+    dst->ocsp_urls = src->n_ocsp_urls ? (char **)place(&at, src->ocsp_urls, src->n_ocsp_urls * sizeof(char *)) : NULL;
+    dst->ca_issuer_urls = src->n_ca_issuer_urls
+                        ? (char **)place(&at, src->ca_issuer_urls, src->n_ca_issuer_urls * sizeof(char *)) : NULL;
+    place_strings(&at, dst->san, src->san, src->n_san);
+    place_strings(&at, dst->eku, src->eku, src->n_eku);
+    place_strings(&at, dst->ocsp_urls, src->ocsp_urls, src->n_ocsp_urls);
+    place_strings(&at, dst->ca_issuer_urls, src->ca_issuer_urls, src->n_ca_issuer_urls);
     dst->der = src->der_len ? place(&at, src->der, src->der_len) : NULL;
     dst->subject = place(&at, src->subject, subject);
     dst->issuer = place(&at, src->issuer, issuer);
-    dst->aia_ca_issuers = place(&at, src->aia_ca_issuers, ca_issuers);
-    dst->aia_ocsp = place(&at, src->aia_ocsp, ocsp);
+    dst->aia_ocsp = src->n_ocsp_urls ? dst->ocsp_urls[0] : NULL;            /* the first of each, */
+    dst->aia_ca_issuers = src->n_ca_issuer_urls ? dst->ca_issuer_urls[0] : NULL;   /* as summarised */
     return true;
 }
 

@@ -23,56 +23,17 @@
 #include <openssl/x509v3.h>
 
 #include "dissectors/dissect.h"
+#include "dissectors/x509/x509_int.h"
 
-#define SAN_MAX 256                        /* subjectAltName entries kept */
+#define SAN_MAX X509_SAN_MAX               /* subjectAltName entries kept */
 #define SAN_TEXT_MAX 1024                  /* characters kept of one entry (after escaping) */
 #define NAME_TEXT_MAX 65536                /* characters kept of a subject or issuer */
-#define URI_TEXT_MAX 1024                  /* characters kept of an AIA URI (after escaping) */
 #define KEYID_BYTES 20                     /* bytes of a key identifier kept (as hex) */
 
-/* ---- printable strings ------------------------------------------------------------------- */
-
-/* A heap copy of prefix + bytes with every byte outside printable ASCII written as \xNN (and, if
- * esc_backslash, '\' too, so that the escaping is unambiguous), at most `cap` characters, never
- * cutting an escape in half.  NULL only when out of memory. */
-static char *printable(const char *prefix, const unsigned char *p, size_t n, bool esc_backslash,
-                       size_t cap)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t plen = strlen(prefix);
-    size_t want = plen;
-    for (size_t i = 0; i < n && want <= cap; i++) {
-        unsigned char b = p[i];
-        want += (b < 0x20 || b > 0x7e || (esc_backslash && b == '\\')) ? 4 : 1;
-    }
-    if (want > cap)
-        want = cap;
-    char *s = malloc(want + 1);
-    if (!s)
-        return NULL;
-    size_t o = plen < want ? plen : want;
-    memcpy(s, prefix, o);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = p[i];
-        if (b < 0x20 || b > 0x7e || (esc_backslash && b == '\\')) {
-            if (o + 4 > want)
-                break;
-            s[o++] = '\\';
-            s[o++] = 'x';
-            s[o++] = hex[b >> 4];
-            s[o++] = hex[b & 15];
-        } else {
-            if (o + 1 > want)
-                break;
-            s[o++] = (char)b;
-        }
-    }
-    s[o] = '\0';
-    return s;
-}
+/* ---- names ----------------------------------------------------------------------------------- */
 
 /* An X509_NAME in RFC 2253 form ("CN=www.example.com,O=Example"); "" for an empty name.  OpenSSL
- * already escapes control and non-ASCII characters in this mode; printable() is the backstop. */
+ * already escapes control and non-ASCII characters in this mode; td_x509_printable() is the backstop. */
 static char *name_text(const X509_NAME *name)
 {
     BIO *bio = BIO_new(BIO_s_mem());
@@ -82,29 +43,13 @@ static char *name_text(const X509_NAME *name)
         (void)X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253); /* partial output is kept */
     char *data = NULL;
     long n = BIO_get_mem_data(bio, &data);
-    char *s = printable("", (const unsigned char *)(data ? data : ""),
+    char *s = td_x509_printable("", (const unsigned char *)(data ? data : ""),
                         (n > 0 && data) ? (size_t)n : 0, false, NAME_TEXT_MAX);
     BIO_free(bio);
     return s;
 }
 
 /* ---- fields -------------------------------------------------------------------------------- */
-
-static void sha256_hex(const uint8_t *der, size_t len, char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    static const unsigned char none[1] = { 0 };
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    out[0] = '\0';
-    if (!EVP_Digest(der ? der : none, der ? len : 0, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-        return;
-    for (unsigned int i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
-}
 
 /* "YYYY-MM-DDTHH:MM:SSZ" and seconds since the epoch; "" and 0 if absent or unparsable. */
 static void time_field(const ASN1_TIME *t, char *text, size_t textlen, int64_t *secs)
@@ -228,17 +173,17 @@ static char *san_text(const GENERAL_NAME *g)
         return NULL;
     switch (type) {
     case GEN_DNS:
-        return printable("", p, (size_t)n, true, SAN_TEXT_MAX);
+        return td_x509_printable("", p, (size_t)n, true, SAN_TEXT_MAX);
     case GEN_EMAIL:
-        return printable("email:", p, (size_t)n, true, SAN_TEXT_MAX);
+        return td_x509_printable("email:", p, (size_t)n, true, SAN_TEXT_MAX);
     case GEN_URI:
-        return printable("URI:", p, (size_t)n, true, SAN_TEXT_MAX);
+        return td_x509_printable("URI:", p, (size_t)n, true, SAN_TEXT_MAX);
     case GEN_IPADD: {
         char buf[INET6_ADDRSTRLEN];
         if (n == 4 && inet_ntop(AF_INET, p, buf, sizeof buf))
-            return printable("", (const unsigned char *)buf, strlen(buf), true, SAN_TEXT_MAX);
+            return td_x509_printable("", (const unsigned char *)buf, strlen(buf), true, SAN_TEXT_MAX);
         if (n == 16 && inet_ntop(AF_INET6, p, buf, sizeof buf))
-            return printable("", (const unsigned char *)buf, strlen(buf), true, SAN_TEXT_MAX);
+            return td_x509_printable("", (const unsigned char *)buf, strlen(buf), true, SAN_TEXT_MAX);
         return NULL;                       /* not an address (name-constraint style or junk) */
     }
     default:
@@ -259,8 +204,11 @@ static void san_field(const X509 *x, td_cert *out)
         for (int i = 0; out->san && i < total && out->n_san < cap; i++) {
             const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
             char *t = g ? san_text(g) : NULL;
-            if (t)
-                out->san[out->n_san++] = t;
+            if (!t)
+                continue;
+            if (g->type == GEN_IPADD)
+                out->san_ip[out->n_san / 64] |= (uint64_t)1 << (out->n_san % 64);
+            out->san[out->n_san++] = t;
         }
         if (out->san && out->n_san == 0) {
             free(out->san);
@@ -304,33 +252,6 @@ static void keyid_fields(X509 *x, td_cert *out)
     keyid_hex(X509_get0_authority_key_id(x), out->akid);
 }
 
-/* The first caIssuers and the first OCSP URI of the Authority Information Access extension. */
-static void aia_field(const X509 *x, td_cert *out)
-{
-    int crit = 0;
-    AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, &crit, NULL);
-    if (!aia)                              /* absent, duplicated or malformed */
-        return;
-    int total = sk_ACCESS_DESCRIPTION_num(aia);
-    for (int i = 0; i < total && (!out->aia_ca_issuers || !out->aia_ocsp); i++) {
-        const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
-        if (!ad || !ad->method || !ad->location || ad->location->type != GEN_URI)
-            continue;
-        int nid = OBJ_obj2nid(ad->method);
-        char **slot = nid == NID_ad_ca_issuers ? &out->aia_ca_issuers
-                    : nid == NID_ad_OCSP       ? &out->aia_ocsp
-                                               : NULL;
-        if (!slot || *slot)
-            continue;
-        const ASN1_STRING *uri = ad->location->d.uniformResourceIdentifier;
-        const unsigned char *p = uri ? ASN1_STRING_get0_data(uri) : NULL;
-        int n = uri ? ASN1_STRING_length(uri) : 0;
-        if (p && n > 0)
-            *slot = printable("", p, (size_t)n, true, URI_TEXT_MAX);
-    }
-    AUTHORITY_INFO_ACCESS_free(aia);
-}
-
 static bool is_self_signed(X509 *x)
 {
     const X509_NAME *subj = X509_get_subject_name(x);
@@ -349,7 +270,7 @@ int td_x509_summarize(const uint8_t *der, size_t len, td_cert *out)
 {
     if (!der)
         len = 0;
-    sha256_hex(der, len, out->sha256);
+    td_x509_fingerprints(der, len, out->sha1, out->sha256);
     if (len > 0) {
         out->der = malloc(len);
         if (out->der) {
@@ -383,7 +304,7 @@ int td_x509_summarize(const uint8_t *der, size_t len, td_cert *out)
     out->self_signed = is_self_signed(x);
     ca_field(x, out);
     keyid_fields(x, out);
-    aia_field(x, out);
+    td_x509_identity(x, out);
 
     X509_free(x);
     ERR_pop_to_mark();

@@ -113,7 +113,7 @@ FUZZ_COV_SRC_tls_stream = dissectors/tls/tls_stream.c dissectors/tls/tls_records
                           dissectors/tls/tls_alerts_heartbeats.c dissectors/tls/tls_record_keys.c \
                           dissectors/tls/tls_handshake.c dissectors/tls/tls_sslv2.c \
                           dissectors/tls/tls_sniff.c dissectors/transcript.c
-FUZZ_COV_SRC_x509       = dissectors/x509/x509_summary.c
+FUZZ_COV_SRC_x509       = dissectors/x509/x509_summary.c dissectors/x509/x509_ident.c dissectors/x509/x509_text.c
 FUZZ_COV_SRC_decode     = dissectors/decode/decode.c
 FUZZ_COV_SRC_pipeline   = $(LIB_SRC)
 FUZZ_COV_SRC_pcapng_secrets = analyzer/capture/pcapng_secrets.c analyzer/capture/source_file.c

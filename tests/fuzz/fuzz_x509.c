@@ -2,7 +2,8 @@
  * (td_x509_name_text) on the same bytes; then the summary cache (td_x509_summarize_cached, a
  * small cache kept across inputs so slots are hit, missed and replaced) must give exactly the
  * same summary; then the certificate is put in a server chain and classified, so the passive
- * chain checks (trust, dates, names, key, signature) and both reports see it too.
+ * chain checks (trust, dates, names, key, signature) and both reports see it too.  The identity
+ * fields (serial, key usages, AIA URIs, SCTs: x509_ident.c) are compared and bounded as well.
  * Input: DER (a certificate, or a Name as in CertificateRequest). */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,31 @@ static bool same_str(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+static void same_list(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (na != nb) abort();
+    for (size_t i = 0; i < na; i++)
+        if (!same_str(a[i], b[i])) abort();
+}
+
+/* The identity fields (x509_ident.c): equal, bounded, and the AIA aliases the first URIs. */
+static void check_same_identity(const td_cert *a, const td_cert *b)
+{
+    if (strcmp(a->serial, b->serial) != 0 || strcmp(a->sha1, b->sha1) != 0 || strlen(a->sha1) != 40 ||
+        memcmp(a->san_ip, b->san_ip, sizeof a->san_ip) != 0 || a->key_usage != b->key_usage ||
+        a->scts != b->scts || a->scts_malformed != b->scts_malformed || a->precert != b->precert)
+        abort();
+    same_list(a->eku, a->n_eku, b->eku, b->n_eku);
+    same_list(a->ocsp_urls, a->n_ocsp_urls, b->ocsp_urls, b->n_ocsp_urls);
+    same_list(a->ca_issuer_urls, a->n_ca_issuer_urls, b->ca_issuer_urls, b->n_ca_issuer_urls);
+    if (a->n_eku > 16 || a->n_ocsp_urls > 4 || a->n_ca_issuer_urls > 4 || strlen(a->serial) > 132) abort();
+    if ((b->n_ocsp_urls ? b->ocsp_urls[0] : NULL) != b->aia_ocsp ||
+        (b->n_ca_issuer_urls ? b->ca_issuer_urls[0] : NULL) != b->aia_ca_issuers)
+        abort();
+    for (size_t i = a->n_san; i < 256; i++)
+        if (a->san_ip[i / 64] >> (i % 64) & 1) abort();    /* no bit past the names kept */
+}
+
 /* The cache's promise: a summary equal, field for field, to td_x509_summarize's. */
 static void check_same(const td_cert *a, const td_cert *b)
 {
@@ -48,6 +74,7 @@ static void check_same(const td_cert *a, const td_cert *b)
         abort();
     for (size_t i = 0; i < a->n_san; i++)
         if (!same_str(a->san[i], b->san[i])) abort();
+    check_same_identity(a, b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -120,6 +120,17 @@ static inline bool all_printable(const td_cert *c)
     for (size_t i = 0; i < c->n_san; i++)
         if (!printable_str(c->san[i]) || strlen(c->san[i]) > 1024)
             return false;
+    for (size_t i = 0; i < c->n_eku; i++)
+        if (!printable_str(c->eku[i]) || strlen(c->eku[i]) > 80)
+            return false;
+    for (size_t i = 0; i < c->n_ocsp_urls + c->n_ca_issuer_urls; i++) {
+        const char *u = i < c->n_ocsp_urls ? c->ocsp_urls[i] : c->ca_issuer_urls[i - c->n_ocsp_urls];
+        if (!printable_str(u) || strlen(u) > 1024)
+            return false;
+    }
+    if (c->n_eku > 16 || c->n_ocsp_urls > 4 || c->n_ca_issuer_urls > 4 || strlen(c->serial) > 132 ||
+        !printable_str(c->serial) || strlen(c->sha1) != 40)
+        return false;
     return printable_str(c->not_before) && printable_str(c->not_after) &&
            printable_str(c->key) && printable_str(c->signature) && strlen(c->sha256) == 64;
 }
