@@ -190,6 +190,43 @@ static void hello_facts(FILE *f, const td_tls *s)
         }
 }
 
+/* Both chains: each certificate's names, dates and identity. */
+static void chain_facts(FILE *f, const td_tls *s)
+{
+    for (size_t i = 0; i < s->server_chain.n; i++) {
+        const td_cert *x = &s->server_chain.certs[i];
+        fputs(i ? "<dt></dt><dd>" : "<dt>server cert</dt><dd>", f);
+        if (x->parse_error) {
+            fputs("(unparsable certificate)", f);
+        } else {
+            esc(f, x->subject);
+            fputs(" &larr; ", f);
+            esc(f, x->issuer);
+            fputs(", valid ", f);
+            esc(f, x->not_before);
+            fputs(" .. ", f);
+            esc(f, x->not_after);
+            for (size_t k = 0; k < x->n_san && k < 6; k++) {
+                fputs(k ? ", " : "; names ", f);
+                esc(f, x->san[k]);
+            }
+            cert_identity(f, x);
+        }
+        fputs("</dd>", f);
+    }
+    for (size_t i = 0; i < s->client_chain.n; i++) {
+        const td_cert *x = &s->client_chain.certs[i];
+        fputs(i ? "<dt></dt><dd>" : "<dt>client cert</dt><dd>", f);
+        if (!x->parse_error) {
+            esc(f, x->subject);
+            fputs(" &larr; ", f);
+            esc(f, x->issuer);
+            cert_identity(f, x);
+        }
+        fputs("</dd>", f);
+    }
+}
+
 static void facts(FILE *f, const td_result *r)
 {
     const td_transcript *t = r->t;
@@ -227,38 +264,7 @@ static void facts(FILE *f, const td_result *r)
         }
         fputs("</dd>", f);
     }
-    for (size_t i = 0; i < s->server_chain.n; i++) {
-        const td_cert *x = &s->server_chain.certs[i];
-        fputs(i ? "<dt></dt><dd>" : "<dt>server cert</dt><dd>", f);
-        if (x->parse_error) {
-            fputs("(unparsable certificate)", f);
-        } else {
-            esc(f, x->subject);
-            fputs(" &larr; ", f);
-            esc(f, x->issuer);
-            fputs(", valid ", f);
-            esc(f, x->not_before);
-            fputs(" .. ", f);
-            esc(f, x->not_after);
-            for (size_t k = 0; k < x->n_san && k < 6; k++) {
-                fputs(k ? ", " : "; names ", f);
-                esc(f, x->san[k]);
-            }
-            cert_identity(f, x);
-        }
-        fputs("</dd>", f);
-    }
-    for (size_t i = 0; i < s->client_chain.n; i++) {
-        const td_cert *x = &s->client_chain.certs[i];
-        fputs(i ? "<dt></dt><dd>" : "<dt>client cert</dt><dd>", f);
-        if (!x->parse_error) {
-            esc(f, x->subject);
-            fputs(" &larr; ", f);
-            esc(f, x->issuer);
-            cert_identity(f, x);
-        }
-        fputs("</dd>", f);
-    }
+    chain_facts(f, s);
     hello_facts(f, s);
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *x = &r->findings[i];

@@ -292,8 +292,8 @@ TEST(version_labels_and_tls13_drafts)
     CHECK_STR(td_version_label(0x7f17, b, sizeof b), "TLS1.3-draft-23");
     CHECK_STR(td_version_label(0x7f1d, b, sizeof b), "TLS1.3-draft-29");   /* ... but a label it gets */
     CHECK_STR(td_version_label(0x7fff, b, sizeof b), "TLS1.3-draft-255");
-    CHECK_STR(td_version_label(0xfb1a, b, sizeof b), "0xFB1A");
-    CHECK_STR(td_version_label(0xfb17, b, sizeof b), "0xFB17");
+    CHECK_STR(td_version_label(0xfb1a, b, sizeof b), "TLS1.3-draft-26-fb");   /* Facebook Fizz's drafts */
+    CHECK_STR(td_version_label(0xfb17, b, sizeof b), "TLS1.3-draft-23-fb");
     CHECK_STR(td_version_label(0x0305, b, sizeof b), "0x0305");
     CHECK(td_tls13_draft(0x7f12) == 18);
     CHECK(td_tls13_draft(0x0304) == -1);
