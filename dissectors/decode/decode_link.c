@@ -50,7 +50,7 @@ static td_decode_status decode_mpls(cursor *c, td_dec *d)
     cursor peek = *c;
     uint8_t first = cur_u8(&peek);
     if (peek.bad)
-        return td_dec_other(d, "MPLS label stack with no payload");
+        return td_dec_malformed(d, "MPLS label stack cut short");
     switch (first >> 4) {
     case 4: return td_dec_ipv4(c, d);
     case 6: return td_dec_ipv6(c, d);
@@ -82,9 +82,11 @@ td_decode_status td_dec_ppp(cursor *c, td_dec *d)
 {
     cursor peek = *c;
     uint8_t a = cur_u8(&peek), b = cur_u8(&peek);
-    if (!peek.bad && a == 0xff && b == 0x03)
+    if (peek.bad)
+        return td_dec_malformed(d, "PPP header cut short");
+    if (a == 0xff && b == 0x03)
         cur_skip(c, 2);                        /* HDLC-like framing's address and control */
-    else if (!peek.bad && a == 0x7e)
+    else if (a == 0x7e)
         return td_dec_other(d, "PPP frame still in HDLC byte-stuffed form");
     uint16_t proto = cur_u8(c);
     if (!(proto & 1))                          /* protocol field compression: odd = last byte */

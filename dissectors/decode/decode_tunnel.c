@@ -71,12 +71,13 @@ static td_decode_status decode_gre_pptp(uint16_t flags, uint16_t proto, cursor *
 {
     if (proto != GRE_PPP)
         return td_dec_other(d, "enhanced GRE payload is not PPP");
-    cur_skip(c, 4);
+    uint16_t paylen = cur_u16(c);
+    cur_skip(c, 2);                            /* call id */
     if (flags & GRE_S) cur_skip(c, 4);
     if (flags & GRE_A) cur_skip(c, 4);
     if (c->bad)
         return td_dec_malformed(d, "GRE header cut short");
-    if (cur_empty(c))
+    if (paylen == 0)
         return td_dec_other(d, "GRE acknowledgement without payload");
     return td_dec_ppp(c, d);
 }
@@ -112,7 +113,9 @@ static td_decode_status decode_gtpu(cursor *c, td_dec *d)
     uint8_t flags = cur_u8(c);
     uint8_t type = cur_u8(c);
     cur_skip(c, 6);                            /* length, TEID */
-    if (c->bad || (flags >> 5) != 1 || type != 0xff)
+    if (c->bad)
+        return td_dec_malformed(d, "GTP-U header cut short");
+    if ((flags >> 5) != 1 || type != 0xff)
         return td_dec_other(d, "UDP payload is not a GTP-U G-PDU");
     if (flags & 0x07) {
         cur_skip(c, 3);                        /* sequence number, N-PDU number */
