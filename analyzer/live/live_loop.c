@@ -318,8 +318,10 @@ static bool start(live *L)
     }
     int dlt = td_source_linktype(L->src);
     const char *dname = pcap_datalink_val_to_name(dlt);
+    if (!dname) dname = td_decode_link_name(dlt);
     if (!td_decode_link_supported(dlt)) {
-        fprintf(stderr, "tlsdiag: %s: link type %d (%s) is not supported\n", o->iface, dlt, dname ? dname : "unknown");
+        fprintf(stderr, "tlsdiag: %s: link type %d (%s) is not one tlsdiag decodes (it decodes %s)\n", o->iface, dlt,
+                dname ? dname : "unknown", td_decode_link_list());
         free(filter);
         return false;
     }

@@ -48,7 +48,9 @@ static bool read_file(td_run *r, const char *path, uint64_t *budget)
     int dlt = td_source_linktype(src);
     if (!td_decode_link_supported(dlt)) {
         const char *dn = pcap_datalink_val_to_name(dlt);
-        fprintf(stderr, "tlsdiag: %s: link type %d (%s) is not supported\n", name, dlt, dn ? dn : "unknown");
+        if (!dn) dn = td_decode_link_name(dlt);
+        fprintf(stderr, "tlsdiag: %s: link type %d (%s) is not one tlsdiag decodes (it decodes %s); nothing in it "
+                "was analysed\n", name, dlt, dn ? dn : "unknown", td_decode_link_list());
         td_source_close(src);
         return false;
     }

@@ -35,6 +35,10 @@ td_decode_status td_decode(int dlt, const uint8_t *frame, size_t caplen, td_pkt 
                            const char **why);
 /* True if td_decode knows this link type. */
 bool td_decode_link_supported(int dlt);
+/* The link types td_decode knows, in words, for a message about one it does not. */
+const char *td_decode_link_list(void);
+/* A name for link types libpcap may not name (DLT_USER0..15: "USER0"), else NULL. */
+const char *td_decode_link_name(int dlt);
 /* Text form of an address ("192.0.2.1", "2001:db8::1") into buf (>= 46 bytes). */
 void td_addr_text(uint8_t ipver, const uint8_t *addr, char *buf, size_t buflen);
 

@@ -1,5 +1,6 @@
 /* fuzz_decode.c - the link/IP/TCP decoder (td_decode) on one frame of every supported link type,
- * plus the TLS and plaintext recognisers on the TCP payload it finds.
+ * tunnels (GRE, ERSPAN, VXLAN, Geneve, GTP-U, IP in IP) and MPLS included, plus the TLS and
+ * plaintext recognisers on the TCP payload it finds.
  *
  * Input: one byte choosing the link type (index into the table below, modulo its size; the last
  * entry is a type td_decode does not know), then the frame.  Besides memory safety it checks the
@@ -25,6 +26,14 @@ static const int links[] = {
     101,    /* LINKTYPE_RAW */
     228,    /* IPv4 */
     229,    /* IPv6 */
+    9,      /* PPP */
+    50,     /* PPP in HDLC-like framing, or Cisco HDLC */
+    51,     /* PPPoE */
+    104,    /* Cisco HDLC */
+    166,    /* PPP with pppd's direction byte */
+    204,    /* PPP with a direction byte */
+    205,    /* Cisco HDLC with a direction byte */
+    219,    /* MPLS */
     147,    /* DLT_USER0: not supported */
 };
 

@@ -39,7 +39,7 @@ FRAMES_PER_FILE = 16
 REWRAP_PER_FILE = 3
 
 # fuzz_decode.c's table: index = link type selector byte
-LINKS = [1, 113, 276, 0, 108, 12, 14, 101, 228, 229, 147]
+LINKS = [1, 113, 276, 0, 108, 12, 14, 101, 228, 229, 9, 50, 51, 104, 166, 204, 205, 219, 147]
 TLS_PORTS = {443, 8443, 993, 995, 465, 636, 989, 990, 3389, 25, 587, 143, 110, 21, 853, 5061}
 
 
@@ -242,9 +242,53 @@ def rewrap(ip):
         (4, struct.pack(">I", 2 if v == 4 else 24) + ip),
         (5, ip), (6, ip), (7, ip),
         (8 if v == 4 else 9, ip),
-        (10, ip),
     ]
+    pp = struct.pack(">H", 0x0021 if v == 4 else 0x0057)
+    label = b"\x00\x06\x41\x40"                       # label 100, bottom of stack
+    out += [
+        (10, b"\xff\x03" + pp + ip), (10, pp + ip), (10, b"\xff\x03\x02\x81" + label + ip),
+        (11, b"\xff\x03" + pp + ip), (11, b"\x0f\x00" + et + ip),
+        (12, b"\x11\x00\x00\x01" + struct.pack(">H", 2 + len(ip)) + pp + ip),
+        (13, b"\x8f\x00" + et + ip),
+        (14, b"\x01\x03" + pp + ip), (15, b"\x00\xff\x03" + pp + ip), (16, b"\x01\x0f\x00" + et + ip),
+        (17, label + ip),
+        (0, mac + b"\x88\x47\x00\x06\x40\x40" + label + ip),
+        (0, mac + b"\x88\x47" + label + b"\x00\x00\x00\x00" + mac + et + ip),
+        (0, mac + b"\x88\x64\x11\x00\x00\x01" + struct.pack(">H", 2 + len(ip)) + pp + ip),
+    ]
+    for t in tunnels(ip, mac + et + ip, et):
+        out += [(0, mac + b"\x08\x00" + outer_v4(t[0], t[1])), (8, outer_v4(t[0], t[1]))]
+    out.append((18, ip))
     return out
+
+
+def outer_v4(proto, payload):
+    """An IPv4 header from 10.0.0.1 to 10.0.0.2 around a tunnel's payload."""
+    return struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0x4000, 64, proto, 0,
+                       b"\x0a\x00\x00\x01", b"\x0a\x00\x00\x02") + payload
+
+
+def tunnels(ip, frame, et):
+    """(IP protocol, payload) of each tunnel the decoder knows, carrying ip or an Ethernet frame."""
+    v = ip[0] >> 4
+
+    def udp(port, body):
+        return struct.pack(">HHHH", 40000, port, 8 + len(body), 0) + body
+    return [
+        (4 if v == 4 else 41, ip),
+        (47, struct.pack(">HH", 0, 0x0800 if v == 4 else 0x86DD) + ip),
+        (47, struct.pack(">HHIII", 0xB000, 0x0800 if v == 4 else 0x86DD, 0, 7, 9) + ip),
+        (47, struct.pack(">HHI", 0x2000, 0x6558, 1) + frame),
+        (47, struct.pack(">HH", 0, 0x88BE) + frame),
+        (47, struct.pack(">HHIHHI", 0x1000, 0x88BE, 1, 0x1000, 1, 0) + frame),
+        (47, struct.pack(">HHIHHIHH", 0x1000, 0x22EB, 1, 0x2000, 1, 0, 0, 1) + b"\x00" * 8 + frame),
+        (47, struct.pack(">HHHHII", 0x3081, 0x880B, 4 + len(ip), 1, 1, 1) + b"\xff\x03"
+         + struct.pack(">H", 0x0021 if v == 4 else 0x0057) + ip),
+        (17, udp(4789, struct.pack(">II", 0x08000000, 0x100) + frame)),
+        (17, udp(4790, struct.pack(">II", 0x0C000000 | (1 if v == 4 else 2), 0x100) + ip)),
+        (17, udp(6081, struct.pack(">BBHI", 1, 0, 0x6558, 0x100) + b"\x01\x02\x03\x04" + frame)),
+        (17, udp(2152, struct.pack(">BBHI", 0x30, 0xFF, len(ip), 1) + ip)),
+    ]
 
 
 # ---- TCP reassembly into fuzz_tls_stream operations ------------------------------------------

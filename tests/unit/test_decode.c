@@ -191,7 +191,7 @@ TEST(unsupported_link)
     const char *why = NULL;
     CHECK(status_of(105, &f, &why) == TD_DEC_UNSUPPORTED_LINK);   /* 802.11 */
     CHECK(status_of(127, &f, NULL) == TD_DEC_UNSUPPORTED_LINK);   /* radiotap */
-    static const int yes[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 276 };
+    static const int yes[] = { 0, 1, 9, 12, 14, 50, 51, 101, 104, 108, 113, 166, 204, 205, 219, 228, 229, 276 };
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         CHECK(td_decode_link_supported(yes[i]));
     CHECK(!td_decode_link_supported(105));
