@@ -43,11 +43,14 @@ def tshark(path):
                     c["cipher"] = int(cs[-1], 16)
     return conns
 
-VERSIONS = {"SSL2": 0x2, "SSL3": 0x300, "TLS1.0": 0x301, "TLS1.1": 0x302, "TLS1.2": 0x303, "TLS1.3": 0x304}
+VERSIONS = {"SSL2": 0x2, "SSL3": 0x300, "TLS1.0": 0x301, "TLS1.1": 0x302, "TLS1.2": 0x303, "TLS1.3": 0x304,
+            "TLS1.3-draft-23-fb": 0xfb17, "TLS1.3-draft-26-fb": 0xfb1a}   # Facebook Fizz's drafts
 
 def version_code(name):
     if name is None:
         return None
+    if name.startswith("TLS1.3-draft-") and name[13:].isdigit():
+        return 0x7f00 | int(name[13:])
     return VERSIONS.get(name, int(name, 16) if name.startswith("0x") else None)
 
 def tlsdiag(binary, path):
