@@ -75,16 +75,21 @@ def check_includes(root, files, problems):
                 problems.append('%s: includes "%s", the internal header of another folder' % (f, inc))
 
 
-def nm_symbols(obj):
-    out = subprocess.run(['nm', '--defined-only', '-g', obj], capture_output=True, text=True).stdout
-    defined = {l.split()[-1] for l in out.splitlines() if len(l.split()) == 3}
-    out = subprocess.run(['nm', '-u', obj], capture_output=True, text=True).stdout
-    used = {l.split()[-1] for l in out.splitlines() if l.strip()}
-    return defined, used
+def nm_symbols(objs):
+    """{object: (defined globals, undefined symbols)}, from two runs of nm over all the objects."""
+    out = {o: (set(), set()) for o in objs}
+    for args, slot in ((['--defined-only', '-g'], 0), (['-u'], 1)):
+        text = subprocess.run(['nm', '-A'] + args + list(objs), capture_output=True, text=True).stdout
+        for line in text.splitlines():
+            obj, _, rest = line.partition(':')
+            words = rest.split()
+            if obj in out and words and (slot == 1 or len(words) == 3):
+                out[obj][slot].add(words[-1])
+    return out
 
 
 def check_calls(root, build, files, problems):
-    owner, uses = {}, {}
+    owner, uses, objs = {}, {}, {}
     for f in files:
         if not f.endswith('.c'):
             continue
@@ -92,7 +97,10 @@ def check_calls(root, build, files, problems):
         if not os.path.exists(obj):
             problems.append('%s: no object file %s (build first)' % (f, obj))
             continue
-        defined, used = nm_symbols(obj)
+        objs[obj] = f
+    symbols = nm_symbols(sorted(objs))
+    for obj, f in sorted(objs.items(), key=lambda x: x[1]):
+        defined, used = symbols[obj]
         for s in defined:
             owner[s] = f
         uses[f] = used
