@@ -81,8 +81,8 @@ if command -v tshark >/dev/null 2>&1; then
     n=0
     for f in samples/*.pcap; do
         "$BIN" --json -r "$f" > "$tmp/o" 2>/dev/null
-        tshark -r "$f" -Y 'tls.handshake.type==1 || tls.handshake.type==2' -T fields -e tcp.srcport -e tcp.dstport \
-            -e tls.handshake.ja3 -e tls.handshake.ja3s > "$tmp/ts" 2>/dev/null
+        python3 tests/crosscheck/tshark_cached.py "$f" -Y 'tls.handshake.type==1 || tls.handshake.type==2' -T fields \
+            -e tcp.srcport -e tcp.dstport -e tls.handshake.ja3 -e tls.handshake.ja3s > "$tmp/ts" 2>/dev/null
         r=$(python3 -c '
 import json, sys
 conns = {}

@@ -10,7 +10,10 @@ ocsp_urls, ca_issuer_urls, san_ip, the DNS names of san, scts and precert must a
 result sits beside the capture (NAME.ndpi.out), its "Certificate SHA-1" values must be among
 tlsdiag's. Prints one line per disagreement, then a tally; exit 1 on any disagreement or when
 fewer than --min certificates were compared."""
-import hashlib, ipaddress, json, os, re, subprocess, sys
+import concurrent.futures, hashlib, ipaddress, json, os, re, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tshark_cached  # noqa: E402  (tshark's answers kept between the suite's two passes)
 
 PORTS = "443,8443,25,587,143,110,21,3389,465,993,995,80"
 KU = {"Digital Signature": "digitalSignature", "Non Repudiation": "nonRepudiation",
@@ -25,10 +28,12 @@ EKU = {"TLS Web Server Authentication": "serverAuth", "TLS Web Client Authentica
        "Netscape Server Gated Crypto": "nsSGC", "ipsec Internet Key Exchange": "ipsecIKE"}
 
 
+TSHARK_ARGS = ["-n", "-o", "tcp.desegment_tcp_streams:TRUE", "-Y", "tls.handshake.certificate", "-T", "fields",
+               "-e", "tls.handshake.certificate"]
+
+
 def tshark_certs(path):
-    out = subprocess.run(["tshark", "-n", "-r", path, "-o", "tcp.desegment_tcp_streams:TRUE",
-                          "-Y", "tls.handshake.certificate", "-T", "fields",
-                          "-e", "tls.handshake.certificate"], capture_output=True, text=True).stdout
+    out = tshark_cached.run(path, TSHARK_ARGS)
     ders = []
     for line in out.split():
         for h in line.split(","):
@@ -133,6 +138,8 @@ def main():
     binary, files = args[0], args[1:]
     compared, missing, unparsed, ndpi_checked, bad = 0, 0, 0, 0, []
     have = dict.fromkeys(("ku", "eku", "ocsp", "ca", "ip", "scts", "precert"), 0)   # certificates with one
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:   # tshark starts slowly
+        list(pool.map(tshark_certs, files))
     for path in files:
         name = os.path.basename(path)
         certs, leaves = tlsdiag_certs(binary, path)
