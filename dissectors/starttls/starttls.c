@@ -78,6 +78,21 @@ static uint8_t tell(int dir, const char *l, size_t len)
     return 0;
 }
 
+bool td_stls_opening(const uint8_t *data, size_t len)
+{
+    if (!data) return false;
+    char l[64];
+    size_t n = len < sizeof l - 1 ? len : sizeof l - 1;
+    memcpy(l, data, n);
+    l[n] = '\0';
+    if (strlen(l) != n) return false;              /* a NUL: binary, not a dialogue */
+    if (n >= 4 && l[0] == '2' && l[1] == '2' && l[2] == '0' && (l[3] == ' ' || l[3] == '-')) return true;
+    uint8_t pr = tell(TD_S2C, l, n);
+    if (!pr) pr = tell(TD_C2S, l, n);
+    return pr == TD_STLS_SMTP || pr == TD_STLS_IMAP || pr == TD_STLS_POP3 || pr == TD_STLS_XMPP ||
+           (pr == TD_STLS_FTP && begins(l, n, "AUTH "));
+}
+
 /* A complete line: decide the protocol if still open, then hand it to the protocol's reader. */
 static bool line_done(td_stls_parser *p, td_starttls **out, int dir, uint64_t packet)
 {

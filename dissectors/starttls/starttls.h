@@ -36,6 +36,11 @@ size_t td_stls_feed(td_stls_parser *p, td_starttls **out, int dir, const uint8_t
 /* Bytes of direction dir were lost: its line framing is gone for good. */
 void td_stls_gap(td_stls_parser *p, int dir);
 
+/* Do a connection's first bytes (either side's) open one of these dialogues: a 220 banner, "* OK",
+ * "+OK", EHLO, an XMPP stream header?  (-A keeps such a connection, as it keeps one that starts
+ * with a TLS record.) */
+bool td_stls_opening(const uint8_t *data, size_t len);
+
 /* "smtp", "imap", "pop3", "ftp", "xmpp"; NULL for TD_STLS_NONE or an unknown value. */
 const char *td_stls_proto_name(int proto);
 
