@@ -226,4 +226,8 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     }
     rule_cert_findings(&f);
     if (!c->judging_again) remember_cert(c, &f);
+    if (t->tls.stls && c->siblings) {              /* STARTTLS offered here, or missing as if stripped */
+        rule_starttls_findings(&f, td_siblings_starttls_offered(c->siblings, t));
+        if (t->tls.stls->offered && !c->judging_again) td_siblings_remember_starttls(c->siblings, t);
+    }
 }

@@ -63,6 +63,23 @@ int match_starttls_refused(facts *f)
     return 3;
 }
 
+void rule_starttls_findings(facts *f, uint64_t offered_by)
+{
+    const td_starttls *x = f->s->stls;
+    if (!x || !x->protocol || !x->caps_seen) return;
+    const char *proto = td_stls_proto_name(x->protocol);
+    if (x->tampered)
+        td_result_finding(f->r, "starttls-stripped", "warning",
+                          "the server's %s capability list (packet %llu) shows \"%s\" where STARTTLS would be: a "
+                          "middlebox overwrote it, as STARTTLS-stripping firewalls do", proto,
+                          (unsigned long long)x->caps_packet, x->tamper);
+    else if (!x->offered && offered_by && offered_by != f->t->id)
+        td_result_finding(f->r, "starttls-stripped", "warning",
+                          "the server's %s capability list (packet %llu) lacks STARTTLS, which the same server "
+                          "offered on connection #%llu: something on the path may strip it", proto,
+                          (unsigned long long)x->caps_packet, (unsigned long long)offered_by);
+}
+
 int match_client_not_tls(facts *f)
 {
     const td_tls *s = f->s;
