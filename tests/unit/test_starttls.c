@@ -331,6 +331,20 @@ TEST(unknown_protocol_falls_back_to_the_search)
     bfree(&b);
 }
 
+TEST(openings)
+{
+    /* What -A keeps beside a TLS record: the first bytes of either side of a dialogue. */
+    static const char *const yes[] = { "220 mx.example ESMTP Postfix\r\n", "220-ftp\r\n", "* OK [CAPABILITY IMAP4rev1]",
+                                       "+OK Dovecot ready.", "EHLO client\r\n", "<?xml version='1.0'?><stream:stream",
+                                       "a1 STARTTLS\r\n", "AUTH TLS\r\n" };
+    static const char *const no[] = { "GET / HTTP/1.1\r\n", "HTTP/1.1 200 OK\r\n", "SSH-2.0-OpenSSH_9.2\r\n", "",
+                                      "USER anonymous\r\n", "hello" };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) CHECK(td_stls_opening((const uint8_t *)yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) CHECK(!td_stls_opening((const uint8_t *)no[i], strlen(no[i])));
+    static const uint8_t nul[] = { '2', '2', '0', ' ', 0, 'x' };
+    CHECK(!td_stls_opening(nul, sizeof nul) && !td_stls_opening(NULL, 4));
+}
+
 TEST(names)
 {
     CHECK_STR(td_stls_proto_name(TD_STLS_SMTP), "smtp");
@@ -353,6 +367,7 @@ int main(void)
     RUN(pipelined_client);
     RUN(server_tls_without_accepting);
     RUN(unknown_protocol_falls_back_to_the_search);
+    RUN(openings);
     RUN(names);
     return check_done();
 }
