@@ -263,6 +263,7 @@ static void starttls_object(td_jw *w, const td_starttls *x)
     TD_JW_LIT(w, ",\"capabilities_packet\":"); td_jw_u64(w, x->caps_packet);
     TD_JW_LIT(w, ",\"request_packet\":"); td_jw_u64(w, x->request_packet);
     TD_JW_LIT(w, ",\"reply_packet\":"); td_jw_u64(w, x->reply_packet);
+    TD_JW_LIT(w, ",\"tls_before_acceptance\":"); td_jw_bool(w, x->tls_unasked);
     td_jw_char(w, '}');
 }
 

@@ -37,6 +37,11 @@ static void to_tls(td_tls_stream *s, int dir, const uint8_t *held, size_t n)
     d->state = ST_TLS;
     if (n) memmove(d->hdr, held, n);           /* held may point into d->hdr */
     d->hdr_have = n;
+    const dir_parser *o = &s->d[!dir];
+    if (o->state != ST_PLAINTEXT && o->state != ST_START) {
+        td_stls_free(s->stls);                     /* both sides are TLS now: the reader is done */
+        s->stls = NULL;
+    }
 }
 
 /* The stream began with the 5 bytes `first`, which are not TLS; the rest of the delivery

@@ -82,6 +82,7 @@ TEST(smtp_upgrade)
     CHECK(s && s->answered && s->accepted && s->reply_packet == 5);
     CHECK_STR(s ? s->reply : NULL, "220 2.0.0 Ready to start TLS");
     CHECK(f.t.tls.starttls && f.t.tls.client_hello && f.t.tls.server_hello && f.t.tls.cipher == 0xc02f);
+    CHECK(td_tls_stream_buffered(f.s) < 1024);    /* both sides TLS: the dialogue's reader is gone */
     CHECK_STR(f.t.tls.sni, "mail.example");
     CHECK(f.t.tls.bad_records[0] == 0 && f.t.tls.bad_records[1] == 0);
     fx_free(&f);
