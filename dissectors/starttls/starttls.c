@@ -104,7 +104,9 @@ static bool line_done(td_stls_parser *p, td_starttls **out, int dir, uint64_t pa
     p->cut[dir] = false;
     if (p->status == TD_STLS_PENDING || p->proto == STLS_SMTP_OR_FTP) {
         uint8_t pr = tell(dir, l, len);
+        bool last = dir == TD_S2C && len >= 4 && l[3] == ' ';   /* a reply's last line: "220 " */
         if (p->proto == STLS_SMTP_OR_FTP) {
+            p->replies += last && len >= 3 && l[0] >= '1' && l[0] <= '5';
             if (dir == TD_S2C || !pr) return false;  /* the client's command decides */
             if (pr != TD_STLS_SMTP && pr != TD_STLS_FTP) pr = TD_STLS_SMTP;
         }
@@ -119,7 +121,10 @@ static bool line_done(td_stls_parser *p, td_starttls **out, int dir, uint64_t pa
         p->proto = pr;
         p->status = TD_STLS_KNOWN;
         if (pr != STLS_SMTP_OR_FTP) (*out)->protocol = pr;
-        if (pr == STLS_SMTP_OR_FTP) return false;
+        if (pr == STLS_SMTP_OR_FTP) {
+            p->replies += last;                    /* the banner, counted as the readers count */
+            return false;
+        }
     }
     return td_stls_line(p, *out, dir, l, len, packet);
 }

@@ -196,6 +196,19 @@ TEST(ftp_upgrade_and_refusal)
     CHECK(split_differs(&fl) == 0);
     flow_free(&fl);
 
+    flow anon = { 0 };                           /* a banner that names neither SMTP nor FTP */
+    putstr(step(&anon, 1), "220-Authorized users only.\r\n220 All activity may be monitored\r\n");
+    putstr(step(&anon, 0), "AUTH TLS\r\n");
+    putstr(step(&anon, 1), "234 Proceed with negotiation.\r\n");
+    hellos(&anon, false);
+    run(&anon, &f);
+    s = f.t.tls.stls;
+    CHECK(s && s->protocol == TD_STLS_FTP && s->requested && s->accepted && s->reply_packet == 3);
+    CHECK(f.t.tls.client_hello && f.t.tls.server_hello);
+    fx_free(&f);
+    CHECK(split_differs(&anon) == 0);
+    flow_free(&anon);
+
     flow no = { 0 };
     putstr(step(&no, 1), "220 (vsFTPd 3.0.3)\r\n");
     putstr(step(&no, 0), "AUTH TLS\r\n");
