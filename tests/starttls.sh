@@ -84,6 +84,31 @@ else
     echo "skip starttls stripped: mergecap missing"
 fi
 
+# nDPI's STARTTLS captures (held out: real servers on the Internet), when the shared corpus is there:
+# every connection from its SYN, the dialogue accepted, the verdict ok.
+C=../shared/corpus/ndpi
+if [ -d $C ]; then
+    for f in smtp-starttls.pcap imap-starttls.pcap pop3_stls.pcap ftp-start-tls.pcap; do
+        [ -f "$C/$f" ] || continue
+        got=$("$BIN" --json -r "$C/$f" | python3 -c '
+import json, sys
+out = []
+for l in sys.stdin:
+    d = json.loads(l)
+    if d.get("type") != "connection": continue
+    s = d["tls"]["starttls"] or {}
+    out.append("%s/%s/%s/%s" % (d["tcp"]["handshake"] and not d["tcp"]["midstream"], s.get("protocol"), s.get("accepted"), d["verdict"]))
+print(" ".join(out))')
+        if [ -n "$got" ] && ! echo "$got" | tr ' ' '\n' | grep -qv '^True/[a-z0-9]*/True/ok$'; then
+            pass "corpus $f ($got)"
+        else
+            fail "corpus $f" "$got"
+        fi
+    done
+else
+    echo "skip starttls corpus: ../shared/corpus absent"
+fi
+
 # The text report names the dialogue.
 if "$BIN" -r $D/smtp-refused.pcap | grep -q "STARTTLS .*smtp: not offered, asked, refused: 502"; then
     pass "text report line"
