@@ -62,7 +62,8 @@ got:  $got"; fi
     ts=$(tshark -r "$D/$f" -Y "tls.handshake.type==1 || tls.handshake.type==2" -T fields \
         -e tls.handshake.type -e tls.handshake.extensions_server_name -e tls.handshake.ciphersuite \
         -e tls.handshake.extensions.supported_version -e tls.handshake.version 2>/dev/null |
-        awk -F'\t' '$1=="1"{sni=$2} $1=="2"{c=$3; v=($4!=""?$4:$5)} END{printf "%s %s %s", sni, c, v}')
+        awk -F'\t' '$1 ~ /(^|,)1(,|$)/ {sni=$2} $1 ~ /(^|,)2(,|$)/ {c=$3; v=($4!=""?$4:$5)}
+                   END{printf "%s %s %s", sni, c, v}')
     "$BIN" --json -r "$D/$f" > "$tmp/out.json"
     td=$(python3 - "$tmp/out.json" <<'PY'
 import json, sys
