@@ -107,6 +107,7 @@ void td_transcript_clear(td_transcript *t)
         free(tls->hello->ja3s_string);
         free(tls->hello);
     }
+    free(tls->stls);
     free(t->events);
     memset(t, 0, sizeof *t);
 }

@@ -234,6 +234,23 @@ typedef struct td_hello {
     char *ja3_string, *ja3s_string;        /* heap: the strings hashed; NULL when not computed */
 } td_hello;
 
+/* A plaintext dialogue that upgraded (or failed to upgrade) to TLS: STARTTLS and its kin, read by
+ * dissectors/starttls/.  td_tls.stls, heap; NULL when no such dialogue was recognised. */
+typedef enum td_stls_proto { TD_STLS_NONE = 0, TD_STLS_SMTP, TD_STLS_IMAP, TD_STLS_POP3, TD_STLS_FTP, TD_STLS_XMPP } td_stls_proto;
+typedef struct td_starttls {
+    uint8_t protocol;                      /* td_stls_proto */
+    bool caps_seen;                        /* the server listed its capabilities (EHLO reply, CAPABILITY, CAPA, FEAT,
+                                              stream features) */
+    bool offered;                          /* ... and STARTTLS (STLS, AUTH TLS, <starttls/>) was among them */
+    bool requested;                        /* the client asked for it */
+    bool answered, accepted;               /* the server answered; with acceptance (220, OK, +OK, 234, <proceed/>) */
+    bool tampered;                         /* a capability overwritten as stripping middleboxes do ("XXXXXXXA") */
+    bool tls_unasked;                      /* the server sent a TLS record before accepting */
+    char reply[128];                       /* the server's answer, as sent (printable ASCII) */
+    char tamper[40];                       /* the overwritten capability */
+    uint64_t caps_packet, request_packet, reply_packet;
+} td_starttls;
+
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
     bool sslv2_client_hello;               /* the ClientHello used the SSLv2-compatible format */
@@ -316,6 +333,7 @@ typedef struct td_tls {
     uint64_t sslv2_error_packet;
     td_decrypt_facts *dec;                 /* heap, only with --keylog (NULL otherwise) */
     td_hello *hello;                       /* heap: offered lists and fingerprints (NULL: no hello) */
+    td_starttls *stls;                     /* heap: the STARTTLS dialogue (NULL: none recognised) */
 } td_tls;
 
 /* Were this connection's protected records read with a key log? */

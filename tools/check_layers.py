@@ -20,6 +20,7 @@ LAYERS = [
     'analyzer/flow',       # the engine: flow table, TCP, reassembly, reorder heap, ports
     'analyzer/capture',    # capture files and interfaces, pcapng secrets, key-log files
     'dissectors/tls',      # record layer, handshake, SSLv2, STARTTLS, decryption, key schedule
+    'dissectors/starttls', # the plaintext dialogues before STARTTLS (SMTP, IMAP, POP3, FTP, XMPP)
     'dissectors/x509',     # certificates
     'dissectors/decode',   # link, IP, TCP, UDP headers
     'dissectors',          # what every dissector shares: the byte cursor, the dissectors' API

@@ -128,7 +128,7 @@ static int parse_ports(const char *list, td_options *o)
         }
         if (!dash) hi = lo;
         for (unsigned long p = lo; p <= hi; p++) {
-            if (o->ports.n >= TD_MAX_PORTS) {
+            if (o->ports.n >= TD_MAX_USER_PORTS) {
                 rc = usage_error("too many ports in '%s' (at most 64)", list);
                 goto out;
             }

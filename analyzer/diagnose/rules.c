@@ -66,9 +66,19 @@ static const rule rules[] = {
       { "the server refused the connection: its port {port} answered the SYN with a reset" },
       { "The host answers but nothing listens on port {port}: start the TLS service, or set the site's SSL port to "
         "{port} and bind it to {server_ip} (or point the client at the port the service really uses)." } },
+    { TD_V_STARTTLS_REFUSED, NULL, match_starttls_refused,
+      { "the server refused STARTTLS ({protocol}): {reply}",
+        "the server does not offer STARTTLS ({protocol}) and refused the client's request: {reply}",
+        "the server does not offer STARTTLS ({protocol}), and the client did not ask for it" },
+      { "Enable STARTTLS on the {protocol} service at {server_ip}:{port} with a certificate and key (postfix "
+        "smtpd_tls_security_level=may, dovecot ssl=yes, vsftpd ssl_enable=YES), or use its implicit-TLS port; if it "
+        "offers STARTTLS elsewhere, look for a middlebox that strips it." } },
     { TD_V_CLIENT_NOT_TLS, KB_MMC, match_client_not_tls,
-      { "the client spoke plaintext to the TLS port {port} ({what})" },
-      { "Use https:// (or the client's TLS option) for port {port}; use http:// only with the plain-HTTP port." } },
+      { "the client spoke plaintext to the TLS port {port} ({what})",
+        "the server offered STARTTLS ({protocol}) but the client did not ask for it: the session stayed in plaintext" },
+      { "Use https:// (or the client's TLS option) for port {port}; use http:// only with the plain-HTTP port.",
+        "Configure the client to require STARTTLS on {protocol} (e.g. swaks --tls, curl --ssl-reqd, "
+        "smtp_tls_security_level = encrypt), or use the implicit-TLS port." } },
     { TD_V_SERVER_NOT_TLS, KB_MMC, match_server_not_tls,
       { "the server answered the ClientHello with plaintext, not TLS ({what})" },
       { "TLS is not enabled on {server_ip}:{port}: enable SSL/TLS for this site and port (bind a certificate to it), "
@@ -216,4 +226,8 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     }
     rule_cert_findings(&f);
     if (!c->judging_again) remember_cert(c, &f);
+    if (t->tls.stls && c->siblings) {              /* STARTTLS offered here, or missing as if stripped */
+        rule_starttls_findings(&f, td_siblings_starttls_offered(c->siblings, t));
+        if (t->tls.stls->offered && !c->judging_again) td_siblings_remember_starttls(c->siblings, t);
+    }
 }

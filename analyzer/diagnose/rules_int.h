@@ -24,6 +24,10 @@ int match_client_not_tls(facts *f);
 int match_server_not_tls(facts *f);
 int match_no_tls_response(facts *f);
 int match_closed_before_hello(facts *f);
+int match_starttls_refused(facts *f);
+/* The finding starttls-stripped: a capability overwritten, or STARTTLS missing where connection
+ * `offered_by` (0: none) to the same server offered it (rules_transport.c). */
+void rule_starttls_findings(facts *f, uint64_t offered_by);
 
 /* The handshake's parameters and its end (rules_handshake.c). */
 int match_protocol_mismatch(facts *f);

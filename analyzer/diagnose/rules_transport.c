@@ -4,6 +4,7 @@
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
 #include "dissectors/dissect.h"
+#include "dissectors/starttls/starttls.h"
 
 int match_no_server_response(facts *f)
 {
@@ -32,11 +33,62 @@ int match_connection_refused(facts *f)
     return 1;
 }
 
+/* The STARTTLS dialogue's evidence: the capability list, the request, the answer. */
+static void ev_starttls(facts *f, const td_starttls *x)
+{
+    const char *proto = td_stls_proto_name(x->protocol);
+    rule_var_str(f, "protocol", proto ? proto : "?");
+    if (x->caps_seen)
+        td_result_evidence(f->r, x->caps_packet, "server's %s capability list %s STARTTLS", proto,
+                           x->offered ? "offers" : "does not offer");
+    if (x->requested) td_result_evidence(f->r, x->request_packet, "client asked for STARTTLS");
+    if (x->answered)
+        td_result_evidence(f->r, x->reply_packet, "server %s it: %s", x->accepted ? "accepted" : "refused", x->reply);
+}
+
+/* A STARTTLS dialogue that did not reach TLS because of the server: it refused the command, or
+ * did not offer it (and the client gave up, or went on in plaintext). */
+int match_starttls_refused(facts *f)
+{
+    const td_tls *s = f->s;
+    const td_starttls *x = s->stls;
+    if (!x || !x->protocol || s->starttls || s->client_hello) return 0;
+    bool refused = x->requested && x->answered && !x->accepted;
+    bool not_offered = x->caps_seen && !x->offered && !(x->requested && !x->answered);
+    if (!refused && !not_offered) return 0;
+    f->r->confidence = "certain";
+    ev_starttls(f, x);
+    rule_var_str(f, "reply", x->reply);
+    if (refused) return x->caps_seen && !x->offered ? 2 : 1;
+    return 3;
+}
+
+void rule_starttls_findings(facts *f, uint64_t offered_by)
+{
+    const td_starttls *x = f->s->stls;
+    if (!x || !x->protocol || !x->caps_seen) return;
+    const char *proto = td_stls_proto_name(x->protocol);
+    if (x->tampered)
+        td_result_finding(f->r, "starttls-stripped", "warning",
+                          "the server's %s capability list (packet %llu) shows \"%s\" where STARTTLS would be: a "
+                          "middlebox overwrote it, as STARTTLS-stripping firewalls do", proto,
+                          (unsigned long long)x->caps_packet, x->tamper);
+    else if (!x->offered && offered_by && offered_by != f->t->id)
+        td_result_finding(f->r, "starttls-stripped", "warning",
+                          "the server's %s capability list (packet %llu) lacks STARTTLS, which the same server "
+                          "offered on connection #%llu: something on the path may strip it", proto,
+                          (unsigned long long)x->caps_packet, (unsigned long long)offered_by);
+}
+
 int match_client_not_tls(facts *f)
 {
     const td_tls *s = f->s;
     if (!s->not_tls[TD_C2S] || s->starttls || s->client_hello) return 0;
     f->r->confidence = "certain";
+    if (s->stls && s->stls->protocol && s->stls->offered && !s->stls->requested) {
+        ev_starttls(f, s->stls);                   /* offered, never asked for */
+        return 2;
+    }
     rule_var_str(f, "what", s->not_tls_what[TD_C2S]);
     td_result_evidence(f->r, s->not_tls_packet[TD_C2S], "client sent %s", s->not_tls_what[TD_C2S]);
     if (s->not_tls[TD_S2C]) td_result_evidence(f->r, s->not_tls_packet[TD_S2C], "server answered %s", s->not_tls_what[TD_S2C]);

@@ -51,8 +51,16 @@ typedef struct cert_seen {
     td_sibling_cert c;
 } cert_seen;
 
+/* Servers that offered STARTTLS: a direct-mapped table (a newer one takes the slot). */
+#define SIB_STLS 256
+typedef struct stls_seen {
+    uint64_t key;                  /* server address and port; 0: empty */
+    uint64_t id;                   /* the connection that offered it */
+} stls_seen;
+
 struct td_siblings {
     who_memo memo;
+    stls_seen stls[SIB_STLS];
     cert_seen *certs;              /* SIB_CERTS of them, allocated when the first is seen */
     sib *bucket[SIB_BUCKETS];
     sib *oldest, *newest;          /* in the order remembered */
@@ -277,4 +285,27 @@ const td_sibling_cert *td_siblings_cert(const td_siblings *sb, const td_transcri
     const cert_seen *e = &sb->certs[w->key % SIB_CERTS];
     if (e->key != w->key || e->port != t->server.port || fabs(e->c.start - t->start) > SIB_CERT_WINDOW) return NULL;
     return &e->c;
+}
+
+static uint64_t server_key(const td_transcript *t)
+{
+    uint64_t h = 14695981039346656037ull;          /* FNV-1a of "address port" */
+    for (const char *p = t->server.ip; *p; p++) h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    h = (h ^ t->server.port) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+void td_siblings_remember_starttls(td_siblings *sb, const td_transcript *t)
+{
+    if (!sb) return;
+    uint64_t k = server_key(t);
+    sb->stls[k % SIB_STLS] = (stls_seen){ .key = k, .id = t->id };
+}
+
+uint64_t td_siblings_starttls_offered(const td_siblings *sb, const td_transcript *t)
+{
+    if (!sb) return 0;
+    uint64_t k = server_key(t);
+    const stls_seen *e = &sb->stls[k % SIB_STLS];
+    return e->key == k ? e->id : 0;
 }

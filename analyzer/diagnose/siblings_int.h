@@ -54,5 +54,9 @@ void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td
 
 /* Remember r (call after it is final). */
 void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r);
+/* STARTTLS by server (address and port): remember a connection whose capability list offered it;
+ * the id of the last such connection to t's server (0: none remembered). */
+void td_siblings_remember_starttls(td_siblings *sb, const td_transcript *t);
+uint64_t td_siblings_starttls_offered(const td_siblings *sb, const td_transcript *t);
 
 #endif

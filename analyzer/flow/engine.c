@@ -12,6 +12,7 @@
 
 #include "analyzer/flow/engine_int.h"
 #include "dissectors/decode/decode.h"
+#include "dissectors/starttls/starttls.h"
 
 td_engine *td_engine_new(const td_engine_config *cfg, bool ordered, td_emit_fn emit, void *ctx)
 {
@@ -59,8 +60,8 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
     td_tcp_follow_flags(c, dir, p, number, ts);
     if (p->payload_wire_len) {
         if (c->candidate) {
-            if (!td_sniff_tls(p->payload, p->payload_len)) {
-                td_conn_discard(e, c);             /* -A: not TLS, not ours */
+            if (!td_sniff_tls(p->payload, p->payload_len) && !td_stls_opening(p->payload, p->payload_len)) {
+                td_conn_discard(e, c);             /* -A: neither TLS nor a STARTTLS dialogue: not ours */
                 return false;
             }
             c->candidate = false;

@@ -51,23 +51,25 @@ typedef struct live {
 
 /* ---- the filter ----------------------------------------------------------------------------- */
 
-/* "tcp and (port 443 or portrange 9000-9010) and (EXPR)"; "tcp" with -A (any port may carry
+/* "tcp and (port 443 or portrange 9000-9010 or port 25 ...) and (EXPR)"; "tcp" with -A (any port may carry
  * TLS, recognised by its bytes).  Returns malloc'ed text or NULL when out of memory. */
 static char *build_filter(const td_options *o)
 {
-    size_t cap = 64 + o->ports.n * 32 + (o->bpf ? strlen(o->bpf) : 0);
+    td_port_set ps = o->ports;
+    td_port_set_add_standard(&ps);                 /* the STARTTLS protocols' ports, beside -P's */
+    size_t cap = 64 + ps.n * 32 + (o->bpf ? strlen(o->bpf) : 0);
     char *f = malloc(cap);
     if (!f) return NULL;
     size_t n = (size_t)snprintf(f, cap, "tcp");
-    if (!o->any_port && o->ports.n) {
+    if (!o->any_port && ps.n) {
         n += (size_t)snprintf(f + n, cap - n, " and (");
-        for (size_t i = 0; i < o->ports.n;) {
+        for (size_t i = 0; i < ps.n;) {
             size_t j = i;                          /* -P 9000-9010 expands; fold runs back */
-            while (j + 1 < o->ports.n && o->ports.port[j + 1] == o->ports.port[j] + 1) j++;
+            while (j + 1 < ps.n && ps.port[j + 1] == ps.port[j] + 1) j++;
             if (j > i)
-                n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", o->ports.port[i], o->ports.port[j]);
+                n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", ps.port[i], ps.port[j]);
             else
-                n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", o->ports.port[i]);
+                n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", ps.port[i]);
             i = j + 1;
         }
         n += (size_t)snprintf(f + n, cap - n, ")");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dissectors/dissect.h"
+#include "dissectors/starttls/starttls.h"
 #include "analyzer/report/json_writer.h"
 #include "analyzer/diagnose/list_memo.h"
 #include "analyzer/report/report.h"
@@ -244,6 +245,28 @@ static void offered_suites(td_jw *w, const td_tls *s, td_json_memo *m)
     }
 }
 
+/* "starttls": the plaintext dialogue before TLS (null when none was recognised). */
+static void starttls_object(td_jw *w, const td_starttls *x)
+{
+    TD_JW_LIT(w, ",\"starttls\":");
+    if (!x) {
+        TD_JW_LIT(w, "null");
+        return;
+    }
+    TD_JW_LIT(w, "{\"protocol\":"); td_jw_str(w, td_stls_proto_name(x->protocol));
+    TD_JW_LIT(w, ",\"capabilities_seen\":"); td_jw_bool(w, x->caps_seen);
+    TD_JW_LIT(w, ",\"offered\":"); td_jw_bool(w, x->offered);
+    TD_JW_LIT(w, ",\"requested\":"); td_jw_bool(w, x->requested);
+    TD_JW_LIT(w, ",\"accepted\":"); td_jw_bool(w, x->accepted);
+    TD_JW_LIT(w, ",\"reply\":"); td_jw_str(w, x->answered ? x->reply : NULL);
+    TD_JW_LIT(w, ",\"tampered\":"); td_jw_str(w, x->tampered ? x->tamper : NULL);
+    TD_JW_LIT(w, ",\"capabilities_packet\":"); td_jw_u64(w, x->caps_packet);
+    TD_JW_LIT(w, ",\"request_packet\":"); td_jw_u64(w, x->request_packet);
+    TD_JW_LIT(w, ",\"reply_packet\":"); td_jw_u64(w, x->reply_packet);
+    TD_JW_LIT(w, ",\"tls_before_acceptance\":"); td_jw_bool(w, x->tls_unasked);
+    td_jw_char(w, '}');
+}
+
 static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
 {
     const td_transcript *t = r->t;
@@ -305,6 +328,7 @@ static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
     TD_JW_LIT(w, "],\"heartbeats_total\":"); td_jw_u64(w, s->n_heartbeats_total);
     TD_JW_LIT(w, ",\"sslv2\":");
     sslv2_object(w, s);
+    starttls_object(w, s->stls);
     td_json_hello(w, s);                           /* ja3, ja4, ..., server_extensions */
     td_jw_char(w, '}');
 }

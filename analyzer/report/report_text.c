@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dissectors/dissect.h"
+#include "dissectors/starttls/starttls.h"
 #include "analyzer/report/report.h"
 #include "analyzer/report/rollup.h"
 
@@ -187,6 +188,19 @@ static void header(FILE *out, int width, const td_result *r, bool color)
     put(out, width, "", 4, l.b);
 }
 
+/* "STARTTLS  smtp: offered, asked, accepted: 220 2.0.0 Ready to start TLS" at the answer's packet. */
+static void starttls_line(FILE *out, int width, const td_starttls *x)
+{
+    if (!x || !x->protocol) return;
+    line l = { 0 };
+    add(&l, "%s: %s", td_stls_proto_name(x->protocol),
+        !x->caps_seen ? "no capability list seen" : x->offered ? "offered" : "not offered");
+    if (x->tampered) add(&l, " (a capability overwritten: %s)", x->tamper);
+    add(&l, x->requested ? ", asked" : ", not asked");
+    if (x->answered) add(&l, ", %s: %s", x->accepted ? "accepted" : "refused", x->reply);
+    at_packet(out, width, "STARTTLS", x->reply_packet ? x->reply_packet : x->request_packet ? x->request_packet : x->caps_packet, l.b);
+}
+
 static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
 {
     char b1[32], b2[32];
@@ -256,6 +270,7 @@ static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
             add(&l, "%s sent %s", d == TD_C2S ? "client" : "server", s->not_tls_what[d]);
             at_packet(out, width, "plaintext", s->not_tls_packet[d], l.b);
         }
+    starttls_line(out, width, s->stls);
 }
 
 static void tcp_line(FILE *out, int width, const td_result *r)

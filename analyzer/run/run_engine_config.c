@@ -11,4 +11,5 @@ void td_run_engine_config(const td_options *o, td_engine_config *cfg)
         .shard_k = o->shard_k,
         .shard_n = o->shard_n,
     };
+    td_port_set_add_standard(&cfg->tls_ports);     /* the STARTTLS protocols' ports, beside -P's */
 }

@@ -1,5 +1,6 @@
-/* tls_starttls.c - a stream that does not begin as TLS: what it is, told from its first bytes,
- * and a TLS hello searched for in what follows (as after STARTTLS), up to PLAINTEXT_SCAN_MAX. */
+/* tls_starttls.c - a stream that does not begin as TLS: what it is, told from its first bytes;
+ * a STARTTLS dialogue read by dissectors/starttls/, TLS then starting at the byte it names; else a
+ * TLS hello searched for in what follows, up to PLAINTEXT_SCAN_MAX (either way). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,21 @@ static void sniff_more(td_tls_stream *s, int dir, const uint8_t *p, size_t n)
     }
 }
 
+/* The dialogue says TLS begins here in direction dir; `held` bytes of it were already read. */
+static void to_tls(td_tls_stream *s, int dir, const uint8_t *held, size_t n)
+{
+    dir_parser *d = &s->d[dir];
+    s->t->tls.starttls = true;
+    d->state = ST_TLS;
+    if (n) memmove(d->hdr, held, n);           /* held may point into d->hdr */
+    d->hdr_have = n;
+    const dir_parser *o = &s->d[!dir];
+    if (o->state != ST_PLAINTEXT && o->state != ST_START) {
+        td_stls_free(s->stls);                     /* both sides are TLS now: the reader is done */
+        s->stls = NULL;
+    }
+}
+
 /* The stream began with the 5 bytes `first`, which are not TLS; the rest of the delivery
  * (`nrest` bytes) is then scanned as plaintext by the caller. */
 void tls_not_tls(td_tls_stream *s, int dir, const uint8_t *first, size_t nfirst, size_t nrest,
@@ -49,6 +65,13 @@ void tls_not_tls(td_tls_stream *s, int dir, const uint8_t *first, size_t nfirst,
     }
     d->hdr_have = 0;                           /* those bytes were not a record header */
     d->state = ST_PLAINTEXT;
+    if (!s->stls_tried) {
+        s->stls_tried = true;
+        s->stls = td_stls_new();
+    }
+    bool now = false;
+    size_t used = td_stls_feed(s->stls, &tls->stls, dir, first, nfirst, packet, &now);
+    if (now) to_tls(s, dir, first + used, nfirst - used);
 }
 
 /* Offset of a hello record (ClientHello from the client, ServerHello from the server) in
@@ -64,10 +87,37 @@ static size_t find_hello(const uint8_t *data, size_t len, int dir)
     return len;
 }
 
-bool tls_plaintext_step(td_tls_stream *s, int dir, cursor *c)
+/* The dialogue's reader takes what it can of c: true when TLS starts (the rest of c is TLS), false
+ * when c is used up; else the reader gave up and the rest is searched for a hello. */
+static int dialogue_step(td_tls_stream *s, int dir, cursor *c, uint64_t packet)
+{
+    dir_parser *d = &s->d[dir];
+    bool now = false;
+    size_t used = td_stls_feed(s->stls, &s->t->tls.stls, dir, c->p, cur_left(c), packet, &now);
+    sniff_more(s, dir, c->p, used);
+    cur_skip(c, used);
+    d->plaintext_seen += used;
+    if (now) {
+        to_tls(s, dir, NULL, 0);
+        return 1;
+    }
+    if (td_stls_status_of(s->stls) == TD_STLS_UNKNOWN) {
+        td_stls_free(s->stls);                     /* none of its protocols: the search takes over */
+        s->stls = NULL;
+        return -1;
+    }
+    if (d->plaintext_seen > PLAINTEXT_SCAN_MAX) d->state = ST_DEAD;
+    return cur_empty(c) ? 0 : -1;
+}
+
+bool tls_plaintext_step(td_tls_stream *s, int dir, cursor *c, uint64_t packet)
 {
     dir_parser *d = &s->d[dir];
     td_tls *tls = &s->t->tls;
+    if (s->stls) {
+        int r = dialogue_step(s, dir, c, packet);
+        if (r >= 0 || d->state == ST_DEAD || cur_empty(c)) return r > 0;
+    }
     size_t n = cur_left(c);
     if (tls_straddling(d, c, find_hello, dir)) {
         tls->starttls = true;

@@ -66,6 +66,7 @@ void td_tls_stream_free(td_tls_stream *s)
         free(s->d[i].v2buf);
         free(s->d[i].sniff);
     }
+    td_stls_free(s->stls);
     if (s->dec) {
         td_tlsdec_free(s->dec->k);
         free(s->dec->rec[0].buf);
@@ -81,7 +82,7 @@ void td_tls_stream_free(td_tls_stream *s)
 size_t td_tls_stream_buffered(const td_tls_stream *s)
 {
     return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len +
-           (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0) +
+           (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0) + td_stls_buffered(s->stls) +
            (s->dec ? sizeof *s->dec + (s->dec->rec[0].buf ? REC_MAX_LEN : 0) + (s->dec->rec[1].buf ? REC_MAX_LEN : 0) +
                      s->dec->n_pending * (REC_MAX_LEN + sizeof(dec_rec)) : 0);
 }
@@ -155,7 +156,7 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
         case ST_DEAD:
             return;
         case ST_PLAINTEXT:
-            more = tls_plaintext_step(s, dir, &c);
+            more = tls_plaintext_step(s, dir, &c, packet);
             break;
         case ST_START:
             more = stream_start(s, dir, &c, packet, ts);
@@ -226,6 +227,7 @@ void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packe
     free(d->sniff);
     d->sniff = NULL;
     d->sniff_have = 0;
+    td_stls_gap(s->stls, dir);
     d->hdr_have = 0;
     tls_record_flush(s, dir);
     d->rleft = 0;

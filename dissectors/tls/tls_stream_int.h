@@ -19,6 +19,7 @@
 
 #include "dissectors/cursor.h"
 #include "dissectors/dissect.h"
+#include "dissectors/starttls/starttls.h"
 #include "dissectors/tls/tls_int.h"
 #include "dissectors/tls/tls_record_keys_int.h"
 #include "include/transcript.h"
@@ -75,6 +76,8 @@ struct td_tls_stream {
                                             counts as it would have then (data, not a TLS 1.3 record) */
     dir_parser d[2];
     dec_state *dec;                      /* only with a key log (tls_record_keys_int.h) */
+    td_stls_parser *stls;                /* the plaintext dialogue before STARTTLS (NULL: none yet) */
+    bool stls_tried;                     /* ... a reader was started (and may have given up since) */
 };
 
 /* ---- tls_records.c ---------------------------------------------------------------------------- */
@@ -93,7 +96,7 @@ extern const tls_record_sink tls_records_sink;
 void tls_not_tls(td_tls_stream *s, int dir, const uint8_t *first, size_t nfirst, size_t nrest,
                  uint64_t packet, double ts);
 /* ST_PLAINTEXT: search c for a hello.  False when c is used up (the rest is for later). */
-bool tls_plaintext_step(td_tls_stream *s, int dir, cursor *c);
+bool tls_plaintext_step(td_tls_stream *s, int dir, cursor *c, uint64_t packet);
 /* ST_START saw an SSLv2 hello of v2 bytes (header included) in d->hdr.  False if out of memory. */
 bool tls_sslv2_begin(td_tls_stream *s, int dir, size_t v2, uint64_t packet, double ts);
 /* ST_SSLV2: assemble the hello.  False when c is used up. */

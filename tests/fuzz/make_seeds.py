@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make_seeds.py OUTDIR [CAPTURE...] - seed corpora for the libFuzzer harnesses.
 
-With no CAPTURE, reads samples/*.pcap* and ../shared/corpus/ndpi/* (run from the project root).
+With no CAPTURE, reads samples/*.pcap*, samples/starttls/*.pcap and ../shared/corpus/ndpi/* (run
+from the project root).
 Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse):
 
   OUTDIR/pipeline/    the capture files themselves (pcap, pcapng, gzip); a large one is cut to its
@@ -525,6 +526,7 @@ def main():
                        glob.glob("samples/*.pcap.gz"))
         files += sorted(f for f in glob.glob("../shared/corpus/ndpi/*") if not f.endswith(".ndpi.out"))
         files += sorted(glob.glob("samples/keylog-suites/*.pcap"))   # every suite, KeyUpdate, 0-RTT
+        files += sorted(glob.glob("samples/starttls/*.pcap"))        # the STARTTLS dialogues' recognisers
     counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
