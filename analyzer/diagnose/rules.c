@@ -66,6 +66,19 @@ static const rule rules[] = {
       { "the server refused the connection: its port {port} answered the SYN with a reset" },
       { "The host answers but nothing listens on port {port}: start the TLS service, or set the site's SSL port to "
         "{port} and bind it to {server_ip} (or point the client at the port the service really uses)." } },
+    { TD_V_PROXY_REFUSED, NULL, match_proxy_refused,
+      { "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status} (the client's credentials "
+        "for the proxy are missing or wrong)",
+        "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status} (its policy forbids it)",
+        "the HTTP proxy {server_ip}:{port} could not reach {target}: {status}",
+        "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status}" },
+      { "Give the client the proxy's credentials for the scheme its Proxy-Authenticate header asks (curl --proxy-user, "
+        "user:password in https_proxy, the browser's proxy login), and check them in the proxy's log.",
+        "The proxy's rules forbid CONNECT to {target}: have its administrator allow that host and port (squid: "
+        "http_access with the SSL_ports and CONNECT ACLs; tinyproxy: ConnectPort, Filter), or go another way.",
+        "From the proxy, {target} did not answer: check that the name resolves there, that the target is up and "
+        "listens on that port, and that the proxy's own outbound firewall lets it through.",
+        "Read the proxy's log for why it answered {status} to CONNECT {target}; TLS never began." } },
     { TD_V_CLIENT_NOT_TLS, KB_MMC, match_client_not_tls,
       { "the client spoke plaintext to the TLS port {port} ({what})" },
       { "Use https:// (or the client's TLS option) for port {port}; use http:// only with the plain-HTTP port." } },

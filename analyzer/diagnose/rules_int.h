@@ -24,6 +24,8 @@ int match_client_not_tls(facts *f);
 int match_server_not_tls(facts *f);
 int match_no_tls_response(facts *f);
 int match_closed_before_hello(facts *f);
+/* An HTTP proxy refused the CONNECT (rules_proxy.c). */
+int match_proxy_refused(facts *f);
 
 /* The handshake's parameters and its end (rules_handshake.c). */
 int match_protocol_mismatch(facts *f);

@@ -59,7 +59,10 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
     td_tcp_follow_flags(c, dir, p, number, ts);
     if (p->payload_wire_len) {
         if (c->candidate) {
-            if (!td_sniff_tls(p->payload, p->payload_len)) {
+            bool tls = td_sniff_tls(p->payload, p->payload_len);
+            bool connect = dir == TD_C2S && td_sniff_http_connect(p->payload, p->payload_len);
+            if (!connect && !(tls && e->cfg.any_port)) {   /* a proxy port (no -A) takes only a CONNECT */
+                if (tls) td_count_tls_elsewhere(&e->st, c->port[1]);
                 td_conn_discard(e, c);             /* -A: not TLS, not ours */
                 return false;
             }

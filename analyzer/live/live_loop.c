@@ -51,11 +51,11 @@ typedef struct live {
 
 /* ---- the filter ----------------------------------------------------------------------------- */
 
-/* "tcp and (port 443 or portrange 9000-9010) and (EXPR)"; "tcp" with -A (any port may carry
+/* "tcp and (port 443 or portrange 9000-9010 or port 3128 or port 8080) and (EXPR)"; "tcp" with -A (any port may carry
  * TLS, recognised by its bytes).  Returns malloc'ed text or NULL when out of memory. */
 static char *build_filter(const td_options *o)
 {
-    size_t cap = 64 + o->ports.n * 32 + (o->bpf ? strlen(o->bpf) : 0);
+    size_t cap = 64 + (o->ports.n + o->proxy_ports.n) * 32 + (o->bpf ? strlen(o->bpf) : 0);
     char *f = malloc(cap);
     if (!f) return NULL;
     size_t n = (size_t)snprintf(f, cap, "tcp");
@@ -70,6 +70,8 @@ static char *build_filter(const td_options *o)
                 n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", o->ports.port[i]);
             i = j + 1;
         }
+        for (size_t i = 0; i < o->proxy_ports.n; i++)   /* HTTP proxies (--proxy-ports) */
+            n += (size_t)snprintf(f + n, cap - n, " or port %u", o->proxy_ports.port[i]);
         n += (size_t)snprintf(f + n, cap - n, ")");
     }
     if (o->bpf && o->bpf[0]) snprintf(f + n, cap - n, " and (%s)", o->bpf);
