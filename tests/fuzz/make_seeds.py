@@ -525,6 +525,7 @@ def main():
                        glob.glob("samples/*.pcap.gz"))
         files += sorted(f for f in glob.glob("../shared/corpus/ndpi/*") if not f.endswith(".ndpi.out"))
         files += sorted(glob.glob("samples/keylog-suites/*.pcap"))   # every suite, KeyUpdate, 0-RTT
+        files += sorted(glob.glob("samples/proxy/*.pcap"))           # HTTP CONNECT before TLS
     counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
