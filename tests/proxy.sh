@@ -1,7 +1,7 @@
 #!/bin/sh
-# HTTP proxies' CONNECT tunnels before TLS, end to end on samples/proxy/ (real tinyproxy, openssl
-# s_server and curl; make-proxy.sh): every connection starts at its SYN, the CONNECT target and the
-# proxy's status are read, the verdicts are right (proxy-refused for 401/403/500, the TLS verdict
+# HTTP proxies' CONNECT tunnels before TLS, end to end on samples/proxy/ (real tinyproxy, squid,
+# openssl s_server and curl; make-proxy.sh): every connection starts at its SYN, the CONNECT target and the
+# proxy's status are read, the verdicts are right (proxy-refused for 401/403/407/500/503, the TLS verdict
 # through an open tunnel), a ClientHello naming another host than the CONNECT target is a finding,
 # the proxy ports are followed by default and --proxy-ports none drops them, and with tshark the
 # inner TLS facts of the 200 case equal its dissection (-d tcp.port==3128,http).
@@ -43,6 +43,10 @@ expect = {   # capture: (verdict, target, status)
     "connect-unreachable": ("proxy-refused", "down.test:443", 500),
     "connect-unknown-ca": ("unknown-ca", "target.test:443", 200),
     "connect-sni-mismatch": ("ok", "other.test:443", 200),
+    "squid-ok": ("ok", "target.test:443", 200),
+    "squid-407": ("proxy-refused", "target.test:443", 407),
+    "squid-403": ("proxy-refused", "target.test:8443", 403),
+    "squid-503": ("proxy-refused", "down.test:443", 503),
 }
 for name, (verdict, target, status) in expect.items():
     cs = conns(name)
