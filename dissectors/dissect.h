@@ -101,6 +101,8 @@ bool td_sniff_plaintext(const uint8_t *data, size_t len, char *out, size_t outle
  * for h2's, and return true; else write "" and return false.  A 4xx status line gets " ... "
  * and the phrase nginx uses to refuse a client certificate when the bytes hold it ("No required
  * SSL certificate was sent", "The SSL certificate error").  Nothing else is copied. */
+/* Does a client's first segment begin an HTTP proxy's CONNECT ("CONNECT ", any case)? */
+bool td_sniff_http_connect(const uint8_t *data, size_t len);
 #define TD_APP_LINE_MAX 256
 bool td_sniff_app_first(const uint8_t *data, size_t len, char *out, size_t outlen);
 

@@ -102,6 +102,8 @@ void td_transcript_clear(td_transcript *t)
         free(tls->dec->recs);
         free(tls->dec);
     }
+    free(tls->proxy.target);
+    free(tls->proxy.reason);
     if (tls->hello) {
         free(tls->hello->ja3_string);
         free(tls->hello->ja3s_string);

@@ -250,6 +250,20 @@ typedef struct td_starttls {
     char tamper[40];                       /* the overwritten capability */
     uint64_t caps_packet, request_packet, reply_packet;
 } td_starttls;
+/* An HTTP proxy's CONNECT tunnel before TLS: the connection's server is the proxy, the TLS
+ * peer is the target.  Several CONNECTs on one connection (a 407, then credentials): the last. */
+typedef enum td_proxy_type { TD_PROXY_NONE = 0, TD_PROXY_HTTP_CONNECT } td_proxy_type;
+typedef struct td_proxy {
+    uint8_t type;                          /* td_proxy_type */
+    uint8_t requests;                      /* CONNECT requests seen (saturates at 255) */
+    uint16_t status;                       /* the proxy's answer; 0 = none seen */
+    char *target;                          /* heap: the request's host:port as sent */
+    char *reason;                          /* heap: the status line's reason phrase */
+    uint64_t request_packet, response_packet;
+    double request_ts, response_ts;
+    bool tunnel;                           /* a 2xx: the TLS parser starts after its blank line */
+    bool headers_over;                     /* a request or response's headers passed the cap */
+} td_proxy;
 
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
@@ -334,6 +348,7 @@ typedef struct td_tls {
     td_decrypt_facts *dec;                 /* heap, only with --keylog (NULL otherwise) */
     td_hello *hello;                       /* heap: offered lists and fingerprints (NULL: no hello) */
     td_starttls *stls;                     /* heap: the STARTTLS dialogue (NULL: none recognised) */
+    td_proxy proxy;                        /* an HTTP CONNECT before TLS (tls_http_connect.c) */
 } td_tls;
 
 /* Were this connection's protected records read with a key log? */

@@ -47,10 +47,12 @@ enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
     OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS, OPT_KEYLOG, OPT_NO_SIBLINGS,
     OPT_JA3, OPT_JA4,
+    OPT_PROXY_PORTS,
 };
 
 static const struct option long_opts[] = {
     { "ports", required_argument, NULL, 'P' },
+    { "proxy-ports", required_argument, NULL, OPT_PROXY_PORTS },
     { "json", no_argument, NULL, OPT_JSON },
     { "cacert", required_argument, NULL, OPT_CACERT },
     { "capath", required_argument, NULL, OPT_CAPATH },
@@ -108,14 +110,14 @@ static bool parse_seconds(const char *s, double *out)
     return true;
 }
 
-static int parse_ports(const char *list, td_options *o)
+static int parse_ports(const char *list, td_port_set *set)
 {
     size_t n = strlen(list);
     if (!n || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,"))
         return usage_error("-P: %s port list '%s' (want e.g. 443,8443 or 9000-9010)", n ? "an empty entry in the" : "an empty", list);
     char *copy = strdup(list);
     if (!copy) return 2;
-    o->ports.n = 0;
+    set->n = 0;
     int rc = 0;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -128,11 +130,11 @@ static int parse_ports(const char *list, td_options *o)
         }
         if (!dash) hi = lo;
         for (unsigned long p = lo; p <= hi; p++) {
-            if (o->ports.n >= TD_MAX_USER_PORTS) {
+            if (set->n >= TD_MAX_USER_PORTS) {
                 rc = usage_error("too many ports in '%s' (at most 64)", list);
                 goto out;
             }
-            o->ports.port[o->ports.n++] = (uint16_t)p;
+            set->port[set->n++] = (uint16_t)p;
         }
     }
 out:
@@ -342,7 +344,13 @@ static int take_option(int c, const char *arg, td_options *o, bool *reading)
         *reading = true;
         return 0;
     case 'i': o->iface = arg; return 0;
-    case 'P': return parse_ports(arg, o);
+    case 'P': return parse_ports(arg, &o->ports);
+    case OPT_PROXY_PORTS:
+        if (strcmp(arg, "none") == 0) {
+            o->proxy_ports.n = 0;
+            return 0;
+        }
+        return parse_ports(arg, &o->proxy_ports);
     case 'A': o->any_port = true; return 0;
     case 'w': o->write_file = arg; return 0;
     case 'p': o->no_promisc = true; return 0;
@@ -405,6 +413,7 @@ int td_parse_options(int argc, char **argv, td_options *o)
     memset(o, 0, sizeof *o);
     o->ports.port[0] = 443;
     o->ports.n = 1;
+    o->proxy_ports = (td_port_set){ .port = { 3128, 8080 }, .n = 2 };   /* squid's, and the common one */
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
     if (!o->files) return 2;
     bool reading = false;

@@ -31,6 +31,7 @@ typedef enum td_verdict {
     TD_V_HANDSHAKE_ABORTED,
     TD_V_INCOMPLETE,
     TD_V_STARTTLS_REFUSED,         /* appended: the numbers above stay */
+    TD_V_PROXY_REFUSED,            /* an HTTP proxy refused the CONNECT (appended: the order is stable) */
     TD_V_COUNT
 } td_verdict;
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analyzer/diagnose/findings_protocol.h"
 #include "analyzer/diagnose/list_memo.h"
@@ -173,9 +174,35 @@ static void offer_findings(const td_tls *s, td_result *r, td_offer_memo *memo)
     }
 }
 
+/* An HTTP CONNECT tunnel whose ClientHello names (SNI) another host than the CONNECT target. */
+static void proxy_findings(const td_tls *s, td_result *r)
+{
+    const td_proxy *px = &s->proxy;
+    if (px->type != TD_PROXY_HTTP_CONNECT || !px->tunnel || !px->target || !s->client_hello || !s->sni) return;
+    const char *h = px->target, *end;
+    if (h[0] == '[') {                              /* [IPv6]:port */
+        h++;
+        end = strchr(h, ']');
+        if (!end) end = h + strlen(h);
+    } else {
+        end = strrchr(h, ':');
+        if (!end) end = h + strlen(h);
+    }
+    size_t n = (size_t)(end - h);
+    if (n && h[n - 1] == '.') n--;                  /* a fully qualified name's root dot */
+    size_t sn = strlen(s->sni);
+    if (sn && s->sni[sn - 1] == '.') sn--;
+    if (n == sn && strncasecmp(h, s->sni, n) == 0) return;
+    td_result_finding(r, "proxy-sni-mismatch", "warning",
+                      "the client asked the proxy for %s (pkt %llu) but its ClientHello names %s (pkt %llu)",
+                      px->target, (unsigned long long)px->request_packet, s->sni,
+                      (unsigned long long)s->client_hello_packet);
+}
+
 void td_findings_protocol(const td_transcript *t, td_result *r, td_offer_memo *memo)
 {
     if (!t || !r) return;
     heartbeat_findings(&t->tls, r);
     offer_findings(&t->tls, r, memo);
+    proxy_findings(&t->tls, r);
 }

@@ -18,6 +18,8 @@
  *   export-cipher-offered  warning  ... export-grade suites (incl. SSLv2 EXPORT40 kinds)
  *   anon-cipher-offered    warning  ... suites with anonymous key exchange
  *   rc4-offered            warning  ... RC4 suites (incl. SSLv2 RC4 kinds)
+ *   proxy-sni-mismatch     warning  an HTTP CONNECT tunnel's ClientHello names (SNI) another host
+ *                                   than the CONNECT target
  * (weak-cipher and obsolete-protocol, about what the server chose, are made by classify.c.) */
 /* memo: NULL, or one per classifier, kept across calls: the weak kinds of the last few distinct
  * offered-suite lists (list_memo.h). */

@@ -73,6 +73,19 @@ static const rule rules[] = {
       { "Enable STARTTLS on the {protocol} service at {server_ip}:{port} with a certificate and key (postfix "
         "smtpd_tls_security_level=may, dovecot ssl=yes, vsftpd ssl_enable=YES), or use its implicit-TLS port; if it "
         "offers STARTTLS elsewhere, look for a middlebox that strips it." } },
+    { TD_V_PROXY_REFUSED, NULL, match_proxy_refused,
+      { "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status} (the client's credentials "
+        "for the proxy are missing or wrong)",
+        "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status} (its policy forbids it)",
+        "the HTTP proxy {server_ip}:{port} could not reach {target}: {status}",
+        "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status}" },
+      { "Give the client the proxy's credentials for the scheme its Proxy-Authenticate header asks (curl --proxy-user, "
+        "user:password in https_proxy, the browser's proxy login), and check them in the proxy's log.",
+        "The proxy's rules forbid CONNECT to {target}: have its administrator allow that host and port (squid: "
+        "http_access with the SSL_ports and CONNECT ACLs; tinyproxy: ConnectPort, Filter), or go another way.",
+        "From the proxy, {target} did not answer: check that the name resolves there, that the target is up and "
+        "listens on that port, and that the proxy's own outbound firewall lets it through.",
+        "Read the proxy's log for why it answered {status} to CONNECT {target}; TLS never began." } },
     { TD_V_CLIENT_NOT_TLS, KB_MMC, match_client_not_tls,
       { "the client spoke plaintext to the TLS port {port} ({what})",
         "the server offered STARTTLS ({protocol}) but the client did not ask for it: the session stayed in plaintext" },

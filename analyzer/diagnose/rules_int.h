@@ -28,6 +28,8 @@ int match_starttls_refused(facts *f);
 /* The finding starttls-stripped: a capability overwritten, or STARTTLS missing where connection
  * `offered_by` (0: none) to the same server offered it (rules_transport.c). */
 void rule_starttls_findings(facts *f, uint64_t offered_by);
+/* An HTTP proxy refused the CONNECT (rules_proxy.c). */
+int match_proxy_refused(facts *f);
 
 /* The handshake's parameters and its end (rules_handshake.c). */
 int match_protocol_mismatch(facts *f);

@@ -24,6 +24,7 @@ static const char *const verdict_names[TD_V_COUNT] = {
     [TD_V_HANDSHAKE_ABORTED] = "handshake-aborted",
     [TD_V_INCOMPLETE] = "incomplete",
     [TD_V_STARTTLS_REFUSED] = "starttls-refused",
+    [TD_V_PROXY_REFUSED] = "proxy-refused",
 };
 
 const char *td_verdict_name(td_verdict v)

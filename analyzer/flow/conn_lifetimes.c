@@ -194,7 +194,7 @@ td_conn *td_conn_create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t n
     bool src_is_client = td_conn_src_is_client(p, &e->cfg.tls_ports, &guessed);
     uint16_t server_port = src_is_client ? p->dport : p->sport;
     bool on_tls_port = td_is_tls_port(&e->cfg.tls_ports, server_port);
-    if (!on_tls_port && !e->cfg.any_port) {
+    if (!on_tls_port && !e->cfg.any_port && !td_is_tls_port(&e->cfg.proxy_ports, server_port)) {
         if (p->payload_len && td_sniff_tls(p->payload, p->payload_len)) td_count_tls_elsewhere(&e->st, server_port);
         return NULL;
     }

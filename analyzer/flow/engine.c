@@ -60,8 +60,12 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
     td_tcp_follow_flags(c, dir, p, number, ts);
     if (p->payload_wire_len) {
         if (c->candidate) {
-            if (!td_sniff_tls(p->payload, p->payload_len) && !td_stls_opening(p->payload, p->payload_len)) {
-                td_conn_discard(e, c);             /* -A: neither TLS nor a STARTTLS dialogue: not ours */
+            bool tls = td_sniff_tls(p->payload, p->payload_len);
+            bool connect = dir == TD_C2S && td_sniff_http_connect(p->payload, p->payload_len);
+            bool stls = e->cfg.any_port && td_stls_opening(p->payload, p->payload_len);
+            if (!connect && !stls && !(tls && e->cfg.any_port)) {   /* a proxy port (no -A) takes only a CONNECT */
+                if (tls) td_count_tls_elsewhere(&e->st, c->port[1]);
+                td_conn_discard(e, c);             /* -A: neither TLS, a STARTTLS dialogue nor a CONNECT: not ours */
                 return false;
             }
             c->candidate = false;

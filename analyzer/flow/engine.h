@@ -17,6 +17,7 @@ typedef struct td_engine td_engine;
 typedef struct td_engine_config {
     td_port_set tls_ports;         /* -P: the TLS server ports */
     bool any_port;                 /* -A: also any other TCP port whose first bytes are TLS */
+    td_port_set proxy_ports;       /* HTTP proxies: followed when the client's first bytes are a CONNECT */
     double idle_timeout;           /* seconds of capture time without a packet; 0 = none */
     size_t max_connections;        /* open connections at most (the oldest idle one ends); 0 = no cap */
     unsigned shard_k, shard_n;     /* only host pairs in hash shard k of n (n = 0: all) */

@@ -51,13 +51,13 @@ typedef struct live {
 
 /* ---- the filter ----------------------------------------------------------------------------- */
 
-/* "tcp and (port 443 or portrange 9000-9010 or port 25 ...) and (EXPR)"; "tcp" with -A (any port may carry
- * TLS, recognised by its bytes).  Returns malloc'ed text or NULL when out of memory. */
+/* "tcp and (port 443 or portrange 9000-9010 or port 25 ... or port 3128 or port 8080) and (EXPR)"; "tcp"
+ * with -A (any port may carry TLS, recognised by its bytes).  Returns malloc'ed text or NULL when out of memory. */
 static char *build_filter(const td_options *o)
 {
     td_port_set ps = o->ports;
     td_port_set_add_standard(&ps);                 /* the STARTTLS protocols' ports, beside -P's */
-    size_t cap = 64 + ps.n * 32 + (o->bpf ? strlen(o->bpf) : 0);
+    size_t cap = 64 + (ps.n + o->proxy_ports.n) * 32 + (o->bpf ? strlen(o->bpf) : 0);
     char *f = malloc(cap);
     if (!f) return NULL;
     size_t n = (size_t)snprintf(f, cap, "tcp");
@@ -72,6 +72,8 @@ static char *build_filter(const td_options *o)
                 n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", ps.port[i]);
             i = j + 1;
         }
+        for (size_t i = 0; i < o->proxy_ports.n; i++)   /* HTTP proxies (--proxy-ports) */
+            n += (size_t)snprintf(f + n, cap - n, " or port %u", o->proxy_ports.port[i]);
         n += (size_t)snprintf(f + n, cap - n, ")");
     }
     if (o->bpf && o->bpf[0]) snprintf(f + n, cap - n, " and (%s)", o->bpf);

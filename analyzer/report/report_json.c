@@ -333,6 +333,24 @@ static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
     td_jw_char(w, '}');
 }
 
+/* ,"proxy":{...}: only for a connection that began with an HTTP CONNECT. */
+static void proxy_object(td_jw *w, const td_proxy *px)
+{
+    TD_JW_LIT(w, ",\"proxy\":{\"type\":\"http-connect\",\"target\":"); td_jw_str(w, px->target);
+    TD_JW_LIT(w, ",\"status\":");
+    if (px->status) td_jw_u64(w, px->status);
+    else TD_JW_LIT(w, "null");
+    TD_JW_LIT(w, ",\"reason\":"); td_jw_str(w, px->status ? px->reason : NULL);
+    TD_JW_LIT(w, ",\"tunnel\":"); td_jw_bool(w, px->tunnel);
+    TD_JW_LIT(w, ",\"requests\":"); td_jw_u64(w, px->requests);
+    TD_JW_LIT(w, ",\"request_packet\":"); td_jw_u64(w, px->request_packet);
+    TD_JW_LIT(w, ",\"response_packet\":");
+    if (px->status) td_jw_u64(w, px->response_packet);
+    else TD_JW_LIT(w, "null");
+    TD_JW_LIT(w, ",\"headers_over_cap\":"); td_jw_bool(w, px->headers_over);
+    td_jw_char(w, '}');
+}
+
 static void endpoint(td_jw *w, const td_endpoint *e)
 {
     TD_JW_LIT(w, "{\"ip\":");
@@ -455,6 +473,7 @@ void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo
     td_jw_char(&w, ',');
     tls_object(&w, r, memo);
     decrypt_fields(&w, &t->tls);
+    if (t->tls.proxy.type) proxy_object(&w, &t->tls.proxy);
     if (r->inf.done) inference(&w, &r->inf);
     if (verbose > 0) ladder(&w, r);
     if (r->verdict) {

@@ -273,6 +273,22 @@ static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
     starttls_line(out, width, s->stls);
 }
 
+/* An HTTP CONNECT before TLS: the server of this connection is the proxy, the TLS peer the target. */
+static void proxy_line(FILE *out, int width, const td_transcript *t)
+{
+    const td_proxy *px = &t->tls.proxy;
+    line l = { .n = 0 };
+    add(&l, "HTTP CONNECT %s: the server %s:%u is a proxy, the TLS peer is %s", px->target ? px->target : "?",
+        t->server.ip, t->server.port, px->target ? px->target : "?");
+    at_packet(out, width, "proxy", px->request_packet, l.b);
+    l.n = 0;
+    if (px->status) add(&l, "proxy answered %u %s%s", px->status, px->reason ? px->reason : "",
+                        px->tunnel ? ": TLS through the tunnel" : "");
+    else add(&l, "no answer from the proxy");
+    if (px->headers_over) add(&l, " (headers over the cap: not read further)");
+    at_packet(out, width, "", px->status ? px->response_packet : px->request_packet, l.b);
+}
+
 static void tcp_line(FILE *out, int width, const td_result *r)
 {
     const td_tcp *tcp = &r->t->tcp;
@@ -347,6 +363,7 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, 
         }
         if (r->remedy) labelled(out, width, "fix", r->remedy);
     }
+    if (t->tls.proxy.type) proxy_line(out, width, t);
     tls_lines(out, width, &t->tls, verbose);
     if (verbose > 0) {                             /* fingerprints and offered lists */
         char hb[4096];

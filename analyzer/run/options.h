@@ -19,6 +19,7 @@ typedef struct td_options {
     const char *iface;             /* -i */
     td_port_set ports;             /* -P: the TLS server ports */
     bool any_port;                 /* -A */
+    td_port_set proxy_ports;       /* --proxy-ports: HTTP proxies whose CONNECT tunnels are followed */
     char *bpf;                     /* extra filter expression (heap) */
     const char *write_file;        /* -w */
     const char *out_file;          /* -o */

@@ -65,6 +65,7 @@ void td_tls_stream_free(td_tls_stream *s)
         tls_hs_reset(&s->d[i]);
         free(s->d[i].v2buf);
         free(s->d[i].sniff);
+        free(s->d[i].pline);
     }
     td_stls_free(s->stls);
     if (s->dec) {
@@ -83,6 +84,7 @@ size_t td_tls_stream_buffered(const td_tls_stream *s)
 {
     return s->d[0].hscap + s->d[1].hscap + s->d[0].v2len + s->d[1].v2len +
            (s->d[0].sniff ? SNIFF_BYTES : 0) + (s->d[1].sniff ? SNIFF_BYTES : 0) + td_stls_buffered(s->stls) +
+           (s->d[0].pline ? PROXY_LINE_MAX : 0) + (s->d[1].pline ? PROXY_LINE_MAX : 0) +
            (s->dec ? sizeof *s->dec + (s->dec->rec[0].buf ? REC_MAX_LEN : 0) + (s->dec->rec[1].buf ? REC_MAX_LEN : 0) +
                      s->dec->n_pending * (REC_MAX_LEN + sizeof(dec_rec)) : 0);
 }
@@ -132,6 +134,8 @@ static bool stream_start(td_tls_stream *s, int dir, cursor *c, uint64_t packet, 
         tls_record_start(s, dir, d->hdr, packet, ts);
     } else if (tls_shaped(d->hdr)) {
         tls_bad_header(s, dir, d->hdr, packet, ts);   /* TLS whose record length lies, not plaintext */
+    } else if (tls_proxy_begins(s, dir, d->hdr) && tls_proxy_enter(s, dir, packet, ts)) {
+        return true;                       /* an HTTP proxy's CONNECT, or its answer */
     } else if (v2) {
         return tls_sslv2_begin(s, dir, v2, packet, ts);
     } else if (s->t->tcp.midstream) {
@@ -169,6 +173,9 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
             break;
         case ST_RESYNC:
             more = tls_resync_step(s, dir, &c);
+            break;
+        case ST_PROXY:
+            more = tls_proxy_step(s, dir, &c, packet, ts);
             break;
         case ST_TLS:
             if (s->v2_session) to_sslv2_records(s, dir, packet, ts);

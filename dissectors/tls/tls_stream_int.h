@@ -3,6 +3,7 @@
  * tls_stream.c runs each direction through its states (dir_state); the files below it each do
  * one job on this state, and calls run one way, down this list:
  *   tls_records.c               a stream in step with its records: headers, and where bodies go
+ *   tls_http_connect.c          an HTTP proxy's CONNECT and its answer before TLS
  *   tls_starttls.c              a stream that does not begin as TLS (plaintext, STARTTLS)
  *   tls_sslv2.c                 SSLv2 records (and the SSLv2 messages)
  *   tls_resync.c                the next record header, after the framing was lost
@@ -26,6 +27,8 @@
 
 #define SNIFF_BYTES 256                 /* bytes shown to the plaintext recogniser */
 #define ALERT_BUF 16                    /* a plaintext alert record: at most 8 alerts back to back */
+#define PROXY_LINE_MAX 512              /* an HTTP CONNECT's request or status line kept */
+#define PROXY_HEADERS_MAX (16 * 1024)   /* ... its headers read before the direction is given up */
 #define HB_HEADER 3                     /* HeartbeatMessage: type, u16 payload_length */
 
 enum { RM_NONE, RM_APPDATA, RM_OPAQUE };  /* what a record's body counts towards */
@@ -33,7 +36,8 @@ enum { RM_NONE, RM_APPDATA, RM_OPAQUE };  /* what a record's body counts towards
 /* ST_SSLV2: an SSLv2 hello record (or the server's ERROR) being assembled at the start of a
  * stream; ST_SSLV2_RECORDS: the rest of an SSLv2 session (CLIENT-MASTER-KEY, ERROR, then
  * encrypted records). */
-typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_SSLV2_RECORDS, ST_RESYNC, ST_PLAINTEXT, ST_DEAD } dir_state;
+typedef enum { ST_START, ST_TLS, ST_SSLV2, ST_SSLV2_RECORDS, ST_RESYNC, ST_PLAINTEXT, ST_DEAD,
+               ST_PROXY } dir_state;            /* ST_PROXY: an HTTP CONNECT or its answer (tls_http_connect.c) */
 
 typedef struct dir_parser {
     /* What every packet reads, first: in one or two cache lines. */
@@ -64,6 +68,15 @@ typedef struct dir_parser {
     size_t plaintext_seen;               /* bytes searched for a hello after plaintext */
     uint8_t *sniff;                      /* start of a plaintext stream, until its first line is whole */
     size_t sniff_have;
+    uint8_t *pline;                      /* HTTP CONNECT: a line of the request or answer (PROXY_LINE_MAX) */
+    size_t pline_have, pline_cur;        /* ... bytes kept; bytes on the header line being read */
+    size_t phdr_bytes;                   /* ... bytes of this request's or answer's head */
+    uint64_t pbody;                      /* ... Content-Length of a refusal, left to skip */
+    bool pbody_known;
+    uint8_t pphase;                      /* ... line, headers, body */
+    uint16_t pcode;                      /* ... status of the answer being read */
+    uint64_t pstart_packet;              /* ... packet and time its first line began in */
+    double pstart_ts;
 } dir_parser;
 
 
@@ -90,6 +103,14 @@ void tls_record_flush(td_tls_stream *s, int dir);
 /* Count a held record that was not opened as the parser counts any protected record. */
 void tls_record_replay(td_tls_stream *s, int dir, dec_rec *r, bool whole);
 extern const tls_record_sink tls_records_sink;
+
+/* ---- tls_http_connect.c ----------------------------------------------------------------------- */
+/* Do the 5 first bytes h5 of this direction begin a CONNECT (client) or its answer (server)? */
+bool tls_proxy_begins(const td_tls_stream *s, int dir, const uint8_t *h5);
+/* ST_START saw them in d->hdr: read them as the start of the request or answer.  False if out of memory. */
+bool tls_proxy_enter(td_tls_stream *s, int dir, uint64_t packet, double ts);
+/* ST_PROXY: the request or answer.  False when c is used up (or the direction is given up). */
+bool tls_proxy_step(td_tls_stream *s, int dir, cursor *c, uint64_t packet, double ts);
 
 /* ---- tls_starttls.c, tls_sslv2.c, tls_resync.c ------------------------------------------------ */
 /* The stream began with the nfirst bytes `first`, which are not TLS (nrest more came with them). */

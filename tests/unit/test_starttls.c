@@ -334,7 +334,9 @@ TEST(server_tls_without_accepting)
 TEST(unknown_protocol_falls_back_to_the_search)
 {
     buf b = { 0 };
-    putstr(&b, "CONNECT www.example.com:443 HTTP/1.1\r\n\r\n");
+    /* HAProxy's PROXY protocol v1 line before the hello: no dialogue tlsdiag reads (an HTTP
+     * CONNECT is one now: tls_http_connect.c). */
+    putstr(&b, "PROXY TCP4 192.0.2.1 192.0.2.2 51000 443\r\n");
     ch_opts co = { .sni = "www.example.com" };
     client_hello_record(&b, &co);
     fx f;

@@ -96,8 +96,9 @@ TEST(plaintext_then_hello_in_the_same_segment)
     fx f;
     fx_init(&f);
     feedb(&f, 0, &b, 1);
-    CHECK(f.t.tls.not_tls[0]);
-    CHECK(f.t.tls.starttls);
+    CHECK(!f.t.tls.not_tls[0]);                 /* read as a CONNECT (tls_http_connect.c) */
+    CHECK(f.t.tls.proxy.type == TD_PROXY_HTTP_CONNECT);
+    CHECK_STR(f.t.tls.proxy.target, "www.example.com:443");
     CHECK(f.t.tls.client_hello);
     CHECK_STR(f.t.tls.sni, "www.example.com");
     fx_free(&f);
