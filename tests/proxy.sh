@@ -24,6 +24,7 @@ done
 "$BIN" --json --proxy-ports none -r "$D/connect-ok.pcap" > "$tmp/none.json" 2>/dev/null
 "$BIN" --json --proxy-ports none -A -r "$D/connect-ok.pcap" > "$tmp/none-A.json" 2>/dev/null
 "$BIN" -r "$D/connect-403.pcap" > "$tmp/403.txt" 2>/dev/null
+"$BIN" --html "$tmp/403.html" -r "$D/connect-403.pcap" > /dev/null 2>&1
 python3 - "$tmp" <<'PY'
 import json, os, sys
 tmp = sys.argv[1]
@@ -100,5 +101,8 @@ if len(conns("none-A")) != 1: bad.append("--proxy-ports none -A: the CONNECT not
 txt = open(os.path.join(tmp, "403.txt")).read()
 if "is a proxy" not in txt or "proxy answered 403" not in txt:
     bad.append("text report: no proxy lines")
+page = open(os.path.join(tmp, "403.html")).read()
+if "<dt>proxy</dt><dd>HTTP CONNECT" not in page or "proxy answered 403" not in page:
+    bad.append("html page: no proxy facts")
 print("not ok proxy: " + "; ".join(bad) if bad else "ok proxy")
 PY

@@ -116,3 +116,11 @@ if "$BIN" -r $D/smtp-refused.pcap | grep -q "STARTTLS .*smtp: not offered, asked
 else
     fail "text report line" "$("$BIN" -r $D/smtp-refused.pcap | grep STARTTLS)"
 fi
+
+# The HTML page names it too, in the same words.
+"$BIN" --html "$tmp/page.html" -r $D/smtp-refused.pcap > /dev/null 2>&1
+if grep -q "<dt>STARTTLS</dt><dd>smtp: not offered, asked, refused: 502" "$tmp/page.html"; then
+    pass "html page line"
+else
+    fail "html page line" "$(grep -o '<dt>STARTTLS</dt><dd>[^<]*' "$tmp/page.html")"
+fi

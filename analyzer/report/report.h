@@ -71,5 +71,10 @@ const char *td_event_record_label(const td_result *r, const td_event *e, size_t 
 /* Line i (from 0) of the hellos' facts (analyzer/report/report_hello.c): JA3/JA4/JA3S, then with
  * verbose the offered lists; *label and the body in buf ("" when line i is empty), NULL past the end. */
 const char *td_hello_line(const td_tls *s, int i, bool verbose, const char **label, char *buf, size_t len);
+/* What came before TLS, in words (analyzer/report/report_upgrade.c): a STARTTLS dialogue ("smtp:
+ * offered, asked, accepted: 220 ..."); an HTTP CONNECT, its request (answer false) or the proxy's
+ * answer (answer true). */
+const char *td_starttls_text(const td_starttls *x, char *buf, size_t len);
+const char *td_proxy_text(const td_transcript *t, bool answer, char *buf, size_t len);
 
 #endif

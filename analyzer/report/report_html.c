@@ -190,6 +190,24 @@ static void hello_facts(FILE *f, const td_tls *s)
         }
 }
 
+/* What came before TLS: a STARTTLS dialogue, an HTTP CONNECT through a proxy. */
+static void upgrade_facts(FILE *f, const td_transcript *t)
+{
+    char words[512];
+    if (t->tls.stls && t->tls.stls->protocol) {
+        fputs("<dt>STARTTLS</dt><dd>", f);
+        esc(f, td_starttls_text(t->tls.stls, words, sizeof words));
+        fputs("</dd>", f);
+    }
+    if (t->tls.proxy.type) {
+        fputs("<dt>proxy</dt><dd>", f);
+        esc(f, td_proxy_text(t, false, words, sizeof words));
+        fputs("; ", f);
+        esc(f, td_proxy_text(t, true, words, sizeof words));
+        fputs("</dd>", f);
+    }
+}
+
 /* Both chains: each certificate's names, dates and identity. */
 static void chain_facts(FILE *f, const td_tls *s)
 {
@@ -265,6 +283,7 @@ static void facts(FILE *f, const td_result *r)
         fputs("</dd>", f);
     }
     chain_facts(f, s);
+    upgrade_facts(f, t);
     hello_facts(f, s);
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *x = &r->findings[i];

@@ -192,13 +192,9 @@ static void header(FILE *out, int width, const td_result *r, bool color)
 static void starttls_line(FILE *out, int width, const td_starttls *x)
 {
     if (!x || !x->protocol) return;
-    line l = { 0 };
-    add(&l, "%s: %s", td_stls_proto_name(x->protocol),
-        !x->caps_seen ? "no capability list seen" : x->offered ? "offered" : "not offered");
-    if (x->tampered) add(&l, " (a capability overwritten: %s)", x->tamper);
-    add(&l, x->requested ? ", asked" : ", not asked");
-    if (x->answered) add(&l, ", %s: %s", x->accepted ? "accepted" : "refused", x->reply);
-    at_packet(out, width, "STARTTLS", x->reply_packet ? x->reply_packet : x->request_packet ? x->request_packet : x->caps_packet, l.b);
+    char words[256];
+    at_packet(out, width, "STARTTLS", x->reply_packet ? x->reply_packet : x->request_packet ? x->request_packet : x->caps_packet,
+              td_starttls_text(x, words, sizeof words));
 }
 
 static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
@@ -277,16 +273,10 @@ static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
 static void proxy_line(FILE *out, int width, const td_transcript *t)
 {
     const td_proxy *px = &t->tls.proxy;
-    line l = { .n = 0 };
-    add(&l, "HTTP CONNECT %s: the server %s:%u is a proxy, the TLS peer is %s", px->target ? px->target : "?",
-        t->server.ip, t->server.port, px->target ? px->target : "?");
-    at_packet(out, width, "proxy", px->request_packet, l.b);
-    l.n = 0;
-    if (px->status) add(&l, "proxy answered %u %s%s", px->status, px->reason ? px->reason : "",
-                        px->tunnel ? ": TLS through the tunnel" : "");
-    else add(&l, "no answer from the proxy");
-    if (px->headers_over) add(&l, " (headers over the cap: not read further)");
-    at_packet(out, width, "", px->status ? px->response_packet : px->request_packet, l.b);
+    char words[512];
+    at_packet(out, width, "proxy", px->request_packet, td_proxy_text(t, false, words, sizeof words));
+    at_packet(out, width, "", px->status ? px->response_packet : px->request_packet,
+              td_proxy_text(t, true, words, sizeof words));
 }
 
 static void tcp_line(FILE *out, int width, const td_result *r)
