@@ -28,3 +28,11 @@ plant missing-summary 'does not open with'
 plant long-file '721 lines (at most 700)'
 { printf '/* longfn.c - a function too long. */\nint longfn(int x)\n{\n'; i=0; while [ $i -lt 85 ]; do echo "    x += $i;"; i=$((i + 1)); done; printf '    return x;\n}\n'; } > "$T/analyzer/app/longfn.c"
 plant long-function 'function longfn is 89 lines'
+
+# No merge left half done: conflict markers in a tracked file.
+if command -v git >/dev/null 2>&1 && git rev-parse --git-dir >/dev/null 2>&1; then
+    left=$(git grep -n -I -e '^<<<<<<< ' -e '^>>>>>>> ' -- . 2>/dev/null | head -3)
+    if [ -z "$left" ]; then echo "ok shape-no-merge-markers"; else echo "not ok shape-no-merge-markers: $left"; fi
+else
+    echo "skip shape-no-merge-markers: not a git checkout"
+fi
