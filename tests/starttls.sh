@@ -13,7 +13,7 @@ fail() { echo "not ok starttls $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head
 command -v python3 >/dev/null || { echo "skip starttls: python3 missing"; exit 0; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-port_of() { case $1 in smtp*) echo 25;; imap*) echo 143;; pop3*) echo 110;; ftp*) echo 21;; xmpp*) echo 5222;; esac; }
+port_of() { case $1 in smtp*) echo 25;; imap*) echo 143;; pop3*) echo 110;; ftp*) echo 21;; xmpp*) echo 5222;; postgresql*) echo 5432;; esac; }
 
 # A copy of a capture with the server's port moved (Ethernet, IPv4, TCP; checksums left as they are).
 moved() {   # FILE FROM TO OUT
@@ -123,4 +123,11 @@ if grep -q "<dt>STARTTLS</dt><dd>smtp: not offered, asked, refused: 502" "$tmp/p
     pass "html page line"
 else
     fail "html page line" "$(grep -o '<dt>STARTTLS</dt><dd>[^<]*' "$tmp/page.html")"
+fi
+
+# PostgreSQL's one-byte answer in the text report.
+if "$BIN" -r $D/postgresql-refused.pcap | grep -q "STARTTLS .*postgresql: no capability list seen, asked, refused: N"; then
+    pass "postgresql text report line"
+else
+    fail "postgresql text report line" "$("$BIN" -r $D/postgresql-refused.pcap | grep STARTTLS)"
 fi

@@ -15,6 +15,8 @@ struct td_stls_parser {
     bool cut[2];                       /* the line being read overflowed STLS_LINE_CAP */
     bool in_caps;                      /* the server's multi-line capability list is being read */
     bool proceed_open;                 /* XMPP: <proceed> without its end tag yet */
+    bool pg_gss;                       /* PostgreSQL: the request awaiting its answer is a GSSENCRequest */
+    bool bin_over;                     /* a binary dialogue went on without TLS: its bytes are no longer read */
     char tag[32];                      /* IMAP: the STARTTLS command's tag */
     uint32_t cmds, replies;            /* SMTP, POP3, FTP: client commands and server replies so far (the
                                           banner is reply 1, so command k is answered by reply k + 1) */
@@ -26,5 +28,11 @@ struct td_stls_parser {
 /* One complete line (or XML tag chunk) of len bytes, without its terminator: true when TLS
  * begins right after it in direction dir. */
 bool td_stls_line(td_stls_parser *p, td_starttls *s, int dir, const char *l, size_t len, uint64_t packet);
+
+/* A binary dialogue (PostgreSQL's SSLRequest): does a client's first byte open one?  Then its
+ * reader, with td_stls_feed's contract. */
+bool td_stls_binary_opens(int dir, uint8_t first);
+size_t td_stls_binary(td_stls_parser *p, td_starttls **out, int dir, const uint8_t *data, size_t n,
+                      uint64_t packet, bool *tls);
 
 #endif

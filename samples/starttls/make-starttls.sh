@@ -2,13 +2,15 @@
 # make-starttls.sh - re-make the STARTTLS captures of samples/starttls/ from real servers and clients.
 #
 # Debian packages: postfix dovecot-imapd dovecot-pop3d vsftpd prosody swaks curl openssl tcpdump
-# (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
+# postgresql (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
 # standard ports on 127.0.0.1 and tcpdump captures on lo.  Each server is started for its captures
 # and stopped by its pid; postfix's configuration (/etc/postfix) is changed with postconf.  Running
 # the script again makes the same set of files (new timestamps, keys and random values).
 #
 # Usage: sh samples/starttls/make-starttls.sh [OUTDIR]   (default: the script's directory)
+#        STARTTLS_ONLY=postgresql sh samples/starttls/make-starttls.sh   (one protocol's captures only)
 set -eu
+want() { [ -z "${STARTTLS_ONLY:-}" ] || [ "$STARTTLS_ONLY" = "$1" ]; }
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here}
 W=${STARTTLS_WORK:-/tmp/starttls-lab}
@@ -59,7 +61,7 @@ postfix_stop() {
     pid=$(cat /var/spool/postfix/pid/master.pid 2>/dev/null | tr -d ' ' || true)
     stop_pid "$pid"
 }
-if command -v postfix >/dev/null; then
+if want smtp && command -v postfix >/dev/null; then
     postfix_stop
     postfix_conf may
     postfix start >/dev/null 2>&1; sleep 2
@@ -115,7 +117,7 @@ CONF
 dovecot_stop() {
     stop_pid "$(cat "$W/dovecot-run/master.pid" 2>/dev/null || true)"
 }
-if command -v dovecot >/dev/null; then
+if want imap && command -v dovecot >/dev/null; then
     dovecot_run yes
     cap_start imap-starttls.pcap "tcp port 143"
     s_client imap 143
@@ -150,7 +152,7 @@ CONF
     ftp_pid=$!
     sleep 1
 }
-if command -v vsftpd >/dev/null; then
+if want ftp && command -v vsftpd >/dev/null; then
     vsftpd_run YES
     cap_start ftp-auth-tls.pcap "tcp port 21"
     s_client ftp 21
@@ -164,7 +166,7 @@ if command -v vsftpd >/dev/null; then
 fi
 
 # ---- XMPP: prosody ---------------------------------------------------------------------------------
-if command -v prosody >/dev/null; then
+if want xmpp && command -v prosody >/dev/null; then
     mkdir -p "$W/prosody-data"
     chown prosody "$W/prosody-data" 2>/dev/null || true
     cat > "$W/prosody.cfg.lua" <<CONF
@@ -188,5 +190,35 @@ CONF
     s_client xmpp 5222 "-xmpphost example.test"
     cap_stop
     stop_pid "$xmpp_pid"; wait "$xmpp_pid" 2>/dev/null || true
+fi
+# ---- PostgreSQL: an SSLRequest answered 'S' (ssl=on), and 'N' (ssl=off) ----------------------------
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+pg_run() {         # ssl: on or off
+    rm -rf "$W/pg"
+    mkdir -p "$W/pg"
+    cp "$W/server.crt" "$W/server.key" "$W/pg/"
+    chown -R postgres "$W/pg"
+    chmod 600 "$W/pg/server.key"
+    su postgres -c "$PGBIN/initdb -D $W/pg/data -A trust -U postgres" >"$W/pg-initdb.log" 2>&1
+    su postgres -c "$PGBIN/postgres -D $W/pg/data -k $W/pg -c listen_addresses=127.0.0.1 -c port=5432 \
+        -c ssl=$1 -c ssl_cert_file=$W/pg/server.crt -c ssl_key_file=$W/pg/server.key" >"$W/pg.log" 2>&1 &
+    sleep 3
+    pg_pid=$(head -1 "$W/pg/data/postmaster.pid")
+}
+if want postgresql && [ -n "$PGBIN" ] && command -v psql >/dev/null; then
+    chmod 755 "$W"
+    pg_run on
+    cap_start postgresql-starttls.pcap "tcp port 5432"
+    PGSSLMODE=require PGGSSENCMODE=disable timeout 10 psql "host=$NAME hostaddr=127.0.0.1 port=5432 user=postgres dbname=postgres" \
+        -c 'select 1' >"$W/psql.log" 2>&1 || true
+    cap_stop
+    stop_pid "$pg_pid"
+    pg_run off
+    cap_start postgresql-refused.pcap "tcp port 5432"
+    PGSSLMODE=require PGGSSENCMODE=disable timeout 10 psql "host=$NAME hostaddr=127.0.0.1 port=5432 user=postgres dbname=postgres" \
+        -c 'select 1' >"$W/psql-refused.log" 2>&1 || true   # 'N': psql gives up
+    cap_stop
+    stop_pid "$pg_pid"
+    rm -rf "$W/pg"
 fi
 ls -l "$out"/*.pcap
