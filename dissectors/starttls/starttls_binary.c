@@ -1,4 +1,5 @@
-/* starttls_binary.c - the binary upgrades: PostgreSQL's SSLRequest (8 bytes) and its one-byte answer. */
+/* starttls_binary.c - the binary upgrades: PostgreSQL's SSLRequest (8 bytes) and its one-byte answer;
+ * LDAP's handed to starttls_ldap.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,11 @@ static uint32_t be32(const char *b)
     return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
 }
 
-bool td_stls_binary_opens(int dir, uint8_t first)
+uint8_t td_stls_binary_opens(int dir, uint8_t first)
 {
-    return dir == TD_C2S && first == 0;        /* a PostgreSQL message length's high byte */
+    if (dir != TD_C2S) return 0;
+    if (first == 0) return TD_STLS_PGSQL;      /* a PostgreSQL message length's high byte */
+    return first == 0x30 ? TD_STLS_LDAP : 0;   /* an LDAPMessage's SEQUENCE (or a line's "0") */
 }
 
 bool td_stls_byte_due(const td_stls_parser *p, int dir)
@@ -74,6 +77,7 @@ size_t td_stls_binary(td_stls_parser *p, td_starttls **out, int dir, const uint8
 {
     *tls = false;
     if (p->bin_over) return n;
+    if (p->proto == TD_STLS_LDAP) return td_stls_ldap(p, out, dir, data, n, packet, tls);
     if (dir == TD_S2C) {
         if (n == 0) return 0;
         if (p->status != TD_STLS_KNOWN) {

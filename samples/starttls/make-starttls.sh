@@ -2,7 +2,7 @@
 # make-starttls.sh - re-make the STARTTLS captures of samples/starttls/ from real servers and clients.
 #
 # Debian packages: postfix dovecot-imapd dovecot-pop3d vsftpd prosody swaks curl openssl tcpdump
-# postgresql (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
+# postgresql slapd ldap-utils (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
 # standard ports on 127.0.0.1 and tcpdump captures on lo.  Each server is started for its captures
 # and stopped by its pid; postfix's configuration (/etc/postfix) is changed with postconf.  Running
 # the script again makes the same set of files (new timestamps, keys and random values).
@@ -220,5 +220,42 @@ if want postgresql && [ -n "$PGBIN" ] && command -v psql >/dev/null; then
     cap_stop
     stop_pid "$pg_pid"
     rm -rf "$W/pg"
+fi
+# ---- LDAP: slapd, the StartTLS extended operation answered success (TLS configured), or not ----------
+slapd_run() {      # yes: with a certificate; no: without
+    rm -rf "$W/ldap"
+    mkdir -p "$W/ldap/db"
+    {
+        echo "include /etc/ldap/schema/core.schema"
+        echo "pidfile $W/ldap/slapd.pid"
+        echo "argsfile $W/ldap/slapd.args"
+        echo "modulepath /usr/lib/ldap"
+        echo "moduleload back_mdb"
+        if [ "$1" = yes ]; then
+            echo "TLSCertificateFile $W/server.crt"
+            echo "TLSCertificateKeyFile $W/server.key"
+        fi
+        echo "database mdb"
+        echo 'suffix "dc=example,dc=test"'
+        echo "directory $W/ldap/db"
+    } > "$W/ldap/slapd.conf"
+    /usr/sbin/slapd -f "$W/ldap/slapd.conf" -h ldap://127.0.0.1:389/ -d 0 >"$W/slapd.log" 2>&1 &
+    ldap_pid=$!
+    sleep 2
+}
+if want ldap && [ -x /usr/sbin/slapd ] && command -v ldapsearch >/dev/null; then
+    slapd_run yes
+    cap_start ldap-starttls.pcap "tcp port 389"
+    LDAPTLS_CACERT="$W/ca.crt" timeout 10 ldapsearch -ZZ -x -H ldap://127.0.0.1:389 -b "" -s base \
+        >"$W/ldapsearch.log" 2>&1 || true
+    cap_stop
+    stop_pid "$ldap_pid"; wait "$ldap_pid" 2>/dev/null || true
+    slapd_run no
+    cap_start ldap-refused.pcap "tcp port 389"
+    LDAPTLS_CACERT="$W/ca.crt" timeout 10 ldapsearch -ZZ -x -H ldap://127.0.0.1:389 -b "" -s base \
+        >"$W/ldapsearch-refused.log" 2>&1 || true      # -ZZ: StartTLS must succeed, so it gives up
+    cap_stop
+    stop_pid "$ldap_pid"; wait "$ldap_pid" 2>/dev/null || true
+    rm -rf "$W/ldap"
 fi
 ls -l "$out"/*.pcap

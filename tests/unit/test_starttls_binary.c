@@ -1,6 +1,6 @@
-/* test_starttls_binary.c - the binary upgrades (dissectors/starttls/starttls_binary.c) through the
- * TLS stream parser: PostgreSQL's SSLRequest accepted, refused, after a GSSENCRequest, split at
- * every byte, and hostile (lying lengths, unknown codes, a server that speaks unasked). */
+/* test_starttls_binary.c - the binary upgrades (dissectors/starttls/starttls_binary.c, _ldap.c) through
+ * the TLS stream parser: PostgreSQL's SSLRequest and LDAP's StartTLS accepted, refused, split at
+ * every byte, and hostile (lying and huge lengths, unknown codes, a server that speaks unasked). */
 #include "check.h"
 #include "dissectors/starttls/starttls.h"
 #include "tls_stream_fixture.h"
@@ -207,6 +207,170 @@ TEST(pgsql_hostile)
     flow_free(&u);
 }
 
+/* An LDAPMessage: SEQUENCE { messageID, op }, op given whole (tag, length, value). */
+static void ldap_msg(buf *b, unsigned id, const buf *op)
+{
+    size_t l = 3 + op->n;
+    put8(b, 0x30);
+    if (l < 128) put8(b, (unsigned)l);
+    else { put8(b, 0x82); put16(b, (unsigned)l); }
+    put8(b, 0x02);
+    put8(b, 1);
+    put8(b, id);
+    putb(b, op);
+}
+
+static void ldap_starttls_req(buf *b, unsigned id)
+{
+    buf op = { 0 };
+    const char *oid = "1.3.6.1.4.1.1466.20037";
+    put8(&op, 0x77);
+    put8(&op, (unsigned)(2 + strlen(oid)));
+    put8(&op, 0x80);
+    put8(&op, (unsigned)strlen(oid));
+    putstr(&op, oid);
+    ldap_msg(b, id, &op);
+    bfree(&op);
+}
+
+static void ldap_ext_resp(buf *b, unsigned id, unsigned code, const char *diag)
+{
+    buf op = { 0 };
+    put8(&op, 0x78);
+    put8(&op, (unsigned)(3 + 2 + 2 + strlen(diag)));
+    put8(&op, 0x0a);
+    put8(&op, 1);
+    put8(&op, code);
+    put8(&op, 0x04);
+    put8(&op, 0);
+    put8(&op, 0x04);
+    put8(&op, (unsigned)strlen(diag));
+    putstr(&op, diag);
+    ldap_msg(b, id, &op);
+    bfree(&op);
+}
+
+/* An anonymous simple bind and its success, before StartTLS: other messages are passed over. */
+static void ldap_bind(flow *fl)
+{
+    buf op = { 0 };
+    put(&op, "\x60\x07\x02\x01\x03\x04\x00\x80\x00", 9);
+    ldap_msg(step(fl, 0), 1, &op);
+    bfree(&op);
+    put(&op, "\x61\x07\x0a\x01\x00\x04\x00\x04\x00", 9);
+    ldap_msg(step(fl, 1), 1, &op);
+    bfree(&op);
+}
+
+TEST(ldap_upgrade)
+{
+    for (int bind = 0; bind < 2; bind++) {
+        flow fl = { 0 };
+        if (bind) ldap_bind(&fl);
+        ldap_starttls_req(step(&fl, 0), 2);
+        ldap_ext_resp(step(&fl, 1), 2, 0, "");
+        hellos(&fl, 0);
+        fx f;
+        run(&fl, &f);
+        const td_starttls *s = f.t.tls.stls;
+        CHECK(s && s->protocol == TD_STLS_LDAP && s->requested && s->request_packet == (bind ? 3u : 1u));
+        CHECK(s && s->answered && s->accepted && s->reply_packet == (bind ? 4u : 2u));
+        CHECK_STR(s ? s->reply : NULL, "resultCode 0 (success)");
+        CHECK(f.t.tls.starttls && f.t.tls.client_hello && f.t.tls.server_hello && f.t.tls.cipher == 0x1301);
+        CHECK(f.t.tls.bad_records[0] == 0 && f.t.tls.bad_records[1] == 0);
+        fx_free(&f);
+        CHECK(split_differs(&fl) == 0);
+        flow_free(&fl);
+    }
+}
+
+TEST(ldap_refused)
+{
+    flow fl = { 0 };
+    ldap_starttls_req(step(&fl, 0), 1);
+    ldap_ext_resp(step(&fl, 1), 1, 2, "unsupported extended operation");
+    fx f;
+    run(&fl, &f);
+    const td_starttls *s = f.t.tls.stls;
+    CHECK(s && s->protocol == TD_STLS_LDAP && s->requested && s->answered && !s->accepted);
+    CHECK_STR(s ? s->reply : NULL, "resultCode 2 (protocolError): unsupported extended operation");
+    CHECK(!f.t.tls.starttls);
+    fx_free(&f);
+    CHECK(split_differs(&fl) == 0);
+    flow_free(&fl);
+    /* An answer to another messageID is not the answer. */
+    flow g = { 0 };
+    ldap_starttls_req(step(&g, 0), 1);
+    ldap_ext_resp(step(&g, 1), 9, 0, "");
+    run(&g, &f);
+    s = f.t.tls.stls;
+    CHECK(s && s->requested && !s->answered && !f.t.tls.starttls);
+    fx_free(&f);
+    flow_free(&g);
+}
+
+TEST(ldap_hostile)
+{
+    /* Huge, indefinite and over-long BER lengths, a message that is not an LDAPMessage: nothing
+     * recognised, or the reader stops; never a read past the bytes. */
+    static const char *const bad[] = { "\x30\x84\xff\xff\xff\xff\x02\x01\x01", "\x30\x80\x02\x01\x01\x77\x00",
+                                       "\x30\x83\xff\xff\xff\x02\x01\x01", "\x30\x05\x04\x01\x01\x77\x00",
+                                       "\x30\x02\x02\x01" };
+    static const size_t blen[] = { 9, 7, 8, 7, 4 };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        flow fl = { 0 };
+        put(step(&fl, 0), bad[i], blen[i]);
+        ldap_ext_resp(step(&fl, 1), 1, 0, "");
+        fx f;
+        run(&fl, &f);
+        CHECK(!f.t.tls.stls || !f.t.tls.stls->requested);
+        CHECK(!f.t.tls.starttls);
+        fx_free(&f);
+        CHECK(split_differs(&fl) == 0);
+        flow_free(&fl);
+    }
+    /* Inner lengths that lie (past the message's end) in the request and in the answer. */
+    flow l = { 0 };
+    put(step(&l, 0), "\x30\x1d\x02\x01\x01\x77\x7f\x80\x16" "1.3.6.1.4.1.1466.20037", 31);
+    ldap_starttls_req(step(&l, 0), 2);
+    put(step(&l, 1), "\x30\x0c\x02\x01\x02\x78\x07\x0a\x7f\x00\x04\x00\x04\x00", 14);
+    fx f;
+    run(&l, &f);
+    const td_starttls *s = f.t.tls.stls;
+    CHECK(s && s->requested && s->request_packet == 2 && !s->answered);
+    fx_free(&f);
+    CHECK(split_differs(&l) == 0);
+    flow_free(&l);
+    /* A long message (a big search result) is passed over without being held, then the answer. */
+    flow big = { 0 };
+    ldap_starttls_req(step(&big, 0), 1);
+    buf op = { 0 };
+    put8(&op, 0x64);
+    put8(&op, 0x82);
+    put16(&op, 5000);
+    for (int k = 0; k < 5000; k++) put8(&op, 0x04);
+    ldap_msg(step(&big, 1), 7, &op);
+    bfree(&op);
+    ldap_ext_resp(&big.b[1], 1, 0, "");
+    hellos(&big, 0);
+    run(&big, &f);
+    s = f.t.tls.stls;
+    CHECK(s && s->accepted && f.t.tls.starttls && f.t.tls.server_hello);
+    CHECK(td_tls_stream_buffered(f.s) < 8192);
+    fx_free(&f);
+    flow_free(&big);
+    /* An IMAP tag beginning with "0" is still IMAP. */
+    flow im = { 0 };
+    putstr(step(&im, 1), "* OK ready\r\n");
+    putstr(step(&im, 0), "0001 STARTTLS\r\n");
+    putstr(step(&im, 1), "0001 OK Begin TLS\r\n");
+    run(&im, &f);
+    s = f.t.tls.stls;
+    CHECK(s && s->protocol == TD_STLS_IMAP && s->accepted);
+    fx_free(&f);
+    flow_free(&im);
+}
+
 TEST(pgsql_opening_and_name)
 {
     static const uint8_t ssl[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f }, gss[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30 },
@@ -214,6 +378,11 @@ TEST(pgsql_opening_and_name)
     CHECK(td_stls_opening(ssl, 8) && td_stls_opening(gss, 8));
     CHECK(!td_stls_opening(ssl, 7) && !td_stls_opening(other, 8));
     CHECK_STR(td_stls_proto_name(TD_STLS_PGSQL), "postgresql");
+    buf b = { 0 };
+    ldap_starttls_req(&b, 1);
+    CHECK(td_stls_opening(b.p, b.n) && !td_stls_opening(b.p, 10));
+    CHECK_STR(td_stls_proto_name(TD_STLS_LDAP), "ldap");
+    bfree(&b);
 }
 
 int main(void)
@@ -222,6 +391,9 @@ int main(void)
     RUN(pgsql_refused_then_plaintext);
     RUN(pgsql_gssenc_refused_then_ssl);
     RUN(pgsql_hostile);
+    RUN(ldap_upgrade);
+    RUN(ldap_refused);
+    RUN(ldap_hostile);
     RUN(pgsql_opening_and_name);
     return check_done();
 }
