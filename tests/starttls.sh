@@ -13,7 +13,7 @@ fail() { echo "not ok starttls $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head
 command -v python3 >/dev/null || { echo "skip starttls: python3 missing"; exit 0; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-port_of() { case $1 in smtp*) echo 25;; imap*) echo 143;; pop3*) echo 110;; ftp*) echo 21;; xmpp*) echo 5222;; postgresql*) echo 5432;; ldap*) echo 389;; esac; }
+port_of() { case $1 in smtp*) echo 25;; imap*) echo 143;; pop3*) echo 110;; ftp*) echo 21;; xmpp*) echo 5222;; postgresql*) echo 5432;; ldap*) echo 389;; mysql*) echo 3306;; esac; }
 
 # A copy of a capture with the server's port moved (Ethernet, IPv4, TCP; checksums left as they are).
 moved() {   # FILE FROM TO OUT

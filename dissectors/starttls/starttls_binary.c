@@ -1,5 +1,5 @@
 /* starttls_binary.c - the binary upgrades: PostgreSQL's SSLRequest (8 bytes) and its one-byte answer;
- * LDAP's handed to starttls_ldap.c. */
+ * LDAP's and MySQL's handed to starttls_ldap.c and starttls_mysql.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +17,7 @@ static uint32_t be32(const char *b)
 
 uint8_t td_stls_binary_opens(int dir, uint8_t first)
 {
-    if (dir != TD_C2S) return 0;
+    if (dir != TD_C2S) return TD_STLS_MYSQL;  /* a greeting's length: bytes 2-4 tell (0, 0, 10) */
     if (first == 0) return TD_STLS_PGSQL;      /* a PostgreSQL message length's high byte */
     return first == 0x30 ? TD_STLS_LDAP : 0;   /* an LDAPMessage's SEQUENCE (or a line's "0") */
 }
@@ -78,6 +78,7 @@ size_t td_stls_binary(td_stls_parser *p, td_starttls **out, int dir, const uint8
     *tls = false;
     if (p->bin_over) return n;
     if (p->proto == TD_STLS_LDAP) return td_stls_ldap(p, out, dir, data, n, packet, tls);
+    if (p->proto == TD_STLS_MYSQL) return td_stls_mysql(p, out, dir, data, n, packet, tls);
     if (dir == TD_S2C) {
         if (n == 0) return 0;
         if (p->status != TD_STLS_KNOWN) {

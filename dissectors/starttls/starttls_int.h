@@ -31,13 +31,16 @@ struct td_stls_parser {
  * begins right after it in direction dir. */
 bool td_stls_line(td_stls_parser *p, td_starttls *s, int dir, const char *l, size_t len, uint64_t packet);
 
-/* A binary dialogue (PostgreSQL's SSLRequest, LDAP's StartTLS): the protocol a client's first byte
- * may open (0: none), then its reader, with td_stls_feed's contract.  LDAP's reader gives up a
- * pending guess by setting proto back to 0, the bytes it held left as a line's start. */
+/* A binary dialogue (PostgreSQL's SSLRequest, LDAP's StartTLS, MySQL's greeting): the protocol a
+ * first byte may open (0: none; every server's first byte is tried as MySQL's), then its reader,
+ * with td_stls_feed's contract.  LDAP's and MySQL's readers give up a pending guess by setting proto
+ * back to 0, the bytes held left as a line's start. */
 uint8_t td_stls_binary_opens(int dir, uint8_t first);
 size_t td_stls_ldap(td_stls_parser *p, td_starttls **out, int dir, const uint8_t *data, size_t n, uint64_t packet,
                     bool *tls);
 bool td_stls_ldap_opening(const uint8_t *data, size_t len);
+size_t td_stls_mysql(td_stls_parser *p, td_starttls **out, int dir, const uint8_t *data, size_t n, uint64_t packet,
+                     bool *tls);
 size_t td_stls_binary(td_stls_parser *p, td_starttls **out, int dir, const uint8_t *data, size_t n,
                       uint64_t packet, bool *tls);
 

@@ -2,7 +2,7 @@
 # make-starttls.sh - re-make the STARTTLS captures of samples/starttls/ from real servers and clients.
 #
 # Debian packages: postfix dovecot-imapd dovecot-pop3d vsftpd prosody swaks curl openssl tcpdump
-# postgresql slapd ldap-utils (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
+# postgresql slapd ldap-utils mariadb-server (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
 # standard ports on 127.0.0.1 and tcpdump captures on lo.  Each server is started for its captures
 # and stopped by its pid; postfix's configuration (/etc/postfix) is changed with postconf.  Running
 # the script again makes the same set of files (new timestamps, keys and random values).
@@ -257,5 +257,35 @@ if want ldap && [ -x /usr/sbin/slapd ] && command -v ldapsearch >/dev/null; then
     cap_stop
     stop_pid "$ldap_pid"; wait "$ldap_pid" 2>/dev/null || true
     rm -rf "$W/ldap"
+fi
+# ---- MySQL: mariadbd, CLIENT_SSL in the greeting (a certificate) or not; mariadb --ssl -----------------
+mariadb_run() {    # yes: with a certificate; no: without
+    rm -rf "$W/my"
+    mkdir -p "$W/my"
+    chown mysql "$W/my"
+    mariadb-install-db --no-defaults --user=mysql --datadir="$W/my/data" --auth-root-authentication-method=normal \
+        >"$W/my-install.log" 2>&1
+    tls=
+    [ "$1" = yes ] && tls="--ssl-cert=$W/server.crt --ssl-key=$W/server.key"
+    mariadbd --no-defaults --user=mysql --datadir="$W/my/data" --socket="$W/my/sock" --pid-file="$W/my/pid" \
+        --bind-address=127.0.0.1 --port=3306 --skip-grant-tables $tls >"$W/mariadbd.log" 2>&1 &
+    my_pid=$!
+    sleep 4
+}
+if want mysql && command -v mariadbd >/dev/null && command -v mariadb >/dev/null; then
+    chmod 755 "$W"
+    mariadb_run yes
+    cap_start mysql-starttls.pcap "tcp port 3306"
+    timeout 10 mariadb --no-defaults --ssl --ssl-ca="$W/ca.crt" -h 127.0.0.1 -P 3306 -u root -e 'select 1' \
+        >"$W/mariadb.log" 2>&1 || true
+    cap_stop
+    stop_pid "$my_pid"; wait "$my_pid" 2>/dev/null || true
+    mariadb_run no
+    cap_start mysql-not-offered.pcap "tcp port 3306"
+    timeout 10 mariadb --no-defaults --ssl --ssl-ca="$W/ca.crt" -h 127.0.0.1 -P 3306 -u root -e 'select 1' \
+        >"$W/mariadb-refused.log" 2>&1 || true   # no CLIENT_SSL: the client gives up
+    cap_stop
+    stop_pid "$my_pid"; wait "$my_pid" 2>/dev/null || true
+    rm -rf "$W/my"
 fi
 ls -l "$out"/*.pcap

@@ -1,6 +1,7 @@
-/* test_starttls_binary.c - the binary upgrades (dissectors/starttls/starttls_binary.c, _ldap.c) through
- * the TLS stream parser: PostgreSQL's SSLRequest and LDAP's StartTLS accepted, refused, split at
- * every byte, and hostile (lying and huge lengths, unknown codes, a server that speaks unasked). */
+/* test_starttls_binary.c - the binary upgrades (dissectors/starttls/starttls_binary.c, _ldap.c,
+ * _mysql.c) through the TLS stream parser: PostgreSQL's SSLRequest, LDAP's StartTLS, MySQL's SSL
+ * Request accepted, refused, split at every byte, and hostile (lying and huge lengths, unknown
+ * codes, a server that speaks unasked). */
 #include "check.h"
 #include "dissectors/starttls/starttls.h"
 #include "tls_stream_fixture.h"
@@ -371,6 +372,111 @@ TEST(ldap_hostile)
     flow_free(&im);
 }
 
+/* A MySQL packet: 3-byte length, sequence number, payload. */
+static void my_packet(buf *b, unsigned seq, const buf *pl)
+{
+    put8(b, (unsigned)(pl->n & 0xff));
+    put8(b, (unsigned)(pl->n >> 8 & 0xff));
+    put8(b, (unsigned)(pl->n >> 16));
+    put8(b, seq);
+    putb(b, pl);
+}
+
+static void my_greeting(buf *b, unsigned caps)
+{
+    buf pl = { 0 };
+    put8(&pl, 0x0a);
+    put(&pl, "5.5.5-10.11.19-MariaDB", 23);        /* with its NUL */
+    put(&pl, "\x07\x00\x00\x00" "abcdefgh" "\x00", 13);
+    put8(&pl, caps & 0xff);
+    put8(&pl, caps >> 8);
+    put(&pl, "\x2d\x02\x00\xff\x81\x15\x00\x00\x00\x00\x00\x00\x1d\x00\x00\x00", 16);
+    put(&pl, "ijklmnopqrst\0mysql_native_password\0", 35);
+    my_packet(b, 0, &pl);
+    bfree(&pl);
+}
+
+static void my_ssl_request(buf *b, unsigned caps, size_t len)
+{
+    buf pl = { 0 };
+    put8(&pl, caps & 0xff);
+    put8(&pl, caps >> 8);
+    put16(&pl, 0);
+    put32(&pl, 0x00000001);
+    put8(&pl, 0x21);
+    while (pl.n < len) put8(&pl, 0);
+    my_packet(b, 1, &pl);
+    bfree(&pl);
+}
+
+TEST(mysql_upgrade)
+{
+    flow fl = { 0 };
+    my_greeting(step(&fl, 1), 0xfffe);
+    my_ssl_request(step(&fl, 0), 0xaa84, 32);
+    hellos(&fl, 1);
+    fx f;
+    run(&fl, &f);
+    const td_starttls *s = f.t.tls.stls;
+    CHECK(s && s->protocol == TD_STLS_MYSQL && s->caps_seen && s->caps_packet == 1 && s->offered);
+    CHECK(s && s->requested && s->request_packet == 2 && s->accepted);
+    CHECK(f.t.tls.starttls && f.t.tls.client_hello && f.t.tls.server_hello && f.t.tls.cipher == 0x1301);
+    CHECK(f.t.tls.bad_records[0] == 0 && f.t.tls.bad_records[1] == 0);
+    fx_free(&f);
+    CHECK(split_differs(&fl) == 0);
+    flow_free(&fl);
+}
+
+TEST(mysql_not_offered_and_plaintext)
+{
+    flow fl = { 0 };
+    my_greeting(step(&fl, 1), 0xf7fe);          /* no CLIENT_SSL (0x0800) */
+    my_ssl_request(step(&fl, 0), 0xa284, 150);      /* a full handshake response: no TLS asked */
+    buf *b = step(&fl, 1);
+    put(b, "\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00", 11);
+    fx f;
+    run(&fl, &f);
+    const td_starttls *s = f.t.tls.stls;
+    CHECK(s && s->protocol == TD_STLS_MYSQL && s->caps_seen && !s->offered && !s->requested);
+    CHECK(!f.t.tls.starttls);
+    fx_free(&f);
+    CHECK(split_differs(&fl) == 0);
+    flow_free(&fl);
+}
+
+TEST(mysql_hostile)
+{
+    /* A length past the cap, a wrong sequence number, no version string end, a packet too short
+     * for its capabilities: never TLS, never a read past the bytes. */
+    static const char *const bad[] = { "\xff\xff\x00\x00\x0a", "\x10\x00\x00\x01\x0a", "\x06\x00\x00\x00\x0a" "5.5.5",
+                                       "\x08\x00\x00\x00\x0a" "5\0" "abcde", "\x01\x00\x00\x00\x0a" };
+    static const size_t blen[] = { 5, 5, 10, 12, 5 };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        flow fl = { 0 };
+        put(step(&fl, 1), bad[i], blen[i]);
+        my_ssl_request(step(&fl, 0), 0xaa84, 32);
+        hellos(&fl, 1);
+        fx f;
+        run(&fl, &f);
+        CHECK(!f.t.tls.stls || (!f.t.tls.stls->offered && !f.t.tls.stls->accepted));
+        fx_free(&f);
+        CHECK(split_differs(&fl) == 0);
+        flow_free(&fl);
+    }
+    /* An SSL Request of the wrong length, or without the flag: no TLS. */
+    for (int k = 0; k < 2; k++) {
+        flow fl = { 0 };
+        my_greeting(step(&fl, 1), 0xfffe);
+        my_ssl_request(step(&fl, 0), k ? 0xa284 : 0xaa84, k ? 32 : 31);
+        fx f;
+        run(&fl, &f);
+        const td_starttls *s = f.t.tls.stls;
+        CHECK(s && s->offered && !s->requested && !f.t.tls.starttls);
+        fx_free(&f);
+        flow_free(&fl);
+    }
+}
+
 TEST(pgsql_opening_and_name)
 {
     static const uint8_t ssl[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f }, gss[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30 },
@@ -382,6 +488,11 @@ TEST(pgsql_opening_and_name)
     ldap_starttls_req(&b, 1);
     CHECK(td_stls_opening(b.p, b.n) && !td_stls_opening(b.p, 10));
     CHECK_STR(td_stls_proto_name(TD_STLS_LDAP), "ldap");
+    CHECK_STR(td_stls_proto_name(TD_STLS_MYSQL), "mysql");
+    buf g = { 0 };
+    my_greeting(&g, 0xfffe);
+    CHECK(td_stls_opening(g.p, g.n) && !td_stls_opening(g.p, 4));
+    bfree(&g);
     bfree(&b);
 }
 
@@ -394,6 +505,9 @@ int main(void)
     RUN(ldap_upgrade);
     RUN(ldap_refused);
     RUN(ldap_hostile);
+    RUN(mysql_upgrade);
+    RUN(mysql_not_offered_and_plaintext);
+    RUN(mysql_hostile);
     RUN(pgsql_opening_and_name);
     return check_done();
 }
