@@ -526,11 +526,8 @@ def main():
                        glob.glob("samples/*.pcap.gz"))
         files += sorted(f for f in glob.glob("../shared/corpus/ndpi/*") if not f.endswith(".ndpi.out"))
         files += sorted(glob.glob("samples/keylog-suites/*.pcap"))   # every suite, KeyUpdate, 0-RTT
-<<<<<<< HEAD
         files += sorted(glob.glob("samples/starttls/*.pcap"))        # the STARTTLS dialogues' recognisers
-=======
         files += sorted(glob.glob("samples/proxy/*.pcap"))           # HTTP CONNECT before TLS
->>>>>>> i23-l
     counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
