@@ -236,7 +236,8 @@ typedef struct td_hello {
 
 /* A plaintext dialogue that upgraded (or failed to upgrade) to TLS: STARTTLS and its kin, read by
  * dissectors/starttls/.  td_tls.stls, heap; NULL when no such dialogue was recognised. */
-typedef enum td_stls_proto { TD_STLS_NONE = 0, TD_STLS_SMTP, TD_STLS_IMAP, TD_STLS_POP3, TD_STLS_FTP, TD_STLS_XMPP } td_stls_proto;
+typedef enum td_stls_proto { TD_STLS_NONE = 0, TD_STLS_SMTP, TD_STLS_IMAP, TD_STLS_POP3, TD_STLS_FTP, TD_STLS_XMPP,
+               TD_STLS_PGSQL, TD_STLS_LDAP, TD_STLS_MYSQL } td_stls_proto;
 typedef struct td_starttls {
     uint8_t protocol;                      /* td_stls_proto */
     bool caps_seen;                        /* the server listed its capabilities (EHLO reply, CAPABILITY, CAPA, FEAT,

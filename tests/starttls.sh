@@ -13,7 +13,7 @@ fail() { echo "not ok starttls $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head
 command -v python3 >/dev/null || { echo "skip starttls: python3 missing"; exit 0; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-port_of() { case $1 in smtp*) echo 25;; imap*) echo 143;; pop3*) echo 110;; ftp*) echo 21;; xmpp*) echo 5222;; esac; }
+port_of() { case $1 in smtp*) echo 25;; imap*) echo 143;; pop3*) echo 110;; ftp*) echo 21;; xmpp*) echo 5222;; postgresql*) echo 5432;; ldap*) echo 389;; mysql*) echo 3306;; esac; }
 
 # A copy of a capture with the server's port moved (Ethernet, IPv4, TCP; checksums left as they are).
 moved() {   # FILE FROM TO OUT
@@ -69,7 +69,7 @@ got:  $got"; fi
 import json, sys
 c = [json.loads(l) for l in open(sys.argv[1]) if '"type":"connection"' in l][0]["tls"]
 names = {"TLS1.3": "0x0304", "TLS1.2": "0x0303", "TLS1.1": "0x0302", "TLS1.0": "0x0301"}
-print("%s 0x%04x %s" % (c["sni"], c["cipher_id"] or 0, names.get(c["version"], c["version"])))
+print("%s 0x%04x %s" % (c["sni"] or "", c["cipher_id"] or 0, names.get(c["version"], c["version"])))
 PY
 )
     if [ -n "$ts" ] && [ "$ts" = "$td" ]; then pass "$f equals tshark ($td)"; else fail "$f equals tshark" "tshark:  $ts
@@ -123,4 +123,11 @@ if grep -q "<dt>STARTTLS</dt><dd>smtp: not offered, asked, refused: 502" "$tmp/p
     pass "html page line"
 else
     fail "html page line" "$(grep -o '<dt>STARTTLS</dt><dd>[^<]*' "$tmp/page.html")"
+fi
+
+# PostgreSQL's one-byte answer in the text report.
+if "$BIN" -r $D/postgresql-refused.pcap | grep -q "STARTTLS .*postgresql: no capability list seen, asked, refused: N"; then
+    pass "postgresql text report line"
+else
+    fail "postgresql text report line" "$("$BIN" -r $D/postgresql-refused.pcap | grep STARTTLS)"
 fi

@@ -71,7 +71,7 @@ static const rule rules[] = {
         "the server does not offer STARTTLS ({protocol}) and refused the client's request: {reply}",
         "the server does not offer STARTTLS ({protocol}), and the client did not ask for it" },
       { "Enable STARTTLS on the {protocol} service at {server_ip}:{port} with a certificate and key (postfix "
-        "smtpd_tls_security_level=may, dovecot ssl=yes, vsftpd ssl_enable=YES), or use its implicit-TLS port; if it "
+        "smtpd_tls_security_level=may, dovecot ssl=yes, vsftpd ssl_enable=YES, PostgreSQL ssl=on, slapd TLSCertificateFile, MariaDB ssl_cert), or use its implicit-TLS port; if it "
         "offers STARTTLS elsewhere, look for a middlebox that strips it." } },
     { TD_V_PROXY_REFUSED, NULL, match_proxy_refused,
       { "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status} (the client's credentials "

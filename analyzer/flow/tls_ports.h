@@ -18,7 +18,7 @@ typedef struct td_port_set {
 bool td_is_tls_port(const td_port_set *s, uint16_t port);
 
 /* Add the ports watched beside -P's: the STARTTLS protocols' (SMTP 25 and 587, IMAP 143, POP3 110,
- * FTP 21, XMPP 5222) and the implicit-TLS ports of the same services (SMTPS 465, IMAPS 993, POP3S
+ * FTP 21, XMPP 5222, PostgreSQL 5432, LDAP 389, MySQL 3306) and the implicit-TLS ports of the same services (SMTPS 465, IMAPS 993, POP3S
  * 995, FTPS 990, XMPP 5223), each once. */
 void td_port_set_add_standard(td_port_set *s);
 

@@ -29,7 +29,7 @@ td_stls_status td_stls_status_of(const td_stls_parser *p)
 
 const char *td_stls_proto_name(int proto)
 {
-    static const char *const names[] = { NULL, "smtp", "imap", "pop3", "ftp", "xmpp" };
+    static const char *const names[] = { NULL, "smtp", "imap", "pop3", "ftp", "xmpp", "postgresql", "ldap", "mysql" };
     return proto > 0 && proto < (int)(sizeof names / sizeof names[0]) ? names[proto] : NULL;
 }
 
@@ -81,6 +81,10 @@ static uint8_t tell(int dir, const char *l, size_t len)
 bool td_stls_opening(const uint8_t *data, size_t len)
 {
     if (!data) return false;
+    static const uint8_t pg_ssl[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f }, pg_gss[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30 };
+    if (len >= 8 && (memcmp(data, pg_ssl, 8) == 0 || memcmp(data, pg_gss, 8) == 0)) return true;
+    if (td_stls_ldap_opening(data, len)) return true;
+    if (len >= 16 && data[2] == 0 && data[3] == 0 && data[4] == 0x0a && (data[0] | data[1] << 8) >= 16) return true;   /* MySQL */
     char l[64];
     size_t n = len < sizeof l - 1 ? len : sizeof l - 1;
     memcpy(l, data, n);
@@ -134,7 +138,14 @@ size_t td_stls_feed(td_stls_parser *p, td_starttls **out, int dir, const uint8_t
 {
     *tls = false;
     if (!p || !out || dir < 0 || dir > 1 || !data) return 0;
+    if (n && p->status == TD_STLS_PENDING && !p->proto && p->have[dir] == 0)
+        p->proto = td_stls_binary_opens(dir, data[0]);   /* binary: read by starttls_binary.c */
     size_t i = 0;
+    if (p->proto == TD_STLS_PGSQL || p->proto == TD_STLS_LDAP || p->proto == TD_STLS_MYSQL) {
+        if (p->status == TD_STLS_UNKNOWN) return 0;
+        i = td_stls_binary(p, out, dir, data, n, packet, tls);
+        if (p->proto || *tls) return i;            /* else not LDAP or MySQL: lines, from byte i */
+    }
     while (i < n && p->status != TD_STLS_UNKNOWN && !p->lost[dir]) {
         /* The client asked, then started TLS: a record (type 22) where a command would begin. */
         if (dir == TD_C2S && *out && (*out)->requested && p->have[dir] == 0 && data[i] == 22 &&

@@ -15,6 +15,10 @@ struct td_stls_parser {
     bool cut[2];                       /* the line being read overflowed STLS_LINE_CAP */
     bool in_caps;                      /* the server's multi-line capability list is being read */
     bool proceed_open;                 /* XMPP: <proceed> without its end tag yet */
+    bool pg_gss;                       /* PostgreSQL: the request awaiting its answer is a GSSENCRequest */
+    bool bin_over;                     /* a binary dialogue went on without TLS: its bytes are no longer read */
+    uint32_t ldap_id;                  /* LDAP: the StartTLS request's messageID */
+    size_t skip[2];                    /* LDAP: bytes left of a message too long to hold (passed over) */
     char tag[32];                      /* IMAP: the STARTTLS command's tag */
     uint32_t cmds, replies;            /* SMTP, POP3, FTP: client commands and server replies so far (the
                                           banner is reply 1, so command k is answered by reply k + 1) */
@@ -26,5 +30,18 @@ struct td_stls_parser {
 /* One complete line (or XML tag chunk) of len bytes, without its terminator: true when TLS
  * begins right after it in direction dir. */
 bool td_stls_line(td_stls_parser *p, td_starttls *s, int dir, const char *l, size_t len, uint64_t packet);
+
+/* A binary dialogue (PostgreSQL's SSLRequest, LDAP's StartTLS, MySQL's greeting): the protocol a
+ * first byte may open (0: none; every server's first byte is tried as MySQL's), then its reader,
+ * with td_stls_feed's contract.  LDAP's and MySQL's readers give up a pending guess by setting proto
+ * back to 0, the bytes held left as a line's start. */
+uint8_t td_stls_binary_opens(int dir, uint8_t first);
+size_t td_stls_ldap(td_stls_parser *p, td_starttls **out, int dir, const uint8_t *data, size_t n, uint64_t packet,
+                    bool *tls);
+bool td_stls_ldap_opening(const uint8_t *data, size_t len);
+size_t td_stls_mysql(td_stls_parser *p, td_starttls **out, int dir, const uint8_t *data, size_t n, uint64_t packet,
+                     bool *tls);
+size_t td_stls_binary(td_stls_parser *p, td_starttls **out, int dir, const uint8_t *data, size_t n,
+                      uint64_t packet, bool *tls);
 
 #endif

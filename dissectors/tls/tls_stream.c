@@ -125,6 +125,11 @@ static void to_sslv2_records(td_tls_stream *s, int dir, uint64_t packet, double 
 static bool stream_start(td_tls_stream *s, int dir, cursor *c, uint64_t packet, double ts)
 {
     dir_parser *d = &s->d[dir];
+    if (d->hdr_have == 0 && !cur_empty(c) && td_stls_byte_due(s->stls, dir)) {
+        d->hdr[d->hdr_have++] = cur_u8(c);     /* PostgreSQL's one-byte answer, 'S' or 'N' */
+        tls_not_tls(s, dir, d->hdr, 1, cur_left(c), packet, ts);
+        return true;
+    }
     while (d->hdr_have < 5 && !cur_empty(c)) d->hdr[d->hdr_have++] = cur_u8(c);
     if (d->hdr_have < 5) return false;
     size_t v2 = tls_sslv2_record_len(d->hdr, 5, dir);

@@ -2,13 +2,15 @@
 # make-starttls.sh - re-make the STARTTLS captures of samples/starttls/ from real servers and clients.
 #
 # Debian packages: postfix dovecot-imapd dovecot-pop3d vsftpd prosody swaks curl openssl tcpdump
-# (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
+# postgresql slapd ldap-utils mariadb-server (DEBIAN_FRONTEND=noninteractive apt-get install -y ...).  Run as root: the servers listen on their
 # standard ports on 127.0.0.1 and tcpdump captures on lo.  Each server is started for its captures
 # and stopped by its pid; postfix's configuration (/etc/postfix) is changed with postconf.  Running
 # the script again makes the same set of files (new timestamps, keys and random values).
 #
 # Usage: sh samples/starttls/make-starttls.sh [OUTDIR]   (default: the script's directory)
+#        STARTTLS_ONLY=postgresql sh samples/starttls/make-starttls.sh   (one protocol's captures only)
 set -eu
+want() { [ -z "${STARTTLS_ONLY:-}" ] || [ "$STARTTLS_ONLY" = "$1" ]; }
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here}
 W=${STARTTLS_WORK:-/tmp/starttls-lab}
@@ -59,7 +61,7 @@ postfix_stop() {
     pid=$(cat /var/spool/postfix/pid/master.pid 2>/dev/null | tr -d ' ' || true)
     stop_pid "$pid"
 }
-if command -v postfix >/dev/null; then
+if want smtp && command -v postfix >/dev/null; then
     postfix_stop
     postfix_conf may
     postfix start >/dev/null 2>&1; sleep 2
@@ -115,7 +117,7 @@ CONF
 dovecot_stop() {
     stop_pid "$(cat "$W/dovecot-run/master.pid" 2>/dev/null || true)"
 }
-if command -v dovecot >/dev/null; then
+if want imap && command -v dovecot >/dev/null; then
     dovecot_run yes
     cap_start imap-starttls.pcap "tcp port 143"
     s_client imap 143
@@ -150,7 +152,7 @@ CONF
     ftp_pid=$!
     sleep 1
 }
-if command -v vsftpd >/dev/null; then
+if want ftp && command -v vsftpd >/dev/null; then
     vsftpd_run YES
     cap_start ftp-auth-tls.pcap "tcp port 21"
     s_client ftp 21
@@ -164,7 +166,7 @@ if command -v vsftpd >/dev/null; then
 fi
 
 # ---- XMPP: prosody ---------------------------------------------------------------------------------
-if command -v prosody >/dev/null; then
+if want xmpp && command -v prosody >/dev/null; then
     mkdir -p "$W/prosody-data"
     chown prosody "$W/prosody-data" 2>/dev/null || true
     cat > "$W/prosody.cfg.lua" <<CONF
@@ -188,5 +190,102 @@ CONF
     s_client xmpp 5222 "-xmpphost example.test"
     cap_stop
     stop_pid "$xmpp_pid"; wait "$xmpp_pid" 2>/dev/null || true
+fi
+# ---- PostgreSQL: an SSLRequest answered 'S' (ssl=on), and 'N' (ssl=off) ----------------------------
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+pg_run() {         # ssl: on or off
+    rm -rf "$W/pg"
+    mkdir -p "$W/pg"
+    cp "$W/server.crt" "$W/server.key" "$W/pg/"
+    chown -R postgres "$W/pg"
+    chmod 600 "$W/pg/server.key"
+    su postgres -c "$PGBIN/initdb -D $W/pg/data -A trust -U postgres" >"$W/pg-initdb.log" 2>&1
+    su postgres -c "$PGBIN/postgres -D $W/pg/data -k $W/pg -c listen_addresses=127.0.0.1 -c port=5432 \
+        -c ssl=$1 -c ssl_cert_file=$W/pg/server.crt -c ssl_key_file=$W/pg/server.key" >"$W/pg.log" 2>&1 &
+    sleep 3
+    pg_pid=$(head -1 "$W/pg/data/postmaster.pid")
+}
+if want postgresql && [ -n "$PGBIN" ] && command -v psql >/dev/null; then
+    chmod 755 "$W"
+    pg_run on
+    cap_start postgresql-starttls.pcap "tcp port 5432"
+    PGSSLMODE=require PGGSSENCMODE=disable timeout 10 psql "host=$NAME hostaddr=127.0.0.1 port=5432 user=postgres dbname=postgres" \
+        -c 'select 1' >"$W/psql.log" 2>&1 || true
+    cap_stop
+    stop_pid "$pg_pid"
+    pg_run off
+    cap_start postgresql-refused.pcap "tcp port 5432"
+    PGSSLMODE=require PGGSSENCMODE=disable timeout 10 psql "host=$NAME hostaddr=127.0.0.1 port=5432 user=postgres dbname=postgres" \
+        -c 'select 1' >"$W/psql-refused.log" 2>&1 || true   # 'N': psql gives up
+    cap_stop
+    stop_pid "$pg_pid"
+    rm -rf "$W/pg"
+fi
+# ---- LDAP: slapd, the StartTLS extended operation answered success (TLS configured), or not ----------
+slapd_run() {      # yes: with a certificate; no: without
+    rm -rf "$W/ldap"
+    mkdir -p "$W/ldap/db"
+    {
+        echo "include /etc/ldap/schema/core.schema"
+        echo "pidfile $W/ldap/slapd.pid"
+        echo "argsfile $W/ldap/slapd.args"
+        echo "modulepath /usr/lib/ldap"
+        echo "moduleload back_mdb"
+        if [ "$1" = yes ]; then
+            echo "TLSCertificateFile $W/server.crt"
+            echo "TLSCertificateKeyFile $W/server.key"
+        fi
+        echo "database mdb"
+        echo 'suffix "dc=example,dc=test"'
+        echo "directory $W/ldap/db"
+    } > "$W/ldap/slapd.conf"
+    /usr/sbin/slapd -f "$W/ldap/slapd.conf" -h ldap://127.0.0.1:389/ -d 0 >"$W/slapd.log" 2>&1 &
+    ldap_pid=$!
+    sleep 2
+}
+if want ldap && [ -x /usr/sbin/slapd ] && command -v ldapsearch >/dev/null; then
+    slapd_run yes
+    cap_start ldap-starttls.pcap "tcp port 389"
+    LDAPTLS_CACERT="$W/ca.crt" timeout 10 ldapsearch -ZZ -x -H ldap://127.0.0.1:389 -b "" -s base \
+        >"$W/ldapsearch.log" 2>&1 || true
+    cap_stop
+    stop_pid "$ldap_pid"; wait "$ldap_pid" 2>/dev/null || true
+    slapd_run no
+    cap_start ldap-refused.pcap "tcp port 389"
+    LDAPTLS_CACERT="$W/ca.crt" timeout 10 ldapsearch -ZZ -x -H ldap://127.0.0.1:389 -b "" -s base \
+        >"$W/ldapsearch-refused.log" 2>&1 || true      # -ZZ: StartTLS must succeed, so it gives up
+    cap_stop
+    stop_pid "$ldap_pid"; wait "$ldap_pid" 2>/dev/null || true
+    rm -rf "$W/ldap"
+fi
+# ---- MySQL: mariadbd, CLIENT_SSL in the greeting (a certificate) or not; mariadb --ssl -----------------
+mariadb_run() {    # yes: with a certificate; no: without
+    rm -rf "$W/my"
+    mkdir -p "$W/my"
+    chown mysql "$W/my"
+    mariadb-install-db --no-defaults --user=mysql --datadir="$W/my/data" --auth-root-authentication-method=normal \
+        >"$W/my-install.log" 2>&1
+    tls=
+    [ "$1" = yes ] && tls="--ssl-cert=$W/server.crt --ssl-key=$W/server.key"
+    mariadbd --no-defaults --user=mysql --datadir="$W/my/data" --socket="$W/my/sock" --pid-file="$W/my/pid" \
+        --bind-address=127.0.0.1 --port=3306 --skip-grant-tables $tls >"$W/mariadbd.log" 2>&1 &
+    my_pid=$!
+    sleep 4
+}
+if want mysql && command -v mariadbd >/dev/null && command -v mariadb >/dev/null; then
+    chmod 755 "$W"
+    mariadb_run yes
+    cap_start mysql-starttls.pcap "tcp port 3306"
+    timeout 10 mariadb --no-defaults --ssl --ssl-ca="$W/ca.crt" -h 127.0.0.1 -P 3306 -u root -e 'select 1' \
+        >"$W/mariadb.log" 2>&1 || true
+    cap_stop
+    stop_pid "$my_pid"; wait "$my_pid" 2>/dev/null || true
+    mariadb_run no
+    cap_start mysql-not-offered.pcap "tcp port 3306"
+    timeout 10 mariadb --no-defaults --ssl --ssl-ca="$W/ca.crt" -h 127.0.0.1 -P 3306 -u root -e 'select 1' \
+        >"$W/mariadb-refused.log" 2>&1 || true   # no CLIENT_SSL: the client gives up
+    cap_stop
+    stop_pid "$my_pid"; wait "$my_pid" 2>/dev/null || true
+    rm -rf "$W/my"
 fi
 ls -l "$out"/*.pcap
