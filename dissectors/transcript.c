@@ -110,6 +110,7 @@ void td_transcript_clear(td_transcript *t)
         free(tls->hello);
     }
     free(tls->stls);
+    free(t->quic);
     free(t->events);
     memset(t, 0, sizeof *t);
 }

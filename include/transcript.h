@@ -266,6 +266,52 @@ typedef struct td_proxy {
     bool headers_over;                     /* a request or response's headers passed the cap */
 } td_proxy;
 
+/* A QUIC connection (RFC 9000/9001/9369), read by dissectors/quic/: the transport facts.  Its TLS
+ * handshake, carried in CRYPTO frames, is in td_tls like TCP's.  td_transcript.quic, heap; NULL for
+ * a TCP connection. */
+#define TD_QUIC_CID_MAX 20
+#define TD_QUIC_MAX_VERSIONS 8
+typedef struct td_quic_cid { uint8_t len; uint8_t b[TD_QUIC_CID_MAX]; } td_quic_cid;
+typedef struct td_quic {
+    uint32_t version;                      /* of the client's first Initial (0: none seen) */
+    uint32_t server_version;               /* of the server's first long-header packet (0: none) */
+    td_quic_cid odcid;                     /* the client's first Destination Connection ID */
+    td_quic_cid client_cid, server_cid;    /* each side's Source Connection ID */
+    uint32_t datagrams[2];                 /* UDP datagrams per direction */
+    uint64_t bytes[2];                     /* their payload bytes */
+    uint32_t initials[2], handshakes[2], zero_rtt[2], short_packets[2]; /* packets by type */
+    uint32_t undecryptable[2];             /* packets whose protection did not verify (or no keys) */
+    uint32_t coalesced[2];                 /* datagrams that carried more than one packet */
+    uint32_t client_initial_min;           /* the smallest datagram carrying a client Initial (bytes) */
+    uint64_t first_server_packet;          /* packet number of the server's first datagram (0: none) */
+    double first_server_ts;
+    /* Retry (RFC 9000 17.2.5) and Version Negotiation (6). */
+    uint8_t retries;                       /* Retry packets the server sent */
+    bool retry_integrity_bad;              /* a Retry's integrity tag did not verify */
+    uint64_t retry_packet;
+    bool version_negotiation;              /* the server answered with Version Negotiation */
+    uint32_t vn_versions[TD_QUIC_MAX_VERSIONS];  /* the versions it listed (first ones) */
+    uint8_t n_vn_versions;
+    uint64_t vn_packet;
+    /* CONNECTION_CLOSE (RFC 9000 19.19): the first one each side sent that was read. */
+    bool closed[2];
+    bool close_app[2];                     /* 0x1d (application) rather than 0x1c (transport) */
+    bool close_encrypted[2];               /* read in a Handshake or 1-RTT packet (with a key log) */
+    uint64_t close_code[2];                /* 0x0100..0x01ff: a TLS alert (code & 0xff) */
+    uint64_t close_frame_type[2];
+    char close_reason[2][128];
+    uint64_t close_packet[2];
+    double close_ts[2];
+    bool handshake_done;                   /* the server's HANDSHAKE_DONE (read with a key log) */
+    bool one_rtt[2];                       /* a 1-RTT (short header) packet was sent this way */
+    uint64_t first_one_rtt_packet[2];
+    bool migrated;                         /* a packet came from another address or port */
+    bool crypto_over_cap;                  /* CRYPTO data past the reassembly window was dropped */
+    bool icmp_unreachable;                 /* ICMP port unreachable answered the client */
+    uint64_t icmp_packet;
+    uint32_t http3_status;                 /* the first HTTP/3 :status read (with a key log); 0: none */
+} td_quic;
+
 typedef struct td_tls {
     bool client_hello, server_hello;       /* seen in the clear */
     bool sslv2_client_hello;               /* the ClientHello used the SSLv2-compatible format */
@@ -401,6 +447,7 @@ typedef struct td_transcript {
      * of it until its first TLS byte, and the endpoints' text is written when it ends. */
     td_endpoint client, server;
     td_tls tls;
+    td_quic *quic;                         /* heap: QUIC's transport facts (NULL: a TCP connection) */
 } td_transcript;
 
 /* Append a ladder event; coalesces consecutive application-data records (and encrypted SSLv2

@@ -19,6 +19,7 @@ LAYERS = [
     'analyzer/diagnose',   # facts, evidence, the rule table, findings, verdicts
     'analyzer/flow',       # the engine: flow table, TCP, reassembly, reorder heap, ports
     'analyzer/capture',    # capture files and interfaces, pcapng secrets, key-log files
+    'dissectors/quic',     # QUIC packets, protection, frames, CRYPTO reassembly, one connection
     'dissectors/tls',      # record layer, handshake, SSLv2, STARTTLS, decryption, key schedule
     'dissectors/starttls', # the plaintext dialogues before STARTTLS (SMTP, IMAP, POP3, FTP, XMPP)
     'dissectors/x509',     # certificates
