@@ -64,8 +64,8 @@ typedef struct quic_keys {
     bool set;
 } quic_keys;
 
-/* Is this a version whose Initial salt we know (v1, v2, and the drafts 29..34 = 0xff00001d..22
- * with draft-29's salt)? */
+/* Is this a version whose Initial salt we know (v1, v2, and the drafts 29..34 = 0xff00001d..22:
+ * 29..32 with draft-29's salt, 33 and 34 with v1's)? */
 bool quic_version_known(uint32_t version);
 /* The Initial keys of both sides from the client's first Destination Connection ID (or, after a
  * Retry, the Retry's Source Connection ID). */
