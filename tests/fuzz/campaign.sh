@@ -17,6 +17,7 @@ mkdir -p "$dir"
 maxlen() {
     case $1 in
     tls_stream) echo 65536 ;; x509) echo 16384 ;; decode) echo 4096 ;; pipeline) echo 131072 ;;
+    quic_packet) echo 4096 ;;
     *) echo 65536 ;;
     esac
 }

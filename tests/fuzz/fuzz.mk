@@ -1,5 +1,6 @@
 # tests/fuzz/fuzz.mk - libFuzzer harnesses (clang, ASan + UBSan), included by the top Makefile.
-#   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline,pcapng_secrets,decrypt}
+#   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline,pcapng_secrets,decrypt,
+#                                  quic_packet}
 #   make fuzz-smoke                build, seed, run each harness FUZZ_SECONDS (45) and replay
 #                                  tests/fuzz/regress/; fails on any crash, leak, UB or timeout
 #   make fuzz-smoke FUZZ_SECONDS=600 FUZZ_HARNESSES="tls_stream pipeline"
@@ -8,7 +9,7 @@
 
 FUZZ_CC        ?= clang
 FUZZ_BUILD     := build-fuzz
-FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets decrypt
+FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets decrypt quic_packet
 FUZZ_SECONDS   ?= 45
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BASE      := -std=c17 -D_GNU_SOURCE -g -O1 $(WARN)
@@ -28,6 +29,7 @@ FUZZ_MAXLEN_decode     = 4096
 FUZZ_MAXLEN_pipeline   = 131072
 FUZZ_MAXLEN_pcapng_secrets = 65536
 FUZZ_MAXLEN_decrypt    = 65536
+FUZZ_MAXLEN_quic_packet = 4096
 FUZZ_OPTS      = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 .PHONY: fuzz fuzz-deps fuzz-smoke fuzz-seeds fuzz-regress fuzz-clean
@@ -119,6 +121,8 @@ FUZZ_COV_SRC_pipeline   = $(LIB_SRC)
 FUZZ_COV_SRC_pcapng_secrets = analyzer/capture/pcapng_secrets.c analyzer/capture/source_file.c
 FUZZ_COV_SRC_decrypt    = dissectors/tls/tls_decrypt.c dissectors/tls/tls_key_schedule.c dissectors/tls/keylog_parse.c \
                           dissectors/tls/tls_record_keys.c
+FUZZ_COV_SRC_quic_packet = dissectors/quic/quic_packet.c dissectors/quic/quic_keys.c dissectors/quic/quic_protect.c \
+                          dissectors/quic/quic_retry.c dissectors/quic/quic_frames.c dissectors/quic/quic_crypto_stream.c
 
 define fuzz_nl
 

@@ -20,6 +20,10 @@ Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse)
                       the pcapng captures (samples/keylog-suites/ has one with a Decryption Secrets
                       Block), and small captures re-written as pcapng with their key log in a
                       Decryption Secrets Block, little-endian, big-endian and as two sections
+  OUTDIR/quic_packet/ datagrams for fuzz_quic_packet.c: the QUIC sample packets of RFC 9001 and
+                      RFC 9369 Appendix A (read from tests/unit/quic_vectors.h), alone and
+                      coalesced, their plaintext payloads (which the harness walks as frames) and a
+                      few frames of each kind made here
 
 Only the Python standard library is used: a small pcap/pcapng reader, Ethernet/SLL/IP/TCP
 decoding, TCP reassembly and TLS record/handshake walking, enough for seeds.
@@ -36,6 +40,8 @@ DECODE_MAX = 4096
 STREAM_MAX = 65536
 X509_MAX = 16384
 PCAPNG_SECRETS_MAX = 65536 # keep in step with FUZZ_MAXLEN_pcapng_secrets in fuzz.mk
+QUIC_MAX = 4096            # keep in step with FUZZ_MAXLEN_quic_packet in fuzz.mk
+QUIC_VECTORS = "tests/unit/quic_vectors.h"
 FRAMES_PER_FILE = 16
 REWRAP_PER_FILE = 3
 
@@ -514,6 +520,64 @@ def pem_certs(path):
     return out
 
 
+# ---- QUIC ---------------------------------------------------------------------------------------
+
+def quic_vectors():
+    """{name: bytes} of the hex strings (static const char QV...[]) of tests/unit/quic_vectors.h."""
+    import re
+    try:
+        with open(QUIC_VECTORS) as f:
+            text = f.read()
+    except OSError:
+        return {}
+    out = {}
+    for m in re.finditer(r'static const char (QV\w+)\[\] =\s*((?:"[^"]*"\s*)+);', text):
+        out[m.group(1)] = bytes.fromhex("".join(re.findall(r'"([^"]*)"', m.group(2))).replace(" ", ""))
+    return out
+
+
+def quic_varint(v):
+    for n, top in ((1, 0), (2, 0x40), (4, 0x80), (8, 0xC0)):
+        if v < 1 << (8 * n - 2):
+            return (v | top << (8 * n - 8)).to_bytes(n, "big")
+    raise ValueError(v)
+
+
+def quic_frames():
+    """One payload of every frame kind fuzz_quic_packet.c walks, and a few that lie."""
+    v = quic_varint
+    every = (b"\x00\x00\x01" + b"\x02" + v(1000) + v(3) + v(1) + v(10) + v(5) + v(3) +
+             b"\x03" + v(7) + v(0) + v(0) + v(7) + v(1) + v(2) + v(3) +
+             b"\x04" + v(4) + v(7) + v(100) + b"\x05" + v(4) + v(7) + b"\x07" + v(3) + b"tok" +
+             b"\x06" + v(0) + v(4) + b"\x01\x00\x00\x00" + b"\x0e" + v(4) + v(9) + v(2) + b"hi" +
+             b"\x10" + v(1 << 20) + b"\x11" + v(4) + v(99) + b"\x12" + v(8) + b"\x13" + v(8) +
+             b"\x14" + v(1) + b"\x15" + v(4) + v(1) + b"\x16" + v(2) + b"\x17" + v(2) +
+             b"\x18" + v(2) + v(1) + b"\x04cid!" + bytes(16) + b"\x19" + v(1) +
+             b"\x1a" + bytes(8) + b"\x1b" + bytes(8) + b"\x1e" + b"\x31" + v(2) + b"dg" +
+             b"\x1c" + v(0x12a) + v(6) + v(9) + b"bad\x01cert\xff" + b"\x09" + v(0) + b"end")
+    crypto = b"".join(b"\x06" + v(off) + v(5) + bytes(range(off % 200, off % 200 + 5))
+                      for off in (40, 0, 10, 5, 20, 15, 30, 25, 35, 4611686018427387900))
+    return [every, crypto, b"\x1d" + v(0x100) + v(4) + b"oops", b"\x06" + v(0) + v(9) + b"cut",
+            b"\x30" + b"\x06\x00\x01z", b"\x21\x01"]
+
+
+def quic_seeds(outdir):
+    vec = quic_vectors()
+    packets = [data for name, data in sorted(vec.items()) if name.endswith("_PACKET")]
+    for p in packets:
+        write_seed(outdir, "quic_packet", p[:QUIC_MAX])
+    for a, b in (("QV1_SERVER_PACKET", "QV1_CHACHA_PACKET"), ("QV2_SERVER_PACKET", "QV2_CHACHA_PACKET"),
+                 ("QV1_SERVER_PACKET", "QV1_RETRY_PACKET")):
+        if a in vec and b in vec:
+            write_seed(outdir, "quic_packet", vec[a] + vec[b])
+    if "QV_CLIENT_CRYPTO" in vec:
+        write_seed(outdir, "quic_packet", vec["QV_CLIENT_CRYPTO"] + bytes(1162 - len(vec["QV_CLIENT_CRYPTO"])))
+    if "QV_SERVER_PAYLOAD" in vec:
+        write_seed(outdir, "quic_packet", vec["QV_SERVER_PAYLOAD"])
+    for f in quic_frames():
+        write_seed(outdir, "quic_packet", f)
+
+
 # ---- main ---------------------------------------------------------------------------------------
 
 def main():
@@ -528,9 +592,11 @@ def main():
         files += sorted(glob.glob("samples/keylog-suites/*.pcap"))   # every suite, KeyUpdate, 0-RTT
         files += sorted(glob.glob("samples/starttls/*.pcap"))        # the STARTTLS dialogues' recognisers
         files += sorted(glob.glob("samples/proxy/*.pcap"))           # HTTP CONNECT before TLS
-    counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0}
+    counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0,
+              "quic_packet": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
+    quic_seeds(outdir)
     rewrites = 0
     dsb_seeds = 0
     if not sys.argv[2:]:
