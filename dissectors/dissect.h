@@ -128,6 +128,14 @@ void td_tls_stream_data(td_tls_stream *s, int dir, const uint8_t *data, size_t l
                         uint64_t packet, double ts);
 /* `bytes` bytes of this direction are missing (0 if unknown): drop partial state and resync. */
 void td_tls_stream_gap(td_tls_stream *s, int dir, uint64_t bytes, uint64_t packet, double ts);
+/* QUIC (dissectors/quic/): handshake-protocol bytes of one direction's CRYPTO stream, in order, with
+ * no record layer around them; `decrypted`: read from a packet opened with the key log (Handshake
+ * or 1-RTT), not an Initial (whose keys are public). */
+void td_tls_stream_crypto(td_tls_stream *s, int dir, const uint8_t *data, size_t n, bool decrypted,
+                          uint64_t packet, double ts);
+/* QUIC: a CONNECTION_CLOSE carrying TLS alert `code` (error 0x100 + code) sent in direction dir. */
+void td_tls_stream_quic_alert(td_tls_stream *s, int dir, uint8_t code, bool decrypted, uint64_t packet,
+                              double ts);
 /* True once both directions only carry encrypted records (nothing left to learn but sizes). */
 bool td_tls_stream_settled(const td_tls_stream *s);
 /* Bytes currently buffered (for memory accounting). */

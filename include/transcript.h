@@ -274,6 +274,7 @@ typedef struct td_proxy {
 typedef struct td_quic_cid { uint8_t len; uint8_t b[TD_QUIC_CID_MAX]; } td_quic_cid;
 typedef struct td_quic {
     uint32_t version;                      /* of the client's first Initial (0: none seen) */
+    uint32_t last_version;                 /* of its last Initial (another after Version Negotiation) */
     uint32_t server_version;               /* of the server's first long-header packet (0: none) */
     td_quic_cid odcid;                     /* the client's first Destination Connection ID */
     td_quic_cid client_cid, server_cid;    /* each side's Source Connection ID */
@@ -303,6 +304,8 @@ typedef struct td_quic {
     uint64_t close_packet[2];
     double close_ts[2];
     bool handshake_done;                   /* the server's HANDSHAKE_DONE (read with a key log) */
+    uint64_t last_handshake_packet[2];     /* the last datagram carrying a Handshake packet, each way */
+    bool last_datagram_handshake[2];       /* ... and whether that side's last datagram was such a one */
     bool one_rtt[2];                       /* a 1-RTT (short header) packet was sent this way */
     uint64_t first_one_rtt_packet[2];
     bool migrated;                         /* a packet came from another address or port */

@@ -123,6 +123,7 @@ void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
     capture_findings(t, out);
     td_findings_protocol(t, out, c->offer_memo);
     td_siblings_lend(c->siblings, t, out);
+    td_siblings_fallback(c->siblings, t, out);
     if (!c->judging_again) td_siblings_remember(c->siblings, t, out);
 }
 

@@ -32,6 +32,7 @@ typedef enum td_verdict {
     TD_V_INCOMPLETE,
     TD_V_STARTTLS_REFUSED,         /* appended: the numbers above stay */
     TD_V_PROXY_REFUSED,            /* an HTTP proxy refused the CONNECT (appended: the order is stable) */
+    TD_V_QUIC_BLOCKED,             /* a QUIC client's Initials got no answer at all */
     TD_V_COUNT
 } td_verdict;
 

@@ -39,40 +39,61 @@
                  "name it lists. Several HTTPS sites on one address need SNI-based certificate selection (or one " \
                  "certificate naming them all)."
 
+/* Which connections a row is tried on: TCP's transport rows read SYNs, FINs and resets, QUIC's read
+ * datagrams and CONNECTION_CLOSE; the TLS rows between read what both carry. */
+enum { ANY = 0, TCP_ONLY, QUIC_ONLY };
+
 typedef struct rule {
     td_verdict verdict;
     const char *kb_section;        /* KB Q197306 section, or NULL */
     int (*match)(facts *f);        /* 0: not this; else which text below (1-based) */
-    const char *summary[7];
-    const char *remedy[7];         /* NULL: the first one; all NULL: no remedy */
+    const char *summary[8];
+    const char *remedy[8];         /* NULL: the first one; all NULL: no remedy */
+    uint8_t transport;             /* ANY, TCP_ONLY, QUIC_ONLY */
 } rule;
+
+#define REM_QUIC_UDP "Allow UDP port {port} to {server_ip} through firewalls, security groups and load balancers (many pass " \
+                     "only TCP and DNS), or stop advertising HTTP/3 (Alt-Svc, the HTTPS DNS record) if it is not meant to " \
+                     "be offered; browsers fall back to TCP, after a delay."
 
 static const rule rules[] = {
     { TD_V_INCOMPLETE, NULL, match_evicted,
       { "tlsdiag stopped following this connection before it ended: the connection table was full "
         "(--max-connections), and it was the one idle longest" },
       { "Raise --max-connections, or split the capture across processes with --shard K/N so that each holds "
-        "fewer connections at once." } },
+        "fewer connections at once." }, ANY },
+    { TD_V_QUIC_BLOCKED, KB_STD, match_quic_blocked,
+      { "the client's QUIC Initial to UDP port {port} got no answer{retx}: no datagram, no ICMP error" },
+      { REM_QUIC_UDP }, QUIC_ONLY },
+    { TD_V_CONNECTION_REFUSED, KB_MMC, match_quic_unreachable,
+      { "the server's host refused the QUIC connection: ICMP port unreachable for UDP port {port}" },
+      { "The host answers but nothing listens on UDP port {port}: start the HTTP/3 service (or enable QUIC in the "
+        "server), or stop advertising HTTP/3 (Alt-Svc, the HTTPS DNS record) for this host." }, QUIC_ONLY },
+    { TD_V_PROTOCOL_MISMATCH, KB_SCHANNEL, match_quic_version,
+      { "no QUIC version in common: the client offered {client_version}, the server's Version Negotiation lists "
+        "{server_versions}" },
+      { "Update the client or the server so that both speak QUIC version 1 (RFC 9000), which every current stack "
+        "supports; a server that lists only drafts is too old to keep." }, QUIC_ONLY },
     { TD_V_NO_SERVER_RESPONSE, KB_STD, match_no_server_response,
       { "nothing answered the client's SYN{retx}: no SYN-ACK, no RST" },
       { "Nothing on the path answered port {port}: check that the server is up at {server_ip} and that firewalls, "
-        "security groups, routers or a proxy's packet filter let TCP port {port} through to it." } },
+        "security groups, routers or a proxy's packet filter let TCP port {port} through to it." }, TCP_ONLY },
     { TD_V_INCOMPLETE, NULL, match_one_sided,
       { "only the {side}'s side of this connection is in the capture (the other side's packets took another path "
         "or were not captured)" },
       { "Capture where both directions pass (on the server or the client itself, or a tap/SPAN port that mirrors "
-        "both directions); with asymmetric routing, capture on both paths and merge the files." } },
+        "both directions); with asymmetric routing, capture on both paths and merge the files." }, TCP_ONLY },
     { TD_V_CONNECTION_REFUSED, KB_MMC, match_connection_refused,
       { "the server refused the connection: its port {port} answered the SYN with a reset" },
       { "The host answers but nothing listens on port {port}: start the TLS service, or set the site's SSL port to "
-        "{port} and bind it to {server_ip} (or point the client at the port the service really uses)." } },
+        "{port} and bind it to {server_ip} (or point the client at the port the service really uses)." }, TCP_ONLY },
     { TD_V_STARTTLS_REFUSED, NULL, match_starttls_refused,
       { "the server refused STARTTLS ({protocol}): {reply}",
         "the server does not offer STARTTLS ({protocol}) and refused the client's request: {reply}",
         "the server does not offer STARTTLS ({protocol}), and the client did not ask for it" },
       { "Enable STARTTLS on the {protocol} service at {server_ip}:{port} with a certificate and key (postfix "
         "smtpd_tls_security_level=may, dovecot ssl=yes, vsftpd ssl_enable=YES, PostgreSQL ssl=on, slapd TLSCertificateFile, MariaDB ssl_cert), or use its implicit-TLS port; if it "
-        "offers STARTTLS elsewhere, look for a middlebox that strips it." } },
+        "offers STARTTLS elsewhere, look for a middlebox that strips it." }, TCP_ONLY },
     { TD_V_PROXY_REFUSED, NULL, match_proxy_refused,
       { "the HTTP proxy {server_ip}:{port} refused to open a tunnel to {target}: {status} (the client's credentials "
         "for the proxy are missing or wrong)",
@@ -85,29 +106,29 @@ static const rule rules[] = {
         "http_access with the SSL_ports and CONNECT ACLs; tinyproxy: ConnectPort, Filter), or go another way.",
         "From the proxy, {target} did not answer: check that the name resolves there, that the target is up and "
         "listens on that port, and that the proxy's own outbound firewall lets it through.",
-        "Read the proxy's log for why it answered {status} to CONNECT {target}; TLS never began." } },
+        "Read the proxy's log for why it answered {status} to CONNECT {target}; TLS never began." }, TCP_ONLY },
     { TD_V_CLIENT_NOT_TLS, KB_MMC, match_client_not_tls,
       { "the client spoke plaintext to the TLS port {port} ({what})",
         "the server offered STARTTLS ({protocol}) but the client did not ask for it: the session stayed in plaintext" },
       { "Use https:// (or the client's TLS option) for port {port}; use http:// only with the plain-HTTP port.",
         "Configure the client to require STARTTLS on {protocol} (e.g. swaks --tls, curl --ssl-reqd, "
-        "smtp_tls_security_level = encrypt), or use the implicit-TLS port." } },
+        "smtp_tls_security_level = encrypt), or use the implicit-TLS port." }, TCP_ONLY },
     { TD_V_SERVER_NOT_TLS, KB_MMC, match_server_not_tls,
       { "the server answered the ClientHello with plaintext, not TLS ({what})" },
       { "TLS is not enabled on {server_ip}:{port}: enable SSL/TLS for this site and port (bind a certificate to it), "
-        "or point the client at the port that speaks TLS." } },
+        "or point the client at the port that speaks TLS." }, TCP_ONLY },
     { TD_V_NO_TLS_RESPONSE, KB_KEYMGR, match_no_tls_response,
       { "the server accepted TCP but closed without answering the ClientHello",
         "the server accepted TCP but never answered the ClientHello; the client gave up after {waited} s",
         "the server accepted TCP but had not answered the ClientHello when the capture ended, {waited} s later" },
       { "Something accepts TCP on {server_ip}:{port} but no TLS answers: make sure the TLS service owns this port, "
         "that a certificate is bound to this IP and port (and the change was committed and the service restarted), "
-        "and that its TLS filter/module is loaded." } },
+        "and that its TLS filter/module is loaded." }, TCP_ONLY },
     { TD_V_NO_TLS_RESPONSE, KB_KEYMGR, match_closed_before_hello,
       { "the server accepted TCP, then {how} the connection at once, before the client could send its ClientHello" },
       { "The service on {server_ip}:{port} accepts connections and drops them at once: check its log for refused "
         "connections (worker or licence limits, a TCP wrapper or access list), and, behind a load balancer, that a "
-        "healthy TLS backend is there." } },
+        "healthy TLS backend is there." }, TCP_ONLY },
     { TD_V_PROTOCOL_MISMATCH, KB_SCHANNEL, match_protocol_mismatch,
       { "the server refused the ClientHello: no TLS version in common (the client offered {offered})",
         "the server refused the ClientHello: {why} (the client offered {offered} with {suites})",
@@ -115,15 +136,18 @@ static const rule rules[] = {
         "the client refused the server's choice of parameters: {why}",
         "the server refused the client's SSLv2 hello: no cipher in common (NO-CIPHER-ERROR)",
         "the server closed the connection on a ClientHello that offered only {offered}: most likely it does not speak it",
-        "the server answered in {chosen}, which the client did not offer ({offered}), and the client gave up" },
+        "the server answered in {chosen}, which the client did not offer ({offered}), and the client gave up",
+        "no application protocol in common: the server refused the client's ALPN offer ({alpn})" },
       { REM_VERSION, REM_CIPHER, REM_VERSION, REM_CIPHER,
         "The client speaks only SSL 2.0, which no current server accepts: update or replace it so that it "
         "speaks TLS 1.2 or 1.3.",
-        REM_VERSION, REM_VERSION } },
+        REM_VERSION, REM_VERSION,
+        "Configure the server to accept one of the protocols the client offers ({alpn}; HTTP/3 is \"h3\", HTTP/2 "
+        "\"h2\"), or the client to offer the one the server speaks." }, ANY },
     { TD_V_OBSOLETE_PROTOCOL, KB_SCHANNEL, match_obsolete_protocol,
       { "the connection uses {proto}, which is broken and disabled by every current TLS stack" },
       { "Replace or update the client and the server so that both speak TLS 1.2 or 1.3, and disable {proto} on "
-        "both; a peer that can speak nothing newer has to go." } },
+        "both; a peer that can speak nothing newer has to go." }, ANY },
     { TD_V_UNKNOWN_CA, KB_STD, match_unknown_ca,
       { "{refused}: {its} issuer {root} is not trusted",
         "{refused}: {its} issuer is not trusted",
@@ -133,34 +157,51 @@ static const rule rules[] = {
         "use a certificate from a CA the clients already trust.",
         NULL,
         "If {missing} is your own (private) CA, install it in the clients' trust stores; if it is an intermediate, "
-        "configure the server to send it after its certificate." } },
+        "configure the server to send it after its certificate." }, ANY },
     { TD_V_INCOMPLETE_CHAIN, KB_STD, match_incomplete_chain,
       { "{refused}: the server sent {it} without its intermediate {missing}" },
       { "Install the full chain on the server: its certificate followed by the intermediate {missing}{url}, so that "
-        "clients can reach a root they trust." } },
+        "clients can reach a root they trust." }, ANY },
     { TD_V_NAME_MISMATCH, KB_STD, match_name_mismatch,
       { "{refused}: {it} is not valid for {name}" },
-      { REM_NAME } },
+      { REM_NAME }, ANY },
     { TD_V_SERVER_CERT_EXPIRED, KB_KEYMGR, match_server_cert_expired,
       { "{refused}: {it} has expired",
         "{refused}: {it} is not yet valid" },
       { "Renew the server certificate (valid {not_before} .. {not_after}) and install the new one; check the clocks "
-        "of the server and the clients." } },
+        "of the server and the clients." }, ANY },
     { TD_V_SERVER_CERT_REJECTED, KB_KEYMGR, match_server_cert_rejected,
       { "the client rejected the server certificate",
         "the client rejected the server certificate (the passive checks find nothing wrong with it)",
         "{refused}: {weak}" },
       { "See the client's error log for the reason; check the certificate's key usage and extended key usage, its "
-        "key size and signature algorithm, and whether it has been revoked." } },
+        "key size and signature algorithm, and whether it has been revoked." }, ANY },
     { TD_V_CLIENT_CERT_MISSING, KB_CLIENT, match_client_cert_missing,
       { "the server requires a client certificate and the client sent none",
         "the server asked for a client certificate and the client, with none to offer, dropped the connection" },
-      { REM_CLIENT_CERT_MISSING } },
+      { REM_CLIENT_CERT_MISSING }, ANY },
     { TD_V_CLIENT_CERT_REJECTED, KB_CLIENT, match_client_cert_rejected,
       { "the server rejected the client certificate{why}",
         "the server did not accept the client certificate{why}: it refused the request inside TLS (an HTTP "
         "error, then it closed)" },
-      { REM_CLIENT_CERT_REJECTED } },
+      { REM_CLIENT_CERT_REJECTED }, ANY },
+    { TD_V_HANDSHAKE_ABORTED, NULL, match_quic_closed,
+      { "the {who} closed the QUIC connection during the handshake: {error}{reason}" },
+      { "The {who} gave up the handshake; its log says why (the error code and reason name it)." }, QUIC_ONLY },
+    { TD_V_SERVER_CERT_REJECTED, KB_KEYMGR, match_quic_refused_unread,
+      { "the client refused the server's handshake flight: it never sent a 1-RTT packet (QUIC encrypts the "
+        "certificate and the client's alert)" },
+      { "See the client's error for the reason, or capture again with the client's key log (SSLKEYLOGFILE) and pass "
+        "it with --keylog: the certificate and the client's alert can then be read." }, QUIC_ONLY },
+    { TD_V_HANDSHAKE_ABORTED, NULL, match_quic_server_refused_unread,
+      { "the server refused the client's handshake flight: it closed in Handshake packets after the client had "
+        "finished (QUIC encrypts its reason)" },
+      { "See the server's log for the reason (a client certificate missing or refused is the usual one), or capture "
+        "again with the client's key log (SSLKEYLOGFILE) and pass it with --keylog to read the server's alert." },
+      QUIC_ONLY },
+    { TD_V_OK, NULL, match_quic_ok,
+      { "QUIC handshake completed ({version}, {cipher}{alpn})" },
+      { NULL }, QUIC_ONLY },
     { TD_V_HANDSHAKE_ABORTED, NULL, match_handshake_aborted,
       { "the handshake was aborted: {alert}",
         "the {who} reset the connection during the handshake",
@@ -174,12 +215,12 @@ static const rule rules[] = {
         "The {who} gave up the handshake; its log says why (the alert is encrypted).",
         "The server's ServerKeyExchange did not pass the client's checks: make sure the server's key matches its "
         "certificate, that both sides share a signature scheme and group, and that no middlebox rewrites the "
-        "handshake; update a client or server whose TLS library is known to mis-sign." } },
+        "handshake; update a client or server whose TLS library is known to mis-sign." }, ANY },
     { TD_V_OK, NULL, match_ok,
       { "handshake completed ({version}, {cipher}){data}",
         "application data flowed both ways: the connection works (its handshake is not in the capture, so its "
         "version and cipher are unknown)" },
-      { NULL } },
+      { NULL }, TCP_ONLY },
     { TD_V_INCOMPLETE, NULL, match_incomplete,
       { "the connection started before the capture: its handshake is not in it",
         "a TCP connection that carried no data (a port probe or a health check)",
@@ -188,7 +229,13 @@ static const rule rules[] = {
         "the capture ended before the handshake did",
         "the capture does not show enough of this connection to judge it" },
       { "Capture from before the connection starts until after it ends, whole packets (snap length 0), on a host "
-        "or port that sees both directions." } },
+        "or port that sees both directions." }, TCP_ONLY },
+    { TD_V_INCOMPLETE, NULL, match_quic_incomplete,
+      { "the capture ended {waited} s after the client's Initial, before the server answered",
+        "the server answered, but the capture does not show its ServerHello",
+        "the capture does not show enough of this QUIC connection to judge it" },
+      { "Capture from before the connection starts until after it ends, whole packets, on a host or port that sees "
+        "both directions of UDP port {port}." }, QUIC_ONLY },
 };
 
 /* What this connection showed of the server's certificate, for a sibling that TLS 1.3 hides it
@@ -222,6 +269,7 @@ void td_rules_apply(td_classifier *c, const td_transcript *t, td_result *r)
     rule_facts_gather(&f, c, t, r);
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         const rule *row = &rules[i];
+        if (row->transport == (t->quic ? TCP_ONLY : QUIC_ONLY)) continue;
         r->n_evidence = r->n_findings = 0;
         f.n_vars = 0;
         int v = row->match(&f);

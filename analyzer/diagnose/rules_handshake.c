@@ -49,7 +49,10 @@ static void offered_versions_var(facts *f)
     rule_var_str(f, "offered", offered);
 }
 
-static bool is_mismatch_alert(uint8_t code) { return code == 40 || code == 70 || code == 71 || code == 86; }
+static bool is_mismatch_alert(uint8_t code)
+{
+    return code == 40 || code == 70 || code == 71 || code == 86 || code == 120;   /* 120: no_application_protocol */
+}
 
 int match_protocol_mismatch(facts *f)
 {
@@ -102,6 +105,14 @@ int match_protocol_mismatch(facts *f)
     ev_client_hello(f);
     ev_server_hello(f);
     ev_alert(f, a);
+    if (a->code == 120) {                          /* ALPN (RFC 7301 3.2): the server's to send */
+        char list[160] = "";
+        size_t k = 0;
+        for (size_t i = 0; i < s->n_alpn_offered && k + 2 < sizeof list; i++)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", i ? ", " : "", s->alpn_offered[i]);
+        rule_var_str(f, "alpn", k ? list : "none");
+        return 8;
+    }
     if (a->from == TD_S2C) return a->code == 70 ? 1 : 2;
     return a->code == 70 ? 3 : 4;
 }

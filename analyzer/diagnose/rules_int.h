@@ -47,6 +47,16 @@ int match_server_cert_rejected(facts *f);
 int match_client_cert_missing(facts *f);
 int match_client_cert_rejected(facts *f);
 
+/* QUIC's own rows (rules_quic.c). */
+int match_quic_blocked(facts *f);
+int match_quic_unreachable(facts *f);
+int match_quic_version(facts *f);
+int match_quic_closed(facts *f);
+int match_quic_refused_unread(facts *f);
+int match_quic_server_refused_unread(facts *f);
+int match_quic_ok(facts *f);
+int match_quic_incomplete(facts *f);
+
 /* A connection that worked (rules_ok.c). */
 int match_ok(facts *f);
 

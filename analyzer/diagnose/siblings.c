@@ -51,6 +51,17 @@ typedef struct cert_seen {
     td_sibling_cert c;
 } cert_seen;
 
+/* QUIC attempts and TCP connections by who (the transport left out), for the finding
+ * fell-back-to-tcp: direct-mapped tables, a newer one takes the slot. */
+#define SIB_TRANSPORT 256
+#define SIB_FALLBACK 60.0          /* seconds from a QUIC attempt to the TCP connection after it */
+typedef struct transport_seen {
+    uint64_t key;                  /* who_key without the transport; 0: empty */
+    uint64_t id;
+    double start;
+    td_verdict verdict;
+} transport_seen;
+
 /* Servers that offered STARTTLS: a direct-mapped table (a newer one takes the slot). */
 #define SIB_STLS 256
 typedef struct stls_seen {
@@ -61,6 +72,7 @@ typedef struct stls_seen {
 struct td_siblings {
     who_memo memo;
     stls_seen stls[SIB_STLS];
+    transport_seen quic[SIB_TRANSPORT], tcp[SIB_TRANSPORT];
     cert_seen *certs;              /* SIB_CERTS of them, allocated when the first is seen */
     sib *bucket[SIB_BUCKETS];
     sib *oldest, *newest;          /* in the order remembered */
@@ -112,12 +124,22 @@ static uint64_t fnv(uint64_t h, const char *s)
     return (h ^ 0xff) * 1099511628211ULL;
 }
 
-static uint64_t who_key(const td_transcript *t)
+/* Who, whatever the transport: QUIC and TCP to one server and name, for fell-back-to-tcp. */
+static uint64_t pair_key(const td_transcript *t)
 {
     uint64_t h = fnv(14695981039346656037ULL, t->client.ip);
     h = fnv(h, t->server.ip);
     h = fnv(h, t->tls.sni ? t->tls.sni : "");
     h = (h ^ t->server.port) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* A QUIC connection is never a TCP connection's sibling (a spare, a lent certificate cause):
+ * the transport is part of who. */
+static uint64_t who_key(const td_transcript *t)
+{
+    uint64_t h = pair_key(t);
+    if (t->quic) h = fnv(h, "quic");
     return h ? h : 1;
 }
 
@@ -236,6 +258,11 @@ static void forget_oldest(td_siblings *sb)
 
 void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r)
 {
+    if (sb) {
+        uint64_t k = pair_key(t);
+        transport_seen *x = &(t->quic ? sb->quic : sb->tcp)[k % SIB_TRANSPORT];
+        *x = (transport_seen){ .key = k, .id = t->id, .start = t->start, .verdict = r->verdict };
+    }
     if (!sb || !t->tls.client_hello) return;
     /* A sibling starts within SIB_WINDOW: twice that back is old enough to forget (live, the
      * order is of ends, not starts). */
@@ -308,4 +335,26 @@ uint64_t td_siblings_starttls_offered(const td_siblings *sb, const td_transcript
     uint64_t k = server_key(t);
     const stls_seen *e = &sb->stls[k % SIB_STLS];
     return e->key == k ? e->id : 0;
+}
+
+/* The client's failed QUIC attempt to the same server (address, port, name) before TCP connection
+ * t, or the TCP connection after QUIC connection t: fell-back-to-tcp. */
+void td_siblings_fallback(const td_siblings *sb, const td_transcript *t, td_result *r)
+{
+    if (!sb) return;
+    uint64_t k = pair_key(t);
+    const transport_seen *x = &(t->quic ? sb->tcp : sb->quic)[k % SIB_TRANSPORT];
+    if (x->key != k || x->id == t->id) return;
+    double gap = t->quic ? x->start - t->start : t->start - x->start;
+    if (gap < -0.5 || gap > SIB_FALLBACK) return;  /* a browser races the two: TCP may start a little first */
+    if (t->quic) {
+        if (r->verdict == TD_V_OK) return;
+        td_result_finding(r, "fell-back-to-tcp", "warning",
+                          "the client fell back to TCP: connection #%llu to the same server and name, %.1f s later (%s)",
+                          (unsigned long long)x->id, gap, td_verdict_name(x->verdict));
+    } else if (x->verdict != TD_V_OK) {
+        td_result_finding(r, "fell-back-to-tcp", "info",
+                          "this is the client's fallback from QUIC: its QUIC attempt #%llu to the same server and name, "
+                          "%.1f s earlier, failed (%s)", (unsigned long long)x->id, gap, td_verdict_name(x->verdict));
+    }
 }

@@ -52,6 +52,11 @@ const td_sibling_cert *td_siblings_cert(const td_siblings *sb, const td_transcri
 /* Remember what t showed of its server certificate (c: filled by the caller, id and start aside). */
 void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td_sibling_cert *c);
 
+/* QUIC and TCP from one client to one server and name (fell-back-to-tcp): on a failed QUIC
+ * connection, the TCP connection that followed it; on a TCP connection, the failed QUIC attempt
+ * before it.  A finding in r when there is one. */
+void td_siblings_fallback(const td_siblings *sb, const td_transcript *t, td_result *r);
+
 /* Remember r (call after it is final). */
 void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r);
 /* STARTTLS by server (address and port): remember a connection whose capability list offered it;

@@ -25,6 +25,7 @@ static const char *const verdict_names[TD_V_COUNT] = {
     [TD_V_INCOMPLETE] = "incomplete",
     [TD_V_STARTTLS_REFUSED] = "starttls-refused",
     [TD_V_PROXY_REFUSED] = "proxy-refused",
+    [TD_V_QUIC_BLOCKED] = "quic-blocked",
 };
 
 const char *td_verdict_name(td_verdict v)

@@ -85,7 +85,8 @@ td_conn *td_conn_need_stream(td_engine *e, td_conn *c)
 {
     if (c->stream) return c;
     if (c->small && (c = grow(e, c, true))->small) return c;
-    c->stream = td_stream_parser_new(&c->t, e->x509, e->keylog, e->keylog_grows, &c->stream_ops);
+    if (c->quic) c->stream = td_quic_parser_new(&c->t, e->x509, e->keylog, &c->stream_ops);
+    else c->stream = td_stream_parser_new(&c->t, e->x509, e->keylog, e->keylog_grows, &c->stream_ops);
     return c;
 }
 
@@ -115,6 +116,7 @@ void td_conn_finish(td_engine *e, td_conn *c)
 {
     c->t.capture_end = e->now > c->t.end ? e->now : c->t.end;
     td_flows_remove(&e->flows, c);
+    td_quic_cids_forget(e, c);
     born_unlink(e, c);
     td_reasm_flush(c, c->t.last_packet, c->t.end);
     td_reasm_free(c);
@@ -143,6 +145,7 @@ void td_conn_finish(td_engine *e, td_conn *c)
 void td_conn_discard(td_engine *e, td_conn *c)
 {
     td_flows_remove(&e->flows, c);
+    td_quic_cids_forget(e, c);
     born_unlink(e, c);
     td_reasm_free(c);
     if (c->stream) c->stream_ops->free(c->stream);
@@ -183,21 +186,12 @@ static void make_room(td_engine *e)
     }
 }
 
-td_conn *td_conn_create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
-                        int *dir)
+/* A new connection of packet p (its sender the client or not), in the flow table and the
+ * creation-order list; NULL when memory runs out. */
+td_conn *td_conn_begin(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
+                       bool src_is_client, bool guessed, bool on_tls_port)
 {
-    bool syn = (p->flags & TD_TCP_SYN) && !(p->flags & TD_TCP_ACK);
-    bool synack = (p->flags & TD_TCP_SYN) && (p->flags & TD_TCP_ACK);
-    if ((p->flags & TD_TCP_RST) || (!syn && !synack && p->payload_wire_len == 0))
-        return NULL;                               /* a stray ACK, FIN or RST: no connection */
-    bool guessed;
-    bool src_is_client = td_conn_src_is_client(p, &e->cfg.tls_ports, &guessed);
     uint16_t server_port = src_is_client ? p->dport : p->sport;
-    bool on_tls_port = td_is_tls_port(&e->cfg.tls_ports, server_port);
-    if (!on_tls_port && !e->cfg.any_port && !td_is_tls_port(&e->cfg.proxy_ports, server_port)) {
-        if (p->payload_len && td_sniff_tls(p->payload, p->payload_len)) td_count_tls_elsewhere(&e->st, server_port);
-        return NULL;
-    }
     if (on_tls_port) e->st.tls_port_flows++;
     if (e->cfg.max_connections && e->flows.count >= e->cfg.max_connections) make_room(e);
 
@@ -218,10 +212,30 @@ td_conn *td_conn_create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t n
     c->t.start = ts;
     c->t.on_tls_port = on_tls_port;
     c->t.roles_guessed = guessed;
-    c->t.tcp.midstream = !syn && !synack;
     td_flows_insert(&e->flows, c);
     born_link(e, c);
     if (e->flows.count > e->st.peak_open) e->st.peak_open = e->flows.count;
+    return c;
+}
+
+td_conn *td_conn_create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
+                        int *dir)
+{
+    bool syn = (p->flags & TD_TCP_SYN) && !(p->flags & TD_TCP_ACK);
+    bool synack = (p->flags & TD_TCP_SYN) && (p->flags & TD_TCP_ACK);
+    if ((p->flags & TD_TCP_RST) || (!syn && !synack && p->payload_wire_len == 0))
+        return NULL;                               /* a stray ACK, FIN or RST: no connection */
+    bool guessed;
+    bool src_is_client = td_conn_src_is_client(p, &e->cfg.tls_ports, &guessed);
+    uint16_t server_port = src_is_client ? p->dport : p->sport;
+    bool on_tls_port = td_is_tls_port(&e->cfg.tls_ports, server_port);
+    if (!on_tls_port && !e->cfg.any_port && !td_is_tls_port(&e->cfg.proxy_ports, server_port)) {
+        if (p->payload_len && td_sniff_tls(p->payload, p->payload_len)) td_count_tls_elsewhere(&e->st, server_port);
+        return NULL;
+    }
+    td_conn *c = td_conn_begin(e, p, hash, number, ts, src_is_client, guessed, on_tls_port);
+    if (!c) return NULL;
+    c->t.tcp.midstream = !syn && !synack;
     *dir = src_is_client ? TD_C2S : TD_S2C;
     return c;
 }

@@ -95,8 +95,17 @@ const char *td_engine_frame(td_engine *e, const td_frame *f, uint64_t number)
         return why ? why : "cannot decode";
     }
     if (st != TD_DEC_TCP) {
-        if (p.udp) td_count_udp(&e->st, &e->cfg.tls_ports, &p);
         e->st.not_tcp++;
+        if (p.icmp_unreachable) td_quic_icmp_unreachable(e, &p, number, f->ts);
+        if (!p.udp) return NULL;
+        if (e->cfg.shard_n && td_host_pair_hash(p.ipver, p.src, p.dst) % e->cfg.shard_n != e->cfg.shard_k)
+            return NULL;
+        if (td_quic_datagram(e, &p, number, f->ts)) {
+            e->st.quic_packets++;
+            td_conns_sweep(e, e->now);
+        } else {
+            td_count_udp(&e->st, &e->cfg.tls_ports, &p);
+        }
         return NULL;
     }
     e->st.tcp_packets++;
@@ -145,6 +154,7 @@ void td_engine_free(td_engine *e)
     if (!e) return;
     td_engine_end_file(e);
     td_flows_free(&e->flows);
+    td_quic_cids_free(e);
     td_reorder_free(&e->held);
     td_x509_cache_free(e->x509);
     free(e);

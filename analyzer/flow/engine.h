@@ -29,6 +29,7 @@ typedef void (*td_emit_fn)(void *ctx, td_transcript *t);
 typedef struct td_engine_stats {
     uint64_t packets;              /* frames seen, all files */
     uint64_t tcp_packets;
+    uint64_t quic_packets;         /* UDP datagrams read as QUIC */
     uint64_t undecoded;            /* malformed frames */
     uint64_t not_tcp;
     uint64_t truncated;            /* TCP payload cut by the snap length */

@@ -52,6 +52,13 @@ static inline void td_prefetch(const void *p, size_t n)
 
 /* ---- the engine ----------------------------------------------------------------------------- */
 
+/* QUIC connection IDs to their connections (analyzer/flow/quic_cids.c). */
+struct td_quic_cid_entry;
+typedef struct td_quic_cid_index {
+    struct td_quic_cid_entry **buckets;   /* NULL until the first CID */
+    uint32_t len_mask;                    /* bit L: some CID of L bytes is held */
+} td_quic_cid_index;
+
 struct td_engine {
     bool ordered;
     td_emit_fn emit;
@@ -71,6 +78,7 @@ struct td_engine {
     struct td_keylog *keylog;      /* --keylog (NULL: no decryption, no cost) */
     bool keylog_grows;             /* live: keys may come after the records that need them */
     td_engine_config cfg;          /* a copy: the caller's may go */
+    td_quic_cid_index cids;        /* QUIC: the connection IDs of open connections */
 };
 
 /* ---- connection lifetimes (analyzer/flow/conn_lifetimes.c) ---------------------------------- */
@@ -84,6 +92,9 @@ td_conn *td_conn_create(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t n
 td_conn *td_conn_need_stream(td_engine *e, td_conn *c);
 /* c has ended: flush it, and emit it now or when its turn comes. */
 void td_conn_finish(td_engine *e, td_conn *c);
+/* A new connection of packet p, its roles decided (TCP: td_conn_create; QUIC: quic_flows.c). */
+td_conn *td_conn_begin(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t number, double ts,
+                       bool src_is_client, bool guessed, bool on_tls_port);
 /* -A: c turned out not to be TLS: forget it, unreported. */
 void td_conn_discard(td_engine *e, td_conn *c);
 /* End the closed connections whose linger is over and, with an idle timeout, the idle ones. */
@@ -112,11 +123,27 @@ void td_count_tls_elsewhere(td_engine_stats *st, uint16_t port);
 /* A UDP datagram on a TLS port (QUIC, DTLS), or one that starts with a DTLS record: counted. */
 void td_count_udp(td_engine_stats *st, const td_port_set *tls_ports, const td_pkt *p);
 
+/* ---- QUIC (analyzer/flow/quic_flows.c, quic_cids.c) ------------------------------------------ */
+
+/* A UDP datagram: to its QUIC connection (a new one if it is a client's Initial on a port we
+ * follow).  False when it is not one we follow. */
+bool td_quic_datagram(td_engine *e, const td_pkt *p, uint64_t number, double ts);
+/* An ICMP port unreachable quoting datagram p: noted on its QUIC connection, if there is one. */
+void td_quic_icmp_unreachable(td_engine *e, const td_pkt *p, uint64_t number, double ts);
+/* The CID index: c's peers' CIDs added once known, removed when c ends; a short-header datagram's
+ * connection by its Destination CID (*dir its direction). */
+void td_quic_cids_learn(td_engine *e, td_conn *c);
+void td_quic_cids_forget(td_engine *e, td_conn *c);
+td_conn *td_quic_cids_find(td_engine *e, const uint8_t *d, size_t len, int *dir);
+void td_quic_cids_free(td_engine *e);
+
 /* ---- the stream parser (analyzer/flow/stream_parser.c) -------------------------------------- */
 
 /* The parser a connection's bytes go to (the TLS stream parser, writing into *t), or NULL when
  * memory runs out; *ops gets how to talk to it.  x509 and k may be NULL. */
 void *td_stream_parser_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k, bool k_grows,
                            const td_stream_ops **ops);
+/* The same for a QUIC connection: its datagrams go to `data` whole, one call each. */
+void *td_quic_parser_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k, const td_stream_ops **ops);
 
 #endif

@@ -51,30 +51,43 @@ typedef struct live {
 
 /* ---- the filter ----------------------------------------------------------------------------- */
 
-/* "tcp and (port 443 or portrange 9000-9010 or port 25 ... or port 3128 or port 8080) and (EXPR)"; "tcp"
- * with -A (any port may carry TLS, recognised by its bytes).  Returns malloc'ed text or NULL when out of memory. */
+/* "((tcp and (port 443 or portrange 9000-9010 or port 25 ... or port 3128 or port 8080)) or (udp and
+ * (port 443 or portrange 9000-9010))) and (EXPR)": TCP on the TLS, STARTTLS and proxy ports, UDP (QUIC)
+ * on the TLS ports; "(tcp or udp)" with -A (any port may carry TLS or QUIC, recognised by its bytes).
+ * Returns malloc'ed text or NULL when out of memory. */
+static size_t put_ports(char *f, size_t cap, const td_port_set *ps)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ps->n && n < cap;) {
+        size_t j = i;                              /* -P 9000-9010 expands; fold runs back */
+        while (j + 1 < ps->n && ps->port[j + 1] == ps->port[j] + 1) j++;
+        if (j > i)
+            n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", ps->port[i], ps->port[j]);
+        else
+            n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", ps->port[i]);
+        i = j + 1;
+    }
+    return n < cap ? n : cap - 1;
+}
+
 static char *build_filter(const td_options *o)
 {
     td_port_set ps = o->ports;
     td_port_set_add_standard(&ps);                 /* the STARTTLS protocols' ports, beside -P's */
-    size_t cap = 64 + (ps.n + o->proxy_ports.n) * 32 + (o->bpf ? strlen(o->bpf) : 0);
+    size_t cap = 96 + (2 * ps.n + o->proxy_ports.n) * 32 + (o->bpf ? strlen(o->bpf) : 0);
     char *f = malloc(cap);
     if (!f) return NULL;
-    size_t n = (size_t)snprintf(f, cap, "tcp");
-    if (!o->any_port && ps.n) {
-        n += (size_t)snprintf(f + n, cap - n, " and (");
-        for (size_t i = 0; i < ps.n;) {
-            size_t j = i;                          /* -P 9000-9010 expands; fold runs back */
-            while (j + 1 < ps.n && ps.port[j + 1] == ps.port[j] + 1) j++;
-            if (j > i)
-                n += (size_t)snprintf(f + n, cap - n, "%sportrange %u-%u", i ? " or " : "", ps.port[i], ps.port[j]);
-            else
-                n += (size_t)snprintf(f + n, cap - n, "%sport %u", i ? " or " : "", ps.port[i]);
-            i = j + 1;
-        }
+    size_t n;
+    if (o->any_port || !ps.n) {
+        n = (size_t)snprintf(f, cap, "(tcp or udp)");
+    } else {
+        n = (size_t)snprintf(f, cap, "((tcp and (");
+        n += put_ports(f + n, cap - n, &ps);
         for (size_t i = 0; i < o->proxy_ports.n; i++)   /* HTTP proxies (--proxy-ports) */
             n += (size_t)snprintf(f + n, cap - n, " or port %u", o->proxy_ports.port[i]);
-        n += (size_t)snprintf(f + n, cap - n, ")");
+        n += (size_t)snprintf(f + n, cap - n, ")) or (udp and (");
+        n += put_ports(f + n, cap - n, &o->ports);      /* QUIC: the TLS ports only */
+        n += (size_t)snprintf(f + n, cap - n, ")))");
     }
     if (o->bpf && o->bpf[0]) snprintf(f + n, cap - n, " and (%s)", o->bpf);
     return f;

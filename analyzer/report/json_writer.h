@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "include/transcript.h"
+
 typedef struct td_jw {
     FILE *out;
     size_t len;
@@ -51,5 +53,8 @@ void td_json_rollup(td_jw *w, const struct td_run_summary *s);
 /* The hellos' fingerprints and offered lists, as fields of the "tls" object (report_hello.c). */
 struct td_tls;
 void td_json_hello(td_jw *w, const struct td_tls *s);
+
+/* The "quic" object of a QUIC connection (analyzer/report/report_quic.c). */
+void td_json_quic(td_jw *w, const td_quic *q);
 
 #endif

@@ -468,8 +468,10 @@ void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo
     td_jw_char(&w, ',');
     TD_JW_LIT(&w, "\"client\":"); endpoint(&w, &t->client);
     TD_JW_LIT(&w, ",\"server\":"); endpoint(&w, &t->server);
+    TD_JW_LIT(&w, ",\"transport\":"); td_jw_str(&w, t->quic ? "quic" : "tcp");
     td_jw_char(&w, ',');
-    tcp_object(&w, &t->tcp);
+    if (t->quic) td_json_quic(&w, t->quic);
+    else tcp_object(&w, &t->tcp);
     td_jw_char(&w, ',');
     tls_object(&w, r, memo);
     decrypt_fields(&w, &t->tls);

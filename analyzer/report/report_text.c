@@ -180,6 +180,7 @@ static void header(FILE *out, int width, const td_result *r, bool color)
     add(&l, "%s#%llu%s %s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), (unsigned long long)t->id, col(color, C_RESET),
         v6c ? "[" : "", t->client.ip, v6c ? "]" : "", t->client.port, v6s ? "[" : "", t->server.ip, v6s ? "]" : "",
         t->server.port);
+    if (t->quic) add(&l, "/udp");
     if (t->tls.sni) add(&l, " (%s)", t->tls.sni);
     td_format_time(t->start, ts, sizeof ts);
     char span[64];
@@ -361,7 +362,12 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, 
         for (int i = 0; (hl = td_hello_line(&t->tls, i, true, &label, hb, sizeof hb)); i++)
             if (*hl) labelled(out, width, label, hl);
     }
-    tcp_line(out, width, r);
+    if (t->quic) {
+        char q[512];
+        labelled(out, width, "QUIC", td_quic_line(t, q, sizeof q));
+    } else {
+        tcp_line(out, width, r);
+    }
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *f = &r->findings[i];
         bool warn = strcmp(f->severity, "info") != 0;

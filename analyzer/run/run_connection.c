@@ -68,7 +68,9 @@ typedef struct td_held {
 
 static bool may_change(const td_run *r, const td_transcript *t, const td_result *res)
 {
-    if (r->opt.iface || r->opt.no_siblings || !res->confidence || strcmp(res->confidence, "likely") != 0) return false;
+    if (r->opt.iface || r->opt.no_siblings || !res->confidence) return false;
+    if (t->quic && res->verdict != TD_V_OK) return true;   /* the TCP fallback may follow (fell-back-to-tcp) */
+    if (strcmp(res->confidence, "likely") != 0) return false;
     if (!t->tls.server_hello || res->app_records[TD_C2S]) return false;
     switch (res->verdict) {
     case TD_V_OK: case TD_V_UNKNOWN_CA: case TD_V_INCOMPLETE_CHAIN: case TD_V_NAME_MISMATCH: case TD_V_SERVER_CERT_EXPIRED:

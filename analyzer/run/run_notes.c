@@ -85,10 +85,11 @@ void td_notes_explain(td_notes *n, const td_options *o, const td_engine_stats *s
                     "the capture (no SYN, no payload)", ports, filter);
     }
     if (st->udp_tls_port)
-        note(n, "%llu UDP %s on a TLS port (QUIC, i.e. HTTP/3, or DTLS) not analysed: tlsdiag reads TLS over TCP",
+        note(n, "%llu UDP %s on a TLS port not analysed: not QUIC of a connection whose client Initial is in the "
+                "capture (DTLS, or QUIC that began before it)",
              (unsigned long long)st->udp_tls_port, td_plural(st->udp_tls_port, "datagram", "datagrams"));
     if (st->dtls_other)
-        note(n, "%llu UDP %s with a DTLS record not analysed: tlsdiag reads TLS over TCP",
+        note(n, "%llu UDP %s with a DTLS record not analysed: tlsdiag reads TLS over TCP and QUIC",
              (unsigned long long)st->dtls_other, td_plural(st->dtls_other, "datagram", "datagrams"));
 }
 

@@ -20,6 +20,8 @@ typedef struct td_pkt {
     size_t payload_wire_len;       /* bytes the IP header says the payload has */
     bool truncated;                /* payload_len < payload_wire_len: cut by the snap length */
     bool udp;                      /* TD_DEC_OTHER for a UDP datagram: ports and payload are set */
+    bool icmp_unreachable;         /* TD_DEC_OTHER for an ICMP(v6) port unreachable: ipver, src, dst and
+                                      the ports are those of the UDP datagram it quotes */
 } td_pkt;
 
 typedef enum td_decode_status {

@@ -23,7 +23,8 @@
  * decode.c's loop to enter. */
 #define TD_DEC_INNER_ ((td_decode_status)16)
 
-enum { TD_IPPROTO_IPIP = 4, TD_IPPROTO_UDP = 17, TD_IPPROTO_IPV6 = 41, TD_IPPROTO_GRE = 47 };
+enum { TD_IPPROTO_ICMP = 1, TD_IPPROTO_IPIP = 4, TD_IPPROTO_UDP = 17, TD_IPPROTO_IPV6 = 41, TD_IPPROTO_GRE = 47,
+       TD_IPPROTO_ICMPV6 = 58 };
 
 typedef struct td_dec {
     td_pkt *out;                   /* the packet being filled (inner headers overwrite outer ones) */
@@ -72,6 +73,11 @@ td_decode_status td_dec_ethernet(cursor *c, td_dec *d);
 td_decode_status td_dec_ppp(cursor *c, td_dec *d);
 td_decode_status td_dec_link(int dlt, cursor *c, td_dec *d);
 bool td_dec_link_known(int dlt);
+
+/* decode_icmp.c: ICMP (after the IPv4 header) and ICMPv6: a port unreachable sets out->icmp_unreachable
+ * and the quoted datagram's addresses and ports; anything else is TD_DEC_OTHER. */
+td_decode_status td_dec_icmp4(cursor *c, td_dec *d);
+td_decode_status td_dec_icmp6(cursor *c, td_dec *d);
 
 /* decode_tunnel.c: an IP payload for which td_dec_ip_proto_tunnel() is true. */
 td_decode_status td_dec_ip_proto(uint8_t proto, cursor *c, td_dec *d);

@@ -130,6 +130,8 @@ td_decode_status td_dec_ipv4(cursor *c, td_dec *d)
     cursor payload = cur_sub(c, min_size(cur_left(c), wire_len));
     if (td_dec_ip_proto_tunnel(proto))
         return td_dec_inner(d, proto, &payload);
+    if (proto == TD_IPPROTO_ICMP)
+        return td_dec_icmp4(&payload, d);
     if (proto != IPPROTO_TCP_)
         return td_dec_other(d, "IPv4 payload is not TCP");
     return decode_tcp(&payload, wire_len, d);
@@ -192,6 +194,8 @@ td_decode_status td_dec_ipv6(cursor *c, td_dec *d)
             return td_dec_other(d, "IPv6 no next header");
         case IP6_ESP:
             return td_dec_other(d, "IPv6 ESP");
+        case TD_IPPROTO_ICMPV6:
+            return td_dec_icmp6(&p, d);
         default:
             if (td_dec_ip_proto_tunnel(next))
                 return td_dec_inner(d, next, &p);

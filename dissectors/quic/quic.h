@@ -26,6 +26,10 @@ bool td_quic_sniff_initial(const uint8_t *data, size_t len);
 /* Does the datagram start with a QUIC long header at all (any type)? */
 bool td_quic_sniff_long(const uint8_t *data, size_t len);
 
+/* A QUIC version in words: "v1", "v2", "draft-29", "0x1a2a3a4a (reserved, to force negotiation)",
+ * else "0x%08x"; written into buf (>= 48 bytes), which is returned. */
+const char *td_quic_version_label(uint32_t v, char *buf, size_t len);
+
 /* A new connection writing into t (t->quic is allocated here); certificates summarised through
  * x509 (may be NULL); k (may be NULL) opens Handshake and 1-RTT packets. */
 td_quic_conn *td_quic_conn_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k);

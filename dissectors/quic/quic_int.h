@@ -50,7 +50,7 @@ typedef struct quic_hdr {
 
 /* Parse the packet header at data[0..len).  A short header's DCID length is not on the wire:
  * short_dcid_len says it (the connection's own CID length).  Returns false when the header lies
- * (a length past the datagram, a CID over 20 bytes in v1/v2, the fixed bit clear ...). */
+ * (a length past the datagram, a CID over 20 bytes ...).  The fixed bit may be clear (greased, RFC 9287). */
 bool quic_parse_header(const uint8_t *data, size_t len, size_t short_dcid_len, quic_hdr *h);
 /* Does this datagram start with a QUIC long header (fixed bit set, a version field)? */
 bool quic_looks_long(const uint8_t *data, size_t len);

@@ -93,7 +93,8 @@ static bool parse_long(const uint8_t *data, size_t len, quic_hdr *h)
         h->packet_len = len;
         return true;
     }
-    if (!(h->first & 0x40)) return false;      /* the fixed bit */
+    /* The fixed bit may be clear: a peer that advertised grease_quic_bit (RFC 9287, ngtcp2 does)
+     * lets the other side send it as 0 on every packet but its first Initial. */
     unsigned bits = (h->first >> 4) & 3;
     if (h->version == TD_QUIC_V2) bits = (bits + 3) & 3;   /* v2: Retry 0, Initial 1, 0-RTT 2, HS 3 */
     h->type = (uint8_t)bits;                   /* QUIC_PT_INITIAL .. QUIC_PT_RETRY */
@@ -111,8 +112,9 @@ bool quic_parse_header(const uint8_t *data, size_t len, size_t short_dcid_len, q
         memset(h, 0, sizeof *h);
         return false;
     }
-    /* Short header (RFC 9000 17.3.1): fixed bit, then the DCID whose length the receiver chose. */
-    if (!(data[0] & 0x40) || short_dcid_len > TD_QUIC_MAX_CID || len < 1 + short_dcid_len) {
+    /* Short header (RFC 9000 17.3.1): the (maybe greased) fixed bit, then the DCID whose length the
+     * receiver chose. */
+    if (short_dcid_len > TD_QUIC_MAX_CID || len < 1 + short_dcid_len) {
         memset(h, 0, sizeof *h);
         return false;
     }
@@ -125,7 +127,9 @@ bool quic_parse_header(const uint8_t *data, size_t len, size_t short_dcid_len, q
 }
 
 /* The header form and fixed bits, a version and both CID length bytes' room.  Version Negotiation
- * (version 0) needs only the form bit: its other 7 bits are arbitrary (RFC 9000 17.2.1). */
+ * (version 0) needs only the form bit: its other 7 bits are arbitrary (RFC 9000 17.2.1).  The fixed
+ * bit is required here, where a new connection is recognised: a client's first Initial never greases
+ * it (RFC 9287 3.1), and it keeps other UDP traffic out. */
 bool quic_looks_long(const uint8_t *data, size_t len)
 {
     if (!data || len < 7 || !(data[0] & 0x80)) return false;

@@ -146,8 +146,8 @@ TEST(short_header_takes_the_connections_cid_length)
     CHECK(!quic_parse_header(s, 8, 8, &h));                   /* the DCID cut short */
     CHECK(!quic_parse_header(s, sizeof s, 21, &h));
     CHECK(!quic_looks_long(s, sizeof s));
-    static const uint8_t nofixed[] = { 0x01, 1, 2, 3 };
-    CHECK(!quic_parse_header(nofixed, sizeof nofixed, 0, &h));
+    static const uint8_t nofixed[] = { 0x01, 1, 2, 3 };        /* fixed bit greased (RFC 9287): still read */
+    CHECK(quic_parse_header(nofixed, sizeof nofixed, 0, &h) && h.type == QUIC_PT_SHORT);
 }
 
 TEST(unknown_versions_give_only_cids)
@@ -170,9 +170,9 @@ TEST(long_headers_that_lie)
     size_t n = hex(QV1_CLIENT_PACKET, pkt, sizeof pkt);
     quic_hdr h;
     CHECK(!quic_parse_header(pkt, n - 1, 0, &h));             /* Length past the datagram */
-    pkt[0] &= (uint8_t)~0x40;                                 /* fixed bit clear */
-    CHECK(!quic_parse_header(pkt, n, 0, &h));
-    CHECK(!quic_looks_long(pkt, n));
+    pkt[0] &= (uint8_t)~0x40;                                 /* fixed bit clear: greased (RFC 9287) */
+    CHECK(quic_parse_header(pkt, n, 0, &h) && h.type == QUIC_PT_INITIAL);
+    CHECK(!quic_looks_long(pkt, n));                          /* ... but never a new connection's first */
     pkt[0] |= 0x40;
     pkt[5] = 21;                                              /* a 21-byte DCID in v1 */
     CHECK(!quic_parse_header(pkt, n, 0, &h));
