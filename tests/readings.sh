@@ -46,13 +46,21 @@ def run(args, cap):
 def said(conns):
     return (",".join(str(c.get("verdict")) for c in conns) or "-", ",".join(str(c.get("confidence")) for c in conns) or "-")
 
-sets = [  # directory, root, truth, key logs in DIR/keylog/ (else beside the capture)
-    ("samples", "samples/ca/test-root-ca.pem", "samples/expected-verdicts.txt", True),
-    ("samples/matrix", "samples/matrix/ca/root.pem", "samples/matrix/expected.txt", False),
+sets = [  # directory, root, truth, key logs in DIR/keylog/ (else beside the capture), key log suffix
+    ("samples", "samples/ca/test-root-ca.pem", "samples/expected-verdicts.txt", True, ".keylog"),
+    ("samples/matrix", "samples/matrix/ca/root.pem", "samples/matrix/expected.txt", False, ".keylog"),
+    ("samples/quic", "samples/quic/ca/root.pem", "samples/quic/truth.txt", False, ".keys"),
 ]
+
+def decrypted_enough(conns):
+    """Read with a key log, every connection whose handshake got past the ServerHello was opened (a
+    QUIC attempt that was never answered, or answered in a version it did not offer, has nothing
+    to open)."""
+    return conns and any(c.get("decrypted") is True for c in conns) and all(
+        c.get("decrypted") is True for c in conns if (c.get("tls") or {}).get("server_hello"))
 passed = failed = 0
 rate = defaultdict(lambda: defaultdict(lambda: [0, 0]))   # stack -> reading -> [true verdicts, captures]
-for d, ca, truth_path, keylog_dir in sets:
+for d, ca, truth_path, keylog_dir, suffix in sets:
     if not os.path.isfile(truth_path) or not os.path.isfile(os.path.join(d, "readings.txt")):
         print("skip readings %s: %s or its readings.txt is absent" % (d, truth_path))
         continue
@@ -65,8 +73,8 @@ for d, ca, truth_path, keylog_dir in sets:
             failed += 1
             continue
         stem = name[:-8] if name.endswith(".pcap.gz") else name.rsplit(".", 1)[0]
-        kl = os.path.join(d, "keylog", stem + ".keylog") if keylog_dir else os.path.join(d, stem + ".keylog")
-        stack = truth[name][2].split("/")[0].strip() if d.endswith("matrix") else "samples"
+        kl = os.path.join(d, "keylog", stem + suffix) if keylog_dir else os.path.join(d, stem + suffix)
+        stack = truth[name][2].split("/")[0].strip() if d.endswith("matrix") else os.path.basename(d)
         want_v, want_c = truth[name][:2]
         readings = [("no-anchors", [], (want_v, want_c)), ("cacert", ["--cacert", ca], (want_v, want_c))]
         if os.path.isfile(kl):
@@ -87,7 +95,7 @@ for d, ca, truth_path, keylog_dir in sets:
                 why = "exit status %d: %s" % (p.returncode, p.stderr.strip()[:200])
             elif want is None:
                 why = "cell %r is not '=', '-' or VERDICTS/CONFIDENCES" % cell
-            elif reading == "keylog" and not (conns and all(c.get("decrypted") is True for c in conns)):
+            elif reading == "keylog" and not decrypted_enough(conns):
                 why = "not decrypted: %s" % [c.get("decrypt_status") for c in conns]
             elif got == true and cell != "=":
                 why = "gives the truth %s/%s, but readings.txt still lists %s: write '='" % (got[0], got[1], cell)
@@ -126,7 +134,7 @@ for k in sorted(rate):
     for reading in ("no-anchors", "cacert", "keylog"):
         ok, n = rate[k][reading]
         cells.append("%3d/%3d" % (ok, n))
-        if k != "samples":
+        if k not in ("samples", "quic"):
             tot[reading][0] += ok
             tot[reading][1] += n
     print("#   %-18s %s" % (k, "  ".join(cells)))
