@@ -9,7 +9,8 @@ void td_transcript_event(td_transcript *t, td_ev_kind kind, int dir, int sub, ui
 {
     /* Runs of application data, of encrypted SSLv2 records, and of protected records past those
      * kept, become one entry. */
-    if ((kind == TD_EV_APPDATA || kind == TD_EV_SSL2_ENCRYPTED || (kind == TD_EV_OPAQUE && sub == 0)) && t->n_events > 0) {
+    if ((kind == TD_EV_APPDATA || kind == TD_EV_SSL2_ENCRYPTED || (kind == TD_EV_OPAQUE && sub == 0) ||
+         kind == TD_EV_QUIC_PACKET) && t->n_events > 0) {
         td_event *last = &t->events[t->n_events - 1];
         if (last->kind == kind && last->dir == dir && last->sub == sub) {
             last->count++;

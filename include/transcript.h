@@ -124,7 +124,12 @@ typedef enum td_ev_kind {
                                               len = record length */
     TD_EV_SSL2_ENCRYPTED,                  /* encrypted SSLv2 record(s): count = consecutive records
                                               coalesced (as TD_EV_APPDATA), len = bytes */
+    TD_EV_QUIC_PACKET,                     /* QUIC packet(s): sub = TD_QP_*, len = bytes, count = consecutive
+                                              packets of one type and direction coalesced */
+    TD_EV_QUIC_CLOSE,                      /* CONNECTION_CLOSE read (td_quic.close_* of its direction) */
 } td_ev_kind;
+
+enum { TD_QP_INITIAL = 0, TD_QP_0RTT, TD_QP_HANDSHAKE, TD_QP_RETRY, TD_QP_VN, TD_QP_1RTT, TD_QP_OTHER };
 
 #define TD_EVF_DECRYPTED 1                 /* td_event.flags: read from a record opened with a key log */
 

@@ -83,7 +83,8 @@ const char *td_event_kind_name(uint8_t kind)
         [TD_EV_HANDSHAKE] = "handshake", [TD_EV_SSL2] = "sslv2", [TD_EV_CCS] = "ccs", [TD_EV_ALERT] = "alert",
         [TD_EV_ENCRYPTED_HANDSHAKE] = "encrypted-handshake", [TD_EV_APPDATA] = "appdata",
         [TD_EV_PLAINTEXT] = "plaintext", [TD_EV_GAP] = "gap", [TD_EV_UNKNOWN_RECORD] = "bad-record",
-        [TD_EV_OPAQUE] = "encrypted",
+        [TD_EV_OPAQUE] = "encrypted", [TD_EV_HEARTBEAT] = "heartbeat", [TD_EV_SSL2_ENCRYPTED] = "sslv2-encrypted",
+        [TD_EV_QUIC_PACKET] = "quic-packet", [TD_EV_QUIC_CLOSE] = "quic-close",
     };
     return kind < sizeof names / sizeof names[0] && names[kind] ? names[kind] : "unknown";
 }
@@ -95,6 +96,25 @@ const char *td_event_record_label(const td_result *r, const td_event *e, size_t 
     size_t i = (*rec)++;
     if (!r->inf.done || i >= r->t->tls.n_records) return NULL;
     return td_rec_label_name((td_rec_label)r->inf.label[i]);
+}
+
+/* QUIC's ladder entries: a run of packets of one type, a CONNECTION_CLOSE. */
+static const char *quic_event_text(const td_transcript *t, const td_event *e, char *buf, size_t len)
+{
+    static const char *const types[] = { "Initial", "0-RTT", "Handshake", "Retry", "Version Negotiation", "1-RTT",
+                                         "long header" };
+    if (e->kind == TD_EV_QUIC_PACKET) {
+        const char *n = types[e->sub < 7 ? e->sub : 6];
+        if (e->count > 1) snprintf(buf, len, "QUIC %s x%u (%u B)", n, e->count, e->len);
+        else snprintf(buf, len, "QUIC %s (%u B)", n, e->len);
+        return buf;
+    }
+    if (!t->quic || !t->quic->closed[e->dir]) return "CONNECTION_CLOSE";
+    char c[96];
+    const char *reason = t->quic->close_reason[e->dir];
+    snprintf(buf, len, "CONNECTION_CLOSE %s%s%s%s", td_quic_close_text(t->quic, e->dir, c, sizeof c),
+             reason[0] ? " \"" : "", reason, reason[0] ? "\"" : "");
+    return buf;
 }
 
 /* The ladder's text for an event ("ClientHello (204 B)", "Alert fatal unknown_ca(48)"): a
@@ -163,6 +183,9 @@ const char *td_event_text(const td_transcript *t, const td_event *e, char *buf, 
         if (e->count > 1) snprintf(buf, len, "encrypted records x%u (%u B)", e->count, e->len);
         else snprintf(buf, len, "encrypted record (%u B)", e->len);
         return buf;
+    case TD_EV_QUIC_PACKET:
+    case TD_EV_QUIC_CLOSE:
+        return quic_event_text(t, e, buf, len);
     }
     return "?";
 }

@@ -190,10 +190,15 @@ static void hello_facts(FILE *f, const td_tls *s)
         }
 }
 
-/* What came before TLS: a STARTTLS dialogue, an HTTP CONNECT through a proxy. */
+/* What came before TLS: a STARTTLS dialogue, an HTTP CONNECT through a proxy; or QUIC's transport. */
 static void upgrade_facts(FILE *f, const td_transcript *t)
 {
     char words[512];
+    if (t->quic) {
+        fputs("<dt>transport</dt><dd>QUIC (UDP): ", f);
+        esc(f, td_quic_line(t, words, sizeof words));
+        fputs("</dd>", f);
+    }
     if (t->tls.stls && t->tls.stls->protocol) {
         fputs("<dt>STARTTLS</dt><dd>", f);
         esc(f, td_starttls_text(t->tls.stls, words, sizeof words));
@@ -422,7 +427,7 @@ static void rollup_table(FILE *f, td_rollup *ru)
         bool v6 = strchr(s->ip, ':') != NULL;
         fprintf(f, "<tr class=\"%s\"><td>%s", s->failed ? "fail" : "ok", v6 ? "[" : "");
         esc(f, s->ip);
-        fprintf(f, "%s:%u</td><td class=\"sni\">", v6 ? "]" : "", s->port);
+        fprintf(f, "%s:%u%s</td><td class=\"sni\">", v6 ? "]" : "", s->port, s->udp ? "/udp" : "");
         if (s->sni[0]) esc(f, s->sni);
         else fputs("<i>none</i>", f);
         td_server_fail_span(s, span, sizeof span);

@@ -60,7 +60,8 @@ const char *td_quic_line(const td_transcript *t, char *buf, size_t len)
     if (!q->closed[0] && !q->closed[1] && n < len) n += (size_t)snprintf(buf + n, len - n, ", no CONNECTION_CLOSE seen");
     if (q->migrated && n < len) n += (size_t)snprintf(buf + n, len - n, ", migrated");
     if ((q->undecryptable[0] || q->undecryptable[1]) && n < len)
-        snprintf(buf + n, len - n, ", %u packets not opened", q->undecryptable[0] + q->undecryptable[1]);
+        snprintf(buf + n, len - n, t->tls.dec ? ", %u packets not opened" : ", %u protected packets (no key log)",
+                 q->undecryptable[0] + q->undecryptable[1]);
     return buf;
 }
 

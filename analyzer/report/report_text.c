@@ -393,7 +393,8 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
         bool v6 = strchr(s->ip, ':') != NULL;
         line l = { .n = 0 };
         char span[64];
-        add(&l, "%s%s%s:%u %s: ", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port, s->sni[0] ? s->sni : "(no SNI)");
+        add(&l, "%s%s%s:%u%s %s: ", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port, s->udp ? "/udp" : "",
+            s->sni[0] ? s->sni : "(no SNI)");
         if (td_server_all_failed_alike(s)) {
             td_server_fail_span(s, span, sizeof span);
             add(&l, "%sall %llu failed the same way, %s%s, %s", col(color, C_RED), (unsigned long long)s->connections,

@@ -45,16 +45,19 @@ static uint32_t fnv(uint32_t h, const char *s)
     return h;
 }
 
-static uint32_t key_hash(const char *ip, uint16_t port, const char *sni)
+/* port: the server's port, with 0x10000 added for UDP (QUIC). */
+static uint32_t key_hash(const char *ip, uint32_t port, const char *sni)
 {
     uint32_t h = fnv(2166136261u, ip);
     h = (h ^ port) * 16777619u;
     return fnv(h, sni);
 }
 
-static bool same(const td_server_stat *s, const char *ip, uint16_t port, const char *sni)
+static uint32_t port_key(const td_server_stat *s) { return s->port | (s->udp ? 0x10000u : 0); }
+
+static bool same(const td_server_stat *s, const char *ip, uint32_t port, const char *sni)
 {
-    return s->port == port && strcmp(s->ip, ip) == 0 && strcmp(s->sni, sni) == 0;
+    return port_key(s) == port && strcmp(s->ip, ip) == 0 && strcmp(s->sni, sni) == 0;
 }
 
 static void reindex(td_rollup *ru)
@@ -62,7 +65,7 @@ static void reindex(td_rollup *ru)
     memset(ru->index, 0, (ru->mask + 1) * sizeof *ru->index);
     for (size_t i = 0; i < ru->n; i++) {
         const td_server_stat *s = ru->servers[i];
-        size_t at = key_hash(s->ip, s->port, s->sni) & ru->mask;
+        size_t at = key_hash(s->ip, port_key(s), s->sni) & ru->mask;
         while (ru->index[at]) at = (at + 1) & ru->mask;
         ru->index[at] = (uint32_t)(i + 1);
     }
@@ -81,7 +84,7 @@ static bool grow_index(td_rollup *ru)
     return true;
 }
 
-static td_server_stat *lookup(td_rollup *ru, const char *ip, uint16_t port, const char *sni)
+static td_server_stat *lookup(td_rollup *ru, const char *ip, uint32_t port, const char *sni)
 {
     if (ru->sorted) reindex(ru);
     size_t at = key_hash(ip, port, sni) & ru->mask;
@@ -105,7 +108,8 @@ static td_server_stat *lookup(td_rollup *ru, const char *ip, uint16_t port, cons
     td_server_stat *s = calloc(1, sizeof *s + sl + 1);
     if (!s) return NULL;
     snprintf(s->ip, sizeof s->ip, "%s", ip);
-    s->port = port;
+    s->port = (uint16_t)port;
+    s->udp = port > 0xffff;
     memcpy(s->sni, sni, sl + 1);
     ru->servers[ru->n++] = s;
     ru->index[at] = (uint32_t)ru->n;
@@ -116,7 +120,7 @@ void td_rollup_add(td_rollup *ru, const td_result *r)
 {
     if (!ru) return;
     const td_transcript *t = r->t;
-    td_server_stat *s = lookup(ru, t->server.ip, t->server.port, t->tls.sni ? t->tls.sni : "");
+    td_server_stat *s = lookup(ru, t->server.ip, t->server.port | (t->quic ? 0x10000u : 0), t->tls.sni ? t->tls.sni : "");
     if (!s) {
         ru->untracked++;
         return;
@@ -138,6 +142,7 @@ static int by_report_order(const void *a, const void *b)
     int c = strcmp(x->ip, y->ip);
     if (c) return c;
     if (x->port != y->port) return x->port < y->port ? -1 : 1;
+    if (x->udp != y->udp) return x->udp ? 1 : -1;
     return strcmp(x->sni, y->sni);
 }
 

@@ -1,5 +1,5 @@
 /* rollup.h - the per-server roll-up (analyzer/report/rollup.c): verdicts counted by server.
- * Every connection's verdict is counted under its server (IP, port and SNI), for the table after
+ * Every connection's verdict is counted under its server (IP, port, transport and SNI), for the table after
  * the connections and the JSON summary.  At most `cap` servers are tracked; connections to
  * further servers are only counted. */
 #ifndef TLSDIAG_ROLLUP_H
@@ -16,6 +16,7 @@
 typedef struct td_server_stat {
     char ip[46];
     uint16_t port;
+    bool udp;                      /* QUIC: a server on UDP, counted apart from TCP on the same port */
     uint64_t connections;
     uint64_t failed;               /* connections with a problem verdict (td_result_is_problem) */
     uint64_t verdicts[TD_V_COUNT];

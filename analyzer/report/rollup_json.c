@@ -10,6 +10,7 @@ static void server(td_jw *w, const td_server_stat *s)
     char t[48];
     TD_JW_LIT(w, "{\"ip\":"); td_jw_str(w, s->ip);
     TD_JW_LIT(w, ",\"port\":"); td_jw_u64(w, s->port);
+    if (s->udp) TD_JW_LIT(w, ",\"transport\":\"quic\"");
     TD_JW_LIT(w, ",\"sni\":"); td_jw_str(w, s->sni[0] ? s->sni : NULL);
     TD_JW_LIT(w, ",\"connections\":"); td_jw_u64(w, s->connections);
     TD_JW_LIT(w, ",\"failed\":"); td_jw_u64(w, s->failed);

@@ -117,6 +117,7 @@ static void note_close(td_quic_conn *q, int dir, int space, const quic_close *c)
     td_quic *f = q->t->quic;
     if (f->closed[dir]) return;
     f->closed[dir] = true;
+    td_transcript_event(q->t, TD_EV_QUIC_CLOSE, dir, 0, (uint32_t)c->code, q->cur_packet, q->cur_ts);
     f->close_app[dir] = c->app;
     f->close_encrypted[dir] = space != SP_INITIAL;
     f->close_code[dir] = c->code;
@@ -130,13 +131,28 @@ static void note_close(td_quic_conn *q, int dir, int space, const quic_close *c)
                                  q->cur_ts);
 }
 
+/* The first bytes of a request stream, read with the key log: the request, or the answer's status. */
+static void stream_frame(void *ctx, uint64_t id, uint64_t offset, const uint8_t *data, size_t len, bool fin)
+{
+    (void)fin;
+    td_quic_conn *q = ctx;
+    td_decrypt_facts *d = q->t->tls.dec;
+    int dir = q->cur_dir;
+    if ((id & 3) != 0 || offset != 0 || !d || d->app_first[dir]) return;   /* client-initiated, bidirectional */
+    char line[TD_APP_LINE_MAX];
+    int st = quic_http3_headers(data, len, line, sizeof line);
+    if (!st || !(d->app_first[dir] = strdup(line))) return;
+    d->app_first_packet[dir] = q->cur_packet;
+    if (dir == TD_S2C && st >= 100) q->t->quic->http3_status = (uint32_t)st;
+}
+
 static void read_frames(td_quic_conn *q, int dir, int space, const uint8_t *p, size_t n)
 {
     quic_frames_out out;
     memset(&out, 0, sizeof out);
     q->cur_dir = dir;
     q->cur_space = space;
-    quic_frames(p, n, crypto_frame, q, &out);
+    quic_frames_streams(p, n, crypto_frame, space == SP_APP ? stream_frame : NULL, q, &out);
     if (out.close.seen) note_close(q, dir, space, &out.close);
     if (out.handshake_done && dir == TD_S2C) q->t->quic->handshake_done = true;
 }
@@ -289,15 +305,19 @@ static void server_long(td_quic_conn *q, const quic_hdr *h)
 static void one_packet(td_quic_conn *q, int dir, const uint8_t *pkt, const quic_hdr *h, size_t datagram_len)
 {
     td_quic *f = q->t->quic;
-    if (h->type == QUIC_PT_VN) {
-        if (dir == TD_S2C) version_negotiation(q, h);
-        return;
-    }
-    if (h->type == QUIC_PT_RETRY) {
-        if (dir == TD_S2C) retry(q, pkt, h);
+    if (h->type == QUIC_PT_VN || h->type == QUIC_PT_RETRY) {
+        td_transcript_event(q->t, TD_EV_QUIC_PACKET, dir, h->type == QUIC_PT_VN ? TD_QP_VN : TD_QP_RETRY,
+                            (uint32_t)h->packet_len, q->cur_packet, q->cur_ts);
+        if (dir == TD_S2C && h->type == QUIC_PT_VN) version_negotiation(q, h);
+        if (dir == TD_S2C && h->type == QUIC_PT_RETRY) retry(q, pkt, h);
         return;
     }
     if (h->type != QUIC_PT_SHORT && h->type != QUIC_PT_UNKNOWN_VERSION && dir == TD_S2C) server_long(q, h);
+    static const uint8_t ladder[] = { [QUIC_PT_INITIAL] = TD_QP_INITIAL, [QUIC_PT_0RTT] = TD_QP_0RTT,
+                                      [QUIC_PT_HANDSHAKE] = TD_QP_HANDSHAKE, [QUIC_PT_SHORT] = TD_QP_1RTT,
+                                      [QUIC_PT_UNKNOWN_VERSION] = TD_QP_OTHER };
+    td_transcript_event(q->t, TD_EV_QUIC_PACKET, dir, h->type < sizeof ladder ? ladder[h->type] : TD_QP_OTHER,
+                        (uint32_t)h->packet_len, q->cur_packet, q->cur_ts);
     switch (h->type) {
     case QUIC_PT_INITIAL:
         f->initials[dir]++;

@@ -17,6 +17,7 @@
 typedef struct walk {
     cursor c;
     quic_crypto_fn crypto;
+    quic_stream_fn stream;
     void *ctx;
     quic_frames_out *out;
 } walk;
@@ -68,14 +69,17 @@ static bool crypto_frame(walk *w)
     return true;
 }
 
-/* STREAM (0x08..0x0f): Stream ID, Offset if OFF (0x04), Length if LEN (0x02) else to the end. */
-static bool stream_frame(cursor *c, uint64_t type)
+/* STREAM (0x08..0x0f): Stream ID, Offset if OFF (0x04), Length if LEN (0x02) else to the end;
+ * its data to the stream callback, if any. */
+static bool stream_frame(walk *w, uint64_t type)
 {
-    (void)quic_varint(c);
+    cursor *c = &w->c;
+    uint64_t id = quic_varint(c);
     uint64_t off = (type & 0x04) ? quic_varint(c) : 0;
     uint64_t n = (type & 0x02) ? quic_varint(c) : cur_left(c);
     if (c->bad || n > cur_left(c) || n > MAX_END - off) return false;
-    cur_skip(c, (size_t)n);
+    const uint8_t *d = cur_bytes(c, (size_t)n);
+    if (w->stream) w->stream(w->ctx, id, off, d, (size_t)n, (type & 0x01) != 0);
     return true;
 }
 
@@ -123,8 +127,9 @@ static bool close_frame(walk *w, uint64_t type)
 
 /* The frames other than PADDING, PING, ACK, CRYPTO and CONNECTION_CLOSE: 1 when read, 0 when they
  * lie, -1 for a type this file does not know. */
-static int other_frame(cursor *c, uint64_t type)
+static int other_frame(walk *w, uint64_t type)
 {
+    cursor *c = &w->c;
     size_t n = 0;
     switch (type) {
     case 0x04: return skip_varints(c, 3);                     /* RESET_STREAM */
@@ -140,7 +145,7 @@ static int other_frame(cursor *c, uint64_t type)
     case 0x30: cur_skip(c, cur_left(c)); return 1;            /* DATAGRAM to the end */
     case 0x31: return length_prefixed(c, &n) != NULL;         /* DATAGRAM with Length */
     default:
-        if (type >= 0x08 && type <= 0x0f) return stream_frame(c, type);
+        if (type >= 0x08 && type <= 0x0f) return stream_frame(w, type);
         return -1;
     }
 }
@@ -170,15 +175,21 @@ static int one_frame(walk *w, uint64_t type)
     }
     if (type == 0x06) return crypto_frame(w);
     add32(&out->other_frames, 1);
-    int r = other_frame(&w->c, type);
+    int r = other_frame(w, type);
     if (r > 0 && type == 0x1e) out->handshake_done = true;
     return r;
 }
 
 bool quic_frames(const uint8_t *p, size_t len, quic_crypto_fn crypto, void *ctx, quic_frames_out *out)
 {
+    return quic_frames_streams(p, len, crypto, NULL, ctx, out);
+}
+
+bool quic_frames_streams(const uint8_t *p, size_t len, quic_crypto_fn crypto, quic_stream_fn stream, void *ctx,
+                         quic_frames_out *out)
+{
     memset(out, 0, sizeof *out);
-    walk w = { cur_make(p, len), crypto, ctx, out };
+    walk w = { cur_make(p, len), crypto, stream, ctx, out };
     if (!p) return len == 0;
     while (!cur_empty(&w.c)) {
         uint64_t type = quic_varint(&w.c);

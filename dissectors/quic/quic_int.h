@@ -119,6 +119,20 @@ typedef void (*quic_crypto_fn)(void *ctx, uint64_t offset, const uint8_t *data, 
  * Returns false when a frame's lengths lie (what came before is kept in *out). */
 bool quic_frames(const uint8_t *p, size_t len, quic_crypto_fn crypto, void *ctx, quic_frames_out *out);
 
+/* The same, with STREAM frames' data (RFC 9000 19.8) to `stream` as they are met (not reassembled). */
+typedef void (*quic_stream_fn)(void *ctx, uint64_t stream_id, uint64_t offset, const uint8_t *data, size_t len,
+                               bool fin);
+bool quic_frames_streams(const uint8_t *p, size_t len, quic_crypto_fn crypto, quic_stream_fn stream, void *ctx,
+                         quic_frames_out *out);
+
+/* ---- HTTP/3 (RFC 9114, QPACK RFC 9204): quic_http3.c ------------------------------------------ */
+/* The first bytes of a request stream (client-initiated bidirectional): if they begin a HEADERS
+ * frame whose field section names, from QPACK's static table or a plain literal, a :status (from
+ * the server) or a :method and :path (from the client), write "HTTP/3 200" or "HTTP/3 GET /x" into
+ * out and return the status (100..599) or 1 for a request; else 0.  Dynamic-table references are
+ * skipped; Huffman-coded values are read for :status only (digits). */
+int quic_http3_headers(const uint8_t *data, size_t len, char *out, size_t outlen);
+
 /* ---- CRYPTO stream reassembly (RFC 9000 19.6): quic_crypto_stream.c ---------------------------- */
 /* One packet-number space, one direction: CRYPTO frames arrive at any offset, in any order,
  * overlapping; bytes are handed on in order, exactly once.  Held out-of-order bytes are capped

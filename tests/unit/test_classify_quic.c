@@ -209,6 +209,37 @@ TEST(fallback_to_tcp_is_linked_both_ways)
     td_classifier_free(c);
 }
 
+TEST(transport_findings)
+{
+    td_transcript *t = quic_attempt(1);
+    server_answers(t);
+    td_quic *q = t->quic;
+    q->client_initial_min = 1100;
+    q->retries = 2;
+    q->retry_packet = 3;
+    q->retry_integrity_bad = true;
+    q->migrated = true;
+    const td_result *r = classify(t);
+    CHECK(has_finding(r, "quic-initial-too-small") && has_finding(r, "quic-retry-loop"));
+    CHECK(has_finding(r, "quic-retry-invalid") && has_finding(r, "quic-migrated"));
+    CHECK(!has_finding(r, "quic-amplification-limit"));
+    tr_free(t);
+    /* The server stopped at 3x what the client sent; the client never got past its Initials. */
+    t = quic_attempt(1);
+    q = t->quic;
+    q->datagrams[TD_S2C] = 3;
+    q->bytes[TD_C2S] = 1252;
+    q->bytes[TD_S2C] = 3700;
+    CHECK(has_finding(classify(t), "quic-amplification-limit"));
+    q->bytes[TD_S2C] = 1500;                           /* well under the limit: something else */
+    CHECK(!has_finding(classify(t), "quic-amplification-limit"));
+    q->bytes[TD_S2C] = 3700;
+    q->handshakes[TD_C2S] = 1;                         /* the client went on: no stall */
+    CHECK(!has_finding(classify(t), "quic-amplification-limit"));
+    CHECK(!has_finding(&res, "quic-initial-too-small") && !has_finding(&res, "quic-retry-loop"));
+    tr_free(t);
+}
+
 int main(void)
 {
     if (!classify_setup()) return 1;
@@ -219,6 +250,7 @@ int main(void)
     RUN(an_encrypted_refusal_is_likely_a_certificate);
     RUN(ok_with_keys_and_no_close);
     RUN(fallback_to_tcp_is_linked_both_ways);
+    RUN(transport_findings);
     classify_teardown();
     return check_done();
 }
