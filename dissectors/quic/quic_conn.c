@@ -41,6 +41,8 @@ struct td_quic_conn {
     size_t hello_have;
     held_packet *held;                      /* heap, HELD_MAX */
     size_t n_held;
+    uint32_t app_opened[2];                 /* 1-RTT packets opened per direction */
+    bool settled;                           /* nothing left to learn from 1-RTT packets: only counted */
     /* The packet being read, for the CRYPTO delivery callback. */
     int cur_dir, cur_space;
     uint64_t cur_packet;
@@ -253,6 +255,24 @@ static void open_packet(td_quic_conn *q, int dir, int space, const uint8_t *pkt,
     if (space != SP_INITIAL) count_opened(q, dir, true);
     read_frames(q, dir, space, q->plain, n);
     if (space == SP_INITIAL) try_keys(q);
+    if (space == SP_APP && q->app_opened[dir] < UINT32_MAX) q->app_opened[dir]++;
+}
+
+/* Once the handshake is decided, short-header packets tell nothing more that a verdict needs: without
+ * a key log, once both sides sent 1-RTT packets; with one, once the server's HANDSHAKE_DONE came and
+ * each side's first request or answer was read (or a few packets were opened trying).  From then on
+ * a short-header datagram is counted and not opened (the fast path of td_quic_conn_datagram). */
+static bool settled(const td_quic_conn *q)
+{
+    const td_quic *f = q->t->quic;
+    if (!f->one_rtt[TD_C2S] || !f->one_rtt[TD_S2C]) return false;
+    if (!q->keylog) return true;
+    const td_decrypt_facts *d = q->t->tls.dec;
+    if (!q->keys[SP_APP][TD_C2S].set && !q->keys[SP_APP][TD_S2C].set) return q->keys_tried;
+    if (!f->handshake_done) return q->app_opened[TD_S2C] >= 64;
+    for (int dir = 0; dir < 2; dir++)
+        if (!(d && d->app_first[dir]) && q->app_opened[dir] < 16) return false;
+    return true;
 }
 
 /* The client's Initial: the connection's version and IDs, and the Initial keys (again after a
@@ -382,6 +402,12 @@ void td_quic_conn_datagram(td_quic_conn *q, int dir, const uint8_t *data, size_t
     td_quic *f = q->t->quic;
     f->datagrams[dir]++;
     f->bytes[dir] += len;
+    if (q->settled && len && !(data[0] & 0x80)) {   /* the fast path: a 1-RTT datagram, counted */
+        f->short_packets[dir]++;
+        f->last_datagram_handshake[dir] = false;
+        td_transcript_event(q->t, TD_EV_QUIC_PACKET, dir, TD_QP_1RTT, (uint32_t)len, packet, ts);
+        return;
+    }
     if (dir == TD_S2C && !f->first_server_packet) {
         f->first_server_packet = packet;
         f->first_server_ts = ts;
@@ -405,6 +431,7 @@ void td_quic_conn_datagram(td_quic_conn *q, int dir, const uint8_t *data, size_t
     }
     if (n > 1) f->coalesced[dir]++;
     f->last_datagram_handshake[dir] = f->last_handshake_packet[dir] == packet;
+    if (!q->settled) q->settled = settled(q);
 }
 
 int td_quic_conn_cid_len(const td_quic_conn *q, int dir)
