@@ -111,6 +111,8 @@ void td_transcript_clear(td_transcript *t)
         free(tls->hello);
     }
     free(tls->stls);
+    free(tls->quic_tp[0]);
+    free(tls->quic_tp[1]);
     free(t->quic);
     free(t->events);
     memset(t, 0, sizeof *t);

@@ -277,6 +277,16 @@ typedef struct td_proxy {
 #define TD_QUIC_CID_MAX 20
 #define TD_QUIC_MAX_VERSIONS 8
 typedef struct td_quic_cid { uint8_t len; uint8_t b[TD_QUIC_CID_MAX]; } td_quic_cid;
+/* Transport parameters (RFC 9000 18.2, RFC 9287, RFC 9368): those a diagnosis reads. */
+typedef struct td_quic_tp {
+    bool seen;
+    bool malformed;                        /* a length lied: what came before is kept */
+    uint16_t count;                        /* parameters in the block (GREASE ones too) */
+    uint64_t max_idle_timeout_ms, max_udp_payload_size, initial_max_data, initial_max_streams_bidi;
+    uint64_t active_connection_id_limit;
+    bool disable_active_migration, grease_quic_bit, has_retry_scid, has_original_dcid, version_information;
+    td_quic_cid initial_scid, original_dcid, retry_scid;
+} td_quic_tp;
 typedef struct td_quic {
     uint32_t version;                      /* of the client's first Initial (0: none seen) */
     uint32_t last_version;                 /* of its last Initial (another after Version Negotiation) */
@@ -318,6 +328,7 @@ typedef struct td_quic {
     bool icmp_unreachable;                 /* ICMP port unreachable answered the client */
     uint64_t icmp_packet;
     uint32_t http3_status;                 /* the first HTTP/3 :status read (with a key log); 0: none */
+    td_quic_tp tp[2];                      /* each side's transport parameters, as read */
 } td_quic;
 
 typedef struct td_tls {
@@ -404,7 +415,11 @@ typedef struct td_tls {
     td_hello *hello;                       /* heap: offered lists and fingerprints (NULL: no hello) */
     td_starttls *stls;                     /* heap: the STARTTLS dialogue (NULL: none recognised) */
     td_proxy proxy;                        /* an HTTP CONNECT before TLS (tls_http_connect.c) */
+    uint8_t *quic_tp[2];                   /* heap: QUIC transport parameters as sent (ClientHello, and
+                                              EncryptedExtensions read with a key log); NULL: none */
+    uint16_t quic_tp_len[2];
 } td_tls;
+#define TD_QUIC_TP_MAX 2048                /* transport-parameter bytes kept per side */
 
 /* Were this connection's protected records read with a key log? */
 static inline bool td_tls_decrypted(const td_tls *s) { return s->dec && s->dec->decrypted; }

@@ -1,4 +1,6 @@
 /* findings_quic.c - what a QUIC connection's transport shows beside its verdict: undersized Initials, Retry loops and bad Retries, a server stalled at its anti-amplification limit, migration, packets that failed. */
+#include <string.h>
+
 #include "analyzer/diagnose/findings_quic.h"
 #include "analyzer/diagnose/result.h"
 
@@ -44,6 +46,18 @@ void td_findings_quic(const td_transcript *t, td_result *r)
         td_result_finding(r, "quic-undecryptable", "warning",
                           "%u protected packets failed authentication with the key log's secrets (another "
                           "connection's keys, or a key update)", d->failed[0] + d->failed[1]);
+    const td_quic_tp *tp = &q->tp[TD_S2C];
+    bool odcid_ok = tp->has_original_dcid && tp->original_dcid.len == q->odcid.len &&
+                    memcmp(tp->original_dcid.b, q->odcid.b, q->odcid.len) == 0;
+    if (tp->seen && q->odcid.len && !odcid_ok)
+        td_result_finding(r, "quic-cid-authentication", "warning",
+                          "the server's transport parameters %s the client's first Destination Connection ID (RFC 9000 "
+                          "7.3): the client must close with TRANSPORT_PARAMETER_ERROR (a proxy or load balancer that "
+                          "rewrote connection IDs?)", tp->has_original_dcid ? "do not repeat" : "leave out");
+    else if (tp->seen && q->retries && !tp->has_retry_scid)
+        td_result_finding(r, "quic-cid-authentication", "warning",
+                          "the server sent a Retry but its transport parameters carry no retry_source_connection_id "
+                          "(RFC 9000 7.3): the client must close the connection");
     if (q->crypto_over_cap)
         td_result_finding(r, "quic-crypto-over-cap", "warning",
                           "CRYPTO data beyond the 64 KiB reassembly window was dropped: the handshake may be read "

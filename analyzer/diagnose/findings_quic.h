@@ -9,7 +9,9 @@
  *                                       (RFC 9000 8.1), and nothing more came from the client
  *   quic-migrated              info     the client's address or port changed mid-connection
  *   quic-undecryptable         warning  with a key log, protected packets failed authentication
- *   quic-crypto-over-cap       warning  CRYPTO data past the 64 KiB reassembly window was dropped */
+ *   quic-crypto-over-cap       warning  CRYPTO data past the 64 KiB reassembly window was dropped
+ *   quic-cid-authentication    warning  with a key log, the server's transport parameters do not
+ *                                       authenticate the connection IDs (RFC 9000 7.3) */
 #ifndef TLSDIAG_FINDINGS_QUIC_H
 #define TLSDIAG_FINDINGS_QUIC_H
 

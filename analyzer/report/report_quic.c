@@ -93,6 +93,32 @@ static void close_object(td_jw *w, const td_quic *q, int dir)
     td_jw_char(w, '}');
 }
 
+static void tp_object(td_jw *w, const td_quic_tp *tp)
+{
+    char h[48];
+    if (!tp->seen) {
+        TD_JW_LIT(w, "null");
+        return;
+    }
+    TD_JW_LIT(w, "{\"count\":"); td_jw_u64(w, tp->count);
+    TD_JW_LIT(w, ",\"malformed\":"); td_jw_bool(w, tp->malformed);
+    TD_JW_LIT(w, ",\"max_idle_timeout_ms\":"); td_jw_u64(w, tp->max_idle_timeout_ms);
+    TD_JW_LIT(w, ",\"max_udp_payload_size\":"); td_jw_u64(w, tp->max_udp_payload_size);
+    TD_JW_LIT(w, ",\"initial_max_data\":"); td_jw_u64(w, tp->initial_max_data);
+    TD_JW_LIT(w, ",\"initial_max_streams_bidi\":"); td_jw_u64(w, tp->initial_max_streams_bidi);
+    TD_JW_LIT(w, ",\"active_connection_id_limit\":"); td_jw_u64(w, tp->active_connection_id_limit);
+    TD_JW_LIT(w, ",\"disable_active_migration\":"); td_jw_bool(w, tp->disable_active_migration);
+    TD_JW_LIT(w, ",\"grease_quic_bit\":"); td_jw_bool(w, tp->grease_quic_bit);
+    TD_JW_LIT(w, ",\"version_information\":"); td_jw_bool(w, tp->version_information);
+    cid_hex(&tp->initial_scid, h, sizeof h);
+    TD_JW_LIT(w, ",\"initial_source_connection_id\":"); td_jw_str(w, h);
+    cid_hex(&tp->original_dcid, h, sizeof h);
+    TD_JW_LIT(w, ",\"original_destination_connection_id\":"); td_jw_str(w, tp->has_original_dcid ? h : NULL);
+    cid_hex(&tp->retry_scid, h, sizeof h);
+    TD_JW_LIT(w, ",\"retry_source_connection_id\":"); td_jw_str(w, tp->has_retry_scid ? h : NULL);
+    td_jw_char(w, '}');
+}
+
 void td_json_quic(td_jw *w, const td_quic *q)
 {
     char v[48], h[48];
@@ -142,6 +168,11 @@ void td_json_quic(td_jw *w, const td_quic *q)
         if (q->closed[d]) close_object(w, q, d);
         else TD_JW_LIT(w, "null");
     }
+    TD_JW_LIT(w, ",\"transport_parameters_client\":"); tp_object(w, &q->tp[TD_C2S]);
+    TD_JW_LIT(w, ",\"transport_parameters_server\":"); tp_object(w, &q->tp[TD_S2C]);
+    TD_JW_LIT(w, ",\"http3_status\":");
+    if (q->http3_status) td_jw_u64(w, q->http3_status);
+    else TD_JW_LIT(w, "null");
     TD_JW_LIT(w, ",\"handshake_done\":"); td_jw_bool(w, q->handshake_done);
     TD_JW_LIT(w, ",\"migrated\":"); td_jw_bool(w, q->migrated);
     TD_JW_LIT(w, ",\"icmp_unreachable\":"); td_jw_bool(w, q->icmp_unreachable);

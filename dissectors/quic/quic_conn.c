@@ -99,6 +99,10 @@ static void deliver(void *ctx, const uint8_t *p, size_t n)
     }
     bool had_hello = q->t->tls.client_hello;
     td_tls_stream_crypto(q->tls, q->cur_dir, p, n, q->cur_space != SP_INITIAL, q->cur_packet, q->cur_ts);
+    const td_tls *tls = &q->t->tls;
+    for (int d = 0; d < 2; d++)
+        if (tls->quic_tp[d] && !q->t->quic->tp[d].seen)
+            quic_transport_params(tls->quic_tp[d], tls->quic_tp_len[d], &q->t->quic->tp[d]);
     td_hello *h = q->t->tls.hello;
     if (!had_hello && q->t->tls.client_hello && h && h->ja4[0] == 't')
         h->ja4[0] = 'q';                    /* JA4's first character is the transport: q for QUIC */

@@ -133,6 +133,12 @@ bool quic_frames_streams(const uint8_t *p, size_t len, quic_crypto_fn crypto, qu
  * skipped; Huffman-coded values are read for :status only (digits). */
 int quic_http3_headers(const uint8_t *data, size_t len, char *out, size_t outlen);
 
+/* ---- transport parameters (RFC 9000 18): quic_tp.c ------------------------------------------- */
+/* Read a transport-parameter block (the quic_transport_parameters extension's body) into *tp
+ * (zeroed first; seen set; malformed when a length lies, what came before kept). */
+struct td_quic_tp;
+void quic_transport_params(const uint8_t *p, size_t len, struct td_quic_tp *tp);
+
 /* ---- CRYPTO stream reassembly (RFC 9000 19.6): quic_crypto_stream.c ---------------------------- */
 /* One packet-number space, one direction: CRYPTO frames arrive at any offset, in any order,
  * overlapping; bytes are handed on in order, exactly once.  Held out-of-order bytes are capped

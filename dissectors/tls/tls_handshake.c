@@ -19,6 +19,7 @@ static const uint8_t hrr_random[32] = {
 enum {
     EXT_SERVER_NAME = 0, EXT_ALPN = 16, EXT_SESSION_TICKET = 35, EXT_PRE_SHARED_KEY = 41,
     EXT_EARLY_DATA = 42, EXT_SUPPORTED_VERSIONS = 43, EXT_ECH = 0xfe0d,
+    EXT_QUIC_TP = 57, EXT_QUIC_TP_DRAFT = 0xffa5,
 };
 
 /* Copy wire bytes into a printable, JSON-safe heap string: bytes outside 0x20..0x7e become \xNN. */
@@ -70,6 +71,16 @@ static void add_offered_version(td_tls *tls, uint16_t v)
 
 /* ---- ClientHello --------------------------------------------------------------------------- */
 
+/* QUIC's transport parameters (RFC 9000 18), kept as sent for dissectors/quic/ to read: the first
+ * block each side sent, at most TD_QUIC_TP_MAX bytes. */
+static void keep_quic_tp(td_tls *tls, int dir, const cursor *ext)
+{
+    size_t n = cur_left(ext);
+    if (tls->quic_tp[dir] || !n || n > TD_QUIC_TP_MAX || !(tls->quic_tp[dir] = malloc(n))) return;
+    memcpy(tls->quic_tp[dir], ext->p, n);
+    tls->quic_tp_len[dir] = (uint16_t)n;
+}
+
 static void client_hello_extension(td_tls *tls, uint16_t type, cursor *ext, bool *has_sv)
 {
     switch (type) {
@@ -107,6 +118,7 @@ static void client_hello_extension(td_tls *tls, uint16_t type, cursor *ext, bool
     case EXT_PRE_SHARED_KEY: tls->psk_offered = true; break;
     case EXT_EARLY_DATA: tls->early_data_offered = true; break;
     case EXT_ECH: tls->ech_offered = true; break;
+    case EXT_QUIC_TP: case EXT_QUIC_TP_DRAFT: keep_quic_tp(tls, TD_C2S, ext); break;
     default: break;
     }
 }
@@ -351,6 +363,7 @@ static bool encrypted_extensions(td_transcript *t, cursor *c)
         cursor ext = cur_block16(&exts);
         if (exts.bad) break;
         if (type == EXT_EARLY_DATA) tls->early_data_accepted = true;
+        else if (type == EXT_QUIC_TP || type == EXT_QUIC_TP_DRAFT) keep_quic_tp(tls, TD_S2C, &ext);
         else if (type == EXT_ALPN && !tls->alpn) {
             cursor list = cur_block16(&ext);
             cursor proto = cur_block8(&list);

@@ -237,6 +237,14 @@ TEST(transport_findings)
     q->handshakes[TD_C2S] = 1;                         /* the client went on: no stall */
     CHECK(!has_finding(classify(t), "quic-amplification-limit"));
     CHECK(!has_finding(&res, "quic-initial-too-small") && !has_finding(&res, "quic-retry-loop"));
+    /* Read with keys: the server's transport parameters authenticate the client's first DCID. */
+    q->tp[TD_S2C].seen = true;
+    CHECK(has_finding(classify(t), "quic-cid-authentication"));
+    q->tp[TD_S2C].has_original_dcid = true;
+    q->tp[TD_S2C].original_dcid = q->odcid;
+    CHECK(!has_finding(classify(t), "quic-cid-authentication"));
+    q->retries = 1;                                    /* ... and after a Retry, the Retry's SCID too */
+    CHECK(has_finding(classify(t), "quic-cid-authentication"));
     tr_free(t);
 }
 
