@@ -114,6 +114,7 @@ void td_transcript_clear(td_transcript *t)
     free(tls->quic_tp[0]);
     free(tls->quic_tp[1]);
     free(t->quic);
+    free(t->path);
     free(t->events);
     memset(t, 0, sizeof *t);
 }

@@ -437,6 +437,9 @@ typedef struct td_tcp {
     bool fin[2];
     uint8_t rst_from;
     bool ooo_cap_hit;                      /* out-of-order buffer overflowed */
+    uint8_t syn_ttl[2];                    /* IP TTL (hop limit) of the SYN and of the SYN-ACK; 0: unseen */
+    uint16_t mss[2];                       /* MSS option of the SYN and of the SYN-ACK; 0: none */
+    uint8_t wscale[2];                     /* window scale option + 1 (0: none) */
     uint64_t fin_packet[2];
     uint64_t rst_packet;
     uint64_t bytes[2];                     /* TCP payload bytes per direction, as delivered in order */
@@ -445,6 +448,47 @@ typedef struct td_tcp {
     uint32_t retransmits[2];
     uint32_t packets[2];
 } td_tcp;
+
+/* What the path did to the connection's segments (analyzer/flow/tcp_path.c): sizes, retransmissions,
+ * acknowledgements, the ClientHello's segments, resets and TTLs.  td_transcript.path, heap, made with
+ * the connection's first payload byte; NULL for one that carried none. */
+typedef struct td_path {
+    uint8_t ttl_min[2], ttl_max[2];        /* TTL of each side's packets but its resets (0: none seen) */
+    uint16_t ip_id_last[2];                /* IPv4 ID of each side's last packet but its resets */
+    bool ip_id_varies[2];                  /* ... and whether it ever changed (0 on every packet: DF senders) */
+    /* The first reset: its sender's TTL and IPv4 ID, when, and packets that side sent after it. */
+    bool rst_seen;
+    uint8_t rst_ttl;
+    uint16_t rst_ip_id;
+    double rst_ts;
+    uint32_t after_rst[2];                 /* packets each side sent after the first reset */
+    uint32_t data_after_rst[2];            /* ... of them with payload */
+    /* Data segments per direction. */
+    uint32_t segs[2];                      /* data segments (retransmissions included) */
+    uint32_t max_seg[2];                   /* the largest payload seen */
+    uint32_t big_segs[2];                  /* full-size ones: at least the peer's MSS less 64, and 1000 B */
+    uint32_t big_retx[2];                  /* full-size retransmissions whose bytes the peer had not acknowledged */
+    uint32_t small_acked[2];               /* smaller segments the peer acknowledged (or SACKed) */
+    uint64_t first_big_retx_packet[2], last_big_retx_packet[2];
+    uint32_t stuck_seq[2];                 /* sequence number of the first full-size segment retransmitted unacknowledged */
+    bool acked_past_stuck[2];              /* ... and the peer acknowledged past it later */
+    uint32_t isn[2];                       /* first sequence number of each direction's data */
+    bool isn_known[2];
+    uint32_t high_ack[2];                  /* the highest acknowledgement the peer sent for dir's bytes */
+    bool ack_seen[2];
+    uint32_t sack_high[2];                 /* the highest right edge the peer SACKed for dir's bytes */
+    bool sack_seen[2];
+    uint32_t dup_acks[2];                  /* the peer's acknowledgements repeating its highest, no data */
+    uint32_t zero_windows[2];              /* packets advertising a zero window, per sender */
+    uint32_t ooo_segs[2];                  /* segments that arrived ahead of a hole */
+    /* The ClientHello's TCP life: its first record (header included), the segments that carried it. */
+    uint32_t ch_len;                       /* 0: the client's first bytes are not a handshake record */
+    uint32_t ch_start;                     /* its first byte's sequence number */
+    uint32_t ch_segs, ch_retx;             /* segments carrying it the first time, and again */
+    uint32_t ch_got;                       /* its bytes seen in order here */
+    uint64_t ch_first_packet, ch_last_packet, ch_last_retx_packet;
+    double ch_ts, ch_last_retx_ts;
+} td_path;
 
 typedef struct td_endpoint {
     char ip[46];                           /* text form */
@@ -471,6 +515,7 @@ typedef struct td_transcript {
     td_endpoint client, server;
     td_tls tls;
     td_quic *quic;                         /* heap: QUIC's transport facts (NULL: a TCP connection) */
+    td_path *path;                         /* heap: what the path did to TCP's segments (NULL: no payload) */
 } td_transcript;
 
 /* Append a ladder event; coalesces consecutive application-data records (and encrypted SSLv2

@@ -58,6 +58,7 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
     td_flows_touch(&e->flows, c);
 
     td_tcp_follow_flags(c, dir, p, number, ts);
+    if (p->flags & TD_TCP_SYN) td_path_syn(c, dir, p);
     if (p->payload_wire_len) {
         if (c->candidate) {
             bool tls = td_sniff_tls(p->payload, p->payload_len);
@@ -71,7 +72,10 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
             c->candidate = false;
         }
         c = td_conn_need_stream(e, c);
+        td_path_packet(c, dir, p, number, ts);
         td_reasm_segment(c, dir, p, number, ts);
+    } else {
+        td_path_packet(c, dir, p, number, ts);
     }
     if ((p->flags & TD_TCP_ACK) && !(p->flags & TD_TCP_SYN)) {
         /* An acknowledgement past the bytes seen declares a gap, which the stream must hear of. */
@@ -79,6 +83,7 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
             c = td_conn_need_stream(e, c);
         td_reasm_ack(c, !dir, p->ack, number, ts);
     }
+    td_path_after(c, dir, p);
     if (p->flags & (TD_TCP_FIN | TD_TCP_RST)) td_tcp_follow_close(&e->flows, c, dir, p, number, ts);
     return true;
 }

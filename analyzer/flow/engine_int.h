@@ -110,6 +110,15 @@ void td_tcp_follow_flags(td_conn *c, int dir, const td_pkt *p, uint64_t number, 
 void td_tcp_follow_close(td_flow_table *ft, td_conn *c, int dir, const td_pkt *p, uint64_t number,
                          double ts);
 
+/* ---- what the path did (analyzer/flow/tcp_path.c) ------------------------------------------- */
+
+/* A SYN or SYN-ACK: its MSS, window scale and TTL into td_tcp. */
+void td_path_syn(td_conn *c, int dir, const td_pkt *p);
+/* Every packet of a connection with payload so far (before reassembly sees it): td_path. */
+void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts);
+/* The same packet after reassembly and its acknowledgement. */
+void td_path_after(td_conn *c, int dir, const td_pkt *p);
+
 /* ---- client and server (analyzer/flow/conn_roles.c) ----------------------------------------- */
 
 /* Is the sender of p (a packet starting a connection) its client?  From the SYN, else the TLS

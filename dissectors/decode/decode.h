@@ -20,6 +20,13 @@ typedef struct td_pkt {
     size_t payload_wire_len;       /* bytes the IP header says the payload has */
     bool truncated;                /* payload_len < payload_wire_len: cut by the snap length */
     bool udp;                      /* TD_DEC_OTHER for a UDP datagram: ports and payload are set */
+    uint8_t ttl;                   /* IPv4 TTL or IPv6 hop limit (of the innermost IP header) */
+    uint16_t ip_id;                /* IPv4 identification (0 for IPv6) */
+    uint16_t window;               /* TCP window, unscaled */
+    uint16_t mss;                  /* SYN and SYN-ACK: the MSS option (0: none) */
+    uint8_t wscale;                /* SYN and SYN-ACK: the window scale option + 1 (0: none) */
+    bool sack;                     /* an ACK's SACK option: sack_right is its highest right edge */
+    uint32_t sack_right;
     bool icmp_unreachable;         /* TD_DEC_OTHER for an ICMP(v6) port unreachable: ipver, src, dst and
                                       the ports are those of the UDP datagram it quotes */
 } td_pkt;

@@ -56,6 +56,31 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 /* ---- TCP ---------------------------------------------------------------------------------- */
 
+/* TCP options (RFC 9293 3.1): MSS and window scale on a SYN, SACK's highest right edge on an ACK.
+ * Options that lie about their length end the walk; nothing here is required. */
+static void tcp_options(cursor o, uint8_t flags, td_pkt *out)
+{
+    bool syn = flags & 0x02;
+    while (!cur_empty(&o)) {
+        uint8_t kind = cur_u8(&o);
+        if (kind == 0) return;                     /* end of options */
+        if (kind == 1) continue;                   /* no-op */
+        uint8_t len = cur_u8(&o);
+        if (o.bad || len < 2 || (size_t)(len - 2) > cur_left(&o)) return;
+        cursor v = cur_sub(&o, (size_t)(len - 2));
+        if (kind == 2 && syn && len == 4) out->mss = cur_u16(&v);
+        else if (kind == 3 && syn && len == 3) out->wscale = (uint8_t)(cur_u8(&v) + 1);
+        else if (kind == 5 && !syn && len >= 10) {
+            while (cur_left(&v) >= 8) {
+                (void)cur_u32(&v);
+                uint32_t right = cur_u32(&v);
+                if (!out->sack || (int32_t)(right - out->sack_right) > 0) out->sack_right = right;
+                out->sack = true;
+            }
+        }
+    }
+}
+
 /* `seg` holds the captured part of the IP payload (never beyond what IP declares); `wire_len`
  * is the payload length the IP header declares. */
 static td_decode_status decode_tcp(cursor *seg, size_t wire_len, td_dec *d)
@@ -65,6 +90,7 @@ static td_decode_status decode_tcp(cursor *seg, size_t wire_len, td_dec *d)
     uint32_t seq = cur_u32(&h), ack = cur_u32(&h);
     uint8_t doff = (uint8_t)(cur_u8(&h) >> 4);
     uint8_t flags = cur_u8(&h);
+    uint16_t window = cur_u16(&h);
     if (h.bad)
         return td_dec_malformed(d, "TCP header cut short");
     if (doff < 5)
@@ -72,7 +98,13 @@ static td_decode_status decode_tcp(cursor *seg, size_t wire_len, td_dec *d)
     size_t hlen = (size_t)doff * 4;
     if (hlen > cur_left(seg))
         return td_dec_malformed(d, tcp_doff_cut[doff]);
+    if (doff > 5) {
+        cursor o = *seg;
+        cur_skip(&o, 20);
+        tcp_options(cur_sub(&o, hlen - 20), flags, d->out);
+    }
     cur_skip(seg, hlen);
+    d->out->window = window;
 
     d->out->sport = sport;
     d->out->dport = dport;
@@ -106,9 +138,9 @@ td_decode_status td_dec_ipv4(cursor *c, td_dec *d)
     cursor h = cur_sub(c, hlen);
     cur_skip(&h, 2);                           /* version/IHL, DSCP/ECN */
     size_t total = cur_u16(&h);
-    cur_skip(&h, 2);                           /* identification */
+    uint16_t ip_id = cur_u16(&h);
     uint16_t frag = cur_u16(&h);
-    cur_skip(&h, 1);                           /* TTL */
+    uint8_t ttl = cur_u8(&h);
     uint8_t proto = cur_u8(&h);
     cur_skip(&h, 2);                           /* checksum */
     const uint8_t *src = cur_bytes(&h, 4);
@@ -123,6 +155,8 @@ td_decode_status td_dec_ipv4(cursor *c, td_dec *d)
     d->out->ipver = 4;
     memcpy(d->out->src, src, 4);
     memcpy(d->out->dst, dst, 4);
+    d->out->ttl = ttl;
+    d->out->ip_id = ip_id;
     if (frag & 0x3fff)                         /* MF set or a non-zero offset: no reassembly */
         return td_dec_other(d, "IPv4 fragment");
     size_t wire_len = total - hlen;
@@ -154,7 +188,7 @@ td_decode_status td_dec_ipv6(cursor *c, td_dec *d)
     cur_skip(&h, 4);                           /* version, traffic class, flow label */
     size_t wire_len = cur_u16(&h);
     uint8_t next = cur_u8(&h);
-    cur_skip(&h, 1);                           /* hop limit */
+    uint8_t hops = cur_u8(&h);
     const uint8_t *src = cur_bytes(&h, 16);
     const uint8_t *dst = cur_bytes(&h, 16);
     if (h.bad || !src || !dst)
@@ -163,6 +197,8 @@ td_decode_status td_dec_ipv6(cursor *c, td_dec *d)
     d->out->ipver = 6;
     memcpy(d->out->src, src, 16);
     memcpy(d->out->dst, dst, 16);
+    d->out->ttl = hops;
+    d->out->ip_id = 0;
     if (wire_len == 0)
         return td_dec_other(d, "IPv6 payload length 0 (jumbogram)");
 
