@@ -33,6 +33,9 @@ typedef enum td_verdict {
     TD_V_STARTTLS_REFUSED,         /* appended: the numbers above stay */
     TD_V_PROXY_REFUSED,            /* an HTTP proxy refused the CONNECT (appended: the order is stable) */
     TD_V_QUIC_BLOCKED,             /* a QUIC client's Initials got no answer at all */
+    TD_V_CLIENT_HELLO_DROPPED,     /* the ClientHello's later segments never reached the server */
+    TD_V_PATH_MTU_BLACKHOLE,       /* full-size segments lost, small ones passing, ICMP filtered */
+    TD_V_RESET_INJECTED,           /* a reset the server did not send */
     TD_V_COUNT
 } td_verdict;
 

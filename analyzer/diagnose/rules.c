@@ -87,6 +87,31 @@ static const rule rules[] = {
       { "the server refused the connection: its port {port} answered the SYN with a reset" },
       { "The host answers but nothing listens on port {port}: start the TLS service, or set the site's SSL port to "
         "{port} and bind it to {server_ip} (or point the client at the port the service really uses)." }, TCP_ONLY },
+    { TD_V_CLIENT_HELLO_DROPPED, KB_STD, match_client_hello_dropped,
+      { "the ClientHello ({size} bytes in {segs}{why}{why2}) never reached the server whole: it acknowledged {got} "
+        "bytes of it while the client retransmitted the rest",
+        "the ClientHello ({size} bytes, {segs}) never reached the server whole: only its first {got} bytes arrived" },
+      { "A firewall, IPS or load balancer on the path drops or stalls ClientHellos that span two TCP segments "
+        "(post-quantum key shares make them about 1.8 KB): update it or fix its TCP reassembly; as a workaround, "
+        "turn off the hybrid group on the client (OpenSSL -groups X25519, Go's tls.Config.CurvePreferences, "
+        "Chromium's PostQuantumKyber feature) or let the server's side clamp nothing below the ClientHello's size." },
+      TCP_ONLY },
+    { TD_V_PATH_MTU_BLACKHOLE, KB_STD, match_path_mtu_blackhole,
+      { "the {who}'s full-size segments never arrive while smaller ones do: a path-MTU black hole (MSS {mss}, the "
+        "largest segment through {largest} bytes)",
+        "the {who}'s segments arrived only small, past holes that never filled: full-size ones are lost on the path, "
+        "a path-MTU black hole (MSS {mss}, the largest that arrived {largest} bytes)" },
+      { "A link on the path has a smaller MTU and the ICMP \"fragmentation needed\" (ICMPv6 \"packet too big\") "
+        "messages that would tell the sender are filtered: let them through the firewalls, or clamp the TCP MSS on "
+        "the router of the small link (nft \"tcp option maxseg size set rt mtu\", iptables --clamp-mss-to-pmtu); "
+        "on the sender, net.ipv4.tcp_mtu_probing=1 works around it." },
+      TCP_ONLY },
+    { TD_V_RESET_INJECTED, KB_STD, match_reset_injected,
+      { "a reset the {who} did not send ended the connection after the ClientHello for {sni}: a middlebox forged it" },
+      { "Something on the path forges resets for {sni} (an SNI filter: a firewall's URL or category policy, an IPS, "
+        "a parental or national filter): check its policy and logs for this name; the server is not at fault. "
+        "Encrypted Client Hello or another route avoids SNI filtering." },
+      TCP_ONLY },
     { TD_V_STARTTLS_REFUSED, NULL, match_starttls_refused,
       { "the server refused STARTTLS ({protocol}): {reply}",
         "the server does not offer STARTTLS ({protocol}) and refused the client's request: {reply}",

@@ -47,6 +47,11 @@ int match_server_cert_rejected(facts *f);
 int match_client_cert_missing(facts *f);
 int match_client_cert_rejected(facts *f);
 
+/* What the network did (rules_network.c). */
+int match_client_hello_dropped(facts *f);
+int match_path_mtu_blackhole(facts *f);
+int match_reset_injected(facts *f);
+
 /* QUIC's own rows (rules_quic.c). */
 int match_quic_blocked(facts *f);
 int match_quic_unreachable(facts *f);

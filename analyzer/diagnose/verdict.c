@@ -26,6 +26,9 @@ static const char *const verdict_names[TD_V_COUNT] = {
     [TD_V_STARTTLS_REFUSED] = "starttls-refused",
     [TD_V_PROXY_REFUSED] = "proxy-refused",
     [TD_V_QUIC_BLOCKED] = "quic-blocked",
+    [TD_V_CLIENT_HELLO_DROPPED] = "client-hello-dropped",
+    [TD_V_PATH_MTU_BLACKHOLE] = "path-mtu-blackhole",
+    [TD_V_RESET_INJECTED] = "reset-injected",
 };
 
 const char *td_verdict_name(td_verdict v)

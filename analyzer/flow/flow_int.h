@@ -49,7 +49,8 @@ typedef struct td_conn {
     bool small;                    /* allocated without t.client, t.server and t.tls: no TLS byte
                                       yet (analyzer/flow/conn_lifetimes.c) */
     bool quic;                     /* a QUIC connection (UDP): stream is dissectors/quic/'s parser */
-    uint8_t cids_indexed;          /* QUIC: bit dir: the CID dir's receiver chose is in the CID index */
+    uint8_t cids_indexed;          /* QUIC: bit dir: the CID dir's receiver chose is in the CID index;
+                                      bit dir + 2: it was looked at (indexed or, held by another, not) */
     uint32_t syn_seq;
     uint8_t addr[2][16];           /* [0] client, [1] server */
     struct td_conn *older, *newer; /* idle order: oldest activity first */

@@ -21,9 +21,21 @@ static uint32_t cid_hash(const uint8_t *b, size_t len)
     return h & (CID_BUCKETS - 1);
 }
 
+/* A CID another open connection already holds is not indexed again: it could not tell the two
+ * apart after a move anyway, and a capture that reuses one CID for thousands of connections (a
+ * hostile one, or a client that never varies it) would make one long chain. */
+static bool held(const td_quic_cid_index *x, const td_quic_cid *cid)
+{
+    for (const struct td_quic_cid_entry *n = x->buckets[cid_hash(cid->b, cid->len)]; n; n = n->next)
+        if (n->len == cid->len && memcmp(n->b, cid->b, cid->len) == 0) return true;
+    return false;
+}
+
 static void add(td_quic_cid_index *x, td_conn *c, int dir, const td_quic_cid *cid)
 {
     if (!x->buckets && !(x->buckets = calloc(CID_BUCKETS, sizeof *x->buckets))) return;
+    c->cids_indexed |= (uint8_t)(1u << (dir + 2));     /* tried: not again */
+    if (held(x, cid)) return;
     struct td_quic_cid_entry *n = malloc(sizeof *n);
     if (!n) return;
     n->c = c;
@@ -43,7 +55,7 @@ void td_quic_cids_learn(td_engine *e, td_conn *c)
     if (!q) return;
     for (int dir = 0; dir < 2; dir++) {
         const td_quic_cid *cid = dir == TD_C2S ? &q->server_cid : &q->client_cid;
-        if (!(c->cids_indexed & (1u << dir)) && cid->len) add(&e->cids, c, dir, cid);
+        if (!(c->cids_indexed & (1u << (dir + 2))) && cid->len) add(&e->cids, c, dir, cid);
     }
 }
 
@@ -60,7 +72,7 @@ static void remove_one(td_quic_cid_index *x, const td_conn *c, const td_quic_cid
 
 void td_quic_cids_forget(td_engine *e, td_conn *c)
 {
-    if (!c->cids_indexed || !c->t.quic || !e->cids.buckets) return;
+    if (!(c->cids_indexed & 3) || !c->t.quic || !e->cids.buckets) return;
     for (int dir = 0; dir < 2; dir++)
         if (c->cids_indexed & (1u << dir))
             remove_one(&e->cids, c, dir == TD_C2S ? &c->t.quic->server_cid : &c->t.quic->client_cid);

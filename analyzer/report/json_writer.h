@@ -54,6 +54,8 @@ void td_json_rollup(td_jw *w, const struct td_run_summary *s);
 struct td_tls;
 void td_json_hello(td_jw *w, const struct td_tls *s);
 
+/* ,"path":{...}: what the path did to a TCP connection's segments (analyzer/report/report_path.c). */
+void td_json_path(td_jw *w, const td_path *x);
 /* The "quic" object of a QUIC connection (analyzer/report/report_quic.c). */
 void td_json_quic(td_jw *w, const td_quic *q);
 

@@ -360,7 +360,7 @@ static void endpoint(td_jw *w, const td_endpoint *e)
     td_jw_char(w, '}');
 }
 
-static void tcp_object(td_jw *w, const td_tcp *tcp)
+static void tcp_object(td_jw *w, const td_tcp *tcp, const td_path *path)
 {
     static const char *const closers[] = { NULL, "client", "server" };
     static const char *const closes[] = { NULL, "fin", "rst" };
@@ -374,6 +374,16 @@ static void tcp_object(td_jw *w, const td_tcp *tcp)
     TD_JW_LIT(w, ",\"gaps\":"); td_jw_u64(w, (uint64_t)tcp->gaps[0] + tcp->gaps[1]);
     TD_JW_LIT(w, ",\"gap_bytes\":"); td_jw_u64(w, tcp->gap_bytes[0] + tcp->gap_bytes[1]);
     TD_JW_LIT(w, ",\"retransmits\":"); td_jw_u64(w, (uint64_t)tcp->retransmits[0] + tcp->retransmits[1]);
+    TD_JW_LIT(w, ",\"mss\":["); td_jw_u64(w, tcp->mss[0]); td_jw_char(w, ','); td_jw_u64(w, tcp->mss[1]);
+    TD_JW_LIT(w, "],\"window_scale\":[");
+    for (int d = 0; d < 2; d++) {
+        if (d) td_jw_char(w, ',');
+        if (tcp->wscale[d]) td_jw_u64(w, tcp->wscale[d] - 1u);
+        else TD_JW_LIT(w, "null");
+    }
+    TD_JW_LIT(w, "],\"syn_ttl\":["); td_jw_u64(w, tcp->syn_ttl[0]); td_jw_char(w, ','); td_jw_u64(w, tcp->syn_ttl[1]);
+    td_jw_char(w, ']');
+    if (path) td_json_path(w, path);
     td_jw_char(w, '}');
 }
 
@@ -471,7 +481,7 @@ void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo
     TD_JW_LIT(&w, ",\"transport\":"); td_jw_str(&w, t->quic ? "quic" : "tcp");
     td_jw_char(&w, ',');
     if (t->quic) td_json_quic(&w, t->quic);
-    else tcp_object(&w, &t->tcp);
+    else tcp_object(&w, &t->tcp, t->path);
     td_jw_char(&w, ',');
     tls_object(&w, r, memo);
     decrypt_fields(&w, &t->tls);

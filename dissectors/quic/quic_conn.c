@@ -406,10 +406,9 @@ void td_quic_conn_datagram(td_quic_conn *q, int dir, const uint8_t *data, size_t
     td_quic *f = q->t->quic;
     f->datagrams[dir]++;
     f->bytes[dir] += len;
-    if (q->settled && len && !(data[0] & 0x80)) {   /* the fast path: a 1-RTT datagram, counted */
-        f->short_packets[dir]++;
+    if (q->settled && len && !(data[0] & 0x80)) {   /* the fast path: a 1-RTT datagram, counted (the */
+        f->short_packets[dir]++;                    /* ladder stops here: the QUIC line has the counts) */
         f->last_datagram_handshake[dir] = false;
-        td_transcript_event(q->t, TD_EV_QUIC_PACKET, dir, TD_QP_1RTT, (uint32_t)len, packet, ts);
         return;
     }
     if (dir == TD_S2C && !f->first_server_packet) {

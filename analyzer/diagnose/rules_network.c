@@ -1,0 +1,159 @@
+/* rules_network.c - the rows for what the network did to TLS: a ClientHello whose later segments never arrive, a path-MTU black hole, a reset the server did not send.
+ *
+ * They read td_path (analyzer/flow/tcp_path.c): the ClientHello's segments and how much of it the
+ * server acknowledged, full-size segments retransmitted and never acknowledged while smaller ones
+ * pass, and the first reset's TTL, timing and what came after it.  Each verdict holds at either
+ * vantage point when the capture there shows its evidence; where it does not, these rows stay
+ * silent and the connection gets today's verdict. */
+#include <math.h>
+#include <stdio.h>
+
+#include "analyzer/diagnose/result.h"
+#include "analyzer/diagnose/rule_facts_int.h"
+#include "analyzer/diagnose/rules_int.h"
+#include "dissectors/dissect.h"
+
+static int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+
+/* The SYN to SYN-ACK round trip as the capture shows it (0 when either is missing). */
+static double syn_rtt(const td_transcript *t)
+{
+    double syn = 0, synack = 0;
+    for (size_t i = 0; i < t->n_events && i < 8; i++) {
+        if (t->events[i].kind == TD_EV_SYN && !syn) syn = t->events[i].ts;
+        if (t->events[i].kind == TD_EV_SYNACK && !synack) synack = t->events[i].ts;
+    }
+    return syn && synack > syn ? synack - syn : 0;
+}
+
+/* "X25519MLKEM768 x25519" (the key shares the ClientHello sent), and whether one is post-quantum. */
+static bool key_shares(const td_tls *s, char *buf, size_t len)
+{
+    bool pq = false;
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; s->hello && i < s->hello->n_key_shares && n + 2 < len; i++) {
+        uint16_t g = s->hello->key_shares[i];
+        if (td_is_grease(g)) continue;
+        char b[24];
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", td_group_label(g, b, sizeof b));
+        if (td_group_is_pq(g)) pq = true;
+    }
+    return pq;
+}
+
+/* Bytes of the ClientHello the server acknowledged. */
+static uint32_t ch_acked(const td_path *x)
+{
+    if (!x->ack_seen[TD_C2S]) return 0;
+    int32_t d = seq_diff(x->high_ack[TD_C2S], x->ch_start);
+    return d <= 0 ? 0 : (uint32_t)d > x->ch_len ? x->ch_len : (uint32_t)d;
+}
+
+/* The client's ClientHello spans segments; the server acknowledged only part of it (or none) while
+ * the client retransmitted the rest (seen at the client); or only its first part ever arrived and
+ * the client did not give up at once (seen at the server). */
+int match_client_hello_dropped(facts *f)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    if (!x || !x->ch_len || !tcp->handshake || f->s->server_hello || tcp->bytes[TD_S2C] || x->ch_len < 600) return 0;
+    uint32_t acked = ch_acked(x);
+    bool at_client = x->ch_segs >= 2 && x->ch_got >= x->ch_len && acked < x->ch_len && x->ch_retx >= 1;
+    bool at_server = x->ch_got < x->ch_len && x->ch_got > 0 && !x->ch_retx &&
+                     f->t->end - x->ch_ts >= 1.0 && !tcp->gaps[TD_C2S];
+    if (!at_client && !at_server) return 0;
+    f->r->confidence = at_client && x->ch_retx >= 2 ? "certain" : "likely";
+    char ks[160], n[48];
+    bool pq = key_shares(f->s, ks, sizeof ks);
+    rule_var_set(f, "size", "%u", x->ch_len);
+    rule_var_str(f, "segs", rule_plural(at_client ? x->ch_segs : 2, "segment", "segments", n, sizeof n));
+    rule_var_set(f, "got", "%u", at_client ? acked : x->ch_got);
+    rule_var_str2(f, "why", pq ? ", with a post-quantum key share (" : ks[0] ? ", key shares " : "", ks);
+    if (pq) rule_var_str(f, "why2", ")");
+    else rule_var_str(f, "why2", "");
+    td_result_evidence(f->r, x->ch_first_packet, "client's ClientHello%s%s: %u bytes in %s", f->s->sni ? " for " : "",
+                       f->s->sni ? f->s->sni : "", x->ch_len, rule_plural(at_client ? x->ch_segs : 2, "segment", "segments", n, sizeof n));
+    if (at_client) {
+        td_result_evidence(f->r, x->ch_last_retx_packet, "%s of it; the server acknowledged %u of its %u bytes",
+                           rule_plural(x->ch_retx, "retransmission", "retransmissions", n, sizeof n), acked, x->ch_len);
+        return 1;
+    }
+    td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes arrived here; the client was still there %.1f s later",
+                       x->ch_got, f->t->end - x->ch_ts);
+    return 2;
+}
+
+/* Full-size segments retransmitted and never acknowledged while smaller ones pass: at the sender, its
+ * own retransmissions; at the receiver, segments that arrived past a hole that never filled, none of
+ * them full-size. */
+int match_path_mtu_blackhole(facts *f)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    if (!x || !tcp->handshake) return 0;
+    for (int dir = TD_S2C; dir >= TD_C2S; dir--) {
+        bool sender = x->big_retx[dir] >= 2 && !x->acked_past_stuck[dir] &&
+                      (x->small_acked[dir] || x->dup_acks[dir] >= 2);
+        uint16_t mss = tcp->mss[!dir] ? tcp->mss[!dir] : 1460;
+        bool receiver = !x->big_segs[dir] && x->ooo_segs[dir] >= 1 && tcp->gaps[dir] && x->max_seg[dir] + 100 < mss &&
+                        x->dup_acks[!dir] == 0 && !x->big_retx[dir];
+        if (!sender && !receiver) continue;
+        f->r->confidence = sender ? "certain" : "likely";
+        char n[48];
+        rule_var_str(f, "who", rule_who(dir));
+        rule_var_set(f, "mss", "%u/%u", tcp->mss[TD_C2S], tcp->mss[TD_S2C]);
+        rule_var_set(f, "largest", "%u", x->max_seg[dir]);
+        ev_client_hello(f);
+        if (sender) {
+            td_result_evidence(f->r, x->first_big_retx_packet[dir], "%s retransmits a full-size segment (%u bytes)",
+                               rule_who(dir), x->max_seg[dir]);
+            td_result_evidence(f->r, x->last_big_retx_packet[dir], "%s of full-size segments, never acknowledged",
+                               rule_plural(x->big_retx[dir], "retransmission", "retransmissions", n, sizeof n));
+            return 1;
+        }
+        td_result_evidence(f->r, f->t->last_packet, "%s of the %s arrived past a hole that never filled; the largest "
+                           "that arrived was %u bytes, the MSS %u", rule_plural(x->ooo_segs[dir], "segment", "segments",
+                           n, sizeof n), rule_who(dir), x->max_seg[dir], mss);
+        return 2;
+    }
+    return 0;
+}
+
+/* A reset the server did not send: a TTL unlike the server's packets', sooner after the ClientHello
+ * than the round trip allows, or the server's own answer after it. */
+int match_reset_injected(facts *f)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    if (!x || !x->rst_seen || !tcp->rst_packet || !tcp->handshake) return 0;
+    int from = tcp->rst_from;
+    uint8_t lo = x->ttl_min[from], hi = x->ttl_max[from];
+    if (tcp->syn_ttl[from] && (!lo || tcp->syn_ttl[from] < lo)) lo = tcp->syn_ttl[from];
+    if (tcp->syn_ttl[from] > hi) hi = tcp->syn_ttl[from];
+    bool ttl_odd = lo && (x->rst_ttl < lo || x->rst_ttl > hi);
+    double rtt = syn_rtt(f->t);
+    double after_ch = x->ch_ts ? x->rst_ts - x->ch_ts : -1;
+    bool too_soon = from == TD_S2C && rtt >= 0.002 && after_ch >= 0 && after_ch < 0.5 * rtt;
+    bool answer_after = x->data_after_rst[from] > 0;
+    int signs = ttl_odd + too_soon + answer_after;
+    if (!signs) return 0;
+    f->r->confidence = signs >= 2 ? "certain" : "likely";
+    rule_var_str(f, "who", rule_who(from));
+    rule_var_str(f, "sni", f->s->sni ? f->s->sni : "(no SNI)");
+    ev_client_hello(f);
+    if (ttl_odd) {
+        char range[16];
+        if (lo == hi) snprintf(range, sizeof range, "%u", lo);
+        else snprintf(range, sizeof range, "%u-%u", lo, hi);
+        td_result_evidence(f->r, tcp->rst_packet, "RST \"from the %s\" with TTL %u; the %s's other packets came with TTL %s",
+                           rule_who(from), x->rst_ttl, rule_who(from), range);
+    }
+    if (too_soon)
+        td_result_evidence(f->r, tcp->rst_packet, "RST %.1f ms after the ClientHello; the SYN to SYN-ACK round trip was %.1f ms",
+                           after_ch * 1000, rtt * 1000);
+    if (answer_after)
+        td_result_evidence(f->r, f->t->last_packet, "the %s's own packets came after the reset (%u with data)",
+                           rule_who(from), x->data_after_rst[from]);
+    return 1;
+}
