@@ -2,6 +2,7 @@
  *
  *   gencap MODE -o FILE [-s SEED] [-n CONNECTIONS] [-c CONCURRENT] [--size-mb MB]
  *          [--fail-pct P] [--tls13-pct P] [--keys DIR] [--ca FILE]
+ *   gencap quic -o FILE [-s SEED] [-n CONNECTIONS] [--packets-per-conn K] [--sample PCAP] [--same-cids]
  *
  * MODE
  *   bulk       TLS 1.2 and 1.3 connections with full handshakes, a request each and a response
@@ -9,6 +10,11 @@
  *   handshake  -n short connections (default 20000) to four servers, one small response each
  *   idle       -n TCP connections (default 1000000) opened one after the other and never closed
  *   synflood   -n SYNs (default 100000) from distinct ports, never answered
+ *   quic       -n QUIC connections (default 10000), each the real packets of --sample (default
+ *              samples/quic/quic-ok-chromium.pcap) from its own client address and port, then
+ *              --packets-per-conn K (default 50) copies of its short-header datagrams each way
+ *              (see run_quic below; no keys or certificates are made in this mode); each
+ *              connection its own connection IDs, Initials sealed again (--same-cids: the sample's)
  *
  * Connections run -c at a time, interleaved packet by packet in time order (each has its own
  * round-trip time).  A share of them (--fail-pct) fail: refused, unanswered, no TLS reply,
@@ -27,6 +33,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -792,6 +799,9 @@ typedef struct config {
     long n, concurrent;
     double size_mb;
     int fail_pct, tls13_pct;
+    long per_conn;                 /* quic: short-header datagrams each way after the sample's */
+    bool same_cids;                /* quic: the sample's CIDs in every connection */
+    const char *sample;            /* quic: the capture to replay */
 } config;
 
 static int pick_kind(const config *cf)
@@ -881,14 +891,415 @@ static void run_flat(const config *cf, bool idle)
             (unsigned long long)n_packets, written / 1e6);
 }
 
+/* ---- quic: N connections replayed from a real QUIC capture ------------------------------------
+ *
+ * The sample (--sample, default samples/quic/quic-ok-chromium.pcap: one real Chromium <-> ngtcp2
+ * connection) is read with the small reader below: classic pcap, little-endian header (micro- or
+ * nanosecond), Ethernet, IPv4, UDP; anything else is refused.  Its first datagram's sender is
+ * the client.  Each connection replays every datagram of the sample byte for byte, at the
+ * sample's own offsets stretched by a factor of 0.5..2 of its own (another round-trip time);
+ * only the client's IPv4 address and UDP port are rewritten (with the IP identification and
+ * header checksum; the UDP checksum is set to 0, "none", which IPv4 allows).  After the sample's
+ * last datagram come --packets-per-conn K more short-header (1-RTT) datagrams in each direction,
+ * client and server in turn, 1..20 ms apart: copies, in order and round again, of the sample's own
+ * datagrams that begin with a short header, so their Destination Connection IDs are the right
+ * ones; without a key log they can be counted and not opened.  Connections begin 200 us apart
+ * on average (exponential gaps: a server taking 5000 new connections a second) and are
+ * interleaved in time order, thousands open at once.  A connection is told from the others by
+ * its client address and port (10.64.0.0/20, distinct for each connection).
+ *
+ * Connection IDs: as a real server, each connection gets its own.  The sample's client-chosen
+ * first DCID, the server's CID (and the client's, when not empty) are replaced by random ones of
+ * the same lengths wherever they stand in a header (long headers' DCID and SCID, short headers'
+ * DCID).  Initial packets are protected with keys made from that first DCID (RFC 9001 5.2), with
+ * the header as associated data: each is opened with the sample's keys, its header rewritten,
+ * and sealed again (AES-128-GCM, header protection) with the new DCID's keys; so every Initial
+ * opens, in tlsdiag and in tshark, with the ClientHello and ServerHello inside.  Handshake, 0-RTT
+ * and 1-RTT packets keep their bytes but for the CIDs, so with the sample's key log their AEAD
+ * tags would no longer verify; without keys (the bench) they are counted and not opened either
+ * way.  CIDs inside encrypted frames (NEW_CONNECTION_ID, transport parameters) are left.
+ * --same-cids keeps every byte of the sample's datagrams (only addresses and ports differ): then
+ * all N connections share one server CID and one first DCID.  QUIC v1 samples only (a Retry or
+ * Version Negotiation in the sample is refused unless --same-cids). */
+
+typedef struct qsample_pkt {
+    uint64_t off_us;               /* since the sample's first packet */
+    bool c2s;
+    uint8_t *frame;                /* Ethernet frame as captured */
+    size_t len, ip_off, udp_off;
+} qsample_pkt;
+
+static qsample_pkt *qs;
+static size_t qs_n;
+
+static uint32_t rd32le(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static unsigned rd16be(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
+
+static void read_sample(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) die("%s: cannot open (--sample names the QUIC capture to replay)", path);
+    uint8_t h[24];
+    if (fread(h, 1, 24, f) != 24) die("%s: not a pcap file", path);
+    uint32_t magic = rd32le(h);
+    bool nano = magic == 0xa1b23c4du;
+    if (magic != 0xa1b2c3d4u && !nano) die("%s: not a little-endian classic pcap file", path);
+    if (rd32le(h + 20) != 1) die("%s: link type %u, not Ethernet", path, rd32le(h + 20));
+    size_t cap = 0;
+    uint64_t first = 0;
+    uint32_t cip = 0, sip = 0;
+    unsigned cport = 0;
+    for (;;) {
+        uint8_t r[16];
+        size_t got = fread(r, 1, 16, f);
+        if (got == 0) break;
+        if (got != 16) die("%s: truncated record header", path);
+        uint32_t caplen = rd32le(r + 8), origlen = rd32le(r + 12);
+        if (caplen != origlen || caplen > 65535) die("%s: packet %zu cut short by the capture", path, qs_n + 1);
+        uint64_t ts = (uint64_t)rd32le(r) * 1000000u + (nano ? rd32le(r + 4) / 1000 : rd32le(r + 4));
+        uint8_t *fr = xmalloc(caplen);
+        if (fread(fr, 1, caplen, f) != caplen) die("%s: truncated packet", path);
+        if (caplen < 14 + 20 + 8 || rd16be(fr + 12) != 0x0800 || fr[14] >> 4 != 4)
+            die("%s: packet %zu is not Ethernet / IPv4", path, qs_n + 1);
+        size_t ihl = (size_t)(fr[14] & 15) * 4;
+        if (ihl < 20 || fr[14 + 9] != 17 || caplen < 14 + ihl + 8 || (rd16be(fr + 14 + 6) & 0x3fff))
+            die("%s: packet %zu is not a whole UDP datagram", path, qs_n + 1);
+        if (rd16be(fr + 14 + 2) != caplen - 14 || rd16be(fr + 14 + ihl + 4) != caplen - 14 - ihl)
+            die("%s: packet %zu: lengths disagree (Ethernet padding?)", path, qs_n + 1);
+        uint32_t src = rd32le(fr + 14 + 12), dst = rd32le(fr + 14 + 16);    /* as stored, compared only */
+        unsigned sport = rd16be(fr + 14 + ihl);
+        if (qs_n == 0) {
+            first = ts;
+            cip = src;
+            sip = dst;
+            cport = sport;
+        }
+        bool c2s = src == cip && sport == cport;
+        if (!c2s && !(src == sip && dst == cip && rd16be(fr + 14 + ihl + 2) == cport))
+            die("%s: packet %zu belongs to another connection", path, qs_n + 1);
+        if (ts < first) die("%s: packet %zu goes back in time", path, qs_n + 1);
+        if (qs_n == cap) {
+            cap = cap ? cap * 2 : 64;
+            qs = realloc(qs, cap * sizeof *qs);
+            if (!qs) die("out of memory");
+        }
+        qs[qs_n++] = (qsample_pkt){ ts - first, c2s, fr, caplen, 14, 14 + ihl };
+    }
+    fclose(f);
+    if (!qs_n) die("%s: no packets", path);
+}
+
+/* QUIC v1 Initial protection (RFC 9001 5.1, 5.2, 5.3, 5.4) */
+typedef struct qkeys {
+    uint8_t key[16], iv[12], hp[16];
+} qkeys;
+
+static void hmac256(const uint8_t *k, size_t kl, const uint8_t *d, size_t dl, uint8_t out[32])
+{
+    unsigned n = 32;
+    if (!HMAC(EVP_sha256(), k, (int)kl, d, dl, out, &n)) die("HMAC-SHA256 failed");
+}
+
+static void expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t len)
+{
+    uint8_t info[80], t[32];
+    size_t ll = strlen(label), n = 0;
+    info[n++] = 0;
+    info[n++] = (uint8_t)len;
+    info[n++] = (uint8_t)(6 + ll);
+    memcpy(info + n, "tls13 ", 6);
+    n += 6;
+    memcpy(info + n, label, ll);
+    n += ll;
+    info[n++] = 0;                                         /* no context */
+    info[n++] = 1;                                         /* T(1): len <= 32 */
+    hmac256(secret, 32, info, n, t);
+    memcpy(out, t, len);
+}
+
+static void initial_keys(const uint8_t *dcid, size_t len, qkeys k[2])   /* [0] client's, [1] server's */
+{
+    static const uint8_t salt[20] = { 0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+                                      0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a };
+    uint8_t initial[32], side[32];
+    hmac256(salt, sizeof salt, dcid, len, initial);        /* HKDF-Extract */
+    for (int d = 0; d < 2; d++) {
+        expand_label(initial, d ? "server in" : "client in", side, 32);
+        expand_label(side, "quic key", k[d].key, 16);
+        expand_label(side, "quic iv", k[d].iv, 12);
+        expand_label(side, "quic hp", k[d].hp, 16);
+    }
+}
+
+static void hp_mask(const qkeys *k, const uint8_t *sample, uint8_t mask[16])
+{
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int l = 0;
+    if (!x || !EVP_EncryptInit_ex(x, EVP_aes_128_ecb(), NULL, k->hp, NULL) || !EVP_CIPHER_CTX_set_padding(x, 0) ||
+        !EVP_EncryptUpdate(x, mask, &l, sample, 16) || l != 16)
+        die("AES-128-ECB failed");
+    EVP_CIPHER_CTX_free(x);
+}
+
+static bool gcm(bool enc, const qkeys *k, uint64_t pn, const uint8_t *aad, size_t aad_len, const uint8_t *in,
+                size_t n, uint8_t *out, uint8_t tag[16])
+{
+    uint8_t nonce[12];
+    memcpy(nonce, k->iv, 12);
+    for (int i = 0; i < 8; i++) nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int l = 0, l2 = 0;
+    bool ok = x && EVP_CipherInit_ex(x, EVP_aes_128_gcm(), NULL, k->key, nonce, enc) &&
+              EVP_CipherUpdate(x, NULL, &l, aad, (int)aad_len) && EVP_CipherUpdate(x, out, &l, in, (int)n) &&
+              (enc || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, 16, tag)) && EVP_CipherFinal_ex(x, out + l, &l2) &&
+              (!enc || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, tag));
+    EVP_CIPHER_CTX_free(x);
+    return ok;
+}
+
+static size_t quic_varint(const uint8_t *p, size_t n, uint64_t *v)
+{
+    if (!n) return 0;
+    size_t l = (size_t)1 << (p[0] >> 6);
+    if (l > n) return 0;
+    uint64_t x = p[0] & 0x3f;
+    for (size_t i = 1; i < l; i++) x = x << 8 | p[i];
+    *v = x;
+    return l;
+}
+
+/* The CIDs replaced: [0] the client's first DCID, [1] the server's CID, [2] the client's CID. */
+typedef struct qcids {
+    uint8_t cid[3][20];
+    qkeys k[2];                    /* Initial keys of cid[0] */
+} qcids;
+
+static qcids q_old;
+static size_t q_cid_len[3];
+
+static void map_cid(uint8_t *p, size_t len, size_t room, const qcids *to)
+{
+    for (int i = 0; i < 3; i++)
+        if (q_cid_len[i] && q_cid_len[i] == len && len <= room && memcmp(p, q_old.cid[i], len) == 0) {
+            memcpy(p, to->cid[i], len);
+            return;
+        }
+}
+
+/* Give one datagram (UDP payload) the connection's CIDs; Initial packets sealed again. */
+static void quic_recid(uint8_t *d, size_t n, bool c2s, const qcids *to)
+{
+    static uint8_t hdr[2048], pt[65536];
+    size_t off = 0;
+    while (off < n) {
+        uint8_t *pk = d + off;
+        size_t room = n - off;
+        if (!(pk[0] & 0x80)) {                             /* short header: the rest of the datagram */
+            for (int i = 0; i < 3; i++)
+                if (q_cid_len[i] && 1 + q_cid_len[i] <= room && memcmp(pk + 1, q_old.cid[i], q_cid_len[i]) == 0) {
+                    memcpy(pk + 1, to->cid[i], q_cid_len[i]);
+                    break;
+                }
+            return;
+        }
+        if (room < 7 || memcmp(pk + 1, "\0\0\0\1", 4) != 0) die("sample: a long-header packet not in QUIC v1 (use --same-cids)");
+        size_t dl = pk[5];
+        if (room < 7 + dl || room < 7 + dl + pk[6 + dl]) die("sample: a cut long header");
+        size_t sl = pk[6 + dl], h = 7 + dl + sl;
+        int type = (pk[0] >> 4) & 3;
+        if (type == 3) die("sample: a Retry (use --same-cids)");
+        uint64_t v = 0;
+        size_t l;
+        if (type == 0) {                                   /* Initial: the token */
+            if (!(l = quic_varint(pk + h, room - h, &v)) || v > room - h - l) die("sample: a bad Initial token");
+            h += l + (size_t)v;
+        }
+        if (!(l = quic_varint(pk + h, room - h, &v)) || v > room - h - l || v < 20) die("sample: a bad packet length");
+        size_t pn_off = h + l, total = pn_off + (size_t)v;
+        if (type != 0) {
+            map_cid(pk + 6, dl, room - 6, to);
+            map_cid(pk + 7 + dl, sl, room - 7 - dl, to);
+            off += total;
+            continue;
+        }
+        const qkeys *ok = &q_old.k[c2s ? 0 : 1], *nk = &to->k[c2s ? 0 : 1];
+        uint8_t mask[16];
+        hp_mask(ok, pk + pn_off + 4, mask);
+        uint8_t first = pk[0] ^ (mask[0] & 0x0f);
+        size_t pnl = (size_t)(first & 3) + 1;
+        if (pn_off + pnl > sizeof hdr) die("sample: a long header too long");
+        memcpy(hdr, pk, pn_off + pnl);
+        hdr[0] = first;
+        uint64_t pn = 0;
+        for (size_t i = 0; i < pnl; i++) {
+            hdr[pn_off + i] ^= mask[1 + i];
+            pn = pn << 8 | hdr[pn_off + i];
+        }
+        uint8_t *ct = pk + pn_off + pnl, *tag = pk + total - 16;
+        size_t ctn = total - pn_off - pnl - 16;
+        uint8_t t[16];
+        memcpy(t, tag, 16);
+        if (!gcm(false, ok, pn, hdr, pn_off + pnl, ct, ctn, pt, t))
+            die("sample: an Initial packet does not open with the keys of its first DCID");
+        map_cid(hdr + 6, dl, room - 6, to);
+        map_cid(hdr + 7 + dl, sl, room - 7 - dl, to);
+        if (!gcm(true, nk, pn, hdr, pn_off + pnl, pt, ctn, ct, tag)) die("AES-128-GCM failed");
+        hp_mask(nk, pk + pn_off + 4, mask);
+        memcpy(pk, hdr, pn_off);
+        pk[0] = first ^ (mask[0] & 0x0f);
+        for (size_t i = 0; i < pnl; i++) pk[pn_off + i] = hdr[pn_off + i] ^ mask[1 + i];
+        off += total;
+    }
+}
+
+/* The sample's CIDs: the first DCID and the client's CID from its first packet (the client's
+ * Initial), the server's from the first long header the server sent. */
+static void quic_sample_cids(void)
+{
+    bool have_server = false;
+    for (size_t i = 0; i < qs_n; i++) {
+        const uint8_t *pk = qs[i].frame + qs[i].udp_off + 8;
+        size_t room = qs[i].len - qs[i].udp_off - 8;
+        if (room < 7 || !(pk[0] & 0x80)) continue;
+        size_t dl = pk[5];
+        if (dl > 20 || room < 7 + dl || pk[6 + dl] > 20 || room < 7 + dl + pk[6 + dl]) die("sample: a bad long header");
+        if (i == 0) {
+            if (!qs[i].c2s || ((pk[0] >> 4) & 3) != 0) die("sample: its first packet is not the client's Initial");
+            q_cid_len[0] = dl;
+            memcpy(q_old.cid[0], pk + 6, dl);
+            q_cid_len[2] = pk[6 + dl];
+            memcpy(q_old.cid[2], pk + 7 + dl, q_cid_len[2]);
+        } else if (!qs[i].c2s && !have_server) {
+            q_cid_len[1] = pk[6 + dl];
+            memcpy(q_old.cid[1], pk + 7 + dl, q_cid_len[1]);
+            have_server = true;
+        }
+    }
+    if (!q_cid_len[0]) die("sample: no first DCID");
+    initial_keys(q_old.cid[0], q_cid_len[0], q_old.k);
+}
+
+typedef struct qconn {
+    qcids ids;
+    uint64_t next_us;
+    uint32_t ip;
+    uint16_t port;
+    uint16_t stretch;              /* the sample's offsets times stretch / 1024 */
+    uint32_t at;                   /* < qs_n: the sample's packet; then the extra datagrams */
+    uint64_t start_us;
+} qconn;
+
+static void run_quic(const config *cf)
+{
+    long n = cf->n > 0 ? cf->n : 10000;
+    long k = cf->per_conn;
+    read_sample(cf->sample);
+    if (!cf->same_cids) quic_sample_cids();
+    size_t *one[2] = { xmalloc(qs_n * sizeof(size_t)), xmalloc(qs_n * sizeof(size_t)) }, n_one[2] = { 0, 0 };
+    for (size_t i = 0; i < qs_n; i++) {
+        const uint8_t *payload = qs[i].frame + qs[i].udp_off + 8;
+        if (qs[i].len > qs[i].udp_off + 8 && !(payload[0] & 0x80)) one[qs[i].c2s ? 0 : 1][n_one[qs[i].c2s ? 0 : 1]++] = i;
+    }
+    if (k > 0 && (!n_one[0] || !n_one[1]))
+        die("%s: no short-header datagram from %s to copy", cf->sample, n_one[0] ? "the server" : "the client");
+    /* client i: 10.64.0.1 + i % 4093 (a prime: neighbours in time differ in address), port
+     * 32768 + 7 * (i / 4093) + 0..6, so no two connections share both */
+    if (n > 4093L * ((65535 - 32768 - 6) / 7)) die("-n %ld: too many connections for the address plan", n);
+    qconn *cs = calloc((size_t)n, sizeof *cs);
+    qconn **hp = calloc((size_t)n, sizeof *hp);
+    if (!cs || !hp) die("out of memory");
+    size_t hn = 0, per = qs_n + 2 * (size_t)k;
+    uint64_t next_start = T0 * 1000000ull + rnd_below(1000000);
+    long started = 0;
+    static uint8_t fr[65536];
+    static uint16_t ip_id;
+#define QBEFORE(a, b) ((a)->next_us < (b)->next_us || ((a)->next_us == (b)->next_us && (a) < (b)))
+    for (;;) {
+        if (started < n && (!hn || next_start <= hp[0]->next_us)) {
+            qconn *c = &cs[started];
+            c->ip = 0x0A400001u + (uint32_t)(started % 4093);
+            c->port = (uint16_t)(32768 + 7 * (started / 4093) + rnd_below(7));
+            c->stretch = (uint16_t)rnd_range(512, 2048);
+            if (!cf->same_cids) {
+                for (int j = 0; j < 3; j++) rnd_bytes(c->ids.cid[j], q_cid_len[j]);
+                initial_keys(c->ids.cid[0], q_cid_len[0], c->ids.k);
+            }
+            c->start_us = c->next_us = next_start;
+            started++;
+            next_start += 1 + (uint64_t)(-200.0 * log(1.0 - rnd_unit()));
+            size_t i = hn++;                               /* sift up */
+            while (i > 0 && QBEFORE(c, hp[(i - 1) / 2])) {
+                hp[i] = hp[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            hp[i] = c;
+            continue;
+        }
+        if (!hn) break;
+        qconn *c = hp[0];
+        const qsample_pkt *s;
+        if (c->at < qs_n) s = &qs[c->at];
+        else {
+            size_t j = c->at - qs_n, d = j & 1;
+            s = &qs[one[d][(j / 2) % n_one[d]]];
+        }
+        memcpy(fr, s->frame, s->len);
+        uint8_t *ip = fr + s->ip_off, *udp = fr + s->udp_off;
+        be32(ip + (s->c2s ? 12 : 16), c->ip);
+        be16(ip + 4, ip_id++);
+        be16(ip + 10, 0);
+        be16(ip + 10, csum_fold(csum_add(0, ip, s->udp_off - s->ip_off)));
+        be16(udp + (s->c2s ? 0 : 2), c->port);
+        be16(udp + 6, 0);                                  /* no checksum (IPv4) */
+        if (!cf->same_cids) quic_recid(udp + 8, s->len - s->udp_off - 8, s->c2s, &c->ids);
+        uint64_t us = c->next_us;
+        uint32_t h[4] = { (uint32_t)(us / 1000000), (uint32_t)(us % 1000000), (uint32_t)s->len, (uint32_t)s->len };
+        if (fwrite(h, 1, sizeof h, pcap_out) != sizeof h || fwrite(fr, 1, s->len, pcap_out) != s->len) die("write error");
+        written += sizeof h + s->len;
+        n_packets++;
+        c->at++;
+        if (c->at == per) {                                /* done: the last leaf takes its place */
+            c = hp[--hn];
+            if (!hn) continue;
+        } else if (c->at < qs_n) {
+            c->next_us = c->start_us + qs[c->at].off_us * c->stretch / 1024;
+            if (c->next_us < us) c->next_us = us;
+        } else {
+            c->next_us = us + rnd_range(1000, 20000);
+        }
+        size_t i = 0;                                      /* sift down from the top */
+        for (;;) {
+            size_t l = 2 * i + 1, m;
+            if (l >= hn) break;
+            m = l + 1 < hn && QBEFORE(hp[l + 1], hp[l]) ? l + 1 : l;
+            if (!QBEFORE(hp[m], c)) break;
+            hp[i] = hp[m];
+            i = m;
+        }
+        hp[i] = c;
+    }
+#undef QBEFORE
+    fprintf(stderr, "gencap: %s: %ld connections of %zu sample datagrams + 2 x %ld short-header ones, "
+                    "%llu packets, %.1f MB\n", cf->file, n, qs_n, k, (unsigned long long)n_packets, written / 1e6);
+    for (size_t i = 0; i < qs_n; i++) free(qs[i].frame);
+    free(qs);
+    free(one[0]);
+    free(one[1]);
+    free(cs);
+    free(hp);
+}
+
 int main(int argc, char **argv)
 {
-    config cf = { .seed = 1, .keys = "tests/bench/keys", .size_mb = 450, .fail_pct = 8, .tls13_pct = 50 };
-    enum { O_SIZE = 256, O_FAIL, O_TLS13, O_KEYS, O_CA };
+    config cf = { .seed = 1, .keys = "tests/bench/keys", .size_mb = 450, .fail_pct = 8, .tls13_pct = 50,
+                  .per_conn = 50, .sample = "samples/quic/quic-ok-chromium.pcap" };
+    enum { O_SIZE = 256, O_FAIL, O_TLS13, O_KEYS, O_CA, O_PER_CONN, O_SAMPLE, O_SAME_CIDS };
     static const struct option longs[] = {
         { "size-mb", required_argument, NULL, O_SIZE }, { "fail-pct", required_argument, NULL, O_FAIL },
         { "tls13-pct", required_argument, NULL, O_TLS13 }, { "keys", required_argument, NULL, O_KEYS },
-        { "ca", required_argument, NULL, O_CA }, { NULL, 0, NULL, 0 },
+        { "ca", required_argument, NULL, O_CA }, { "packets-per-conn", required_argument, NULL, O_PER_CONN },
+        { "sample", required_argument, NULL, O_SAMPLE }, { "same-cids", no_argument, NULL, O_SAME_CIDS },
+        { NULL, 0, NULL, 0 },
     };
     int opt;
     while ((opt = getopt_long(argc, argv, "o:s:n:c:", longs, NULL)) != -1) {
@@ -902,25 +1313,32 @@ int main(int argc, char **argv)
         case O_TLS13: cf.tls13_pct = atoi(optarg); break;
         case O_KEYS: cf.keys = optarg; break;
         case O_CA: cf.ca = optarg; break;
-        default: die("usage: gencap bulk|handshake|idle|synflood -o FILE [-s SEED] [-n N] [-c C] [--size-mb MB] "
-                     "[--fail-pct P] [--tls13-pct P] [--keys DIR] [--ca FILE]");
+        case O_PER_CONN: cf.per_conn = strtol(optarg, NULL, 10); break;
+        case O_SAMPLE: cf.sample = optarg; break;
+        case O_SAME_CIDS: cf.same_cids = true; break;
+        default: die("usage: gencap bulk|handshake|idle|synflood|quic -o FILE [-s SEED] [-n N] [-c C] [--size-mb MB] "
+                     "[--fail-pct P] [--tls13-pct P] [--keys DIR] [--ca FILE] [--packets-per-conn K] [--sample PCAP] "
+                     "[--same-cids]");
         }
     }
-    if (optind != argc - 1 || !cf.file) die("usage: gencap bulk|handshake|idle|synflood -o FILE [options]");
+    if (optind != argc - 1 || !cf.file) die("usage: gencap bulk|handshake|idle|synflood|quic -o FILE [options]");
+    if (cf.per_conn < 0) die("--packets-per-conn: not a count");
     cf.mode = argv[optind];
     uint64_t x = cf.seed;
     for (int i = 0; i < 4; i++) rs[i] = splitmix(&x);
     rnd_bytes(pool, sizeof pool);
     bool bulk = strcmp(cf.mode, "bulk") == 0, hs = strcmp(cf.mode, "handshake") == 0;
     bool idle = strcmp(cf.mode, "idle") == 0, flood = strcmp(cf.mode, "synflood") == 0;
-    if (!bulk && !hs && !idle && !flood) die("unknown mode '%s'", cf.mode);
-    make_servers(cf.keys, bulk ? 12 : 4, cf.ca);
+    bool quic = strcmp(cf.mode, "quic") == 0;
+    if (!bulk && !hs && !idle && !flood && !quic) die("unknown mode '%s'", cf.mode);
+    if (!quic) make_servers(cf.keys, bulk ? 12 : 4, cf.ca);
     pcap_out = strcmp(cf.file, "-") == 0 ? stdout : fopen(cf.file, "wb");
     if (!pcap_out) die("%s: cannot create", cf.file);
     static char obuf[1 << 20];
     setvbuf(pcap_out, obuf, _IOFBF, sizeof obuf);
     pcap_header();
     if (bulk || hs) run_sessions(&cf, bulk);
+    else if (quic) run_quic(&cf);
     else run_flat(&cf, idle);
     if (fflush(pcap_out) != 0 || (pcap_out != stdout && fclose(pcap_out) != 0)) die("%s: write error", cf.file);
     return 0;

@@ -2,9 +2,9 @@
 """Time tlsdiag against the bare libpcap loop and, where installed, tshark, ssldump and ndpiReader.
 
 usage: run.py --tlsdiag BIN --floor BIN --timeit BIN --cacert PEM [--baseline BIN] [--runs N]
-              [--slow-runs M] KIND=FILE...
+              [--slow-runs M] [--quic-conns N] KIND=FILE...
 
-KIND is bulk, handshake or idle.  For bulk and handshake captures the page cache is warmed
+KIND is bulk, handshake, quic or idle.  For bulk and handshake captures the page cache is warmed
 first; then each round runs every tool once, in turn, so that a noisy machine (other jobs, a
 fuzzing campaign) weighs on all of them alike.  Reported: the median wall time of the rounds
 (and min..max), the median CPU time (user + system), the peak RSS, the ratio to the floor, and
@@ -21,6 +21,16 @@ The per-connection targets (issue 13), as measured here:
         waiting for a core.  The wall-time figure is printed beside it;
   memory: (tlsdiag's peak RSS on the idle capture - its peak RSS on an empty capture) /
         connections, what one open connection that carries no byte costs, < 512 bytes.
+
+A quic capture (gencap quic: N replays of a real Chromium <-> ngtcp2 connection, each followed by
+K short-header datagrams each way) is timed with the floor, tlsdiag (no key log, no --cacert:
+no certificate is visible) and tshark (-Y quic, slow runs only).  Before the timing, tlsdiag's
+JSON on it is checked: --quic-conns connections, every one QUIC and "ok", and every packet of
+the file counted in one of them; otherwise run.py stops (exit 1): a bench of a broken parse is
+worth nothing.  Printed for it: CPU time per connection beyond the floor's, as for the handshake
+capture, and the ratio to the floor.  At the end, from the same run: packets per second per core
+(packets / tlsdiag's median CPU time: offline tlsdiag runs on one core) for every bulk, handshake
+and quic capture, side by side, and the CPU time a packet beyond the floor's.
 """
 import argparse
 import os
@@ -39,7 +49,19 @@ TARGETS = {  # capture kind -> ((tool, wanted ratio), ...); for "floor" the rati
 }
 
 
-def tools(args, path):
+def tools(args, path, kind):
+    if kind == "quic":
+        t = [
+            ("floor", "libpcap loop (floor)", [args.floor, path], False),
+            ("tlsdiag", "tlsdiag", [args.tlsdiag, "--json", "-o", "/dev/null", "-r", path], False),
+        ]
+        if args.baseline:
+            t.append(("baseline", "tlsdiag baseline", [args.baseline, "--json", "-o", "/dev/null", "-r", path], False))
+        if shutil.which("tshark"):
+            # QUIC dissection (Initials decrypted, CRYPTO frames reassembled, TLS handshake read),
+            # every packet dissected to evaluate the filter; the summary lines go to /dev/null.
+            t.append(("tshark", "tshark (QUIC dissection)", ["tshark", "-n", "-r", path, "-Y", "quic"], True))
+        return t
     t = [
         ("floor", "libpcap loop (floor)", [args.floor, path], False),
         ("tlsdiag", "tlsdiag", [args.tlsdiag, "--json", "--cacert", args.cacert, "-o", "/dev/null", "-r", path], False),
@@ -106,6 +128,59 @@ def capture_facts(tlsdiag, cacert, path):
     return 0, 0, {}
 
 
+def check_quic(tlsdiag, path, want_conns):
+    """tlsdiag's JSON on the quic capture: want_conns QUIC connections, all ok, every packet in one.
+    Returns (packets, connections, verdicts) like capture_facts; exits when the parse is broken."""
+    import collections
+    import json
+    p = subprocess.run([tlsdiag, "--json", "-r", path], capture_output=True, text=True)
+    conns, verdicts, transports, shapes = 0, collections.Counter(), collections.Counter(), collections.Counter()
+    in_conns, summary = 0, None
+    for line in p.stdout.splitlines():
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if o.get("type") == "connection":
+            conns += 1
+            verdicts[o.get("verdict")] += 1
+            transports[o.get("transport")] += 1
+            q = o.get("quic") or {}
+            d = q.get("datagrams") or [0, 0]
+            in_conns += sum(d)
+            shapes[(tuple(d), tuple(q.get("1rtt_packets") or ()), bool(q.get("migrated")))] += 1
+        elif o.get("type") == "summary":
+            summary = o
+    packets = summary.get("packets", 0) if summary else 0
+    problems = []
+    if p.returncode not in (0, 1):
+        problems.append(f"exit status {p.returncode}: {p.stderr.strip()[:200]}")
+    if want_conns is None:
+        problems.append("--quic-conns not given: the number of connections the capture holds")
+    elif conns != want_conns:
+        problems.append(f"{conns} connections reported, the capture holds {want_conns}")
+    if verdicts.get("ok", 0) != conns:
+        problems.append("verdicts " + ", ".join(f"{v}: {n}" for v, n in verdicts.most_common()) + " (all must be ok)")
+    if transports.get("quic", 0) != conns:
+        problems.append("transports " + ", ".join(f"{t}: {n}" for t, n in transports.most_common()))
+    if not summary or in_conns != packets:
+        problems.append(f"{in_conns} datagrams in the connections, {packets} packets in the file")
+    if not shapes:
+        problems.append("no connection at all")
+    elif len(shapes) > 1 or any(m for _, _, m in shapes):
+        problems.append("connections differ (datagrams, 1-RTT packets, migrated): " +
+                        "; ".join(f"{k}: {n}" for k, n in shapes.most_common(4)))
+    if problems:
+        print(f"quic capture {path}: tlsdiag's reading is wrong, not timing it:", file=sys.stderr)
+        for m in problems:
+            print(f"  {m}", file=sys.stderr)
+        sys.exit(1)
+    d, one, _ = next(iter(shapes))
+    print(f"  checked: {conns} QUIC connections, all ok, every packet in one; each "
+          f"{'+'.join(map(str, d))} datagrams, {'+'.join(map(str, one))} 1-RTT packets (client+server)")
+    return packets, conns, dict(verdicts)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tlsdiag", required=True)
@@ -115,6 +190,7 @@ def main():
     ap.add_argument("--baseline", help="another tlsdiag (an older build) to run in the same rounds")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--slow-runs", type=int, default=3)
+    ap.add_argument("--quic-conns", type=int, help="connections in the quic capture (gencap quic -n)")
     ap.add_argument("captures", nargs="+", metavar="NAME=FILE")
     args = ap.parse_args()
 
@@ -131,21 +207,27 @@ def main():
         print("tools: " + "; ".join(versions))
     verdict = True
     shown = set()
+    rates = []                      # (kind, packets, connections, tlsdiag CPU s, floor CPU s) for the end
     for spec in args.captures:
         kind, path = spec.split("=", 1)
         size = os.path.getsize(path)
         warm(path)
-        packets, conns, verdicts = capture_facts(args.tlsdiag, args.cacert, path)
+        if kind == "quic":
+            print()
+            packets, conns, verdicts = check_quic(args.tlsdiag, path, args.quic_conns)
+        else:
+            packets, conns, verdicts = capture_facts(args.tlsdiag, args.cacert, path)
         failing = conns - verdicts.get("ok", 0)
-        print()
+        if kind != "quic":
+            print()
         print(f"== {kind}: {path}: {size / 1e6:.1f} MB, {packets} packets, {conns} connections "
               f"({failing} not ok)")
-        ts = tools(args, path)
+        ts = tools(args, path, kind)
         if kind == "idle":
             ts = [t for t in ts if t[0] in ("tlsdiag", "baseline")]
         for key, label, cmd, slow in ts:
-            if key not in shown:
-                shown.add(key)
+            if (key, kind == "quic") not in shown:
+                shown.add((key, kind == "quic"))
                 print(f"  {label}: " + " ".join(cmd).replace(path, "FILE"))
         results = {k: [] for k, _, _, _ in ts}
         notes = {}
@@ -207,6 +289,21 @@ def main():
                 base = statistics.median(w for w, _, _ in results["baseline"])
                 print(f"  baseline: {(cpu('baseline') - cpu('floor')) * 1e6 / n:.2f} us per connection "
                       f"(wall: {(base - floor) * 1e6 / n:.2f} us)")
+        if kind == "quic" and floor:
+            def cpu(key):
+                return statistics.median(c for _, c, _ in results[key])
+            n = max(conns, 1)
+            us = (cpu("tlsdiag") - cpu("floor")) * 1e6 / n
+            print(f"  per connection: (CPU {cpu('tlsdiag'):.3f} s - floor's {cpu('floor'):.3f} s) / {conns} = "
+                  f"{us:.2f} us beyond the floor (wall: {(mine - floor) * 1e6 / n:.2f} us); tlsdiag "
+                  f"{cpu('tlsdiag') / cpu('floor'):.2f}x the floor's CPU time ({mine / floor:.2f}x its wall time)")
+            if "baseline" in results:
+                base = statistics.median(w for w, _, _ in results["baseline"])
+                print(f"  baseline: {(cpu('baseline') - cpu('floor')) * 1e6 / n:.2f} us per connection "
+                      f"(wall: {(base - floor) * 1e6 / n:.2f} us)")
+        if kind in ("bulk", "handshake", "quic") and "floor" in results:
+            rates.append((kind, os.path.basename(path), packets, conns, statistics.median(c for _, c, _ in results["tlsdiag"]),
+                          statistics.median(c for _, c, _ in results["floor"])))
         if floor and "baseline" in results:
             base = statistics.median(w for w, _, _ in results["baseline"])
             print(f"  tlsdiag vs baseline: {mine / floor:.2f}x against {base / floor:.2f}x the floor "
@@ -226,6 +323,17 @@ def main():
                 ok = got >= want
                 print(f"  target: tlsdiag >= {want:g}x faster than {tool}: {got:.1f}x  {'holds' if ok else 'MISSED'}")
             verdict = verdict and ok
+    if rates:
+        print()
+        print("== packets per second per core, this run (packets / median CPU time; offline tlsdiag uses one core)")
+        print(f"{'capture':10} {'packets':>9} {'conns':>6} {'tlsdiag CPU':>11} {'tlsdiag pkt/s':>13} "
+              f"{'floor pkt/s':>12} {'x floor':>8} {'ns/pkt beyond floor':>20}  file")
+        for kind, name, packets, conns, cpu, fcpu in rates:
+            rate = packets / cpu if cpu > 0 else float("nan")
+            frate = packets / fcpu if fcpu > 0 else float("nan")
+            beyond = (cpu - fcpu) * 1e9 / max(packets, 1)
+            print(f"{kind:10} {packets:9d} {conns:6d} {cpu:9.3f} s {rate / 1e6:10.3f} M {frate / 1e6:9.3f} M "
+                  f"{cpu / fcpu if fcpu > 0 else float('nan'):7.2f}x {beyond:17.0f} ns  {name}")
     print()
     print("all targets hold" if verdict else "some targets missed (see above)")
     return 0
