@@ -5,7 +5,7 @@
  * copy; bytes ahead of it wait in a ring of `cap` bytes over the window [delivered, delivered +
  * cap), stream offset o at buf[o % cap], with one bit per byte saying it is there.  The ring is
  * allocated on the first byte that has to wait (a stream that only ever arrives in order never
- * allocates); when that allocation fails, in-order bytes still go straight through and waiting
+ * allocates) and freed when nothing waits any more; when that allocation fails, in-order bytes still go straight through and waiting
  * ones are dropped with over_cap set.  Bytes wholly before `delivered` are ignored, partly before
  * it trimmed; a byte already held keeps its first value.  Offsets are checked against 2^62 before
  * any sum, so nothing overflows.  No I/O, no global state. */
@@ -117,6 +117,11 @@ void quic_crypto_add(quic_crypto_stream *s, uint64_t offset, const uint8_t *data
     if (deliver) deliver(ctx, data, len);
     advance(s, len);
     flush(s, deliver, ctx);
+    if (!s->held && s->buf) {                  /* nothing waits: the ring goes until a byte must wait again */
+        free(s->buf);
+        free(s->have);
+        s->buf = s->have = NULL;
+    }
 }
 
 void quic_crypto_free(quic_crypto_stream *s)
