@@ -1,0 +1,155 @@
+/* test_classify_network.c - the network rows on hand-built transcripts: a ClientHello whose second segment never arrives (seen at the client and at the server), a path-MTU black hole (at the sender and at the receiver), a forged reset against a genuine one. */
+
+#include "classify_fixtures.h"
+
+/* SYN 1, SYN-ACK 2 (1 ms round trip at these times: 40 ms below), ACK 3; a ClientHello of `size`
+ * bytes starting at sequence 1000 at packet 4. */
+static td_transcript *with_path(uint32_t size)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    t->events[1].ts = t->events[0].ts + 0.040;         /* a 40 ms round trip */
+    t->tcp.mss[0] = t->tcp.mss[1] = 1460;
+    t->tcp.syn_ttl[0] = 64;
+    t->tcp.syn_ttl[1] = 63;
+    t->path = calloc(1, sizeof *t->path);
+    td_path *x = t->path;
+    x->ch_len = size;
+    x->ch_start = 1000;
+    x->ch_first_packet = 4;
+    x->ch_ts = at(4);
+    x->ttl_min[0] = x->ttl_max[0] = 64;
+    x->ttl_min[1] = x->ttl_max[1] = 63;
+    return t;
+}
+
+TEST(client_hello_dropped_at_the_client)
+{
+    td_transcript *t = with_path(1900);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    t->tls.hello = calloc(1, sizeof *t->tls.hello);
+    t->tls.hello->key_shares[0] = 0x11ec;                /* X25519MLKEM768 */
+    t->tls.hello->key_shares[1] = 0x001d;
+    t->tls.hello->n_key_shares = 2;
+    td_path *x = t->path;
+    x->ch_segs = 2;
+    x->ch_got = 1900;
+    x->ch_retx = 3;
+    x->ch_last_retx_packet = 9;
+    x->ack_seen[TD_C2S] = true;
+    x->high_ack[TD_C2S] = 1000 + 1448;
+    tr_packet(t, TD_C2S, 9);
+    t->end = t->capture_end = at(9) + 5;
+    VERDICT(classify(t), "client-hello-dropped", "certain");
+    CHECK(strstr(res.summary, "1900 bytes in 2 segments") && strstr(res.summary, "X25519MLKEM768"));
+    CHECK(strstr(res.summary, "acknowledged 1448 bytes") && strstr(res.remedy, "hybrid group"));
+    CHECK(cites(&res, 4) && cites(&res, 9));
+    /* The server acknowledged all of it: not dropped on the path (it is the server's silence). */
+    x->high_ack[TD_C2S] = 1000 + 1900;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    /* One retransmission only: likely. */
+    x->high_ack[TD_C2S] = 1000 + 1448;
+    x->ch_retx = 1;
+    VERDICT(classify(t), "client-hello-dropped", "likely");
+    /* A ClientHello in one segment is never this. */
+    x->ch_segs = 1;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    tr_free(t);
+}
+
+TEST(client_hello_dropped_at_the_server)
+{
+    td_transcript *t = with_path(1900);
+    td_path *x = t->path;
+    x->ch_segs = 1;
+    x->ch_got = 1448;                                    /* only the first segment ever arrived */
+    t->tcp.bytes[TD_C2S] = 1448;
+    tcp_close(t, TD_C2S, false, 20);
+    t->end = t->capture_end = at(4) + 12;                /* the client gave up 12 s later */
+    VERDICT(classify(t), "client-hello-dropped", "likely");
+    CHECK(strstr(res.summary, "only its first 1448 bytes arrived"));
+    /* The client left at once: a client that sent half a hello and quit, not the path. */
+    t->end = t->capture_end = at(4) + 0.2;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    tr_free(t);
+}
+
+TEST(mtu_black_hole_at_the_sender)
+{
+    td_transcript *t = tls13(0x1301);
+    t->tcp.mss[0] = t->tcp.mss[1] = 1460;
+    t->path = calloc(1, sizeof *t->path);
+    td_path *x = t->path;
+    x->big_segs[TD_S2C] = 3;
+    x->max_seg[TD_S2C] = 1448;
+    x->big_retx[TD_S2C] = 4;
+    x->first_big_retx_packet[TD_S2C] = 8;
+    x->last_big_retx_packet[TD_S2C] = 14;
+    x->stuck_seq[TD_S2C] = 5000;
+    x->dup_acks[TD_S2C] = 3;
+    VERDICT(classify(t), "path-mtu-blackhole", "certain");
+    CHECK(strstr(res.summary, "server's full-size segments") && strstr(res.remedy, "fragmentation needed"));
+    CHECK(cites(&res, 8) && cites(&res, 14));
+    x->acked_past_stuck[TD_S2C] = true;                  /* they got through in the end */
+    CHECK(classify(t)->verdict != TD_V_PATH_MTU_BLACKHOLE);
+    tr_free(t);
+}
+
+TEST(mtu_black_hole_at_the_receiver)
+{
+    td_transcript *t = with_path(300);
+    client_hello(t, "www.example.test", 0x0304, 4);
+    td_path *x = t->path;
+    x->ch_segs = 1;
+    x->ch_got = 300;
+    x->ack_seen[TD_C2S] = true;
+    x->high_ack[TD_C2S] = 1300;
+    x->ooo_segs[TD_S2C] = 1;                             /* the flight's last, small segment, past a hole */
+    x->max_seg[TD_S2C] = 412;
+    t->tcp.gaps[TD_S2C] = 1;
+    t->tcp.gap_bytes[TD_S2C] = 2896;
+    VERDICT(classify(t), "path-mtu-blackhole", "likely");
+    CHECK(strstr(res.summary, "largest that arrived 412 bytes"));
+    x->max_seg[TD_S2C] = 1448;                           /* a full-size segment did arrive: not a black hole */
+    x->big_segs[TD_S2C] = 1;
+    CHECK(classify(t)->verdict != TD_V_PATH_MTU_BLACKHOLE);
+    tr_free(t);
+}
+
+TEST(forged_and_genuine_resets)
+{
+    td_transcript *t = with_path(300);
+    client_hello(t, "blocked.test", 0x0304, 4);
+    td_path *x = t->path;
+    x->ch_segs = 1;
+    x->ch_got = 300;
+    tcp_close(t, TD_S2C, true, 5);
+    x->rst_seen = true;
+    x->rst_ttl = 64;                                     /* the server's packets come with 63 */
+    x->rst_ts = at(4) + 0.002;                           /* 2 ms after the ClientHello; the round trip is 40 ms */
+    VERDICT(classify(t), "reset-injected", "certain");
+    CHECK(strstr(res.summary, "blocked.test") && has_evidence(&res, "TTL 64") && has_evidence(&res, "round trip"));
+    x->rst_ts = at(4) + 0.041;                           /* in time: the TTL alone says it */
+    VERDICT(classify(t), "reset-injected", "likely");
+    x->data_after_rst[TD_S2C] = 2;                       /* and the server's own answer came after it */
+    VERDICT(classify(t), "reset-injected", "certain");
+    /* The server's own reset: its TTL, in time, nothing after. */
+    x->rst_ttl = 63;
+    x->data_after_rst[TD_S2C] = 0;
+    const td_result *r = classify(t);
+    CHECK(r->verdict != TD_V_RESET_INJECTED);
+    CHECK_STR(td_verdict_name(r->verdict), "no-tls-response");   /* as before these rows */
+    tr_free(t);
+}
+
+int main(void)
+{
+    if (!classify_setup()) return 1;
+    RUN(client_hello_dropped_at_the_client);
+    RUN(client_hello_dropped_at_the_server);
+    RUN(mtu_black_hole_at_the_sender);
+    RUN(mtu_black_hole_at_the_receiver);
+    RUN(forged_and_genuine_resets);
+    classify_teardown();
+    return check_done();
+}
