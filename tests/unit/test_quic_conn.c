@@ -12,66 +12,9 @@
 #include "check.h"
 #include "quic_flights.h"
 #include "tls_bytes.h"
+#include "quic_conn_fixture.h"
 #include "dissectors/quic/quic.h"
 #include "include/transcript.h"
-
-/* ---- a connection under test ------------------------------------------------------------------- */
-
-typedef struct qc {
-    td_transcript t;
-    td_quic_conn *q;
-    td_keylog *kl;
-    uint64_t packet;
-} qc;
-
-static void qc_open(qc *c, td_keylog *kl)
-{
-    memset(c, 0, sizeof *c);
-    c->kl = kl;
-    c->q = td_quic_conn_new(&c->t, NULL, kl);
-    CHECK(c->q && c->t.quic);
-}
-
-static void qc_send(qc *c, int dir, const buf *d)
-{
-    c->packet++;
-    td_quic_conn_datagram(c->q, dir, d->p, d->n, c->packet, 1700000000.0 + 0.01 * (double)c->packet);
-}
-
-/* Send d and empty it. */
-static void qc_flush(qc *c, int dir, buf *d)
-{
-    qc_send(c, dir, d);
-    d->n = 0;
-}
-
-static void qc_free(qc *c)
-{
-    td_quic_conn_free(c->q);
-    td_transcript_clear(&c->t);
-    td_keylog_free(c->kl);
-    memset(c, 0, sizeof *c);
-}
-
-static bool has_alert(const td_transcript *t, int from, uint8_t code)
-{
-    for (size_t i = 0; i < t->tls.n_alerts; i++)
-        if (t->tls.alerts[i].from == from && t->tls.alerts[i].code == code) return true;
-    return false;
-}
-
-/* The facts every handshake here ends with: A.2's ClientHello and A.3's ServerHello read. */
-static void check_hellos(const td_transcript *t)
-{
-    CHECK(t->tls.client_hello && t->tls.server_hello);
-    CHECK_STR(t->tls.sni, "example.com");
-    CHECK(t->tls.has_cipher && t->tls.cipher == 0x1301);
-    CHECK(t->tls.version == 0x0304);
-    CHECK(t->tls.hello && strncmp(t->tls.hello->ja4, "q13", 3) == 0);
-    CHECK(t->quic->version == TD_QUIC_V1);
-    CHECK(t->quic->odcid.len == 8 && memcmp(t->quic->odcid.b, qf_odcid, 8) == 0);
-    CHECK(t->quic->server_cid.len == 8 && memcmp(t->quic->server_cid.b, qf_scid, 8) == 0);
-}
 
 /* ---- the sealing helper against RFC 9001 / RFC 9369 Appendix A ---------------------------------- */
 
@@ -146,37 +89,6 @@ TEST(rfc_client_then_server_initial)
     qc_free(&c);
 }
 
-/* The A.2 ClientHello cut into three Initials (pn 0, 1, 2) as Chromium sends it: CRYPTO frames
- * out of order inside a packet and across packets, overlapping; sent P2, P1, P3. */
-static void split_hello(buf *out, const uint8_t *ch, int which)
-{
-    static const size_t cuts[3][2][2] = { { { 160, 241 }, { 0, 50 } }, { { 120, 200 }, { 0, 0 } },
-                                          { { 40, 130 }, { 0, 0 } } };
-    quic_keys c, s;
-    quic_initial_keys(TD_QUIC_V1, qf_odcid, 8, &c, &s);
-    buf f = { 0 };
-    put8(&f, 0x01);                            /* PING first, as Chromium does */
-    for (int i = 0; i < 2; i++)
-        if (cuts[which][i][1]) qf_crypto(&f, cuts[which][i][0], ch + cuts[which][i][0], cuts[which][i][1] - cuts[which][i][0]);
-    qf_pad(&f, 400);
-    CHECK(qf_long(out, &c, QUIC_PT_INITIAL, TD_QUIC_V1, qf_odcid, 8, NULL, 0, (uint64_t)which, &f));
-    bfree(&f);
-}
-
-/* The JA4 of A.2's ClientHello, read from the RFC packet in one piece. */
-static void reference_ja4(char out[TD_JA4_LEN + 1])
-{
-    qc c;
-    qc_open(&c, NULL);
-    buf d = { 0 };
-    qf_hex(&d, QV1_CLIENT_PACKET);
-    qc_flush(&c, TD_C2S, &d);
-    CHECK(c.t.tls.hello);
-    snprintf(out, TD_JA4_LEN + 1, "%s", c.t.tls.hello ? c.t.tls.hello->ja4 : "");
-    bfree(&d);
-    qc_free(&c);
-}
-
 static void check_split(bool coalesced)
 {
     char ja4[TD_JA4_LEN + 1];
@@ -208,52 +120,6 @@ static void check_split(bool coalesced)
 
 TEST(split_client_hello_in_separate_datagrams) { check_split(false); }
 TEST(split_client_hello_coalesced) { check_split(true); }
-
-/* EncryptedExtensions (ALPN h3) and, with cert, a TLS 1.3 Certificate of one certificate. */
-static void ee_and_cert(buf *m, bool cert)
-{
-    static const uint8_t ee[] = { 0x00, 0x09, 0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 'h', '3' };
-    handshake(m, 8, ee, sizeof ee);
-    if (!cert) return;
-    buf der = { 0 }, body = { 0 };
-    make_cert_der(&der, "example.com", "Test CA");
-    put8(&body, 0);                            /* certificate_request_context */
-    put24(&body, 3 + der.n + 2);
-    put24(&body, der.n);
-    putb(&body, &der);
-    put16(&body, 0);                           /* no extensions */
-    handshake(m, 11, body.p, body.n);
-    bfree(&der);
-    bfree(&body);
-}
-
-/* The server's Handshake packet (CRYPTO at 0: EncryptedExtensions and Certificate) sealed with k. */
-static void server_handshake(buf *out, const quic_keys *k, uint64_t pn)
-{
-    buf m = { 0 }, f = { 0 };
-    ee_and_cert(&m, true);
-    qf_crypto(&f, 0, m.p, m.n);
-    CHECK(qf_long(out, k, QUIC_PT_HANDSHAKE, TD_QUIC_V1, NULL, 0, qf_scid, 8, pn, &f));
-    bfree(&m);
-    bfree(&f);
-}
-
-static td_keylog *a2_keylog(uint8_t fill)
-{
-    char random[65];
-    qf_client_random_hex(random);
-    return qf_keylog(random, fill);
-}
-
-static void check_server_flight_opened(const td_transcript *t, uint32_t records)
-{
-    CHECK(t->tls.dec && t->tls.dec->decrypted && t->tls.dec->status == NULL);
-    CHECK(t->tls.dec && t->tls.dec->records[1] == records && t->tls.dec->failed[1] == 0);
-    CHECK(t->tls.encrypted_extensions);
-    CHECK_STR(t->tls.alpn, "h3");
-    CHECK(t->tls.server_chain.seen && t->tls.server_chain.n == 1 && !t->tls.server_chain.malformed);
-    CHECK(t->quic->undecryptable[1] == 0);
-}
 
 /* Server: Initial (A.3), Handshake (EE, Certificate) and 1-RTT (HANDSHAKE_DONE) in one datagram;
  * client: an Initial (ACK) then 200 zero bytes of padding, which are no packet. */
@@ -369,18 +235,33 @@ TEST(retry_then_server_cid_keeps_the_retry_keys)
     qc_free(&c);
 }
 
-/* ---- Version Negotiation and CONNECTION_CLOSE ---------------------------------------------------- */
-
-static void vn_packet(buf *d, uint8_t first, const uint32_t *versions, size_t n)
+/* Compatible version negotiation (RFC 9368, RFC 9369 4): the client's first Initial is v1, the
+ * server answers in v2 with v2's Initial keys of the same original DCID. */
+TEST(server_answers_in_v2)
 {
-    put8(d, first);
-    put32(d, 0);
-    put8(d, 4);
-    put(d, "\x01\x02\x03\x04", 4);            /* the client's SCID */
-    put8(d, 8);
-    put(d, qf_odcid, 8);
-    for (size_t i = 0; i < n; i++) put32(d, versions[i]);
+    qc c;
+    qc_open(&c, NULL);
+    buf d = { 0 }, f = { 0 }, sh = { 0 };
+    qf_hex(&d, QV1_CLIENT_PACKET);
+    qc_flush(&c, TD_C2S, &d);
+    quic_keys c2, s2;
+    CHECK(quic_initial_keys(TD_QUIC_V2, qf_odcid, 8, &c2, &s2));
+    qf_server_hello(&sh);
+    qf_ack(&f, 2);
+    qf_crypto(&f, 0, sh.p, sh.n);
+    CHECK(qf_long(&d, &s2, QUIC_PT_INITIAL, TD_QUIC_V2, NULL, 0, qf_scid, 8, 0, &f));
+    qc_flush(&c, TD_S2C, &d);
+    td_quic_conn_end(c.q);
+    CHECK(c.t.quic->version == TD_QUIC_V1 && c.t.quic->server_version == TD_QUIC_V2);
+    CHECK(c.t.quic->initials[1] == 1 && c.t.quic->undecryptable[1] == 0);
+    CHECK(c.t.tls.server_hello && c.t.tls.cipher == 0x1301);
+    bfree(&d);
+    bfree(&f);
+    bfree(&sh);
+    qc_free(&c);
 }
+
+/* ---- Version Negotiation and CONNECTION_CLOSE ---------------------------------------------------- */
 
 TEST(version_negotiation_lists_the_versions)
 {
@@ -441,18 +322,6 @@ TEST(connection_close_carries_a_tls_alert)
 }
 
 /* ---- Handshake packets with a key log ---------------------------------------------------------- */
-
-/* The client's Handshake packet: Finished (32 bytes of verify_data), sealed with k. */
-static void client_finished(buf *out, const quic_keys *k)
-{
-    buf m = { 0 }, f = { 0 };
-    uint8_t vd[32] = { 7 };
-    handshake(&m, 20, vd, sizeof vd);
-    qf_crypto(&f, 0, m.p, m.n);
-    CHECK(qf_long(out, k, QUIC_PT_HANDSHAKE, TD_QUIC_V1, qf_scid, 8, NULL, 0, 0, &f));
-    bfree(&m);
-    bfree(&f);
-}
 
 /* A.2, A.3 and the server's Handshake flight, which comes before A.3 when early; the client's
  * Finished last. */
@@ -560,6 +429,181 @@ TEST(handshake_packets_held_then_dropped_at_the_end)
     qc_free(&c);
 }
 
+/* ---- hostile datagrams ----------------------------------------------------------------------------- */
+
+static bool counted_nothing(const td_quic *q, int dir)
+{
+    return !q->initials[dir] && !q->handshakes[dir] && !q->zero_rtt[dir] && !q->short_packets[dir] &&
+           !q->one_rtt[dir] && !q->undecryptable[dir] && !q->coalesced[dir];
+}
+
+static bool q_handshakes_none(const td_quic *q)
+{
+    return !q->handshakes[0] && !q->handshakes[1];
+}
+
+/* Empty and 1-byte datagrams, each way, after A.2: a datagram too short to hold any QUIC packet
+ * (RFC 9001 5.4.2: a packet must leave 4 + 16 bytes for the sample after its packet number) is
+ * counted as a datagram and nothing else; so is a long header whose Length leaves no room for one. */
+TEST(datagrams_too_short_for_a_packet)
+{
+    static const uint8_t firsts[] = { 0x00, 0x40, 0x5f, 0x80, 0xc0, 0xff };
+    for (size_t i = 0; i < sizeof firsts; i++) {
+        qc c;
+        qc_open(&c, a2_keylog(0x40));
+        buf d = { 0 };
+        qf_hex(&d, QV1_CLIENT_PACKET);
+        qc_flush(&c, TD_C2S, &d);
+        qf_hex(&d, QV1_SERVER_PACKET);
+        qc_flush(&c, TD_S2C, &d);
+        td_quic_conn_datagram(c.q, TD_C2S, firsts + i, 0, 3, 1.0);
+        for (int dir = 0; dir < 2; dir++) td_quic_conn_datagram(c.q, dir, firsts + i, 1, 4, 1.0);
+        td_quic_conn_datagram(c.q, TD_S2C, (const uint8_t *)"\xe0\x00\x00\x00\x01\x00\x00\x00", 8, 5, 1.0);
+        CHECK(q_handshakes_none(c.t.quic));    /* a Handshake packet of Length 0 */
+        td_quic_conn_end(c.q);
+        const td_quic *q = c.t.quic;
+        CHECK(q->datagrams[0] == 3 && q->datagrams[1] == 3 && q->initials[0] == 1 && q->initials[1] == 1);
+        if (q->short_packets[0] || q->short_packets[1] || q->one_rtt[0] || q->one_rtt[1])
+            printf("    first byte 0x%02x: counted as a 1-RTT packet\n", firsts[i]);
+        CHECK(!q->short_packets[0] && !q->short_packets[1] && !q->one_rtt[0] && !q->one_rtt[1]);
+        CHECK(!q->undecryptable[0] && !q->undecryptable[1] && !c.t.tls.dec->failed[0] && !c.t.tls.dec->failed[1]);
+        bfree(&d);
+        qc_free(&c);
+    }
+    td_quic_conn_datagram(NULL, TD_C2S, firsts, 1, 1, 1.0);         /* no connection: nothing */
+}
+
+/* 10,000 minimal long headers (Handshake, empty CIDs, Length 0: 8 bytes each) in one datagram:
+ * at most MAX_PACKETS_PER_DATAGRAM (64) are read, fast, with and without a key log. */
+TEST(ten_thousand_coalesced_packets)
+{
+    buf d = { 0 };
+    for (int i = 0; i < 10000; i++) put(&d, "\xe0\x00\x00\x00\x01\x00\x00\x00", 8);
+    for (int with_keys = 0; with_keys < 2; with_keys++) {
+        qc c;
+        qc_open(&c, with_keys ? a2_keylog(0x40) : NULL);
+        double t0 = now_s();
+        for (int i = 0; i < 10; i++) {
+            qc_send(&c, TD_C2S, &d);
+            qc_send(&c, TD_S2C, &d);
+        }
+        td_quic_conn_end(c.q);
+        double took = now_s() - t0;
+        const td_quic *q = c.t.quic;
+        CHECK(took < 2.0);
+        CHECK(q->datagrams[0] == 10 && q->bytes[0] == 800000 && q->coalesced[0] <= 10);
+        CHECK(q->handshakes[0] <= 10 * 64 && q->handshakes[1] <= 10 * 64);
+        CHECK(q->undecryptable[0] <= 10 * 64 && q->initials[0] == 0 && q->short_packets[0] == 0);
+        CHECK(td_quic_conn_buffered(c.q) == 0 && !c.t.tls.client_hello);
+        qc_free(&c);
+    }
+    bfree(&d);
+}
+
+/* A Length past the datagram's end: that packet and what follows are not read. */
+TEST(length_past_the_datagram)
+{
+    qc c;
+    qc_open(&c, NULL);
+    buf d = { 0 };
+    qf_client_initial(&d, qf_odcid, 8, qf_odcid, 8, 0, 0, 241);
+    CHECK(d.n == 1198 && d.p[16] == 0x44 && d.p[17] == 0x9c);       /* Length 0x49c = 1180 */
+    d.p[16] = 0x47;
+    d.p[17] = 0xd0;                                                  /* 2000 */
+    qc_flush(&c, TD_C2S, &d);
+    CHECK(counted_nothing(c.t.quic, TD_C2S) && c.t.quic->version == 0 && !c.t.tls.client_hello);
+    qf_client_initial(&d, qf_odcid, 8, qf_odcid, 8, 1, 0, 241);      /* a good one, then a liar */
+    size_t second = d.n;
+    qf_client_initial(&d, qf_odcid, 8, qf_odcid, 8, 2, 0, 0);
+    d.p[second + 16] = 0x7f;
+    d.p[second + 17] = 0xff;
+    qc_flush(&c, TD_C2S, &d);
+    td_quic_conn_end(c.q);
+    CHECK(c.t.quic->initials[0] == 1 && c.t.quic->coalesced[0] == 0 && c.t.quic->undecryptable[0] == 0);
+    CHECK(c.t.tls.client_hello && c.t.quic->datagrams[0] == 2);
+    bfree(&d);
+    qc_free(&c);
+}
+
+TEST(crypto_offsets_near_2_62)
+{
+    const uint64_t l62 = (uint64_t)1 << 62;
+    size_t base = base_buffered();
+    qc c;
+    qc_open(&c, NULL);
+    crypto_at(&c, l62 - 10, 20, 0);            /* ends past 2^62 - 1: the frame lies, dropped */
+    CHECK(c.t.quic->initials[0] == 1 && c.t.quic->undecryptable[0] == 0 && !c.t.quic->crypto_over_cap);
+    CHECK(td_quic_conn_buffered(c.q) == base);
+    crypto_at(&c, l62 - 30, 20, 1);            /* legal, but far past the window: dropped, said */
+    CHECK(c.t.quic->crypto_over_cap && td_quic_conn_buffered(c.q) == base);
+    crypto_at(&c, l62 - 1, 1, 2);              /* the last legal byte */
+    CHECK(td_quic_conn_buffered(c.q) == base);
+    td_quic_conn_end(c.q);
+    CHECK(!c.t.tls.client_hello && c.t.quic->initials[0] == 3);
+    qc_free(&c);
+}
+
+TEST(crypto_beyond_the_64k_window)
+{
+    size_t base = base_buffered();
+    qc c;
+    qc_open(&c, NULL);
+    crypto_at(&c, 1000, 100, 0);               /* inside the window: held */
+    CHECK(!c.t.quic->crypto_over_cap && td_quic_conn_buffered(c.q) == base + 100);
+    crypto_at(&c, 20 + 65536 - 50, 100, 1);    /* straddles the window's end: 50 held */
+    CHECK(c.t.quic->crypto_over_cap && td_quic_conn_buffered(c.q) == base + 150);
+    qc_free(&c);
+    qc_open(&c, NULL);
+    crypto_at(&c, 70000, 100, 0);              /* wholly past it */
+    CHECK(c.t.quic->crypto_over_cap && td_quic_conn_buffered(c.q) == base);
+    qc_free(&c);
+}
+
+/* 3000 client Initials with random DCIDs (sealed, as a client does, with the first DCID's keys),
+ * each with 100 CRYPTO bytes at a random offset past the ClientHello; then a Retry and 1000 more,
+ * each sealed with its own DCID's keys.  Memory stays bounded: td_quic_conn_buffered() <= 64 KiB,
+ * the one CRYPTO window written (Initial space, client to server); nothing else grows. */
+TEST(initial_flood_with_random_dcids)
+{
+    qc c;
+    qc_open(&c, NULL);
+    buf d = { 0 }, f = { 0 };
+    uint8_t junk[100];
+    memset(junk, 0xa5, sizeof junk);
+    qf_hex(&d, QV1_CLIENT_PACKET);
+    qc_flush(&c, TD_C2S, &d);
+    uint64_t seed = 0x9e3779b97f4a7c15u;
+    size_t peak = 0;
+    double t0 = now_s();
+    for (int i = 0; i < 4000; i++) {
+        if (i == 3000) {
+            CHECK(qs_retry(TD_QUIC_V1, qf_odcid, 8, NULL, 0, retry_scid, 8, (const uint8_t *)"t", 1, &d));
+            qc_flush(&c, TD_S2C, &d);
+        }
+        uint8_t dcid[8];
+        uint64_t r = rnd(&seed);
+        memcpy(dcid, &r, 8);
+        quic_keys ci, si;
+        quic_initial_keys(TD_QUIC_V1, i < 3000 ? qf_odcid : dcid, 8, &ci, &si);
+        f.n = 0;
+        qf_crypto(&f, 241 + rnd(&seed) % 100000, junk, sizeof junk);
+        qf_pad(&f, 1162);
+        CHECK(qf_long(&d, &ci, QUIC_PT_INITIAL, TD_QUIC_V1, dcid, 8, NULL, 0, 3 + (uint64_t)i, &f));
+        qc_flush(&c, TD_C2S, &d);
+        size_t b = td_quic_conn_buffered(c.q);
+        if (b > peak) peak = b;
+    }
+    td_quic_conn_end(c.q);
+    const td_quic *q = c.t.quic;
+    CHECK(q->initials[0] == 4001 && c.t.tls.client_hello && q->crypto_over_cap);
+    CHECK(q->undecryptable[0] <= 1000);        /* the first 3000 all open */
+    CHECK(peak <= 64 * 1024 && peak >= 32 * 1024);
+    CHECK(now_s() - t0 < 20.0);
+    bfree(&d);
+    bfree(&f);
+    qc_free(&c);
+}
+
 int main(void)
 {
     RUN(seal_reproduces_rfc_appendix_a);
@@ -570,6 +614,7 @@ int main(void)
     RUN(retry_changes_the_initial_keys);
     RUN(tampered_retry_is_flagged);
     RUN(retry_then_server_cid_keeps_the_retry_keys);
+    RUN(server_answers_in_v2);
     RUN(version_negotiation_lists_the_versions);
     RUN(connection_close_carries_a_tls_alert);
     RUN(key_log_opens_handshake_packets);
@@ -577,6 +622,12 @@ int main(void)
     RUN(handshake_under_a_wrong_secret_fails);
     RUN(client_random_not_in_the_key_log);
     RUN(handshake_packets_held_then_dropped_at_the_end);
+    RUN(datagrams_too_short_for_a_packet);
+    RUN(ten_thousand_coalesced_packets);
+    RUN(length_past_the_datagram);
+    RUN(crypto_offsets_near_2_62);
+    RUN(crypto_beyond_the_64k_window);
+    RUN(initial_flood_with_random_dcids);
     EVP_PKEY_free(test_key());
     return check_done();
 }
