@@ -17,7 +17,7 @@ mkdir -p "$dir"
 maxlen() {
     case $1 in
     tls_stream) echo 65536 ;; x509) echo 16384 ;; decode) echo 4096 ;; pipeline) echo 131072 ;;
-    quic_packet) echo 4096 ;;
+    quic_packet) echo 4096 ;; quic_conn) echo 65536 ;;
     *) echo 65536 ;;
     esac
 }

@@ -1,6 +1,6 @@
 # tests/fuzz/fuzz.mk - libFuzzer harnesses (clang, ASan + UBSan), included by the top Makefile.
 #   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline,pcapng_secrets,decrypt,
-#                                  quic_packet}
+#                                  quic_packet,quic_conn}
 #   make fuzz-smoke                build, seed, run each harness FUZZ_SECONDS (45) and replay
 #                                  tests/fuzz/regress/; fails on any crash, leak, UB or timeout
 #   make fuzz-smoke FUZZ_SECONDS=600 FUZZ_HARNESSES="tls_stream pipeline"
@@ -9,7 +9,7 @@
 
 FUZZ_CC        ?= clang
 FUZZ_BUILD     := build-fuzz
-FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets decrypt quic_packet
+FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets decrypt quic_packet quic_conn
 FUZZ_SECONDS   ?= 45
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BASE      := -std=c17 -D_GNU_SOURCE -g -O1 $(WARN)
@@ -18,7 +18,8 @@ FUZZ_LIB_CFLAGS = $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
                   -I. $(PKG_CFLAGS)
 # The harnesses: public headers only (include/), plus the trust anchors of the samples.
 FUZZ_CFLAGS    = $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_SAN) -I. -Itests/fuzz $(PKG_CFLAGS) \
-                 -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"'
+                 -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"' \
+                 -DTD_FUZZ_QUIC_KEYS='"$(CURDIR)/samples/quic"'
 FUZZ_LIB_OBJ   = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC))
 FUZZ_BINS      = $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_HARNESSES))
 
@@ -30,6 +31,7 @@ FUZZ_MAXLEN_pipeline   = 131072
 FUZZ_MAXLEN_pcapng_secrets = 65536
 FUZZ_MAXLEN_decrypt    = 65536
 FUZZ_MAXLEN_quic_packet = 4096
+FUZZ_MAXLEN_quic_conn  = 65536
 FUZZ_OPTS      = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 .PHONY: fuzz fuzz-deps fuzz-smoke fuzz-seeds fuzz-regress fuzz-clean
@@ -107,7 +109,8 @@ $(FUZZ_COV_BUILD)/%.o: %.c | fuzz-deps
 
 $(FUZZ_COV_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_COV_OBJ) | fuzz-deps
 	$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer $(FUZZ_COV_FLAGS) -I. -Itests/fuzz $(PKG_CFLAGS) -MMD -MP -MF $@.d -MT $@ \
-	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
+	    -DTD_FUZZ_CACERT='"$(CURDIR)/samples/ca/test-root-ca.pem"' -DTD_FUZZ_KEYLOGS='"$(CURDIR)/samples/keylog:$(CURDIR)/samples/keylog-suites/keylog"' \
+	    -DTD_FUZZ_QUIC_KEYS='"$(CURDIR)/samples/quic"' -o $@ $< $(FUZZ_COV_OBJ) $(PKG_LIBS)
 
 # The sources each harness is aimed at (its coverage is also given over the whole library).
 FUZZ_COV_SRC_tls_stream = dissectors/tls/tls_stream.c dissectors/tls/tls_records.c dissectors/tls/tls_starttls.c \
@@ -123,6 +126,7 @@ FUZZ_COV_SRC_decrypt    = dissectors/tls/tls_decrypt.c dissectors/tls/tls_key_sc
                           dissectors/tls/tls_record_keys.c
 FUZZ_COV_SRC_quic_packet = dissectors/quic/quic_packet.c dissectors/quic/quic_keys.c dissectors/quic/quic_protect.c \
                           dissectors/quic/quic_retry.c dissectors/quic/quic_frames.c dissectors/quic/quic_crypto_stream.c
+FUZZ_COV_SRC_quic_conn  = $(wildcard dissectors/quic/*.c) dissectors/tls/tls_quic_entry.c
 
 define fuzz_nl
 

@@ -24,6 +24,11 @@ Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse)
                       RFC 9369 Appendix A (read from tests/unit/quic_vectors.h), alone and
                       coalesced, their plaintext payloads (which the harness walks as frames) and a
                       few frames of each kind made here
+  OUTDIR/quic_conn/   datagram sequences for fuzz_quic_conn.c (u16 length, direction byte, bytes):
+                      the RFC samples as a client and server would send them (A.2 then A.3, a Retry,
+                      v2, a Version Negotiation), and the UDP payloads to and from port 443 of each
+                      connection of samples/quic/*.pcap, in capture order (the harness has their
+                      key logs, so their Handshake and 1-RTT packets open)
 
 Only the Python standard library is used: a small pcap/pcapng reader, Ethernet/SLL/IP/TCP
 decoding, TCP reassembly and TLS record/handshake walking, enough for seeds.
@@ -41,6 +46,7 @@ STREAM_MAX = 65536
 X509_MAX = 16384
 PCAPNG_SECRETS_MAX = 65536 # keep in step with FUZZ_MAXLEN_pcapng_secrets in fuzz.mk
 QUIC_MAX = 4096            # keep in step with FUZZ_MAXLEN_quic_packet in fuzz.mk
+QUIC_CONN_MAX = 65536      # keep in step with FUZZ_MAXLEN_quic_conn in fuzz.mk
 QUIC_VECTORS = "tests/unit/quic_vectors.h"
 FRAMES_PER_FILE = 16
 REWRAP_PER_FILE = 3
@@ -578,6 +584,71 @@ def quic_seeds(outdir):
         write_seed(outdir, "quic_packet", f)
 
 
+def parse_udp(ip):
+    """(src, sport, dst, dport, payload) of an IPv4/IPv6 packet carrying UDP, or None."""
+    if not ip:
+        return None
+    v = ip[0] >> 4
+    if v == 4 and len(ip) >= 20:
+        hl, total = (ip[0] & 15) * 4, struct.unpack(">H", ip[2:4])[0]
+        if ip[9] != 17 or hl < 20 or (struct.unpack(">H", ip[6:8])[0] & 0x3FFF):
+            return None
+        src, dst, u = ip[12:16], ip[16:20], ip[hl:min(total, len(ip))]
+    elif v == 6 and len(ip) >= 40:
+        nh, off, end = ip[6], 40, min(40 + struct.unpack(">H", ip[4:6])[0], len(ip))
+        while nh in (0, 43, 60) and off + 2 <= end:
+            nh, off = ip[off], off + (ip[off + 1] + 1) * 8
+        if nh != 17:
+            return None
+        src, dst, u = ip[8:24], ip[24:40], ip[off:end]
+    else:
+        return None
+    if len(u) < 8:
+        return None
+    sport, dport, ulen = struct.unpack(">HHH", u[:6])
+    return src, sport, dst, dport, u[8:max(8, min(ulen, len(u)))]
+
+
+def quic_record(direction, payload):
+    return struct.pack(">HB", len(payload), direction) + payload
+
+
+def quic_conn_seeds(outdir):
+    """fuzz_quic_conn.c's seeds: the RFC packets in order, and each samples/quic connection."""
+    vec = quic_vectors()
+    rec = quic_record
+    for v in ("QV1", "QV2"):
+        c, s, r = (vec.get(v + k) for k in ("_CLIENT_PACKET", "_SERVER_PACKET", "_RETRY_PACKET"))
+        if c and s and r:
+            write_seed(outdir, "quic_conn", rec(0, c) + rec(1, s))
+            write_seed(outdir, "quic_conn", rec(0, c) + rec(1, r) + rec(0, c) + rec(1, s))
+            write_seed(outdir, "quic_conn", rec(1, s) + rec(0, c) + rec(0, c) + rec(1, s + vec["QV1_CHACHA_PACKET"]))
+    if "QV1_CLIENT_PACKET" in vec:
+        vn = b"\x80\x00\x00\x00\x00\x00\x08" + vec["QV1_CLIENT_PACKET"][6:14] + b"\x00\x00\x00\x01\x6b\x33\x43\xcf"
+        write_seed(outdir, "quic_conn", rec(0, b"\xc0\x1a\x2a\x3a\x4a" + vec["QV1_CLIENT_PACKET"][5:]) + rec(1, vn) +
+                   rec(0, vec["QV1_CLIENT_PACKET"]))
+    for path in sorted(glob.glob("samples/quic/*.pcap")):
+        with open(path, "rb") as fh:
+            cap = read_capture(fh.read())
+        if not cap:
+            continue
+        conns, order = {}, []
+        for _, _, f, _ in cap[1]:
+            lp = link_payload(cap[0], f)
+            u = parse_udp(lp[1]) if lp else None
+            if not u or 443 not in (u[1], u[3]) or not u[4]:
+                continue
+            d = 0 if u[3] == 443 else 1
+            key = (u[0], u[1]) if d == 0 else (u[2], u[3])
+            if key not in conns:
+                conns[key] = b""
+                order.append(key)
+            if len(conns[key]) + 3 + len(u[4]) <= QUIC_CONN_MAX:
+                conns[key] += rec(d, u[4])
+        for key in order:
+            write_seed(outdir, "quic_conn", conns[key])
+
+
 # ---- main ---------------------------------------------------------------------------------------
 
 def main():
@@ -593,10 +664,11 @@ def main():
         files += sorted(glob.glob("samples/starttls/*.pcap"))        # the STARTTLS dialogues' recognisers
         files += sorted(glob.glob("samples/proxy/*.pcap"))           # HTTP CONNECT before TLS
     counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0,
-              "quic_packet": 0}
+              "quic_packet": 0, "quic_conn": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
     quic_seeds(outdir)
+    quic_conn_seeds(outdir)
     rewrites = 0
     dsb_seeds = 0
     if not sys.argv[2:]:
