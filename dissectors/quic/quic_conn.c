@@ -34,6 +34,7 @@ struct td_quic_conn {
     td_keylog *keylog;
     quic_keys keys[SP_N][2];                /* [space][dir]: the keys the sender of dir uses */
     td_quic_cid initial_dcid;               /* the DCID the Initial keys were made from */
+    uint32_t keys_version;                  /* ... and the version they are for */
     bool keys_tried;                        /* the key log was asked (after the ServerHello) */
     uint64_t largest_pn[SP_N][2];
     quic_crypto_stream crypto[SP_N][2];
@@ -55,11 +56,6 @@ static void set_cid(td_quic_cid *c, const uint8_t *b, size_t len)
 {
     c->len = (uint8_t)(len > TD_QUIC_CID_MAX ? TD_QUIC_CID_MAX : len);
     memcpy(c->b, b, c->len);
-}
-
-static bool same_cid(const td_quic_cid *c, const uint8_t *b, size_t len)
-{
-    return c->len == len && memcmp(c->b, b, len) == 0;
 }
 
 td_quic_conn *td_quic_conn_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k)
@@ -281,6 +277,15 @@ static bool settled(const td_quic_conn *q)
 
 /* The client's Initial: the connection's version and IDs, and the Initial keys (again after a
  * Retry, from the new DCID). */
+/* Both sides' Initial keys from a DCID, for a version. */
+static void initial_keys(td_quic_conn *q, uint32_t version, const uint8_t *dcid, size_t len)
+{
+    if (quic_initial_keys(version, dcid, len, &q->keys[SP_INITIAL][TD_C2S], &q->keys[SP_INITIAL][TD_S2C])) {
+        set_cid(&q->initial_dcid, dcid, len);
+        q->keys_version = version;
+    }
+}
+
 static void client_initial(td_quic_conn *q, const quic_hdr *h, size_t datagram_len)
 {
     td_quic *f = q->t->quic;
@@ -291,11 +296,9 @@ static void client_initial(td_quic_conn *q, const quic_hdr *h, size_t datagram_l
     }
     f->last_version = h->version;
     if (!f->client_initial_min || datagram_len < f->client_initial_min) f->client_initial_min = (uint32_t)datagram_len;
-    if (q->keys[SP_INITIAL][TD_C2S].set && same_cid(&q->initial_dcid, h->dcid, h->dcid_len)) return;
-    if (q->keys[SP_INITIAL][TD_C2S].set && !f->retries) return;   /* only a Retry changes the keys */
-    if (quic_initial_keys(h->version, h->dcid, h->dcid_len, &q->keys[SP_INITIAL][TD_C2S],
-                          &q->keys[SP_INITIAL][TD_S2C]))
-        set_cid(&q->initial_dcid, h->dcid, h->dcid_len);
+    /* The first Initial's DCID makes the keys; later ones go to the server's own CID and change
+     * nothing (only a valid Retry does, retry()). */
+    if (!q->keys[SP_INITIAL][TD_C2S].set) initial_keys(q, h->version, h->dcid, h->dcid_len);
 }
 
 static void version_negotiation(td_quic_conn *q, const quic_hdr *h)
@@ -315,7 +318,13 @@ static void retry(td_quic_conn *q, const uint8_t *pkt, const quic_hdr *h)
     td_quic *f = q->t->quic;
     if (f->retries < 255) f->retries++;
     if (!f->retry_packet) f->retry_packet = q->cur_packet;
-    if (!quic_retry_valid(h->version, f->odcid.b, f->odcid.len, pkt, h->packet_len)) f->retry_integrity_bad = true;
+    /* Its tag is made over the DCID of the Initial it answers: the one the keys came from.  A valid
+     * Retry's SCID is the DCID of the client's next Initials, and makes the new keys (RFC 9001 5.2). */
+    if (!quic_retry_valid(h->version, q->initial_dcid.b, q->initial_dcid.len, pkt, h->packet_len)) {
+        f->retry_integrity_bad = true;
+        return;
+    }
+    initial_keys(q, h->version, h->scid, h->scid_len);
 }
 
 static void server_long(td_quic_conn *q, const quic_hdr *h)
@@ -346,6 +355,8 @@ static void one_packet(td_quic_conn *q, int dir, const uint8_t *pkt, const quic_
     case QUIC_PT_INITIAL:
         f->initials[dir]++;
         if (dir == TD_C2S) client_initial(q, h, datagram_len);
+        if (q->keys_version && h->version != q->keys_version && quic_version_known(h->version))
+            initial_keys(q, h->version, q->initial_dcid.b, q->initial_dcid.len);   /* RFC 9368: v1 answered in v2 */
         open_packet(q, dir, SP_INITIAL, pkt, h, false);
         break;
     case QUIC_PT_HANDSHAKE:
@@ -392,6 +403,15 @@ static void replay_held(td_quic_conn *q)
     }
 }
 
+/* A protected packet holds at least a packet number and the 16-byte sample (RFC 9001 5.4.2):
+ * anything shorter is not one (a stray byte, a Length that lies low). */
+static bool room_for_a_packet(const quic_hdr *h)
+{
+    bool protected = h->type == QUIC_PT_INITIAL || h->type == QUIC_PT_0RTT || h->type == QUIC_PT_HANDSHAKE ||
+                     h->type == QUIC_PT_SHORT;
+    return !protected || h->packet_len >= h->pn_offset + 4 + 16;
+}
+
 static bool zeros(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -406,7 +426,8 @@ void td_quic_conn_datagram(td_quic_conn *q, int dir, const uint8_t *data, size_t
     td_quic *f = q->t->quic;
     f->datagrams[dir]++;
     f->bytes[dir] += len;
-    if (q->settled && len && !(data[0] & 0x80)) {   /* the fast path: a 1-RTT datagram, counted (the */
+    int rx = td_quic_conn_cid_len(q, dir);
+    if (q->settled && len >= (size_t)(rx < 0 ? 0 : rx) + 21 && !(data[0] & 0x80)) {   /* the fast path: a 1-RTT datagram, counted (the */
         f->short_packets[dir]++;                    /* ladder stops here: the QUIC line has the counts) */
         f->last_datagram_handshake[dir] = false;
         return;
@@ -424,6 +445,7 @@ void td_quic_conn_datagram(td_quic_conn *q, int dir, const uint8_t *data, size_t
         quic_hdr h;
         if (n && zeros(p, len - off)) break;   /* padding after the last packet */
         if (!quic_parse_header(p, len - off, rx_len < 0 ? 0 : (size_t)rx_len, &h) || !h.packet_len) break;
+        if (!room_for_a_packet(&h)) break;
         bool was_tried = q->keys_tried;
         one_packet(q, dir, p, &h, len);
         if (!was_tried && q->keys_tried && q->n_held) replay_held(q);
