@@ -201,8 +201,8 @@ int match_quic_ok(facts *f)
     bool read = f->decrypted && (q->handshake_done || (s->finished[TD_C2S] && s->finished[TD_S2C]));
     bool seen = q->one_rtt[TD_C2S] && q->one_rtt[TD_S2C];
     if (!read && !seen) return 0;
-    f->r->confidence = read || q->first_one_rtt_packet[TD_S2C] > q->first_one_rtt_packet[TD_C2S] ||
-                               q->short_packets[TD_S2C] > 1 ? "certain" : "likely";
+    bool answered = q->first_one_rtt_packet[TD_S2C] > q->first_one_rtt_packet[TD_C2S] || q->short_packets[TD_S2C] > 1;
+    f->r->confidence = read || (s->server_hello && answered) ? "certain" : "likely";
     char c[64];
     rule_var_str(f, "cipher", s->has_cipher ? td_cipher_label(s->cipher, c, sizeof c) : "cipher unknown");
     rule_var_str2(f, "alpn", s->alpn ? ", ALPN " : "", s->alpn ? s->alpn : "");
