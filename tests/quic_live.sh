@@ -7,8 +7,10 @@
 # UDP 443 dropped by nftables (quic-blocked), nothing listens on 10.96.0.4 (the kernel's ICMP
 # port unreachable: connection-refused; ngtcp2 ignores it and runs to its handshake timeout).
 # openssl s_server -www on TCP 10.96.0.2:443 and s_client: still reported as before (tcp, ok).
+# With tcpdump installed, the same packets captured by it and read from its file must give the
+# same verdicts (so that a live failure is tlsdiag's capture's, not the setup's).
 # Needs root, ip, ngtcp2-client and ngtcp2-server, openssl, python3, timeout (nft for the
-# blocked case); prints "skip quic-live: why" otherwise.  About 10 s.
+# blocked case, tcpdump for the file); prints "skip quic-live: why" otherwise.  About 10 s.
 set -u
 export LC_ALL=C
 TLSDIAG=${TLSDIAG:-./tlsdiag}
@@ -97,6 +99,17 @@ else
     echo "not ok quic-live default filter names udp port 443: $(cat "$T/td.err")"
 fi
 
+# tcpdump beside it (when installed), unfiltered but for the test's traffic: what tlsdiag reads of
+# the same packets in a file says whether a live failure is the capture's or the setup's.
+DUMP=absent
+if command -v tcpdump >/dev/null 2>&1; then
+    ip netns exec "$NS_C" tcpdump -i "$IF_C" -nn -U --immediate-mode -w "$T/all.pcap" 'udp port 443 or tcp port 443 or icmp' \
+        >/dev/null 2>"$T/tcpdump.log" &
+    DUMP=$!
+    PIDS="$PIDS $DUMP"
+    wait_grep 10 "$T/tcpdump.log" "listening on" || DUMP=absent
+fi
+
 # The clients.  The two that fail give up after 3 s (short PTOs, --handshake-timeout, as
 # samples/quic/make.sh); they run at once, beside the two that succeed.
 quic_client() {  # NAME LOG [KEYLOG]: one GET https://NAME/ with ngtcp2's client
@@ -123,22 +136,38 @@ while [ $n -gt 0 ] && [ "$(grep -c '"type":"connection"' "$T/td.out" 2>/dev/null
 kill -INT "$TD"
 wait_gone 10 "$TD" || echo "not ok quic-live stop: tlsdiag still runs 10 s after SIGINT"
 wait "$TD" 2>/dev/null
+if [ "$DUMP" != absent ]; then
+    tcpdump_synced 10 "$DUMP" "$T/tcpdump.log"
+    kill -INT "$DUMP"
+    wait_gone 10 "$DUMP"
+    "$TLSDIAG" --json --cacert "$T/ca.pem" --keylog "$T/keys.log" -r "$T/all.pcap" >"$T/file.out" 2>"$T/file.err"
+else
+    : >"$T/file.out"
+fi
 grep -q "hello quic" "$T/dl/index.html" 2>/dev/null ||
     echo "not ok quic-live client: gtlsclient did not get the page: $(tail -3 "$T/c-ok.log")"
 grep -q "^HTTP/1.0 200" "$T/c-tcp.log" ||
     echo "not ok quic-live client: s_client did not get the page: $(grep -m2 -i 'error\|verify' "$T/c-tcp.log")"
 
-python3 - "$T/td.out" "$NFT" "$T/td.err" <<PY
+python3 - "$T/td.out" "$NFT" "$T/td.err" "$T/file.out" "$DUMP" <<PY
 import json, sys
-conns = []
-for line in open(sys.argv[1]):
-    try:
-        o = json.loads(line)
-    except ValueError:
-        print("not ok quic-live json: a line is not JSON: %r" % line[:100]); continue
-    if o.get("type") == "connection":
-        conns.append(o)
+def read(path):
+    out = []
+    for line in open(path):
+        try:
+            o = json.loads(line)
+        except ValueError:
+            print("not ok quic-live json: a line of %s is not JSON: %r" % (path, line[:100])); continue
+        if o.get("type") == "connection":
+            out.append(o)
+    return out
+conns, from_file = read(sys.argv[1]), read(sys.argv[4])
 def check(name, ip, transport, verdict, sni):
+    if sys.argv[5] != "absent":    # the same packets from tcpdump's file: the setup made what it should
+        c = [o for o in from_file if o["server"]["ip"] == ip and o.get("transport") == transport]
+        v = [o.get("verdict") for o in c]
+        print(("ok quic-live %s (tcpdump's file)" % name) if v == [verdict] else
+              "not ok quic-live %s (tcpdump's file): verdicts %s, want [%s]" % (name, v, verdict))
     c = [o for o in conns if o["server"]["ip"] == ip and o.get("transport") == transport]
     if len(c) != 1:
         print("not ok quic-live %s: %d %s connections to %s reported, want 1 (all: %s)" % (name, len(c), transport, ip,
