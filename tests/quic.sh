@@ -25,24 +25,31 @@ fail() { echo "not ok quic $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -8 
 # ---- every capture, with its key log where there is one: tlsdiag's JSON, tshark's fields -------
 TSHARK=absent
 command -v tshark >/dev/null 2>&1 && TSHARK=run
+fields() {  # NAME: tshark's reading of samples/quic/NAME.pcap (with its key log) in $tmp/NAME.tshark
+    opt=""
+    [ -f "$D/$1.keys" ] && opt="tls.keylog_file:$D/$1.keys"
+    tshark -r "$D/$1.pcap" ${opt:+-o "$opt"} -T fields -E separator=/t -E aggregator=, -E occurrence=a \
+        -e frame.number -e ip.src -e icmp.type -e quic.connection.number -e quic.long.packet_type \
+        -e quic.version -e quic.frame_type -e tls.handshake.type -e tls.handshake.extensions_server_name \
+        -e quic.cc.error_code -e quic.cc.error_code.app -e quic.cc.error_code.tls_alert \
+        >"$tmp/$1.tshark" 2>"$tmp/$1.tshark-err" || fail "tshark on $1.pcap" "$(cat "$tmp/$1.tshark-err")"
+}
+i=0
 for f in $D/*.pcap; do
     n=$(basename "$f" .pcap)
+    if [ $TSHARK = run ]; then           # two at a time, beside tlsdiag: tshark takes most of the time
+        fields "$n" &
+        i=$((i + 1))
+        [ $((i % 2)) = 0 ] && wait
+    fi
     keys=""
     [ -f "$D/$n.keys" ] && keys="--keylog $D/$n.keys"
     # shellcheck disable=SC2086
     "$BIN" --json --cacert $D/ca/root.pem $keys -r "$f" >"$tmp/$n.json" 2>"$tmp/$n.err"
     rc=$?
     [ $rc -le 1 ] || fail "run $n.pcap: exit status $rc" "$(cat "$tmp/$n.err")"
-    if [ $TSHARK = run ]; then
-        opt=""
-        [ -f "$D/$n.keys" ] && opt="tls.keylog_file:$D/$n.keys"
-        tshark -r "$f" ${opt:+-o "$opt"} -T fields -E separator=/t -E aggregator=, -E occurrence=a \
-            -e frame.number -e ip.src -e icmp.type -e quic.connection.number -e quic.long.packet_type \
-            -e quic.version -e quic.frame_type -e tls.handshake.type -e tls.handshake.extensions_server_name \
-            -e quic.cc.error_code -e quic.cc.error_code.app -e quic.cc.error_code.tls_alert \
-            >"$tmp/$n.tshark" 2>"$tmp/$n.tshark-err" || fail "tshark on $n.pcap" "$(cat "$tmp/$n.tshark-err")"
-    fi
 done
+wait
 
 python3 - "$tmp" "$D/expected.txt" "$TSHARK" <<'PY'
 import glob, json, os, sys
