@@ -35,7 +35,7 @@ fields() {  # NAME: tshark's reading of samples/quic/NAME.pcap (with its key log
         >"$tmp/$1.tshark" 2>"$tmp/$1.tshark-err" || fail "tshark on $1.pcap" "$(cat "$tmp/$1.tshark-err")"
 }
 i=0
-for f in $D/*.pcap; do
+for f in "$D"/*.pcap; do
     n=$(basename "$f" .pcap)
     if [ $TSHARK = run ]; then           # two at a time, beside tlsdiag: tshark takes most of the time
         fields "$n" &
@@ -263,7 +263,7 @@ fi
 
 # ---- the text report: /udp after the server and a QUIC line for each QUIC connection (expected.txt
 # counts them), none for TCP; the QUIC line says who closed first, as expected.txt does ----------
-for f in $D/*.pcap; do
+for f in "$D"/*.pcap; do
     n=$(basename "$f" .pcap)
     keys=""
     [ -f "$D/$n.keys" ] && keys="--keylog $D/$n.keys"
