@@ -3,7 +3,9 @@
 # machine, when it is missing.  Does nothing when everything is there.
 set -e
 need_build="gcc make pkg-config libpcap-dev libssl-dev zlib1g-dev"
-need_test="openssl gnutls-bin curl wget tcpdump tcpreplay iproute2 tshark python3 clang libclang-rt-14-dev chromium"
+# ngtcp2-client, ngtcp2-server, nftables: tests/quic_live.sh (live QUIC: the ngtcp2 examples, a
+# UDP 443 drop in the server's namespace); tshark also serves tests/quic.sh.
+need_test="openssl gnutls-bin curl wget tcpdump tcpreplay iproute2 tshark python3 clang libclang-rt-14-dev chromium ngtcp2-client ngtcp2-server nftables"
 pkgs=$need_build
 [ "${1:-}" = test ] && pkgs="$pkgs $need_test"
 missing=""
