@@ -366,11 +366,9 @@ if grep -q '<article class="conn[^"]*" id="conn-1"' "$tmp/q.html" 2>/dev/null &&
 else
     fail "--html page shows the QUIC connection" "$(grep -o '<h3>.*</h3>' "$tmp/q.html" 2>/dev/null | head -3)"
 fi
-# The text report marks the transport ("/udp" after the server, a QUIC line); the page does not.
-# Whether it should is a decision (the page's facts are a subset of the text report's: no TCP line
-# either), so this is a skip until it does.
-if grep -q '/udp' "$tmp/q.html" 2>/dev/null; then
-    pass "--html page marks the transport (/udp)"
+# The page marks the transport as the text report does: "/udp" after the server, a QUIC facts row.
+if grep -q '443/udp' "$tmp/q.html" 2>/dev/null && grep -q 'QUIC (UDP): v1' "$tmp/q.html" 2>/dev/null; then
+    pass "--html page marks the transport (/udp, a QUIC row)"
 else
-    echo "skip quic --html transport: known gap, to decide: the page's heading shows 10.97.0.2:443 with no /udp and no QUIC facts (the text report shows both)"
+    fail "--html page marks the transport (/udp, a QUIC row)" "$(grep -o '<h3>.*</h3>' "$tmp/q.html" 2>/dev/null | head -3)"
 fi

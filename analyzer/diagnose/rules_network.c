@@ -91,13 +91,17 @@ int match_path_mtu_blackhole(facts *f)
 {
     const td_path *x = f->t->path;
     const td_tcp *tcp = f->tcp;
-    if (!x || !tcp->handshake) return 0;
+    /* Only a handshake it stopped: after one, lost large segments are the application's trouble. */
+    if (!x || !tcp->handshake || f->hs_done || (f->r->app_records[0] && f->r->app_records[1])) return 0;
     for (int dir = TD_S2C; dir >= TD_C2S; dir--) {
         bool sender = x->big_retx[dir] >= 2 && !x->acked_past_stuck[dir] &&
                       (x->small_acked[dir] || x->dup_acks[dir] >= 2);
-        uint16_t mss = tcp->mss[!dir] ? tcp->mss[!dir] : 1460;
-        bool receiver = !x->big_segs[dir] && x->ooo_segs[dir] >= 1 && tcp->gaps[dir] && x->max_seg[dir] + 100 < mss &&
-                        x->dup_acks[!dir] == 0 && !x->big_retx[dir];
+        /* At the receiver: segments past a hole of at least one full segment that never filled, none
+         * of them full-size, the receiver saying so (a duplicate ACK or a SACK), its MSS known. */
+        uint16_t mss = tcp->mss[!dir];
+        bool receiver = mss && !x->big_segs[dir] && x->ooo_segs[dir] >= 1 && tcp->gaps[dir] &&
+                        tcp->gap_bytes[dir] + 100 >= mss && x->max_seg[dir] + 100 < mss && !x->big_retx[dir] &&
+                        (x->dup_acks[dir] >= 1 || x->sack_seen[dir]);
         if (!sender && !receiver) continue;
         f->r->confidence = sender ? "certain" : "likely";
         char n[48];

@@ -41,6 +41,7 @@ typedef struct td_engine_stats {
     uint64_t tls_port_flows;       /* connections begun on a TLS port (-P), reported or not */
     uint64_t udp_tls_port;         /* UDP datagrams to or from a TLS port: QUIC or DTLS */
     uint64_t dtls_other;           /* UDP datagrams on other ports that start with a DTLS record */
+    struct { uint16_t port; uint64_t initials; } quic_elsewhere[4];   /* QUIC client Initials on other UDP ports */
     struct { uint16_t port; uint64_t packets; } tls_elsewhere[8];   /* TCP packets on other ports */
     uint64_t tls_elsewhere_more;   /* that start with a TLS record, by server port; past the 8 */
 } td_engine_stats;

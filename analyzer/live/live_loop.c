@@ -52,8 +52,9 @@ typedef struct live {
 /* ---- the filter ----------------------------------------------------------------------------- */
 
 /* "((tcp and (port 443 or portrange 9000-9010 or port 25 ... or port 3128 or port 8080)) or (udp and
- * (port 443 or portrange 9000-9010))) and (EXPR)": TCP on the TLS, STARTTLS and proxy ports, UDP (QUIC)
- * on the TLS ports; "(tcp or udp)" with -A (any port may carry TLS or QUIC, recognised by its bytes).
+ * (port 443 or portrange 9000-9010)) or icmp or icmp6) and (EXPR)": TCP on the TLS, STARTTLS and proxy
+ * ports, UDP (QUIC) on the TLS ports, ICMP (a port unreachable refuses QUIC); "(tcp or udp or icmp or
+ * icmp6)" with -A (any port may carry TLS or QUIC, recognised by its bytes).
  * Returns malloc'ed text or NULL when out of memory. */
 static size_t put_ports(char *f, size_t cap, const td_port_set *ps)
 {
@@ -79,7 +80,7 @@ static char *build_filter(const td_options *o)
     if (!f) return NULL;
     size_t n;
     if (o->any_port || !ps.n) {
-        n = (size_t)snprintf(f, cap, "(tcp or udp)");
+        n = (size_t)snprintf(f, cap, "(tcp or udp or icmp or icmp6)");
     } else {
         n = (size_t)snprintf(f, cap, "((tcp and (");
         n += put_ports(f + n, cap - n, &ps);
@@ -87,7 +88,7 @@ static char *build_filter(const td_options *o)
             n += (size_t)snprintf(f + n, cap - n, " or port %u", o->proxy_ports.port[i]);
         n += (size_t)snprintf(f + n, cap - n, ")) or (udp and (");
         n += put_ports(f + n, cap - n, &o->ports);      /* QUIC: the TLS ports only */
-        n += (size_t)snprintf(f + n, cap - n, ")))");
+        n += (size_t)snprintf(f + n, cap - n, ")) or icmp or icmp6)");   /* ICMP: a refused QUIC port */
     }
     if (o->bpf && o->bpf[0]) snprintf(f + n, cap - n, " and (%s)", o->bpf);
     return f;

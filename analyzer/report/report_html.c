@@ -143,6 +143,7 @@ static void ladder(FILE *f, const td_result *r)
     endpoint(f, &t->client);
     fprintf(f, "</text><text class=\"who\" x=\"%d\" y=\"16\">server ", LAD_S);
     endpoint(f, &t->server);
+    if (t->quic) fputs("/udp", f);
     fputs("</text>\n", f);
     fprintf(f, "<text class=\"hd\" x=\"4\" y=\"36\">time</text><text class=\"hd\" x=\"84\" y=\"36\">packet</text>\n");
     fprintf(f, "<line class=\"life\" x1=\"%d\" y1=\"24\" x2=\"%d\" y2=\"%d\"/><line class=\"life\" x1=\"%d\" y1=\"24\" "
@@ -321,6 +322,7 @@ void td_html_connection(td_html *h, const td_result *r)
     endpoint(f, &t->client);
     fputs(" &rarr; ", f);
     endpoint(f, &t->server);
+    if (t->quic) fputs("/udp", f);
     if (t->tls.sni) {
         fputs(" <span class=\"sni\">", f);
         esc(f, t->tls.sni);

@@ -60,8 +60,11 @@ const char *td_quic_line(const td_transcript *t, char *buf, size_t len)
     if (!q->closed[0] && !q->closed[1] && n < len) n += (size_t)snprintf(buf + n, len - n, ", no CONNECTION_CLOSE seen");
     if (q->migrated && n < len) n += (size_t)snprintf(buf + n, len - n, ", migrated");
     if ((q->undecryptable[0] || q->undecryptable[1]) && n < len)
-        snprintf(buf + n, len - n, t->tls.dec ? ", %u packets not opened" : ", %u protected packets (no key log)",
-                 q->undecryptable[0] + q->undecryptable[1]);
+    {
+        unsigned k = q->undecryptable[0] + q->undecryptable[1];
+        snprintf(buf + n, len - n, ", %u %spacket%s%s", k, t->tls.dec ? "" : "protected ", k == 1 ? "" : "s",
+                 t->tls.dec ? " not opened" : " (no key log)");
+    }
     return buf;
 }
 

@@ -70,8 +70,8 @@ void td_notes_explain(td_notes *n, const td_options *o, const td_engine_stats *s
         port_list(&o->ports, ports, sizeof ports);
         if (st->packets == 0)
             note(n, "no results: the input holds no packets%s", filter);
-        else if (st->tcp_packets == 0)
-            note(n, "no results: no TCP traffic%s in %llu %s", filter, (unsigned long long)st->packets,
+        else if (st->tcp_packets == 0 && st->quic_packets == 0)
+            note(n, "no results: no TCP or QUIC traffic%s in %llu %s", filter, (unsigned long long)st->packets,
                  td_plural(st->packets, "packet", "packets"));
         else if (o->shard_n)
             note(n, "no results: no connection in shard %u/%u", o->shard_k, o->shard_n);
@@ -88,6 +88,11 @@ void td_notes_explain(td_notes *n, const td_options *o, const td_engine_stats *s
         note(n, "%llu UDP %s on a TLS port not analysed: not QUIC of a connection whose client Initial is in the "
                 "capture (DTLS, or QUIC that began before it)",
              (unsigned long long)st->udp_tls_port, td_plural(st->udp_tls_port, "datagram", "datagrams"));
+    for (size_t i = 0; i < sizeof st->quic_elsewhere / sizeof st->quic_elsewhere[0] && st->quic_elsewhere[i].initials; i++)
+        note(n, "%llu QUIC client %s on UDP port %u, which is not a TLS port: try -P %u or -A",
+             (unsigned long long)st->quic_elsewhere[i].initials,
+             td_plural(st->quic_elsewhere[i].initials, "Initial", "Initials"), st->quic_elsewhere[i].port,
+             st->quic_elsewhere[i].port);
     if (st->dtls_other)
         note(n, "%llu UDP %s with a DTLS record not analysed: tlsdiag reads TLS over TCP and QUIC",
              (unsigned long long)st->dtls_other, td_plural(st->dtls_other, "datagram", "datagrams"));

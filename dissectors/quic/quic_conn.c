@@ -19,6 +19,7 @@ enum { SP_INITIAL = 0, SP_HANDSHAKE, SP_APP, SP_N };
 #define HELD_MAX 16                         /* packets waiting for keys */
 #define HELD_BYTES 2048                     /* ... each at most this long (a datagram's worth) */
 #define MAX_PACKETS_PER_DATAGRAM 64         /* coalesced packets read from one datagram */
+#define SMALL_1RTT 256                      /* settled, with a key log: 1-RTT datagrams still opened (closes) */
 
 typedef struct held_packet {
     uint8_t dir;
@@ -427,8 +428,11 @@ void td_quic_conn_datagram(td_quic_conn *q, int dir, const uint8_t *data, size_t
     f->datagrams[dir]++;
     f->bytes[dir] += len;
     int rx = td_quic_conn_cid_len(q, dir);
-    if (q->settled && len >= (size_t)(rx < 0 ? 0 : rx) + 21 && !(data[0] & 0x80)) {   /* the fast path: a 1-RTT datagram, counted (the */
-        f->short_packets[dir]++;                    /* ladder stops here: the QUIC line has the counts) */
+    /* The fast path: a 1-RTT datagram, counted (the ladder stops here: the QUIC line has the counts).
+     * With a key log, small ones are still opened: a CONNECTION_CLOSE is one of them. */
+    bool small = q->keylog && len <= SMALL_1RTT;
+    if (q->settled && !small && len >= (size_t)(rx < 0 ? 0 : rx) + 21 && !(data[0] & 0x80)) {
+        f->short_packets[dir]++;
         f->last_datagram_handshake[dir] = false;
         return;
     }
@@ -508,9 +512,13 @@ bool td_quic_sniff_long(const uint8_t *data, size_t len)
     return quic_looks_long(data, len);
 }
 
+/* A client's first Initial: a Destination Connection ID of at least 8 bytes (RFC 9000 7.2) and room
+ * for a packet number and its sample; in a version we do not know (answered by Version Negotiation),
+ * a datagram of at least 1200 bytes (RFC 9000 14.1).  Other UDP on the port does not start one. */
 bool td_quic_sniff_initial(const uint8_t *data, size_t len)
 {
     quic_hdr h;
     if (!quic_looks_long(data, len) || !quic_parse_header(data, len, 0, &h)) return false;
-    return h.type == QUIC_PT_INITIAL || h.type == QUIC_PT_UNKNOWN_VERSION;
+    if (h.type == QUIC_PT_UNKNOWN_VERSION) return len >= 1200 && h.dcid_len >= 8;
+    return h.type == QUIC_PT_INITIAL && h.dcid_len >= 8 && room_for_a_packet(&h);
 }

@@ -106,6 +106,7 @@ TEST(mtu_black_hole_at_the_receiver)
     x->high_ack[TD_C2S] = 1300;
     x->ooo_segs[TD_S2C] = 1;                             /* the flight's last, small segment, past a hole */
     x->max_seg[TD_S2C] = 412;
+    x->dup_acks[TD_S2C] = 1;                             /* the client said so: a duplicate ACK (with SACK) */
     t->tcp.gaps[TD_S2C] = 1;
     t->tcp.gap_bytes[TD_S2C] = 2896;
     VERDICT(classify(t), "path-mtu-blackhole", "likely");
