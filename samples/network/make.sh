@@ -7,7 +7,7 @@
 #   DEBIAN_FRONTEND=noninteractive apt-get install -y chromium libnss3-tools nginx curl openssl \
 #       python3 tshark tcpdump nftables iproute2 ethtool
 #
-# Run as root:   bash samples/network/make.sh                 (about 1.5 minutes)
+# Run as root:   bash samples/network/make.sh                 (1.5 to 2 minutes)
 #                NET_LOGS=/tmp/n bash samples/network/make.sh  (keep every tool's output and the
 #                                                               staged captures in /tmp/n)
 #                NET_ONLY='pmtu-*' ...                         (only the scenarios whose name matches;
@@ -22,7 +22,9 @@
 # later each way (this kernel has no netem), so the path's round trip is about 40 ms, as to a
 # server some way off, and the router sits next to the client. tcpdump records, at the same time,
 # the client's veth (NAME-client.pcap) and the server's veth (NAME-server.pcap), filter
-# 'tcp port 443 or icmp'. Offloads are off on every veth: segments are MSS-sized, checksums right.
+# 'tcp port 443 or (icmp and icmp[17] == 6)': ICMP errors about TCP only (Chromium's attempts to
+# reach other hosts draw "network unreachable" from the router). Offloads are off on every veth:
+# segments are MSS-sized, checksums right. The wire and the injector run under chrt -f (util-linux).
 # The captures are staged, checked by verify.sh against expected.txt, and copied here only when all
 # pass; a failed or interrupted run leaves the files here as they were. Namespaces and processes
 # are removed at exit, whatever happened.
@@ -39,7 +41,7 @@ NS_C=tdnc$$ NS_R=tdnr$$ NS_W=tdnw$$ NS_S=tdns$$
 IP_C=10.95.1.2 IP_R1=10.95.1.1 IP_R2=10.95.2.1 IP_S=10.95.2.2
 NAME=www.example.test BLOCKED=blocked.test
 # A 253-character name (the DNS maximum) for the curl client whose ClientHello must be big.
-LONG=$(printf 'a%.0s' $(seq 63)).$(printf 'b%.0s' $(seq 63)).$(printf 'c%.0s' $(seq 63)).$(printf 'd%.0s' $(seq 49)).example.test
+LONG=$(printf 'a%.0s' $(seq 63)).$(printf 'b%.0s' $(seq 63)).$(printf 'c%.0s' $(seq 63)).$(printf 'd%.0s' $(seq 48)).example.test
 PY=$(command -v /usr/bin/python3 || command -v python3 || true)
 PIDS=()
 KEEP=0
@@ -282,6 +284,14 @@ if want chdrop-curl; then
     # curl (OpenSSL 3.0, no ML-KEM) made to send a big ClientHello: its only group ffdhe8192 (a
     # 1024-byte key share) and a 253-character server name.
     ns_up; router_nft "$DROP_RULE"; cap_start chdrop-curl
+    nginx_srv
+    curl_cli 6 "$LONG" --curves ffdhe8192
+    finish; no_page
+fi
+if want chdrop-all-curl; then
+    # "The server acknowledges none": a firewall that drops every data segment of the ClientHello,
+    # the full-size one too (IP length 120 to 1500).
+    ns_up; router_nft "${DROP_RULE/120-1499/120-1500}"; cap_start chdrop-all-curl
     nginx_srv
     curl_cli 6 "$LONG" --curves ffdhe8192
     finish; no_page

@@ -32,11 +32,13 @@ COLS="ch_bytes ch_segments ch_acked key_shares mss_client mss_server max_cli_seg
 # server_tls_data (1: the server sent an application-data record after the client's first one)
 # server_data (bytes of server payload seen) ch_rec_complete (1: every byte of the ClientHello seen)
 facts() {
+    local van=client
+    case $1 in *-server.pcap) van=server ;; esac
     tshark -r "$1" -T fields -E separator=/t -E aggregator=, -E occurrence=a \
         -e frame.time_relative -e ip.src -e ip.ttl -e ip.id -e ip.flags.df -e icmp.type -e icmp.code \
         -e tcp.stream -e tcp.flags -e tcp.seq -e tcp.ack -e tcp.len -e tcp.options.mss_val \
-        -e tcp.payload -e tls.record.content_type -e tcp.options.timestamp.tsval 2>/dev/null |
-    awk -F'\t' '
+        -e tcp.payload -e tls.record.content_type -e tcp.options.timestamp.tsval -e tls.record.opaque_type 2>/dev/null |
+    awk -F'\t' -v van="$van" '
     function first(s,  a) { split(s, a, ","); return a[1] }
     function hexval(h,  i, v, c) {
         sub(/^0x/, "", h); h = tolower(h); v = 0
@@ -98,6 +100,7 @@ facts() {
             next
         }
         if (k0 == "") next
+        if ($17 != "") $15 = $15 "," $17            # TLS 1.3 protected records: opaque_type 23
         key = "tcp" k0
         if (!(key in idx)) {
             idx[key] = ++n; k = n
@@ -170,7 +173,7 @@ facts() {
             if (sdata[k] == 0) sa = "-"
             else { a = ackc[k] - 1; if (a < 0) a = 0; sa = (a >= sdend[k] - 1) ? "all" : a }
             timing = "-"
-            if (rst[k] == "server" && tch[k] != "" && tsyn[k] != "" && tsa[k] != "" && trst[k] > tch[k]) {
+            if (van == "client" && rst[k] == "server" && tch[k] != "" && tsyn[k] != "" && tsa[k] != "" && trst[k] > tch[k]) {
                 # seen at the client: the SYN->SYN-ACK round trip against the reset after the ClientHello
                 rtt = tsa[k] - tsyn[k]; r = (trst[k] - tch[k]) / rtt
                 timing = (r < 0.5) ? "early" : (r >= 0.9) ? "late" : sprintf("unclear(%.2f)", r)
@@ -216,7 +219,8 @@ match() {
     [ ${#e[@]} = ${#g[@]} ] || return 1
     for i in "${!e[@]}"; do
         [ "${e[$i]}" = "${g[$i]}" ] && continue
-        [[ ${e[$i]} =~ ^([0-9]+)-([0-9]+)$ && ${g[$i]} =~ ^[0-9]+$ ]] || return 1
+        [[ ${g[$i]} =~ ^[0-9]+$ ]] || return 1
+        [[ ${e[$i]} =~ ^([0-9]+)-([0-9]+)$ ]] || return 1
         [ "${g[$i]}" -ge "${BASH_REMATCH[1]}" ] && [ "${g[$i]}" -le "${BASH_REMATCH[2]}" ] || return 1
     done
 }
