@@ -50,6 +50,7 @@ sets = [  # directory, root, truth, key logs in DIR/keylog/ (else beside the cap
     ("samples", "samples/ca/test-root-ca.pem", "samples/expected-verdicts.txt", True, ".keylog"),
     ("samples/matrix", "samples/matrix/ca/root.pem", "samples/matrix/expected.txt", False, ".keylog"),
     ("samples/quic", "samples/quic/ca/root.pem", "samples/quic/truth.txt", False, ".keys"),
+    ("samples/network", "samples/network/ca/root.pem", "samples/network/truth.txt", False, ".keys"),
 ]
 
 def decrypted_enough(conns):
@@ -134,7 +135,7 @@ for k in sorted(rate):
     for reading in ("no-anchors", "cacert", "keylog"):
         ok, n = rate[k][reading]
         cells.append("%3d/%3d" % (ok, n))
-        if k not in ("samples", "quic"):
+        if k not in ("samples", "quic", "network"):
             tot[reading][0] += ok
             tot[reading][1] += n
     print("#   %-18s %s" % (k, "  ".join(cells)))

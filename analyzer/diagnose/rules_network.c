@@ -60,8 +60,12 @@ int match_client_hello_dropped(facts *f)
     if (!x || !x->ch_len || !tcp->handshake || f->s->server_hello || tcp->bytes[TD_S2C] || x->ch_len < 600) return 0;
     uint32_t acked = ch_acked(x);
     bool at_client = x->ch_segs >= 2 && x->ch_got >= x->ch_len && acked < x->ch_len && x->ch_retx >= 1;
-    bool at_server = x->ch_got < x->ch_len && x->ch_got > 0 && !x->ch_retx &&
-                     f->t->end - x->ch_ts >= 1.0 && !tcp->gaps[TD_C2S];
+    /* At the server: a full-size first segment, and the rest, which a client writes right behind it,
+     * never came: the server acknowledged the part it had and waited, or a second went by. */
+    uint16_t mss = tcp->mss[TD_S2C] ? tcp->mss[TD_S2C] : 1460;
+    bool full_first = x->ch_got + 64 >= mss && x->ch_got >= 1000;
+    bool at_server = x->ch_got < x->ch_len && x->ch_got > 0 && !x->ch_retx && !tcp->gaps[TD_C2S] && full_first &&
+                     (f->t->end - x->ch_ts >= 1.0 || acked == x->ch_got);
     if (!at_client && !at_server) return 0;
     f->r->confidence = at_client && x->ch_retx >= 2 ? "certain" : "likely";
     char ks[160], n[48];
@@ -79,8 +83,12 @@ int match_client_hello_dropped(facts *f)
                            rule_plural(x->ch_retx, "retransmission", "retransmissions", n, sizeof n), acked, x->ch_len);
         return 1;
     }
-    td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes arrived here; the client was still there %.1f s later",
-                       x->ch_got, f->t->end - x->ch_ts);
+    if (acked == x->ch_got)
+        td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes (a full segment) arrived here; the server "
+                           "acknowledged them and waited for the rest, which never came", x->ch_got);
+    else
+        td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes (a full segment) arrived here; the client "
+                           "was still there %.1f s later", x->ch_got, f->t->end - x->ch_ts);
     return 2;
 }
 

@@ -68,8 +68,17 @@ TEST(client_hello_dropped_at_the_server)
     t->end = t->capture_end = at(4) + 12;                /* the client gave up 12 s later */
     VERDICT(classify(t), "client-hello-dropped", "likely");
     CHECK(strstr(res.summary, "only its first 1448 bytes arrived"));
-    /* The client left at once: a client that sent half a hello and quit, not the path. */
+    /* The capture ended at once, the server had not acknowledged the part: nothing says. */
     t->end = t->capture_end = at(4) + 0.2;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    /* ... but the server acknowledged the full segment it had and waited: the rest never came. */
+    x->ack_seen[TD_C2S] = true;
+    x->high_ack[TD_C2S] = 1000 + 1448;
+    VERDICT(classify(t), "client-hello-dropped", "likely");
+    CHECK(strstr(res.summary, "only its first 1448 bytes"));
+    /* A first part that is not a full segment: the client wrote it so; not the path's doing. */
+    x->ch_got = 700;
+    x->high_ack[TD_C2S] = 1000 + 700;
     CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
     tr_free(t);
 }
