@@ -6,6 +6,7 @@
 #include "analyzer/diagnose/classify.h"
 #include "analyzer/diagnose/classify_int.h"
 #include "analyzer/diagnose/findings_protocol.h"
+#include "analyzer/diagnose/findings_network.h"
 #include "analyzer/diagnose/findings_quic.h"
 #include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/siblings_int.h"
@@ -124,6 +125,7 @@ void td_classify(td_classifier *c, const td_transcript *t, td_result *out)
     capture_findings(t, out);
     td_findings_protocol(t, out, c->offer_memo);
     td_findings_quic(t, out);
+    td_findings_network(t, out);
     td_siblings_lend(c->siblings, t, out);
     td_siblings_fallback(c->siblings, t, out);
     if (!c->judging_again) td_siblings_remember(c->siblings, t, out);

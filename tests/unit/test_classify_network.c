@@ -152,6 +152,38 @@ TEST(forged_and_genuine_resets)
     tr_free(t);
 }
 
+TEST(network_findings)
+{
+    td_transcript *t = tls13(0x1301);
+    t->tls.hello_retry = true;
+    t->tls.hello_retry_packet = 5;
+    t->tls.hello = calloc(1, sizeof *t->tls.hello);
+    t->tls.hello->key_shares[0] = 0x11ec;
+    t->tls.hello->n_key_shares = 1;
+    t->tls.hello->server_key_share = 0x0017;
+    t->tcp.syn_retransmits = 2;
+    t->path = calloc(1, sizeof *t->path);
+    t->path->ch_len = 1900;
+    t->path->ch_segs = 2;
+    t->path->zero_windows[TD_S2C] = 3;
+    const td_result *r = classify(t);
+    CHECK(has_finding(r, "hello-retry") && has_finding(r, "client-hello-segments"));
+    CHECK(has_finding(r, "syn-retransmits") && has_finding(r, "zero-window"));
+    for (size_t i = 0; i < r->n_findings; i++) {
+        if (strcmp(r->findings[i].id, "hello-retry") == 0) CHECK(strstr(r->findings[i].detail, "asked for secp256r1"));
+        if (strcmp(r->findings[i].id, "client-hello-segments") == 0) CHECK(strstr(r->findings[i].detail, "X25519MLKEM768"));
+        if (strcmp(r->findings[i].id, "zero-window") == 0) CHECK(strstr(r->findings[i].detail, "server advertised a zero window 3 times"));
+    }
+    t->tls.hello_retry = false;
+    t->tcp.syn_retransmits = 0;
+    t->path->ch_segs = 1;
+    t->path->zero_windows[TD_S2C] = 0;
+    r = classify(t);
+    CHECK(!has_finding(r, "hello-retry") && !has_finding(r, "client-hello-segments"));
+    CHECK(!has_finding(r, "syn-retransmits") && !has_finding(r, "zero-window"));
+    tr_free(t);
+}
+
 int main(void)
 {
     if (!classify_setup()) return 1;
@@ -160,6 +192,7 @@ int main(void)
     RUN(mtu_black_hole_at_the_sender);
     RUN(mtu_black_hole_at_the_receiver);
     RUN(forged_and_genuine_resets);
+    RUN(network_findings);
     classify_teardown();
     return check_done();
 }

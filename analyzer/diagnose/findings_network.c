@@ -1,0 +1,63 @@
+/* findings_network.c - what the TCP exchange cost a connection beside its verdict: a HelloRetryRequest's extra round trip, a ClientHello split over segments, SYN retransmissions, zero windows. */
+#include <stdio.h>
+
+#include "analyzer/diagnose/findings_network.h"
+#include "analyzer/diagnose/result.h"
+#include "dissectors/dissect.h"
+
+/* The key shares the ClientHello sent, GREASE left out; *pq when one is post-quantum. */
+static void shares(const td_tls *s, char *buf, size_t len, bool *pq)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    *pq = false;
+    for (size_t i = 0; s->hello && i < s->hello->n_key_shares && n + 2 < len; i++) {
+        uint16_t g = s->hello->key_shares[i];
+        if (td_is_grease(g)) continue;
+        char b[24];
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", td_group_label(g, b, sizeof b));
+        if (td_group_is_pq(g)) *pq = true;
+    }
+}
+
+/* The time of the first ladder event of this kind and direction at or after packet `from`. */
+static double event_ts(const td_transcript *t, int kind, int dir, uint64_t from)
+{
+    for (size_t i = 0; i < t->n_events; i++)
+        if (t->events[i].kind == kind && t->events[i].dir == dir && t->events[i].packet >= from) return t->events[i].ts;
+    return 0;
+}
+
+void td_findings_network(const td_transcript *t, td_result *r)
+{
+    const td_tls *s = &t->tls;
+    char ks[160], g[24];
+    bool pq;
+    shares(s, ks, sizeof ks, &pq);
+    if (s->hello_retry && s->hello && s->hello->server_key_share) {
+        double a = event_ts(t, TD_EV_HANDSHAKE, TD_S2C, s->hello_retry_packet);
+        double b = s->server_hello ? event_ts(t, TD_EV_HANDSHAKE, TD_S2C, s->hello_retry_packet + 1) : 0;
+        char cost[48] = "";
+        if (a > 0 && b > a) snprintf(cost, sizeof cost, " (%.1f ms to the second ServerHello)", (b - a) * 1000.0);
+        td_result_finding(r, "hello-retry", "info",
+                          "the server answered with a HelloRetryRequest (packet %llu): the client's key shares (%s) are "
+                          "not among its groups, it asked for %s; one more round trip%s",
+                          (unsigned long long)s->hello_retry_packet, ks[0] ? ks : "none",
+                          td_group_label(s->hello->server_key_share, g, sizeof g), cost);
+    }
+    const td_path *x = t->path;
+    if (x && x->ch_len && x->ch_segs >= 2)
+        td_result_finding(r, "client-hello-segments", "info",
+                          "the ClientHello is %u bytes in %u TCP segments%s%s%s: a firewall or load balancer that does not "
+                          "reassemble TCP may drop or stall it", x->ch_len, x->ch_segs, pq ? " (post-quantum key share: " : "",
+                          pq ? ks : "", pq ? ")" : "");
+    if (t->tcp.syn_retransmits && t->tcp.synack_seen)
+        td_result_finding(r, "syn-retransmits", "warning",
+                          "the SYN was sent %u more %s before the server answered: packets are lost on the way, or the "
+                          "server's backlog was full", t->tcp.syn_retransmits, t->tcp.syn_retransmits == 1 ? "time" : "times");
+    for (int d = 0; x && d < 2; d++)
+        if (x->zero_windows[d])
+            td_result_finding(r, "zero-window", "warning",
+                              "the %s advertised a zero window %u %s: it stopped reading what it was sent",
+                              d == TD_C2S ? "client" : "server", x->zero_windows[d], x->zero_windows[d] == 1 ? "time" : "times");
+}
