@@ -481,6 +481,8 @@ typedef struct td_path {
     uint32_t dup_acks[2];                  /* the peer's acknowledgements repeating its highest, no data */
     uint32_t zero_windows[2];              /* packets advertising a zero window, per sender */
     uint32_t ooo_segs[2];                  /* segments that arrived ahead of a hole */
+    uint64_t first_ooo_packet[2];          /* ... the first of them */
+    uint64_t first_data_after_rst[2];      /* the first packet with payload each side sent after the first reset */
     /* The ClientHello's TCP life: its first record (header included), the segments that carried it. */
     uint32_t ch_len;                       /* 0: the client's first bytes are not a handshake record */
     uint32_t ch_start;                     /* its first byte's sequence number */

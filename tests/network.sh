@@ -112,8 +112,6 @@ WHY_TTL = ("tcp.path's TTLs are those of the side's packets from the connection'
            "the SYN and SYN-ACK included; %s, so the path saw no packet of this side: its TTL is "
            "tcp.syn_ttl's")
 DEVIATIONS = {
-    ("chdrop-all-curl-client.pcap#1", "server_ttl"): ("0", WHY_TTL % "every ClientHello segment was "
-        "dropped and the server sent nothing after its SYN-ACK", ("syn_ttl", 1)),
     ("chdrop-all-curl-server.pcap#1", "client_ttl"): ("0", WHY_TTL % "no ClientHello byte arrived (no "
         "payload at all: no tcp.path)", ("syn_ttl", 0)),
     ("chdrop-all-curl-server.pcap#1", "server_ttl"): ("0", WHY_TTL % "no ClientHello byte arrived (no "
@@ -321,13 +319,13 @@ def desc(x):
         " RST" if x["rst"] else "", " (tshark: retransmission)" if x["retransmitted"] else "")
 
 def check_client_hello_start(c, x, m):
-    """"client's ClientHello[ for SNI]: B bytes in S segments" (cut short with "..." for a long SNI)."""
+    """"client's ClientHello: B bytes in S segments[, for SNI]" (cut short with "..." for a long SNI)."""
     if x["side"] != "client" or x is not c.ch_frame:
         return "not the client's first segment with payload (that is frame %s)" % (c.ch_frame["n"] if c.ch_frame else "none")
     if c.ch_bytes is None:
         return "tshark: not the start of a handshake record holding a ClientHello at relative seq 1"
     sni, trunc = m.group("sni"), m.group("trunc")
-    if sni and c.sni and not (c.sni.startswith(sni) if trunc and not m.group("bytes") else c.sni == sni):
+    if sni and c.sni and not (c.sni.startswith(sni) if trunc else c.sni == sni):
         return "SNI %s, tshark's %s" % (sni, c.sni)
     if m.group("bytes"):
         b, s = int(m.group("bytes")), int(m.group("segs"))
@@ -466,7 +464,7 @@ def check_after_reset(c, x, m):
     return "; ".join(errs) or None
 
 CHECKS = [
-    (r"client's ClientHello(?: for (?P<sni>[^:]+?))?(?:: (?P<bytes>\d+) bytes in (?P<segs>\d+) segments?)?(?P<trunc>\.\.\.)?",
+    (r"client's ClientHello: (?P<bytes>\d+) bytes in (?P<segs>\d+) segments?(?:, for (?P<sni>.+?))?(?P<trunc>\.\.\.)?$",
      check_client_hello_start),
     (r"(\d+) retransmissions? of it; the server acknowledged (\d+) of its (\d+) bytes", check_ch_retransmissions),
     (r"only its first (\d+) bytes \(a full segment\) arrived here; (?:(the server acknowledged them and waited for "

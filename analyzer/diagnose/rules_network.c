@@ -70,14 +70,17 @@ int match_client_hello_dropped(facts *f)
     f->r->confidence = at_client && x->ch_retx >= 2 ? "certain" : "likely";
     char ks[160], n[48];
     bool pq = key_shares(f->s, ks, sizeof ks);
+    /* At the server only the first segment arrived: the whole took as many of its size as it needs. */
+    uint32_t segs = at_client ? x->ch_segs : (x->ch_len + x->ch_got - 1) / x->ch_got;
     rule_var_set(f, "size", "%u", x->ch_len);
-    rule_var_str(f, "segs", rule_plural(at_client ? x->ch_segs : 2, "segment", "segments", n, sizeof n));
+    rule_var_str(f, "segs", rule_plural(segs, "segment", "segments", n, sizeof n));
     rule_var_set(f, "got", "%u", at_client ? acked : x->ch_got);
     rule_var_str2(f, "why", pq ? ", with a post-quantum key share (" : ks[0] ? ", key shares " : "", ks);
     if (pq) rule_var_str(f, "why2", ")");
     else rule_var_str(f, "why2", "");
-    td_result_evidence(f->r, x->ch_first_packet, "client's ClientHello%s%s: %u bytes in %s", f->s->sni ? " for " : "",
-                       f->s->sni ? f->s->sni : "", x->ch_len, rule_plural(at_client ? x->ch_segs : 2, "segment", "segments", n, sizeof n));
+    td_result_evidence(f->r, x->ch_first_packet, "client's ClientHello: %u bytes in %s%s%s", x->ch_len,
+                       rule_plural(segs, "segment", "segments", n, sizeof n), f->s->sni ? ", for " : "",
+                       f->s->sni ? f->s->sni : "");
     if (at_client) {
         td_result_evidence(f->r, x->ch_last_retx_packet, "%s of it; the server acknowledged %u of its %u bytes",
                            rule_plural(x->ch_retx, "retransmission", "retransmissions", n, sizeof n), acked, x->ch_len);
@@ -124,7 +127,7 @@ int match_path_mtu_blackhole(facts *f)
                                rule_plural(x->big_retx[dir], "retransmission", "retransmissions", n, sizeof n));
             return 1;
         }
-        td_result_evidence(f->r, f->t->last_packet, "%s of the %s arrived past a hole that never filled; the largest "
+        td_result_evidence(f->r, x->first_ooo_packet[dir], "%s of the %s arrived past a hole that never filled; the largest "
                            "that arrived was %u bytes, the MSS %u", rule_plural(x->ooo_segs[dir], "segment", "segments",
                            n, sizeof n), rule_who(dir), x->max_seg[dir], mss);
         return 2;
@@ -165,7 +168,7 @@ int match_reset_injected(facts *f)
         td_result_evidence(f->r, tcp->rst_packet, "RST %.1f ms after the ClientHello; the SYN to SYN-ACK round trip was %.1f ms",
                            after_ch * 1000, rtt * 1000);
     if (answer_after)
-        td_result_evidence(f->r, f->t->last_packet, "the %s's own packets came after the reset (%u with data)",
+        td_result_evidence(f->r, x->first_data_after_rst[from], "the %s's own packets came after the reset (%u with data)",
                            rule_who(from), x->data_after_rst[from]);
     return 1;
 }

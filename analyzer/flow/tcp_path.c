@@ -23,7 +23,9 @@ void td_path_syn(td_conn *c, int dir, const td_pkt *p)
 static td_path *path_of(td_conn *c)
 {
     if (c->small) return NULL;
-    if (!c->t.path) c->t.path = calloc(1, sizeof *c->t.path);
+    if (!c->t.path && (c->t.path = calloc(1, sizeof *c->t.path)))
+        for (int d = 0; d < 2; d++)                /* the SYN and SYN-ACK count among each side's packets */
+            c->t.path->ttl_min[d] = c->t.path->ttl_max[d] = c->t.tcp.syn_ttl[d];
     return c->t.path;
 }
 
@@ -88,7 +90,7 @@ static void note_segment(td_conn *c, td_path *x, int dir, const td_pkt *p, uint6
     bool retx = r->init && seq_diff(seq + len, r->next_seq) <= 0;
     bool ahead = r->init && seq_diff(seq, r->next_seq) > 0;
     x->segs[dir]++;
-    if (ahead) x->ooo_segs[dir]++;
+    if (ahead && !x->ooo_segs[dir]++) x->first_ooo_packet[dir] = number;
     if (len > x->max_seg[dir]) x->max_seg[dir] = len;
     uint32_t mss = c->t.tcp.mss[!dir] ? c->t.tcp.mss[!dir] : 1460;
     bool big = len >= 1000 && len + 64 >= mss;
@@ -120,7 +122,7 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
     }
     if (x->rst_seen) {
         x->after_rst[dir]++;
-        if (p->payload_wire_len) x->data_after_rst[dir]++;
+        if (p->payload_wire_len && !x->data_after_rst[dir]++) x->first_data_after_rst[dir] = number;
     }
     note_ttl(x, dir, p);
     note_ack(x, dir, p);
