@@ -382,6 +382,23 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, 
 /* The roll-up: one line per server, most failures first, and its verdicts when there are several. */
 #define ROLLUP_SHOWN 50
 
+/* Failures the network caused, by client network: one line each. */
+static void paths_text(FILE *out, const td_paths *p, bool color, int width)
+{
+    if (!p->n) return;
+    fprintf(out, "%sNetwork paths%s: failures on the way, by client network\n", col(color, C_BOLD), col(color, C_RESET));
+    for (size_t i = 0; i < p->n; i++) {
+        const td_path_stat *s = &p->paths[i];
+        line l = { .n = 0 };
+        size_t servers = s->n_servers + (size_t)s->more_servers;
+        if (servers == 1) add(&l, "%s -> %s: ", s->network, s->servers[0]);
+        else add(&l, "%s -> %zu servers: ", s->network, servers);
+        add(&l, "%s%s%s on %llu %s", col(color, C_RED), td_verdict_name(s->verdict), col(color, C_RESET),
+            (unsigned long long)s->connections, td_plural(s->connections, "connection", "connections"));
+        put(out, width, "  ", 6, l.b);
+    }
+}
+
 void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
 {
     size_t n;
@@ -434,6 +451,7 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
     if (n > ROLLUP_SHOWN)
         fprintf(out, "  ... %zu more %s (all of them in --json and --html)\n", n - ROLLUP_SHOWN,
                 td_plural(n - ROLLUP_SHOWN, "server", "servers"));
+    paths_text(out, td_rollup_paths(ru), color, width);
     uint64_t un = td_rollup_untracked(ru);
     if (un) {
         char b[200];

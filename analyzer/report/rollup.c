@@ -14,7 +14,10 @@ struct td_rollup {
     size_t mask;
     uint64_t untracked;
     bool sorted;                   /* servers[] is in report order (the index then is stale) */
+    td_paths paths;                /* network failures by client network (rollup_paths.c) */
 };
+
+const td_paths *td_rollup_paths(const td_rollup *ru) { return &ru->paths; }
 
 td_rollup *td_rollup_new(size_t cap)
 {
@@ -120,6 +123,7 @@ void td_rollup_add(td_rollup *ru, const td_result *r)
 {
     if (!ru) return;
     const td_transcript *t = r->t;
+    td_paths_add(&ru->paths, t, r->verdict);
     td_server_stat *s = lookup(ru, t->server.ip, t->server.port | (t->quic ? 0x10000u : 0), t->tls.sni ? t->tls.sni : "");
     if (!s) {
         ru->untracked++;

@@ -24,7 +24,29 @@ typedef struct td_server_stat {
     char sni[];                    /* "" when the client sent none */
 } td_server_stat;
 
+/* Failures the network caused (client-hello-dropped, path-mtu-blackhole, reset-injected, quic-blocked),
+ * by the client's network (/24, /64) and verdict (analyzer/report/rollup_paths.c). */
+#define TD_PATHS_MAX 64
+#define TD_PATH_SERVERS 8
+typedef struct td_path_stat {
+    char network[48];              /* "10.1.2.0/24" */
+    td_verdict verdict;
+    uint64_t connections;
+    char servers[TD_PATH_SERVERS][46];   /* the servers' addresses, the first few */
+    size_t n_servers;
+    uint64_t more_servers;
+    double first, last;            /* capture times of the first and last such connection */
+} td_path_stat;
+typedef struct td_paths {
+    td_path_stat paths[TD_PATHS_MAX];
+    size_t n;
+    uint64_t untracked;
+} td_paths;
+bool td_verdict_is_network(td_verdict v);
+void td_paths_add(td_paths *p, const td_transcript *t, td_verdict v);
 typedef struct td_rollup td_rollup;
+/* The roll-up's network paths. */
+const td_paths *td_rollup_paths(const td_rollup *ru);
 
 td_rollup *td_rollup_new(size_t cap);
 void td_rollup_free(td_rollup *ru);

@@ -49,6 +49,23 @@ void td_json_rollup(td_jw *w, const td_run_summary *s)
     }
     TD_JW_LIT(w, "],\"servers_untracked\":");
     td_jw_u64(w, td_rollup_untracked(s->rollup));
+    TD_JW_LIT(w, ",\"network_paths\":[");
+    const td_paths *p = s->rollup ? td_rollup_paths(s->rollup) : NULL;
+    for (size_t i = 0; p && i < p->n; i++) {
+        const td_path_stat *x = &p->paths[i];
+        if (i) td_jw_char(w, ',');
+        TD_JW_LIT(w, "{\"client_network\":"); td_jw_str(w, x->network);
+        TD_JW_LIT(w, ",\"verdict\":"); td_jw_str(w, td_verdict_name(x->verdict));
+        TD_JW_LIT(w, ",\"connections\":"); td_jw_u64(w, x->connections);
+        TD_JW_LIT(w, ",\"servers\":[");
+        for (size_t k = 0; k < x->n_servers; k++) {
+            if (k) td_jw_char(w, ',');
+            td_jw_str(w, x->servers[k]);
+        }
+        TD_JW_LIT(w, "],\"more_servers\":"); td_jw_u64(w, x->more_servers);
+        td_jw_char(w, '}');
+    }
+    td_jw_char(w, ']');
     TD_JW_LIT(w, ",\"notes\":[");
     for (size_t i = 0; i < s->n_notes; i++) {
         if (i) td_jw_char(w, ',');
