@@ -1,4 +1,5 @@
 /* rollup_paths.c - the failures the network caused, grouped by the client's network and verdict: "everything from 10.1.2.0/24 through this firewall fails the same way" is one line. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,22 +15,20 @@ bool td_verdict_is_network(td_verdict v)
 /* The client's network: its /24 (IPv4) or /64 (IPv6), as text. */
 static void client_network(const char *ip, char *buf, size_t len)
 {
-    if (!strchr(ip, ':')) {
-        unsigned a, b, c;
-        if (sscanf(ip, "%u.%u.%u.", &a, &b, &c) == 3) snprintf(buf, len, "%u.%u.%u.0/24", a, b, c);
-        else snprintf(buf, len, "%s", ip);
+    unsigned char a[16];
+    char t[INET6_ADDRSTRLEN];
+    bool v6 = strchr(ip, ':') != NULL;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, ip, a) != 1) {
+        snprintf(buf, len, "%s", ip);
         return;
     }
-    /* The first four groups of the text form, "::" expanded no further than it appears. */
-    size_t n = 0, groups = 0;
-    while (ip[n] && groups < 4) {
-        if (ip[n] == ':') {
-            groups++;
-            if (ip[n + 1] == ':') break;
-        }
-        n++;
+    if (v6) memset(a + 8, 0, 8);
+    else a[3] = 0;
+    if (!inet_ntop(v6 ? AF_INET6 : AF_INET, a, t, sizeof t)) {
+        snprintf(buf, len, "%s", ip);
+        return;
     }
-    snprintf(buf, len, "%.*s::/64", (int)n, ip);
+    snprintf(buf, len, "%s/%d", t, v6 ? 64 : 24);
 }
 
 void td_paths_add(td_paths *p, const td_transcript *t, td_verdict v)
