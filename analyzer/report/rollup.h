@@ -29,7 +29,7 @@ typedef struct td_server_stat {
 #define TD_PATHS_MAX 64
 #define TD_PATH_SERVERS 8
 typedef struct td_path_stat {
-    char network[48];              /* "10.1.2.0/24" */
+    char network[56];              /* "10.1.2.0/24", "2001:db8:1:2::/64" */
     td_verdict verdict;
     uint64_t connections;
     char servers[TD_PATH_SERVERS][46];   /* the servers' addresses, the first few */

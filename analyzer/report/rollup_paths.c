@@ -34,7 +34,7 @@ static void client_network(const char *ip, char *buf, size_t len)
 void td_paths_add(td_paths *p, const td_transcript *t, td_verdict v)
 {
     if (!td_verdict_is_network(v)) return;
-    char net[48];
+    char net[56];
     client_network(t->client.ip, net, sizeof net);
     td_path_stat *s = NULL;
     for (size_t i = 0; i < p->n && !s; i++)
