@@ -3,22 +3,8 @@
 
 #include "analyzer/diagnose/findings_network.h"
 #include "analyzer/diagnose/result.h"
+#include "analyzer/diagnose/rule_facts_int.h"
 #include "dissectors/dissect.h"
-
-/* The key shares the ClientHello sent, GREASE left out; *pq when one is post-quantum. */
-static void shares(const td_tls *s, char *buf, size_t len, bool *pq)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    *pq = false;
-    for (size_t i = 0; s->hello && i < s->hello->n_key_shares && n + 2 < len; i++) {
-        uint16_t g = s->hello->key_shares[i];
-        if (td_is_grease(g)) continue;
-        char b[24];
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", td_group_label(g, b, sizeof b));
-        if (td_group_is_pq(g)) *pq = true;
-    }
-}
 
 /* The time of the first ladder event of this kind and direction at or after packet `from`. */
 static double event_ts(const td_transcript *t, int kind, int dir, uint64_t from)
@@ -32,8 +18,7 @@ void td_findings_network(const td_transcript *t, td_result *r)
 {
     const td_tls *s = &t->tls;
     char ks[160], g[24];
-    bool pq;
-    shares(s, ks, sizeof ks, &pq);
+    bool pq = rule_key_shares(s, ks, sizeof ks);
     if (s->hello_retry && s->hello && s->hello->server_key_share) {
         double a = event_ts(t, TD_EV_HANDSHAKE, TD_S2C, s->hello_retry_packet);
         double b = s->server_hello ? event_ts(t, TD_EV_HANDSHAKE, TD_S2C, s->hello_retry_packet + 1) : 0;

@@ -98,6 +98,10 @@ uint64_t rule_close_packet(const facts *f, int dir);
 uint64_t rule_first_close_packet(const facts *f, int dir);
 const char *rule_alert_text(const td_alert *a, char *buf, size_t len);
 
+/* The key shares a ClientHello sent ("X25519MLKEM768, x25519"; GREASE left out) into buf; true when
+ * one is post-quantum (rule_text.c). */
+bool rule_key_shares(const td_tls *s, char *buf, size_t len);
+
 /* Evidence lines shared by several rules. */
 void ev_alert(facts *f, const td_alert *a);
 void ev_client_hello(facts *f);

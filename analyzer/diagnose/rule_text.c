@@ -195,3 +195,18 @@ void ev_close(facts *f, int dir)
     else if (tcp->fin[dir])
         td_result_evidence(f->r, tcp->fin_packet[dir], "%s closed the connection (FIN)", rule_who(dir));
 }
+
+bool rule_key_shares(const td_tls *s, char *buf, size_t len)
+{
+    bool pq = false;
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; s->hello && i < s->hello->n_key_shares && n + 2 < len; i++) {
+        uint16_t g = s->hello->key_shares[i];
+        if (td_is_grease(g)) continue;
+        char b[24];
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", td_group_label(g, b, sizeof b));
+        if (td_group_is_pq(g)) pq = true;
+    }
+    return pq;
+}

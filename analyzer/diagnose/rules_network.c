@@ -26,22 +26,6 @@ static double syn_rtt(const td_transcript *t)
     return syn && synack > syn ? synack - syn : 0;
 }
 
-/* "X25519MLKEM768 x25519" (the key shares the ClientHello sent), and whether one is post-quantum. */
-static bool key_shares(const td_tls *s, char *buf, size_t len)
-{
-    bool pq = false;
-    size_t n = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; s->hello && i < s->hello->n_key_shares && n + 2 < len; i++) {
-        uint16_t g = s->hello->key_shares[i];
-        if (td_is_grease(g)) continue;
-        char b[24];
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", td_group_label(g, b, sizeof b));
-        if (td_group_is_pq(g)) pq = true;
-    }
-    return pq;
-}
-
 /* Bytes of the ClientHello the server acknowledged. */
 static uint32_t ch_acked(const td_path *x)
 {
@@ -69,7 +53,7 @@ int match_client_hello_dropped(facts *f)
     if (!at_client && !at_server) return 0;
     f->r->confidence = at_client && x->ch_retx >= 2 ? "certain" : "likely";
     char ks[160], n[48];
-    bool pq = key_shares(f->s, ks, sizeof ks);
+    bool pq = rule_key_shares(f->s, ks, sizeof ks);
     /* At the server only the first segment arrived: the whole took as many of its size as it needs. */
     uint32_t segs = at_client ? x->ch_segs : (x->ch_len + x->ch_got - 1) / x->ch_got;
     rule_var_set(f, "size", "%u", x->ch_len);

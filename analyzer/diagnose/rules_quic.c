@@ -12,37 +12,6 @@
 #include "dissectors/dissect.h"
 #include "dissectors/quic/quic.h"
 
-/* QUIC transport error codes (RFC 9000 20.1), by name. */
-static const char *transport_error_name(uint64_t code)
-{
-    static const char *const names[] = {
-        "NO_ERROR", "INTERNAL_ERROR", "CONNECTION_REFUSED", "FLOW_CONTROL_ERROR", "STREAM_LIMIT_ERROR",
-        "STREAM_STATE_ERROR", "FINAL_SIZE_ERROR", "FRAME_ENCODING_ERROR", "TRANSPORT_PARAMETER_ERROR",
-        "CONNECTION_ID_LIMIT_ERROR", "PROTOCOL_VIOLATION", "INVALID_TOKEN", "APPLICATION_ERROR",
-        "CRYPTO_BUFFER_EXCEEDED", "KEY_UPDATE_ERROR", "AEAD_LIMIT_REACHED", "NO_VIABLE_PATH",
-    };
-    if (code < sizeof names / sizeof names[0]) return names[code];
-    if (code == 0x11) return "VERSION_NEGOTIATION_ERROR";
-    return NULL;
-}
-
-/* "CONNECTION_REFUSED (0x2)", "TLS alert unknown_ca (0x130)", "application error 0x10c". */
-static const char *close_text(const td_quic *q, int dir, char *buf, size_t len)
-{
-    uint64_t code = q->close_code[dir];
-    char a[40];
-    if (q->close_app[dir])
-        snprintf(buf, len, "application error 0x%llx", (unsigned long long)code);
-    else if (code >= 0x100 && code <= 0x1ff)
-        snprintf(buf, len, "TLS alert %s (0x%llx)", td_alert_label((uint8_t)(code & 0xff), a, sizeof a),
-                 (unsigned long long)code);
-    else if (transport_error_name(code))
-        snprintf(buf, len, "%s (0x%llx)", transport_error_name(code), (unsigned long long)code);
-    else
-        snprintf(buf, len, "transport error 0x%llx", (unsigned long long)code);
-    return buf;
-}
-
 /* A close that reports a failure: a transport error other than NO_ERROR (application closes are
  * the application's business once the handshake is done). */
 static bool close_is_error(const td_quic *q, int dir)
@@ -54,7 +23,7 @@ static void ev_close_frame(facts *f, const td_quic *q, int dir)
 {
     char b[80];
     td_result_evidence(f->r, q->close_packet[dir], "%s CONNECTION_CLOSE%s: %s%s%s%s", rule_who(dir),
-                       q->close_encrypted[dir] ? " (decrypted)" : "", close_text(q, dir, b, sizeof b),
+                       q->close_encrypted[dir] ? " (decrypted)" : "", td_quic_close_text(q, dir, b, sizeof b),
                        q->close_reason[dir][0] ? ", \"" : "", q->close_reason[dir],
                        q->close_reason[dir][0] ? "\"" : "");
 }
@@ -141,7 +110,7 @@ int match_quic_closed(facts *f)
     ev_close_frame(f, q, dir);
     char b[80];
     rule_var_str(f, "who", rule_who(dir));
-    rule_var_str(f, "error", close_text(q, dir, b, sizeof b));
+    rule_var_str(f, "error", td_quic_close_text(q, dir, b, sizeof b));
     rule_var_str2(f, "reason", q->close_reason[dir][0] ? ": " : "", q->close_reason[dir]);
     return 1;
 }

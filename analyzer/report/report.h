@@ -77,8 +77,7 @@ const char *td_hello_line(const td_tls *s, int i, bool verbose, const char **lab
 const char *td_starttls_text(const td_starttls *x, char *buf, size_t len);
 const char *td_proxy_text(const td_transcript *t, bool answer, char *buf, size_t len);
 /* A QUIC connection's transport facts in one line (analyzer/report/report_quic.c): version,
- * datagrams, Retry, Version Negotiation, who closed and why; and one side's CONNECTION_CLOSE. */
+ * datagrams, Retry, Version Negotiation, who closed and why. */
 const char *td_quic_line(const td_transcript *t, char *buf, size_t len);
-const char *td_quic_close_text(const td_quic *q, int dir, char *buf, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dissectors/dissect.h"
+#include "dissectors/quic/quic.h"
 #include "analyzer/report/report.h"
 
 /* Civil date from days since 1970-01-01 (proleptic Gregorian; H. Hinnant's days_from_civil

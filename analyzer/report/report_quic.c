@@ -14,33 +14,6 @@ static void cid_hex(const td_quic_cid *c, char *buf, size_t len)
     for (size_t i = 0; i < c->len && n + 3 <= len; i++) n += (size_t)snprintf(buf + n, len - n, "%02x", c->b[i]);
 }
 
-/* QUIC transport error codes (RFC 9000 20.1). */
-static const char *error_name(uint64_t code)
-{
-    static const char *const names[] = {
-        "NO_ERROR", "INTERNAL_ERROR", "CONNECTION_REFUSED", "FLOW_CONTROL_ERROR", "STREAM_LIMIT_ERROR",
-        "STREAM_STATE_ERROR", "FINAL_SIZE_ERROR", "FRAME_ENCODING_ERROR", "TRANSPORT_PARAMETER_ERROR",
-        "CONNECTION_ID_LIMIT_ERROR", "PROTOCOL_VIOLATION", "INVALID_TOKEN", "APPLICATION_ERROR",
-        "CRYPTO_BUFFER_EXCEEDED", "KEY_UPDATE_ERROR", "AEAD_LIMIT_REACHED", "NO_VIABLE_PATH",
-    };
-    if (code < sizeof names / sizeof names[0]) return names[code];
-    if (code == 0x11) return "VERSION_NEGOTIATION_ERROR";
-    if (code >= 0x100 && code <= 0x1ff) return "CRYPTO_ERROR";
-    return NULL;
-}
-
-const char *td_quic_close_text(const td_quic *q, int dir, char *buf, size_t len)
-{
-    uint64_t code = q->close_code[dir];
-    char a[40];
-    if (q->close_app[dir]) snprintf(buf, len, "application error 0x%llx", (unsigned long long)code);
-    else if (code >= 0x100 && code <= 0x1ff)
-        snprintf(buf, len, "TLS alert %s (0x%llx)", td_alert_label((uint8_t)(code & 0xff), a, sizeof a), (unsigned long long)code);
-    else if (error_name(code)) snprintf(buf, len, "%s (0x%llx)", error_name(code), (unsigned long long)code);
-    else snprintf(buf, len, "transport error 0x%llx", (unsigned long long)code);
-    return buf;
-}
-
 const char *td_quic_line(const td_transcript *t, char *buf, size_t len)
 {
     const td_quic *q = t->quic;

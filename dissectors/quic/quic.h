@@ -30,6 +30,10 @@ bool td_quic_sniff_long(const uint8_t *data, size_t len);
  * else "0x%08x"; written into buf (>= 48 bytes), which is returned. */
 const char *td_quic_version_label(uint32_t v, char *buf, size_t len);
 
+/* One side's CONNECTION_CLOSE in words: "CONNECTION_REFUSED (0x2)", "TLS alert unknown_ca (0x130)",
+ * "application error 0x10c" (written into buf, which is returned). */
+const char *td_quic_close_text(const td_quic *q, int dir, char *buf, size_t len);
+
 /* A new connection writing into t (t->quic is allocated here); certificates summarised through
  * x509 (may be NULL); k (may be NULL) opens Handshake and 1-RTT packets. */
 td_quic_conn *td_quic_conn_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k);
