@@ -18,6 +18,7 @@
 static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsdiag(1) */
     "Usage: tlsdiag [options] -r FILE... [EXPR]  read captures (pcap, pcapng, .gz, -)\n"
     "       tlsdiag [options] -i IFACE [EXPR]    capture live (until Ctrl-C, -c, ...)\n"
+    "       tlsdiag report [options] FILE.jsonl...  one report from --json outputs\n"
     "Tells, for every TLS connection, whether the handshake worked; if not, why.\n"
     "\n"
     "  -r FILE...       read capture files (packet numbers are per file)\n"
@@ -28,7 +29,8 @@ static const char usage_text[] =        /* one 80x24 screen; the rest is in tlsd
     "  -c COUNT         stop after COUNT packets    --duration SEC  stop after SEC s\n"
     "  -w FILE          save the packets (live, pcap)  -o FILE  the report to FILE\n"
     "  -B KIB           capture buffer (8192)       -Z USER  run as USER once open\n"
-    "  --json           JSON Lines: one object per connection, then a summary\n"
+    "  --json[=ecs]     JSON Lines, a connection a line (ecs: Elastic Common Schema)\n"
+    "  --sensor NAME    name the sensor in each JSON record (for tlsdiag report)\n"
     "  --keylog FILE    decrypt with an SSLKEYLOGFILE key log (repeatable)\n"
     "  -q / -v          only problem connections / add each message ladder\n"
     "  --cacert FILE    trust anchors (PEM)         --capath DIR  (hashed directory)\n"
@@ -47,13 +49,14 @@ enum {
     OPT_JSON = 1000, OPT_CACERT, OPT_CAPATH, OPT_COLOR, OPT_DURATION, OPT_IDLE, OPT_MAXCONN, OPT_SHARD,
     OPT_VERDICT, OPT_CONNECTION, OPT_HTML, OPT_WORKERS, OPT_KEYLOG, OPT_NO_SIBLINGS,
     OPT_JA3, OPT_JA4,
-    OPT_PROXY_PORTS,
+    OPT_PROXY_PORTS, OPT_SENSOR,
 };
 
 static const struct option long_opts[] = {
     { "ports", required_argument, NULL, 'P' },
     { "proxy-ports", required_argument, NULL, OPT_PROXY_PORTS },
-    { "json", no_argument, NULL, OPT_JSON },
+    { "json", optional_argument, NULL, OPT_JSON },
+    { "sensor", required_argument, NULL, OPT_SENSOR },
     { "cacert", required_argument, NULL, OPT_CACERT },
     { "capath", required_argument, NULL, OPT_CAPATH },
     { "color", required_argument, NULL, OPT_COLOR },
@@ -145,11 +148,11 @@ out:
 _Static_assert(TD_V_COUNT <= 32, "verdict_mask has a bit for every verdict");
 
 /* --verdict ok,unknown-ca: names from the verdict table (td_verdict_list). */
-static int parse_verdicts(const char *list, td_options *o)
+int td_parse_verdict_list(const char *list, uint32_t *mask)
 {
     size_t n;
     const char *const *names = td_verdict_list(&n);
-    o->verdict_mask = 0;
+    *mask = 0;
     for (const char *p = list;; p++) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -162,10 +165,19 @@ static int parse_verdicts(const char *list, td_options *o)
                 k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", j ? ", " : "", names[j]);
             return usage_error("--verdict: unknown verdict '%.*s' (known: %s)", (int)len, p, known);
         }
-        o->verdict_mask |= 1u << (TD_V_OK + i);
+        *mask |= 1u << (TD_V_OK + i);
         if (!end) break;
         p = end;
     }
+    return 0;
+}
+
+/* --json, or --json=ecs. */
+int td_parse_json_mode(const char *arg, bool *json, bool *ecs)
+{
+    *json = true;
+    *ecs = arg && strcmp(arg, "ecs") == 0;
+    if (arg && !*ecs) return usage_error("--json=%s: the JSON flavours are plain (--json) and ecs (--json=ecs)", arg);
     return 0;
 }
 
@@ -358,12 +370,13 @@ static int take_option(int c, const char *arg, td_options *o, bool *reading)
     case 'o': o->out_file = arg; return 0;
     case 'q': o->quiet = true; return 0;
     case 'v': o->verbose++; return 0;
-    case OPT_JSON: o->json = true; return 0;
+    case OPT_JSON: return td_parse_json_mode(arg, &o->json, &o->json_ecs);
+    case OPT_SENSOR: o->sensor = arg; return 0;
     case OPT_CACERT: o->cacert = arg; return 0;
     case OPT_CAPATH: o->capath = arg; return 0;
     case OPT_COLOR: return parse_color(arg, o);
     case OPT_NO_SIBLINGS: o->no_siblings = true; return 0;
-    case OPT_VERDICT: return parse_verdicts(arg, o);
+    case OPT_VERDICT: return td_parse_verdict_list(arg, &o->verdict_mask);
     case OPT_JA3: return parse_fingerprints(arg, false, o);
     case OPT_JA4: return parse_fingerprints(arg, true, o);
     case OPT_HTML: o->html_file = arg; return 0;

@@ -11,6 +11,7 @@
 #include "analyzer/run/run_notes.h"
 #include "analyzer/report/rollup.h"
 #include "analyzer/run/run.h"
+#include "analyzer/app/report_cli.h"
 
 static double now_s(void)
 {
@@ -68,6 +69,7 @@ static int make_engine(td_run *r)
     td_run_engine_config(&r->opt, &cfg);
     r->engine = td_engine_new(&cfg, !r->opt.iface, td_run_connection, r);
     if (r->opt.json) r->json_memo = td_json_memo_new();
+    td_json_memo_set_sensor(r->json_memo, r->opt.sensor);
     if (!r->verdict_counts || !r->engine || !r->rollup || (r->opt.json && !r->json_memo)) {
         fprintf(stderr, "tlsdiag: out of memory\n");
         td_engine_free(r->engine);
@@ -102,6 +104,7 @@ static void write_summary(td_run *r, double t0)
         .live = r->opt.iface != NULL, .iface = r->opt.iface, .have_kernel_stats = r->have_kernel_stats,
         .kernel_received = r->kernel_received, .kernel_dropped = r->kernel_dropped,
         .rollup = r->rollup, .notes = (const char *const *)notes.text, .n_notes = notes.n,
+        .shard_k = r->opt.shard_k, .shard_n = r->opt.shard_n,
     };
     /* Nothing could be read (the capture never began, no file opened): the error says it all,
      * and a summary of nothing would only hide it. */
@@ -149,6 +152,7 @@ int main(int argc, char **argv)
 {
     td_run r;
     memset(&r, 0, sizeof r);
+    if (argc > 1 && strcmp(argv[1], "report") == 0) return td_report_main(argc - 1, argv + 1);
     int rc = td_parse_options(argc, argv, &r.opt);
     if (rc) {
         td_options_free(&r.opt);

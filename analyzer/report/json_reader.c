@@ -165,7 +165,8 @@ static const char *string(parser *ps, size_t *len)
             } else if (e == 'u') {
                 unsigned cp = unicode_escape(ps);
                 if (ps->failed) return NULL;
-                o += put_utf8(o, cp);              /* at most as long as the escape it replaces */
+                if (cp >= 0x80 && cp <= 0xFF) *o++ = (char)cp;   /* tlsdiag's escape of one byte */
+                else o += put_utf8(o, cp);         /* at most as long as the escape it replaces */
             } else {
                 ps->p -= 2;
                 fail(ps, "unknown escape \\%c", e >= 0x20 && e < 0x7f ? e : '?');

@@ -1,7 +1,10 @@
 /* json_reader.h - one JSON text (a line of JSON Lines) parsed into a tree, for `tlsdiag report`.
  * The input is hostile: nesting is bounded (TD_JSON_MAX_DEPTH), every value is checked against the
  * bytes really there, and an error names the column and what is wrong.  A parsed document owns all
- * its values and strings in two allocations; td_json_free releases them. */
+ * its values and strings in two allocations; td_json_free releases them.
+ * \u0080 to \u00ff read as that one byte: tlsdiag's JSON writer (td_jw_str) escapes each byte past
+ * ASCII so, since the names it reports (SNI, certificate fields) are not promised to be UTF-8; so a
+ * string read back and written again is the same bytes. */
 #ifndef TLSDIAG_JSON_READER_H
 #define TLSDIAG_JSON_READER_H
 
@@ -18,7 +21,7 @@ typedef enum td_jv_type {
 typedef struct td_jv {
     td_jv_type type;
     const char *key;               /* a member's name (decoded, NUL-terminated); NULL in an array */
-    const char *str;               /* string: decoded UTF-8 (no NUL inside: \u0000 reads U+FFFD);
+    const char *str;               /* string: decoded (no NUL inside: \u0000 reads U+FFFD);
                                     * number: its text as written */
     size_t len;                    /* strlen(str) */
     struct td_jv *child;           /* array, object: the first element or member */

@@ -28,6 +28,7 @@ typedef struct td_run_summary {
     struct td_rollup *rollup;      /* the per-server roll-up (analyzer/report/rollup.h), or NULL */
     const char *const *notes;      /* why there are no (or fewer) results: "no TCP port 443 traffic; ..." */
     size_t n_notes;
+    unsigned shard_k, shard_n;     /* --shard K/N (n = 0: none): JSON says "shard":{"k":K,"n":N} */
 } td_run_summary;
 
 /* What the JSON report remembers between connections (the last offered-suite lists, written
@@ -35,6 +36,8 @@ typedef struct td_run_summary {
 typedef struct td_json_memo td_json_memo;
 td_json_memo *td_json_memo_new(void);
 void td_json_memo_free(td_json_memo *m);
+/* --sensor NAME: each connection record says "sensor":NAME after its id (not set: no such field). */
+void td_json_memo_set_sensor(td_json_memo *m, const char *sensor);
 /* verbose > 0: with the ladder; memo may be NULL. */
 void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo *memo);
 void td_json_summary(FILE *out, const td_run_summary *s);
@@ -43,6 +46,12 @@ void td_json_summary(FILE *out, const td_run_summary *s);
 void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, int width);
 void td_text_rollup(FILE *out, struct td_rollup *ru, bool color, int width);
 void td_text_summary(FILE *out, const td_run_summary *s, bool color, int width);
+/* The text report's layout, for tlsdiag report: head then body wrapped at width, continuation lines
+ * at column indent; "  LABEL        body"; the same with "pkt N" before the body; 1234 B, 12.1 KiB. */
+void td_text_put(FILE *out, int width, const char *head, int indent, const char *body);
+void td_text_labelled(FILE *out, int width, const char *label, const char *body);
+void td_text_at_packet(FILE *out, int width, const char *label, uint64_t packet, const char *body);
+void td_text_human_bytes(uint64_t n, char *buf, size_t len);
 /* The width to wrap at: $COLUMNS if set, else the terminal's (when to_terminal_fd >= 0 is one),
  * else 80. */
 int td_text_width(int to_terminal_fd);
@@ -52,6 +61,10 @@ int td_text_width(int to_terminal_fd);
 typedef struct td_html td_html;
 td_html *td_html_open(const char *path, char *err, size_t errlen);
 void td_html_connection(td_html *h, const td_result *r);
+/* For tlsdiag report's records (report_merge_html.c): the stream one more connection's <article>
+ * goes to (NULL past the page's cap: counted), and text escaped for HTML. */
+FILE *td_html_article(td_html *h);
+void td_html_text(FILE *f, const char *s);
 /* Writes the page and frees h; false (err filled) if it could not be written. */
 bool td_html_close(td_html *h, const td_run_summary *s, char *err, size_t errlen);
 

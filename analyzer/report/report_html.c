@@ -65,6 +65,19 @@ static void esc(FILE *f, const char *s)
     }
 }
 
+void td_html_text(FILE *f, const char *s) { esc(f, s); }
+
+FILE *td_html_article(td_html *h)
+{
+    if (!h) return NULL;
+    if (h->drawn >= HTML_MAX_CONNECTIONS) {
+        h->not_drawn++;
+        return NULL;
+    }
+    h->drawn++;
+    return h->body;
+}
+
 static void endpoint(FILE *f, const td_endpoint *e)
 {
     bool v6 = strchr(e->ip, ':') != NULL;

@@ -185,6 +185,7 @@ static void suite_name(td_jw *w, uint32_t code)
  * build), so the last few lists are kept with their JSON text: a list seen before is one
  * memcmp and one copy instead of ~30 name lookups. */
 struct td_json_memo {
+    const char *sensor;            /* --sensor: written in each record (td_json_memo_set_sensor) */
     td_list_memo lists;
     struct {
         char *text;                /* "A","B",... */
@@ -193,6 +194,11 @@ struct td_json_memo {
 };
 
 td_json_memo *td_json_memo_new(void) { return calloc(1, sizeof(td_json_memo)); }
+
+void td_json_memo_set_sensor(td_json_memo *m, const char *sensor)
+{
+    if (m) m->sensor = sensor;
+}
 
 void td_json_memo_free(td_json_memo *m)
 {
@@ -469,6 +475,7 @@ void td_json_connection(FILE *out, const td_result *r, int verbose, td_json_memo
     char start[48];
     td_format_time(t->start, start, sizeof start);
     TD_JW_LIT(&w, "{\"type\":\"connection\",\"id\":"); td_jw_u64(&w, t->id);
+    if (memo && memo->sensor) { TD_JW_LIT(&w, ",\"sensor\":"); td_jw_str(&w, memo->sensor); }
     TD_JW_LIT(&w, ",\"file\":"); td_jw_str(&w, t->file);
     TD_JW_LIT(&w, ",\"first_packet\":"); td_jw_u64(&w, t->first_packet);
     TD_JW_LIT(&w, ",\"last_packet\":"); td_jw_u64(&w, t->last_packet);
@@ -525,6 +532,10 @@ void td_json_summary(FILE *out, const td_run_summary *s)
         td_jw_str(&w, s->files[i]);
     }
     td_jw_char(&w, ']');
+    if (s->shard_n) {                              /* tlsdiag report counts the packets once per archive */
+        TD_JW_LIT(&w, ",\"shard\":{\"k\":"); td_jw_u64(&w, s->shard_k);
+        TD_JW_LIT(&w, ",\"n\":"); td_jw_u64(&w, s->shard_n); td_jw_char(&w, '}');
+    }
     TD_JW_LIT(&w, ",\"packets\":"); td_jw_u64(&w, s->packets);
     TD_JW_LIT(&w, ",\"connections\":"); td_jw_u64(&w, s->connections);
     TD_JW_LIT(&w, ",\"verdicts\":{");

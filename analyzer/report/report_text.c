@@ -108,7 +108,15 @@ static void at_packet(FILE *out, int width, const char *label, uint64_t packet, 
 }
 
 
-static void human_bytes(uint64_t n, char *buf, size_t len)
+/* The layout above, for tlsdiag report's records (analyzer/report/report_merge_text.c). */
+void td_text_put(FILE *out, int width, const char *head, int indent, const char *body) { put(out, width, head, indent, body); }
+void td_text_labelled(FILE *out, int width, const char *label, const char *body) { labelled(out, width, label, body); }
+void td_text_at_packet(FILE *out, int width, const char *label, uint64_t packet, const char *body)
+{
+    at_packet(out, width, label, packet, body);
+}
+
+void td_text_human_bytes(uint64_t n, char *buf, size_t len)
 {
     if (n < 10000) snprintf(buf, len, "%llu B", (unsigned long long)n);
     else if (n < 10000ull * 1024) snprintf(buf, len, "%.1f KiB", (double)n / 1024);
@@ -285,8 +293,8 @@ static void tcp_line(FILE *out, int width, const td_result *r)
     const td_tcp *tcp = &r->t->tcp;
     char b1[32], b2[32];
     line l = { .n = 0 };
-    human_bytes(tcp->bytes[0], b1, sizeof b1);
-    human_bytes(tcp->bytes[1], b2, sizeof b2);
+    td_text_human_bytes(tcp->bytes[0], b1, sizeof b1);
+    td_text_human_bytes(tcp->bytes[1], b2, sizeof b2);
     add(&l, "%s", tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
                   tcp->synack_seen ? "SYN answered" : tcp->syn_seen ? "SYN unanswered" : "no handshake seen");
     if (tcp->syn_retransmits)
@@ -302,8 +310,8 @@ static void tcp_line(FILE *out, int width, const td_result *r)
     }
     add(&l, ", %s up, %s down", b1, b2);
     if (r->app_records[0] || r->app_records[1]) {
-        human_bytes(r->app_bytes[0], b1, sizeof b1);
-        human_bytes(r->app_bytes[1], b2, sizeof b2);
+        td_text_human_bytes(r->app_bytes[0], b1, sizeof b1);
+        td_text_human_bytes(r->app_bytes[1], b2, sizeof b2);
         add(&l, " (application data %s up, %s down)", b1, b2);
     }
     unsigned gaps = tcp->gaps[0] + tcp->gaps[1];

@@ -138,6 +138,31 @@ void td_rollup_add(td_rollup *ru, const td_result *r)
     }
 }
 
+/* Another run's counts for one server (tlsdiag report, analyzer/report/report_merge_summary.c). */
+void td_rollup_merge(td_rollup *ru, const td_server_stat *in)
+{
+    if (!ru) return;
+    td_server_stat *s = lookup(ru, in->ip, in->port | (in->udp ? 0x10000u : 0), in->sni);
+    if (!s) {
+        ru->untracked += in->connections;
+        return;
+    }
+    if (in->failed) {
+        if (!s->failed || in->first_fail < s->first_fail) s->first_fail = in->first_fail;
+        if (!s->failed || in->last_fail > s->last_fail) s->last_fail = in->last_fail;
+    }
+    s->connections += in->connections;
+    s->failed += in->failed;
+    for (int v = 0; v < TD_V_COUNT; v++) s->verdicts[v] += in->verdicts[v];
+}
+
+void td_rollup_merge_untracked(td_rollup *ru, uint64_t n)
+{
+    if (ru) ru->untracked += n;
+}
+
+td_paths *td_rollup_paths_merge(td_rollup *ru) { return ru ? &ru->paths : NULL; }
+
 static int by_report_order(const void *a, const void *b)
 {
     const td_server_stat *x = *(const td_server_stat *const *)a, *y = *(const td_server_stat *const *)b;

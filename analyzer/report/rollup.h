@@ -43,6 +43,8 @@ typedef struct td_paths {
     uint64_t untracked;
 } td_paths;
 bool td_verdict_is_network(td_verdict v);
+/* Another run's path (tlsdiag report): counts added, its servers joined to the first few. */
+void td_paths_merge(td_paths *p, const td_path_stat *in);
 void td_paths_add(td_paths *p, const td_transcript *t, td_verdict v);
 typedef struct td_rollup td_rollup;
 /* The roll-up's network paths. */
@@ -55,6 +57,11 @@ void td_rollup_add(td_rollup *ru, const td_result *r);
 /* The servers, most failures first (then most connections, then address): valid until the next
  * td_rollup_add or td_rollup_free. */
 const td_server_stat *const *td_rollup_sorted(td_rollup *ru, size_t *n);
+/* tlsdiag report: another run's counts for one server added (failure times widened), its
+ * untracked connections, and its network paths to add to (td_paths_merge). */
+void td_rollup_merge(td_rollup *ru, const td_server_stat *in);
+void td_rollup_merge_untracked(td_rollup *ru, uint64_t n);
+td_paths *td_rollup_paths_merge(td_rollup *ru);
 /* Connections whose server was not tracked because the cap was reached (0: none). */
 uint64_t td_rollup_untracked(const td_rollup *ru);
 size_t td_rollup_cap(const td_rollup *ru);

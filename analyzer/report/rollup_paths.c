@@ -59,3 +59,29 @@ void td_paths_add(td_paths *p, const td_transcript *t, td_verdict v)
     if (s->n_servers < TD_PATH_SERVERS) snprintf(s->servers[s->n_servers++], sizeof s->servers[0], "%s", t->server.ip);
     else s->more_servers++;
 }
+
+void td_paths_merge(td_paths *p, const td_path_stat *in)
+{
+    td_path_stat *s = NULL;
+    for (size_t i = 0; i < p->n && !s; i++)
+        if (p->paths[i].verdict == in->verdict && strcmp(p->paths[i].network, in->network) == 0) s = &p->paths[i];
+    if (!s) {
+        if (p->n == TD_PATHS_MAX) {
+            p->untracked++;
+            return;
+        }
+        s = &p->paths[p->n++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->network, sizeof s->network, "%s", in->network);
+        s->verdict = in->verdict;
+    }
+    s->connections += in->connections;
+    s->more_servers += in->more_servers;
+    for (size_t k = 0; k < in->n_servers; k++) {
+        bool known = false;
+        for (size_t i = 0; i < s->n_servers && !known; i++) known = strcmp(s->servers[i], in->servers[k]) == 0;
+        if (known) continue;
+        if (s->n_servers < TD_PATH_SERVERS) snprintf(s->servers[s->n_servers++], sizeof s->servers[0], "%s", in->servers[k]);
+        else s->more_servers++;
+    }
+}

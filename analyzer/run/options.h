@@ -24,6 +24,8 @@ typedef struct td_options {
     const char *write_file;        /* -w */
     const char *out_file;          /* -o */
     bool json;
+    bool json_ecs;                 /* --json=ecs: Elastic Common Schema names */
+    const char *sensor;            /* --sensor NAME: each JSON record says which sensor wrote it */
     bool quiet;                    /* -q */
     int verbose;                   /* -v */
     const char *cacert, *capath;
@@ -52,5 +54,9 @@ typedef struct td_options {
  * error (message already printed to stderr). */
 int td_parse_options(int argc, char **argv, td_options *o);
 void td_options_free(td_options *o);
+/* Shared with `tlsdiag report` (analyzer/app/report_cli.c): --verdict's list into a mask, --json's
+ * flavour; 0, or 2 after a usage error was printed. */
+int td_parse_verdict_list(const char *list, uint32_t *mask);
+int td_parse_json_mode(const char *arg, bool *json, bool *ecs);
 
 #endif

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "analyzer/run/progress.h"
+#include "analyzer/report/report_ecs.h"
 #include "analyzer/report/rollup.h"
 #include "analyzer/run/run.h"
 
@@ -47,7 +48,8 @@ static void report(td_run *r, td_result *res)
     if (!shown(r, res, problem)) return;
     if (r->html) td_html_connection(r->html, res);
     td_progress_report(r->progress);               /* the report starts: no progress line in it */
-    if (r->opt.json) td_json_connection(r->out, res, r->opt.verbose, r->json_memo);
+    if (r->opt.json_ecs) td_ecs_result(r->out, res, r->opt.verbose, r->json_memo, r->opt.sensor);
+    else if (r->opt.json) td_json_connection(r->out, res, r->opt.verbose, r->json_memo);
     else td_text_connection(r->out, res, r->opt.verbose, r->color, r->width);
 }
 

@@ -1,0 +1,13 @@
+/* report_ecs.h - --json=ecs: connections with Elastic Common Schema field names (report_ecs.c). */
+#ifndef TLSDIAG_REPORT_ECS_H
+#define TLSDIAG_REPORT_ECS_H
+
+#include <stdio.h>
+
+#include "analyzer/report/report.h"
+
+/* One classified connection as one ECS line: its --json record (td_json_connection) read back and
+ * renamed; sensor (--sensor) is observer.name, or NULL. */
+void td_ecs_result(FILE *out, const td_result *r, int verbose, td_json_memo *memo, const char *sensor);
+
+#endif
