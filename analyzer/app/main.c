@@ -9,6 +9,7 @@
 #include "analyzer/capture/keylog_file.h"
 #include "analyzer/live/live.h"
 #include "analyzer/run/run_notes.h"
+#include "analyzer/report/report_ecs.h"
 #include "analyzer/report/rollup.h"
 #include "analyzer/run/run.h"
 #include "analyzer/app/report_cli.h"
@@ -110,6 +111,7 @@ static void write_summary(td_run *r, double t0)
      * and a summary of nothing would only hide it. */
     bool nothing_read = r->opt.iface ? !r->live_started : r->input_error && r->files_opened == 0;
     if (nothing_read) { }
+    else if (r->opt.json_ecs) td_ecs_summary(r->out, &s);
     else if (r->opt.json) td_json_summary(r->out, &s);
     else {
         td_text_rollup(r->out, r->rollup, r->color, r->width);

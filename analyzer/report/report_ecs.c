@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/report/json_writer.h"
 #include "analyzer/report/report_ecs.h"
@@ -260,6 +261,32 @@ void td_ecs_result(FILE *out, const td_result *r, int verbose, td_json_memo *mem
         td_ecs_connection(out, c, &id);
     } else if (ok) {
         fprintf(stderr, "tlsdiag: --json=ecs: the connection's record did not read back: %s\n", err);
+    }
+    td_json_free(doc);
+    free(text);
+}
+
+void td_ecs_summary(FILE *out, const td_run_summary *s)
+{
+    char *text = NULL, err[200], now[48];
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) return;
+    td_json_summary(mem, s);
+    td_json *doc = fclose(mem) == 0 ? td_json_parse(text, len, err, sizeof err) : NULL;
+    if (doc) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        td_format_time((double)ts.tv_sec + ts.tv_nsec / 1e9, now, sizeof now);
+        td_jw w;
+        td_jw_init(&w, out);
+        TD_JW_LIT(&w, "{\"@timestamp\":");
+        td_jw_str(&w, now);
+        TD_JW_LIT(&w, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"},\"event\":{\"kind\":\"metric\",\"module\":\"tlsdiag\","
+                      "\"dataset\":\"tlsdiag.summary\"},\"tlsdiag\":{\"summary\":");
+        td_jw_value(&w, td_json_root(doc));
+        TD_JW_LIT(&w, "}}\n");
+        td_jw_flush(&w);
     }
     td_json_free(doc);
     free(text);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/report/report_ecs.h"
 #include "analyzer/report/report_merge.h"
 
 /* A connection record's place, noted in pass 1 so that its merged number is known before pass 2
@@ -439,6 +440,8 @@ static int finish(merge *m)
     for (size_t i = 0; i < m->n; i++) any_input |= m->in[i].f != NULL;
     if (!any_input) {
         /* nothing could be read: the errors say it all */
+    } else if (m->o->ecs) {
+        td_ecs_summary(m->out, &s);
     } else if (m->o->json) {
         td_json_summary(m->out, &s);
     } else {
