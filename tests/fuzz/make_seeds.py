@@ -24,6 +24,7 @@ Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse)
                       RFC 9369 Appendix A (read from tests/unit/quic_vectors.h), alone and
                       coalesced, their plaintext payloads (which the harness walks as frames) and a
                       few frames of each kind made here
+  OUTDIR/json_reader/ JSON Lines for fuzz_json_reader.c: tlsdiag's golden outputs (tests/golden/)
   OUTDIR/quic_conn/   datagram sequences for fuzz_quic_conn.c (u16 length, direction byte, bytes):
                       the RFC samples as a client and server would send them (A.2 then A.3, a Retry,
                       v2, a Version Negotiation), and the UDP payloads to and from port 443 of each
@@ -651,6 +652,28 @@ def quic_conn_seeds(outdir):
 
 # ---- main ---------------------------------------------------------------------------------------
 
+JSON_MAX = 65536                   # FUZZ_MAXLEN_json_reader
+
+
+def json_seeds(outdir):
+    """OUTDIR/json_reader/: tlsdiag's own JSON Lines (the golden outputs), whole when small, else
+    their first lines with the summary, and one cut in the middle of a record."""
+    for path in sorted(glob.glob("tests/golden/*.jsonl")):
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        lines = raw.splitlines(keepends=True)
+        if len(raw) <= JSON_MAX:
+            write_seed(outdir, "json_reader", raw)
+        elif len(lines) > 1:
+            head = b""
+            for line in lines[:-1]:
+                if len(head) + len(line) + len(lines[-1]) > JSON_MAX:
+                    break
+                head += line
+            write_seed(outdir, "json_reader", head + lines[-1])
+        write_seed(outdir, "json_reader", raw[:min(len(raw), JSON_MAX) // 2])
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit("usage: make_seeds.py OUTDIR [CAPTURE...]")
@@ -664,11 +687,12 @@ def main():
         files += sorted(glob.glob("samples/starttls/*.pcap"))        # the STARTTLS dialogues' recognisers
         files += sorted(glob.glob("samples/proxy/*.pcap"))           # HTTP CONNECT before TLS
     counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0,
-              "quic_packet": 0, "quic_conn": 0}
+              "quic_packet": 0, "quic_conn": 0, "json_reader": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
     quic_seeds(outdir)
     quic_conn_seeds(outdir)
+    json_seeds(outdir)
     rewrites = 0
     dsb_seeds = 0
     if not sys.argv[2:]:
