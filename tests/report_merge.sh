@@ -212,11 +212,14 @@ fi
 
 # A shard missing is noted; a shard given twice is refused (its connections would count twice).
 "$BIN" report --json "$tmp/d0.jsonl" > "$tmp/one.jsonl" 2>/dev/null
-"$BIN" report --json "$tmp/d0.jsonl" "$tmp/d0.jsonl" > /dev/null 2> "$tmp/twice"
+"$BIN" report --json "$tmp/d0.jsonl" "$tmp/d0.jsonl" > "$tmp/twice.jsonl" 2> "$tmp/twice"
 rc=$?
 if ! tail -n 1 "$tmp/one.jsonl" | grep -q 'only 1 of the 2 shards of the capture were read'; then fail "shards" "no note of the missing shard"
 elif [ $rc -ne 2 ] || ! grep -q "d0.jsonl:$(grep -c . "$tmp/d0.jsonl"): summary: shard 0/2 of these files was read already" "$tmp/twice"; then
     fail "shards" "a shard given twice: exit $rc, $(head -c 200 "$tmp/twice")"
+elif ! cmp -s "$tmp/one.jsonl" "$tmp/twice.jsonl" 2>/dev/null &&
+     [ "$(grep -c '"type":"connection"' "$tmp/twice.jsonl")" -ne "$n0" ]; then
+    fail "shards" "a shard given twice: its connections written twice"
 else
     pass "a missing shard noted, a repeated one refused"
 fi

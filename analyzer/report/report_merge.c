@@ -173,15 +173,18 @@ static bool note_key(merge *m, input *in, const td_jv *c)
 static void read_summaries(merge *m, input *in)
 {
     uint64_t line = 0, after = 0;
+    bool repeated = false;
     td_json *doc;
     while (next_record(m, in, &line, &doc, true)) {
         const td_jv *r = td_json_root(doc);
         const char *type = td_jv_str(r, "type");
         char err[300];
         if (strcmp(type, "summary") == 0) {
-            if (!td_merge_sum_add(m->sum, r, err, sizeof err)) {
+            int added = td_merge_sum_add(m->sum, r, err, sizeof err);
+            if (added <= 0) {
                 damage(m, in, "%llu: summary: %s", (unsigned long long)line, err);
                 td_json_free(doc);
+                repeated = added < 0;
                 break;
             }
             in->last_summary = line;
@@ -197,6 +200,7 @@ static void read_summaries(merge *m, input *in)
         td_json_free(doc);
     }
     in->good_lines = in->damaged ? line - 1 : line;   /* the records before the damage still count */
+    if (repeated) in->good_lines = in->n_keys = 0;     /* a shard read twice: its connections are in already */
     in->uncounted = after;
 }
 
@@ -371,7 +375,7 @@ static void merge_connections(merge *m)
         advance(m, best);
     }
     for (size_t i = 0; i < m->n; i++)
-        if (m->in[i].uncounted && m->in[i].last_summary < m->in[i].good_lines)
+        if (m->in[i].uncounted && m->in[i].n_keys && m->in[i].last_summary < m->in[i].good_lines)
             damage(m, &m->in[i], " %llu %s after its last summary record (cut short?): counted from %s",
                    (unsigned long long)m->in[i].uncounted, td_plural(m->in[i].uncounted, "connection", "connections"),
                    td_plural(m->in[i].uncounted, "its record", "their records"));

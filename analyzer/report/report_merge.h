@@ -36,8 +36,9 @@ int td_report_merge(const td_merge_options *o, const char *const *inputs, size_t
 typedef struct td_merge_sum td_merge_sum;
 td_merge_sum *td_merge_sum_new(void);
 void td_merge_sum_free(td_merge_sum *m);
-/* A "summary" record added; false (err says why) when it is not one tlsdiag writes. */
-bool td_merge_sum_add(td_merge_sum *m, const td_jv *summary, char *err, size_t errlen);
+/* A "summary" record added: 1; 0 (err says why) when it is not one tlsdiag writes; -1 (err says
+ * it) when it is a --shard K/N already read: that input's connections are in the report already. */
+int td_merge_sum_add(td_merge_sum *m, const td_jv *summary, char *err, size_t errlen);
 /* A "connection" record counted by itself: for an input cut short before its summary. */
 bool td_merge_sum_connection(td_merge_sum *m, const td_jv *conn, char *err, size_t errlen);
 /* The position of a capture file in the merged "files" (the order one run would have read them),

@@ -223,7 +223,7 @@ static char *files_key(const td_jv *sum)
 }
 
 /* A summary with "shard": 1 when its packets are to be counted (the first shard of its set read),
- * 0 when not, -1 on an error (err says it: a shard read twice). */
+ * 0 when not, -1 on an error, -2 for a shard read twice (err says which). */
 static int shard_once(td_merge_sum *m, const td_jv *sum, char *err, size_t errlen)
 {
     const td_jv *sh = td_jv_get(sum, "shard");
@@ -246,7 +246,7 @@ static int shard_once(td_merge_sum *m, const td_jv *sum, char *err, size_t errle
         if (s->seen[k / 8] >> (k % 8) & 1) {
             snprintf(err, errlen, "shard %llu/%llu of these files was read already: its connections would count twice",
                      (unsigned long long)k, (unsigned long long)n);
-            return -1;
+            return -2;
         }
         s->seen[k / 8] |= (uint8_t)(1u << (k % 8));
         s->n_seen++;
@@ -266,13 +266,13 @@ static int shard_once(td_merge_sum *m, const td_jv *sum, char *err, size_t errle
     return 1;
 }
 
-bool td_merge_sum_add(td_merge_sum *m, const td_jv *sum, char *err, size_t errlen)
+int td_merge_sum_add(td_merge_sum *m, const td_jv *sum, char *err, size_t errlen)
 {
     static const char *const keys[] = { "packets", "connections", "undecoded_packets", "truncated_packets",
                                         "servers_untracked" };
     uint64_t untracked = 0, ignored[3] = { 0, 0, 0 };
     int once = shard_once(m, sum, err, errlen);
-    if (once < 0) return false;
+    if (once < 0) return once == -2 ? -1 : 0;
     uint64_t *const to[] = { once ? &m->packets : &ignored[0], &m->connections, once ? &m->undecoded : &ignored[1],
                              once ? &m->truncated : &ignored[2], &untracked };
     if (!counts(sum, keys, to, 5, err, errlen)) return false;
