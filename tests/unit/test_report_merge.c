@@ -26,18 +26,21 @@ static const char shard1[] =
     "\"connections\":2,\"servers\":[\"10.0.0.8\",\"10.0.0.9\"],\"more_servers\":0}],"
     "\"notes\":[\"no results: no connection in shard 1/2\",\"n1\"],\"elapsed_s\":0.25}";
 
-static bool add(td_merge_sum *m, const char *text, char *err, size_t errlen)
+/* td_merge_sum_add of a summary text: 1 added, 0 refused, -1 a shard read twice (-9: not JSON). */
+static int add_summary(td_merge_sum *m, const char *text, char *err, size_t errlen)
 {
     char perr[200];
     td_json *d = td_json_parse(text, strlen(text), perr, sizeof perr);
     if (!d) {
         snprintf(err, errlen, "parse: %s", perr);
-        return false;
+        return -9;
     }
-    bool ok = td_merge_sum_add(m, td_json_root(d), err, errlen);
+    int rc = td_merge_sum_add(m, td_json_root(d), err, errlen);
     td_json_free(d);
-    return ok;
+    return rc;
 }
+
+static bool add(td_merge_sum *m, const char *text, char *err, size_t errlen) { return add_summary(m, text, err, errlen) == 1; }
 
 static uint64_t count_of(const td_run_summary *s, const char *verdict)
 {
@@ -78,14 +81,14 @@ TEST(a_missing_shard_is_noted_a_repeated_one_refused)
     td_merge_sum *m = td_merge_sum_new();
     char err[300] = "";
     CHECK(add(m, shard0, err, sizeof err));
-    CHECK(!add(m, shard0, err, sizeof err));
+    CHECK(add_summary(m, shard0, err, sizeof err) == -1);
     CHECK_STR(err, "shard 0/2 of these files was read already: its connections would count twice");
     td_run_summary s;
     td_merge_sum_fill(m, &s);
     CHECK(s.n_notes == 2 && strcmp(s.notes[1], "only 1 of the 2 shards of the capture were read: the counts are theirs") == 0);
-    CHECK(!add(m, "{\"type\":\"summary\",\"verdicts\":{\"no-such-verdict\":1}}", err, sizeof err));
+    CHECK(add_summary(m, "{\"type\":\"summary\",\"verdicts\":{\"no-such-verdict\":1}}", err, sizeof err) == 0);
     CHECK_STR(err, "verdict \"no-such-verdict\": not one this tlsdiag knows, or not a count");
-    CHECK(!add(m, "{\"type\":\"summary\",\"packets\":-1}", err, sizeof err));
+    CHECK(add_summary(m, "{\"type\":\"summary\",\"packets\":-1}", err, sizeof err) == 0);
     CHECK_STR(err, "\"packets\" is not a count");
     td_merge_sum_free(m);
 }
