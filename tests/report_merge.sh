@@ -1,9 +1,10 @@
 #!/bin/sh
 # tlsdiag report: the --json of `--shard K/4`, K = 0..3, joined, is the single-process report: the
 # JSON summary (elapsed_s aside), every connection object in the same order with the same id (the
-# fields "sensor" and "sensor_id" added), the text roll-up and summary, each connection's header and
-# verdict.  On samples/mixed/ (320 connections, every failure class), the bundled samples (several
-# files, one shard read from stdin) and a generated capture (tests/bench/gencap.c).  Also: --json=ecs
+# fields "sensor" and "sensor_id" added), the text roll-up and summary, each connection's header,
+# verdict, evidence, fix, TLS, certificate, alert and findings lines.  On samples/mixed/ (320
+# connections, every failure class), the bundled samples (several files, one shard read from stdin)
+# and a generated capture (tests/bench/gencap.c).  Also: --json=ecs
 # against the plain JSON of the same capture, damaged inputs (FILE:LINE, exit 2, what came before
 # still reported), a missing or repeated shard, -q/--verdict, --html, --sensor.
 BIN=${TLSDIAG:-./tlsdiag}
@@ -59,24 +60,42 @@ print("\n".join(bad[:5]))
 EOF
 }
 
+# text_blocks FILE: the connections of a text report (unwrapped: COLUMNS=10000) without the lines a
+# record cannot rebuild (its sensor line; the TCP, client auth, client cert, plaintext, STARTTLS,
+# proxy, QUIC and decrypted lines want facts the JSON does not carry) and without sibling texts.
+text_blocks() {
+    python3 - "$1" <<'EOF'
+import re, sys
+skip = {"sensor", "TCP", "client auth", "client cert", "plaintext", "STARTTLS", "proxy", "QUIC", "decrypted"}
+label = None
+for line in open(sys.argv[1]):
+    if line.startswith("Servers: ") or line.startswith("Summary: "): break
+    m = re.match(r"  (\S[^ ]*(?: [a-z]+)?) {2,}", line)
+    if m: label = m.group(1)
+    elif not line.startswith("   "): label = None
+    if label in skip: continue
+    print(re.sub(r"(connection|sibling|attempt) #[0-9]+.*", "(names a sibling)", line.rstrip("\n")))
+EOF
+}
+
 # shards_check NAME ARGS...: tlsdiag ARGS against tlsdiag report of its 4 shards (shard 3 from stdin).
 shards_check() {
     name=$1
     shift
     "$BIN" --json "$@" > "$tmp/all.jsonl" 2>/dev/null
-    "$BIN" "$@" > "$tmp/all.txt" 2>/dev/null
+    COLUMNS=10000 "$BIN" "$@" > "$tmp/all.txt" 2>/dev/null
     for k in 0 1 2 3; do "$BIN" --json --shard "$k/4" "$@" > "$tmp/s$k.jsonl" 2>/dev/null; done
     "$BIN" report --json "$tmp/s0.jsonl" "$tmp/s1.jsonl" "$tmp/s2.jsonl" - < "$tmp/s3.jsonl" > "$tmp/m.jsonl" 2> "$tmp/err"
     rc=$?
-    "$BIN" report "$tmp/s0.jsonl" "$tmp/s1.jsonl" "$tmp/s2.jsonl" "$tmp/s3.jsonl" > "$tmp/m.txt" 2>> "$tmp/err"
+    COLUMNS=10000 "$BIN" report "$tmp/s0.jsonl" "$tmp/s1.jsonl" "$tmp/s2.jsonl" "$tmp/s3.jsonl" > "$tmp/m.txt" 2>> "$tmp/err"
     rc2=$?
     n=$(grep -c '"type":"connection"' "$tmp/all.jsonl")
     diffs=$(compare_json "$tmp/all.jsonl" "$tmp/m.jsonl")
     # The text: the roll-up and summary (the run time aside), and each connection's header and verdict.
     sed -n '/^Servers: /,$p' "$tmp/all.txt" | sed 's/, [0-9.]* s$//' > "$tmp/a.tail"
     sed -n '/^Servers: /,$p' "$tmp/m.txt" | sed 's/, [0-9.]* s$//' > "$tmp/b.tail"
-    grep -E '^#[0-9]+ |^  verdict' "$tmp/all.txt" | sed 's/  .*packet.*//' > "$tmp/a.heads"
-    grep -E '^#[0-9]+ |^  verdict' "$tmp/m.txt" | sed 's/  .*packet.*//' > "$tmp/b.heads"
+    text_blocks "$tmp/all.txt" > "$tmp/a.heads"
+    text_blocks "$tmp/m.txt" > "$tmp/b.heads"
     want=$( [ "$(grep -c '"verdict":"ok"' "$tmp/all.jsonl")" -eq "$n" ] && echo 0 || echo 1)
     if [ "$n" -lt 10 ]; then fail "$name" "only $n connections in the single run"
     elif [ $rc -ne "$want" ] || [ $rc2 -ne "$want" ]; then fail "$name" "exit $rc/$rc2, want $want: $(head -c 300 "$tmp/err")"
@@ -85,7 +104,7 @@ shards_check() {
     elif ! [ -s "$tmp/a.tail" ] || ! cmp -s "$tmp/a.tail" "$tmp/b.tail"; then
         fail "$name" "text roll-up/summary differs: $(diff "$tmp/a.tail" "$tmp/b.tail" | head -n 4 | tr '\n' '|')"
     elif [ "$(grep -c '^#' "$tmp/a.heads")" -ne "$n" ] || ! cmp -s "$tmp/a.heads" "$tmp/b.heads"; then
-        fail "$name" "text headers/verdicts differ: $(diff "$tmp/a.heads" "$tmp/b.heads" | head -n 4 | tr '\n' '|')"
+        fail "$name" "text connections differ: $(diff "$tmp/a.heads" "$tmp/b.heads" | head -n 4 | tr '\n' '|')"
     else
         pass "$name ($n connections)"
     fi

@@ -60,10 +60,13 @@ static void header(FILE *out, int width, const td_jv *c, const td_merge_ident *i
     if (tr && strcmp(tr, "quic") == 0) add(&l, "/udp");
     if (sni) add(&l, " (%s)", sni);
     char span[64];
-    add(&l, "  %s%s %s, %s, sensor %s #%llu%s", col(color, C_DIM), or_empty(td_jv_str(c, "file")),
+    add(&l, "  %s%s %s, %s%s", col(color, C_DIM), or_empty(td_jv_str(c, "file")),
         td_packet_span(u64(c, "first_packet"), u64(c, "last_packet"), span, sizeof span), or_empty(td_jv_str(c, "start")),
-        id->sensor, (unsigned long long)id->sensor_id, col(color, C_RESET));
+        col(color, C_RESET));
     td_text_put(out, width, "", 4, l.b);
+    l.n = 0;
+    add(&l, "%s #%llu", id->sensor, (unsigned long long)id->sensor_id);   /* who saw it, and its number there */
+    td_text_labelled(out, width, "sensor", l.b);
 }
 
 static void verdict_block(FILE *out, int width, const td_jv *c, bool color)
@@ -171,7 +174,7 @@ static void tls_lines(FILE *out, int width, const td_jv *tls)
     }
 }
 
-static void tcp_line(FILE *out, int width, const td_jv *tcp)
+static void tcp_line(FILE *out, int width, const td_jv *tcp, const td_jv *tls)
 {
     if (!tcp) return;
     char b1[32], b2[32];
@@ -187,6 +190,12 @@ static void tcp_line(FILE *out, int width, const td_jv *tcp)
     td_text_human_bytes(u64(tcp, "bytes_c2s"), b1, sizeof b1);
     td_text_human_bytes(u64(tcp, "bytes_s2c"), b2, sizeof b2);
     add(&l, ", %s up, %s down", b1, b2);
+    uint64_t app[2] = { u64(tls, "app_data_c2s"), u64(tls, "app_data_s2c") };
+    if (app[0] || app[1]) {
+        td_text_human_bytes(app[0], b1, sizeof b1);
+        td_text_human_bytes(app[1], b2, sizeof b2);
+        add(&l, " (application data %s up, %s down)", b1, b2);
+    }
     uint64_t gaps = u64(tcp, "gaps");
     if (gaps) add(&l, ", %llu %s", (unsigned long long)gaps, td_plural(gaps, "gap", "gaps"));
     td_text_labelled(out, width, "TCP", l.b);
@@ -198,7 +207,7 @@ void td_merge_text_connection(FILE *out, const td_jv *c, const td_merge_ident *i
     header(out, width, c, id, color);
     verdict_block(out, width, c, color);
     tls_lines(out, width, td_jv_get(c, "tls"));
-    tcp_line(out, width, td_jv_get(c, "tcp"));
+    tcp_line(out, width, td_jv_get(c, "tcp"), td_jv_get(c, "tls"));
     const td_jv *fs = td_jv_get(c, "findings");
     size_t i = 0;
     for (const td_jv *f = fs && fs->type == TD_JV_ARRAY ? fs->child : NULL; f; f = f->next, i++) {
