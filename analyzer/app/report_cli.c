@@ -30,7 +30,6 @@ static const struct option report_opts[] = {
     { "color", required_argument, NULL, OPT_COLOR },
     { "colour", required_argument, NULL, OPT_COLOR },
     { "quiet", no_argument, NULL, 'q' },
-    { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -47,7 +46,7 @@ int td_report_main(int argc, char **argv)
     int color = 0;                                 /* 0 auto, 1 never, 2 always */
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", report_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qh", report_opts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON:
             if (td_parse_json_mode(optarg, &o.json, &o.ecs)) return 2;
@@ -64,7 +63,6 @@ int td_report_main(int argc, char **argv)
             break;
         case 'o': o.out_file = optarg; break;
         case 'q': o.quiet = true; break;
-        case 'v': o.verbose++; break;
         case 'h': fputs(report_usage, stdout); return 0;
         default: return usage_error("see the options below", NULL);
         }

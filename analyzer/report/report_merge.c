@@ -321,7 +321,7 @@ static void write_connection(merge *m, input *in)
     if (m->html) td_merge_html_connection(m->html, c, &id);
     if (m->o->ecs) td_ecs_connection(m->out, c, &id);
     else if (m->o->json) td_merge_json_connection(m->out, c, &id);
-    else td_merge_text_connection(m->out, c, &id, m->o->verbose, m->o->color, m->o->width);
+    else td_merge_text_connection(m->out, c, &id, m->o->color, m->o->width);
     for (size_t i = 0; i < n_fresh; i++) free(fresh[i]);
     free(fresh);
 }

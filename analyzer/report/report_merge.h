@@ -19,7 +19,6 @@ typedef struct td_merge_options {
     bool json;                     /* --json: JSON Lines out */
     bool ecs;                      /* --json=ecs: the connections with Elastic Common Schema names */
     bool quiet;                    /* -q: only problem connections */
-    int verbose;                   /* -v: the text report's ladder when the records have one */
     uint32_t verdict_mask;         /* --verdict: bit v = show verdict v (0: all) */
     const char *out_file;          /* -o, or NULL for stdout */
     const char *html_file;         /* --html */
@@ -65,7 +64,7 @@ void td_jw_value(struct td_jw *w, const td_jv *v);
 void td_merge_json_connection(FILE *out, const td_jv *c, const td_merge_ident *id);
 /* A connection record in the text report's layout: the verdict, its evidence, fix and findings,
  * and the facts the record holds (report_merge_text.c). */
-void td_merge_text_connection(FILE *out, const td_jv *c, const td_merge_ident *id, int verbose, bool color, int width);
+void td_merge_text_connection(FILE *out, const td_jv *c, const td_merge_ident *id, bool color, int width);
 /* A connection record's article in the --html page (report_merge_html.c). */
 void td_merge_html_connection(td_html *h, const td_jv *c, const td_merge_ident *id);
 /* A connection record with Elastic Common Schema field names, one line (report_ecs.c). */

@@ -201,9 +201,8 @@ static void tcp_line(FILE *out, int width, const td_jv *tcp, const td_jv *tls)
     td_text_labelled(out, width, "TCP", l.b);
 }
 
-void td_merge_text_connection(FILE *out, const td_jv *c, const td_merge_ident *id, int verbose, bool color, int width)
+void td_merge_text_connection(FILE *out, const td_jv *c, const td_merge_ident *id, bool color, int width)
 {
-    (void)verbose;
     header(out, width, c, id, color);
     verdict_block(out, width, c, color);
     tls_lines(out, width, td_jv_get(c, "tls"));

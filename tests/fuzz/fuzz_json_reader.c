@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int saved_err = dup(fileno(stderr));
     dup2(fileno(null_out), fileno(stderr));
     for (int mode = 0; mode < 3; mode++) {
-        td_merge_options o = { .json = mode > 0, .ecs = mode == 2, .width = 80, .verbose = mode };
+        td_merge_options o = { .json = mode > 0, .ecs = mode == 2, .width = 80, .quiet = mode == 1 };
         int rc = td_report_merge(&o, inputs, mode == 1 ? 2 : 1);
         if (rc < 0 || rc > 2) abort();
     }
