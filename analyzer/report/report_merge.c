@@ -49,38 +49,35 @@ typedef struct merge {
     size_t n_fnames;
 } merge;
 
-/* One line into m->buf (without its newline).  1: a line, 0: the end, -1: too long (skipped),
- * -2: a read error. */
+/* One line into m->buf (without its newline; a NUL byte is kept, for the parser to name).
+ * 1: a line, 0: the end, -1: too long (skipped to its end), -2: a read error. */
 static int read_line(merge *m, FILE *f, size_t *len)
 {
     size_t n = 0;
-    bool too_long = false;
-    for (;;) {
-        if (m->cap - n < 2) {
-            size_t cap = m->cap ? m->cap * 2 : 65536;
-            if (cap > TD_MERGE_MAX_LINE + 2) cap = TD_MERGE_MAX_LINE + 2;
-            if (cap <= m->cap) {                   /* at the cap: the rest of the line is skipped */
+    bool too_long = false, any = false;
+    int ch;
+    while ((ch = getc_unlocked(f)) != EOF) {
+        any = true;
+        if (ch == '\n') break;
+        if (too_long) continue;
+        if (n + 1 >= m->cap) {
+            if (m->cap >= TD_MERGE_MAX_LINE) {
                 too_long = true;
-                n = 0;
-            } else {
-                char *b = realloc(m->buf, cap);
-                if (!b) return -2;
-                m->buf = b;
-                m->cap = cap;
+                continue;
             }
+            size_t cap = m->cap ? m->cap * 2 : 65536;
+            char *b = realloc(m->buf, cap);
+            if (!b) return -2;
+            m->buf = b;
+            m->cap = cap;
         }
-        if (!fgets(m->buf + n, (int)(m->cap - n), f)) {
-            if (ferror(f)) return -2;
-            *len = n;
-            return too_long ? -1 : n ? 1 : 0;
-        }
-        n += strlen(m->buf + n);
-        if (n && m->buf[n - 1] == '\n') {
-            m->buf[--n] = '\0';
-            *len = n;
-            return too_long ? -1 : 1;
-        }
+        m->buf[n++] = (char)ch;
     }
+    if (ferror(f)) return -2;
+    if (!any) return 0;
+    m->buf[n] = '\0';
+    *len = n;
+    return too_long ? -1 : 1;
 }
 
 static bool blank(const char *s, size_t n)
