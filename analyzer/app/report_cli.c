@@ -11,9 +11,9 @@
 
 static const char report_usage[] =
     "Usage: tlsdiag report [options] FILE.jsonl...   (- is stdin)\n"
-    "Reads the --json output of tlsdiag runs (sensors, or --shard K/N of one archive) and\n"
-    "reports them as one run: the connections in one run's order, renumbered (each names\n"
-    "its sensor and its number there), the roll-up, the summary's counts added up.\n"
+    "Reads the --json output of tlsdiag runs (sensors, or --shard K/N of an archive)\n"
+    "and reports them as one run: the connections in one run's order, renumbered\n"
+    "(each names its sensor and its number there), the roll-up, the counts added.\n"
     "\n"
     "  --json[=ecs]     JSON Lines out (ecs: Elastic Common Schema names)\n"
     "  -o FILE          the report to FILE          --html FILE  also a web page\n"
