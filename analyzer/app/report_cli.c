@@ -17,7 +17,7 @@ static const char report_usage[] =
     "\n"
     "  --json[=ecs]     JSON Lines out (ecs: Elastic Common Schema names)\n"
     "  -o FILE          the report to FILE          --html FILE  also a web page\n"
-    "  -q               only problem connections    --verdict LIST  only these verdicts\n"
+    "  -q               only problem connections    --verdict LIST  these verdicts\n"
     "  --color WHEN     never, always or auto       -h, --help\n"
     "Exit status: 0 every connection ok, 1 some had a problem, 2 usage/input error.\n";
 
