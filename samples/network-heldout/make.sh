@@ -288,9 +288,10 @@ sc_chd_v6_cont() {
 
 # 3. Ambiguous on purpose: the continuation of a multi-segment ClientHello is
 #    dropped (iptables u32: payload to 443 not starting with a TLS record
-#    type), and the client gives up after about half a second, after one
-#    retransmission.  Server openssl s_server -www; client gnutls-cli: normal
-#    (ok), then FFDHE8192 first in the priority string + long SNI, killed at 0.45 s.
+#    type), and the client gives up after 0.15 s, having retransmitted once,
+#    with a reset (SO_LINGER 0), so no later retransmission shows.  Server
+#    openssl s_server -www; clients: gnutls-cli (ok), then python ssl with 14
+#    made-up 200-byte ALPN names + long SNI (~3.6 KB, three segments).
 sc_chd_v4_quick() {
     topo_direct v4only
     in_ns r iptables -A FORWARD -p tcp --dport 443 \
@@ -298,9 +299,7 @@ sc_chd_v4_quick() {
     srv_openssl
     captures chd-v4-quick
     client_stdin ok "$REQ" timeout 8 gnutls-cli --insecure --sni-hostname www.heldout.example -p 443 203.0.113.20
-    client_stdin big "$REQ" timeout -s KILL 0.45 gnutls-cli --insecure --sni-hostname "$LONGSNI" \
-        --priority "NORMAL:-GROUP-ALL:+GROUP-FFDHE8192:+GROUP-X25519" -p 443 203.0.113.20
-    sleep 1
+    client big "$PY" "$TOOLS/tlsclient.py" 203.0.113.20 443 "$LONGSNI" --alpn-names 14 --alpn-len 200 --timeout 0.15 --abort
     stop_captures chd-v4-quick
     teardown
 }
