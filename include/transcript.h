@@ -475,6 +475,7 @@ typedef struct td_path {
     uint32_t isn[2];                       /* first sequence number of each direction's data */
     bool isn_known[2];
     uint32_t high_ack[2];                  /* the highest acknowledgement the peer sent for dir's bytes */
+    uint64_t high_ack_packet[2];           /* ... the packet that first carried it */
     bool ack_seen[2];
     uint32_t sack_high[2];                 /* the highest right edge the peer SACKed for dir's bytes */
     bool sack_seen[2];

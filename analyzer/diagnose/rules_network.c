@@ -113,8 +113,9 @@ int match_client_hello_dropped(facts *f)
                            rule_plural(x->ch_retx, "retransmission", "retransmissions", n, sizeof n), acked, x->ch_len);
         return 1;
     }
+    uint64_t ack_pkt = x->high_ack_packet[TD_C2S] ? x->high_ack_packet[TD_C2S] : f->t->last_packet;
     if (acked == x->ch_got)
-        td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes (a full segment) arrived here; the server "
+        td_result_evidence(f->r, ack_pkt, "only its first %u bytes (a full segment) arrived here; the server "
                            "acknowledged them and waited for the rest, which never came", x->ch_got);
     else
         td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes (a full segment) arrived here; the client "

@@ -68,13 +68,14 @@ static void inflight_acked(td_path *x, int dir, uint32_t ack)
 }
 
 /* The peer of dir acknowledges dir's bytes up to p->ack (and SACKs up to p->sack_right). */
-static void note_ack(td_path *x, int dir, const td_pkt *p)
+static void note_ack(td_path *x, int dir, const td_pkt *p, uint64_t number)
 {
     int peer = !dir;
     if (!(p->flags & TD_TCP_ACK)) return;
     if (x->fl_n[peer]) inflight_acked(x, peer, p->ack);
     if (!x->ack_seen[peer] || seq_diff(p->ack, x->high_ack[peer]) > 0) {
         x->high_ack[peer] = p->ack;
+        x->high_ack_packet[peer] = number;
         x->ack_seen[peer] = true;
         if (x->stuck_seq[peer] && seq_diff(p->ack, x->stuck_seq[peer]) > 0) x->acked_past_stuck[peer] = true;
     } else if (p->ack == x->high_ack[peer] && !p->payload_wire_len && !(p->flags & (TD_TCP_SYN | TD_TCP_FIN))) {
@@ -174,7 +175,7 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
         }
     }
     note_ttl(x, dir, p);
-    note_ack(x, dir, p);
+    note_ack(x, dir, p, number);
     if (p->payload_wire_len) note_segment(c, x, dir, p, number, ts);
 }
 
