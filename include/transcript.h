@@ -489,10 +489,12 @@ typedef struct td_path {
     uint32_t peer_after_retx[2];           /* packets dir's peer sent after dir's first full-size retransmission */
     double first_big_retx_ts[2];
     /* The largest of dir's segments the peer acknowledged: a few unacknowledged segments kept (ends and
-     * sizes; the newest merged when full), each counted once an acknowledgement covers its end. */
+     * sizes; the newest merged when full), each counted once an acknowledgement covers its end, or a
+     * SACK block ends where it does (a single segment only). */
     uint32_t fl_end[2][8];
     uint16_t fl_len[2][8];
     uint8_t fl_n[2];
+    uint8_t fl_merged[2];                  /* bit i: place i holds merged segments */
     uint32_t acked_seg_max[2];
     /* What dir's sender showed it had sent (the end of its data, a FIN or a bare ACK's sequence number)
      * against what arrived here in order: bytes sent that never arrived. */

@@ -45,26 +45,32 @@ static void inflight_add(td_path *x, int dir, uint32_t end, uint32_t len)
     if (n == 8) {
         x->fl_end[dir][6] = x->fl_end[dir][7];
         if (x->fl_len[dir][7] > x->fl_len[dir][6]) x->fl_len[dir][6] = x->fl_len[dir][7];
+        x->fl_merged[dir] |= 1u << 6;
         n = 7;
     }
     x->fl_end[dir][n] = end;
     x->fl_len[dir][n] = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
+    x->fl_merged[dir] &= (uint8_t)~(1u << n);
     x->fl_n[dir] = (uint8_t)(n + 1);
 }
 
-/* The peer acknowledged dir's bytes below ack: the segments that ended there arrived. */
-static void inflight_acked(td_path *x, int dir, uint32_t ack)
+/* The peer acknowledged dir's bytes below ack (and SACKed a block ending at sack_right, when sack):
+ * the segments that ended there arrived. */
+static void inflight_acked(td_path *x, int dir, uint32_t ack, bool sack, uint32_t sack_right)
 {
-    uint8_t keep = 0;
+    uint8_t keep = 0, merged = 0;
     for (uint8_t i = 0; i < x->fl_n[dir]; i++) {
-        if (seq_diff(ack, x->fl_end[dir][i]) >= 0) {
+        bool one = !(x->fl_merged[dir] & (1u << i));
+        if (seq_diff(ack, x->fl_end[dir][i]) >= 0 || (sack && one && x->fl_end[dir][i] == sack_right)) {
             if (x->fl_len[dir][i] > x->acked_seg_max[dir]) x->acked_seg_max[dir] = x->fl_len[dir][i];
             continue;
         }
+        if (!one) merged |= (uint8_t)(1u << keep);
         x->fl_end[dir][keep] = x->fl_end[dir][i];
         x->fl_len[dir][keep++] = x->fl_len[dir][i];
     }
     x->fl_n[dir] = keep;
+    x->fl_merged[dir] = merged;
 }
 
 /* The peer of dir acknowledges dir's bytes up to p->ack (and SACKs up to p->sack_right). */
@@ -72,7 +78,7 @@ static void note_ack(td_path *x, int dir, const td_pkt *p, uint64_t number)
 {
     int peer = !dir;
     if (!(p->flags & TD_TCP_ACK)) return;
-    if (x->fl_n[peer]) inflight_acked(x, peer, p->ack);
+    if (x->fl_n[peer]) inflight_acked(x, peer, p->ack, p->sack, p->sack_right);
     if (!x->ack_seen[peer] || seq_diff(p->ack, x->high_ack[peer]) > 0) {
         x->high_ack[peer] = p->ack;
         x->high_ack_packet[peer] = number;
