@@ -475,6 +475,7 @@ typedef struct td_path {
     uint32_t isn[2];                       /* first sequence number of each direction's data */
     bool isn_known[2];
     uint32_t high_ack[2];                  /* the highest acknowledgement the peer sent for dir's bytes */
+    uint64_t high_ack_packet[2];           /* ... the packet that first carried it */
     bool ack_seen[2];
     uint32_t sack_high[2];                 /* the highest right edge the peer SACKed for dir's bytes */
     bool sack_seen[2];
@@ -483,6 +484,26 @@ typedef struct td_path {
     uint32_t ooo_segs[2];                  /* segments that arrived ahead of a hole */
     uint64_t first_ooo_packet[2];          /* ... the first of them */
     uint64_t first_data_after_rst[2];      /* the first packet with payload each side sent after the first reset */
+    /* After a full-size retransmission: the peer still alive, the same segment sent again and again. */
+    uint32_t stuck_retx[2];                /* retransmissions of the segment at stuck_seq itself */
+    uint32_t peer_after_retx[2];           /* packets dir's peer sent after dir's first full-size retransmission */
+    double first_big_retx_ts[2];
+    /* The largest of dir's segments the peer acknowledged: a few unacknowledged segments kept (ends and
+     * sizes; the newest merged when full), each counted once an acknowledgement covers its end, or a
+     * SACK block ends where it does (a single segment only). */
+    uint32_t fl_end[2][8];
+    uint16_t fl_len[2][8];
+    uint8_t fl_n[2];
+    uint8_t fl_merged[2];                  /* bit i: place i holds merged segments */
+    uint32_t acked_seg_max[2];
+    /* What dir's sender showed it had sent (the end of its data, a FIN or a bare ACK's sequence number)
+     * against what arrived here in order: bytes sent that never arrived. */
+    uint32_t claim_high[2];                /* the highest sequence number dir's packets showed */
+    uint64_t claim_packet[2];              /* the packet that first showed it past what had arrived */
+    uint32_t delivered[2];                 /* the next byte expected in order after dir's last packet */
+    bool claim_known[2], delivered_known[2];
+    uint32_t first_ooo_seq[2];             /* the first segment that arrived past a hole: its sequence number */
+    uint32_t first_ooo_hole[2];            /* ... and the bytes missing before it */
     /* The ClientHello's TCP life: its first record (header included), the segments that carried it. */
     uint32_t ch_len;                       /* 0: the client's first bytes are not a handshake record */
     uint32_t ch_start;                     /* its first byte's sequence number */

@@ -56,6 +56,11 @@ typedef struct rule {
                      "only TCP and DNS), or stop advertising HTTP/3 (Alt-Svc, the HTTPS DNS record) if it is not meant to " \
                      "be offered; browsers fall back to TCP, after a delay."
 
+#define REM_PMTU "A link on the path has a smaller MTU and the ICMP \"fragmentation needed\" (ICMPv6 \"packet too big\") " \
+                 "messages that would tell the sender are filtered: let them through the firewalls, or clamp the TCP MSS on " \
+                 "the router of the small link (nft \"tcp option maxseg size set rt mtu\", iptables --clamp-mss-to-pmtu); " \
+                 "on the sender, net.ipv4.tcp_mtu_probing=1 works around it."
+
 static const rule rules[] = {
     { TD_V_INCOMPLETE, NULL, match_evicted,
       { "tlsdiag stopped following this connection before it ended: the connection table was full "
@@ -90,7 +95,9 @@ static const rule rules[] = {
     { TD_V_CLIENT_HELLO_DROPPED, KB_STD, match_client_hello_dropped,
       { "the ClientHello ({size} bytes in {segs}{why}{why2}) never reached the server whole: it acknowledged {got} "
         "bytes of it while the client retransmitted the rest",
-        "the ClientHello ({size} bytes, {segs}) never reached the server whole: only its first {got} bytes arrived" },
+        "the ClientHello ({size} bytes, {segs}) never reached the server whole: only its first {got} bytes arrived",
+        "the ClientHello never reached the server whole: its first segment ({hole} bytes) never arrived, only the "
+        "{after} bytes behind it, and the server acknowledged none of them" },
       { "A firewall, IPS or load balancer on the path drops or stalls ClientHellos that span two TCP segments "
         "(post-quantum key shares make them about 1.8 KB): update it or fix its TCP reassembly; as a workaround, "
         "turn off the hybrid group on the client (OpenSSL -groups X25519, Go's tls.Config.CurvePreferences, "
@@ -101,11 +108,7 @@ static const rule rules[] = {
         "largest segment through {largest} bytes)",
         "the {who}'s segments arrived only small, past holes that never filled: full-size ones are lost on the path, "
         "a path-MTU black hole (MSS {mss}, the largest that arrived {largest} bytes)" },
-      { "A link on the path has a smaller MTU and the ICMP \"fragmentation needed\" (ICMPv6 \"packet too big\") "
-        "messages that would tell the sender are filtered: let them through the firewalls, or clamp the TCP MSS on "
-        "the router of the small link (nft \"tcp option maxseg size set rt mtu\", iptables --clamp-mss-to-pmtu); "
-        "on the sender, net.ipv4.tcp_mtu_probing=1 works around it." },
-      TCP_ONLY },
+      { REM_PMTU }, TCP_ONLY },
     { TD_V_RESET_INJECTED, KB_STD, match_reset_injected,
       { "a reset the {who} did not send ended the connection after the ClientHello for {sni}: a middlebox forged it" },
       { "Something on the path forges resets for {sni} (an SNI filter: a firewall's URL or category policy, an IPS, "
@@ -241,6 +244,13 @@ static const rule rules[] = {
         "The server's ServerKeyExchange did not pass the client's checks: make sure the server's key matches its "
         "certificate, that both sides share a signature scheme and group, and that no middlebox rewrites the "
         "handshake; update a client or server whose TLS library is known to mis-sign." }, ANY },
+    /* After every handshake row: the handshake worked, then the application's data never got through. */
+    { TD_V_PATH_MTU_BLACKHOLE, KB_STD, match_path_mtu_blackhole_after,
+      { "after the handshake, the {who}'s full-size segments never arrive while smaller ones do: a path-MTU black "
+        "hole; {stuck} bytes of its data were never acknowledged (MSS {mss}, the largest segment through {largest} bytes)",
+        "after the handshake, {missing} bytes the {who} sent never arrived, only its small segments did: a path-MTU "
+        "black hole (MSS {mss}, the largest that arrived {largest} bytes)" },
+      { REM_PMTU }, TCP_ONLY },
     { TD_V_OK, NULL, match_ok,
       { "handshake completed ({version}, {cipher}){data}",
         "application data flowed both ways: the connection works (its handshake is not in the capture, so its "

@@ -50,6 +50,7 @@ int match_client_cert_rejected(facts *f);
 /* What the network did (rules_network.c). */
 int match_client_hello_dropped(facts *f);
 int match_path_mtu_blackhole(facts *f);
+int match_path_mtu_blackhole_after(facts *f);
 int match_reset_injected(facts *f);
 
 /* QUIC's own rows (rules_quic.c). */

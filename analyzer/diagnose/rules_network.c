@@ -2,7 +2,8 @@
  *
  * They read td_path (analyzer/flow/tcp_path.c): the ClientHello's segments and how much of it the
  * server acknowledged, full-size segments retransmitted and never acknowledged while smaller ones
- * pass, and the first reset's TTL, timing and what came after it.  Each verdict holds at either
+ * pass (or bytes the sender's sequence numbers show it sent that never arrived), and the first
+ * reset's TTL, timing and what came after it.  Each verdict holds at either
  * vantage point when the capture there shows its evidence; where it does not, these rows stay
  * silent and the connection gets today's verdict. */
 #include <math.h>
@@ -26,6 +27,12 @@ static double syn_rtt(const td_transcript *t)
     return syn && synack > syn ? synack - syn : 0;
 }
 
+/* Is a segment of len bytes full-size for a receiver that announced mss (0: none, 1460 assumed)? */
+static bool full_size(uint32_t len, uint16_t mss)
+{
+    return len >= 1000 && len + 64 >= (mss ? mss : 1460u);
+}
+
 /* Bytes of the ClientHello the server acknowledged. */
 static uint32_t ch_acked(const td_path *x)
 {
@@ -34,14 +41,50 @@ static uint32_t ch_acked(const td_path *x)
     return d <= 0 ? 0 : (uint32_t)d > x->ch_len ? x->ch_len : (uint32_t)d;
 }
 
+/* At the server: the client's first segment never arrived, a later one did.  Nothing before the hole
+ * at the start of its data ever came (so no record header: the ClientHello is not read), the hole is a
+ * full segment, the server acknowledged none of it and said so (a SACK past the hole, or an ACK
+ * repeating the byte after the SYN), and the two together are a ClientHello's size.  Returns the
+ * bytes of the hole (0: not this). */
+static uint32_t first_segment_lost(const facts *f)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    if (x->ch_len || f->s->client_hello || !x->ooo_segs[TD_C2S] || !x->isn_known[TD_C2S] || !x->delivered_known[TD_C2S] ||
+        x->delivered[TD_C2S] != x->isn[TD_C2S] || x->first_ooo_seq[TD_C2S] - x->first_ooo_hole[TD_C2S] != x->isn[TD_C2S])
+        return 0;
+    uint16_t mss = tcp->mss[TD_C2S] && tcp->mss[TD_S2C] ? (tcp->mss[TD_C2S] < tcp->mss[TD_S2C] ? tcp->mss[TD_C2S]
+                   : tcp->mss[TD_S2C]) : tcp->mss[TD_C2S] | tcp->mss[TD_S2C];
+    uint32_t hole = x->first_ooo_hole[TD_C2S];
+    bool said = (x->sack_seen[TD_C2S] && seq_diff(x->sack_high[TD_C2S], x->first_ooo_seq[TD_C2S]) > 0) ||
+                x->dup_acks[TD_C2S] >= 1;
+    bool acked_none = !x->ack_seen[TD_C2S] || x->high_ack[TD_C2S] == x->isn[TD_C2S];
+    if (!full_size(hole, mss) || !said || !acked_none || seq_diff(x->claim_high[TD_C2S], x->isn[TD_C2S]) < 600) return 0;
+    return hole;
+}
+
 /* The client's ClientHello spans segments; the server acknowledged only part of it (or none) while
  * the client retransmitted the rest (seen at the client); or only its first part ever arrived and
- * the client did not give up at once (seen at the server). */
+ * the client did not give up at once, or only a later part arrived (seen at the server). */
 int match_client_hello_dropped(facts *f)
 {
     const td_path *x = f->t->path;
     const td_tcp *tcp = f->tcp;
-    if (!x || !x->ch_len || !tcp->handshake || f->s->server_hello || tcp->bytes[TD_S2C] || x->ch_len < 600) return 0;
+    if (!x || !tcp->handshake || f->s->server_hello || tcp->bytes[TD_S2C]) return 0;
+    uint32_t hole = first_segment_lost(f);
+    if (hole) {
+        f->r->confidence = "likely";
+        uint32_t seen = seq_diff(x->claim_high[TD_C2S], x->isn[TD_C2S]) > 0 ? x->claim_high[TD_C2S] - x->isn[TD_C2S] : 0;
+        rule_var_set(f, "size", "%u", seen);
+        rule_var_set(f, "hole", "%u", hole);
+        rule_var_set(f, "after", "%u", seen - hole);
+        td_result_evidence(f->r, x->first_ooo_packet[TD_C2S], "the client's first data here begins %u bytes (a full "
+                           "segment) past its first byte: the ClientHello's first segment never arrived", hole);
+        td_result_evidence(f->r, f->t->last_packet, "the server acknowledged none of the client's bytes; nothing filled "
+                           "the hole (%u bytes of the client's data seen past it)", seen - hole);
+        return 3;
+    }
+    if (!x->ch_len || x->ch_len < 600) return 0;
     uint32_t acked = ch_acked(x);
     bool at_client = x->ch_segs >= 2 && x->ch_got >= x->ch_len && acked < x->ch_len && x->ch_retx >= 1;
     /* At the server: a full-size first segment, and the rest, which a client writes right behind it,
@@ -70,8 +113,9 @@ int match_client_hello_dropped(facts *f)
                            rule_plural(x->ch_retx, "retransmission", "retransmissions", n, sizeof n), acked, x->ch_len);
         return 1;
     }
+    uint64_t ack_pkt = x->high_ack_packet[TD_C2S] ? x->high_ack_packet[TD_C2S] : f->t->last_packet;
     if (acked == x->ch_got)
-        td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes (a full segment) arrived here; the server "
+        td_result_evidence(f->r, ack_pkt, "only its first %u bytes (a full segment) arrived here; the server "
                            "acknowledged them and waited for the rest, which never came", x->ch_got);
     else
         td_result_evidence(f->r, f->t->last_packet, "only its first %u bytes (a full segment) arrived here; the client "
@@ -79,42 +123,115 @@ int match_client_hello_dropped(facts *f)
     return 2;
 }
 
-/* Full-size segments retransmitted and never acknowledged while smaller ones pass: at the sender, its
- * own retransmissions; at the receiver, segments that arrived past a hole that never filled, none of
- * them full-size. */
+/* At the sender: dir retransmitted the same full-size segment again and again for a second or more and
+ * it was never acknowledged, the peer's acknowledgements stopping at the byte before it although the
+ * peer was alive (its packets kept coming), and no segment of dir as large ever acknowledged. */
+static bool sender_stalled(const facts *f, int dir)
+{
+    const td_path *x = f->t->path;
+    return x->stuck_retx[dir] >= 2 && !x->acked_past_stuck[dir] && x->ack_seen[dir] &&
+           x->high_ack[dir] == x->stuck_seq[dir] && x->peer_after_retx[dir] >= 1 &&
+           !full_size(x->acked_seg_max[dir], f->tcp->mss[!dir]) &&
+           !(x->sack_seen[dir] && seq_diff(x->sack_high[dir], x->stuck_seq[dir]) > 0) &&
+           f->t->end - x->first_big_retx_ts[dir] >= 1.0;
+}
+
+/* At the receiver: dir's packets showed (by their sequence numbers) at least a full segment more than
+ * ever arrived here, none of dir's segments was full-size, and the receiver acknowledged none of it. */
+static uint32_t bytes_never_arrived(const facts *f, int dir)
+{
+    const td_path *x = f->t->path;
+    uint16_t mss = f->tcp->mss[!dir];
+    if (!mss || !x->claim_known[dir] || !x->delivered_known[dir] || x->big_segs[dir] || x->big_retx[dir] ||
+        x->max_seg[dir] + 100 >= mss)
+        return 0;
+    int32_t missing = seq_diff(x->claim_high[dir], x->delivered[dir]);
+    if (missing <= 0 || (uint32_t)missing + 100 < mss) return 0;
+    if (x->ack_seen[dir] && seq_diff(x->high_ack[dir], x->delivered[dir]) > 0) return 0;
+    return (uint32_t)missing;
+}
+
+/* The evidence and variables of a black hole in dir's segments; after: the handshake had worked. */
+static int blackhole_evidence(facts *f, int dir, bool sender, bool stalled, uint32_t missing, bool after)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    char n[48];
+    f->r->confidence = sender ? "certain" : "likely";
+    rule_var_str(f, "who", rule_who(dir));
+    rule_var_set(f, "mss", "%u/%u", tcp->mss[TD_C2S], tcp->mss[TD_S2C]);
+    /* The largest that arrived: at the sender the largest the peer acknowledged (when known). */
+    uint32_t largest = sender ? (x->acked_seg_max[dir] ? x->acked_seg_max[dir] : x->max_seg[dir]) : x->max_seg[dir];
+    rule_var_set(f, "largest", "%u", largest);
+    if (!after) ev_client_hello(f);
+    if (sender) {
+        td_result_evidence(f->r, x->first_big_retx_packet[dir], "%s retransmits a full-size segment (%u bytes)",
+                           rule_who(dir), x->max_seg[dir]);
+        td_result_evidence(f->r, x->last_big_retx_packet[dir], "%s of full-size segments, never acknowledged",
+                           rule_plural(x->big_retx[dir], "retransmission", "retransmissions", n, sizeof n));
+        if (stalled) {
+            int32_t unacked = seq_diff(x->claim_high[dir], x->high_ack[dir]);
+            rule_var_set(f, "stuck", "%u", unacked > 0 ? (uint32_t)unacked : 0u);
+            td_result_evidence(f->r, f->t->last_packet, "the %s's acknowledgements stayed at the byte before it, its "
+                               "packets still coming (%u after the first retransmission); the largest %s segment "
+                               "acknowledged was %u bytes", rule_who(!dir), x->peer_after_retx[dir], rule_who(dir),
+                               x->acked_seg_max[dir]);
+        }
+        return 1;
+    }
+    if (!missing) {
+        td_result_evidence(f->r, x->first_ooo_packet[dir], "%s of the %s arrived past a hole that never filled; the largest "
+                           "that arrived was %u bytes, the MSS %u", rule_plural(x->ooo_segs[dir], "segment", "segments",
+                           n, sizeof n), rule_who(dir), x->max_seg[dir], tcp->mss[!dir]);
+        return 2;
+    }
+    rule_var_set(f, "missing", "%u", missing);
+    td_result_evidence(f->r, x->claim_packet[dir], "the %s's packet shows %u bytes sent past the last that arrived here, "
+                       "never acknowledged; the largest that arrived was %u bytes, the MSS %u", rule_who(dir), missing,
+                       x->max_seg[dir], tcp->mss[!dir]);
+    return 2;
+}
+
+/* Full-size segments retransmitted and never acknowledged while smaller ones pass, where the handshake
+ * stopped: at the sender, its own retransmissions; at the receiver, segments that arrived past a hole
+ * that never filled, or sequence numbers past it, none of them full-size. */
 int match_path_mtu_blackhole(facts *f)
 {
     const td_path *x = f->t->path;
     const td_tcp *tcp = f->tcp;
-    /* Only a handshake it stopped: after one, lost large segments are the application's trouble. */
+    /* Only a handshake it stopped here; one that completed is the next row's. */
     if (!x || !tcp->handshake || f->hs_done || (f->r->app_records[0] && f->r->app_records[1])) return 0;
     for (int dir = TD_S2C; dir >= TD_C2S; dir--) {
-        bool sender = x->big_retx[dir] >= 2 && !x->acked_past_stuck[dir] &&
-                      (x->small_acked[dir] || x->dup_acks[dir] >= 2);
+        bool stalled = sender_stalled(f, dir);
+        bool sender = stalled || (x->big_retx[dir] >= 2 && !x->acked_past_stuck[dir] &&
+                                  (x->small_acked[dir] || x->dup_acks[dir] >= 2));
         /* At the receiver: segments past a hole of at least one full segment that never filled, none
          * of them full-size, the receiver saying so (a duplicate ACK or a SACK), its MSS known. */
         uint16_t mss = tcp->mss[!dir];
         bool receiver = mss && !x->big_segs[dir] && x->ooo_segs[dir] >= 1 && tcp->gaps[dir] &&
                         tcp->gap_bytes[dir] + 100 >= mss && x->max_seg[dir] + 100 < mss && !x->big_retx[dir] &&
                         (x->dup_acks[dir] >= 1 || x->sack_seen[dir]);
-        if (!sender && !receiver) continue;
-        f->r->confidence = sender ? "certain" : "likely";
-        char n[48];
-        rule_var_str(f, "who", rule_who(dir));
-        rule_var_set(f, "mss", "%u/%u", tcp->mss[TD_C2S], tcp->mss[TD_S2C]);
-        rule_var_set(f, "largest", "%u", x->max_seg[dir]);
-        ev_client_hello(f);
-        if (sender) {
-            td_result_evidence(f->r, x->first_big_retx_packet[dir], "%s retransmits a full-size segment (%u bytes)",
-                               rule_who(dir), x->max_seg[dir]);
-            td_result_evidence(f->r, x->last_big_retx_packet[dir], "%s of full-size segments, never acknowledged",
-                               rule_plural(x->big_retx[dir], "retransmission", "retransmissions", n, sizeof n));
-            return 1;
-        }
-        td_result_evidence(f->r, x->first_ooo_packet[dir], "%s of the %s arrived past a hole that never filled; the largest "
-                           "that arrived was %u bytes, the MSS %u", rule_plural(x->ooo_segs[dir], "segment", "segments",
-                           n, sizeof n), rule_who(dir), x->max_seg[dir], mss);
-        return 2;
+        uint32_t missing = sender || receiver ? 0 : bytes_never_arrived(f, dir);
+        if (sender || receiver || missing) return blackhole_evidence(f, dir, sender, stalled, missing, false);
+    }
+    return 0;
+}
+
+/* The same after a handshake that worked: the application's data never got through.  The user sees a
+ * connection that hangs (a download or an upload that never ends), so it is a failure, not ok: at the
+ * sender, the same full-size segment retransmitted for a second or more and never acknowledged while
+ * the peer's packets kept coming; at the receiver, a full segment's worth of bytes or more that the
+ * sender's later packets show it sent and that never arrived, only small segments having come. */
+int match_path_mtu_blackhole_after(facts *f)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    bool both_data = f->r->app_records[0] && f->r->app_records[1];
+    if (!x || !tcp->handshake || !(f->hs_done || both_data || (f->s->resumed && f->s->finished[TD_C2S]))) return 0;
+    for (int dir = TD_S2C; dir >= TD_C2S; dir--) {
+        if (sender_stalled(f, dir)) return blackhole_evidence(f, dir, true, true, 0, true);
+        uint32_t missing = bytes_never_arrived(f, dir);
+        if (missing) return blackhole_evidence(f, dir, false, false, missing, true);
     }
     return 0;
 }

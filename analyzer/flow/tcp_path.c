@@ -1,4 +1,4 @@
-/* tcp_path.c - what the path did to a TCP connection's segments: sizes, full-size retransmissions never acknowledged, the ClientHello's segments and how much of it the server acknowledged, resets and the TTLs they came with.
+/* tcp_path.c - what the path did to a TCP connection's segments: sizes, full-size retransmissions never acknowledged, bytes sent that never arrived, the ClientHello's segments and how much of it the server acknowledged, resets and the TTLs they came with.
  *
  * The SYN and SYN-ACK's own facts (MSS, window scale, TTL) go to td_tcp, which every connection
  * has; the rest to a td_path allocated with the first payload byte (analyzer/flow/engine.c calls
@@ -37,13 +37,51 @@ static void note_ttl(td_path *x, int dir, const td_pkt *p)
     x->ip_id_last[dir] = p->ip_id;
 }
 
+/* One more of dir's segments not yet acknowledged (its end and size).  When all eight places are
+ * taken the newest two become one: a late acknowledgement then counts them together. */
+static void inflight_add(td_path *x, int dir, uint32_t end, uint32_t len)
+{
+    uint8_t n = x->fl_n[dir];
+    if (n == 8) {
+        x->fl_end[dir][6] = x->fl_end[dir][7];
+        if (x->fl_len[dir][7] > x->fl_len[dir][6]) x->fl_len[dir][6] = x->fl_len[dir][7];
+        x->fl_merged[dir] |= 1u << 6;
+        n = 7;
+    }
+    x->fl_end[dir][n] = end;
+    x->fl_len[dir][n] = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
+    x->fl_merged[dir] &= (uint8_t)~(1u << n);
+    x->fl_n[dir] = (uint8_t)(n + 1);
+}
+
+/* The peer acknowledged dir's bytes below ack (and SACKed a block ending at sack_right, when sack):
+ * the segments that ended there arrived. */
+static void inflight_acked(td_path *x, int dir, uint32_t ack, bool sack, uint32_t sack_right)
+{
+    uint8_t keep = 0, merged = 0;
+    for (uint8_t i = 0; i < x->fl_n[dir]; i++) {
+        bool one = !(x->fl_merged[dir] & (1u << i));
+        if (seq_diff(ack, x->fl_end[dir][i]) >= 0 || (sack && one && x->fl_end[dir][i] == sack_right)) {
+            if (x->fl_len[dir][i] > x->acked_seg_max[dir]) x->acked_seg_max[dir] = x->fl_len[dir][i];
+            continue;
+        }
+        if (!one) merged |= (uint8_t)(1u << keep);
+        x->fl_end[dir][keep] = x->fl_end[dir][i];
+        x->fl_len[dir][keep++] = x->fl_len[dir][i];
+    }
+    x->fl_n[dir] = keep;
+    x->fl_merged[dir] = merged;
+}
+
 /* The peer of dir acknowledges dir's bytes up to p->ack (and SACKs up to p->sack_right). */
-static void note_ack(td_path *x, int dir, const td_pkt *p)
+static void note_ack(td_path *x, int dir, const td_pkt *p, uint64_t number)
 {
     int peer = !dir;
     if (!(p->flags & TD_TCP_ACK)) return;
+    if (x->fl_n[peer]) inflight_acked(x, peer, p->ack, p->sack, p->sack_right);
     if (!x->ack_seen[peer] || seq_diff(p->ack, x->high_ack[peer]) > 0) {
         x->high_ack[peer] = p->ack;
+        x->high_ack_packet[peer] = number;
         x->ack_seen[peer] = true;
         if (x->stuck_seq[peer] && seq_diff(p->ack, x->stuck_seq[peer]) > 0) x->acked_past_stuck[peer] = true;
     } else if (p->ack == x->high_ack[peer] && !p->payload_wire_len && !(p->flags & (TD_TCP_SYN | TD_TCP_FIN))) {
@@ -90,7 +128,12 @@ static void note_segment(td_conn *c, td_path *x, int dir, const td_pkt *p, uint6
     bool retx = r->init && seq_diff(seq + len, r->next_seq) <= 0;
     bool ahead = r->init && seq_diff(seq, r->next_seq) > 0;
     x->segs[dir]++;
-    if (ahead && !x->ooo_segs[dir]++) x->first_ooo_packet[dir] = number;
+    if (ahead && !x->ooo_segs[dir]++) {
+        x->first_ooo_packet[dir] = number;
+        x->first_ooo_seq[dir] = seq;
+        x->first_ooo_hole[dir] = seq - r->next_seq;
+    }
+    if (!retx && len) inflight_add(x, dir, seq + len, len);
     if (len > x->max_seg[dir]) x->max_seg[dir] = len;
     uint32_t mss = c->t.tcp.mss[!dir] ? c->t.tcp.mss[!dir] : 1460;
     bool big = len >= 1000 && len + 64 >= mss;
@@ -99,8 +142,10 @@ static void note_segment(td_conn *c, td_path *x, int dir, const td_pkt *p, uint6
     if (big && retx && unacked) {
         if (!x->big_retx[dir]) {
             x->first_big_retx_packet[dir] = number;
+            x->first_big_retx_ts[dir] = ts;
             x->stuck_seq[dir] = seq;
         }
+        if (seq == x->stuck_seq[dir]) x->stuck_retx[dir]++;
         x->big_retx[dir]++;
         x->last_big_retx_packet[dir] = number;
     }
@@ -124,17 +169,34 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
         x->after_rst[dir]++;
         if (p->payload_wire_len && !x->data_after_rst[dir]++) x->first_data_after_rst[dir] = number;
     }
+    if (x->big_retx[!dir] && x->peer_after_retx[!dir] < UINT32_MAX) x->peer_after_retx[!dir]++;
+    /* A packet's sequence number (plus its data) says the sender had sent everything below it, even
+     * on a bare ACK or a FIN: the receiver's view of bytes that never arrived. */
+    if (!(p->flags & TD_TCP_SYN)) {
+        uint32_t end = p->seq + (uint32_t)p->payload_wire_len;
+        if (!x->claim_known[dir] || seq_diff(end, x->claim_high[dir]) > 0) {
+            x->claim_high[dir] = end;
+            x->claim_packet[dir] = number;
+            x->claim_known[dir] = true;
+        }
+    }
     note_ttl(x, dir, p);
-    note_ack(x, dir, p);
+    note_ack(x, dir, p, number);
     if (p->payload_wire_len) note_segment(c, x, dir, p, number, ts);
 }
 
-/* After reassembly: how much of the ClientHello has been seen in order, and which of dir's smaller
- * segments the peer acknowledged. */
+/* After reassembly: how much of the ClientHello has been seen in order, how far each direction has
+ * arrived in order (an acknowledgement past a hole skips it), and which of dir's smaller segments the
+ * peer acknowledged. */
 void td_path_after(td_conn *c, int dir, const td_pkt *p)
 {
     td_path *x = c->small ? NULL : c->t.path;
     if (!x) return;
+    for (int d = 0; d < 2; d++)
+        if (c->r[d].init) {
+            x->delivered[d] = c->r[d].next_seq;
+            x->delivered_known[d] = true;
+        }
     if (dir == TD_C2S && x->ch_len) {
         int32_t got = seq_diff(c->r[TD_C2S].next_seq, x->ch_start);
         if (got > 0) x->ch_got = (uint32_t)got > x->ch_len ? x->ch_len : (uint32_t)got;

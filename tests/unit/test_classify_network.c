@@ -1,4 +1,4 @@
-/* test_classify_network.c - the network rows on hand-built transcripts: a ClientHello whose second segment never arrives (seen at the client and at the server), a path-MTU black hole (at the sender and at the receiver), a forged reset against a genuine one. */
+/* test_classify_network.c - the network rows on hand-built transcripts: a ClientHello whose second segment never arrives (seen at the client and at the server) or whose first one never arrives (at the server), a path-MTU black hole (at the sender and at the receiver, in the handshake and after it), a forged reset against a genuine one. */
 
 #include "classify_fixtures.h"
 
@@ -126,6 +126,167 @@ TEST(mtu_black_hole_at_the_receiver)
     tr_free(t);
 }
 
+/* At the server: the client's first segment (1188 bytes; both SYNs' MSS 1200) never arrived, only
+ * the 310 bytes behind it, which the server SACKed without acknowledging a byte. */
+TEST(client_hello_first_segment_lost_at_the_server)
+{
+    td_transcript *t = tr_new();
+    tcp_open(t);
+    t->tcp.mss[0] = t->tcp.mss[1] = 1200;
+    t->path = calloc(1, sizeof *t->path);
+    td_path *x = t->path;
+    x->isn[TD_C2S] = 1000;
+    x->isn_known[TD_C2S] = x->delivered_known[TD_C2S] = x->claim_known[TD_C2S] = true;
+    x->delivered[TD_C2S] = 1000;                         /* nothing arrived in order */
+    x->ooo_segs[TD_C2S] = 1;
+    x->first_ooo_packet[TD_C2S] = 4;
+    x->first_ooo_seq[TD_C2S] = 1000 + 1188;
+    x->first_ooo_hole[TD_C2S] = 1188;
+    x->max_seg[TD_C2S] = 310;
+    x->claim_high[TD_C2S] = 1000 + 1498;
+    x->claim_packet[TD_C2S] = 4;
+    x->ack_seen[TD_C2S] = true;
+    x->high_ack[TD_C2S] = 1000;
+    x->sack_seen[TD_C2S] = true;
+    x->sack_high[TD_C2S] = 1000 + 1498;
+    t->tcp.gaps[TD_C2S] = 1;
+    t->tcp.gap_bytes[TD_C2S] = 1188;
+    tr_packet(t, TD_C2S, 4);
+    tr_packet(t, TD_S2C, 5);
+    VERDICT(classify(t), "client-hello-dropped", "likely");
+    CHECK(strstr(res.summary, "first segment (1188 bytes) never arrived") && strstr(res.summary, "310 bytes behind it"));
+    CHECK(cites(&res, 4) && cites(&res, 5) && strstr(res.remedy, "hybrid group"));
+    /* The server never said it lacked the start (no SACK, no repeated ACK): the capture may have missed it. */
+    x->sack_seen[TD_C2S] = false;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    x->dup_acks[TD_C2S] = 1;                             /* ... an ACK repeating the byte after the SYN says it */
+    VERDICT(classify(t), "client-hello-dropped", "likely");
+    /* The server acknowledged the start after all: not lost before it. */
+    x->high_ack[TD_C2S] = 1000 + 1188;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    x->high_ack[TD_C2S] = 1000;
+    /* A hole smaller than a segment: not a first segment lost whole. */
+    x->first_ooo_seq[TD_C2S] = 1000 + 500;
+    x->first_ooo_hole[TD_C2S] = 500;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    /* A hole after bytes that did arrive is not at the start. */
+    x->first_ooo_seq[TD_C2S] = 1000 + 1188 + 200;
+    x->first_ooo_hole[TD_C2S] = 1188;
+    x->delivered[TD_C2S] = 1000 + 200;
+    CHECK(classify(t)->verdict != TD_V_CLIENT_HELLO_DROPPED);
+    tr_free(t);
+}
+
+/* A TLS 1.3 connection that worked (Finished, a request, a response), then a large upload: path facts
+ * by hand on top. */
+static td_transcript *worked_then(void)
+{
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);
+    rec(t, TD_C2S, 177, 7);
+    rec(t, TD_S2C, 250, 8);
+    t->tcp.mss[0] = t->tcp.mss[1] = 1460;
+    t->path = calloc(1, sizeof *t->path);
+    return t;
+}
+
+TEST(mtu_black_hole_after_the_handshake_at_the_sender)
+{
+    td_transcript *t = worked_then();
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    td_path *x = t->path;
+    x->big_segs[TD_C2S] = 14;
+    x->max_seg[TD_C2S] = 1448;
+    x->big_retx[TD_C2S] = x->stuck_retx[TD_C2S] = 5;
+    x->first_big_retx_packet[TD_C2S] = 12;
+    x->first_big_retx_ts[TD_C2S] = at(12);
+    x->last_big_retx_packet[TD_C2S] = 40;
+    x->stuck_seq[TD_C2S] = 775;
+    x->ack_seen[TD_C2S] = true;
+    x->high_ack[TD_C2S] = 775;                           /* the server's ACKs stop at the byte before it */
+    x->acked_seg_max[TD_C2S] = 517;
+    x->claim_known[TD_C2S] = true;
+    x->claim_high[TD_C2S] = 19599;
+    x->peer_after_retx[TD_C2S] = 1;                      /* and the server is alive */
+    tr_packet(t, TD_C2S, 40);
+    t->end = t->capture_end = at(12) + 6.2;
+    VERDICT(classify(t), "path-mtu-blackhole", "certain");
+    CHECK(strstr(res.summary, "after the handshake, the client's full-size segments") &&
+          strstr(res.summary, "18824 bytes") && strstr(res.summary, "MSS 1460/1460, the largest segment through 517 bytes"));
+    CHECK(cites(&res, 12) && cites(&res, 40) && strstr(res.remedy, "fragmentation needed"));
+    /* Each of these makes it what it was before: ok. */
+    x->acked_past_stuck[TD_C2S] = true;                  /* acknowledged in the end */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->acked_past_stuck[TD_C2S] = false;
+    x->peer_after_retx[TD_C2S] = 0;                      /* the peer fell silent: a dead host, not the MTU */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->peer_after_retx[TD_C2S] = 1;
+    x->acked_seg_max[TD_C2S] = 1448;                     /* a full-size segment got through before */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->acked_seg_max[TD_C2S] = 517;
+    x->high_ack[TD_C2S] = 2223;                          /* acknowledged past the first full-size segment */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->high_ack[TD_C2S] = 775;
+    x->stuck_retx[TD_C2S] = 1;                           /* the stuck segment sent again once only */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->stuck_retx[TD_C2S] = 5;
+    t->end = t->capture_end = at(12) + 0.5;              /* half a second of it: a loss, not a stall */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    t->end = t->capture_end = at(12) + 6.2;
+    x->sack_seen[TD_C2S] = true;                         /* the server SACKed data past it */
+    x->sack_high[TD_C2S] = 5000;
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    tr_free(t);
+}
+
+TEST(mtu_black_hole_after_the_handshake_at_the_receiver)
+{
+    td_transcript *t = worked_then();
+    td_path *x = t->path;
+    x->max_seg[TD_C2S] = 517;
+    x->delivered_known[TD_C2S] = x->claim_known[TD_C2S] = true;
+    x->delivered[TD_C2S] = 775;                          /* the server has the client's bytes up to 775 */
+    x->claim_high[TD_C2S] = 19599;                       /* a bare ACK of the client's says it sent up to 19599 */
+    x->claim_packet[TD_C2S] = 30;
+    x->ack_seen[TD_C2S] = true;
+    x->high_ack[TD_C2S] = 775;
+    tr_packet(t, TD_C2S, 30);
+    VERDICT(classify(t), "path-mtu-blackhole", "likely");
+    CHECK(strstr(res.summary, "after the handshake, 18824 bytes the client sent never arrived") &&
+          strstr(res.summary, "the largest that arrived 517 bytes"));
+    CHECK(cites(&res, 30));
+    x->big_segs[TD_C2S] = 1;                             /* a full-size segment of the client's did arrive */
+    x->max_seg[TD_C2S] = 1448;
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->big_segs[TD_C2S] = 0;
+    x->max_seg[TD_C2S] = 517;
+    x->high_ack[TD_C2S] = 19599;                         /* the server acknowledged them: the capture missed them */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->high_ack[TD_C2S] = 775;
+    x->claim_high[TD_C2S] = 775 + 900;                   /* less than a full segment missing */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    tr_free(t);
+}
+
+/* The same facts during a handshake that stopped: the first row's, with the first row's texts. */
+TEST(mtu_black_hole_in_the_handshake_from_the_new_evidence)
+{
+    td_transcript *t = tls13(0x1301);                    /* the server's flight; the client never finished */
+    t->tcp.mss[0] = t->tcp.mss[1] = 1460;
+    t->path = calloc(1, sizeof *t->path);
+    td_path *x = t->path;
+    x->max_seg[TD_S2C] = 412;
+    x->delivered_known[TD_S2C] = x->claim_known[TD_S2C] = true;
+    x->delivered[TD_S2C] = 5000;
+    x->claim_high[TD_S2C] = 5000 + 2896;                 /* the server's FIN shows two segments never arrived */
+    x->claim_packet[TD_S2C] = 9;
+    tr_packet(t, TD_S2C, 9);
+    VERDICT(classify(t), "path-mtu-blackhole", "likely");
+    CHECK(strstr(res.summary, "the server's segments arrived only small") && cites(&res, 9));
+    CHECK(has_evidence(&res, "2896 bytes sent past the last that arrived here"));
+    tr_free(t);
+}
+
 TEST(forged_and_genuine_resets)
 {
     td_transcript *t = with_path(300);
@@ -191,6 +352,10 @@ int main(void)
     RUN(client_hello_dropped_at_the_server);
     RUN(mtu_black_hole_at_the_sender);
     RUN(mtu_black_hole_at_the_receiver);
+    RUN(client_hello_first_segment_lost_at_the_server);
+    RUN(mtu_black_hole_after_the_handshake_at_the_sender);
+    RUN(mtu_black_hole_after_the_handshake_at_the_receiver);
+    RUN(mtu_black_hole_in_the_handshake_from_the_new_evidence);
     RUN(forged_and_genuine_resets);
     RUN(network_findings);
     classify_teardown();
