@@ -45,8 +45,15 @@ static int stop(td_map_reader *r, const char *why)
 {
     /* Only the first reason counts; later calls after a stop repeat it. */
     if (!r->why[0])
-        snprintf(r->why, sizeof r->why, "%s at byte %llu", why, (unsigned long long)r->record);
+        snprintf(r->why, sizeof r->why, "%s at byte %llu", why,
+                 (unsigned long long)(r->window_off + r->record));
     return TD_MAP_STOP;
+}
+
+/* The record at pos needs bytes past the window: more input, or at the end of the file, a stop. */
+static int short_of(td_map_reader *r, const char *why)
+{
+    return r->eof ? stop(r, why) : TD_MAP_MORE;
 }
 
 /* Link types whose packets libpcap hands out as they are in the file (no pseudo-header it
@@ -91,11 +98,19 @@ static bool init_pcap(td_map_reader *r)
     return true;
 }
 
-bool td_map_init(td_map_reader *r, const uint8_t *base, uint64_t size, int dlt, uint32_t snapshot)
+void td_map_window(td_map_reader *r, const uint8_t *base, uint64_t size, uint64_t offset, bool eof)
 {
-    memset(r, 0, sizeof *r);
     r->base = base;
     r->size = size;
+    r->window_off = offset;
+    r->eof = eof;
+    r->pos = r->record = 0;
+}
+
+bool td_map_init(td_map_reader *r, const uint8_t *base, uint64_t size, bool eof, int dlt, uint32_t snapshot)
+{
+    memset(r, 0, sizeof *r);
+    td_map_window(r, base, size, 0, eof);
     r->dlt = dlt;
     r->snapshot = snapshot;
     if (size < PCAP_HDR)
@@ -129,15 +144,15 @@ static int next_pcap(td_map_reader *r, td_map_packet *pkt)
 {
     r->record = r->pos;
     if (r->pos == r->size)
-        return TD_MAP_END;
+        return r->eof ? TD_MAP_END : TD_MAP_MORE;
     if (r->size - r->pos < PCAP_REC)
-        return stop(r, "truncated record header");
+        return short_of(r, "truncated record header");
     const uint8_t *h = r->base + r->pos;
     uint32_t caplen = rd32(h + 8, r->swapped);
     if (caplen > r->snapshot)
         return stop(r, "captured length over the snapshot length");
     if (r->size - r->pos - PCAP_REC < caplen)
-        return stop(r, "truncated packet data");
+        return short_of(r, "truncated packet data");
     /* libpcap's fields are signed 32-bit; they widen with their sign. */
     int32_t sec = (int32_t)rd32(h, r->swapped), frac = (int32_t)rd32(h + 4, r->swapped);
     pkt->ts_sec = (uint64_t)(int64_t)sec;
@@ -232,7 +247,7 @@ static int shb(td_map_reader *r, const uint8_t *body, size_t n)
     if (n < 16 || rd32(body, r->swapped) != 0x1A2B3C4Du)
         return stop(r, "a section of another byte order, or a bad Section Header Block");
     uint16_t major = rd16(body + 4, r->swapped), minor = rd16(body + 6, r->swapped);
-    if (major != 1 || (r->record == 0 && minor != 0 && minor != 2))
+    if (major != 1 || (r->window_off + r->record == 0 && minor != 0 && minor != 2))
         return stop(r, "pcapng version other than 1.0 and 1.2");
     r->ifcount = 0;                /* a section describes its own interfaces */
     return READ_ON;
@@ -291,15 +306,15 @@ static int next_pcapng(td_map_reader *r, td_map_packet *pkt)
     for (;;) {
         r->record = r->pos;
         if (r->pos == r->size)
-            return TD_MAP_END;
+            return r->eof ? TD_MAP_END : TD_MAP_MORE;
         if (r->size - r->pos < 8)
-            return stop(r, "truncated block header");
+            return short_of(r, "truncated block header");
         const uint8_t *b = r->base + r->pos;
         uint32_t type = rd32(b, r->swapped), total = rd32(b + 4, r->swapped);
         if (total < BLOCK_MIN || total % 4 != 0 || total > BLOCK_MAX)
             return stop(r, "block total length impossible or over the limit");
         if (total > r->size - r->pos)
-            return stop(r, "block cut short by the end of the file");
+            return short_of(r, "block cut short by the end of the file");
         if (rd32(b + total - 4, r->swapped) != total)
             return stop(r, "block total lengths in header and trailer differ");
         const uint8_t *body = b + 8;
@@ -316,7 +331,7 @@ static int next_pcapng(td_map_reader *r, td_map_packet *pkt)
             rc = shb(r, body, n);
             break;
         case BT_DSB:
-            if (r->on_dsb && !r->on_dsb(r->ctx, r->pos, r->pos + total))
+            if (r->on_dsb && !r->on_dsb(r->ctx, r->window_off + r->pos, r->window_off + r->pos + total))
                 return TD_MAP_ERROR;
             break;
         default:

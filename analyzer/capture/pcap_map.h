@@ -1,7 +1,9 @@
 /* pcap_map.h - a reader of classic pcap and pcapng records over bytes already in memory (a
- * memory-mapped capture file): each packet is handed out as a pointer into those bytes, never
- * copied.  A pure parser (analyzer/capture/pcap_map.c): no I/O, no global state, every length
- * checked against the bytes there.
+ * window of the file: a large read(2) buffer, or the whole file memory-mapped): each packet is
+ * handed out as a pointer into those bytes, never copied.  A pure parser
+ * (analyzer/capture/pcap_map.c): no I/O, no global state, every length checked against the bytes
+ * there.  A record that runs past the window asks for more input (TD_MAP_MORE) unless the window
+ * ends at the end of the file.
  *
  * It is the file source's fast path (analyzer/capture/source_map.c) and deliberately narrower
  * than libpcap: it reads what libpcap reads in the same way, and stops (TD_MAP_STOP, with why)
@@ -37,17 +39,21 @@ enum {
     TD_MAP_STOP = -1,              /* not read here: hand over to libpcap at this packet */
     TD_MAP_END = 0,
     TD_MAP_PACKET = 1,
+    TD_MAP_MORE = 2,               /* the next record runs past the window: td_map_window with more */
 };
 
 /* Called with each pcapng Decryption Secrets Block (type 0x0000000A), its bytes [start, end) of
- * the input; returns false to end the read with TD_MAP_ERROR. */
+ * the file (file offsets; the block is whole in the window); returns false to end the read with
+ * TD_MAP_ERROR. */
 typedef bool (*td_map_dsb_fn)(void *ctx, uint64_t start, uint64_t end);
 
 typedef struct td_map_reader {
-    const uint8_t *base;
+    const uint8_t *base;           /* the window: size bytes of the file from window_off */
     uint64_t size;
-    uint64_t pos;                  /* the next record's offset */
-    uint64_t record;               /* offset of the record last read (where a stop happened) */
+    uint64_t window_off;
+    bool eof;                      /* the window ends where the file ends */
+    uint64_t pos;                  /* the next record's offset in the window */
+    uint64_t record;               /* offset (in the window) of the record last read */
     uint64_t packets;              /* packet records read (the first packet after a stop is packets + 1) */
     bool pcapng;
     bool swapped;                  /* the file's (or section's) byte order is not the host's */
@@ -62,12 +68,16 @@ typedef struct td_map_reader {
     char why[160];                 /* after TD_MAP_STOP: what made the reader stop */
 } td_map_reader;
 
-/* Start reading base[0..size): a classic pcap (version 2.4, micro- or nanosecond magic, either
+/* Start reading base[0..size), the file's first bytes (all of it when eof): a classic pcap (version 2.4, micro- or nanosecond magic, either
  * byte order) or pcapng (first Section Header Block) whose header libpcap has already accepted,
  * giving dlt and snapshot (pcap_datalink, pcap_snapshot).  false (with why) if the file is not
  * one this reader takes from its start: the caller uses libpcap for all of it. */
-bool td_map_init(td_map_reader *r, const uint8_t *base, uint64_t size, int dlt, uint32_t snapshot);
-/* The next packet: TD_MAP_PACKET, TD_MAP_END at a clean end, TD_MAP_STOP or TD_MAP_ERROR. */
+bool td_map_init(td_map_reader *r, const uint8_t *base, uint64_t size, bool eof, int dlt, uint32_t snapshot);
+/* After TD_MAP_MORE: the next window, which starts at the file offset of the record asked for
+ * (window_off + pos of the last one) and holds more bytes; eof when it reaches the file's end. */
+void td_map_window(td_map_reader *r, const uint8_t *base, uint64_t size, uint64_t offset, bool eof);
+/* The next packet: TD_MAP_PACKET, TD_MAP_END at a clean end, TD_MAP_MORE, TD_MAP_STOP or
+ * TD_MAP_ERROR.  A packet's data stays valid while the window does. */
 int td_map_next(td_map_reader *r, td_map_packet *pkt);
 void td_map_free(td_map_reader *r);
 

@@ -1,11 +1,12 @@
 /* source_file.c - capture files: pcap and pcapng (either byte order, micro- or nanosecond
  * timestamps), gzip-compressed or not, from a path or from stdin ("-").
  *
- * A regular uncompressed file is read in place from a memory map (source_map.c, no copy per
- * packet) unless TLSDIAG_READER=pcap is in the environment.  Where that reader stops (damage, or
- * something it leaves to libpcap) the file is read again through libpcap, which skips the packets
- * already handed out and goes on, so errors and what comes after them are libpcap's; the pcapng
- * secrets walker then passes over the blocks the mapped reader already handed out.
+ * A regular uncompressed file is read in place, in large windows (source_map.c: 1 MiB reads, or
+ * with TLSDIAG_READER=mmap a memory map; no copy per packet), unless TLSDIAG_READER=pcap is in the
+ * environment.  Where that reader stops (damage, or something it leaves to libpcap) the file is
+ * read again through libpcap, which skips the packets already handed out and goes on, so errors
+ * and what comes after them are libpcap's; the pcapng secrets walker then passes over the blocks
+ * the in-place reader already handed out.
  *
  * Everything else (stdin, pipes, gzip, formats the mapped reader does not take) is read through an fopencookie stream handed to
  * pcap_fopen_offline_with_tstamp_precision().  Its state (struct td_instream) first peeks at two
@@ -403,7 +404,7 @@ td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, 
     bool gzip = in->peek_len == 2 && in->peek[0] == 0x1f && in->peek[1] == 0x8b;
     const char *reader = getenv("TLSDIAG_READER");
     if (!gzip && in->own_fd && !(reader && strcmp(reader, "pcap") == 0)) {
-        src->map = td_mapsrc_open(in->fd, src->name, cfg);
+        src->map = td_mapsrc_open(in->fd, src->name, cfg, reader && strcmp(reader, "mmap") == 0);
         if (src->map)
             return src;                                /* else libpcap reads it all */
     }

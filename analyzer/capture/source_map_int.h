@@ -1,6 +1,6 @@
 /* source_map_int.h - the file source's fast path (analyzer/capture/source_map.c): a regular,
- * uncompressed pcap or pcapng file memory-mapped and read in place by pcap_map.h, each frame a
- * pointer into the map.  source_file.c opens it when it can and, when the mapped reader stops
+ * uncompressed pcap or pcapng file read in large windows (a read buffer, or a memory map) and
+ * parsed in place by pcap_map.h, each frame a pointer into the window.  source_file.c opens it when it can and, when the mapped reader stops
  * (damage, or a record it leaves to libpcap), reopens the file through libpcap, skips the frames
  * already read and goes on from there. */
 #ifndef TLSDIAG_SOURCE_MAP_INT_H
@@ -15,10 +15,11 @@
 
 struct td_mapsrc;
 
-/* Map the file open on fd (not closed, not read from); NULL if it is not for the fast path
- * (not a regular file, cannot be mapped, a header libpcap refuses, a format variant the mapped
- * reader leaves to libpcap): the caller reads it through libpcap from the start. */
-struct td_mapsrc *td_mapsrc_open(int fd, const char *name, const td_file_config *cfg);
+/* Read the file open on fd (not closed; read with pread only, so its offset does not move),
+ * memory-mapped if use_mmap; NULL if it is not for the fast path (not a regular file, cannot be
+ * read or mapped, a header libpcap refuses, a format variant the in-place reader leaves to
+ * libpcap): the caller reads it through libpcap from the start. */
+struct td_mapsrc *td_mapsrc_open(int fd, const char *name, const td_file_config *cfg, bool use_mmap);
 /* 1 = a frame, 0 = end, -1 = an input error (in err: a bad Decryption Secrets Block), -2 = hand
  * over to libpcap (the reason in td_mapsrc_why). */
 int td_mapsrc_next(struct td_mapsrc *m, td_frame *frame, char *err, size_t errlen);

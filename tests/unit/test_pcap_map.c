@@ -285,11 +285,12 @@ static void count_secrets(void *ctx, const char *origin, const uint8_t *data, si
     o->secrets += len;
 }
 
-static outcome read_way(const char *path, bool pcap, const char *filter)
+/* reader: NULL (the default: read windows), "mmap" or "pcap". */
+static outcome read_way(const char *path, const char *reader, const char *filter)
 {
     outcome o = { .hash = 0xcbf29ce484222325ull, .secrets_hash = 0xcbf29ce484222325ull };
-    if (pcap)
-        setenv("TLSDIAG_READER", "pcap", 1);
+    if (reader)
+        setenv("TLSDIAG_READER", reader, 1);
     td_file_config cfg = { .on_secrets = count_secrets, .ctx = &o };
     td_source *src = td_source_open_file_cfg(path, &cfg, o.err, sizeof o.err);
     unsetenv("TLSDIAG_READER");
@@ -316,10 +317,19 @@ static outcome read_way(const char *path, bool pcap, const char *filter)
     return o;
 }
 
-/* Both ways agree; returns the mapped way's outcome. */
+static void agree(const char *path, outcome m, outcome p);
+
+/* The three ways agree (read windows, memory map, libpcap); returns the default's outcome. */
 static outcome both_ways(const char *path, const char *filter)
 {
-    outcome m = read_way(path, false, filter), p = read_way(path, true, filter);
+    outcome m = read_way(path, NULL, filter), p = read_way(path, "pcap", filter);
+    agree(path, m, p);
+    agree(path, read_way(path, "mmap", filter), p);
+    return m;
+}
+
+static void agree(const char *path, outcome m, outcome p)
+{
     CHECK(m.frames == p.frames);
     CHECK(m.end == p.end);
     CHECK(m.hash == p.hash);
@@ -327,9 +337,8 @@ static outcome both_ways(const char *path, const char *filter)
     CHECK(m.secrets == p.secrets && m.secrets_hash == p.secrets_hash);
     CHECK_STR(m.err, p.err);
     if (m.frames != p.frames || m.end != p.end || m.hash != p.hash || strcmp(m.err, p.err) != 0)
-        printf("    %s: mapped %d frames end %d \"%s\"; libpcap %d frames end %d \"%s\"\n", path,
+        printf("    %s: in place %d frames end %d \"%s\"; libpcap %d frames end %d \"%s\"\n", path,
                m.frames, m.end, m.err, p.frames, p.end, p.err);
-    return m;
 }
 
 /* The mapped reader alone: how many packets before it stops or ends, and why. */
@@ -344,7 +353,7 @@ static int map_alone(const vec *v, uint32_t snapshot, int *packets, char *why, s
     }
     *packets = 0;
     why[0] = '\0';
-    if (!td_map_init(&r, v->b, v->n, 1, snapshot)) {
+    if (!td_map_init(&r, v->b, v->n, true, 1, snapshot)) {
         snprintf(why, whylen, "%s", r.why);
         td_map_free(&r);
         return -3;
@@ -526,6 +535,77 @@ TEST(secrets_blocks)
     }
 }
 
+/* The reader fed in windows of a few bytes to a few KiB, as the file source feeds it (the record
+ * cut by a window's end moved to the front of the next): the same packets as in one window. */
+static void windows_agree(const vec *v, uint32_t seed)
+{
+    td_map_reader whole, part;
+    td_map_packet a, b;
+    CHECK(td_map_init(&whole, v->b, v->n, true, 1, 65535));
+    size_t given = 64 < v->n ? 64 : v->n;
+    CHECK(td_map_init(&part, v->b, given, given == v->n, 1, 65535));
+    int ra, rb, packets = 0;
+    do {
+        ra = td_map_next(&whole, &a);
+        while ((rb = td_map_next(&part, &b)) == TD_MAP_MORE) {
+            seed = seed * 1103515245u + 12345u;
+            size_t from = (size_t)(part.window_off + part.pos);
+            given = from + (part.size - part.pos) + 1 + (seed >> 16) % ((seed & 1) ? 40 : 5000);
+            if (given > v->n)
+                given = v->n;
+            td_map_window(&part, v->b + from, given - from, from, given == v->n);
+        }
+        CHECK(ra == rb);
+        if (ra == TD_MAP_PACKET && rb == TD_MAP_PACKET) {
+            packets++;
+            CHECK(a.data == b.data && a.caplen == b.caplen && a.len == b.len);
+            CHECK(a.ts_sec == b.ts_sec && a.ts_nsec == b.ts_nsec);
+        }
+    } while (ra == TD_MAP_PACKET && rb == TD_MAP_PACKET);
+    CHECK(packets > 0);
+    td_map_free(&whole);
+    td_map_free(&part);
+}
+
+TEST(windows)
+{
+    for (uint32_t seed = 1; seed < 40; seed++) {
+        vec v = seed & 1 ? good_pcapng(seed & 2, 60) : good_pcap(seed & 2, seed & 4, 60);
+        windows_agree(&v, seed);
+        v.n -= seed;                                  /* damaged at the end: the same stop */
+        windows_agree(&v, seed);
+        free(v.b);
+    }
+}
+
+/* Files of several read windows (over 1 MiB): records cut by the windows' ends, secrets blocks
+ * before and after a window's end, a packet damaged at the very end. */
+TEST(large_files)
+{
+    vec v = { 0 };
+    shb(&v, false);
+    idb(&v, false, 1, 65535, 9, 0);
+    for (int i = 0; i < 9000; i++) {
+        if (i % 2500 == 7)
+            dsb(&v, false, "CLIENT_RANDOM 66 77\n", 0);
+        epb(&v, false, 0, 1700000000000000000ull + (uint64_t)i * 1000, i, 100 + (uint32_t)(i * 37 % 1400), 1514);
+    }
+    outcome o = both_ways(save("large.pcapng", &v), NULL);
+    CHECK(o.frames == 9000 && o.end == 0 && o.secrets == 80 && v.n > (3u << 20));
+    v.n -= 10;
+    o = both_ways(save("large-cut.pcapng", &v), "tcp port 443");
+    CHECK(o.end == -1);
+    free(v.b);
+    v = good_pcap(true, true, 0);
+    for (int i = 0; i < 9000; i++)
+        pcap_rec(&v, true, i, 60 + (uint32_t)(i * 41 % 1450), 1514);
+    o = both_ways(save("large.pcap", &v), NULL);
+    CHECK(o.frames == 9000 && o.end == 0);
+    set32(&v, v.n / 2 - v.n / 2 % 4, true, 0x7fffffff);   /* a lying length somewhere */
+    both_ways(save("large-bad.pcap", &v), NULL);
+    free(v.b);
+}
+
 /* A sparse file a little over 4 GiB on tmpfs: records of 256 KiB whose bytes are holes; the last
  * frame starts past 2^32 and is read where it lies. */
 TEST(over_4gib)
@@ -599,6 +679,8 @@ int main(void)
     RUN(pcap_damage);
     RUN(pcapng_damage);
     RUN(secrets_blocks);
+    RUN(windows);
+    RUN(large_files);
     RUN(over_4gib);
     remove_tmpdir();
     return check_done();
