@@ -153,10 +153,11 @@ static int next_pcap(td_map_reader *r, td_map_packet *pkt)
         return stop(r, "captured length over the snapshot length");
     if (r->size - r->pos - PCAP_REC < caplen)
         return short_of(r, "truncated packet data");
-    /* libpcap's fields are signed 32-bit; they widen with their sign. */
-    int32_t sec = (int32_t)rd32(h, r->swapped), frac = (int32_t)rd32(h + 4, r->swapped);
-    pkt->ts_sec = (uint64_t)(int64_t)sec;
-    pkt->ts_nsec = (uint32_t)(r->nsec ? (int64_t)frac : (int64_t)frac * 1000);
+    /* libpcap's seconds are a signed 32-bit field that widens with its sign, but its byte swap
+     * gives an unsigned value: a file of the other byte order has no times before 1970. */
+    uint32_t sec = rd32(h, r->swapped), frac = rd32(h + 4, r->swapped);
+    pkt->ts_sec = r->swapped ? (uint64_t)sec : (uint64_t)(int64_t)(int32_t)sec;
+    pkt->ts_nsec = r->nsec ? frac : frac * 1000u;  /* modulo 2^32 either way */
     pkt->caplen = caplen;
     pkt->len = rd32(h + 12, r->swapped);
     pkt->data = h + PCAP_REC;

@@ -419,6 +419,28 @@ static void damaged(const char *name, const vec *v, int at, const char *why, boo
     both_ways(save(name, v), "tcp port 443");
 }
 
+/* Times at the edges of libpcap's 32-bit fields: seconds past 2^31 (signed in a file of the
+ * host's byte order, unsigned in the other: libpcap's byte swap), fractions past 10^9. */
+TEST(timestamp_edges)
+{
+    static const uint32_t t[][2] = { { 0x94ee0ea1u, 5 }, { 5, 0xfffffff0u }, { 0x80000000u, 0x80000000u },
+                                     { 1, 999999999 } };
+    for (int be = 0; be < 2; be++)
+        for (int nano = 0; nano < 2; nano++) {
+            vec v = { 0 };
+            pcap_hdr(&v, be, nano, 4, 65535);
+            for (int i = 0; i < 4; i++) {
+                put32(&v, be, t[i][0]);
+                put32(&v, be, t[i][1]);
+                put32(&v, be, 60);
+                put32(&v, be, 60);
+                frame(&v, i, 60);
+            }
+            CHECK(both_ways(save("times.pcap", &v), NULL).frames == 4);
+            free(v.b);
+        }
+}
+
 TEST(pcap_damage)
 {
     vec v = good_pcap(false, false, 10);
@@ -676,6 +698,7 @@ int main(void)
     }
     unsetenv("TLSDIAG_READER");
     RUN(good_files_read_in_place);
+    RUN(timestamp_edges);
     RUN(pcap_damage);
     RUN(pcapng_damage);
     RUN(secrets_blocks);
