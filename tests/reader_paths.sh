@@ -22,7 +22,8 @@ same() {
     TLSDIAG_READER=mmap "$BIN" "$@" >"$tmp/mmap" 2>&1; echo "exit $?" >>"$tmp/mmap"
     TLSDIAG_READER=pcap "$BIN" "$@" >"$tmp/pcap" 2>&1; echo "exit $?" >>"$tmp/pcap"
     sed -i -e 's/"elapsed_s":[0-9.]*//' -e 's/^\(Summary: .*\), [0-9.]* s$/\1/' "$tmp/map" "$tmp/mmap" "$tmp/pcap"
-    cmp -s "$tmp/map" "$tmp/pcap" && cmp -s "$tmp/mmap" "$tmp/pcap"
+    ! grep -q -E 'runtime error|ERROR: (Address|Leak)Sanitizer' "$tmp/map" "$tmp/mmap" "$tmp/pcap" &&
+        cmp -s "$tmp/map" "$tmp/pcap" && cmp -s "$tmp/mmap" "$tmp/pcap"
 }
 runs=0; bad=0; files=0
 for d in $dirs; do
