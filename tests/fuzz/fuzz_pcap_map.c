@@ -59,7 +59,7 @@ static walk read_windows(const uint8_t *data, size_t size, uint32_t snapshot, ui
     walk w = { .hash = 0xcbf29ce484222325ull };
     td_map_reader r;
     uint32_t x = seed;
-    size_t given = seed ? (size < 24 ? size : 24 + seed % 64) : size;
+    size_t given = seed ? (size < 24 ? size : 24 + (size_t)(seed % 64)) : size;
     if (given > size)
         given = size;
     if (!td_map_init(&r, data, given, given == size, 1, snapshot)) {
