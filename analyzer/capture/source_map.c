@@ -16,6 +16,7 @@
  * it (and, before a window is dropped, up to its end), so that what it hands out and what it finds
  * wrong are the same. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,6 @@
 
 #include "analyzer/capture/pcap_map.h"
 #include "analyzer/capture/pcapng_secrets.h"
-#include "analyzer/capture/source_int.h"
 #include "analyzer/capture/source_map_int.h"
 
 enum {
@@ -149,6 +149,8 @@ static bool first_window(struct td_mapsrc *m, bool use_mmap, uint8_t **base, siz
         *eof = true;
         return true;
     }
+    /* As MADV_SEQUENTIAL for the map: a larger readahead when the file is not cached yet. */
+    posix_fadvise(m->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     m->buf = malloc(READ_CHUNK + RECORD_MAX);
     if (!m->buf || !fill(m, 0, READ_CHUNK, size, eof))
         return false;
@@ -233,7 +235,8 @@ int td_mapsrc_next(struct td_mapsrc *m, td_frame *frame, char *err, size_t errle
         if (r == TD_MAP_END)
             return 0;
         if (r == TD_MAP_ERROR) {
-            td_source_err(err, errlen, "%s", m->err);
+            if (err && errlen)
+                snprintf(err, errlen, "%s", m->err);
             return -1;
         }
         if (r == TD_MAP_STOP)
@@ -257,7 +260,8 @@ bool td_mapsrc_set_filter(struct td_mapsrc *m, const char *expr, char *err, size
 {
     struct bpf_program prog;
     if (pcap_compile(m->probe, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        td_source_err(err, errlen, "%s", pcap_geterr(m->probe));
+        if (err && errlen)
+            snprintf(err, errlen, "%s", pcap_geterr(m->probe));
         return false;
     }
     if (m->filtered)
