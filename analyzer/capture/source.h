@@ -1,5 +1,5 @@
 /* source.h - where packets come from: capture files (pcap, pcapng, gzip-compressed, stdin) and
- * live interfaces, all through libpcap (analyzer/capture/source_*.c). */
+ * live interfaces (analyzer/capture/source_*.c): libpcap, or for a plain file a memory map. */
 #ifndef TLSDIAG_SOURCE_H
 #define TLSDIAG_SOURCE_H
 
@@ -40,6 +40,10 @@ td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, 
 /* Next frame: 1 = got one, 0 = end of input, -1 = the input is damaged (message in err, which
  * names what is wrong; the caller adds the file name and packet number). */
 int td_source_next(td_source *src, td_frame *frame, char *err, size_t errlen);
+
+/* A BPF filter (tcpdump syntax) on a file source: only matching frames are handed out.  0, or -1
+ * when the expression does not compile, -2 when it cannot be applied (libpcap's words in err). */
+int td_source_set_filter(td_source *src, const char *expr, char *err, size_t errlen);
 
 int td_source_linktype(const td_source *src);
 /* Bytes of the input read so far (of the compressed stream, for gzip); *size gets the file's

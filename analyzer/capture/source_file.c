@@ -1,7 +1,14 @@
-/* source_file.c - capture files through libpcap: pcap and pcapng (either byte order, micro- or
- * nanosecond timestamps), gzip-compressed or not, from a path or from stdin ("-").
+/* source_file.c - capture files: pcap and pcapng (either byte order, micro- or nanosecond
+ * timestamps), gzip-compressed or not, from a path or from stdin ("-").
  *
- * The input is always read through an fopencookie stream handed to
+ * A regular uncompressed file is read in place, in large windows (source_map.c: 1 MiB reads, or
+ * with TLSDIAG_READER=mmap a memory map; no copy per packet), unless TLSDIAG_READER=pcap is in the
+ * environment.  Where that reader stops (damage, or something it leaves to libpcap) the file is
+ * read again through libpcap, which skips the packets already handed out and goes on, so errors
+ * and what comes after them are libpcap's; the pcapng secrets walker then passes over the blocks
+ * the in-place reader already handed out.
+ *
+ * Everything else (stdin, pipes, gzip, formats the mapped reader does not take) is read through an fopencookie stream handed to
  * pcap_fopen_offline_with_tstamp_precision().  Its state (struct td_instream) first peeks at two
  * bytes of the raw descriptor - no seeking, so pipes work - and then either serves those bytes
  * followed by the rest of the descriptor, or, for gzip (1f 8b), feeds them and the rest through
@@ -31,6 +38,7 @@
 #include "analyzer/capture/pcapng_secrets.h"
 #include "analyzer/capture/source.h"
 #include "analyzer/capture/source_int.h"
+#include "analyzer/capture/source_map_int.h"
 
 enum {
     IN_CHUNK = 64 * 1024,          /* raw bytes read per read(2) when inflating */
@@ -59,6 +67,8 @@ struct td_instream {
     td_pcapng_walker *walker;      /* pcapng secrets: NULL unless the caller wants them */
     td_file_config cfg;
     const char *name;              /* the source's name, for the secrets' origin */
+    uint64_t secrets_done;         /* secrets blocks before this offset were handed out already
+                                    * (by the mapped reader, before a hand-over) */
 };
 
 /* Write a message into the caller's error buffer (shared with source_live.c). */
@@ -182,7 +192,7 @@ static ssize_t gz_read(struct td_instream *in, char *buf, size_t size)
 static void on_block(void *ctx, uint32_t type, const uint8_t *data, size_t len, uint64_t offset)
 {
     struct td_instream *in = ctx;
-    if (type != TD_PCAPNG_SECRETS_TLS)
+    if (type != TD_PCAPNG_SECRETS_TLS || offset < in->secrets_done)
         return;                                        /* WireGuard, ZigBee, ... keys */
     char origin[512];
     snprintf(origin, sizeof origin, "%s: Decryption Secrets Block at byte %llu, line", in->name,
@@ -266,6 +276,8 @@ static void in_drain(struct td_instream *in)
 uint64_t td_source_position(const td_source *src, uint64_t *size)
 {
     struct stat st;
+    if (src->map)
+        return td_mapsrc_position(src->map, size);
     *size = 0;
     if (!src->in)
         return 0;
@@ -390,6 +402,12 @@ td_source *td_source_open_file_cfg(const char *path, const td_file_config *cfg, 
         goto fail;
     }
     bool gzip = in->peek_len == 2 && in->peek[0] == 0x1f && in->peek[1] == 0x8b;
+    const char *reader = getenv("TLSDIAG_READER");
+    if (!gzip && in->own_fd && !(reader && strcmp(reader, "pcap") == 0)) {
+        src->map = td_mapsrc_open(in->fd, src->name, cfg, reader && strcmp(reader, "mmap") == 0);
+        if (src->map)
+            return src;                                /* else libpcap reads it all */
+    }
     if ((gzip && !start_gzip(in, err, errlen)) || !open_pcap(src, in, err, errlen))
         goto fail;
     return src;
@@ -399,11 +417,66 @@ fail:
     return NULL;
 }
 
+/* libpcap's answer r (not 1) as td_source_next's. */
+static int pcap_end(td_source *src, int r, char *err, size_t errlen)
+{
+    struct td_instream *in = src->in;
+    if (r == PCAP_ERROR_BREAK && !(in && in->err[0]))
+        return 0;                                      /* end of input (or pcap_breakloop) */
+    if (r == PCAP_ERROR && in)
+        in_drain(in);
+    if (in && in->err[0])
+        td_source_err(err, errlen, "%s", in->err);
+    else
+        td_source_err(err, errlen, "%s", pcap_geterr(src->pcap));
+    return -1;
+}
+
+/* The mapped reader stopped: libpcap reads the file from the start (the secrets walker quiet
+ * over what was handed out), skips the packets the mapped reader read and takes over, with the
+ * same filter.  Returns 1 when libpcap is ready, else td_source_next's answer. */
+static int hand_over(td_source *src, char *err, size_t errlen)
+{
+    struct td_mapsrc *m = src->map;
+    uint64_t skip = td_mapsrc_packets(m);
+    src->in->secrets_done = td_mapsrc_secrets_done(m);
+    bool opened = open_pcap(src, src->in, err, errlen);
+    struct bpf_program *prog = td_mapsrc_filter(m);
+    src->map = NULL;
+    if (!opened) {
+        td_mapsrc_close(m);
+        return -1;
+    }
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    for (; skip > 0; skip--) {
+        int r = pcap_next_ex(src->pcap, &h, &data);
+        if (r != 1) {
+            td_mapsrc_close(m);
+            return pcap_end(src, r, err, errlen);
+        }
+    }
+    int rc = prog ? pcap_setfilter(src->pcap, prog) : 0;
+    td_mapsrc_close(m);
+    if (rc != 0) {
+        td_source_err(err, errlen, "cannot apply the filter: %s", pcap_geterr(src->pcap));
+        return -1;
+    }
+    return 1;
+}
+
 int td_source_next(td_source *src, td_frame *frame, char *err, size_t errlen)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
     int r;
+    if (src->map) {
+        r = td_mapsrc_next(src->map, frame, err, errlen);
+        if (r != -2)
+            return r;
+        if ((r = hand_over(src, err, errlen)) != 1)
+            return r;
+    }
     /* 0 is a live read timeout with nothing captured: wait on. */
     while ((r = pcap_next_ex(src->pcap, &h, &data)) == 0)
         ;
@@ -417,20 +490,31 @@ int td_source_next(td_source *src, td_frame *frame, char *err, size_t errlen)
         frame->ts = (double)frame->ts_sec + (double)frame->ts_nsec / 1e9;
         return 1;
     }
-    struct td_instream *in = src->in;
-    if (r == PCAP_ERROR_BREAK && !(in && in->err[0]))
-        return 0;                                      /* end of input (or pcap_breakloop) */
-    if (r == PCAP_ERROR && in)
-        in_drain(in);
-    if (in && in->err[0])
-        td_source_err(err, errlen, "%s", in->err);
-    else
+    return pcap_end(src, r, err, errlen);
+}
+
+int td_source_set_filter(td_source *src, const char *expr, char *err, size_t errlen)
+{
+    if (src->map)
+        return td_mapsrc_set_filter(src->map, expr, err, errlen) ? 0 : -1;
+    struct bpf_program prog;
+    if (pcap_compile(src->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         td_source_err(err, errlen, "%s", pcap_geterr(src->pcap));
-    return -1;
+        return -1;
+    }
+    int rc = pcap_setfilter(src->pcap, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        td_source_err(err, errlen, "%s", pcap_geterr(src->pcap));
+        return -2;
+    }
+    return 0;
 }
 
 int td_source_linktype(const td_source *src)
 {
+    if (src->map)
+        return td_mapsrc_linktype(src->map);
     return src->pcap ? pcap_datalink(src->pcap) : -1;
 }
 
@@ -441,13 +525,14 @@ const char *td_source_name(const td_source *src)
 
 struct pcap *td_source_pcap(td_source *src)
 {
-    return src->pcap;
+    return src->map ? td_mapsrc_pcap(src->map) : src->pcap;
 }
 
 void td_source_close(td_source *src)
 {
     if (!src)
         return;
+    td_mapsrc_close(src->map);
     if (src->pcap)
         pcap_close(src->pcap);                         /* closes fp, which releases in */
     else if (src->fp)

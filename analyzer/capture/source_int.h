@@ -22,6 +22,8 @@ struct td_source {
                                     * is open, pcap_close() closes it.  NULL for live */
     struct td_instream *in;        /* files: that stream's state; NULL for live */
     char *name;                    /* path, "stdin" or the interface name (malloc'ed) */
+    struct td_mapsrc *map;         /* files: the memory-mapped reader (source_map.c) while it
+                                    * reads; NULL for libpcap's path and for live */
     /* Live capture (source_live.c). */
     bool live;
     bool usec_ts;                  /* live: the platform gave microsecond timestamps, not nano */

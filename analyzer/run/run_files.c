@@ -55,17 +55,12 @@ static bool read_file(td_run *r, const char *path, uint64_t *budget)
         return false;
     }
     if (r->opt.bpf) {
-        struct bpf_program prog;
-        pcap_t *p = td_source_pcap(src);
-        if (pcap_compile(p, &prog, r->opt.bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-            fprintf(stderr, "tlsdiag: bad filter expression '%s': %s\n", r->opt.bpf, pcap_geterr(p));
-            td_source_close(src);
-            return false;
-        }
-        int rc = pcap_setfilter(p, &prog);
-        pcap_freecode(&prog);
+        int rc = td_source_set_filter(src, r->opt.bpf, err, sizeof err);
+        if (rc == -1)
+            fprintf(stderr, "tlsdiag: bad filter expression '%s': %s\n", r->opt.bpf, err);
+        else if (rc != 0)
+            fprintf(stderr, "tlsdiag: %s: cannot apply the filter: %s\n", name, err);
         if (rc != 0) {
-            fprintf(stderr, "tlsdiag: %s: cannot apply the filter: %s\n", name, pcap_geterr(p));
             td_source_close(src);
             return false;
         }

@@ -25,7 +25,7 @@ LIVE_BUFFER_KIB  ?= 0
 BENCH_BASELINE   ?=
 BENCH_CFLAGS      = -std=c17 -D_GNU_SOURCE $(WARN) -O2 -g
 
-BENCH_BINS = $(BENCH_DIR)/gencap $(BENCH_DIR)/pcaploop $(BENCH_DIR)/timeit
+BENCH_BINS = $(BENCH_DIR)/gencap $(BENCH_DIR)/pcaploop $(BENCH_DIR)/timeit $(BENCH_DIR)/pagecache
 BENCH_BULK = $(BENCH_DIR)/bulk-s$(BENCH_SEED)-$(BENCH_BULK_MB)mb.pcap
 BENCH_HS   = $(BENCH_DIR)/handshake-s$(BENCH_SEED)-$(BENCH_HANDSHAKES).pcap
 BENCH_IDLEF = $(BENCH_DIR)/idle-$(BENCH_IDLE).pcap
@@ -42,6 +42,10 @@ $(BENCH_DIR)/gencap: tests/bench/gencap.c | deps
 $(BENCH_DIR)/pcaploop: tests/bench/pcaploop.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(BENCH_DIR)/pagecache: tests/bench/pagecache.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
 $(BENCH_DIR)/timeit: tests/bench/timeit.c
 	@mkdir -p $(dir $@)
@@ -67,7 +71,7 @@ bench-tools:
 
 bench: $(BIN) $(BENCH_BINS) bench-captures bench-tools
 	python3 tests/bench/run.py --tlsdiag ./$(BIN) --floor $(BENCH_DIR)/pcaploop --timeit $(BENCH_DIR)/timeit \
-	    --cacert $(BENCH_HS).ca.pem --runs $(BENCH_RUNS) --slow-runs $(BENCH_SLOW_RUNS) \
+	    --pagecache $(BENCH_DIR)/pagecache --cacert $(BENCH_HS).ca.pem --runs $(BENCH_RUNS) --slow-runs $(BENCH_SLOW_RUNS) \
 	    $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) --quic-conns $(BENCH_QUIC_CONNS) \
 	    bulk=$(BENCH_BULK) handshake=$(BENCH_HS) quic=$(BENCH_QUIC) idle=$(BENCH_IDLEF)
 	@$(MAKE) --no-print-directory bench-live

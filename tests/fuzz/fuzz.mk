@@ -1,6 +1,6 @@
 # tests/fuzz/fuzz.mk - libFuzzer harnesses (clang, ASan + UBSan), included by the top Makefile.
 #   make fuzz                      build build-fuzz/fuzz_{tls_stream,x509,decode,pipeline,pcapng_secrets,decrypt,
-#                                  quic_packet,quic_conn,json_reader}
+#                                  quic_packet,quic_conn,json_reader,pcap_map}
 #   make fuzz-smoke                build, seed, run each harness FUZZ_SECONDS (45) and replay
 #                                  tests/fuzz/regress/; fails on any crash, leak, UB or timeout
 #   make fuzz-smoke FUZZ_SECONDS=600 FUZZ_HARNESSES="tls_stream pipeline"
@@ -9,7 +9,7 @@
 
 FUZZ_CC        ?= clang
 FUZZ_BUILD     := build-fuzz
-FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets decrypt quic_packet quic_conn json_reader
+FUZZ_HARNESSES ?= tls_stream x509 decode pipeline pcapng_secrets decrypt quic_packet quic_conn json_reader pcap_map
 FUZZ_SECONDS   ?= 45
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BASE      := -std=c17 -D_GNU_SOURCE -g -O1 $(WARN)
@@ -33,6 +33,7 @@ FUZZ_MAXLEN_decrypt    = 65536
 FUZZ_MAXLEN_quic_packet = 4096
 FUZZ_MAXLEN_quic_conn  = 65536
 FUZZ_MAXLEN_json_reader = 65536
+FUZZ_MAXLEN_pcap_map   = 65536
 FUZZ_OPTS      = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 .PHONY: fuzz fuzz-deps fuzz-smoke fuzz-seeds fuzz-regress fuzz-clean

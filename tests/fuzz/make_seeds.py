@@ -20,6 +20,8 @@ Writes, one file per seed named by its SHA-1 (so reruns and duplicates collapse)
                       the pcapng captures (samples/keylog-suites/ has one with a Decryption Secrets
                       Block), and small captures re-written as pcapng with their key log in a
                       Decryption Secrets Block, little-endian, big-endian and as two sections
+  OUTDIR/pcap_map/    one byte (fuzz_pcap_map.c's windows and snapshot length), then a capture: the
+                      pcapng_secrets seeds' files and the uncompressed pipeline seeds
   OUTDIR/quic_packet/ datagrams for fuzz_quic_packet.c: the QUIC sample packets of RFC 9001 and
                       RFC 9369 Appendix A (read from tests/unit/quic_vectors.h), alone and
                       coalesced, their plaintext payloads (which the harness walks as frames) and a
@@ -63,6 +65,9 @@ def write_seed(outdir, sub, data):
     name = hashlib.sha1(data).hexdigest()
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
+    # fuzz_pcap_map takes the same files as these two, behind one byte (PCAP_MAP_MAX in fuzz.mk)
+    if sub == "pcapng_secrets" or (sub == "pipeline" and data[:2] != b"\x1f\x8b" and len(data) < 65536):
+        write_seed(outdir, "pcap_map", data if sub == "pcapng_secrets" else bytes([len(data) % 251]) + data)
 
 
 # ---- capture files ---------------------------------------------------------------------------
@@ -687,7 +692,7 @@ def main():
         files += sorted(glob.glob("samples/starttls/*.pcap"))        # the STARTTLS dialogues' recognisers
         files += sorted(glob.glob("samples/proxy/*.pcap"))           # HTTP CONNECT before TLS
     counts = {"pipeline": 0, "decode": 0, "tls_stream": 0, "x509": 0, "pcapng_secrets": 0, "decrypt": 0,
-              "quic_packet": 0, "quic_conn": 0, "json_reader": 0}
+              "quic_packet": 0, "quic_conn": 0, "json_reader": 0, "pcap_map": 0}
     for sub in counts:
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
     quic_seeds(outdir)
