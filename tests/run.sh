@@ -94,10 +94,11 @@ trap 'rm -f "$out" "$todo"; rm -rf "$work"' EXIT
 times=$BUILD/test-times
 mkdir -p "$BUILD" 2>/dev/null
 
-# The start order: longest known time first (BUILD/test-times, else tests/test-times.txt), unknown
-# ones first of all in list order (a new test might be long).
-order=$(awk 'FNR == NR { t[$1] = $2; next } { k = $3; print (k in t ? t[k] : 1e9), $1 }' \
-        $( [ -f "$times" ] && echo "$times" || echo tests/test-times.txt ) "$todo" 2>/dev/null |
+# The start order: longest known time first (BUILD/test-times over tests/test-times.txt), unknown
+# ones first of all, in list order (a new test might be long).
+order=$(for f in tests/test-times.txt "$times"; do [ -f "$f" ] && grep -v '^#' "$f"; done |
+        awk -v todo="$todo" '{ t[$1] = $2 } END { while ((getline l < todo) > 0) { split(l, e, " ");
+                                                   print (e[3] in t ? t[e[3]] : 1e9), e[1] } }' |
         sort -k1,1gr -k2,2n -s | awk '{ print $2 }')
 [ -n "$order" ] || order=$(awk '{ print $1 }' "$todo")
 
