@@ -28,6 +28,7 @@ command -v tshark >/dev/null 2>&1 && TSHARK=run
 fields() {  # NAME: tshark's reading of samples/quic/NAME.pcap (with its key log) in $tmp/NAME.tshark
     opt=""
     [ -f "$D/$1.keys" ] && opt="tls.keylog_file:$D/$1.keys"
+    python3 tests/crosscheck/tshark_cached.py --command \
     tshark -r "$D/$1.pcap" ${opt:+-o "$opt"} -T fields -E separator=/t -E aggregator=, -E occurrence=a \
         -e frame.number -e ip.src -e icmp.type -e quic.connection.number -e quic.long.packet_type \
         -e quic.version -e quic.frame_type -e tls.handshake.type -e tls.handshake.extensions_server_name \

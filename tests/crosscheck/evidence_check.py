@@ -4,11 +4,12 @@ the packets that prove it, as tshark independently finds them: the ClientHello, 
 in the clear, the RST, the SYN, the first plaintext bytes.
 
 usage: evidence_check.py TLSDIAG ; prints ok/not ok lines."""
-import json, subprocess, sys
+import json, os, subprocess, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tshark_cached  # noqa: E402  (tshark's answers kept between the suite's two passes)
 
 def frames(path, flt):
-    out = subprocess.run(["tshark", "-n", "-r", path, "-Y", flt, "-T", "fields", "-e", "frame.number"],
-                         capture_output=True, text=True).stdout.split()
+    out = tshark_cached.command(["tshark", "-n", "-r", path, "-Y", flt, "-T", "fields", "-e", "frame.number"]).stdout.split()
     return [int(x) for x in out]
 
 def proof_packets(path, verdict, conn):

@@ -48,6 +48,8 @@ exit status: 0, 1 (a --strict or --min-record-rate check failed), 2 (usage; --tr
 without tshark)."""
 import json, os, re, shutil, subprocess, sys
 from collections import OrderedDict, defaultdict
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tshark_cached  # noqa: E402  (tshark's answers kept between the suite's two passes)
 
 # ----------------------------------------------------------------------------------------------
 # Grouping of captures into "stacks" for the tables.  Change this function to group differently.
@@ -180,7 +182,7 @@ def run_tshark(capture, keylog):
         cmd += ["--disable-protocol", proto]
     cmd += ["-d", "tls.port==1-65535,data"]     # and on any port, not only the known ones
     cmd += ["-Y", "tls", "-T", "json", "-J", "frame ip ipv6 tcp tls data"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = tshark_cached.command(cmd)
     if r.returncode != 0 and not r.stdout.strip():
         raise RuntimeError("tshark failed: " + r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "tshark failed")
     text = r.stdout.strip()

@@ -38,6 +38,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from keylog_truth import keylog_for  # noqa: E402  (one rule for where a key log lies)
 from keylog_truth import find_captures as keylog_truth_find  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tshark_cached  # noqa: E402  (tshark's answers kept between the suite's two passes)
 
 HS_HELLO_RETRY = 6          # tlsdiag's ladder type for a HelloRetryRequest
 HS_SERVER_HELLO = 2
@@ -79,7 +81,7 @@ def tshark_conns(capture, keylog):
            "-E", "separator=\t"]
     for f in TSHARK_FIELDS:
         cmd += ["-e", f]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = tshark_cached.command(cmd)
     if r.returncode != 0:
         last = r.stderr.strip().splitlines()[-1:] or ["exit status %d" % r.returncode]
         raise RuntimeError("tshark failed: " + last[0])

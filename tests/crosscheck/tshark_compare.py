@@ -3,7 +3,9 @@
 
 usage: tshark_compare.py TLSDIAG FILE... ; prints one line per disagreement and a tally.
 Exit 0 always (the note reads the list); --strict exits 1 on any disagreement."""
-import json, subprocess, sys
+import json, os, subprocess, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tshark_cached  # noqa: E402  (tshark's answers kept between the suite's two passes)
 
 PORTS = "443,8443,25,587,143,110,21,3389,465,993,995,80"
 
@@ -15,7 +17,7 @@ def tshark(path):
            "-T", "fields", "-E", "separator=|", "-E", "aggregator=;", "-E", "occurrence=a"]
     for f in fields:
         cmd += ["-e", f]
-    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    out = tshark_cached.command(cmd).stdout
     conns = {}
     for line in out.splitlines():
         v = line.split("|")

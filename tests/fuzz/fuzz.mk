@@ -66,22 +66,26 @@ fuzz-regress: $(FUZZ_BINS)
 	        tail -n 30 $(FUZZ_BUILD)/regress-$$h.log; rc=1; fi; \
 	done; exit $$rc
 
-# Build, seed into a temp dir, run each harness for FUZZ_SECONDS, replay regress/.  A crash input
-# is kept as $(FUZZ_BUILD)/artifacts/<harness>/crash-* (or leak-, timeout-, oom-).
+# Build, seed into a temp dir, run each harness for FUZZ_SECONDS, FUZZ_JOBS at a time (default: the
+# online cores; each harness is one process), replay regress/.  A crash input is kept as
+# $(FUZZ_BUILD)/artifacts/<harness>/crash-* (or leak-, timeout-, oom-).
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 fuzz-smoke: $(FUZZ_BINS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tmp=$$(mktemp -d /tmp/tlsdiag-fuzz.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
-	python3 tests/fuzz/make_seeds.py "$$tmp/seeds" || exit 1; rc=0; \
+	python3 tests/fuzz/make_seeds.py "$$tmp/seeds" || exit 1; n=0; \
 	for hm in $(foreach h,$(FUZZ_HARNESSES),$(h):$(FUZZ_MAXLEN_$(h))); do h=$${hm%%:*}; \
 	    mkdir -p "$$tmp/corpus/$$h" $(FUZZ_BUILD)/artifacts/$$h; \
 	    if [ -d tests/fuzz/regress/$$h ]; then cp tests/fuzz/regress/$$h/* "$$tmp/corpus/$$h/" 2>/dev/null || true; fi; \
 	    log=$(FUZZ_BUILD)/smoke-$$h.log; \
-	    if $(FUZZ_BUILD)/fuzz_$$h $(FUZZ_OPTS) -max_len=$${hm#*:} \
+	    ( if $(FUZZ_BUILD)/fuzz_$$h $(FUZZ_OPTS) -max_len=$${hm#*:} \
 	        -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h/ \
 	        "$$tmp/corpus/$$h" "$$tmp/seeds/$$h" >$$log 2>&1; then \
 	        echo "ok fuzz $$h: $$(grep -E '^#[0-9]+' $$log | tail -n 1 | cut -c1-100)"; \
-	    else echo "not ok fuzz $$h: see $$log"; grep -E -A 20 'runtime error|^==[0-9]+==.*ERROR|deadly signal|Test unit written' $$log | head -n 60; rc=1; fi; \
-	done; exit $$rc
+	    else echo "not ok fuzz $$h: see $$log"; grep -E -A 20 'runtime error|^==[0-9]+==.*ERROR|deadly signal|Test unit written' $$log | head -n 60; fi \
+	    ) >"$$tmp/result-$$h" & \
+	    n=$$((n + 1)); [ $$((n % $(FUZZ_JOBS))) -eq 0 ] && wait; \
+	done; wait; cat "$$tmp"/result-*; ! grep -q '^not ok' "$$tmp"/result-*
 
 # Line coverage of the library reached by a corpus: FUZZ_COV_CORPUS=DIR holds DIR/<harness>/
 # (inputs, or a campaign's DIR/<harness>/corpus) and DIR/seeds/<harness>.  Builds
