@@ -79,6 +79,7 @@ if [ $TSHARK = run ]; then
     for j in "$tmp"/*.json; do
         grep -q '"verdict":"\(client-hello-dropped\|path-mtu-blackhole\|reset-injected\)"' "$j" || continue
         n=$(basename "$j" .json)
+        python3 tests/crosscheck/tshark_cached.py --command \
         tshark -r "$D/$n.pcap" -T fields -E separator=/t -E occurrence=a -E aggregator=, \
             -e frame.number -e frame.time_relative -e ip.src -e ip.ttl -e icmp.type -e tcp.stream \
             -e tcp.srcport -e tcp.flags -e tcp.seq -e tcp.ack -e tcp.len -e tcp.options.mss_val \

@@ -28,6 +28,14 @@ command -v tshark >/dev/null || { echo "verify.sh: needs tshark (apt-get install
 
 COLS="ch_bytes ch_segments ch_acked key_shares mss_client mss_server max_cli_seg max_srv_seg retrans srv_acked icmp_frag_needed rst rst_ttl client_ttl server_ttl rst_df rst_ipid rst_timing after_rst"
 
+# tshark ARGS...: tshark, through tests/crosscheck/tshark_cached.py when it is there (the answer kept
+# between the suite's plain and sanitizer passes, keyed by the capture's bytes and the arguments).
+CACHED=$(cd "$(dirname "$0")/../.." && pwd)/tests/crosscheck/tshark_cached.py
+tshark() {
+    if [ -f "$CACHED" ] && command -v python3 >/dev/null; then python3 "$CACHED" --command tshark "$@"
+    else command tshark "$@"; fi
+}
+
 # facts FILE: one line per connection, tab-separated: sni, the columns of COLS, then for check_outcome:
 # server_tls_data (1: the server sent an application-data record after the client's first one)
 # server_data (bytes of server payload seen) ch_rec_complete (1: every byte of the ClientHello seen)
