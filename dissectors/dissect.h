@@ -86,6 +86,14 @@ td_x509_cache *td_x509_cache_new(size_t slots);
 void td_x509_cache_free(td_x509_cache *c);
 int td_x509_summarize_cached(td_x509_cache *c, const uint8_t *der, size_t len, td_cert *out);
 
+/* ---- the fingerprints' digests remembered (dissectors/tls/tls_fp_digest.c) ------------------------ */
+/* The MD5 and SHA-256 digests of JA3/JA3S/JA4 strings seen before, keyed by the whole string: an
+ * object the caller owns and passes in, at most `slots` strings (rounded up to a power of two).
+ * The fingerprints are the same with it and without it; it only saves the hashing. */
+typedef struct td_fp_memo td_fp_memo;
+td_fp_memo *td_fp_memo_new(size_t slots);
+void td_fp_memo_free(td_fp_memo *m);
+
 /* ---- recognisers (dissectors/tls/tls_sniff.c) ------------------------------------------------------ */
 /* Do these first bytes of a TCP stream look like TLS or SSLv2 (a handshake record, or an SSLv2
  * ClientHello)?  Needs at least 3 bytes to say yes. */
@@ -116,6 +124,8 @@ typedef struct td_tls_stream td_tls_stream;
 td_tls_stream *td_tls_stream_new(td_transcript *t);
 /* Summarise certificates through cache c (NULL: none); c must outlive the stream. */
 void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c);
+/* Hash the fingerprints' strings through memo m (NULL: none); m must outlive the stream. */
+void td_tls_stream_set_fp_memo(td_tls_stream *s, td_fp_memo *m);
 /* Decrypt protected records with the secrets of key log k (dissectors/tls/keylog.h); k must outlive the
  * stream, which adds to it the master secrets of the TLS 1.2 sessions it decrypts (so that their
  * resumptions can be decrypted even when the client logged nothing for them).  keys_may_come_later

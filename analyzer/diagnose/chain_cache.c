@@ -2,8 +2,8 @@
  *
  * Parsing and verifying a chain with OpenSSL costs hundreds of microseconds; a capture full of
  * short connections to a few servers shows the same chain thousands of times.  The key is the
- * list of the certificates' SHA-256 fingerprints (computed by the X.509 summary anyway) and the
- * purpose; the entry keeps the trust answer, the span of time it holds for, and the parsed leaf
+ * list of the certificates' SHA-256 fingerprints (computed by the X.509 summary anyway, taken as
+ * the hex text it wrote: decoding it cost more than the rest of a hit) and the purpose; the entry keeps the trust answer, the span of time it holds for, and the parsed leaf
  * for the per-connection name check (whose last answer it also keeps: most connections to a
  * server ask for the same name).  Direct-mapped: a slot holds one chain, a newcomer that
  * hashes to a taken slot replaces it, so memory is bounded whatever the capture holds. */
@@ -18,7 +18,7 @@ typedef struct entry {
     bool purpose_server;
     uint64_t hash;
     size_t n;                      /* certificates in the chain */
-    uint8_t *key;                  /* n SHA-256 fingerprints, 32 bytes each */
+    uint8_t *key;                  /* n SHA-256 fingerprints, KEY_BYTES each */
     int64_t from, until;           /* the answer holds for times in [from, until) */
     td_chain_check result;         /* name fields empty */
     X509 *leaf;
@@ -70,24 +70,16 @@ void td_cert_cache_stats(const td_cert_cache *c, uint64_t *hits, uint64_t *misse
     *misses = c ? c->misses : 0;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
+enum { KEY_BYTES = 64 };           /* a fingerprint's hex text */
 
-/* The chain's key: its fingerprints in binary.  False if one is missing (then no caching). */
+/* The chain's key: its fingerprints' text, side by side.  False if one is missing (then no
+ * caching). */
 static bool make_key(const td_chain *chain, uint8_t *key)
 {
     for (size_t i = 0; i < chain->n; i++) {
         const char *h = chain->certs[i].sha256;
-        for (size_t j = 0; j < 32; j++) {
-            int hi = hexval(h[2 * j]), lo = hi < 0 ? -1 : hexval(h[2 * j + 1]);
-            if (lo < 0) return false;
-            key[32 * i + j] = (uint8_t)(hi << 4 | lo);
-        }
+        if (memchr(h, '\0', KEY_BYTES)) return false;
+        memcpy(key + KEY_BYTES * i, h, KEY_BYTES);
     }
     return true;
 }
@@ -115,15 +107,15 @@ static void check_name(entry *e, const char *host, const char *ip, td_chain_chec
 void td_cert_cache_check(td_cert_cache *c, X509_STORE *store, const td_chain *chain, int64_t when,
                          const char *host, const char *ip, bool purpose_server, td_chain_check *out)
 {
-    uint8_t key[TD_MAX_CHAIN * 32];
+    uint8_t key[TD_MAX_CHAIN * KEY_BYTES];
     if (!c || !chain->seen || chain->n == 0 || chain->n > TD_MAX_CHAIN || chain->certs[0].parse_error ||
         !make_key(chain, key)) {
         td_check_chain(store, chain, when, host, ip, purpose_server, out);
         return;
     }
-    size_t klen = chain->n * 32;
+    size_t klen = chain->n * KEY_BYTES;
     uint64_t h = 0xcbf29ce484222325ull ^ (purpose_server ? 1 : 2);
-    for (size_t i = 0; i < klen; i += 8) {       /* the fingerprints are already well mixed */
+    for (size_t i = 0; i < klen; i += 8) {       /* hex of digests: every word differs */
         uint64_t w;
         memcpy(&w, key + i, 8);
         h = (h ^ w) * 0x100000001b3ull;

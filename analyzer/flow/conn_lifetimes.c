@@ -86,7 +86,7 @@ td_conn *td_conn_need_stream(td_engine *e, td_conn *c)
     if (c->stream) return c;
     if (c->small && (c = grow(e, c, true))->small) return c;
     if (c->quic) c->stream = td_quic_parser_new(&c->t, e->x509, e->keylog, &c->stream_ops);
-    else c->stream = td_stream_parser_new(&c->t, e->x509, e->keylog, e->keylog_grows, &c->stream_ops);
+    else c->stream = td_stream_parser_new(&c->t, e->x509, e->fp, e->keylog, e->keylog_grows, &c->stream_ops);
     return c;
 }
 

@@ -28,6 +28,7 @@ td_engine *td_engine_new(const td_engine_config *cfg, bool ordered, td_emit_fn e
     e->ctx = ctx;
     e->next_order = 1;
     e->x509 = td_x509_cache_new(1024);            /* without it every certificate is parsed afresh */
+    e->fp = td_fp_memo_new(256);                  /* without it every fingerprint is hashed afresh */
     return e;
 }
 
@@ -162,6 +163,7 @@ void td_engine_free(td_engine *e)
     td_quic_cids_free(e);
     td_reorder_free(&e->held);
     td_x509_cache_free(e->x509);
+    td_fp_memo_free(e->fp);
     free(e);
 }
 

@@ -75,6 +75,7 @@ struct td_engine {
     bool flushing;                 /* end of input: every open connection is being finished */
     td_engine_stats st;
     td_x509_cache *x509;           /* certificate summaries shared by all connections (may be NULL) */
+    td_fp_memo *fp;                /* the fingerprints' digests, shared likewise (may be NULL) */
     struct td_keylog *keylog;      /* --keylog (NULL: no decryption, no cost) */
     bool keylog_grows;             /* live: keys may come after the records that need them */
     td_engine_config cfg;          /* a copy: the caller's may go */
@@ -149,9 +150,9 @@ void td_quic_cids_free(td_engine *e);
 /* ---- the stream parser (analyzer/flow/stream_parser.c) -------------------------------------- */
 
 /* The parser a connection's bytes go to (the TLS stream parser, writing into *t), or NULL when
- * memory runs out; *ops gets how to talk to it.  x509 and k may be NULL. */
-void *td_stream_parser_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k, bool k_grows,
-                           const td_stream_ops **ops);
+ * memory runs out; *ops gets how to talk to it.  x509, fp and k may be NULL. */
+void *td_stream_parser_new(td_transcript *t, td_x509_cache *x509, td_fp_memo *fp, struct td_keylog *k,
+                           bool k_grows, const td_stream_ops **ops);
 /* The same for a QUIC connection: its datagrams go to `data` whole, one call each. */
 void *td_quic_parser_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k, const td_stream_ops **ops);
 

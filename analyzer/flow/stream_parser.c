@@ -19,13 +19,14 @@ static void tls_free(void *s) { td_tls_stream_free(s); }
 
 static const td_stream_ops tls_ops = { tls_data, tls_gap, tls_end, tls_free };
 
-void *td_stream_parser_new(td_transcript *t, td_x509_cache *x509, struct td_keylog *k, bool k_grows,
-                           const td_stream_ops **ops)
+void *td_stream_parser_new(td_transcript *t, td_x509_cache *x509, td_fp_memo *fp, struct td_keylog *k,
+                           bool k_grows, const td_stream_ops **ops)
 {
     td_tls_stream *s = td_tls_stream_new(t);
     *ops = &tls_ops;
     if (!s) return NULL;
     td_tls_stream_set_x509_cache(s, x509);
+    td_tls_stream_set_fp_memo(s, fp);
     if (k) td_tls_stream_set_keylog(s, k, k_grows);
     return s;
 }

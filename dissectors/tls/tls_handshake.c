@@ -123,7 +123,7 @@ static void client_hello_extension(td_tls *tls, uint16_t type, cursor *ext, bool
     }
 }
 
-static bool client_hello(td_transcript *t, cursor *c, uint64_t packet)
+static bool client_hello(td_transcript *t, td_fp_memo *fp, cursor *c, uint64_t packet)
 {
     td_tls *tls = &t->tls;
     bool second = tls->client_hello;               /* the ClientHello after a HelloRetryRequest */
@@ -175,7 +175,7 @@ static bool client_hello(td_transcript *t, cursor *c, uint64_t packet)
         tls->n_offered_versions = 0;
         add_offered_version(tls, tls->client_legacy_version);
     }
-    if (h) tls_fingerprint_client(h, body, body_len);
+    if (h) tls_fingerprint_client(h, body, body_len, fp);
     return !c->bad;
 }
 
@@ -190,7 +190,7 @@ static bool pre22_draft(uint16_t version)
     return n >= 0 && n < 22;
 }
 
-static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts, size_t len)
+static bool server_hello(td_transcript *t, td_fp_memo *fp, cursor *c, uint64_t packet, double ts, size_t len)
 {
     td_tls *tls = &t->tls;
     const uint8_t *body = c->p;
@@ -242,7 +242,7 @@ static bool server_hello(td_transcript *t, cursor *c, uint64_t packet, double ts
     }
     tls->server_hello = true;
     tls->server_hello_packet = packet;
-    if (h && !h->ja3s[0]) tls_fingerprint_server(h, body, len);
+    if (h && !h->ja3s[0]) tls_fingerprint_server(h, body, len, fp);
     if (!sid.bad && cur_left(&sid) <= 32) {
         tls->session_id_s_len = (uint8_t)cur_left(&sid);
         memcpy(tls->session_id_s, sid.p, cur_left(&sid));
@@ -373,17 +373,17 @@ static bool encrypted_extensions(td_transcript *t, cursor *c)
     return !exts.bad && !c->bad;
 }
 
-bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8_t type,
+bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, td_fp_memo *fp, int dir, uint8_t type,
                            const uint8_t *body, size_t len, uint64_t packet, double ts)
 {
     cursor c = cur_make(body, len);
     bool ok = true;
     if (type == HS_SERVER_HELLO && dir == TD_S2C) /* logs itself: it may turn out to be an HRR */
-        return server_hello(t, &c, packet, ts, len);
+        return server_hello(t, fp, &c, packet, ts, len);
     td_transcript_event(t, TD_EV_HANDSHAKE, dir, type, (uint32_t)len, packet, ts);
     switch (type) {
     case HS_CLIENT_HELLO:
-        if (dir == TD_C2S) ok = client_hello(t, &c, packet);
+        if (dir == TD_C2S) ok = client_hello(t, fp, &c, packet);
         break;
     case HS_CERTIFICATE: ok = certificate(t, x509, dir, &c, packet); break;
     case HS_CERTIFICATE_REQUEST:

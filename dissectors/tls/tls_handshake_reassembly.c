@@ -45,7 +45,7 @@ static void hs_message(td_tls_stream *s, int dir, uint8_t type, const uint8_t *b
                        uint64_t packet, double ts)
 {
     size_t ev0 = s->t->n_events;
-    if (!tls_handshake_message(s->t, s->x509, dir, type, body, len, packet, ts)) {
+    if (!tls_handshake_message(s->t, s->x509, s->fp, dir, type, body, len, packet, ts)) {
         tls_note_bad(s->t, dir, (td_anomaly){ .code = TD_ANOM_HANDSHAKE_MALFORMED, .type = type, .a = len });
     }
     if (!s->dec) return;

@@ -42,7 +42,7 @@ enum {
 /* Parse one complete handshake message (type, body) sent in direction dir and record what it
  * says in t; certificates are summarised through x509 (may be NULL).  Returns false if the body
  * is malformed (what parsed is kept). */
-bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, int dir, uint8_t type,
+bool tls_handshake_message(td_transcript *t, td_x509_cache *x509, td_fp_memo *fp, int dir, uint8_t type,
                            const uint8_t *body, size_t len, uint64_t packet, double ts);
 
 /* SSLv2: parse a whole SSLv2 record (2-byte header included) at the start of a stream. */
@@ -71,7 +71,14 @@ void tls_note_bad(td_transcript *t, int dir, td_anomaly what);
 td_hello *tls_hello(td_tls *tls);
 void tls_hello_client_extension(td_hello *h, uint16_t type, cursor ext);
 void tls_hello_server_extension(td_hello *h, uint16_t type, cursor ext);
-void tls_fingerprint_client(td_hello *h, const uint8_t *body, size_t len);
-void tls_fingerprint_server(td_hello *h, const uint8_t *body, size_t len);
+void tls_fingerprint_client(td_hello *h, const uint8_t *body, size_t len, td_fp_memo *memo);
+void tls_fingerprint_server(td_hello *h, const uint8_t *body, size_t len, td_fp_memo *memo);
+
+/* MD5 and SHA-256 of a string, for JA3 and JA4 (tls_fp_digest.c); tls_fp_digest asks the memo
+ * first (may be NULL) and writes 16 bytes for TLS_FP_MD5, 32 for TLS_FP_SHA256. */
+enum { TLS_FP_MD5 = 1, TLS_FP_SHA256 = 2 };
+void tls_md5(const void *data, size_t n, uint8_t out[16]);
+void tls_sha256(const void *data, size_t n, uint8_t out[32]);
+void tls_fp_digest(td_fp_memo *m, int algo, const char *s, size_t n, uint8_t out[32]);
 
 #endif

@@ -24,6 +24,11 @@ void td_tls_stream_set_x509_cache(td_tls_stream *s, td_x509_cache *c)
     if (s) s->x509 = c;
 }
 
+void td_tls_stream_set_fp_memo(td_tls_stream *s, td_fp_memo *m)
+{
+    if (s) s->fp = m;
+}
+
 void td_tls_stream_set_keylog(td_tls_stream *s, td_keylog *k, bool keys_may_come_later)
 {
     if (!s || !k || s->dec) return;

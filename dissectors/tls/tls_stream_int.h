@@ -83,6 +83,7 @@ typedef struct dir_parser {
 struct td_tls_stream {
     td_transcript *t;
     td_x509_cache *x509;                 /* certificate summaries (not owned; may be NULL) */
+    td_fp_memo *fp;                      /* the fingerprints' digests (not owned; may be NULL) */
     bool v2_session;                     /* the server answered in SSLv2: both streams are SSLv2 */
     bool replaying;                      /* a record that could not be decrypted goes the usual way */
     bool replaying_early;                /* ... and it is 0-RTT data held until the ServerHello: it

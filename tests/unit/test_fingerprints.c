@@ -5,7 +5,9 @@
  * of FoxIO's JA4 technical details (the example's ciphers, extensions and signature algorithms,
  * its hashes 8daaf6152771 / e5627efa2ab1 / 6d807ffa2a79, the ALPN hex rule's five examples),
  * with GREASE values added that must change nothing.  Then the lists of td_hello: order, GREASE
- * kept, caps and totals, the post-quantum group names, ECH, and every truncation of a hello. */
+ * kept, caps and totals, the post-quantum group names, ECH, and every truncation of a hello.
+ * The parser's own MD5 and SHA-256 against OpenSSL's on every length to 1000 bytes, and a hello
+ * too large for the fingerprints' stack buffers against strings and hashes built here. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "check.h"
+#include "dissectors/tls/tls_int.h"
 #include "tls_stream_fixture.h"
 
 /* One extension: type, u16 length, body. */
@@ -335,6 +338,151 @@ TEST(truncated_hellos)
     bfree(&body);
 }
 
+/* ---- the digests and the large-hello path ---------------------------------------------------- */
+
+static void evp_hex(const EVP_MD *md, const void *p, size_t n, char *out, size_t hex_len)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned dl = 0;
+    EVP_Digest(p, n, d, &dl, md, NULL);
+    for (size_t i = 0; i < hex_len / 2 && i < dl; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+    out[hex_len] = '\0';
+}
+
+static void raw_hex(const uint8_t *d, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+TEST(digests_match_openssl)
+{
+    uint8_t data[1000];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof data; i++) {
+        x = x * 1103515245u + 12345u;
+        data[i] = (uint8_t)(x >> 16);
+    }
+    int bad = 0;
+    for (size_t n = 0; n <= sizeof data; n++) {
+        uint8_t d[32];
+        char mine[65], want[65];
+        tls_md5(data, n, d);
+        raw_hex(d, 16, mine);
+        evp_hex(EVP_md5(), data, n, want, 32);
+        if (strcmp(mine, want) != 0 && bad++ < 3) printf("    MD5 of %zu bytes: %s, OpenSSL %s\n", n, mine, want);
+        tls_sha256(data, n, d);
+        raw_hex(d, 32, mine);
+        evp_hex(EVP_sha256(), data, n, want, 64);
+        if (strcmp(mine, want) != 0 && bad++ < 3) printf("    SHA-256 of %zu bytes: %s, OpenSSL %s\n", n, mine, want);
+    }
+    CHECK(bad == 0);
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return (x > y) - (x < y);
+}
+
+/* 3000 cipher values (6 KB: past the stack room, onto the heap), GREASE among them: the JA3
+ * string and hash, the JA4 counts and cipher hash, built here with printf and OpenSSL. */
+TEST(large_hello)
+{
+    enum { N = 3000 };
+    static unsigned ciphers[N], sorted[N];
+    size_t n_real = 0;
+    for (size_t i = 0; i < N; i++) {
+        ciphers[i] = i % 100 == 7 ? 0x0a0a + 0x1010 * (unsigned)(i % 16) : (unsigned)(60000 - 17 * i);
+        if (!td_is_grease((uint16_t)ciphers[i])) sorted[n_real++] = ciphers[i];
+    }
+    buf body = { 0 };
+    ch_body(&body, 0x0303, ciphers, N, NULL);
+    char *want = malloc(8 * N + 64), *hexlist = malloc(6 * N + 1);
+    size_t w = (size_t)sprintf(want, "771,");
+    for (size_t i = 0; i < n_real; i++) w += (size_t)sprintf(want + w, i ? "-%u" : "%u", sorted[i]);
+    sprintf(want + w, ",,,");
+    qsort(sorted, n_real, sizeof *sorted, cmp_unsigned);
+    size_t hl = 0;
+    for (size_t i = 0; i < n_real; i++) hl += (size_t)sprintf(hexlist + hl, i ? ",%04x" : "%04x", sorted[i]);
+    char md5[33], sha[13];
+    evp_hex(EVP_md5(), want, strlen(want), md5, 32);
+    evp_hex(EVP_sha256(), hexlist, hl, sha, 12);
+    fx f;
+    fx_init(&f);
+    feed_hello(&f, 0, 1, &body);
+    const td_hello *h = f.t.tls.hello;
+    CHECK(h != NULL);
+    if (h) {
+        CHECK_STR(h->ja3_string, want);
+        CHECK_STR(h->ja3, md5);
+        CHECK(strncmp(h->ja4, "t12i990000_", 11) == 0);
+        CHECK(strlen(h->ja4) == TD_JA4_LEN && strncmp(h->ja4 + 11, sha, 12) == 0);
+        CHECK(strcmp(h->ja4 + 23, "_000000000000") == 0);
+    }
+    fx_free(&f);
+    free(want);
+    free(hexlist);
+    bfree(&body);
+}
+
+/* Hellos through streams that share a memo (of one slot, so that every new string evicts the
+ * last, and of 256): JA3, JA3S and JA4 each time exactly those of a stream without it, and the
+ * memo's MD5 and SHA-256 answers equal the plain functions' for strings of every length. */
+static void hello_fps(td_fp_memo *m, const buf *body, bool server, char *ja3, char *ja4)
+{
+    fx f;
+    fx_init(&f);
+    td_tls_stream_set_fp_memo(f.s, m);
+    feed_hello(&f, server ? 1 : 0, server ? 2 : 1, body);
+    const td_hello *h = f.t.tls.hello;
+    strcpy(ja3, h ? (server ? h->ja3s : h->ja3) : "none");
+    strcpy(ja4, h ? h->ja4 : "none");
+    fx_free(&f);
+}
+
+TEST(memo_changes_nothing)
+{
+    buf bodies[4] = { { 0 } };
+    ja4_example(&bodies[0], true, "h2", 2);
+    ja4_example(&bodies[1], false, "http/1.1", 8);
+    static const unsigned c[] = { 4, 5, 10 };
+    ch_body(&bodies[2], 0x0300, c, 3, NULL);
+    put16(&bodies[3], 0x0303);                     /* a ServerHello: version, random, session id, */
+    bytes_of(&bodies[3], 0x22, 32);                /* cipher, compression, no extensions */
+    put8(&bodies[3], 0);
+    put16(&bodies[3], 0xc02f);
+    put8(&bodies[3], 0);
+    td_fp_memo *memos[2] = { td_fp_memo_new(1), td_fp_memo_new(256) };
+    CHECK(memos[0] && memos[1]);
+    for (int round = 0; round < 3; round++)
+        for (int mi = 0; mi < 2; mi++)
+            for (int i = 0; i < 4; i++) {
+                char a3[33], a4[TD_JA4_LEN + 1], b3[33], b4[TD_JA4_LEN + 1];
+                hello_fps(NULL, &bodies[i], i == 3, a3, a4);
+                hello_fps(memos[mi], &bodies[i], i == 3, b3, b4);
+                CHECK(a3[0] != '\0' && strcmp(a3, "none") != 0);
+                CHECK_STR(b3, a3);
+                CHECK_STR(b4, a4);
+            }
+    char text[600];
+    for (size_t n = 0; n < sizeof text; n++) text[n] = (char)('a' + n % 26);
+    for (int round = 0; round < 2; round++)
+        for (size_t n = 0; n < sizeof text; n += 7) {
+            uint8_t want[32], got[32];
+            tls_md5(text, n, want);
+            tls_fp_digest(memos[round], TLS_FP_MD5, text, n, got);
+            CHECK(memcmp(want, got, 16) == 0);
+            tls_sha256(text, n, want);
+            tls_fp_digest(memos[round], TLS_FP_SHA256, text, n, got);
+            CHECK(memcmp(want, got, 32) == 0);
+            tls_fp_digest(memos[round], TLS_FP_SHA256, text, n, got);   /* again: from the memo */
+            CHECK(memcmp(want, got, 32) == 0);
+        }
+    td_fp_memo_free(memos[0]);
+    td_fp_memo_free(memos[1]);
+    for (int i = 0; i < 4; i++) bfree(&bodies[i]);
+}
+
 int main(void)
 {
     RUN(ja3_readme_examples);
@@ -345,5 +493,8 @@ int main(void)
     RUN(hello_lists);
     RUN(names_of_groups_and_schemes);
     RUN(truncated_hellos);
+    RUN(digests_match_openssl);
+    RUN(large_hello);
+    RUN(memo_changes_nothing);
     return check_done();
 }
