@@ -337,7 +337,11 @@ static bool start(live *L)
         return false;
     }
     td_live_facts_read(o->iface, &L->facts);
-    td_live_plan_make(&L->facts, o->workers, o->buffer_kib, o->write_file != NULL, &L->plan);
+    /* One worker sees every packet: what -w saves, and what --keylog needs to decrypt a resumed
+     * session or 0-RTT data with the keys of the connection before it (each worker has its own). */
+    const char *one = o->write_file ? "-w saves the packets"
+                    : o->n_keylogs  ? "--keylog follows sessions across connections" : NULL;
+    td_live_plan_make(&L->facts, o->workers, o->buffer_kib, one, &L->plan);
     td_live_config cfg = { .iface = o->iface, .filter = filter, .user_filter = o->bpf, .promisc = !o->no_promisc,
                            .buffer_kib = L->plan.buffer_kib };
     if (!open_sources(L, &cfg)) {

@@ -13,9 +13,8 @@
 #include "analyzer/live/live_plan.h"
 #include "analyzer/run/options.h"
 
-static unsigned auto_workers(const td_live_facts *f, bool writing)
+static unsigned auto_workers(const td_live_facts *f)
 {
-    if (writing) return 1;                         /* -w saves one stream: one reader sees it all */
     unsigned n = f->cpus ? f->cpus : 1;
     return n > TD_LIVE_MAX_AUTO_WORKERS ? TD_LIVE_MAX_AUTO_WORKERS : n;
 }
@@ -48,13 +47,13 @@ static unsigned auto_ring_kib(const td_live_facts *f, unsigned workers, td_live_
     return each > TD_MAX_BUFFER_KIB ? TD_MAX_BUFFER_KIB : (unsigned)each;
 }
 
-void td_live_plan_make(const td_live_facts *f, unsigned workers, unsigned buffer_kib, bool writing,
+void td_live_plan_make(const td_live_facts *f, unsigned workers, unsigned buffer_kib, const char *one_because,
                        td_live_plan *p)
 {
     memset(p, 0, sizeof *p);
     p->workers_auto = workers == 0;
-    p->workers = workers ? workers : auto_workers(f, writing);
-    p->workers_held_for_w = p->workers_auto && writing && auto_workers(f, false) > 1;
+    p->workers = workers ? workers : one_because ? 1 : auto_workers(f);
+    if (p->workers_auto && one_because && auto_workers(f) > 1) p->held_to_one = one_because;
     p->buffer_auto = buffer_kib == 0;
     p->buffer_kib = buffer_kib ? buffer_kib : auto_ring_kib(f, p->workers, p);
 }
@@ -116,8 +115,8 @@ void td_live_plan_describe(const td_live_plan *p, const td_live_facts *f, char *
     if (!p->workers_auto)
         snprintf(workers, sizeof workers, "%u worker%s%s", p->workers, p->workers > 1 ? "s" : "",
                  p->workers > 1 ? " (flows split by hash)" : "");
-    else if (p->workers_held_for_w)
-        snprintf(workers, sizeof workers, "1 worker (auto: one because -w saves the packets)");
+    else if (p->held_to_one)
+        snprintf(workers, sizeof workers, "1 worker (auto: one because %s)", p->held_to_one);
     else
         snprintf(workers, sizeof workers, "%u worker%s (auto: %u CPU%s%s)", p->workers, p->workers > 1 ? "s" : "",
                  f->cpus, f->cpus == 1 ? "" : "s", split);

@@ -26,16 +26,17 @@ typedef struct td_live_facts {
 typedef struct td_live_plan {
     unsigned workers;
     bool workers_auto;             /* --workers not given: chosen from the CPUs */
-    bool workers_held_for_w;       /* ...and held to one because -w saves the packets */
+    const char *held_to_one;       /* ...and held to one for this reason (NULL: not held) */
     unsigned buffer_kib;           /* each worker's kernel ring */
     bool buffer_auto;              /* -B not given: sized from the speed and the memory */
     unsigned sized_for_mbps;       /* auto: the speed it was sized for (said or assumed) */
     enum { TD_RING_BY_SPEED, TD_RING_BY_MEMORY, TD_RING_BY_MAX, TD_RING_BY_MIN } ring_by;  /* auto: what set it */
 } td_live_plan;
 
-/* The plan for workers / buffer_kib as given on the command line (0 = not given), writing: -w.
- * A pure function of its arguments. */
-void td_live_plan_make(const td_live_facts *f, unsigned workers, unsigned buffer_kib, bool writing,
+/* The plan for workers / buffer_kib as given on the command line (0 = not given); one_because:
+ * why the automatic choice must be one worker ("-w saves the packets"), or NULL.  A pure function
+ * of its arguments. */
+void td_live_plan_make(const td_live_facts *f, unsigned workers, unsigned buffer_kib, const char *one_because,
                        td_live_plan *p);
 
 /* Read the facts for iface from /sys/class/net, /proc/meminfo and the CPU affinity mask. */
