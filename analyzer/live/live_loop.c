@@ -1,11 +1,13 @@
-/* live_loop.c - live capture on an interface, on one thread: the way an administrator uses
- * tlsdiag on the server that is failing right now, for a minute or for days.
+/* live_loop.c - live capture on an interface with one worker: the way an administrator uses
+ * tlsdiag on the server that is failing right now, for a minute or for days.  (The defaults may
+ * choose several workers: live_plan.c; then live_workers.c runs the capture.)
  *
  * Order matters: the interface, the -w file (and, in main, the -o file) are opened first, then
  * privileges are dropped (-Z, or tcpdump's default user when started as root), so those files
  * may live where only root can write while no packet is ever parsed with root's rights.
  *
- * The loop hands every frame to the engine, which emits a connection's verdict as soon as the
+ * A reader thread (live_reader.c) empties the kernel's ring into a queue; this thread's loop
+ * hands every frame of the queue to the engine, which emits a connection's verdict as soon as the
  * connection ends.  Between frames - and at least every TICK_MS on a quiet line - it ends idle
  * connections by the wall clock (the engine's own clock only moves when packets arrive), flushes
  * the -w file so that it can be read while the capture runs, and reads the kernel's drop count:

@@ -243,7 +243,8 @@ def main():
             for kind_c, _, label in captors:
                 r = at_top.get(label) or at_held.get(label)
                 if kind_c == "tlsdiag" and r:
-                    print("  %s started with: %s" % (label, r.get("plan", "?")))
+                    print("  %s started with: %s" % (label, r.get("plan", "?") if r.get("plan", "?") != "?" else
+                          "(its startup line names no buffer or workers)"))
             if at_top:
                 t = [at_top.get(c[2]) for c in captors]
                 words = ["%s %d" % ("tcpdump drops" if c[0] == "tcpdump" else "tlsdiag defaults drop" if c[1] == "auto"
