@@ -348,11 +348,12 @@ if listening term; then
 fi
 
 # ---- kernel drops: a stopped tlsdiag misses part of a big transfer ----------------------------
-# SIGSTOP while 24 MB go through a TLS connection fills the kernel's capture buffer (8 MiB); after
+# SIGSTOP while 24 MB go through a TLS connection fills the kernel's capture buffer (-B 8192: the
+# default is sized for a busy link and would hold it all); after
 # SIGCONT the summary must count the drops and the connection must carry capture-drops.
 
 head -c 24000000 /dev/zero >"$T/big.bin"
-start_td drops -i "$IF_S" -P 7443 --json --duration 30
+start_td drops -i "$IF_S" -P 7443 --json --duration 30 -B 8192
 DROPS=$TD_PID
 if listening drops; then
     ip netns exec "$NS_S" sh -c "cd '$T' && exec timeout 30 openssl s_server -accept 7443 -WWW \

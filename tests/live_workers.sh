@@ -104,7 +104,7 @@ CA=samples/ca/test-root-ca.pem
 # ---- the same verdicts with one worker and with two, each connection once ----------------------
 
 # shellcheck disable=SC2086
-start w1 $CAOPT
+start w1 --workers 1 $CAOPT
 # shellcheck disable=SC2086
 start w2 --workers 2 $CAOPT
 if ! listening w1 || ! listening w2; then

@@ -29,6 +29,7 @@
 
 #include <pcap/pcap.h>
 
+#include "analyzer/capture/fanout_bpf.h"
 #include "analyzer/capture/source.h"
 #include "analyzer/capture/source_int.h"
 
@@ -160,8 +161,25 @@ static bool join_fanout(td_source *src, const td_live_config *cfg, char *err, si
     }
     while (pcap_dispatch(src->pcap, -1, discard, NULL) > 0) { }
 #ifdef PACKET_FANOUT
-    int arg = (int)((cfg->fanout_group & 0xffffu) | ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16));
-    if (setsockopt(pcap_fileno(src->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0)
+    int fd = pcap_fileno(src->pcap), arg;
+#ifdef PACKET_FANOUT_CBPF
+    /* Our own hash (fanout_bpf.c), which sends an ICMP error to the worker of the connection it
+     * quotes; the kernel's flow hash where the kernel (before 4.2) has no program fanout. */
+    arg = (int)((cfg->fanout_group & 0xffffu) | ((unsigned)(PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_DEFRAG) << 16));
+    if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0) {
+        struct bpf_insn prog[TD_FANOUT_PROG_MAX];
+        struct { unsigned short len; struct bpf_insn *filter; } fprog;   /* struct sock_fprog */
+        fprog.len = (unsigned short)td_fanout_prog(TD_FANOUT_KERNEL, prog);
+        fprog.filter = prog;
+        if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &fprog, sizeof fprog) == 0)
+            return true;
+        td_source_err(err, errlen, "--workers: cannot share '%s' between workers (PACKET_FANOUT_DATA: %s)",
+                      cfg->iface, strerror(errno));
+        return false;
+    }
+#endif
+    arg = (int)((cfg->fanout_group & 0xffffu) | ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16));
+    if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0)
         return true;
     td_source_err(err, errlen, "--workers: cannot share '%s' between workers (PACKET_FANOUT: %s)", cfg->iface,
                   strerror(errno));

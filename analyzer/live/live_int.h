@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "analyzer/live/live.h"
@@ -30,6 +31,21 @@ void td_live_catch_signals(td_source *src, struct sigaction old[2]);
 void td_live_restore_signals(const struct sigaction old[2]);
 /* The first time drops are seen: one warning for the whole run, whichever thread sees them. */
 void td_live_warn_drops(uint64_t dropped);
+
+/* ---- one worker's reader thread (live_reader.c) ------------------------------------------ */
+
+/* A thread that only copies src's frames into a queue of at most queue_bytes (then it waits and
+ * the kernel's ring fills); NULL when it cannot be started.  While it runs, src is its alone. */
+typedef struct td_live_reader td_live_reader;
+td_live_reader *td_live_reader_start(td_source *src, size_t queue_bytes);
+/* td_source_dispatch's contract, from the queue: frames first, then -2 (stopped) or -1 (the
+ * capture failed: err) once the reader ended and the queue is empty. */
+int td_live_reader_dispatch(td_live_reader *rd, int max, td_frame_fn fn, void *user, int wait_ms, char *err,
+                            size_t errlen);
+/* The kernel's counters as the reader last read them (td_source_live_stats). */
+bool td_live_reader_stats(td_live_reader *rd, uint64_t *received, uint64_t *dropped);
+/* Stop and join the thread, free the queue (what is still in it is not read). */
+void td_live_reader_stop(td_live_reader *rd);
 
 /* ---- worker threads (live_workers.c) ------------------------------------------------------- */
 

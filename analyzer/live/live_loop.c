@@ -1,11 +1,13 @@
-/* live_loop.c - live capture on an interface, on one thread: the way an administrator uses
- * tlsdiag on the server that is failing right now, for a minute or for days.
+/* live_loop.c - live capture on an interface with one worker: the way an administrator uses
+ * tlsdiag on the server that is failing right now, for a minute or for days.  (The defaults may
+ * choose several workers: live_plan.c; then live_workers.c runs the capture.)
  *
  * Order matters: the interface, the -w file (and, in main, the -o file) are opened first, then
  * privileges are dropped (-Z, or tcpdump's default user when started as root), so those files
  * may live where only root can write while no packet is ever parsed with root's rights.
  *
- * The loop hands every frame to the engine, which emits a connection's verdict as soon as the
+ * A reader thread (live_reader.c) empties the kernel's ring into a queue; this thread's loop
+ * hands every frame of the queue to the engine, which emits a connection's verdict as soon as the
  * connection ends.  Between frames - and at least every TICK_MS on a quiet line - it ends idle
  * connections by the wall clock (the engine's own clock only moves when packets arrive), flushes
  * the -w file so that it can be read while the capture runs, and reads the kernel's drop count:
@@ -24,6 +26,7 @@
 
 #include "dissectors/decode/decode.h"
 #include "analyzer/live/live_int.h"
+#include "analyzer/live/live_plan.h"
 #include "analyzer/capture/keylog_file.h"
 #include "analyzer/run/run.h"
 #include "analyzer/capture/source.h"
@@ -31,6 +34,7 @@
 #define TICK_MS TD_LIVE_TICK_MS
 #define STATS_EVERY TD_LIVE_STATS_EVERY
 #define MAX_PACKET_WARNINGS TD_LIVE_MAX_PACKET_WARNINGS
+#define READER_QUEUE_MIN ((size_t)16 << 20)  /* bytes: the reader's queue, at least */
 #define DEFAULT_USERS { "tcpdump", "nobody" }  /* as root without -Z: the first that exists */
 
 typedef struct live {
@@ -38,6 +42,9 @@ typedef struct live {
     td_source *src;                /* one worker: the source; else srcs[0] */
     td_source **srcs;              /* --workers N: one per worker, in one fanout group */
     unsigned n_src;
+    td_live_facts facts;           /* the link speed, memory and CPUs the defaults come from */
+    td_live_plan plan;             /* the workers and the ring size */
+    td_live_reader *reader;        /* one worker: the thread that empties the ring; NULL: none */
     pcap_dumper_t *dump;
     bool dump_dirty;               /* frames written since the last flush */
     bool usec_dump;                /* the handle (and so the -w file) has microsecond stamps */
@@ -196,7 +203,9 @@ static void check_stats(live *L)
 {
     td_run *r = L->r;
     uint64_t received, dropped;
-    if (!td_source_live_stats(L->src, &received, &dropped)) return;
+    if (L->reader ? !td_live_reader_stats(L->reader, &received, &dropped)
+                  : !td_source_live_stats(L->src, &received, &dropped))
+        return;
     r->have_kernel_stats = true;
     r->kernel_received = received;
     r->kernel_dropped = dropped;
@@ -266,7 +275,8 @@ static void capture_loop(live *L)
         if (td_live_signalled() || (L->deadline && now >= L->deadline)) break;
         uint64_t left = limit ? limit - L->number : 0;
         int max = !limit ? -1 : left > (uint64_t)INT32_MAX ? INT32_MAX : (int)left;
-        int rc = td_source_dispatch(L->src, max, handle_frame, L, wait_ms(L, now), err, sizeof err);
+        int rc = L->reader ? td_live_reader_dispatch(L->reader, max, handle_frame, L, wait_ms(L, now), err, sizeof err)
+                           : td_source_dispatch(L->src, max, handle_frame, L, wait_ms(L, now), err, sizeof err);
         if (rc > 0) {
             if (limit && L->number >= limit) break;
         } else if (rc == 0 && L->drops_pending) {
@@ -287,7 +297,7 @@ static void capture_loop(live *L)
  * process) before any of them takes a packet.  false: reported. */
 static bool open_sources(live *L, td_live_config *cfg)
 {
-    unsigned n = L->r->opt.workers > 1 ? L->r->opt.workers : 1;
+    unsigned n = L->plan.workers;
     L->srcs = calloc(n, sizeof *L->srcs);
     if (!L->srcs) {
         fprintf(stderr, "tlsdiag: out of memory\n");
@@ -328,8 +338,14 @@ static bool start(live *L)
         fprintf(stderr, "tlsdiag: out of memory\n");
         return false;
     }
+    td_live_facts_read(o->iface, &L->facts);
+    /* One worker sees every packet: what -w saves, and what --keylog needs to decrypt a resumed
+     * session or 0-RTT data with the keys of the connection before it (each worker has its own). */
+    const char *one = o->write_file ? "-w saves the packets"
+                    : o->n_keylogs  ? "--keylog follows sessions across connections" : NULL;
+    td_live_plan_make(&L->facts, o->workers, o->buffer_kib, one, &L->plan);
     td_live_config cfg = { .iface = o->iface, .filter = filter, .user_filter = o->bpf, .promisc = !o->no_promisc,
-                           .buffer_kib = o->buffer_kib };
+                           .buffer_kib = L->plan.buffer_kib };
     if (!open_sources(L, &cfg)) {
         free(filter);
         return false;
@@ -349,10 +365,8 @@ static bool start(live *L)
         return false;
     }
     /* tcpdump's line, on stderr: the report on stdout stays clean; scripts wait for it. */
-    char extra[96] = "";
-    if (o->buffer_kib || L->n_src > 1)
-        snprintf(extra, sizeof extra, ", buffer %u KiB%s, %u worker%s", o->buffer_kib ? o->buffer_kib : 8192,
-                 L->n_src > 1 ? " each" : "", L->n_src, L->n_src > 1 ? "s (flows split by hash)" : "");
+    char extra[256];
+    td_live_plan_describe(&L->plan, &L->facts, extra, sizeof extra);
     fprintf(stderr, "tlsdiag: listening on %s, link-type %s, filter '%s'%s\n", o->iface, dname ? dname : "?", filter,
             extra);
     free(filter);
@@ -378,7 +392,14 @@ void td_live_run(td_run *r)
         if (L.n_src > 1) {
             td_live_workers(r, L.srcs, L.n_src, L.deadline);
         } else {
+            /* The reader thread empties the ring into a queue as large as the ring (the backlog
+             * waits there); without it (no thread to be had) this thread reads the ring itself. */
+            size_t queue = (size_t)L.plan.buffer_kib * 1024u;
+            L.reader = td_live_reader_start(L.src, queue < READER_QUEUE_MIN ? READER_QUEUE_MIN : queue);
+            if (!L.reader) fprintf(stderr, "tlsdiag: warning: no reader thread: the analysis reads the ring itself\n");
             capture_loop(&L);
+            td_live_reader_stop(L.reader);
+            L.reader = NULL;
             check_stats(&L);                       /* the last drops mark what is still open */
             flush_dump(&L);
             if (L.bad > MAX_PACKET_WARNINGS)

@@ -1,6 +1,7 @@
 /* live_workers.c - --workers N: live capture on N threads.
  *
- * The kernel splits the packets between the N sockets of one AF_PACKET fanout group by flow hash,
+ * The kernel splits the packets between the N sockets of one AF_PACKET fanout group by a flow hash
+ * (analyzer/capture/fanout_bpf.c: an ICMP error goes where the connection it quotes goes),
  * which is the same for both directions of a connection, so every connection lives wholly in one
  * worker.  Each worker has its own socket, engine (flow table, reassembly, TLS parser,
  * certificate cache) and clock, and shares nothing with the others while it reads packets.  The

@@ -44,8 +44,8 @@ typedef struct td_options {
     const char *ja3_filter;        /* --ja3 H,H: show only these JA3 or JA3S (argv string; NULL: all) */
     const char *ja4_filter;        /* --ja4 F,F: show only these JA4 (argv string; NULL: all) */
     const char *html_file;         /* --html FILE */
-    unsigned buffer_kib;           /* -B: live capture buffer in KiB (0 = the default, 8 MiB) */
-    unsigned workers;              /* --workers: live capture threads (0 = 1) */
+    unsigned buffer_kib;           /* -B: live capture buffer in KiB (0 = sized by analyzer/live/live_plan.c) */
+    unsigned workers;              /* --workers: live capture threads (0 = one per CPU, live_plan.c) */
     const char **keylogs;          /* --keylog FILE, in order (argv strings, not owned; heap array) */
     size_t n_keylogs;
 } td_options;

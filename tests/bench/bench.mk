@@ -4,7 +4,7 @@
 # and prints the table: medians of BENCH_RUNS runs (BENCH_SLOW_RUNS for tshark and ssldump).
 #   make bench BENCH_RUNS=3 BENCH_BULK_MB=400 BENCH_HANDSHAKES=10000
 # Then the live ladder (live_bench.py, as root: tcpreplay into a veth, tlsdiag -i against tcpdump):
-#   make bench-live LIVE_RATES=0.5,1,2,top LIVE_WORKERS=1,2,4 LIVE_REPEATS=3 LIVE_BUFFER_KIB=512
+#   make bench-live LIVE_RATES=0.5,1,2,top LIVE_WORKERS=auto,1,2 LIVE_REPEATS=3 LIVE_BUFFER_KIB=512
 # BENCH_BASELINE=/path/to/an/older/tlsdiag runs that build too, in the same rounds, for old/new ratios.
 # The QUIC capture: BENCH_QUIC_CONNS replays of samples/quic/quic-ok-chromium.pcap from distinct
 # client addresses and with its own connection IDs, each followed by BENCH_QUIC_PKTS short-header
@@ -19,7 +19,7 @@ BENCH_QUIC_PKTS  ?= 50
 BENCH_RUNS       ?= 5
 BENCH_SLOW_RUNS  ?= 3
 LIVE_RATES       ?= 0.5,1,1.5,2,2.5,top
-LIVE_WORKERS     ?= 1,2
+LIVE_WORKERS     ?= auto,1
 LIVE_REPEATS     ?= 1
 LIVE_BUFFER_KIB  ?= 0
 BENCH_BASELINE   ?=
@@ -79,4 +79,5 @@ bench: $(BIN) $(BENCH_BINS) bench-captures bench-tools
 bench-live: $(BIN) $(BENCH_BULK) $(BENCH_HS)
 	python3 tests/bench/live_bench.py --tlsdiag ./$(BIN) --cacert $(BENCH_HS).ca.pem --rates $(LIVE_RATES) \
 	    --workers $(LIVE_WORKERS) --repeats $(LIVE_REPEATS) --buffer-kib $(LIVE_BUFFER_KIB) \
+	    $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) \
 	    bulk=$(BENCH_BULK) handshake=$(BENCH_HS)

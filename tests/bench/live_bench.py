@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Live capture at a ladder of rates: tlsdiag -i (1 and 2 workers) against tcpdump -w /dev/null.
+"""Live capture at a ladder of rates: tlsdiag -i with its defaults against tcpdump -w /dev/null.
 
-usage: live_bench.py --tlsdiag BIN --cacert PEM [--rates 0.5,1,1.5,2,2.5,top] [--workers 1,2]
-                     [--repeats N] [--buffer-kib K] KIND=FILE...
+usage: live_bench.py --tlsdiag BIN --cacert PEM [--rates 0.5,1,1.5,2,2.5,top] [--workers auto,1]
+                     [--repeats N] [--buffer-kib K] [--baseline OLD-BIN] KIND=FILE...
 
 Two network namespaces joined by a veth pair: tcpreplay sends each capture into one end at each
 rate of the ladder (Gb/s, or "top" for --topspeed), while one captor at a time listens on the
 other end: tcpdump -w /dev/null (its default 2 MiB buffer, as an administrator runs it), then
-tlsdiag -i --json with each --workers count (its default 8 MiB buffer per worker).  Every captor
-gets the same replay of the same bytes, one after the other, at every rate.  Reported per rate
+tlsdiag -i --json for each entry of --workers: "auto" is tlsdiag's defaults (no --workers, no -B:
+the workers from the CPUs, the ring from the link speed and memory), a number N is --workers N
+with the default ring.  Every captor gets the same replay of the same bytes, one after the other,
+at every rate.  The last line per capture is the top-speed comparison: the drops of tcpdump and of
+each tlsdiag, worst of the repeats, in the same run.  --baseline OLD-BIN adds another tlsdiag
+binary with its own defaults, in the same rounds (before/after a change).  Reported per rate
 and captor: the kernel's drop count and, for tlsdiag, the connections reported (of how many the
 offline run of the same file reports), how many are marked capture-drops, and the captor's CPU
 time (user + system, from wait4) for the whole replay; then the highest
@@ -96,7 +100,7 @@ def wait_cpu(p, seconds):
     raise RuntimeError("a captor did not stop within %d s" % seconds)
 
 
-def run_captor(kind, workers, path, rate, tlsdiag, cacert, tmp, buffer_kib):
+def run_captor(kind, workers, path, rate, tlsdiag, cacert, tmp, buffer_kib, baseline=None):
     """One replay with one captor listening.  Returns a dict of what it saw."""
     err_path, out_path = os.path.join(tmp, "err"), os.path.join(tmp, "out")
     if kind == "tcpdump":
@@ -104,8 +108,9 @@ def run_captor(kind, workers, path, rate, tlsdiag, cacert, tmp, buffer_kib):
         cmd += (["-B", str(buffer_kib)] if buffer_kib else []) + [FILTER]
         ready = "listening on"
     else:
-        cmd = [tlsdiag, "-i", IF_C, "--json", "-Z", "root", "--cacert", cacert, "-o", out_path]
-        if workers > 1:
+        cmd = [baseline if workers == "baseline" else tlsdiag, "-i", IF_C, "--json", "-Z", "root", "--cacert", cacert,
+               "-o", out_path]
+        if workers not in ("auto", "baseline"):
             cmd += ["--workers", str(workers)]
         if buffer_kib:
             cmd += ["-B", str(buffer_kib)]
@@ -138,6 +143,8 @@ def run_captor(kind, workers, path, rate, tlsdiag, cacert, tmp, buffer_kib):
             conns.append(o)
         elif o.get("type") == "summary":
             summary = o
+    started = re.search(r"listening on .*', (buffer .*)", text)
+    res["plan"] = started.group(1) if started else "?"
     res["received"] = summary.get("kernel_received", -1)
     res["dropped"] = summary.get("kernel_dropped", -1)
     res["packets"] = summary.get("packets", -1)
@@ -172,8 +179,9 @@ def main():
     ap.add_argument("--tlsdiag", required=True)
     ap.add_argument("--cacert", required=True)
     ap.add_argument("--rates", default="0.5,1,1.5,2,2.5,top")
-    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--workers", default="auto,1", help="tlsdiag captors: auto (its defaults) or --workers N")
     ap.add_argument("--repeats", type=int, default=1, help="replays per rate and captor (the worst counts)")
+    ap.add_argument("--baseline", help="another tlsdiag binary, run with its own defaults beside the others")
     ap.add_argument("--buffer-kib", type=int, default=0, help="every captor's kernel buffer (0: their defaults)")
     ap.add_argument("captures", nargs="+", metavar="KIND=FILE")
     a = ap.parse_args()
@@ -187,11 +195,13 @@ def main():
     tlsdiag = os.path.abspath(a.tlsdiag)
     rates = a.rates.split(",")
     captors = [("tcpdump", 1, "tcpdump -w /dev/null")] + \
-              [("tlsdiag", int(w), "tlsdiag -i" + (" --workers %s" % w if int(w) > 1 else "")) for w in a.workers.split(",")]
+              [("tlsdiag", w, "tlsdiag -i" + (" (defaults)" if w == "auto" else " --workers %s" % w))
+               for w in a.workers.split(",")] + \
+              ([("tlsdiag", "baseline", "baseline tlsdiag -i (defaults)")] if a.baseline else [])
     print("\n== live capture: tcpreplay into a veth pair in two namespaces, one captor at a time")
     print("machine: %d cores, load average %s at start" % (os.cpu_count(), " ".join(open("/proc/loadavg").read().split()[:3])))
     print("ladder (Gb/s): %s; repeats %d; filter '%s'; kernel buffer: %s" % (", ".join(rates), a.repeats, FILTER,
-          "%d KiB for every captor" % a.buffer_kib if a.buffer_kib else "defaults (tcpdump 2 MiB, tlsdiag 8 MiB a worker)"))
+          "%d KiB for every captor" % a.buffer_kib if a.buffer_kib else "defaults (tcpdump 2 MiB, tlsdiag auto)"))
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="tlsdiag-livebench.")
     try:
@@ -204,17 +214,20 @@ def main():
             print("%-6s %-9s" % ("rate", "sent Gb/s") + "".join("  %-44s" % c[2] for c in captors))
             held = {c[2]: None for c in captors}
             broke = {c[2]: False for c in captors}
-            at_held = {}
+            at_held, at_top = {}, {}
             for rate in rates:
                 row, sent = [], []
                 for kind_c, w, label in captors:
                     worst = None
                     for _ in range(a.repeats):
-                        r = run_captor(kind_c, w, path, rate, tlsdiag, a.cacert, tmp, a.buffer_kib)
+                        r = run_captor(kind_c, w, path, rate, tlsdiag, a.cacert, tmp, a.buffer_kib,
+                                       a.baseline and os.path.abspath(a.baseline))
                         sent.append(r["mbps"])
                         if worst is None or r["dropped"] > worst["dropped"]:
                             worst = r
                     row.append(worst)
+                    if rate == "top":
+                        at_top[label] = worst
                     if worst["dropped"] == 0 and not broke[label]:
                         held[label] = rate
                         at_held[label] = worst
@@ -227,6 +240,20 @@ def main():
                 r = at_held.get(label)
                 print("  %-28s %s" % (label, "none of the ladder" if r is None else "%s (sent %.2f Gb/s)" % (
                       "top speed" if held[label] == "top" else held[label] + " Gb/s", r["mbps"] / 1000.0)))
+            for kind_c, _, label in captors:
+                r = at_top.get(label) or at_held.get(label)
+                if kind_c == "tlsdiag" and r:
+                    print("  %s started with: %s" % (label, r.get("plan", "?") if r.get("plan", "?") != "?" else
+                          "(its startup line names no buffer or workers)"))
+            if at_top:
+                t = [at_top.get(c[2]) for c in captors]
+                words = ["%s %d" % ("tcpdump drops" if c[0] == "tcpdump" else "tlsdiag defaults drop" if c[1] == "auto"
+                         else "the baseline's defaults drop" if c[1] == "baseline" else "--workers %s drops" % c[1],
+                         r["dropped"] if r else -1) for c, r in zip(captors, t)]
+                worst_td = max((r["dropped"] for c, r in zip(captors, t) if c[0] == "tlsdiag" and c[1] != "baseline" and r),
+                               default=-1)
+                print("top speed (sent %.2f Gb/s): %s: %s" % (min(r["mbps"] for r in t if r) / 1000.0, ", ".join(words),
+                      "no more than tcpdump" if 0 <= worst_td <= (t[0]["dropped"] if t[0] else -1) else "MORE than tcpdump"))
             for _, _, label in captors:
                 r = at_held.get(label)
                 if r and "verdicts" in r:
