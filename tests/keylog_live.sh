@@ -85,7 +85,7 @@ EOT
 : > "$T/keys.log"
 chmod 666 "$T/keys.log"
 ip netns exec "$NS_S" "$TLSDIAG" -i "$IF_S" -P "$PORTS" --json --cacert "$T/ca.pem" --keylog "$T/keys.log" \
-    --duration 90 >"$T/td.out" 2>"$T/td.err" &
+    --duration 240 >"$T/td.out" 2>"$T/td.err" &
 TD=$!
 PIDS="$PIDS $TD"
 wait_grep 10 "$T/td.err" "listening on" || { echo "not ok keylog-live start: $(head -c 300 "$T/td.err")"; exit 0; }
@@ -120,18 +120,14 @@ wait_reported 4431
 req "$T/c2.log" | ip netns exec "$NS_C" timeout 10 openssl s_client -connect "$IP_S:4432" -servername "$SNI" -CAfile "$T/ca.pem" \
     -keylogfile "$T/keys.log" -tls1_2 >"$T/c2.log" 2>&1
 wait_reported 4432
+# Each suite's server starts right before its client: started all at once, the last ones could
+# reach their time limit while the first clients ran on a loaded machine (a refused connection).
 while IFS='|' read -r port sargs cargs first; do
     # shellcheck disable=SC2086
     ip netns exec "$NS_S" timeout 20 openssl s_server -accept "$port" -cert "$T/srv.pem" -key "$T/srv.key" $sargs \
         -www -naccept 1 </dev/null >"$T/s$port.log" 2>&1 &
     PIDS="$PIDS $!"
-done <<EOT
-$SUITES
-EOT
-while IFS='|' read -r port sargs cargs first; do wait_port "$NS_S" tcp "$port" 10; done <<EOT
-$SUITES
-EOT
-while IFS='|' read -r port sargs cargs first; do
+    wait_port "$NS_S" tcp "$port" 10
     # "K" by itself first: s_client says KEYUPDATE when it has sent it, then the request follows.
     # shellcheck disable=SC2086
     { [ -n "$first" ] && { echo "$first"; wait_grep 5 "$T/c$port.log" KEYUPDATE; }; req "$T/c$port.log"; } | ip netns exec "$NS_C" timeout 10 openssl s_client \
@@ -144,9 +140,10 @@ EOT
 # as early data, which the server accepts (and it answers ALPN in its encrypted extensions); a
 # third offers the same ticket and early data again, and the server refuses both (OpenSSL takes
 # a ticket only once when it allows early data: anti-replay).  s_server cannot serve HTTP with
-# -early_data: it echoes.  Its standard input stays open: at its end it closes, and quits.
+# -early_data: it echoes.  Its standard input stays open (at its end it would close, and quit)
+# until its third connection ends it (-naccept 3); 40 s at most, for a loaded machine.
 printf 'GET /early HTTP/1.1\r\nHost: %s\r\n\r\n' "$SNI" > "$T/early.txt"
-sleep 12 | ip netns exec "$NS_S" timeout 20 openssl s_server -accept 4461 -cert "$T/srv.pem" -key "$T/srv.key" \
+sleep 40 | ip netns exec "$NS_S" timeout 40 openssl s_server -accept 4461 -cert "$T/srv.pem" -key "$T/srv.key" \
     -tls1_3 -early_data -alpn http/1.1 -naccept 3 >"$T/s4461.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_port "$NS_S" tcp 4461 10
