@@ -72,7 +72,11 @@ def shows(rows, verdict, vantage):
         if vantage == "client" and not any(r["retx"] for r in data["client"]):
             return "no retransmission of the ClientHello at the client"
         return None
-    if verdict in ("path-mtu-blackhole", "none-visible-pmtu"):
+    if verdict == "none-visible-pmtu":     # the receiver of a stalled upload: nothing large arrives at all
+        if sh is None:
+            return "no ServerHello: this black hole is after the handshake"
+        return "a segment of 1000 bytes or more arrived" if any(r["len"] >= 1000 for r in rows) else None
+    if verdict == "path-mtu-blackhole":
         if sh is None:
             return "no ServerHello: this black hole is after the handshake"
         own = vantage
