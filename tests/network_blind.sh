@@ -1,0 +1,146 @@
+#!/bin/sh
+# tests/network_blind.sh - samples/network-blind/ (a blind held-out set for client-hello-dropped and
+# path-mtu-blackhole after the rule changes of issue 25: made without reading the rules, tlsdiag first
+# run on it after truth.txt was written).  Two parts:
+#   blind-sample   with tshark: each connection shows what truth.txt says of it (an ok one has a
+#                  ServerHello and data both ways after it; a dropped ClientHello got no ServerHello and,
+#                  at the client, was retransmitted; a black hole came after a ServerHello, and at its
+#                  sender full-size segments were retransmitted, at its receiver none arrived), so a
+#                  broken sample (a server that was not up, a client that did not fail) shows.
+#   blind-reading  tlsdiag's verdict and confidence of every connection equal readings.txt's (which
+#                  records them, misses included, so that any change shows); the score per verdict and
+#                  vantage against truth.txt is printed.
+# Needs python3 (tshark optional: without it the first part is skipped).
+set -u
+export LC_ALL=C
+BIN=${TLSDIAG:-./tlsdiag}
+D=samples/network-blind
+skip() { echo "skip network_blind: $*"; exit 0; }
+command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
+[ -x "$BIN" ] || skip "no tlsdiag binary at $BIN"
+[ -f $D/truth.txt ] && [ -f $D/readings.txt ] || skip "$D/truth.txt or readings.txt is missing"
+TSHARK=absent
+command -v tshark >/dev/null 2>&1 && TSHARK=run
+
+python3 - "$BIN" "$D" "$TSHARK" <<'PY'
+import json, os, subprocess, sys
+BIN, D, tshark = sys.argv[1], sys.argv[2], sys.argv[3]
+
+def table(name, width):           # lines "FILE PORT ..." -> {(file, port): fields}
+    rows = {}
+    for n, line in enumerate(open(os.path.join(D, name)), 1):
+        body = line.partition("#")[0].split()
+        if not body:
+            continue
+        if len(body) != width:
+            raise SystemExit("%s/%s line %d: want %d fields" % (D, name, n, width))
+        rows[(body[0], int(body[1]))] = body[2:]
+    return rows
+
+truth = table("truth.txt", 3)     # FILE CLIENT-PORT VERDICT
+reads = table("readings.txt", 5)  # FILE CLIENT-PORT TRUTH VERDICT CONFIDENCE
+files = sorted({f for f, _ in truth} | {f for f, _ in reads})
+
+# ---- 1. the captures show what truth.txt says (tshark) ---------------------------------------------
+def streams(cap):
+    fields = ["tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "tcp.dstport", "tcp.len", "tls.handshake.type",
+              "tcp.analysis.retransmission", "tcp.options.mss_val", "tcp.flags.syn", "tcp.seq"]
+    out = subprocess.run(["tshark", "-r", cap, "-Y", "tcp", "-T", "fields", "-E", "separator=|",
+                          "-E", "occurrence=f"] + sum([["-e", x] for x in fields], []),
+                         capture_output=True, text=True).stdout
+    by = {}
+    for line in out.splitlines():
+        st, src, src6, sport, dport, ln, hs, retx, mss, syn, seq = (line.split("|") + [""] * 11)[:11]
+        side = "server" if sport == "443" else "client"
+        port = int(dport if side == "server" else sport)
+        by.setdefault(port, []).append({"side": side, "len": int(ln or 0), "sh": "2" in hs.split(","),
+                                        "retx": bool(retx), "mss": int(mss) if mss and syn == "1" else 0, "seq": int(seq or 0)})
+    return by
+
+def shows(rows, verdict, vantage):
+    sh = next((i for i, r in enumerate(rows) if r["sh"] and r["side"] == "server"), None)
+    data = {s: [r for r in rows if r["side"] == s and r["len"]] for s in ("client", "server")}
+    mss = {s: next((r["mss"] for r in rows if r["side"] == s and r["mss"]), 1460) for s in ("client", "server")}
+    if verdict == "ok":
+        if sh is None:
+            return "no ServerHello"
+        after = {s: sum(r["len"] for r in rows[sh + 1:] if r["side"] == s) for s in ("client", "server")}
+        return None if after["client"] and after["server"] else "no data both ways after the ServerHello"
+    if verdict in ("client-hello-dropped", "none-visible-chd"):
+        if sh is not None or data["server"]:
+            return "the server answered"
+        if vantage == "client" and not any(r["retx"] for r in data["client"]):
+            return "no retransmission of the ClientHello at the client"
+        return None
+    if verdict == "none-visible-pmtu":     # the receiver of a stalled upload: nothing large arrives at all
+        if sh is None:
+            return "no ServerHello: this black hole is after the handshake"
+        return "a segment of 1000 bytes or more arrived" if any(r["len"] >= 1000 for r in rows) else None
+    if verdict == "path-mtu-blackhole":
+        if sh is None:
+            return "no ServerHello: this black hole is after the handshake"
+        own = vantage
+        other = "server" if own == "client" else "client"
+        if sum(r["retx"] for r in data[own] if r["len"] + 64 >= mss[other]) >= 2:
+            return None            # the sender's vantage: full-size segments sent again and again
+        # the receiver's: no full-size segment of the peer arrived, and the peer's sequence numbers
+        # run 1000 bytes or more past what arrived in order
+        cover = 1
+        for r in sorted(data[other], key=lambda r: r["seq"]):
+            if r["seq"] <= cover:
+                cover = max(cover, r["seq"] + r["len"])
+        claim = max([r["seq"] + r["len"] for r in rows if r["side"] == other and not r["mss"]] or [0])
+        if not any(r["len"] + 64 >= mss[own] for r in data[other]) and claim - cover >= 1000:
+            return None
+        return "neither full-size retransmissions at the sender nor a gap of the peer's at the receiver"
+    return "unknown truth verdict %s" % verdict
+
+if tshark != "run":
+    print("skip blind-sample: tshark is not installed (apt-get install tshark)")
+else:
+    for f in files:
+        cap = os.path.join(D, f)
+        if not os.path.isfile(cap):
+            continue
+        vantage = "client" if f.endswith("-client.pcap") else "server"
+        by = streams(cap)
+        want = {p: v[0] for (g, p), v in truth.items() if g == f}
+        bad = []
+        if sorted(by) != sorted(want):
+            bad.append("tshark's client ports %s, truth.txt's %s" % (sorted(by), sorted(want)))
+        kind = "chd" if f.startswith("chd") else "pmtu"
+        for p in sorted(want):
+            v = want[p] if want[p] != "none-visible" else "none-visible-" + kind
+            why = shows(by.get(p, []), v, vantage)
+            if why:
+                bad.append("port %d (%s): %s" % (p, want[p], why))
+        print(("ok blind-sample %s" % f) if not bad else "not ok blind-sample %s: %s" % (f, "; ".join(bad)))
+
+# ---- 2. tlsdiag's readings ------------------------------------------------------------------------
+score = {}                        # (truth verdict, vantage) -> [right, of]
+for f in files:
+    cap = os.path.join(D, f)
+    if not os.path.isfile(cap):
+        print("not ok blind-reading %s: listed but not on disk" % f)
+        continue
+    p = subprocess.run([BIN, "--json", "-r", cap], capture_output=True, text=True)
+    got = {o["client"]["port"]: (o["verdict"], o["confidence"])
+           for o in map(json.loads, p.stdout.splitlines()) if o.get("type") == "connection"}
+    bad = [] if p.returncode in (0, 1) else ["exit status %d" % p.returncode]
+    want = {port: v for (g, port), v in reads.items() if g == f}
+    if sorted(got) != sorted(want) or sorted(want) != sorted(q for g, q in truth if g == f):
+        bad.append("client ports: tlsdiag %s, readings.txt %s, truth.txt %s"
+                   % (sorted(got), sorted(want), sorted(q for g, q in truth if g == f)))
+    vantage = "client" if f.endswith("-client.pcap") else "server"
+    for port, (t, v, c) in sorted(want.items()):
+        if truth.get((f, port), [None])[0] != t:
+            bad.append("port %d: readings.txt's truth %s is not truth.txt's" % (port, t))
+        if got.get(port) != (v, c):
+            bad.append("port %d: want %s/%s got %s" % (port, v, c, "/".join(got.get(port, ("none",)))))
+        s = score.setdefault((t, vantage), [0, 0])
+        s[1] += 1
+        s[0] += (v == t) if t != "none-visible" else (v != "ok")
+    print(("ok blind-reading %s" % f) if not bad else "not ok blind-reading %s: %s" % (f, "; ".join(bad)))
+print("# blind score (truth verdict, vantage: tlsdiag right/of; none-visible: right = not ok): "
+      + ", ".join("%s %s %d/%d" % (t, v, r, n) for (t, v), (r, n) in sorted(score.items())))
+PY
