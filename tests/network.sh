@@ -86,7 +86,7 @@ if [ $TSHARK = run ]; then
             -e tcp.analysis.retransmission -e tcp.analysis.fast_retransmission -e tcp.analysis.lost_segment \
             -e tcp.analysis.out_of_order -e tls.handshake.type -e tls.handshake.extensions_server_name \
             -e tls.handshake.cipher_suites_length -e tls.handshake.extensions.supported_version \
-            -e tls.handshake.version -e tcp.payload -e ipv6.src -e ipv6.hlim >"$tmp/$n.tshark" 2>"$tmp/$n.tshark-err" ||
+            -e tls.handshake.version -e tcp.payload -e ipv6.src -e ipv6.hlim -e tcp.options.sack_re >"$tmp/$n.tshark" 2>"$tmp/$n.tshark-err" ||
             { echo "not ok network-evidence $n.pcap: tshark failed"; sed -n '1,4s/^/#   /p' "$tmp/$n.tshark-err"; }
     done
 fi
@@ -258,7 +258,7 @@ if expected_txt != "-":
 # ---- 3. the evidence of the network verdicts: the packets it cites, as tshark reads them ----------
 NETWORK = ("client-hello-dropped", "path-mtu-blackhole", "reset-injected")
 TF = ["frame", "time", "src", "ttl", "icmp", "stream", "sport", "flags", "seq", "ack", "len", "mss",
-      "retx", "fast_retx", "lost", "ooo", "hs_type", "sni", "cs_len", "sup_ver", "hs_ver", "payload", "src6", "hlim"]
+      "retx", "fast_retx", "lost", "ooo", "hs_type", "sni", "cs_len", "sup_ver", "hs_ver", "payload", "src6", "hlim", "sack_re"]
 VERSIONS = {0x0300: "SSL3", 0x0301: "TLS1.0", 0x0302: "TLS1.1", 0x0303: "TLS1.2", 0x0304: "TLS1.3"}
 
 def first(s):
@@ -322,6 +322,27 @@ def near(a, b):   # a value printed with one decimal (%.1f) against the exact on
 def desc(x):
     return "frame %d: %s, seq %d ack %d len %d%s%s" % (x["n"], x["side"], x["seq"], x["ackn"], x["length"],
         " RST" if x["rst"] else "", " (tshark: retransmission)" if x["retransmitted"] else "")
+
+def check_acked_then_silent(c, x, m):
+    """"the ACKER acknowledged the SENDER's smaller segments up to the byte before it (the largest L bytes),
+    then nothing more came from it (...)": the cited packet is the acker's acknowledgement of the byte
+    where the first full-size retransmitted segment starts, and the acker sent nothing after that
+    retransmission."""
+    acker, sender, largest = m.group(1), m.group(2), int(m.group(3))
+    full = max(y["length"] for y in c.data[sender])
+    rs = [y for y in c.data[sender] if y["retransmitted"] and y["length"] == full]
+    if not rs:
+        return "tshark: no full-size retransmission of the %s" % sender
+    errs = []
+    if x["side"] != acker or not x["ackf"] or x["ackn"] != rs[0]["seq"]:
+        errs.append("tshark: %s is not the %s's acknowledgement of %d" % (desc(x), acker, rs[0]["seq"]))
+    after = [y for y in c.rows if y["side"] == acker and y["n"] > rs[0]["n"]]
+    if after:
+        errs.append("tshark: %d packets of the %s after frame %d" % (len(after), acker, rs[0]["n"]))
+    acked = max([y["length"] for y in c.data[sender] if y["seq"] + y["length"] <= rs[0]["seq"]] or [0])
+    if acked != largest:
+        errs.append("tshark: the largest %s segment below the acknowledgement is %d bytes" % (sender, acked))
+    return "; ".join(errs) or None
 
 def check_client_hello_start(c, x, m):
     """"client's ClientHello: B bytes in S segments[, for SNI]" (cut short with "..." for a long SNI)."""
@@ -472,8 +493,8 @@ def check_sent_never_arrived(c, x, m):
 
 def check_acks_stayed(c, x, m):
     """"the ACKER's acknowledgements stayed at the byte before it, its packets still coming (N after the first
-    retransmission); the largest SENDER segment acknowledged was L bytes"."""
-    acker, n, sender, largest = m.group(1), int(m.group(2)), m.group(3), int(m.group(4))
+    retransmission); the largest SENDER segment acknowledged[ (SACK included)] was L bytes"."""
+    acker, n, sender, sack, largest = m.group(1), int(m.group(2)), m.group(3), bool(m.group(4)), int(m.group(5))
     full = max(y["length"] for y in c.data[sender])
     rs = [y for y in c.data[sender] if y["retransmitted"] and y["length"] == full]
     errs = []
@@ -485,9 +506,14 @@ def check_acks_stayed(c, x, m):
     after = [y for y in c.rows if y["side"] == acker and y["n"] > rs[0]["n"] and not y["rst"]]
     if len(after) != n:
         errs.append("tshark: %d packets of the %s after frame %d" % (len(after), acker, rs[0]["n"]))
-    acked = max([y["length"] for y in c.data[sender] if y["seq"] + y["length"] <= ha] or [0])
+    # below the acknowledgement, or ending where one of the acker's SACK blocks ends (a SACK that covers
+    # a whole burst names only its last segment); tshark's SACK edges are relative sequence numbers
+    sre = {int(v) for y in c.rows if y["side"] == acker for v in y["sack_re"].split(",") if v}
+    acked = max([y["length"] for y in c.data[sender] if y["seq"] + y["length"] <= ha or
+                 (sack and y["seq"] + y["length"] in sre)] or [0])
     if acked != largest:
-        errs.append("tshark: the largest %s segment below the acknowledgement is %d bytes" % (sender, acked))
+        errs.append("tshark: the largest %s segment %s is %d bytes" % (
+            sender, "below the acknowledgement or ending a SACK block" if sack else "below the acknowledgement", acked))
     if not is_last(c, x):
         errs.append("not the connection's last frame (%d)" % c.rows[-1]["n"])
     return "; ".join(errs) or None
@@ -557,7 +583,11 @@ CHECKS = [
     (r"the (server|client)'s packet shows (\d+) bytes sent past the last that arrived here, never acknowledged; "
      r"the largest that arrived was (\d+) bytes, the MSS (\d+)", check_sent_never_arrived),
     (r"the (server|client)'s acknowledgements stayed at the byte before it, its packets still coming \((\d+) after "
-     r"the first retransmission\); the largest (server|client) segment acknowledged was (\d+) bytes", check_acks_stayed),
+     r"the first retransmission\); the largest (server|client) segment acknowledged( \(SACK included\))? was (\d+) bytes",
+     check_acks_stayed),
+    (r"the (server|client) acknowledged the (server|client)'s smaller segments up to the byte before it \(the largest "
+     r"(\d+) bytes\), then nothing more came from it \(a (?:server|client) that went down at that moment would look "
+     r"the same\)", check_acked_then_silent),
     (r"client ClientHello(?: for (\S+))?: offers (.+?), (\d+) cipher suites?(?:: .*)?", check_client_hello),
     (r"RST \"from the (server|client)\" with TTL (\d+); the (server|client)'s other packets came with TTL (\S+)",
      check_rst_ttl),

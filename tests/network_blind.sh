@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/network_blind.sh - samples/network-blind/ (a blind held-out set for client-hello-dropped and
 # path-mtu-blackhole after the rule changes of issue 25: made without reading the rules, tlsdiag first
-# run on it after truth.txt was written).  Two parts:
+# run on it after truth.txt was written).  Three parts:
 #   blind-sample   with tshark: each connection shows what truth.txt says of it (an ok one has a
 #                  ServerHello and data both ways after it; a dropped ClientHello got no ServerHello and,
 #                  at the client, was retransmitted; a black hole came after a ServerHello, and at its
@@ -10,6 +10,8 @@
 #   blind-reading  tlsdiag's verdict and confidence of every connection equal readings.txt's (which
 #                  records them, misses included, so that any change shows); the score per verdict and
 #                  vantage against truth.txt is printed.
+#   network-evidence  with tshark: tests/network.sh's evidence checks on this set (NET_DIR): every packet
+#                  a network verdict cites says what its text says.
 # Needs python3 (tshark optional: without it the first part is skipped).
 set -u
 export LC_ALL=C
@@ -144,3 +146,10 @@ for f in files:
 print("# blind score (truth verdict, vantage: tlsdiag right/of; none-visible: right = not ok): "
       + ", ".join("%s %s %d/%d" % (t, v, r, n) for (t, v), (r, n) in sorted(score.items())))
 PY
+
+# ---- 3. the packets the network verdicts cite say what their text says (tshark) --------------------
+if [ $TSHARK = run ]; then
+    NET_DIR=$D TLSDIAG=$BIN sh tests/network.sh
+else
+    echo "skip network-evidence $D: tshark is not installed (apt-get install tshark)"
+fi

@@ -251,6 +251,14 @@ static const rule rules[] = {
         "after the handshake, {missing} bytes the {who} sent never arrived, only its small segments did: a path-MTU "
         "black hole (MSS {mss}, the largest that arrived {largest} bytes)" },
       { REM_PMTU }, TCP_ONLY },
+    /* The handshake worked, a request went out, and nothing came back while the capture ran on. */
+    { TD_V_INCOMPLETE, NULL, match_unanswered,
+      { "the handshake completed, then the client sent {bytes} bytes of application data and the server answered "
+        "nothing in the {waited} s the capture ran on, the connection still open" },
+      { "Capture longer, or at the client as well: a request that hangs after the handshake while small ones are "
+        "answered is how a path-MTU black hole looks from the receiving side (the client's full-size segments never "
+        "arrive; its retransmissions show at the client). Otherwise the server application's log says why it did "
+        "not answer." }, TCP_ONLY },
     { TD_V_OK, NULL, match_ok,
       { "handshake completed ({version}, {cipher}){data}",
         "application data flowed both ways: the connection works (its handshake is not in the capture, so its "

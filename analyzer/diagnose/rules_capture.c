@@ -1,5 +1,8 @@
 /* rules_capture.c - the rows about the capture itself: a connection cut short by
- * --max-connections, one captured from one side only, and one that shows too little to judge. */
+ * --max-connections, one captured from one side only, a request the capture saw no answer to, and
+ * one that shows too little to judge. */
+#include <string.h>
+
 #include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
@@ -50,4 +53,40 @@ int match_incomplete(facts *f)
     }
     if (!tcp->close) return 5;
     return 6;
+}
+
+/* Does the client speak HTTP here (an HTTP ALPN offered, or the server on 443/8443)? */
+static bool speaks_http(const facts *f)
+{
+    const td_tls *s = f->s;
+    for (size_t i = 0; i < s->n_alpn_offered; i++)
+        if (!strcmp(s->alpn_offered[i], "http/1.1") || !strcmp(s->alpn_offered[i], "h2")) return true;
+    return f->t->server.port == 443 || f->t->server.port == 8443;
+}
+
+/* After a handshake that worked, the client sent a request and the server nothing at all (no
+ * response, no session ticket counted as data, no close) for two seconds or more while the capture
+ * ran on.  Not ok: the request hung, and nothing here says whether the server was slow or the
+ * rest of the request never arrived (a path-MTU black hole seen from the receiving side looks
+ * exactly so: the client's full-size segments die on the way, its small request headers arrive). */
+int match_unanswered(facts *f)
+{
+    const td_tls *s = f->s;
+    const td_result *r = f->r;
+    const td_tcp *tcp = f->tcp;
+    if (!tcp->handshake || tcp->close || !(f->hs_done || (s->resumed && s->finished[TD_C2S])) ||
+        !r->app_records[TD_C2S] || r->app_records[TD_S2C] || !speaks_http(f))
+        return 0;
+    double waited = f->t->capture_end - f->t->end;
+    if (waited < 2.0) return 0;
+    f->r->confidence = "likely";
+    rule_var_set(f, "bytes", "%llu", (unsigned long long)r->app_bytes[TD_C2S]);
+    rule_var_set(f, "waited", "%.1f", waited);
+    ev_client_hello(f);
+    ev_server_hello(f);
+    td_result_evidence(f->r, r->first_app_packet[TD_C2S], "client application data: %llu bytes, no answer",
+                       (unsigned long long)r->app_bytes[TD_C2S]);
+    td_result_evidence(f->r, f->t->last_packet, "last packet of the connection; the capture ran on %.1f s, the "
+                       "connection still open", waited);
+    return 1;
 }

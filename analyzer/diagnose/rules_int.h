@@ -16,6 +16,7 @@
 int match_evicted(facts *f);
 int match_one_sided(facts *f);
 int match_incomplete(facts *f);
+int match_unanswered(facts *f);
 
 /* Before TLS gets going (rules_transport.c). */
 int match_no_server_response(facts *f);

@@ -124,16 +124,20 @@ int match_client_hello_dropped(facts *f)
 }
 
 /* At the sender: dir retransmitted the same full-size segment again and again for a second or more and
- * it was never acknowledged, the peer's acknowledgements stopping at the byte before it although the
- * peer was alive (its packets kept coming), and no segment of dir as large ever acknowledged. */
-static bool sender_stalled(const facts *f, int dir)
+ * it was never acknowledged, the peer's acknowledgements stopping at the byte before it, and no segment
+ * of dir as large ever acknowledged or selectively acknowledged (a smaller one past it may be: the
+ * short tail of a burst gets through a black hole and the peer SACKs it).  Returns 1 when the peer's
+ * packets kept coming after the first retransmission (it was alive: certain), 2 when nothing came
+ * from it, but it had acknowledged dir's smaller segments up to the stuck one and the segment was
+ * sent three times or more (a peer that died at that moment would look the same: likely), 0: not this. */
+static int sender_stalled(const facts *f, int dir)
 {
     const td_path *x = f->t->path;
-    return x->stuck_retx[dir] >= 2 && !x->acked_past_stuck[dir] && x->ack_seen[dir] &&
-           x->high_ack[dir] == x->stuck_seq[dir] && x->peer_after_retx[dir] >= 1 &&
-           !full_size(x->acked_seg_max[dir], f->tcp->mss[!dir]) &&
-           !(x->sack_seen[dir] && seq_diff(x->sack_high[dir], x->stuck_seq[dir]) > 0) &&
-           f->t->end - x->first_big_retx_ts[dir] >= 1.0;
+    if (x->stuck_retx[dir] < 2 || x->acked_past_stuck[dir] || !x->ack_seen[dir] || x->high_ack[dir] != x->stuck_seq[dir] ||
+        full_size(x->acked_seg_max[dir], f->tcp->mss[!dir]) || f->t->end - x->first_big_retx_ts[dir] < 1.0)
+        return 0;
+    if (x->peer_after_retx[dir] >= 1) return 1;
+    return x->stuck_retx[dir] >= 3 && x->acked_seg_max[dir] && !x->sack_seen[dir] ? 2 : 0;
 }
 
 /* At the receiver: dir's packets showed (by their sequence numbers) at least a full segment more than
@@ -152,12 +156,12 @@ static uint32_t bytes_never_arrived(const facts *f, int dir)
 }
 
 /* The evidence and variables of a black hole in dir's segments; after: the handshake had worked. */
-static int blackhole_evidence(facts *f, int dir, bool sender, bool stalled, uint32_t missing, bool after)
+static int blackhole_evidence(facts *f, int dir, bool sender, int stalled, uint32_t missing, bool after)
 {
     const td_path *x = f->t->path;
     const td_tcp *tcp = f->tcp;
     char n[48];
-    f->r->confidence = sender ? "certain" : "likely";
+    f->r->confidence = sender && stalled != 2 ? "certain" : "likely";
     rule_var_str(f, "who", rule_who(dir));
     rule_var_set(f, "mss", "%u/%u", tcp->mss[TD_C2S], tcp->mss[TD_S2C]);
     /* The largest that arrived: at the sender the largest the peer acknowledged (when known). */
@@ -172,10 +176,16 @@ static int blackhole_evidence(facts *f, int dir, bool sender, bool stalled, uint
         if (stalled) {
             int32_t unacked = seq_diff(x->claim_high[dir], x->high_ack[dir]);
             rule_var_set(f, "stuck", "%u", unacked > 0 ? (uint32_t)unacked : 0u);
-            td_result_evidence(f->r, f->t->last_packet, "the %s's acknowledgements stayed at the byte before it, its "
-                               "packets still coming (%u after the first retransmission); the largest %s segment "
-                               "acknowledged was %u bytes", rule_who(!dir), x->peer_after_retx[dir], rule_who(dir),
-                               x->acked_seg_max[dir]);
+            if (stalled == 1)
+                td_result_evidence(f->r, f->t->last_packet, "the %s's acknowledgements stayed at the byte before it, its "
+                                   "packets still coming (%u after the first retransmission); the largest %s segment "
+                                   "acknowledged%s was %u bytes", rule_who(!dir), x->peer_after_retx[dir], rule_who(dir),
+                                   x->sack_seen[dir] ? " (SACK included)" : "", x->acked_seg_max[dir]);
+            else
+                td_result_evidence(f->r, x->high_ack_packet[dir], "the %s acknowledged the %s's smaller segments up to the "
+                                   "byte before it (the largest %u bytes), then nothing more came from it (a %s that "
+                                   "went down at that moment would look the same)", rule_who(!dir), rule_who(dir),
+                                   x->acked_seg_max[dir], rule_who(!dir));
         }
         return 1;
     }
@@ -202,7 +212,7 @@ int match_path_mtu_blackhole(facts *f)
     /* Only a handshake it stopped here; one that completed is the next row's. */
     if (!x || !tcp->handshake || f->hs_done || (f->r->app_records[0] && f->r->app_records[1])) return 0;
     for (int dir = TD_S2C; dir >= TD_C2S; dir--) {
-        bool stalled = sender_stalled(f, dir);
+        int stalled = sender_stalled(f, dir);
         bool sender = stalled || (x->big_retx[dir] >= 2 && !x->acked_past_stuck[dir] &&
                                   (x->small_acked[dir] || x->dup_acks[dir] >= 2));
         /* At the receiver: segments past a hole of at least one full segment that never filled, none
@@ -229,7 +239,8 @@ int match_path_mtu_blackhole_after(facts *f)
     bool both_data = f->r->app_records[0] && f->r->app_records[1];
     if (!x || !tcp->handshake || !(f->hs_done || both_data || (f->s->resumed && f->s->finished[TD_C2S]))) return 0;
     for (int dir = TD_S2C; dir >= TD_C2S; dir--) {
-        if (sender_stalled(f, dir)) return blackhole_evidence(f, dir, true, true, 0, true);
+        int stalled = sender_stalled(f, dir);
+        if (stalled) return blackhole_evidence(f, dir, true, stalled, 0, true);
         uint32_t missing = bytes_never_arrived(f, dir);
         if (missing) return blackhole_evidence(f, dir, false, false, missing, true);
     }

@@ -1,4 +1,4 @@
-/* test_classify_network.c - the network rows on hand-built transcripts: a ClientHello whose second segment never arrives (seen at the client and at the server) or whose first one never arrives (at the server), a path-MTU black hole (at the sender and at the receiver, in the handshake and after it), a forged reset against a genuine one. */
+/* test_classify_network.c - the network rows on hand-built transcripts: a ClientHello whose second segment never arrives (seen at the client and at the server) or whose first one never arrives (at the server), a path-MTU black hole (at the sender and at the receiver, in the handshake and after it), a request never answered, a forged reset against a genuine one. */
 
 #include "classify_fixtures.h"
 
@@ -218,8 +218,19 @@ TEST(mtu_black_hole_after_the_handshake_at_the_sender)
     x->acked_past_stuck[TD_C2S] = true;                  /* acknowledged in the end */
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
     x->acked_past_stuck[TD_C2S] = false;
-    x->peer_after_retx[TD_C2S] = 0;                      /* the peer fell silent: a dead host, not the MTU */
+    /* The peer fell silent after acknowledging the smaller segments up to the stuck one (an upload's
+     * receiver has nothing to say once nothing arrives): still the black hole with five sends of it,
+     * but only likely (a host that died then would look the same); with two sends, or with none of the
+     * sender's segments ever acknowledged, not judged from so little. */
+    x->peer_after_retx[TD_C2S] = 0;
+    VERDICT(classify(t), "path-mtu-blackhole", "likely");
+    CHECK(has_evidence(&res, "then nothing more came from it"));
+    x->stuck_retx[TD_C2S] = 2;
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->stuck_retx[TD_C2S] = 5;
+    x->acked_seg_max[TD_C2S] = 0;
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->acked_seg_max[TD_C2S] = 517;
     x->peer_after_retx[TD_C2S] = 1;
     x->acked_seg_max[TD_C2S] = 1448;                     /* a full-size segment got through before */
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
@@ -233,8 +244,14 @@ TEST(mtu_black_hole_after_the_handshake_at_the_sender)
     t->end = t->capture_end = at(12) + 0.5;              /* half a second of it: a loss, not a stall */
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
     t->end = t->capture_end = at(12) + 6.2;
-    x->sack_seen[TD_C2S] = true;                         /* the server SACKed data past it */
+    x->sack_seen[TD_C2S] = true;                         /* the server SACKed a burst's short tail past it */
     x->sack_high[TD_C2S] = 5000;
+    VERDICT(classify(t), "path-mtu-blackhole", "certain");
+    CHECK(has_evidence(&res, "acknowledged (SACK included) was 517 bytes"));
+    x->acked_seg_max[TD_C2S] = 1448;                     /* ... but a full-size one was SACKed: a loss */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    x->acked_seg_max[TD_C2S] = 517;
+    x->peer_after_retx[TD_C2S] = 0;                      /* a SACK and then silence: not judged */
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
     tr_free(t);
 }
@@ -264,6 +281,33 @@ TEST(mtu_black_hole_after_the_handshake_at_the_receiver)
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
     x->high_ack[TD_C2S] = 775;
     x->claim_high[TD_C2S] = 775 + 900;                   /* less than a full segment missing */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    tr_free(t);
+}
+
+/* A TLS 1.3 handshake that worked, a request, and nothing back while the capture ran on: the
+ * request hung (the receiving side of a stalled upload looks so), incomplete rather than ok. */
+TEST(request_never_answered)
+{
+    td_transcript *t = tls13(0x1301);
+    rec(t, TD_C2S, 53, 6);                               /* the client's Finished */
+    rec(t, TD_S2C, 250, 6);                              /* two session tickets: not an answer */
+    rec(t, TD_S2C, 250, 6);
+    rec(t, TD_C2S, 185, 7);                              /* a request */
+    t->capture_end = t->end + 13.7;
+    VERDICT(classify(t), "incomplete", "likely");
+    CHECK(strstr(res.summary, "the server answered nothing in the 13.7 s the capture ran on") &&
+          strstr(res.remedy, "path-MTU black hole") && cites(&res, 7));
+    t->capture_end = t->end + 1.5;                       /* the capture ended soon after: too soon to say */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    t->capture_end = t->end + 13.7;
+    t->tcp.close = TD_CLOSE_FIN;                         /* the connection was closed: not hung */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    t->tcp.close = TD_CLOSE_NONE;
+    t->server.port = 6514;                               /* not HTTP (syslog over TLS never answers) */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    t->server.port = 443;
+    rec(t, TD_S2C, 900, 9);                              /* the server answered */
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
     tr_free(t);
 }
@@ -355,6 +399,7 @@ int main(void)
     RUN(client_hello_first_segment_lost_at_the_server);
     RUN(mtu_black_hole_after_the_handshake_at_the_sender);
     RUN(mtu_black_hole_after_the_handshake_at_the_receiver);
+    RUN(request_never_answered);
     RUN(mtu_black_hole_in_the_handshake_from_the_new_evidence);
     RUN(forged_and_genuine_resets);
     RUN(network_findings);
