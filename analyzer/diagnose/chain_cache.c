@@ -15,6 +15,7 @@
 
 typedef struct entry {
     bool used;
+    bool listed;                   /* its index is in touched[] */
     bool purpose_server;
     uint64_t hash;
     size_t n;                      /* certificates in the chain */
@@ -30,6 +31,8 @@ typedef struct entry {
 struct td_cert_cache {
     entry *slots;
     size_t n_slots;                /* a power of two */
+    uint32_t *touched;             /* the slots ever filled: freeing reads only those, so the pages */
+    size_t n_touched;              /* of slots never used are never faulted in (a run's exit) */
     uint64_t hits, misses;
 };
 
@@ -40,7 +43,10 @@ td_cert_cache *td_cert_cache_new(size_t slots)
     size_t n = 1;
     while (n < slots) n *= 2;
     c->slots = calloc(n, sizeof *c->slots);
-    if (!c->slots) {
+    c->touched = malloc(n * sizeof *c->touched);
+    if (!c->slots || !c->touched) {
+        free(c->slots);
+        free(c->touched);
         free(c);
         return NULL;
     }
@@ -52,15 +58,17 @@ static void entry_clear(entry *e)
 {
     X509_free(e->leaf);
     free(e->key);
+    bool listed = e->listed;
     memset(e, 0, sizeof *e);
+    e->listed = listed;
 }
 
 void td_cert_cache_free(td_cert_cache *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n_slots; i++)
-        if (c->slots[i].used) entry_clear(&c->slots[i]);   /* never-used slots: never touched */
+    for (size_t i = 0; i < c->n_touched; i++) entry_clear(&c->slots[c->touched[i]]);
     free(c->slots);
+    free(c->touched);
     free(c);
 }
 
@@ -131,6 +139,10 @@ void td_cert_cache_check(td_cert_cache *c, X509_STORE *store, const td_chain *ch
     }
     c->misses++;
     entry_clear(e);
+    if (!e->listed) {
+        e->listed = true;
+        c->touched[c->n_touched++] = (uint32_t)(e - c->slots);
+    }
     X509 *leaf = NULL;
     int64_t from, until;
     td_check_chain_trust(store, chain, when, purpose_server, out, &leaf, &from, &until);

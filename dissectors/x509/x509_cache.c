@@ -13,6 +13,7 @@
 
 typedef struct slot {
     bool used;
+    bool listed;                   /* its index is in touched[] */
     int rc;                        /* td_x509_summarize's answer */
     uint64_t hash;
     td_cert cert;                  /* cert.der / der_len: the key */
@@ -21,6 +22,8 @@ typedef struct slot {
 struct td_x509_cache {
     slot *slots;
     size_t n;                      /* a power of two */
+    uint32_t *touched;             /* the slots ever filled: freeing reads only those, so the pages */
+    size_t n_touched;              /* of slots never used are never faulted in (a run's exit) */
 };
 
 td_x509_cache *td_x509_cache_new(size_t slots)
@@ -29,7 +32,11 @@ td_x509_cache *td_x509_cache_new(size_t slots)
     if (!c) return NULL;
     size_t n = 1;
     while (n < slots) n *= 2;
-    if (!(c->slots = calloc(n, sizeof *c->slots))) {
+    c->slots = calloc(n, sizeof *c->slots);
+    c->touched = malloc(n * sizeof *c->touched);
+    if (!c->slots || !c->touched) {
+        free(c->slots);
+        free(c->touched);
         free(c);
         return NULL;
     }
@@ -40,9 +47,9 @@ td_x509_cache *td_x509_cache_new(size_t slots)
 void td_x509_cache_free(td_x509_cache *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->slots[i].used) td_cert_clear(&c->slots[i].cert);   /* the rest were never touched */
+    for (size_t i = 0; i < c->n_touched; i++) td_cert_clear(&c->slots[c->touched[i]].cert);
     free(c->slots);
+    free(c->touched);
     free(c);
 }
 
@@ -131,6 +138,10 @@ int td_x509_summarize_cached(td_x509_cache *c, const uint8_t *der, size_t len, t
     int rc = td_x509_summarize(der, len, out);
     if (out->der_len != len) return rc;            /* out of memory in there: do not remember */
     td_cert_clear(&s->cert);
+    if (!s->listed) {
+        s->listed = true;
+        c->touched[c->n_touched++] = (uint32_t)(s - c->slots);
+    }
     s->used = cert_copy(&s->cert, out);
     s->rc = rc;
     s->hash = h;
