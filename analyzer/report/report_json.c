@@ -30,7 +30,7 @@ static void str_list(td_jw *w, char *const *list, size_t n)
 /* The identity fields of a parsed certificate (issue 23), each followed by a comma. */
 static void cert_identity(td_jw *w, const td_cert *x)
 {
-    key(w, "serial"); td_jw_str(w, x->serial);
+    TD_JW_LIT(w, "\"serial\":"); td_jw_str(w, x->serial);
     TD_JW_LIT(w, ",\"san_ip\":[");
     for (size_t i = 0, k = 0; i < x->n_san; i++)
         if (x->san_ip[i / 64] >> (i % 64) & 1) {
@@ -62,18 +62,18 @@ static void chain(td_jw *w, const td_chain *c)
         if (x->parse_error) {
             TD_JW_LIT(w, "\"parse_error\":true,");
         } else {
-            key(w, "subject"); td_jw_str(w, x->subject); td_jw_char(w, ',');
-            key(w, "issuer"); td_jw_str(w, x->issuer); td_jw_char(w, ',');
-            key(w, "san"); str_list(w, x->san, x->n_san); td_jw_char(w, ',');
-            key(w, "not_before"); td_jw_str(w, x->not_before); td_jw_char(w, ',');
-            key(w, "not_after"); td_jw_str(w, x->not_after); td_jw_char(w, ',');
-            key(w, "key"); td_jw_str(w, x->key); td_jw_char(w, ',');
-            key(w, "signature"); td_jw_str(w, x->signature); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"subject\":"); td_jw_str(w, x->subject); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"issuer\":"); td_jw_str(w, x->issuer); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"san\":"); str_list(w, x->san, x->n_san); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"not_before\":"); td_jw_str(w, x->not_before); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"not_after\":"); td_jw_str(w, x->not_after); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"key\":"); td_jw_str(w, x->key); td_jw_char(w, ',');
+            TD_JW_LIT(w, "\"signature\":"); td_jw_str(w, x->signature); td_jw_char(w, ',');
             TD_JW_LIT(w, "\"self_signed\":"); td_jw_bool(w, x->self_signed); td_jw_char(w, ',');
             cert_identity(w, x);
         }
-        key(w, "sha256"); td_jw_str(w, x->sha256);
-        td_jw_char(w, ','); key(w, "sha1"); td_jw_str(w, x->sha1);
+        TD_JW_LIT(w, "\"sha256\":"); td_jw_str(w, x->sha256);
+        TD_JW_LIT(w, ",\"sha1\":"); td_jw_str(w, x->sha1);
         td_jw_char(w, '}');
     }
     td_jw_char(w, ']');
@@ -191,6 +191,7 @@ struct td_json_memo {
         char *text;                /* "A","B",... */
         size_t len;
     } json[TD_LIST_MEMO_SLOTS];
+    td_jw_codes_memo hello[TD_JW_HELLO_LISTS];     /* the hellos' lists (report_hello.c) */
 };
 
 td_json_memo *td_json_memo_new(void) { return calloc(1, sizeof(td_json_memo)); }
@@ -204,6 +205,7 @@ void td_json_memo_free(td_json_memo *m)
 {
     if (!m) return;
     for (size_t i = 0; i < TD_LIST_MEMO_SLOTS; i++) free(m->json[i].text);
+    for (size_t i = 0; i < TD_JW_HELLO_LISTS; i++) td_jw_codes_memo_free(&m->hello[i]);
     free(m);
 }
 
@@ -335,7 +337,7 @@ static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
     TD_JW_LIT(w, ",\"sslv2\":");
     sslv2_object(w, s);
     starttls_object(w, s->stls);
-    td_json_hello(w, s);                           /* ja3, ja4, ..., server_extensions */
+    td_json_hello(w, s, m ? m->hello : NULL);      /* ja3, ja4, ..., server_extensions */
     td_jw_char(w, '}');
 }
 
