@@ -9,11 +9,13 @@ void td_jw_init(td_jw *w, FILE *out)
 {
     w->out = out;
     w->len = 0;
+    w->flushed = 0;
 }
 
 void td_jw_flush(td_jw *w)
 {
     if (w->len) fwrite(w->buf, 1, w->len, w->out);
+    w->flushed += w->len;
     w->len = 0;
 }
 
@@ -22,6 +24,7 @@ void td_jw_bytes_slow(td_jw *w, const char *s, size_t n)
     td_jw_flush(w);
     if (n > sizeof w->buf) {
         fwrite(s, 1, n, w->out);
+        w->flushed += n;
         return;
     }
     memcpy(w->buf, s, n);
@@ -128,21 +131,29 @@ void td_jw_u64(td_jw *w, uint64_t v)
     static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                                 "8081828384858687888990919293949596979899";
-    char d[20];
-    size_t i = sizeof d;
+    if (sizeof w->buf - w->len < 20) td_jw_flush(w);
+    char *o = w->buf + w->len;
+    if (v < 10) {                                  /* most counters */
+        *o = (char)('0' + v);
+        w->len++;
+        return;
+    }
+    size_t n = 2;                                  /* digits: written from the last, in place */
+    for (uint64_t p = 100; n < 20 && v >= p; p *= 10) n++;
+    char *d = o + n;
     while (v >= 100) {                             /* two digits a division */
         unsigned k = (unsigned)(v % 100) * 2;
         v /= 100;
-        d[--i] = pairs[k + 1];
-        d[--i] = pairs[k];
+        *--d = pairs[k + 1];
+        *--d = pairs[k];
     }
     if (v >= 10) {
-        d[--i] = pairs[v * 2 + 1];
-        d[--i] = pairs[v * 2];
+        *--d = pairs[v * 2 + 1];
+        *--d = pairs[v * 2];
     } else {
-        d[--i] = (char)('0' + v);
+        *--d = (char)('0' + v);
     }
-    td_jw_bytes(w, d + i, sizeof d - i);
+    w->len += n;
 }
 
 static void codes_plain(td_jw *w, const uint16_t *v, size_t n, td_jw_label_fn label)

@@ -17,6 +17,7 @@
 typedef struct td_jw {
     FILE *out;
     size_t len;
+    size_t flushed;                /* bytes handed to out so far: buf[a..len) is whole if unchanged */
     char buf[8192];                /* flushed when full; a record may be any size */
 } td_jw;
 
