@@ -64,6 +64,7 @@ typedef struct seen {
 typedef struct recent {
     seen **bucket;                 /* SEEN_BUCKETS, allocated with the first entry */
     seen *oldest, *newest;
+    seen *spare;                   /* forgotten entries, reused: no allocation per connection */
     size_t n;
     double horizon;
 } recent;
@@ -109,13 +110,19 @@ static void seen_forget_oldest(recent *rc)
             break;
         }
     free(o->cert);
-    free(o);
+    o->cert = NULL;
+    o->chain = rc->spare;
+    rc->spare = o;
     rc->n--;
 }
 
 static void recent_free(recent *rc)
 {
     while (rc->oldest) seen_forget_oldest(rc);
+    for (seen *e = rc->spare, *next; e; e = next) {
+        next = e->chain;
+        free(e);
+    }
     free(rc->bucket);
 }
 
@@ -125,8 +132,10 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
 {
     while (rc->oldest && (rc->oldest->start < start - rc->horizon || rc->n >= SEEN_MAX)) seen_forget_oldest(rc);
     if (!rc->bucket && !(rc->bucket = calloc(SEEN_BUCKETS, sizeof *rc->bucket))) return NULL;
-    seen *e = calloc(1, sizeof *e);
-    if (!e) return NULL;
+    seen *e = rc->spare;
+    if (e) rc->spare = e->chain;
+    else if (!(e = malloc(sizeof *e))) return NULL;
+    memset(e, 0, sizeof *e);
     e->key = key;
     e->port = port;
     e->start = start;
