@@ -94,7 +94,8 @@ td_siblings *td_siblings_new(void)
     td_siblings *sb = calloc(1, sizeof(td_siblings));
     if (!sb) return NULL;
     sb->stls.horizon = SIB_STLS_WINDOW;
-    sb->quic.horizon = sb->tcp.horizon = 2 * SIB_FALLBACK;
+    sb->quic.horizon = 2 * SIB_FALLBACK;          /* a TCP connection looks back SIB_FALLBACK for QUIC */
+    sb->tcp.horizon = 2 * SIB_WINDOW;              /* a QUIC attempt forward only SIB_WINDOW for TCP */
     sb->certs.horizon = 2 * SIB_CERT_WINDOW;
     return sb;
 }
@@ -348,7 +349,9 @@ static void forget_oldest(td_siblings *sb)
 void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r)
 {
     if (sb) {
-        seen *x = seen_add(t->quic ? &sb->quic : &sb->tcp, pair_key(t), t->server.port, t->start, t->id);
+        /* TCP: only a connection that sent a hello (a SYN flood is not remembered). */
+        seen *x = t->quic || t->tls.client_hello ? seen_add(t->quic ? &sb->quic : &sb->tcp, pair_key(t),
+                                                            t->server.port, t->start, t->id) : NULL;
         if (x) x->verdict = r->verdict;
     }
     if (!sb || !t->tls.client_hello) return;

@@ -60,11 +60,11 @@ static void report(td_run *r, td_result *res)
  * refusal before the TLS 1.2 connection that shows the certificate) is held, with every
  * connection after it (the order stays), until one that starts HOLD_WINDOW seconds after it is
  * judged or the input ends; then it is judged again and all are reported.  When HOLD_MAX are
- * held, the one that waits at their head leaves the line for the waiting list (run_waiting.c)
+ * held (12 KB each), the one that waits at their head leaves the line for the waiting list (run_waiting.c)
  * and is reported when its own HOLD_WINDOW has passed, after connections that began after it:
  * its verdict never depends on how many other connections the capture interleaves, so that
  * --shard K/N judges it as the whole run does. */
-#define HOLD_MAX 256
+#define HOLD_MAX 4096             /* as the engine's TD_REORDER_MAX; the line grows from 64 */
 
 static bool may_change(const td_run *r, const td_transcript *t, const td_result *res)
 {
@@ -93,13 +93,13 @@ static void release_held(td_run *r, double now, bool all)
     while (r->n_held) {
         td_held *h = &r->held[r->held_head];
         bool waits = !all && h->again && h->t.start + HOLD_WINDOW >= now;
-        if (waits && r->n_held < HOLD_MAX) break;
+        if (waits && r->n_held < r->held_cap) break;
         if (!waits || !td_waiting_add(r, h)) {     /* the waiting list full: judged now */
             if (h->again) td_classify_again(r->classifier, &h->t, &h->res);
             report(r, &h->res);
             td_transcript_clear(&h->t);
         }
-        r->held_head = (r->held_head + 1) % HOLD_MAX;
+        r->held_head = (r->held_head + 1) % r->held_cap;
         r->n_held--;
     }
 }
@@ -109,6 +109,7 @@ void td_run_release_held(td_run *r)
     release_held(r, 0, true);
     free(r->held);
     r->held = NULL;
+    r->held_cap = 0;
 }
 
 void td_run_connection(void *ctx, td_transcript *t)
@@ -120,15 +121,16 @@ void td_run_connection(void *ctx, td_transcript *t)
         report(r, &stack_res);
         return;
     }
+    if (r->n_held == r->held_cap) td_held_grow(r, HOLD_MAX);   /* full: a longer line, up to HOLD_MAX */
     release_held(r, t->start, false);
-    if (r->n_held == HOLD_MAX) release_held(r, 0, false);  /* the oldest goes out (HOLD_MAX) */
-    if (!r->held && !(r->held = malloc(HOLD_MAX * sizeof *r->held))) {   /* no memory: judged alone */
+    if (r->n_held == r->held_cap) release_held(r, 0, false);    /* still full: the oldest goes out */
+    if (!r->held) {                                /* no memory: judged alone */
         td_classify(r->classifier, t, &stack_res);
         report(r, &stack_res);
         return;
     }
     /* Judged straight into the next slot (a result is 10 KB: no copy when it stays). */
-    td_held *h = &r->held[(r->held_head + r->n_held) % HOLD_MAX];
+    td_held *h = &r->held[(r->held_head + r->n_held) % r->held_cap];
     td_classify(r->classifier, t, &h->res);
     h->again = may_change(r, t, &h->res);
     if (!h->again && !r->n_held) {                 /* nothing waits: out at once */

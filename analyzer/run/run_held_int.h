@@ -16,6 +16,9 @@ typedef struct td_held {
     struct td_held *next;          /* on the waiting list */
 } td_held;
 
+/* Double the line of held connections (r->held, a ring of r->held_cap), from 64 up to max; false
+ * when it is that long already or memory ran out. */
+bool td_held_grow(td_run *r, size_t max);
 /* Move h onto the waiting list (in order of start); false when the list is full or memory ran
  * out (h is then as it was). */
 bool td_waiting_add(td_run *r, td_held *h);

@@ -1,4 +1,5 @@
-/* run_waiting.c - connections waiting for their later siblings out of the line of held ones.
+/* run_waiting.c - the line of held connections grown, and the connections waiting for their later
+ * siblings out of it.
  *
  * The line (run_connection.c) keeps the report in order of first packet but holds at most
  * HOLD_MAX connections: when it is full, the one at its head that still waits for siblings
@@ -13,6 +14,14 @@
 #include "analyzer/run/run_held_int.h"
 
 #define WAITING_MAX 4096
+
+/* h copied to `to`: the pointers into itself follow (the result's transcript and remedy). */
+static void moved(td_held *to, const td_held *h)
+{
+    *to = *h;
+    to->res.t = &to->t;
+    if (h->res.remedy == h->res.remedy_buf) to->res.remedy = to->res.remedy_buf;
+}
 
 static size_t waiting_max(void)
 {
@@ -30,8 +39,7 @@ bool td_waiting_add(td_run *r, td_held *h)
     if (r->n_waiting >= waiting_max()) return false;
     td_held *w = malloc(sizeof *w);
     if (!w) return false;
-    *w = *h;
-    w->res.t = &w->t;
+    moved(w, h);
     w->next = NULL;
     if (r->waiting_last) r->waiting_last->next = w;
     else r->waiting_first = w;
@@ -54,4 +62,20 @@ void td_waiting_free(td_held *w)
 {
     td_transcript_clear(&w->t);
     free(w);
+}
+
+bool td_held_grow(td_run *r, size_t max)
+{
+    size_t cap = r->held_cap ? 2 * r->held_cap : 64;
+    if (cap > max) return false;
+    td_held *n = malloc(cap * sizeof *n);
+    if (!n) return false;
+    for (size_t i = 0; i < r->n_held; i++) {
+        moved(&n[i], &r->held[(r->held_head + i) % r->held_cap]);
+    }
+    free(r->held);
+    r->held = n;
+    r->held_head = 0;
+    r->held_cap = cap;
+    return true;
 }
