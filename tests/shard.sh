@@ -1,7 +1,12 @@
 #!/bin/sh
 # --shard K/N: N processes, one per shard, report every connection exactly once between them,
 # each exactly as the unsharded run does (ids aside: they are dense per process).  Checked on the
-# samples and on a generated capture of 2000 connections (tests/bench/gencap.c).
+# samples and on a generated capture of 2000 connections (tests/bench/gencap.c); and, connection
+# by connection (tests/shard_verdicts.py: verdict, confidence, evidence and findings, a sibling
+# named by its client, server and first packet), on samples/mixed/ and on a generated capture of
+# 20000 connections, big enough that the whole run hits its caps (the engine lets finished
+# connections pass an open one after TD_REORDER_MAX, the run's line of held connections is full)
+# where a shard does not.
 BIN=${TLSDIAG:-./tlsdiag}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -51,6 +56,25 @@ union_check() {
     fi
 }
 
+# verdicts_check NAME N ARGS...: the whole run and its N shards, connection by connection.
+verdicts_check() {
+    name=$1 n=$2
+    shift 2
+    "$BIN" --json "$@" > "$tmp/v.all" 2>/dev/null
+    k=0
+    while [ $k -lt "$n" ]; do
+        "$BIN" --json --shard "$k/$n" "$@" > "$tmp/v.s$k" 2>/dev/null
+        k=$((k + 1))
+    done
+    got=$(python3 tests/shard_verdicts.py "$tmp/v.all" "$tmp"/v.s*)
+    rm -f "$tmp"/v.s*
+    case $got in
+    "same 0 "*) fail "$name" "no connections" ;;
+    same*) pass "$name: verdicts and evidence per connection (${got#same })" ;;
+    *) fail "$name" "$got" ;;
+    esac
+}
+
 if ! command -v python3 >/dev/null 2>&1; then echo "skip shard: python3 not installed"; exit 0; fi
 
 if ls samples/*.pcap >/dev/null 2>&1; then
@@ -60,11 +84,28 @@ if ls samples/*.pcap >/dev/null 2>&1; then
 else
     echo "skip shard samples: samples/ not made yet"
 fi
+if [ -f samples/mixed/mixed.pcap ]; then
+    verdicts_check "samples/mixed, 4 shards" 4 -r samples/mixed/mixed.pcap
+    verdicts_check "samples/mixed, --cacert, 4 shards" 4 --cacert samples/mixed/root.pem -r samples/mixed/mixed.pcap
+else
+    echo "skip shard samples/mixed: not made yet"
+fi
 
 if cc -std=c17 -D_GNU_SOURCE -O1 -o "$tmp/gencap" tests/bench/gencap.c $(pkg-config --cflags --libs openssl 2>/dev/null || echo -lcrypto) -lm 2>"$tmp/cc.err" &&
     "$tmp/gencap" handshake -n 2000 -s 7 --keys tests/bench/keys --ca "$tmp/ca.pem" -o "$tmp/g.pcap" 2>/dev/null; then
     union_check "generated 2000 connections, 4 shards" 4 --cacert "$tmp/ca.pem" -r "$tmp/g.pcap"
     union_check "generated 2000 connections, -A, 3 shards" 3 -A --cacert "$tmp/ca.pem" -r "$tmp/g.pcap"
+    rm -f "$tmp/g.pcap"
+    if "$tmp/gencap" handshake -n 20000 -s 1 --keys tests/bench/keys --ca "$tmp/ca.pem" -o "$tmp/g20k.pcap" 2>/dev/null; then
+        verdicts_check "generated 20000 connections, 4 shards" 4 --cacert "$tmp/ca.pem" -r "$tmp/g20k.pcap"
+        case $got in
+        *" inversions 0") fail "generated 20000 connections: the caps" "the whole run reported in order: no cap was hit" ;;
+        same*) pass "generated 20000 connections: the whole run hit its caps (${got##* } reported after a later one)" ;;
+        esac
+        verdicts_check "generated 20000 connections, no anchors, 3 shards" 3 -r "$tmp/g20k.pcap"
+    else
+        fail "generated 20000 connections" "gencap failed"
+    fi
 else
     fail "generated capture" "cannot build or run tests/bench/gencap.c: $(head -c 300 "$tmp/cc.err")"
 fi

@@ -3,6 +3,7 @@
 #include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/rule_facts_int.h"
 #include "analyzer/diagnose/rules_int.h"
+#include "analyzer/diagnose/text_put_int.h"
 #include "dissectors/dissect.h"
 
 /* No request followed the handshake: a spare connection beside a sibling that carried the
@@ -84,6 +85,19 @@ static void warn_client_alert_unread(facts *f)
     }
 }
 
+/* "client application data: N bytes": every working connection's evidence, without printf. */
+static void ev_app_data(td_result *r, int dir)
+{
+    if (!r->first_app_packet[dir]) return;
+    td_evidence *e = td_result_evidence_slot(r, r->first_app_packet[dir]);
+    if (!e) return;
+    td_text t = td_text_on(e->what, sizeof e->what);
+    td_text_s(&t, dir == TD_C2S ? "client application data: " : "server application data: ");
+    td_text_u64(&t, r->app_bytes[dir]);
+    td_text_n(&t, " bytes", 6);
+    td_text_end(&t);
+}
+
 int match_ok(facts *f)
 {
     const td_tls *s = f->s;
@@ -97,8 +111,8 @@ int match_ok(facts *f)
     rule_var_str(f, "data", both_data ? " and application data flowed both ways" : "");
     ev_client_hello(f);
     ev_server_hello(f);
-    if (r->first_app_packet[0]) td_result_evidence(f->r, r->first_app_packet[0], "client application data: %llu bytes", (unsigned long long)r->app_bytes[0]);
-    if (r->first_app_packet[1]) td_result_evidence(f->r, r->first_app_packet[1], "server application data: %llu bytes", (unsigned long long)r->app_bytes[1]);
+    ev_app_data(f->r, TD_C2S);
+    ev_app_data(f->r, TD_S2C);
     if (!s->server_hello) return 2;             /* the handshake is not in the capture */
     warn_no_request(f, both_data);
     warn_client_cert_answer(f);

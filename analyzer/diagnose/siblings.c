@@ -43,37 +43,39 @@ typedef struct who_memo {
     double client_close;
 } who_memo;
 
-/* A certificate seen, by who saw it: a direct-mapped table (a newer one takes the slot). */
-#define SIB_CERTS 1024
-typedef struct cert_seen {
-    uint64_t key;                  /* who_key; 0: empty */
+/* The latest of something seen, by exact key, forgotten HORIZON seconds of capture time after it
+ * started: a server certificate by who saw it, QUIC attempts and TCP connections by who without
+ * the transport (fell-back-to-tcp), STARTTLS offers by client and server.  Exact keys, never a
+ * slot shared with other connections, so that what a connection finds depends only on its own
+ * client and server, never on how many others the capture interleaves (--shard K/N then judges
+ * it as the whole run does). */
+typedef struct seen {
+    struct seen *chain;            /* next in the bucket: newer ones first */
+    struct seen *fifo;             /* next added after this one */
+    uint64_t key, id;
     uint16_t port;
-    td_sibling_cert c;
-} cert_seen;
-
-/* QUIC attempts and TCP connections by who (the transport left out), for the finding
- * fell-back-to-tcp: direct-mapped tables, a newer one takes the slot. */
-#define SIB_TRANSPORT 256
-#define SIB_FALLBACK 60.0          /* seconds from a QUIC attempt to the TCP connection after it */
-typedef struct transport_seen {
-    uint64_t key;                  /* who_key without the transport; 0: empty */
-    uint64_t id;
     double start;
     td_verdict verdict;
-} transport_seen;
+    td_sibling_cert *cert;         /* a certificate with defects (and its texts), or NULL */
+} seen;
 
-/* Servers that offered STARTTLS: a direct-mapped table (a newer one takes the slot). */
-#define SIB_STLS 256
-typedef struct stls_seen {
-    uint64_t key;                  /* server address and port; 0: empty */
-    uint64_t id;                   /* the connection that offered it */
-} stls_seen;
+#define SEEN_BUCKETS 4096          /* a power of two */
+#define SEEN_MAX (1u << 18)        /* entries at most, the oldest forgotten first (memory's last bound) */
+typedef struct recent {
+    seen **bucket;                 /* SEEN_BUCKETS, allocated with the first entry */
+    seen *oldest, *newest;
+    seen *spare;                   /* forgotten entries, reused: no allocation per connection */
+    size_t n;
+    double horizon;
+} recent;
+
+#define SIB_FALLBACK 60.0          /* seconds from a QUIC attempt to the TCP connection after it */
+#define SIB_STLS_WINDOW 3600.0     /* an offer of STARTTLS is remembered an hour */
 
 struct td_siblings {
     who_memo memo;
-    stls_seen stls[SIB_STLS];
-    transport_seen quic[SIB_TRANSPORT], tcp[SIB_TRANSPORT];
-    cert_seen *certs;              /* SIB_CERTS of them, allocated when the first is seen */
+    recent stls, quic, tcp, certs;
+    td_sibling_cert found;         /* what td_siblings_cert returns for a certificate without defects */
     sib *bucket[SIB_BUCKETS];
     sib *oldest, *newest;          /* in the order remembered */
     sib *spare;                    /* nodes to reuse */
@@ -87,12 +89,100 @@ struct slab {
     sib node[SIB_SLAB];
 };
 
-td_siblings *td_siblings_new(void) { return calloc(1, sizeof(td_siblings)); }
+td_siblings *td_siblings_new(void)
+{
+    td_siblings *sb = calloc(1, sizeof(td_siblings));
+    if (!sb) return NULL;
+    sb->stls.horizon = SIB_STLS_WINDOW;
+    sb->quic.horizon = 2 * SIB_FALLBACK;          /* a TCP connection looks back SIB_FALLBACK for QUIC */
+    sb->tcp.horizon = 2 * SIB_WINDOW;              /* a QUIC attempt forward only SIB_WINDOW for TCP */
+    sb->certs.horizon = 2 * SIB_CERT_WINDOW;
+    return sb;
+}
+
+static void seen_forget_oldest(recent *rc)
+{
+    seen *o = rc->oldest;
+    rc->oldest = o->fifo;
+    if (!rc->oldest) rc->newest = NULL;
+    for (seen **p = &rc->bucket[o->key % SEEN_BUCKETS]; *p; p = &(*p)->chain)
+        if (*p == o) {
+            *p = o->chain;
+            break;
+        }
+    free(o->cert);
+    o->cert = NULL;
+    o->chain = rc->spare;
+    rc->spare = o;
+    rc->n--;
+}
+
+static void recent_free(recent *rc)
+{
+    while (rc->oldest) seen_forget_oldest(rc);
+    for (seen *e = rc->spare, *next; e; e = next) {
+        next = e->chain;
+        free(e);
+    }
+    free(rc->bucket);
+}
+
+/* A new entry for key (the newest: it hides older ones of the same key), what is older than the
+ * horizon before `start` forgotten first; NULL when memory ran out. */
+static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uint64_t id)
+{
+    while (rc->oldest && (rc->oldest->start < start - rc->horizon || rc->n >= SEEN_MAX)) seen_forget_oldest(rc);
+    if (!rc->bucket && !(rc->bucket = calloc(SEEN_BUCKETS, sizeof *rc->bucket))) return NULL;
+    seen *e = rc->spare;
+    if (e) rc->spare = e->chain;
+    else if (!(e = malloc(sizeof *e))) return NULL;
+    memset(e, 0, sizeof *e);
+    e->key = key;
+    e->port = port;
+    e->start = start;
+    e->id = id;
+    seen **b = &rc->bucket[key % SEEN_BUCKETS];
+    e->chain = *b;
+    *b = e;
+    if (rc->newest) rc->newest->fifo = e;
+    else rc->oldest = e;
+    rc->newest = e;
+    rc->n++;
+    return e;
+}
+
+/* The newest entry of key and port that started by `until`, or NULL.  A later one is not looked
+ * at: whether it is known yet depends on when the run judges (it holds a connection for siblings
+ * starting up to SIB_WINDOW after it, no longer), so it must not count. */
+static const seen *seen_find(const recent *rc, uint64_t key, uint16_t port, double until)
+{
+    if (!rc->bucket) return NULL;
+    for (const seen *e = rc->bucket[key % SEEN_BUCKETS]; e; e = e->chain)
+        if (e->key == key && e->port == port && e->start <= until) return e;
+    return NULL;
+}
+
+/* The entry of key and port nearest in time to `at` (the earlier of two as near), from `before`
+ * seconds before it to SIB_WINDOW after, or NULL. */
+static const seen *seen_nearest(const recent *rc, uint64_t key, uint16_t port, double at, double before)
+{
+    const seen *best = NULL;
+    if (!rc->bucket) return NULL;
+    for (const seen *e = rc->bucket[key % SEEN_BUCKETS]; e; e = e->chain) {
+        if (e->key != key || e->port != port || e->start > at + SIB_WINDOW || e->start < at - before) continue;
+        double d = fabs(e->start - at), b = best ? fabs(best->start - at) : 0;
+        if (!best || d < b || (d == b && e->start < best->start)) best = e;
+    }
+    return best;
+}
 
 void td_siblings_free(td_siblings *sb)
 {
     if (!sb) return;
-    free(sb->certs);
+    recent_free(&sb->stls);
+    recent_free(&sb->quic);
+    recent_free(&sb->tcp);
+    recent_free(&sb->certs);
     for (struct slab *k = sb->slabs, *next; k; k = next) {
         next = k->next;
         free(k);
@@ -259,9 +349,10 @@ static void forget_oldest(td_siblings *sb)
 void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_result *r)
 {
     if (sb) {
-        uint64_t k = pair_key(t);
-        transport_seen *x = &(t->quic ? sb->quic : sb->tcp)[k % SIB_TRANSPORT];
-        *x = (transport_seen){ .key = k, .id = t->id, .start = t->start, .verdict = r->verdict };
+        /* TCP: only a connection that sent a hello (a SYN flood is not remembered). */
+        seen *x = t->quic || t->tls.client_hello ? seen_add(t->quic ? &sb->quic : &sb->tcp, pair_key(t),
+                                                            t->server.port, t->start, t->id) : NULL;
+        if (x) x->verdict = r->verdict;
     }
     if (!sb || !t->tls.client_hello) return;
     /* A sibling starts within SIB_WINDOW: twice that back is old enough to forget (live, the
@@ -294,47 +385,47 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
 void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td_sibling_cert *c)
 {
     if (!sb) return;
-    if (!sb->certs && !(sb->certs = calloc(SIB_CERTS, sizeof *sb->certs))) return;
     const who_memo *w = who(sb, t, false);
-    cert_seen *e = &sb->certs[w->key % SIB_CERTS];
-    e->key = w->key;
-    e->port = t->server.port;
-    if (c->n_causes) e->c = *c;                    /* ~900 bytes: only when there is a defect */
-    else memcpy(&e->c, c, offsetof(td_sibling_cert, name));
-    e->c.id = t->id;
-    e->c.start = t->start;
+    seen *e = seen_add(&sb->certs, w->key, t->server.port, t->start, t->id);
+    if (!e) return;
+    if (c->n_causes && (e->cert = malloc(sizeof *e->cert))) {   /* ~900 bytes: only when there is a defect */
+        *e->cert = *c;
+        e->cert->id = t->id;
+        e->cert->start = t->start;
+    }
 }
 
 const td_sibling_cert *td_siblings_cert(const td_siblings *sb, const td_transcript *t)
 {
-    if (!sb || !sb->certs) return NULL;
+    if (!sb) return NULL;
     const who_memo *w = who(sb, t, false);
-    const cert_seen *e = &sb->certs[w->key % SIB_CERTS];
-    if (e->key != w->key || e->port != t->server.port || fabs(e->c.start - t->start) > SIB_CERT_WINDOW) return NULL;
-    return &e->c;
+    const seen *e = seen_nearest(&sb->certs, w->key, t->server.port, t->start, SIB_CERT_WINDOW);
+    if (!e) return NULL;
+    if (e->cert) return e->cert;
+    td_sibling_cert *f = (td_sibling_cert *)&sb->found;      /* a scratch: logically const */
+    memset(f, 0, offsetof(td_sibling_cert, name));
+    f->id = e->id;
+    f->start = e->start;
+    return f;
 }
 
-static uint64_t server_key(const td_transcript *t)
+/* STARTTLS by client and server (address and port): the host pair --shard keeps together. */
+static uint64_t stls_key(const td_transcript *t)
 {
-    uint64_t h = 14695981039346656037ull;          /* FNV-1a of "address port" */
-    for (const char *p = t->server.ip; *p; p++) h = (h ^ (uint8_t)*p) * 1099511628211ull;
-    h = (h ^ t->server.port) * 1099511628211ull;
-    return h ? h : 1;
+    uint64_t h = fnv(14695981039346656037ULL, t->client.ip);
+    return fnv(h, t->server.ip);
 }
 
 void td_siblings_remember_starttls(td_siblings *sb, const td_transcript *t)
 {
-    if (!sb) return;
-    uint64_t k = server_key(t);
-    sb->stls[k % SIB_STLS] = (stls_seen){ .key = k, .id = t->id };
+    if (sb) seen_add(&sb->stls, stls_key(t), t->server.port, t->start, t->id);
 }
 
 uint64_t td_siblings_starttls_offered(const td_siblings *sb, const td_transcript *t)
 {
     if (!sb) return 0;
-    uint64_t k = server_key(t);
-    const stls_seen *e = &sb->stls[k % SIB_STLS];
-    return e->key == k ? e->id : 0;
+    const seen *e = seen_find(&sb->stls, stls_key(t), t->server.port, t->start);
+    return e && fabs(e->start - t->start) <= SIB_STLS_WINDOW ? e->id : 0;
 }
 
 /* The client's failed QUIC attempt to the same server (address, port, name) before TCP connection
@@ -342,9 +433,9 @@ uint64_t td_siblings_starttls_offered(const td_siblings *sb, const td_transcript
 void td_siblings_fallback(const td_siblings *sb, const td_transcript *t, td_result *r)
 {
     if (!sb) return;
-    uint64_t k = pair_key(t);
-    const transport_seen *x = &(t->quic ? sb->tcp : sb->quic)[k % SIB_TRANSPORT];
-    if (x->key != k || x->id == t->id) return;
+    const seen *x = seen_find(t->quic ? &sb->tcp : &sb->quic, pair_key(t), t->server.port,
+                               t->quic ? t->start + SIB_WINDOW : t->start + 0.5);
+    if (!x || x->id == t->id) return;
     double gap = t->quic ? x->start - t->start : t->start - x->start;
     if (gap < -0.5 || gap > SIB_FALLBACK) return;  /* a browser races the two: TCP may start a little first */
     if (t->quic) {

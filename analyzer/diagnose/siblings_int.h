@@ -47,7 +47,9 @@ typedef struct td_sibling_cert {
     char weak[160];                /* cert_weak_text, "" if none */
 } td_sibling_cert;
 
-/* The latest certificate a sibling showed, or NULL (valid until the next call on sb). */
+/* The certificate of the sibling nearest in time that showed one (up to SIB_CERT_WINDOW seconds
+ * before, up to 10 s after: as long as the run holds a connection for later siblings), or NULL
+ * (valid until the next call on sb). */
 const td_sibling_cert *td_siblings_cert(const td_siblings *sb, const td_transcript *t);
 /* Remember what t showed of its server certificate (c: filled by the caller, id and start aside). */
 void td_siblings_remember_cert(td_siblings *sb, const td_transcript *t, const td_sibling_cert *c);

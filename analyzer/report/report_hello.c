@@ -28,56 +28,56 @@ static const char *psk_mode_label(uint16_t v, char *buf, size_t len)
     return buf;
 }
 
-static void json_list16(td_jw *w, const char *key, const uint16_t *v, size_t n, label_fn label)
+/* The keys are literals, written as they are: ,"key":[ and ,"key": */
+#define KEY_LIST(k) ",\"" k "\":[", sizeof(",\"" k "\":[") - 1
+#define KEY(k) ",\"" k "\":", sizeof(",\"" k "\":") - 1
+
+static void json_list16(td_jw *w, td_jw_codes_memo *m, const char *key, size_t key_len, const uint16_t *v,
+                        size_t n, label_fn label)
 {
-    char buf[16];
-    td_jw_char(w, ',');
-    td_jw_str(w, key);
-    TD_JW_LIT(w, ":[");
-    for (size_t i = 0; i < n; i++) {
-        if (i) td_jw_char(w, ',');
-        td_jw_str(w, label(v[i], buf, sizeof buf));
-    }
+    td_jw_bytes(w, key, key_len);
+    td_jw_codes(w, m, v, n, label);
     td_jw_char(w, ']');
 }
 
-static void json_list8(td_jw *w, const char *key, const uint8_t *v, size_t n, label_fn label)
+static void json_list8(td_jw *w, td_jw_codes_memo *m, const char *key, size_t key_len, const uint8_t *v, size_t n,
+                       label_fn label)
 {
     uint16_t wide[TD_MAX_HELLO_SMALL];
     size_t k = n < TD_MAX_HELLO_SMALL ? n : TD_MAX_HELLO_SMALL;
     for (size_t i = 0; i < k; i++) wide[i] = v[i];
-    json_list16(w, key, wide, k, label);
+    json_list16(w, m, key, key_len, wide, k, label);
 }
 
-static void json_fp(td_jw *w, const char *key, const char *value)
+static void json_fp(td_jw *w, const char *key, size_t key_len, const char *value)
 {
-    td_jw_char(w, ',');
-    td_jw_str(w, key);
-    td_jw_char(w, ':');
+    td_jw_bytes(w, key, key_len);
     td_jw_str(w, value && *value ? value : NULL);
 }
 
-void td_json_hello(td_jw *w, const td_tls *s)
+void td_json_hello(td_jw *w, const td_tls *s, td_jw_codes_memo *lists)
 {
     static const td_hello none;
     const td_hello *h = s->hello ? s->hello : &none;
     char buf[16];
-    json_fp(w, "ja3", h->ja3);
-    json_fp(w, "ja3_string", h->ja3_string);
-    json_fp(w, "ja3s", h->ja3s);
-    json_fp(w, "ja3s_string", h->ja3s_string);
-    json_fp(w, "ja4", h->ja4);
-    json_list16(w, "client_extensions", h->ext, h->n_ext, td_extension_label);
+    td_jw_codes_memo *m[TD_JW_HELLO_LISTS];
+    for (size_t i = 0; i < TD_JW_HELLO_LISTS; i++) m[i] = lists ? &lists[i] : NULL;
+    json_fp(w, KEY("ja3"), h->ja3);
+    json_fp(w, KEY("ja3_string"), h->ja3_string);
+    json_fp(w, KEY("ja3s"), h->ja3s);
+    json_fp(w, KEY("ja3s_string"), h->ja3s_string);
+    json_fp(w, KEY("ja4"), h->ja4);
+    json_list16(w, m[0], KEY_LIST("client_extensions"), h->ext, h->n_ext, td_extension_label);
     TD_JW_LIT(w, ",\"client_extensions_total\":"); td_jw_u64(w, h->n_ext_total);
-    json_list16(w, "signature_algorithms", h->sig_algs, h->n_sig_algs, td_sigalg_label);
-    json_list16(w, "supported_groups", h->groups, h->n_groups, td_group_label);
-    json_list16(w, "key_share_groups", h->key_shares, h->n_key_shares, td_group_label);
-    json_list8(w, "ec_point_formats", h->point_formats, h->n_point_formats, point_format_label);
-    json_list8(w, "psk_key_exchange_modes", h->psk_modes, h->n_psk_modes, psk_mode_label);
-    json_list16(w, "cert_compression", h->cert_compression, h->n_cert_compression, td_cert_compression_label);
+    json_list16(w, m[1], KEY_LIST("signature_algorithms"), h->sig_algs, h->n_sig_algs, td_sigalg_label);
+    json_list16(w, m[2], KEY_LIST("supported_groups"), h->groups, h->n_groups, td_group_label);
+    json_list16(w, m[3], KEY_LIST("key_share_groups"), h->key_shares, h->n_key_shares, td_group_label);
+    json_list8(w, m[4], KEY_LIST("ec_point_formats"), h->point_formats, h->n_point_formats, point_format_label);
+    json_list8(w, m[5], KEY_LIST("psk_key_exchange_modes"), h->psk_modes, h->n_psk_modes, psk_mode_label);
+    json_list16(w, m[6], KEY_LIST("cert_compression"), h->cert_compression, h->n_cert_compression, td_cert_compression_label);
     TD_JW_LIT(w, ",\"ech\":"); td_jw_bool(w, h->ech);
-    json_fp(w, "ech_outer_sni", h->ech ? s->sni : NULL);
-    json_list16(w, "server_extensions", h->server_ext, h->n_server_ext, td_extension_label);
+    json_fp(w, KEY("ech_outer_sni"), h->ech ? s->sni : NULL);
+    json_list16(w, m[7], KEY_LIST("server_extensions"), h->server_ext, h->n_server_ext, td_extension_label);
     TD_JW_LIT(w, ",\"server_key_share\":");
     td_jw_str(w, h->server_key_share ? td_group_label(h->server_key_share, buf, sizeof buf) : NULL);
 }

@@ -30,7 +30,7 @@ static void str_list(td_jw *w, char *const *list, size_t n)
 /* The identity fields of a parsed certificate (issue 23), each followed by a comma. */
 static void cert_identity(td_jw *w, const td_cert *x)
 {
-    key(w, "serial"); td_jw_str(w, x->serial);
+    TD_JW_LIT(w, "\"serial\":"); td_jw_str(w, x->serial);
     TD_JW_LIT(w, ",\"san_ip\":[");
     for (size_t i = 0, k = 0; i < x->n_san; i++)
         if (x->san_ip[i / 64] >> (i % 64) & 1) {
@@ -52,29 +52,74 @@ static void cert_identity(td_jw *w, const td_cert *x)
     td_jw_char(w, ',');
 }
 
-static void chain(td_jw *w, const td_chain *c)
+static void cert_object(td_jw *w, const td_cert *x)
+{
+    td_jw_char(w, '{');
+    if (x->parse_error) {
+        TD_JW_LIT(w, "\"parse_error\":true,");
+    } else {
+        TD_JW_LIT(w, "\"subject\":"); td_jw_str(w, x->subject); td_jw_char(w, ',');
+        TD_JW_LIT(w, "\"issuer\":"); td_jw_str(w, x->issuer); td_jw_char(w, ',');
+        TD_JW_LIT(w, "\"san\":"); str_list(w, x->san, x->n_san); td_jw_char(w, ',');
+        TD_JW_LIT(w, "\"not_before\":"); td_jw_str(w, x->not_before); td_jw_char(w, ',');
+        TD_JW_LIT(w, "\"not_after\":"); td_jw_str(w, x->not_after); td_jw_char(w, ',');
+        TD_JW_LIT(w, "\"key\":"); td_jw_str(w, x->key); td_jw_char(w, ',');
+        TD_JW_LIT(w, "\"signature\":"); td_jw_str(w, x->signature); td_jw_char(w, ',');
+        TD_JW_LIT(w, "\"self_signed\":"); td_jw_bool(w, x->self_signed); td_jw_char(w, ',');
+        cert_identity(w, x);
+    }
+    TD_JW_LIT(w, "\"sha256\":"); td_jw_str(w, x->sha256);
+    TD_JW_LIT(w, ",\"sha1\":"); td_jw_str(w, x->sha1);
+    td_jw_char(w, '}');
+}
+
+/* A certificate's JSON object, remembered with its DER for the last few certificates: a capture
+ * shows the same few chains on thousands of connections, and a summary is a function of the DER
+ * alone (the summary cache, dissectors/x509/x509_cache.c, keys on the DER the same way). */
+#define CERT_MEMO_SLOTS 8
+typedef struct cert_memo {
+    unsigned char *der;
+    size_t der_len;
+    char *text;
+    size_t len;
+} cert_memo;
+
+static void cert_remembered(td_jw *w, const td_cert *x, cert_memo *certs, size_t *next)
+{
+    if (!certs || !x->der || !x->der_len) {
+        cert_object(w, x);
+        return;
+    }
+    for (size_t i = 0; i < CERT_MEMO_SLOTS; i++)
+        if (certs[i].der_len == x->der_len && memcmp(certs[i].der, x->der, x->der_len) == 0) {
+            td_jw_bytes(w, certs[i].text, certs[i].len);
+            return;
+        }
+    size_t start = w->len, flushed = w->flushed;
+    cert_object(w, x);
+    if (w->flushed != flushed) return;             /* not whole in the buffer: not remembered */
+    cert_memo *slot = &certs[*next];
+    unsigned char *der = malloc(x->der_len);
+    char *text = malloc(w->len - start);
+    if (!der || !text) {
+        free(der);
+        free(text);
+        return;
+    }
+    *next = (*next + 1) % CERT_MEMO_SLOTS;
+    free(slot->der);
+    free(slot->text);
+    memcpy(der, x->der, x->der_len);
+    memcpy(text, w->buf + start, w->len - start);
+    *slot = (cert_memo){ der, x->der_len, text, w->len - start };
+}
+
+static void chain(td_jw *w, const td_chain *c, cert_memo *certs, size_t *next)
 {
     td_jw_char(w, '[');
     for (size_t i = 0; i < c->n; i++) {
-        const td_cert *x = &c->certs[i];
         if (i) td_jw_char(w, ',');
-        td_jw_char(w, '{');
-        if (x->parse_error) {
-            TD_JW_LIT(w, "\"parse_error\":true,");
-        } else {
-            key(w, "subject"); td_jw_str(w, x->subject); td_jw_char(w, ',');
-            key(w, "issuer"); td_jw_str(w, x->issuer); td_jw_char(w, ',');
-            key(w, "san"); str_list(w, x->san, x->n_san); td_jw_char(w, ',');
-            key(w, "not_before"); td_jw_str(w, x->not_before); td_jw_char(w, ',');
-            key(w, "not_after"); td_jw_str(w, x->not_after); td_jw_char(w, ',');
-            key(w, "key"); td_jw_str(w, x->key); td_jw_char(w, ',');
-            key(w, "signature"); td_jw_str(w, x->signature); td_jw_char(w, ',');
-            TD_JW_LIT(w, "\"self_signed\":"); td_jw_bool(w, x->self_signed); td_jw_char(w, ',');
-            cert_identity(w, x);
-        }
-        key(w, "sha256"); td_jw_str(w, x->sha256);
-        td_jw_char(w, ','); key(w, "sha1"); td_jw_str(w, x->sha1);
-        td_jw_char(w, '}');
+        cert_remembered(w, &c->certs[i], certs, next);
     }
     td_jw_char(w, ']');
 }
@@ -191,6 +236,9 @@ struct td_json_memo {
         char *text;                /* "A","B",... */
         size_t len;
     } json[TD_LIST_MEMO_SLOTS];
+    td_jw_codes_memo hello[TD_JW_HELLO_LISTS];     /* the hellos' lists (report_hello.c) */
+    cert_memo certs[CERT_MEMO_SLOTS];              /* the last certificates written */
+    size_t next_cert;
 };
 
 td_json_memo *td_json_memo_new(void) { return calloc(1, sizeof(td_json_memo)); }
@@ -204,6 +252,11 @@ void td_json_memo_free(td_json_memo *m)
 {
     if (!m) return;
     for (size_t i = 0; i < TD_LIST_MEMO_SLOTS; i++) free(m->json[i].text);
+    for (size_t i = 0; i < TD_JW_HELLO_LISTS; i++) td_jw_codes_memo_free(&m->hello[i]);
+    for (size_t i = 0; i < CERT_MEMO_SLOTS; i++) {
+        free(m->certs[i].der);
+        free(m->certs[i].text);
+    }
     free(m);
 }
 
@@ -302,12 +355,12 @@ static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
     TD_JW_LIT(w, ",\"server_hello\":"); td_jw_bool(w, s->server_hello);
     TD_JW_LIT(w, ",\"sslv2_client_hello\":"); td_jw_bool(w, s->sslv2_client_hello);
     TD_JW_LIT(w, ",\"server_chain\":");
-    chain(w, &s->server_chain);
+    chain(w, &s->server_chain, m ? m->certs : NULL, m ? &m->next_cert : NULL);
     TD_JW_LIT(w, ",\"client_cert_requested\":"); td_jw_bool(w, s->cert_requested);
     TD_JW_LIT(w, ",\"client_cert_authorities\":");
     str_list(w, s->ca_names, s->n_ca_names);
     TD_JW_LIT(w, ",\"client_chain\":");
-    chain(w, &s->client_chain);
+    chain(w, &s->client_chain, m ? m->certs : NULL, m ? &m->next_cert : NULL);
     TD_JW_LIT(w, ",\"alerts\":[");
     for (size_t i = 0; i < s->n_alerts; i++) {
         if (i) td_jw_char(w, ',');
@@ -335,7 +388,7 @@ static void tls_object(td_jw *w, const td_result *r, td_json_memo *m)
     TD_JW_LIT(w, ",\"sslv2\":");
     sslv2_object(w, s);
     starttls_object(w, s->stls);
-    td_json_hello(w, s);                           /* ja3, ja4, ..., server_extensions */
+    td_json_hello(w, s, m ? m->hello : NULL);      /* ja3, ja4, ..., server_extensions */
     td_jw_char(w, '}');
 }
 

@@ -1,11 +1,12 @@
 /* report_path.c - the JSON "path" object of a TCP connection: what the network did to its segments (sizes, retransmissions, the ClientHello's segments, the first reset's TTL and timing). */
 #include "analyzer/report/json_writer.h"
 
-static void pair(td_jw *w, const char *k, uint64_t a, uint64_t b)
+/* ,"k":[a,b]; the key a literal, written as it is. */
+#define pair(w, k, a, b) pair_lit((w), ",\"" k "\":[", sizeof(",\"" k "\":[") - 1, (a), (b))
+
+static void pair_lit(td_jw *w, const char *key, size_t key_len, uint64_t a, uint64_t b)
 {
-    td_jw_char(w, ',');
-    td_jw_str(w, k);
-    TD_JW_LIT(w, ":[");
+    td_jw_bytes(w, key, key_len);
     td_jw_u64(w, a);
     td_jw_char(w, ',');
     td_jw_u64(w, b);

@@ -38,7 +38,9 @@ typedef struct td_run {
     size_t files_opened;           /* -r files that could be opened and read (some packets or none) */
     struct td_keylog_files *keylogs;   /* --keylog, or NULL (keylog_file.h) */
     struct td_held *held;          /* reading files: connections held for later siblings (run_connection.c) */
-    size_t held_head, n_held;
+    size_t held_head, n_held, held_cap;
+    struct td_held *waiting_first, *waiting_last;   /* waiting for siblings out of line (run_waiting.c) */
+    size_t n_waiting;
 } td_run;
 
 /* The engine's settings from the command line's (-P, -A, --idle-timeout, --max-connections,

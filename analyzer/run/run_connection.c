@@ -10,6 +10,7 @@
 #include "analyzer/report/report_ecs.h"
 #include "analyzer/report/rollup.h"
 #include "analyzer/run/run.h"
+#include "analyzer/run/run_held_int.h"
 
 /* Is fingerprint fp (may be NULL or "") one of the comma-separated list's (case aside)? */
 static bool fp_listed(const char *list, const char *fp)
@@ -58,15 +59,12 @@ static void report(td_run *r, td_result *res)
  * may change (only likely, and the client asked for nothing: a browser's spare socket, a TLS 1.3
  * refusal before the TLS 1.2 connection that shows the certificate) is held, with every
  * connection after it (the order stays), until one that starts HOLD_WINDOW seconds after it is
- * judged, the input ends or HOLD_MAX are held; then it is judged again and all are reported. */
-#define HOLD_WINDOW 10.0           /* as analyzer/diagnose/siblings.c's SIB_WINDOW */
-#define HOLD_MAX 64
-
-typedef struct td_held {
-    td_transcript t;               /* moved out of the engine's connection */
-    td_result res;
-    bool again;                    /* to be judged again before it is reported */
-} td_held;
+ * judged or the input ends; then it is judged again and all are reported.  When HOLD_MAX are
+ * held (12 KB each), the one that waits at their head leaves the line for the waiting list (run_waiting.c)
+ * and is reported when its own HOLD_WINDOW has passed, after connections that began after it:
+ * its verdict never depends on how many other connections the capture interleaves, so that
+ * --shard K/N judges it as the whole run does. */
+#define HOLD_MAX 4096             /* as the engine's TD_REORDER_MAX; the line grows from 64 */
 
 static bool may_change(const td_run *r, const td_transcript *t, const td_result *res)
 {
@@ -87,13 +85,21 @@ static bool may_change(const td_run *r, const td_transcript *t, const td_result 
  * still wait for siblings starting up to `now`. */
 static void release_held(td_run *r, double now, bool all)
 {
+    for (td_held *w; (w = td_waiting_due(r, now, all));) {   /* they began before every one held */
+        td_classify_again(r->classifier, &w->t, &w->res);
+        report(r, &w->res);
+        td_waiting_free(w);
+    }
     while (r->n_held) {
         td_held *h = &r->held[r->held_head];
-        if (!all && h->again && r->n_held < HOLD_MAX && h->t.start + HOLD_WINDOW >= now) break;
-        if (h->again) td_classify_again(r->classifier, &h->t, &h->res);
-        report(r, &h->res);
-        td_transcript_clear(&h->t);
-        r->held_head = (r->held_head + 1) % HOLD_MAX;
+        bool waits = !all && h->again && h->t.start + HOLD_WINDOW >= now;
+        if (waits && r->n_held < r->held_cap) break;
+        if (!waits || !td_waiting_add(r, h)) {     /* the waiting list full: judged now */
+            if (h->again) td_classify_again(r->classifier, &h->t, &h->res);
+            report(r, &h->res);
+            td_transcript_clear(&h->t);
+        }
+        r->held_head = (r->held_head + 1) % r->held_cap;
         r->n_held--;
     }
 }
@@ -103,6 +109,7 @@ void td_run_release_held(td_run *r)
     release_held(r, 0, true);
     free(r->held);
     r->held = NULL;
+    r->held_cap = 0;
 }
 
 void td_run_connection(void *ctx, td_transcript *t)
@@ -114,15 +121,16 @@ void td_run_connection(void *ctx, td_transcript *t)
         report(r, &stack_res);
         return;
     }
+    if (r->n_held == r->held_cap) td_held_grow(r, HOLD_MAX);   /* full: a longer line, up to HOLD_MAX */
     release_held(r, t->start, false);
-    if (r->n_held == HOLD_MAX) release_held(r, 0, false);  /* the oldest goes out (HOLD_MAX) */
-    if (!r->held && !(r->held = malloc(HOLD_MAX * sizeof *r->held))) {   /* no memory: judged alone */
+    if (r->n_held == r->held_cap) release_held(r, 0, false);    /* still full: the oldest goes out */
+    if (!r->held) {                                /* no memory: judged alone */
         td_classify(r->classifier, t, &stack_res);
         report(r, &stack_res);
         return;
     }
     /* Judged straight into the next slot (a result is 10 KB: no copy when it stays). */
-    td_held *h = &r->held[(r->held_head + r->n_held) % HOLD_MAX];
+    td_held *h = &r->held[(r->held_head + r->n_held) % r->held_cap];
     td_classify(r->classifier, t, &h->res);
     h->again = may_change(r, t, &h->res);
     if (!h->again && !r->n_held) {                 /* nothing waits: out at once */

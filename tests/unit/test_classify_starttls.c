@@ -93,6 +93,9 @@ TEST(stripped_after_an_earlier_offer)
     CHECK(!has_finding(&res, "starttls-stripped"));
     td_transcript *b = smtp(false, false, NULL);
     b->id = 8;
+    classify(b);                                   /* another client: remembered by host pair (--shard's key) */
+    CHECK(!has_finding(&res, "starttls-stripped"));
+    strcpy(b->client.ip, a->client.ip);
     classify(b);
     CHECK(has_finding(&res, "starttls-stripped"));
     CHECK(res.n_findings && strstr(res.findings[res.n_findings - 1].detail, "connection #7") != NULL);

@@ -1,5 +1,6 @@
 /* test_report.c - the report's building blocks: the time stamp format and the JSON writer
  * (escaping, numbers, records larger than its buffer). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,127 @@ TEST(json_numbers)
     free(s);
 }
 
+/* Numbers two digits a division: against printf's "%llu" at every power of ten and either side. */
+static uint64_t u64_input;
+
+static void one_u64(td_jw *w) { td_jw_u64(w, u64_input); }
+
+TEST(json_u64_like_printf)
+{
+    int bad = 0;
+    uint64_t p = 1;
+    for (int e = 0; e < 20; e++, p *= 10) {
+        uint64_t vs[] = { p - 1, p, p + 1, p * 2 - 1, p * 5, p * 9 + (p - 1) };
+        for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) {
+            char want[32];
+            snprintf(want, sizeof want, "%llu", (unsigned long long)vs[k]);
+            u64_input = vs[k];
+            size_t n;
+            char *got = written(one_u64, &n);
+            if (!got || strcmp(got, want) != 0) {
+                if (bad++ < 5) printf("    %s written as %s\n", want, got ? got : "(null)");
+            }
+            free(got);
+        }
+    }
+    uint64_t edges[] = { 0, 9, 10, 99, 100, 101, 4294967295ull, 4294967296ull, (uint64_t)INT64_MAX,
+                         (uint64_t)INT64_MAX + 1, UINT64_MAX - 1, UINT64_MAX };
+    for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++) {
+        char want[32];
+        snprintf(want, sizeof want, "%llu", (unsigned long long)edges[k]);
+        u64_input = edges[k];
+        size_t n;
+        char *got = written(one_u64, &n);
+        if (!got || strcmp(got, want) != 0) bad++;
+        free(got);
+    }
+    CHECK(bad == 0);
+}
+
+/* Long strings with bytes to escape, written when the buffer is nearly full (the writer escapes
+ * in pieces when the worst case does not fit the room left): against the reference. */
+static const char *long_input;
+static size_t long_filler;
+
+static void filled_then_string(td_jw *w)
+{
+    for (size_t i = 0; i < long_filler; i++) td_jw_char(w, '.');
+    td_jw_str(w, long_input);
+}
+
+TEST(json_long_strings_near_full_buffer)
+{
+    static char in[3001], expect[3001 * 6 + 3];
+    unsigned seed = 777;
+    int bad = 0;
+    for (int round = 0; round < 60; round++) {
+        size_t len = 100 + (size_t)round * 48;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) & 0xff;
+            in[i] = (char)(r % 7 ? 'a' + r % 26 : r | 1);     /* one in seven any byte but NUL */
+        }
+        in[len] = '\0';
+        reference(in, expect);
+        long_input = in;
+        long_filler = 8192 - (size_t)round * 131;              /* from a full buffer down */
+        size_t n;
+        char *got = written(filled_then_string, &n);
+        size_t want = long_filler + strlen(expect);
+        if (!got || n != want || strcmp(got + long_filler, expect) != 0) bad++;
+        free(got);
+    }
+    CHECK(bad == 0);
+}
+
+/* Code lists through the memo give what they give without it: more distinct lists than it has
+ * slots, each seen again, the empty list, and a label the escaping has to change. */
+static const char *odd_label(uint16_t v, char *buf, size_t len)
+{
+    if (v == 7) return "quote\"d";
+    snprintf(buf, len, "0x%04X", v);
+    return buf;
+}
+
+static td_jw_codes_memo *codes_memo;
+static const uint16_t *codes_in;
+static size_t codes_n;
+
+static void codes(td_jw *w) { td_jw_codes(w, codes_memo, codes_in, codes_n, odd_label); }
+
+TEST(json_code_lists_memo)
+{
+    static td_jw_codes_memo memo;
+    uint16_t lists[7][5];
+    for (size_t l = 0; l < 7; l++)
+        for (size_t i = 0; i < 5; i++) lists[l][i] = (uint16_t)(l * 3 + i);
+    int bad = 0;
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t l = 0; l < 7; l++)
+            for (size_t n = 0; n <= 5; n += 5) {
+                codes_in = lists[l];
+                codes_n = n;
+                size_t k1, k2;
+                codes_memo = NULL;
+                char *plain = written(codes, &k1);
+                codes_memo = &memo;
+                for (int again = 0; again < 2; again++) {     /* remembered, then from the memo */
+                    char *memod = written(codes, &k2);
+                    if (!plain || !memod || strcmp(plain, memod) != 0) bad++;
+                    free(memod);
+                }
+                free(plain);
+            }
+    CHECK(bad == 0);
+    codes_in = lists[2];                                       /* holds 7: "quote\"d" escaped */
+    codes_n = 3;
+    size_t k;
+    char *s = written(codes, &k);
+    CHECK_STR(s, "\"0x0006\",\"quote\\\"d\",\"0x0008\"");
+    free(s);
+    td_jw_codes_memo_free(&memo);
+}
+
 /* More than the writer's buffer, in small pieces, one huge piece and a long printf. */
 static void large(td_jw *w)
 {
@@ -205,6 +327,9 @@ int main(void)
     RUN(json_strings_random);
     RUN(fixed3_like_printf);
     RUN(json_numbers);
+    RUN(json_u64_like_printf);
+    RUN(json_long_strings_near_full_buffer);
+    RUN(json_code_lists_memo);
     RUN(json_larger_than_buffer);
     return check_done();
 }
