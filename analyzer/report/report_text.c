@@ -11,39 +11,9 @@
 #include "dissectors/starttls/starttls.h"
 #include "analyzer/report/report.h"
 #include "analyzer/report/rollup.h"
-
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_YELLOW "\033[33m"
-#define C_DIM "\033[2m"
-
-static const char *col(bool color, const char *code) { return color ? code : ""; }
+#include "analyzer/report/text_line.h"
 
 /* ---- layout: lines wrapped at the width, between words only ------------------------------ */
-
-/* A line being built; longer text is cut at a word boundary (td_fit_words). */
-typedef struct line {
-    char b[2048];
-    size_t n;
-} line;
-
-__attribute__((format(printf, 2, 3))) static void add(line *l, const char *fmt, ...)
-{
-    if (l->n + 1 >= sizeof l->b) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(l->b + l->n, sizeof l->b - l->n, fmt, ap);
-    va_end(ap);
-    if (k < 0) return;
-    if ((size_t)k >= sizeof l->b - l->n) {
-        td_fit_words(l->b + l->n, sizeof l->b - l->n, k);
-        l->n = strlen(l->b);
-    } else {
-        l->n += (size_t)k;
-    }
-}
 
 /* Columns a text takes on the screen: colour escapes take none. */
 static int visible(const char *p, size_t n)
@@ -127,35 +97,35 @@ void td_text_human_bytes(uint64_t n, char *buf, size_t len)
 /* -v: a certificate's identity (serial, SHA-1, key usages, AIA URIs, SCTs) on a line of its own. */
 static void cert_identity_line(FILE *out, int width, const td_cert *x)
 {
-    line l = { .n = 0 };
-    add(&l, "serial %s, sha1 %s", x->serial[0] ? x->serial : "?", x->sha1);
+    td_line l = { .n = 0 };
+    td_line_add(&l, "serial %s, sha1 %s", x->serial[0] ? x->serial : "?", x->sha1);
     for (unsigned b = 0, k = 0; td_x509_key_usage_name(b); b++)
-        if (x->key_usage >> b & 1) add(&l, "%s%s", k++ ? " " : ", usage ", td_x509_key_usage_name(b));
-    for (size_t i = 0; i < x->n_eku; i++) add(&l, "%s%s", i ? " " : ", EKU ", x->eku[i]);
-    for (size_t i = 0; i < x->n_ocsp_urls; i++) add(&l, "%s%s", i ? " " : ", OCSP ", x->ocsp_urls[i]);
-    for (size_t i = 0; i < x->n_ca_issuer_urls; i++) add(&l, "%s%s", i ? " " : ", CA issuers ", x->ca_issuer_urls[i]);
+        if (x->key_usage >> b & 1) td_line_add(&l, "%s%s", k++ ? " " : ", usage ", td_x509_key_usage_name(b));
+    for (size_t i = 0; i < x->n_eku; i++) td_line_add(&l, "%s%s", i ? " " : ", EKU ", x->eku[i]);
+    for (size_t i = 0; i < x->n_ocsp_urls; i++) td_line_add(&l, "%s%s", i ? " " : ", OCSP ", x->ocsp_urls[i]);
+    for (size_t i = 0; i < x->n_ca_issuer_urls; i++) td_line_add(&l, "%s%s", i ? " " : ", CA issuers ", x->ca_issuer_urls[i]);
     if (x->scts || x->scts_malformed)
-        add(&l, ", %u %s%s", x->scts, x->scts == 1 ? "SCT" : "SCTs", x->scts_malformed ? " (list malformed)" : "");
-    if (x->precert) add(&l, ", precertificate (CT poison)");
+        td_line_add(&l, ", %u %s%s", x->scts, x->scts == 1 ? "SCT" : "SCTs", x->scts_malformed ? " (list malformed)" : "");
+    if (x->precert) td_line_add(&l, ", precertificate (CT poison)");
     labelled(out, width, "", l.b);
 }
 
 static void cert_line(FILE *out, int width, const char *label, const td_cert *x, int verbose)
 {
-    line l = { .n = 0 };
+    td_line l = { .n = 0 };
     if (x->parse_error) {
-        add(&l, "(unparsable certificate, sha256 %.16s...)", x->sha256);
+        td_line_add(&l, "(unparsable certificate, sha256 %.16s...)", x->sha256);
         labelled(out, width, label, l.b);
         return;
     }
-    add(&l, "%s <- %s", x->subject, x->issuer);
+    td_line_add(&l, "%s <- %s", x->subject, x->issuer);
     labelled(out, width, label, l.b);
     l.n = 0;
-    add(&l, "%s, %s, valid %s .. %s", x->key, x->signature, x->not_before, x->not_after);
+    td_line_add(&l, "%s, %s, valid %s .. %s", x->key, x->signature, x->not_before, x->not_after);
     if (x->n_san) {
-        add(&l, ", %s ", td_plural(x->n_san, "name", "names"));
-        for (size_t i = 0; i < x->n_san && i < 6; i++) add(&l, "%s%s", i ? ", " : "", x->san[i]);
-        if (x->n_san > 6) add(&l, ", ... (%zu)", x->n_san);
+        td_line_add(&l, ", %s ", td_plural(x->n_san, "name", "names"));
+        for (size_t i = 0; i < x->n_san && i < 6; i++) td_line_add(&l, "%s%s", i ? ", " : "", x->san[i]);
+        if (x->n_san > 6) td_line_add(&l, ", ... (%zu)", x->n_san);
     }
     labelled(out, width, "", l.b);
     if (verbose > 0) cert_identity_line(out, width, x);
@@ -182,17 +152,17 @@ static void chain_lines(FILE *out, int width, const char *who, const td_chain *c
 static void header(FILE *out, int width, const td_result *r, bool color)
 {
     const td_transcript *t = r->t;
-    line l = { .n = 0 };
+    td_line l = { .n = 0 };
     char ts[48];
     bool v6c = strchr(t->client.ip, ':') != NULL, v6s = strchr(t->server.ip, ':') != NULL;
-    add(&l, "%s#%llu%s %s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), (unsigned long long)t->id, col(color, C_RESET),
+    td_line_add(&l, "%s#%llu%s %s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), (unsigned long long)t->id, col(color, C_RESET),
         v6c ? "[" : "", t->client.ip, v6c ? "]" : "", t->client.port, v6s ? "[" : "", t->server.ip, v6s ? "]" : "",
         t->server.port);
-    if (t->quic) add(&l, "/udp");
-    if (t->tls.sni) add(&l, " (%s)", t->tls.sni);
+    if (t->quic) td_line_add(&l, "/udp");
+    if (t->tls.sni) td_line_add(&l, " (%s)", t->tls.sni);
     td_format_time(t->start, ts, sizeof ts);
     char span[64];
-    add(&l, "  %s%s %s, %s%s", col(color, C_DIM), t->file ? t->file : "",
+    td_line_add(&l, "  %s%s %s, %s%s", col(color, C_DIM), t->file ? t->file : "",
         td_packet_span(t->first_packet, t->last_packet, span, sizeof span), ts, col(color, C_RESET));
     put(out, width, "", 4, l.b);
 }
@@ -209,52 +179,52 @@ static void starttls_line(FILE *out, int width, const td_starttls *x)
 static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
 {
     char b1[32], b2[32];
-    line l = { .n = 0 };
+    td_line l = { .n = 0 };
     if (s->client_hello || s->server_hello || s->hello_retry) {
-        if (s->version) add(&l, "%s", td_version_label(s->version, b1, sizeof b1));
-        else add(&l, "version not negotiated");
-        if (s->has_cipher) add(&l, ", %s", td_cipher_label(s->cipher, b2, sizeof b2));
-        if (s->alpn) add(&l, ", ALPN %s", s->alpn);
-        if (s->resumed) add(&l, ", resumed");
-        if (s->hello_retry) add(&l, ", HelloRetryRequest");
+        if (s->version) td_line_add(&l, "%s", td_version_label(s->version, b1, sizeof b1));
+        else td_line_add(&l, "version not negotiated");
+        if (s->has_cipher) td_line_add(&l, ", %s", td_cipher_label(s->cipher, b2, sizeof b2));
+        if (s->alpn) td_line_add(&l, ", ALPN %s", s->alpn);
+        if (s->resumed) td_line_add(&l, ", resumed");
+        if (s->hello_retry) td_line_add(&l, ", HelloRetryRequest");
         labelled(out, width, "TLS", l.b);
     }
     if (s->dec) {                                  /* --keylog given */
         const td_decrypt_facts *d = s->dec;
         l.n = 0;
         if (d->decrypted) {
-            add(&l, "yes, %u records with the key log", d->records[0] + d->records[1]);
-            if (d->early[0]) add(&l, ", %u of them 0-RTT early data", d->early[0]);
+            td_line_add(&l, "yes, %u records with the key log", d->records[0] + d->records[1]);
+            if (d->early[0]) td_line_add(&l, ", %u of them 0-RTT early data", d->early[0]);
             if (d->early[0] + d->early[1] && s->encrypted_extensions)
-                add(&l, s->early_data_accepted ? " (the server accepted it)" : " (the server refused it)");
-            if (d->failed[0] + d->failed[1]) add(&l, " (%u failed authentication)", d->failed[0] + d->failed[1]);
-            if (d->early[1]) add(&l, " (%u 0-RTT records not read: the key log has no CLIENT_EARLY_TRAFFIC_SECRET)", d->early[1]);
+                td_line_add(&l, s->early_data_accepted ? " (the server accepted it)" : " (the server refused it)");
+            if (d->failed[0] + d->failed[1]) td_line_add(&l, " (%u failed authentication)", d->failed[0] + d->failed[1]);
+            if (d->early[1]) td_line_add(&l, " (%u 0-RTT records not read: the key log has no CLIENT_EARLY_TRAFFIC_SECRET)", d->early[1]);
             for (int dir = 0; dir < 2; dir++)
-                if (d->app_first[dir]) add(&l, "; %s first: %s", dir == TD_C2S ? "client" : "server", d->app_first[dir]);
+                if (d->app_first[dir]) td_line_add(&l, "; %s first: %s", dir == TD_C2S ? "client" : "server", d->app_first[dir]);
         } else {
-            add(&l, "no: %s", d->status ? d->status : "nothing to decrypt");
+            td_line_add(&l, "no: %s", d->status ? d->status : "nothing to decrypt");
         }
         labelled(out, width, "decrypted", l.b);
     }
     if (s->client_hello) {
         l.n = 0;
         for (size_t i = 0; i < s->n_offered_versions; i++)
-            add(&l, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b1, sizeof b1));
-        add(&l, "%s%zu %s", l.n ? "; " : "", s->n_offered_ciphers_total,
+            td_line_add(&l, "%s%s", i ? " " : "", td_version_label(s->offered_versions[i], b1, sizeof b1));
+        td_line_add(&l, "%s%zu %s", l.n ? "; " : "", s->n_offered_ciphers_total,
             td_plural(s->n_offered_ciphers_total, "cipher suite", "cipher suites"));
         if (s->n_alpn_offered) {
-            add(&l, "; ALPN ");
-            for (size_t i = 0; i < s->n_alpn_offered; i++) add(&l, "%s%s", i ? ", " : "", s->alpn_offered[i]);
+            td_line_add(&l, "; ALPN ");
+            for (size_t i = 0; i < s->n_alpn_offered; i++) td_line_add(&l, "%s%s", i ? ", " : "", s->alpn_offered[i]);
         }
-        if (!s->sni) add(&l, "; no SNI");
-        if (s->sslv2_client_hello) add(&l, "; SSLv2-format hello");
+        if (!s->sni) td_line_add(&l, "; no SNI");
+        if (s->sslv2_client_hello) td_line_add(&l, "; SSLv2-format hello");
         labelled(out, width, "offered", l.b);
     }
     chain_lines(out, width, "server cert", &s->server_chain, verbose);
     if (s->cert_requested) {
         l.n = 0;
-        add(&l, "server asked for a client certificate (pkt %llu)", (unsigned long long)s->cert_request_packet);
-        if (s->n_ca_names) add(&l, "; accepted issuers: %s%s", s->ca_names[0], s->n_ca_names > 1 ? ", ..." : "");
+        td_line_add(&l, "server asked for a client certificate (pkt %llu)", (unsigned long long)s->cert_request_packet);
+        if (s->n_ca_names) td_line_add(&l, "; accepted issuers: %s%s", s->ca_names[0], s->n_ca_names > 1 ? ", ..." : "");
         labelled(out, width, "client auth", l.b);
     }
     chain_lines(out, width, "client cert", &s->client_chain, verbose);
@@ -262,9 +232,9 @@ static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
         const td_alert *a = &s->alerts[i];
         l.n = 0;
         if (a->encrypted)
-            add(&l, "%s alert (encrypted)", a->from == TD_C2S ? "client" : "server");
+            td_line_add(&l, "%s alert (encrypted)", a->from == TD_C2S ? "client" : "server");
         else
-            add(&l, "%s %s %s(%u)", a->from == TD_C2S ? "client" : "server",
+            td_line_add(&l, "%s %s %s(%u)", a->from == TD_C2S ? "client" : "server",
                 a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "level?", td_alert_label(a->code, b1, sizeof b1),
                 a->code);
         at_packet(out, width, i ? "" : "alerts", a->packet, l.b);
@@ -272,7 +242,7 @@ static void tls_lines(FILE *out, int width, const td_tls *s, int verbose)
     for (int d = 0; d < 2; d++)
         if (s->not_tls[d]) {
             l.n = 0;
-            add(&l, "%s sent %s", d == TD_C2S ? "client" : "server", s->not_tls_what[d]);
+            td_line_add(&l, "%s sent %s", d == TD_C2S ? "client" : "server", s->not_tls_what[d]);
             at_packet(out, width, "plaintext", s->not_tls_packet[d], l.b);
         }
     starttls_line(out, width, s->stls);
@@ -292,30 +262,30 @@ static void tcp_line(FILE *out, int width, const td_result *r)
 {
     const td_tcp *tcp = &r->t->tcp;
     char b1[32], b2[32];
-    line l = { .n = 0 };
+    td_line l = { .n = 0 };
     td_text_human_bytes(tcp->bytes[0], b1, sizeof b1);
     td_text_human_bytes(tcp->bytes[1], b2, sizeof b2);
-    add(&l, "%s", tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
+    td_line_add(&l, "%s", tcp->handshake ? "handshake ok" : tcp->midstream ? "started before the capture" :
                   tcp->synack_seen ? "SYN answered" : tcp->syn_seen ? "SYN unanswered" : "no handshake seen");
     if (tcp->syn_retransmits)
-        add(&l, ", %u SYN %s", tcp->syn_retransmits, td_plural(tcp->syn_retransmits, "retransmission", "retransmissions"));
+        td_line_add(&l, ", %u SYN %s", tcp->syn_retransmits, td_plural(tcp->syn_retransmits, "retransmission", "retransmissions"));
     if (tcp->close == TD_CLOSE_FIN || (tcp->close == TD_CLOSE_RST && (tcp->fin[0] || tcp->fin[1]))) {
         int first = tcp->closed_by == TD_BY_CLIENT ? TD_C2S : TD_S2C;
-        add(&l, ", %s closed (FIN)", first == TD_C2S ? "client" : "server");
-        if (tcp->rst_packet) add(&l, ", %s reset (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
+        td_line_add(&l, ", %s closed (FIN)", first == TD_C2S ? "client" : "server");
+        if (tcp->rst_packet) td_line_add(&l, ", %s reset (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
     } else if (tcp->close == TD_CLOSE_RST) {
-        add(&l, ", reset by %s (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
+        td_line_add(&l, ", reset by %s (RST)", tcp->rst_from == TD_C2S ? "client" : "server");
     } else {
-        add(&l, ", still open at the end");
+        td_line_add(&l, ", still open at the end");
     }
-    add(&l, ", %s up, %s down", b1, b2);
+    td_line_add(&l, ", %s up, %s down", b1, b2);
     if (r->app_records[0] || r->app_records[1]) {
         td_text_human_bytes(r->app_bytes[0], b1, sizeof b1);
         td_text_human_bytes(r->app_bytes[1], b2, sizeof b2);
-        add(&l, " (application data %s up, %s down)", b1, b2);
+        td_line_add(&l, " (application data %s up, %s down)", b1, b2);
     }
     unsigned gaps = tcp->gaps[0] + tcp->gaps[1];
-    if (gaps) add(&l, ", %u %s", gaps, td_plural(gaps, "gap", "gaps"));
+    if (gaps) td_line_add(&l, ", %u %s", gaps, td_plural(gaps, "gap", "gaps"));
     labelled(out, width, "TCP", l.b);
 }
 
@@ -323,7 +293,7 @@ static void ladder(FILE *out, int width, const td_result *r)
 {
     const td_transcript *t = r->t;
     char buf[256], head[96];
-    line l;
+    td_line l;
     fputs("  ladder\n", out);
     size_t rec = 0;
     for (size_t i = 0; i < t->n_events; i++) {
@@ -332,7 +302,7 @@ static void ladder(FILE *out, int width, const td_result *r)
         int n = snprintf(head, sizeof head, "    %10.3f ms  pkt %-6llu %s  ", (e->ts - t->start) * 1000.0,
                          (unsigned long long)e->packet, e->dir == TD_C2S ? "C->S" : "S->C");
         l.n = 0;
-        add(&l, "%s%s%s%s", td_event_text(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "",
+        td_line_add(&l, "%s%s%s%s", td_event_text(t, e, buf, sizeof buf), label ? ": likely " : "", label ? label : "",
             e->flags & TD_EVF_DECRYPTED ? " [decrypted]" : "");
         put(out, width, head, n, l.b);
     }
@@ -379,8 +349,8 @@ void td_text_connection(FILE *out, const td_result *r, int verbose, bool color, 
     for (size_t i = 0; i < r->n_findings; i++) {
         const td_finding *f = &r->findings[i];
         bool warn = strcmp(f->severity, "info") != 0;
-        line l = { .n = 0 };
-        add(&l, "%s%s%s: %s", col(color, warn ? C_YELLOW : ""), f->id, col(color, warn ? C_RESET : ""), f->detail);
+        td_line l = { .n = 0 };
+        td_line_add(&l, "%s%s%s: %s", col(color, warn ? C_YELLOW : ""), f->id, col(color, warn ? C_RESET : ""), f->detail);
         labelled(out, width, i ? "" : "findings", l.b);
     }
     if (verbose > 0 && t->n_events) ladder(out, width, r);
@@ -397,11 +367,11 @@ static void paths_text(FILE *out, const td_paths *p, bool color, int width)
     fprintf(out, "%sNetwork paths%s: failures on the way, by client network\n", col(color, C_BOLD), col(color, C_RESET));
     for (size_t i = 0; i < p->n; i++) {
         const td_path_stat *s = &p->paths[i];
-        line l = { .n = 0 };
+        td_line l = { .n = 0 };
         size_t servers = s->n_servers + (size_t)s->more_servers;
-        if (servers == 1) add(&l, "%s -> %s: ", s->network, s->servers[0]);
-        else add(&l, "%s -> %zu servers: ", s->network, servers);
-        add(&l, "%s%s%s on %llu %s", col(color, C_RED), td_verdict_name(s->verdict), col(color, C_RESET),
+        if (servers == 1) td_line_add(&l, "%s -> %s: ", s->network, s->servers[0]);
+        else td_line_add(&l, "%s -> %zu servers: ", s->network, servers);
+        td_line_add(&l, "%s%s%s on %llu %s", col(color, C_RED), td_verdict_name(s->verdict), col(color, C_RESET),
             (unsigned long long)s->connections, td_plural(s->connections, "connection", "connections"));
         put(out, width, "  ", 6, l.b);
     }
@@ -416,29 +386,29 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
     for (size_t i = 0; i < n && i < ROLLUP_SHOWN; i++) {
         const td_server_stat *s = sv[i];
         bool v6 = strchr(s->ip, ':') != NULL;
-        line l = { .n = 0 };
+        td_line l = { .n = 0 };
         char span[64];
-        add(&l, "%s%s%s:%u%s %s: ", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port, s->udp ? "/udp" : "",
+        td_line_add(&l, "%s%s%s:%u%s %s: ", v6 ? "[" : "", s->ip, v6 ? "]" : "", s->port, s->udp ? "/udp" : "",
             s->sni[0] ? s->sni : "(no SNI)");
         if (td_server_all_failed_alike(s)) {
             td_server_fail_span(s, span, sizeof span);
-            add(&l, "%sall %llu failed the same way, %s%s, %s", col(color, C_RED), (unsigned long long)s->connections,
+            td_line_add(&l, "%sall %llu failed the same way, %s%s, %s", col(color, C_RED), (unsigned long long)s->connections,
                 td_verdict_name(td_server_cause(s)), col(color, C_RESET), span);
         } else if (s->failed) {
             td_server_fail_span(s, span, sizeof span);
-            add(&l, "%s%llu of %llu failed%s, %s, %s", col(color, C_RED), (unsigned long long)s->failed,
+            td_line_add(&l, "%s%llu of %llu failed%s, %s, %s", col(color, C_RED), (unsigned long long)s->failed,
                 (unsigned long long)s->connections, col(color, C_RESET), td_verdict_name(td_server_cause(s)), span);
         } else if (s->verdicts[TD_V_OK] == s->connections) {
-            add(&l, "%s%llu %s, all ok%s", col(color, C_GREEN), (unsigned long long)s->connections,
+            td_line_add(&l, "%s%llu %s, all ok%s", col(color, C_GREEN), (unsigned long long)s->connections,
                 td_plural(s->connections, "connection", "connections"), col(color, C_RESET));
         } else {
-            add(&l, "%llu %s, none failed", (unsigned long long)s->connections,
+            td_line_add(&l, "%llu %s, none failed", (unsigned long long)s->connections,
                 td_plural(s->connections, "connection", "connections"));
         }
         int kinds = 0;
         for (int v = 0; v < TD_V_COUNT; v++) kinds += s->verdicts[v] != 0;
         if (kinds > 1) {
-            add(&l, " (");
+            td_line_add(&l, " (");
             int order[TD_V_COUNT], k = 0;              /* most common first, table order on ties */
             for (int v = 0; v < TD_V_COUNT; v++) {
                 if (!s->verdicts[v]) continue;
@@ -450,9 +420,9 @@ void td_text_rollup(FILE *out, td_rollup *ru, bool color, int width)
                 order[j] = v;
             }
             for (int j = 0; j < k; j++)
-                add(&l, "%s%s %llu", j ? ", " : "", order[j] ? td_verdict_name((td_verdict)order[j]) : "no verdict",
+                td_line_add(&l, "%s%s %llu", j ? ", " : "", order[j] ? td_verdict_name((td_verdict)order[j]) : "no verdict",
                     (unsigned long long)s->verdicts[order[j]]);
-            add(&l, ")");
+            td_line_add(&l, ")");
         }
         put(out, width, "  ", 6, l.b);
     }
