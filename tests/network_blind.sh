@@ -26,6 +26,8 @@ command -v tshark >/dev/null 2>&1 && TSHARK=run
 
 python3 - "$BIN" "$D" "$TSHARK" <<'PY'
 import json, os, subprocess, sys
+sys.path.insert(0, "tests/crosscheck")
+import tshark_cached          # the sanitizer pass reuses the plain pass's answers
 BIN, D, tshark = sys.argv[1], sys.argv[2], sys.argv[3]
 
 def table(name, width):           # lines "FILE PORT ..." -> {(file, port): fields}
@@ -47,9 +49,8 @@ files = sorted({f for f, _ in truth} | {f for f, _ in reads})
 def streams(cap):
     fields = ["tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "tcp.dstport", "tcp.len", "tls.handshake.type",
               "tcp.analysis.retransmission", "tcp.options.mss_val", "tcp.flags.syn", "tcp.seq"]
-    out = subprocess.run(["tshark", "-r", cap, "-Y", "tcp", "-T", "fields", "-E", "separator=|",
-                          "-E", "occurrence=f"] + sum([["-e", x] for x in fields], []),
-                         capture_output=True, text=True).stdout
+    out = tshark_cached.command(["tshark", "-r", cap, "-Y", "tcp", "-T", "fields", "-E", "separator=|",
+                                 "-E", "occurrence=f"] + sum([["-e", x] for x in fields], [])).stdout
     by = {}
     for line in out.splitlines():
         st, src, src6, sport, dport, ln, hs, retx, mss, syn, seq = (line.split("|") + [""] * 11)[:11]
