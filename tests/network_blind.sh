@@ -187,18 +187,8 @@ print("# blind score %s (truth verdict, vantage: tlsdiag right/of; none-visible:
 PY
 
 # ---- 3. the packets the network verdicts cite say what their text says (tshark) --------------------
-# A set's evidence-known.txt ("FILE#CONNECTION # why" lines) records disagreements between a cited packet
-# and tshark that are understood (tshark's heuristics, not tlsdiag's text, are off): those print as ok with
-# the note, so that any change shows; one that no longer disagrees is reported so the list is pruned.
 if [ $TSHARK = run ]; then
-    NET_DIR=$D TLSDIAG=$BIN sh tests/network.sh 2>&1 | awk -v known="$D/evidence-known.txt" '
-        BEGIN { while ((getline l < known) > 0) { split(l, f, "#"); k = f[1] "#" f[2]; sub(/ +$/, "", k)
-                    if (k != "#" && l !~ /^#/) { why[k] = l; sub(/^[^#]*#[^#]*# */, "", why[k]) } } }
-        /^not ok network-evidence / && ($4 in why) { seen[$4] = 1
-            print "ok network-evidence " $4 " (known: " why[$4] ")"; next }
-        { print }
-        END { for (k in why) if (!(k in seen))
-                  print "not ok network-evidence-known " k ": listed in " known " but no longer disagrees with tshark" }'
+    NET_DIR=$D TLSDIAG=$BIN sh tests/network.sh
 else
     echo "skip network-evidence $D: tshark is not installed (apt-get install tshark)"
 fi

@@ -128,8 +128,9 @@ int match_client_hello_dropped(facts *f)
  * of dir as large ever acknowledged or selectively acknowledged (a smaller one past it may be: the
  * short tail of a burst gets through a black hole and the peer SACKs it).  Returns 1 when the peer's
  * packets kept coming after the first retransmission (it was alive: certain), 2 when nothing came
- * from it, but it had acknowledged dir's smaller segments up to the stuck one and the segment was
- * sent three times or more (a peer that died at that moment would look the same: likely), 0: not this. */
+ * from it, but it had acknowledged dir's smaller segments up to the stuck one (and maybe SACKed
+ * smaller ones past it) and the segment was sent three times or more (a peer that died at that
+ * moment would look the same: likely), 0: not this. */
 static int sender_stalled(const facts *f, int dir)
 {
     const td_path *x = f->t->path;
@@ -137,7 +138,7 @@ static int sender_stalled(const facts *f, int dir)
         full_size(x->acked_seg_max[dir], f->tcp->mss[!dir]) || f->t->end - x->first_big_retx_ts[dir] < 1.0)
         return 0;
     if (x->peer_after_retx[dir] >= 1) return 1;
-    return x->stuck_retx[dir] >= 3 && x->acked_seg_max[dir] && !x->sack_seen[dir] ? 2 : 0;
+    return x->stuck_retx[dir] >= 3 && x->acked_seg_max[dir] ? 2 : 0;
 }
 
 /* At the receiver: dir's packets showed (by their sequence numbers) at least a full segment more than

@@ -251,7 +251,9 @@ TEST(mtu_black_hole_after_the_handshake_at_the_sender)
     x->acked_seg_max[TD_C2S] = 1448;                     /* ... but a full-size one was SACKed: a loss */
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
     x->acked_seg_max[TD_C2S] = 517;
-    x->peer_after_retx[TD_C2S] = 0;                      /* a SACK and then silence: not judged */
+    x->peer_after_retx[TD_C2S] = 0;                      /* the tail SACKed, then silence: likely */
+    VERDICT(classify(t), "path-mtu-blackhole", "likely");
+    x->acked_seg_max[TD_C2S] = 1448;                     /* ... unless a full-size one was SACKed */
     CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
     tr_free(t);
 }
