@@ -458,6 +458,9 @@ typedef struct td_path {
     bool ip_id_varies[2];                  /* ... and whether it ever changed (0 on every packet: DF senders) */
     /* The first reset: its sender's TTL and IPv4 ID, when, and packets that side sent after it. */
     bool rst_seen;
+    bool rst_bare;                         /* ... without the ACK bit: a TCP's answer to a segment of a
+                                              connection it does not have (RFC 9293 3.10.7.1) */
+    double last_data_ts[2];                /* each side's last data segment */
     uint8_t rst_ttl;
     uint16_t rst_ip_id;
     double rst_ts;

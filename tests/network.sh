@@ -353,6 +353,23 @@ def check_acked_then_silent(c, x, m):
         errs.append("tshark: the largest %s segment below the acknowledgement is %d bytes" % (sender, acked))
     return "; ".join(errs) or None
 
+def check_bare_client_rst(c, x, m):
+    """"client RST without the ACK bit T ms after the server's answer: ...": the cited packet is the
+    client's reset with no ACK bit, T ms (two decimals) after the server's last data segment before it,
+    and the client sent no data after its ClientHello."""
+    t = float(m.group(1))
+    if x["side"] != "client" or not x["rst"] or x["ackf"]:
+        return "not a client reset without the ACK bit (%s)" % desc(x)
+    srv = [y for y in c.data["server"] if y["n"] < x["n"]]
+    if not srv:
+        return "tshark: no server data before frame %d" % x["n"]
+    gap = (x["t"] - srv[-1]["t"]) * 1000
+    if abs(gap - t) > 0.005 + 1e-6:
+        return "tshark: %.3f ms after the server's last data segment (frame %d)" % (gap, srv[-1]["n"])
+    if c.ch_bytes is None or any(y["seq"] + y["length"] > 1 + c.ch_bytes for y in c.data["client"]):
+        return "tshark: the client sent data past its ClientHello (%s bytes)" % c.ch_bytes
+    return None
+
 def check_client_hello_start(c, x, m):
     """"client's ClientHello: B bytes in S segments[, for SNI]" (cut short with "..." for a long SNI)."""
     if x["side"] != "client" or x is not c.ch_frame:
@@ -597,6 +614,9 @@ CHECKS = [
     (r"the (server|client) acknowledged the (server|client)'s smaller segments up to the byte before it \(the largest "
      r"(\d+) bytes\), then nothing more came from it \(a (?:server|client) that went down at that moment would look "
      r"the same\)", check_acked_then_silent),
+    (r"client RST without the ACK bit ([\d.]+) ms after the server's answer: its TCP no longer had the connection "
+     r"\(a client that refused the certificate would have closed with an alert, a FIN, or a RST with the ACK bit\)",
+     check_bare_client_rst),
     (r"client ClientHello(?: for (\S+))?: offers (.+?), (\d+) cipher suites?(?:: .*)?", check_client_hello),
     (r"RST \"from the (server|client)\" with TTL (\d+); the (server|client)'s other packets came with TTL (\S+)",
      check_rst_ttl),

@@ -110,7 +110,9 @@ static const rule rules[] = {
         "a path-MTU black hole (MSS {mss}, the largest that arrived {largest} bytes)" },
       { REM_PMTU }, TCP_ONLY },
     { TD_V_RESET_INJECTED, KB_STD, match_reset_injected,
-      { "a reset the {who} did not send ended the connection after the ClientHello for {sni}: a middlebox forged it" },
+      { "a reset the {who} did not send ended the connection after the ClientHello for {sni}: a middlebox forged it",
+        "the client's TCP had already dropped the connection when the server answered its ClientHello for {sni}: a "
+        "reset forged toward the client is the usual cause (capture at the client to see it)" },
       { "Something on the path forges resets for {sni} (an SNI filter: a firewall's URL or category policy, an IPS, "
         "a parental or national filter): check its policy and logs for this name; the server is not at fault. "
         "Encrypted Client Hello or another route avoids SNI filtering." },

@@ -248,6 +248,30 @@ int match_path_mtu_blackhole_after(facts *f)
     return 0;
 }
 
+/* Seen at the server, a reset forged toward the client leaves one trace: the client's TCP no longer has
+ * the connection when the server's answer to its ClientHello arrives, and answers it with a bare reset
+ * (no ACK bit), as TCP does for a segment of a connection it does not know, within moments of that
+ * answer.  A client that refused the certificate would have read it first and closed with an alert, a
+ * FIN or a reset with the ACK bit.  A host firewall at the client that rejects the flight looks the
+ * same, hence likely.  The client sent nothing but its ClientHello, and no FIN. */
+static int client_tcp_gone(facts *f)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    if (tcp->rst_from != TD_C2S || !x->rst_bare || !x->ch_len || !f->s->client_hello || !tcp->bytes[TD_S2C] ||
+        tcp->bytes[TD_C2S] > x->ch_len || tcp->fin_packet[TD_C2S] || !x->last_data_ts[TD_S2C])
+        return 0;
+    double after = x->rst_ts - x->last_data_ts[TD_S2C];
+    if (after < 0 || after > 0.5) return 0;
+    f->r->confidence = "likely";
+    rule_var_str(f, "sni", f->s->sni ? f->s->sni : "(no SNI)");
+    ev_client_hello(f);
+    td_result_evidence(f->r, f->tcp->rst_packet, "client RST without the ACK bit %.2f ms after the server's answer: "
+                       "its TCP no longer had the connection (a client that refused the certificate would have "
+                       "closed with an alert, a FIN, or a RST with the ACK bit)", after * 1000);
+    return 2;
+}
+
 /* A reset the server did not send: a TTL unlike the server's packets', sooner after the ClientHello
  * than the round trip allows, or the server's own answer after it. */
 int match_reset_injected(facts *f)
@@ -265,7 +289,7 @@ int match_reset_injected(facts *f)
     bool too_soon = from == TD_S2C && rtt >= 0.002 && after_ch >= 0 && after_ch < 0.5 * rtt;
     bool answer_after = x->data_after_rst[from] > 0;
     int signs = ttl_odd + too_soon + answer_after;
-    if (!signs) return 0;
+    if (!signs) return client_tcp_gone(f);
     f->r->confidence = signs >= 2 ? "certain" : "likely";
     rule_var_str(f, "who", rule_who(from));
     rule_var_str(f, "sni", f->s->sni ? f->s->sni : "(no SNI)");

@@ -159,6 +159,7 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
     if (p->flags & TD_TCP_RST) {
         if (!x->rst_seen) {
             x->rst_seen = true;
+            x->rst_bare = !(p->flags & TD_TCP_ACK);
             x->rst_ttl = p->ttl;
             x->rst_ip_id = p->ip_id;
             x->rst_ts = ts;
@@ -182,7 +183,10 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
     }
     note_ttl(x, dir, p);
     note_ack(x, dir, p, number);
-    if (p->payload_wire_len) note_segment(c, x, dir, p, number, ts);
+    if (p->payload_wire_len) {
+        x->last_data_ts[dir] = ts;
+        note_segment(c, x, dir, p, number, ts);
+    }
 }
 
 /* After reassembly: how much of the ClientHello has been seen in order, how far each direction has

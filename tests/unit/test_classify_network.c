@@ -1,4 +1,4 @@
-/* test_classify_network.c - the network rows on hand-built transcripts: a ClientHello whose second segment never arrives (seen at the client and at the server) or whose first one never arrives (at the server), a path-MTU black hole (at the sender and at the receiver, in the handshake and after it), a request never answered, a forged reset against a genuine one. */
+/* test_classify_network.c - the network rows on hand-built transcripts: a ClientHello whose second segment never arrives (seen at the client and at the server) or whose first one never arrives (at the server), a path-MTU black hole (at the sender and at the receiver, in the handshake and after it), a request never answered, a forged reset against a genuine one, and a client whose TCP had dropped the connection before the server answered. */
 
 #include "classify_fixtures.h"
 
@@ -359,6 +359,39 @@ TEST(forged_and_genuine_resets)
     tr_free(t);
 }
 
+/* At the server: the client answers the server's flight with a bare reset (no ACK bit) at once, having
+ * sent nothing but its ClientHello: its TCP had dropped the connection (a reset forged toward it). */
+TEST(client_tcp_gone_seen_at_the_server)
+{
+    td_transcript *t = tls13(0x1301);                    /* ClientHello 4, the server's flight 5 */
+    t->path = calloc(1, sizeof *t->path);
+    td_path *x = t->path;
+    x->ch_len = 300;
+    x->ch_segs = 1;
+    x->ch_got = 300;
+    t->tcp.bytes[TD_C2S] = 300;
+    t->tcp.bytes[TD_S2C] = 1093;
+    x->last_data_ts[TD_S2C] = at(5);
+    x->ttl_min[TD_C2S] = x->ttl_max[TD_C2S] = 63;
+    tcp_close(t, TD_C2S, true, 6);
+    x->rst_seen = true;
+    x->rst_bare = true;
+    x->rst_ttl = 63;                                     /* the client's own TTL: genuine */
+    x->rst_ts = at(5) + 0.0004;
+    VERDICT(classify(t), "reset-injected", "likely");
+    CHECK(strstr(res.summary, "already dropped the connection") && strstr(res.summary, "www.example.test") &&
+          has_evidence(&res, "without the ACK bit 0.40 ms after") && cites(&res, 6));
+    x->rst_bare = false;                                 /* RST+ACK: the client closed it itself */
+    CHECK(classify(t)->verdict != TD_V_RESET_INJECTED);
+    x->rst_bare = true;
+    t->tcp.bytes[TD_C2S] = 360;                          /* the client had answered the flight first */
+    CHECK(classify(t)->verdict != TD_V_RESET_INJECTED);
+    t->tcp.bytes[TD_C2S] = 300;
+    x->rst_ts = at(5) + 2.0;                             /* two seconds later: not an answer to the flight */
+    CHECK(classify(t)->verdict != TD_V_RESET_INJECTED);
+    tr_free(t);
+}
+
 TEST(network_findings)
 {
     td_transcript *t = tls13(0x1301);
@@ -404,6 +437,7 @@ int main(void)
     RUN(request_never_answered);
     RUN(mtu_black_hole_in_the_handshake_from_the_new_evidence);
     RUN(forged_and_genuine_resets);
+    RUN(client_tcp_gone_seen_at_the_server);
     RUN(network_findings);
     classify_teardown();
     return check_done();
