@@ -279,6 +279,9 @@ int match_reset_injected(facts *f)
     const td_path *x = f->t->path;
     const td_tcp *tcp = f->tcp;
     if (!x || !x->rst_seen || !tcp->rst_packet || !tcp->handshake) return 0;
+    /* A handshake that completed and carried data both ways was not stopped at its ClientHello: its
+     * reset is the end of a conversation (and the round trip a replay at top speed shows says nothing). */
+    if (f->hs_done && f->r->app_records[0] && f->r->app_records[1]) return 0;
     int from = tcp->rst_from;
     uint8_t lo = x->ttl_min[from], hi = x->ttl_max[from];
     if (tcp->syn_ttl[from] && (!lo || tcp->syn_ttl[from] < lo)) lo = tcp->syn_ttl[from];

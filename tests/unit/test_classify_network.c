@@ -359,6 +359,20 @@ TEST(forged_and_genuine_resets)
     tr_free(t);
 }
 
+/* A reset at the end of a connection that completed its handshake and carried data both ways was not
+ * forged at its ClientHello, whatever its TTL or timing say (a replay at top speed distorts both). */
+TEST(reset_after_a_conversation_is_not_injected)
+{
+    td_transcript *t = worked_then();
+    td_path *x = t->path;
+    x->ttl_min[TD_S2C] = x->ttl_max[TD_S2C] = 63;
+    tcp_close(t, TD_S2C, true, 9);
+    x->rst_seen = true;
+    x->rst_ttl = 64;                                     /* unlike the server's other packets */
+    CHECK_STR(td_verdict_name(classify(t)->verdict), "ok");
+    tr_free(t);
+}
+
 /* At the server: the client answers the server's flight with a bare reset (no ACK bit) at once, having
  * sent nothing but its ClientHello: its TCP had dropped the connection (a reset forged toward it). */
 TEST(client_tcp_gone_seen_at_the_server)
@@ -437,6 +451,7 @@ int main(void)
     RUN(request_never_answered);
     RUN(mtu_black_hole_in_the_handshake_from_the_new_evidence);
     RUN(forged_and_genuine_resets);
+    RUN(reset_after_a_conversation_is_not_injected);
     RUN(client_tcp_gone_seen_at_the_server);
     RUN(network_findings);
     classify_teardown();
