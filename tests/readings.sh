@@ -7,7 +7,8 @@
 # also be decrypted.  A capture that shows no certificate in the clear (TLS 1.3 without keys, a
 # refusal before the certificate) is not read again for --cacert: anchors are only ever asked about a
 # certificate seen (analyzer/diagnose/trust_store.c, chain_check.c), so its no-anchors run stands for it
-# (under the sanitizers a run costs ~0.2 s: 310 of the 555 captures, a fifth of the runs).  Ends with the per-stack rates and "readings: N passed, N failed".
+# (under the sanitizers a run costs ~0.2 s: 310 of the 555 captures, a fifth of the runs).
+# Ends with the per-stack rates and "readings: N passed, N failed".
 #   TLSDIAG=path/to/tlsdiag sh tests/readings.sh
 BIN=${TLSDIAG:-./tlsdiag}
 if ! command -v python3 >/dev/null 2>&1; then echo "skip readings: python3 is not installed"; exit 0; fi
