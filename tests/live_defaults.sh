@@ -18,57 +18,8 @@ case $TLSDIAG in /*) ;; *) TLSDIAG=$(pwd)/$TLSDIAG ;; esac
 NS_R=tdd-r-$$ NS_C=tdd-c-$$
 IF_R=tddr$$ IF_C=tddc$$
 
-skip() { echo "skip live_defaults: $*"; exit 0; }
-ok() { echo "ok live_defaults $1"; }
-notok() { echo "not ok live_defaults $1: $2"; }
-check() {  # NAME WHY CONDITION...
-    name=$1 why=$2
-    shift 2
-    if "$@" >/dev/null 2>&1; then ok "$name"; else notok "$name" "$why"; fi
-}
-
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces and packet capture)"
-for tool in ip tcpreplay python3; do
-    command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
-done
-[ -x "$TLSDIAG" ] || skip "no tlsdiag binary at $TLSDIAG"
-ls samples/matrix/*.pcap >/dev/null 2>&1 || skip "no samples/matrix captures"
-
-T=$(mktemp -d /tmp/tlsdiag-defaults.XXXXXX) || skip "cannot make a temporary directory"
-PIDS=""
-. "$(dirname "$0")/lib/netns.sh"           # ns_down, wait_grep, wait_gone
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    ns_down "$NS_R" "$NS_C"
-    if [ -n "${TD_LIVE_KEEP:-}" ]; then echo "# live_defaults: outputs kept in $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP PIPE
-
-ip netns add "$NS_R" && ip netns add "$NS_C" || skip "cannot make network namespaces"
-ip link add "$IF_R" netns "$NS_R" type veth peer name "$IF_C" netns "$NS_C" || skip "cannot make a veth pair"
-for ns in "$NS_R:$IF_R" "$NS_C:$IF_C"; do
-    ip -n "${ns%%:*}" link set "${ns#*:}" mtu 9000 up
-    ip -n "${ns%%:*}" link set lo up
-done
-
-# start NAME ARGS...: tlsdiag in the capture namespace, JSON to $T/NAME.json, stderr to .err
-start() {
-    name=$1
-    shift
-    # --no-siblings: the replay merges captures that share their addresses (see live_workers.sh).
-    ip netns exec "$NS_C" "$TLSDIAG" -i "$IF_C" --json --no-siblings -Z root --duration 60 "$@" >"$T/$name.json" 2>"$T/$name.err" &
-    eval "pid_$name=$!"
-    PIDS="$PIDS $!"
-}
-listening() { wait_grep 10 "$T/$1.err" "listening on"; }
-stop() {  # NAME: SIGINT, wait; its exit status in $T/NAME.rc
-    eval "p=\$pid_$1"
-    kill -INT "$p" 2>/dev/null
-    wait "$p"
-    echo $? >"$T/$1.rc"
-}
-conns() { grep -c '"type":"connection"' "$1" 2>/dev/null; }
+LAB=live_defaults
+. "$(dirname "$0")/lib/replay_lab.sh"   # skip/ok/notok/check, $T, the namespaces, start/listening/stop/conns
 
 # What this machine says, as tlsdiag should read it.
 CPUS=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
