@@ -460,7 +460,6 @@ typedef struct td_path {
     bool rst_seen;
     bool rst_bare;                         /* ... without the ACK bit: a TCP's answer to a segment of a
                                               connection it does not have (RFC 9293 3.10.7.1) */
-    double last_data_ts[2];                /* each side's last data segment */
     uint8_t rst_ttl;
     uint16_t rst_ip_id;
     double rst_ts;
@@ -469,6 +468,7 @@ typedef struct td_path {
     /* Data segments per direction. */
     uint32_t segs[2];                      /* data segments (retransmissions included) */
     uint32_t max_seg[2];                   /* the largest payload seen */
+    double last_data_ts[2];                /* when each side's last data segment came */
     uint32_t big_segs[2];                  /* full-size ones: at least the peer's MSS less 64, and 1000 B */
     uint32_t big_retx[2];                  /* full-size retransmissions whose bytes the peer had not acknowledged */
     uint32_t small_acked[2];               /* smaller segments the peer acknowledged (or SACKed) */
