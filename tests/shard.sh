@@ -4,9 +4,9 @@
 # samples and on a generated capture of 2000 connections (tests/bench/gencap.c); and, connection
 # by connection (tests/shard_verdicts.py: verdict, confidence, evidence and findings, a sibling
 # named by its client, server and first packet), on samples/mixed/ and on a generated capture of
-# 20000 connections, big enough that the whole run hits its caps (the engine lets finished
-# connections pass an open one after TD_REORDER_MAX, the run's line of held connections is full)
-# where a shard does not.
+# 20000 connections, big enough that the whole run hits its cap (the engine lets finished
+# connections pass an open one after TD_REORDER_MAX) where a shard does not; and again with the
+# run's line of held connections bounded small, so that held connections wait out of line.
 BIN=${TLSDIAG:-./tlsdiag}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -102,7 +102,18 @@ if cc -std=c17 -D_GNU_SOURCE -O1 -o "$tmp/gencap" tests/bench/gencap.c $(pkg-con
         *" inversions 0") fail "generated 20000 connections: the caps" "the whole run reported in order: no cap was hit" ;;
         same*) pass "generated 20000 connections: the whole run hit its caps (${got##* } reported after a later one)" ;;
         esac
+        inv=${got##* }
         verdicts_check "generated 20000 connections, no anchors, 3 shards" 3 -r "$tmp/g20k.pcap"
+        # The line of held connections bounded to 256 KB (TLSDIAG_LINE_MAX, analyzer/run/run_line.c):
+        # the held ones leave it for the waiting list, and are still judged as the shards judge them.
+        export TLSDIAG_LINE_MAX=262144
+        verdicts_check "generated 20000 connections, the line at 256 KB, 4 shards" 4 --cacert "$tmp/ca.pem" -r "$tmp/g20k.pcap"
+        unset TLSDIAG_LINE_MAX
+        lined=${got##* }
+        case $got in
+        same*) [ "$lined" -gt "${inv:-0}" ] && pass "the line at 256 KB overflowed ($lined reported after a later one)" ||
+            fail "the line at 256 KB" "no more connections out of order ($lined) than with the whole line: it never overflowed" ;;
+        esac
     else
         fail "generated 20000 connections" "gencap failed"
     fi

@@ -61,6 +61,9 @@ int td_text_width(int to_terminal_fd);
 typedef struct td_html td_html;
 td_html *td_html_open(const char *path, char *err, size_t errlen);
 void td_html_connection(td_html *h, const td_result *r);
+/* One connection's <article> into f, which td_html_article gave or which will be copied there
+ * (a run's connections that wait behind one held for its siblings: analyzer/run/run_line.c). */
+void td_html_draw(FILE *f, const td_result *r);
 /* For tlsdiag report's records (report_merge_html.c): the stream one more connection's <article>
  * goes to (NULL past the page's cap: counted), and text escaped for HTML. */
 FILE *td_html_article(td_html *h);

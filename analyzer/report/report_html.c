@@ -318,13 +318,12 @@ static void facts(FILE *f, const td_result *r)
 
 void td_html_connection(td_html *h, const td_result *r)
 {
-    if (!h) return;
-    if (h->drawn >= HTML_MAX_CONNECTIONS) {
-        h->not_drawn++;
-        return;
-    }
-    h->drawn++;
-    FILE *f = h->body;
+    FILE *f = td_html_article(h);
+    if (f) td_html_draw(f, r);
+}
+
+void td_html_draw(FILE *f, const td_result *r)
+{
     const td_transcript *t = r->t;
     const char *v = r->verdict ? td_verdict_name(r->verdict) : "none";
     bool problem = td_result_is_problem(r);

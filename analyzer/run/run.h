@@ -37,8 +37,7 @@ typedef struct td_run {
     int width;                     /* the text report's width */
     size_t files_opened;           /* -r files that could be opened and read (some packets or none) */
     struct td_keylog_files *keylogs;   /* --keylog, or NULL (keylog_file.h) */
-    struct td_held *held;          /* reading files: connections held for later siblings (run_connection.c) */
-    size_t held_head, n_held, held_cap;
+    struct td_line *line;          /* reading files: connections held for later siblings (run_line.c) */
     struct td_held *waiting_first, *waiting_last;   /* waiting for siblings out of line (run_waiting.c) */
     size_t n_waiting;
 } td_run;

@@ -35,8 +35,9 @@ static bool shown(const td_run *r, const td_result *res, bool problem)
     return true;
 }
 
-/* Count a connection's final verdict and report it (the filters say whether it is shown). */
-static void report(td_run *r, td_result *res)
+/* Count a connection's final verdict and report it (the filters say whether it is shown): straight
+ * out, or, when a connection held for its siblings is ahead of it (`behind`), into the line. */
+static void report(td_run *r, td_result *res, bool behind)
 {
     if (res->verdict != TD_V_NONE) {
         r->verdict_counts[res->verdict - TD_V_OK]++;
@@ -47,25 +48,31 @@ static void report(td_run *r, td_result *res)
     bool problem = td_result_is_problem(res);
     if (problem) r->any_problem = true;
     if (!shown(r, res, problem)) return;
-    if (r->html) td_html_connection(r->html, res);
-    td_progress_report(r->progress);               /* the report starts: no progress line in it */
-    if (r->opt.json_ecs) td_ecs_result(r->out, res, r->opt.verbose, r->json_memo, r->opt.sensor);
-    else if (r->opt.json) td_json_connection(r->out, res, r->opt.verbose, r->json_memo);
-    else td_text_connection(r->out, res, r->opt.verbose, r->color, r->width);
+    FILE *out = behind ? td_line_out(r) : NULL;
+    if (!out) {
+        out = r->out;
+        behind = false;
+        td_progress_report(r->progress);           /* the report starts: no progress line in it */
+    }
+    if (r->html) {
+        if (behind) td_line_html(r, res);
+        else td_html_connection(r->html, res);
+    }
+    if (r->opt.json_ecs) td_ecs_result(out, res, r->opt.verbose, r->json_memo, r->opt.sensor);
+    else if (r->opt.json) td_json_connection(out, res, r->opt.verbose, r->json_memo);
+    else td_text_connection(out, res, r->opt.verbose, r->color, r->width);
+    if (behind) td_line_wrote(r);
 }
 
 /* Reading files, connections are reported in order of their first packet, so a sibling that
  * started later is not known when a connection is judged.  One whose verdict such a sibling
  * may change (only likely, and the client asked for nothing: a browser's spare socket, a TLS 1.3
- * refusal before the TLS 1.2 connection that shows the certificate) is held, with every
- * connection after it (the order stays), until one that starts HOLD_WINDOW seconds after it is
- * judged or the input ends; then it is judged again and all are reported.  When HOLD_MAX are
- * held (12 KB each), the one that waits at their head leaves the line for the waiting list (run_waiting.c)
- * and is reported when its own HOLD_WINDOW has passed, after connections that began after it:
- * its verdict never depends on how many other connections the capture interleaves, so that
- * --shard K/N judges it as the whole run does. */
-#define HOLD_MAX 4096             /* as the engine's TD_REORDER_MAX; the line grows from 64 */
-
+ * refusal before the TLS 1.2 connection that shows the certificate) is held in the line
+ * (run_line.c) until one that starts HOLD_WINDOW seconds after it is judged or the input ends;
+ * then it is judged again and reported, and after it what the connections behind it wrote.
+ * Its verdict never depends on how many other connections the capture interleaves (past the
+ * line's bound it waits on the waiting list instead, run_waiting.c), so that --shard K/N judges
+ * it as the whole run does. */
 static bool may_change(const td_run *r, const td_transcript *t, const td_result *res)
 {
     if (r->opt.iface || r->opt.no_siblings || !res->confidence) return false;
@@ -81,64 +88,52 @@ static bool may_change(const td_run *r, const td_transcript *t, const td_result 
     }
 }
 
-/* Report the held connections that are due: all of them, or those before the first that must
- * still wait for siblings starting up to `now`. */
+/* A held connection judged again and reported (off the line or the waiting list). */
+static void judge_again(td_run *r, td_held *h)
+{
+    td_classify_again(r->classifier, &h->t, &h->res);
+    report(r, &h->res, false);
+}
+
+/* Report the held connections that are due by capture time `now` (all of them, at the end), and,
+ * while the line is over its bound, send its head to the waiting list. */
 static void release_held(td_run *r, double now, bool all)
 {
-    for (td_held *w; (w = td_waiting_due(r, now, all));) {   /* they began before every one held */
-        td_classify_again(r->classifier, &w->t, &w->res);
-        report(r, &w->res);
-        td_waiting_free(w);
+    for (td_held *w; (w = td_waiting_due(r, now, all));) {   /* they began before every one in line */
+        judge_again(r, w);
+        td_held_free(w);
     }
-    while (r->n_held) {
-        td_held *h = &r->held[r->held_head];
-        bool waits = !all && h->again && h->t.start + HOLD_WINDOW >= now;
-        if (waits && r->n_held < r->held_cap) break;
-        if (!waits || !td_waiting_add(r, h)) {     /* the waiting list full: judged now */
-            if (h->again) td_classify_again(r->classifier, &h->t, &h->res);
-            report(r, &h->res);
-            td_transcript_clear(&h->t);
+    for (td_held *h; (h = td_line_due(r, now, all));) {
+        judge_again(r, h);
+        td_line_flush(r, h);
+        td_held_free(h);
+    }
+    while (td_line_over(r)) {
+        td_held *h = td_line_due(r, 0, true);
+        td_line_flush(r, h);                       /* those behind it go out before it */
+        if (!td_waiting_add(r, h)) {               /* the waiting list full: judged now */
+            judge_again(r, h);
+            td_held_free(h);
         }
-        r->held_head = (r->held_head + 1) % r->held_cap;
-        r->n_held--;
     }
 }
 
 void td_run_release_held(td_run *r)
 {
     release_held(r, 0, true);
-    free(r->held);
-    r->held = NULL;
-    r->held_cap = 0;
+    td_line_free(r);
 }
 
 void td_run_connection(void *ctx, td_transcript *t)
 {
     td_run *r = ctx;
-    td_result stack_res;
-    if (r->opt.iface || r->opt.no_siblings) {      /* nothing is ever held */
-        td_classify(r->classifier, t, &stack_res);
-        report(r, &stack_res);
+    td_result res;
+    bool hold = !r->opt.iface && !r->opt.no_siblings;
+    if (hold) release_held(r, t->start, false);
+    td_classify(r->classifier, t, &res);
+    if (hold && may_change(r, t, &res) && td_line_hold(r, t, &res)) {
+        release_held(r, t->start, false);          /* the line's bound */
         return;
     }
-    if (r->n_held == r->held_cap) td_held_grow(r, HOLD_MAX);   /* full: a longer line, up to HOLD_MAX */
-    release_held(r, t->start, false);
-    if (r->n_held == r->held_cap) release_held(r, 0, false);    /* still full: the oldest goes out */
-    if (!r->held) {                                /* no memory: judged alone */
-        td_classify(r->classifier, t, &stack_res);
-        report(r, &stack_res);
-        return;
-    }
-    /* Judged straight into the next slot (a result is 10 KB: no copy when it stays). */
-    td_held *h = &r->held[(r->held_head + r->n_held) % r->held_cap];
-    td_classify(r->classifier, t, &h->res);
-    h->again = may_change(r, t, &h->res);
-    if (!h->again && !r->n_held) {                 /* nothing waits: out at once */
-        report(r, &h->res);
-        return;
-    }
-    h->t = *t;                                     /* moved: the engine frees an empty shell */
-    memset(t, 0, sizeof *t);
-    h->res.t = &h->t;
-    r->n_held++;
+    report(r, &res, hold);
 }

@@ -1,31 +1,58 @@
-/* run_held_int.h - the connections a run holds for their later siblings (run_connection.c) and
- * the waiting list of those that left the line of held ones (run_waiting.c). */
+/* run_held_int.h - the connections a run holds for their later siblings: the line that keeps the
+ * report in order of first packet (run_line.c) and the waiting list of those that left it
+ * (run_waiting.c); run_connection.c decides who is held and when each is reported. */
 #ifndef TLSDIAG_RUN_HELD_INT_H
 #define TLSDIAG_RUN_HELD_INT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "analyzer/run/run.h"
 
 #define HOLD_WINDOW 10.0           /* as analyzer/diagnose/siblings.c's SIB_WINDOW */
 
+typedef struct td_line td_line;
+
 typedef struct td_held {
     td_transcript t;               /* moved out of the engine's connection */
     td_result res;
-    bool again;                    /* to be judged again before it is reported */
-    struct td_held *next;          /* on the waiting list */
+    struct td_held *next;          /* in the line, or on the waiting list */
+    /* In the line: where what the connections reported after it (and before the next held one)
+     * wrote meanwhile ends in the line's report and page tapes (run_line.c), and the length of
+     * each <article> (the page draws only so many). */
+    size_t out_end, html_end;
+    size_t *html_sizes, n_html, html_cap;
 } td_held;
 
-/* Double the line of held connections (r->held, a ring of r->held_cap), from 64 up to max; false
- * when it is that long already or memory ran out. */
-bool td_held_grow(td_run *r, size_t max);
-/* Move h onto the waiting list (in order of start); false when the list is full or memory ran
- * out (h is then as it was). */
+/* The line (run_line.c). */
+/* Hold a connection (t is moved: the engine frees an empty shell; res copied) at the line's end;
+ * NULL when memory ran out (nothing moved). */
+td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res);
+/* The stream a connection reported now writes to, when a held one is ahead of it: the last held
+ * one's, or NULL (the line is empty, or memory ran out: straight out). */
+FILE *td_line_out(td_run *r);
+/* The same connection's <article>, kept for the page (r->html). */
+void td_line_html(td_run *r, const td_result *res);
+/* After a write into td_line_out's stream: where it ends noted, and the line's memory counted
+ * (and bounded: td_line_over). */
+void td_line_wrote(td_run *r);
+/* Is the line longer than its bound (bytes held, TLSDIAG_LINE_MAX sets it for the tests)? */
+bool td_line_over(const td_run *r);
+/* The line's first connection, taken off it, when its HOLD_WINDOW has passed by `now` (or always,
+ * when `all`), else NULL. */
+td_held *td_line_due(td_run *r, double now, bool all);
+/* Write out what the connections behind h wrote while it was held (h is off the line). */
+void td_line_flush(td_run *r, td_held *h);
+/* Free a held connection off the line and the waiting list. */
+void td_held_free(td_held *h);
+/* The end: free the line (empty by now). */
+void td_line_free(td_run *r);
+
+/* The waiting list (run_waiting.c). */
+/* Put h (off the line, flushed) at the list's end; false when the list is full. */
 bool td_waiting_add(td_run *r, td_held *h);
 /* The first waiting connection whose HOLD_WINDOW has passed by `now` (any, when all), taken off
  * the list, or NULL. */
 td_held *td_waiting_due(td_run *r, double now, bool all);
-/* Free a connection taken off the list. */
-void td_waiting_free(td_held *w);
 
 #endif

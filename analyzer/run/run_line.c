@@ -1,0 +1,202 @@
+/* run_line.c - the line of connections held for their later siblings, and what the connections
+ * behind them write meanwhile.
+ *
+ * Reading files, the report is in order of first packet.  A connection whose verdict a later
+ * sibling may change waits until every connection that began up to HOLD_WINDOW after it has
+ * been judged (run_connection.c); the connections after it are judged and counted at once, but
+ * what they write (the report's text or JSON, their <article> for the page) goes onto a tape in
+ * memory, and is copied out after the held connection it waited behind.  So a held connection
+ * costs its transcript and result (12 KB) and every other connection only its report's bytes,
+ * copied once; the tapes' memory is reused.  The line is bounded by the bytes it keeps
+ * (LINE_MAX_BYTES; TLSDIAG_LINE_MAX sets it for the tests): past it the held connection at its
+ * head leaves for the waiting list (run_waiting.c) and is reported after connections that began
+ * after it. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "analyzer/run/progress.h"
+#include "analyzer/run/run_held_int.h"
+
+#define LINE_MAX_BYTES (48u << 20)
+
+/* Bytes written through a stdio stream into memory: [head, len) not yet copied out. */
+typedef struct tape {
+    FILE *f;
+    char *buf;
+    size_t head, len, cap;
+    bool failed;                   /* memory ran out: the rest goes straight out */
+} tape;
+
+struct td_line {
+    td_held *first, *last;
+    size_t n;                      /* held in it */
+    tape out, html;
+};
+
+/* The tape's memory: mapped, and in huge pages where the kernel allows (a page fault costs
+ * microseconds here, and the tape grows to megabytes). */
+static bool tape_grow(tape *t, size_t need)
+{
+    size_t cap = t->cap ? t->cap : 2u << 20;
+    while (cap < need) cap *= 2;
+    void *b = t->buf ? mremap(t->buf, t->cap, cap, MREMAP_MAYMOVE)
+                     : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) return false;
+    madvise(b, cap, MADV_HUGEPAGE);
+    t->buf = b;
+    t->cap = cap;
+    return true;
+}
+
+static ssize_t tape_write(void *cookie, const char *b, size_t n)
+{
+    tape *t = cookie;
+    if (t->len + n > t->cap && !tape_grow(t, t->len + n)) {
+        t->failed = true;
+        return 0;
+    }
+    memcpy(t->buf + t->len, b, n);
+    t->len += n;
+    return (ssize_t)n;
+}
+
+/* The stream onto the tape.  A JSON record comes in one fwrite (json_writer.h): unbuffered, it is
+ * copied once; the text report's many small writes want a buffer. */
+static FILE *tape_stream(tape *t, bool whole_records)
+{
+    if (!t->f && !t->failed) {
+        t->f = fopencookie(t, "w", (cookie_io_functions_t){ .write = tape_write });
+        if (t->f) setvbuf(t->f, NULL, whole_records ? _IONBF : _IOFBF, whole_records ? 0 : 1u << 16);
+        else t->failed = true;
+    }
+    return t->failed ? NULL : t->f;
+}
+
+/* What was copied out is dropped: all of it when nothing is left (the tape starts again at 0), or a
+ * long head when it is most of the tape; the held connections' ends move down with it. */
+static void tape_reclaim(tape *t, td_held *first, bool html)
+{
+    if (!t->head || (t->head != t->len && (t->head < (1u << 20) || t->head < t->len / 2))) return;
+    memmove(t->buf, t->buf + t->head, t->len - t->head);
+    for (td_held *h = first; h; h = h->next) *(html ? &h->html_end : &h->out_end) -= t->head;
+    t->len -= t->head;
+    t->head = 0;
+}
+
+static void tape_free(tape *t)
+{
+    if (t->f) fclose(t->f);
+    if (t->buf) munmap(t->buf, t->cap);
+}
+
+td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res)
+{
+    if (!r->line && !(r->line = calloc(1, sizeof *r->line))) return NULL;
+    td_line *l = r->line;
+    td_held *h = malloc(sizeof *h);
+    if (!h) return NULL;
+    h->t = *t;                     /* moved: the engine frees an empty shell */
+    memset(t, 0, sizeof *t);
+    h->res = *res;
+    h->res.t = &h->t;
+    if (res->remedy == res->remedy_buf) h->res.remedy = h->res.remedy_buf;
+    h->next = NULL;
+    h->out_end = l->out.len;
+    h->html_end = l->html.len;
+    h->html_sizes = NULL;
+    h->n_html = h->html_cap = 0;
+    if (l->last) l->last->next = h;
+    else l->first = h;
+    l->last = h;
+    l->n++;
+    return h;
+}
+
+FILE *td_line_out(td_run *r)
+{
+    return r->line && r->line->last ? tape_stream(&r->line->out, r->opt.json || r->opt.json_ecs) : NULL;
+}
+
+void td_line_wrote(td_run *r)
+{
+    td_line *l = r->line;
+    if (fflush(l->out.f) == 0 && !l->out.failed) l->last->out_end = l->out.len;
+}
+
+void td_line_html(td_run *r, const td_result *res)
+{
+    td_line *l = r->line;
+    td_held *h = l->last;
+    FILE *f = tape_stream(&l->html, false);
+    if (!f) return;
+    if (h->n_html == h->html_cap) {
+        size_t cap = h->html_cap ? 2 * h->html_cap : 16;
+        size_t *s = realloc(h->html_sizes, cap * sizeof *s);
+        if (!s) return;
+        h->html_sizes = s;
+        h->html_cap = cap;
+    }
+    td_html_draw(f, res);
+    if (fflush(f) != 0 || l->html.failed) return;
+    h->html_sizes[h->n_html++] = l->html.len - h->html_end;
+    h->html_end = l->html.len;
+}
+
+bool td_line_over(const td_run *r)
+{
+    static size_t max;
+    if (!max) {
+        const char *v = getenv("TLSDIAG_LINE_MAX");
+        long n = v ? strtol(v, NULL, 10) : 0;
+        max = n > 0 ? (size_t)n : LINE_MAX_BYTES;
+    }
+    const td_line *l = r->line;
+    if (!l || !l->first) return false;
+    return l->out.len - l->out.head + l->html.len - l->html.head + l->n * sizeof(td_held) > max;
+}
+
+td_held *td_line_due(td_run *r, double now, bool all)
+{
+    td_line *l = r->line;
+    td_held *h = l ? l->first : NULL;
+    if (!h || (!all && h->t.start + HOLD_WINDOW >= now)) return NULL;
+    l->first = h->next;
+    if (!l->first) l->last = NULL;
+    l->n--;
+    h->next = NULL;
+    return h;
+}
+
+void td_line_flush(td_run *r, td_held *h)
+{
+    td_line *l = r->line;
+    if (h->out_end > l->out.head) {
+        td_progress_report(r->progress);
+        fwrite(l->out.buf + l->out.head, 1, h->out_end - l->out.head, r->out);
+        l->out.head = h->out_end;
+    }
+    for (size_t i = 0; i < h->n_html; i++) {
+        FILE *f = td_html_article(r->html);        /* counted here, in the report's order */
+        if (f) fwrite(l->html.buf + l->html.head, 1, h->html_sizes[i], f);
+        l->html.head += h->html_sizes[i];
+    }
+    tape_reclaim(&l->out, l->first, false);
+    tape_reclaim(&l->html, l->first, true);
+}
+
+void td_held_free(td_held *h)
+{
+    free(h->html_sizes);
+    td_transcript_clear(&h->t);
+    free(h);
+}
+
+void td_line_free(td_run *r)
+{
+    if (!r->line) return;
+    tape_free(&r->line->out);
+    tape_free(&r->line->html);
+    free(r->line);
+    r->line = NULL;
+}
