@@ -8,6 +8,7 @@
 
 #include "analyzer/capture/keylog_file.h"
 #include "analyzer/live/live.h"
+#include "analyzer/run/heap_pages.h"
 #include "analyzer/run/run_notes.h"
 #include "analyzer/report/report_ecs.h"
 #include "analyzer/report/rollup.h"
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
     td_run r;
     memset(&r, 0, sizeof r);
     if (argc > 1 && strcmp(argv[1], "report") == 0) return td_report_main(argc - 1, argv + 1);
+    td_heap_pages_init();
     int rc = td_parse_options(argc, argv, &r.opt);
     if (rc) {
         td_options_free(&r.opt);

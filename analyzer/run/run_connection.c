@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analyzer/run/heap_pages.h"
 #include "analyzer/run/progress.h"
 #include "analyzer/report/report_ecs.h"
 #include "analyzer/report/rollup.h"
@@ -128,6 +129,7 @@ void td_run_connection(void *ctx, td_transcript *t)
 {
     td_run *r = ctx;
     td_result res;
+    td_heap_pages_follow();
     bool hold = !r->opt.iface && !r->opt.no_siblings;
     if (hold) release_held(r, t->start, false);
     td_classify(r->classifier, t, &res);
