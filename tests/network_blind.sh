@@ -5,13 +5,20 @@
 #   samples/network-blind2/  a second set from other stacks (Go, node, HAProxy, chromium): path-mtu-blackhole
 #                            after and during the handshake, a ClientHello's second segment dropped, and
 #                            reset-injected (a censor's forged RST, a router's REJECT with tcp-reset)
+#   samples/network-blind3/  a third set from still other stacks (Apache httpd, Caddy, stunnel, openssl
+#                            s_server, gnutls-serv, Java; s_client, gnutls-cli, python3 requests, wget,
+#                            Java, chromium) and varied TCP (no SACK, no timestamps, clamped MSS, initcwnd,
+#                            delayed paths, tcp_mtu_probing): black holes, a ClientHello's second segment
+#                            dropped or stalled or its first dropped, and resets forged with the server's
+#                            own TTL, both ways, or by a router's nftables reject
 # Each set (D) gets the same three parts:
 #   blind-sample   with tshark: each connection shows what truth.txt says of it (an ok one has a
 #                  ServerHello and data both ways after it; a dropped ClientHello got no ServerHello and,
 #                  at the client, was retransmitted; a black hole came after a ServerHello, and at its
 #                  sender full-size segments were retransmitted, at its receiver none arrived; in a
 #                  "-hs-" capture it struck during the handshake, so the client saw no ServerHello; a
-#                  reset-injected client got a RST whose TTL is not the SYN-ACK's, a reset-injected or
+#                  reset-injected client got a RST whose TTL is not the SYN-ACK's or that came sooner after
+#                  the client's last data than half the SYN/SYN-ACK round trip, a reset-injected or
 #                  none-visible server sent no RST itself), so a broken sample (a server that was not up,
 #                  a client that did not fail) shows.
 #   blind-reading  tlsdiag's verdict and confidence of every connection equal readings.txt's (which
@@ -29,7 +36,7 @@ command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 TSHARK=absent
 command -v tshark >/dev/null 2>&1 && TSHARK=run
 
-for D in samples/network-blind samples/network-blind2; do
+for D in samples/network-blind samples/network-blind2 samples/network-blind3; do
 if ! [ -f $D/truth.txt ] || ! [ -f $D/readings.txt ]; then
     echo "skip network_blind $D: truth.txt or readings.txt is missing"
     continue
@@ -59,7 +66,7 @@ files = sorted({f for f, _ in truth} | {f for f, _ in reads})
 def streams(cap):
     fields = ["tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "tcp.dstport", "tcp.len", "tls.handshake.type",
               "tcp.analysis.retransmission", "tcp.options.mss_val", "tcp.flags.syn", "tcp.seq",
-              "tcp.flags.reset", "ip.ttl", "ipv6.hlim"]
+              "tcp.flags.reset", "ip.ttl", "ipv6.hlim", "frame.time_relative", "tcp.flags.fin"]
     # out-of-order reassembly: a ServerHello resent after a packet-too-big (network-blind2's -hs- captures)
     # arrives after the flight's tail and is dissected only with it
     out = tshark_cached.command(["tshark", "-r", cap, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tcp",
@@ -67,12 +74,13 @@ def streams(cap):
                                  "-E", "occurrence=f"] + sum([["-e", x] for x in fields], [])).stdout
     by = {}
     for line in out.splitlines():
-        st, src, src6, sport, dport, ln, hs, retx, mss, syn, seq, rst, ttl, hlim = (line.split("|") + [""] * 14)[:14]
+        st, src, src6, sport, dport, ln, hs, retx, mss, syn, seq, rst, ttl, hlim, t, fin = (line.split("|") + [""] * 16)[:16]
         side = "server" if sport == "443" else "client"
         port = int(dport if side == "server" else sport)
         by.setdefault(port, []).append({"side": side, "len": int(ln or 0), "sh": "2" in hs.split(","),
                                         "retx": bool(retx), "mss": int(mss) if mss and syn == "1" else 0, "seq": int(seq or 0),
-                                        "syn": syn in ("1", "True"), "rst": rst in ("1", "True"), "ttl": ttl or hlim})
+                                        "syn": syn in ("1", "True"), "rst": rst in ("1", "True"), "ttl": ttl or hlim,
+                                        "t": float(t or 0), "fin": fin in ("1", "True")})
     return by
 
 def shows(rows, verdict, vantage, during_handshake=False):
@@ -85,8 +93,17 @@ def shows(rows, verdict, vantage, during_handshake=False):
         after = {s: sum(r["len"] for r in rows[sh + 1:] if r["side"] == s) for s in ("client", "server")}
         return None if after["client"] and after["server"] else "no data both ways after the ServerHello"
     if verdict in ("client-hello-dropped", "none-visible-chd"):
-        if sh is not None or data["server"]:
-            return "the server answered"
+        # a continuation held back until the client had given up (network-blind3's chd-v6-stall) is answered
+        # after the client's FIN or RST: only what the server sent before that counts
+        gone = next((i for i, r in enumerate(rows) if r["side"] == "client" and (r["fin"] or r["rst"])), len(rows))
+        if (sh is not None and sh < gone) or any(r["len"] for r in rows[:gone] if r["side"] == "server"):
+            # at the server, such a ClientHello arrives whole but a second or more after its first segment,
+            # is answered, and the client sends nothing after the ServerHello but its FIN / RSTs
+            before = [r for r in rows[:sh] if r["side"] == "client" and r["len"]] if sh is not None else []
+            if not (vantage == "server" and verdict == "none-visible-chd" and len(before) >= 2
+                    and before[-1]["t"] - before[0]["t"] >= 1.0
+                    and not any(r["len"] for r in rows[sh + 1:] if r["side"] == "client")):
+                return "the server answered"
         if vantage == "client" and not any(r["retx"] for r in data["client"]):
             return "no retransmission of the ClientHello at the client"
         return None
@@ -100,10 +117,19 @@ def shows(rows, verdict, vantage, during_handshake=False):
         if rst["server"] and vantage == "server":
             return "the server sent a RST itself"
         if verdict == "reset-injected" and vantage == "client":
-            # the RST "from the server" carries another TTL than the server's own SYN-ACK
-            if not any(rows[i]["ttl"] != syn_ttl["server"] for i in rst["server"]):
-                return "no RST toward the client with a TTL other than the SYN-ACK's"
-            return None
+            # the RST "from the server" carries another TTL than the server's own SYN-ACK, or (a forger
+            # that copies the server's TTL) it came sooner after the client's last data than half the
+            # SYN/SYN-ACK round trip: no answer of the server's to that data could have
+            if any(rows[i]["ttl"] != syn_ttl["server"] for i in rst["server"]):
+                return None
+            syn_t = next((r["t"] for r in rows if r["side"] == "client" and r["syn"]), None)
+            synack_t = next((r["t"] for r in rows if r["side"] == "server" and r["syn"]), None)
+            for i in rst["server"]:
+                last = [r["t"] for r in rows[:i] if r["side"] == "client" and r["len"]]
+                if syn_t is not None and synack_t is not None and last and \
+                        rows[i]["t"] - last[-1] < (synack_t - syn_t) / 2:
+                    return None
+            return "no RST toward the client with a TTL other than the SYN-ACK's or sooner than the round trip"
         if verdict == "reset-injected":      # the server's vantage: a forged RST from the client's address
             forged = [i for i in rst["client"] if rows[i]["ttl"] != syn_ttl["client"]]
             if not forged:
@@ -133,6 +159,20 @@ def shows(rows, verdict, vantage, during_handshake=False):
         claim = max([r["seq"] + r["len"] for r in rows if r["side"] == other and not r["mss"]] or [0])
         if not any(r["len"] + 64 >= mss[own] for r in data[other]) and claim - cover >= 1000:
             return None
+        # or (a sender whose kernel then probed its way down, tcp_mtu_probing: network-blind3's pmtu-v4-probe)
+        # no full-size segment arrived, and a hole of 1000 bytes or more in the peer's data stayed open for a
+        # second or more before smaller segments filled it
+        cover, opened = 1, None
+        for r in data[other]:                 # in capture order
+            if r["seq"] <= cover:
+                cover = max(cover, r["seq"] + r["len"])
+                if opened is not None and r["t"] - opened[1] >= 1.0 and cover >= opened[0]:
+                    if not any(x["len"] + 64 >= mss[own] for x in data[other]):
+                        return None
+                if opened is not None and cover >= opened[0]:
+                    opened = None
+            elif r["seq"] - cover >= 1000 and opened is None:
+                opened = (r["seq"], r["t"])
         return "neither full-size retransmissions at the sender nor a gap of the peer's at the receiver"
     return "unknown truth verdict %s" % verdict
 
