@@ -422,6 +422,48 @@ def check_first_part_only(c, x, m):
         return "tshark: %.3f s after the ClientHello" % (x["t"] - c.ch_frame["t"])
     return None
 
+def check_ch_sent_whole_unacked(c, x, m):
+    """"sent N times; the server acknowledged none of it, though it had answered the SYN" at the last copy of a
+    one-segment ClientHello."""
+    n = int(m.group(1))
+    if c.ch_bytes is None or x["side"] != "client" or x["seq"] != 1 or not x["length"]:
+        return "not a copy of the ClientHello (%s)" % desc(x)
+    copies = [y["n"] for y in c.data["client"] if y["seq"] == 1]
+    if len(copies) != n or copies[-1] != x["n"]:
+        return "tshark: the ClientHello's copies are frames %s, the text says %d ending here" % (copies, n)
+    if any(y["length"] < 1 + c.ch_bytes - 1 for y in c.data["client"] if y["seq"] == 1):
+        return "a copy shorter than the whole ClientHello (%d bytes): not one segment" % c.ch_bytes
+    if not any(y["syn"] and y["side"] == "server" for y in c.rows):
+        return "tshark: no SYN-ACK from the server"
+    if c.high_ack("server") > 1:
+        return "tshark: the server acknowledged up to %d" % c.high_ack("server")
+    return None
+
+def check_ch_stalled(c, x, m):
+    """"N retransmissions of its later part over T s before the server acknowledged all of it" at the last one."""
+    n, t = int(m.group(1)), float(m.group(2))
+    if c.ch_bytes is None or x["side"] != "client" or not x["retransmitted"] or not (1 < x["seq"] < 1 + c.ch_bytes):
+        return "not a retransmission of the ClientHello's later part (%s)" % desc(x)
+    rs = [y for y in c.data["client"] if y["retransmitted"] and y["seq"] < 1 + c.ch_bytes]
+    if len(rs) != n or rs[-1]["n"] != x["n"]:
+        return "tshark: the ClientHello's retransmissions are frames %s, the text says %d ending here" % ([y["n"] for y in rs], n)
+    if not near(t, x["t"] - c.ch_frame["t"]):
+        return "tshark: %.3f s from the ClientHello to this one" % (x["t"] - c.ch_frame["t"])
+    if not any(y["side"] == "server" and y["ackf"] and y["ackn"] >= 1 + c.ch_bytes and y["n"] > x["n"] for y in c.rows):
+        return "tshark: no acknowledgement of the whole ClientHello after it"
+    return None
+
+def check_client_gave_up(c, x, m):
+    """"the client gave up (FIN|reset) before any answer came[; the server's ServerHello came after it]"."""
+    fin = bool(int(first(x["flags"]), 16) & 1)
+    if x["side"] != "client" or not (x["rst"] if m.group(1) == "reset" else fin):
+        return "not the client's %s (%s)" % (m.group(1), desc(x))
+    if any(y["side"] == "server" and y["length"] and y["n"] < x["n"] for y in c.rows):
+        return "tshark: the server sent data before it"
+    if m.group(2) and not any(y["side"] == "server" and "2" in y["hs_type"].split(",") and y["n"] > x["n"] for y in c.rows):
+        return "tshark: no ServerHello after it"
+    return None
+
 def check_full_size_retransmission(c, x, m):
     """"SIDE retransmits a full-size segment (N bytes)"."""
     side, n = m.group(1), int(m.group(2))
@@ -596,6 +638,10 @@ CHECKS = [
     (r"client's ClientHello: (?P<bytes>\d+) bytes in (?P<segs>\d+) segments?(?:, for (?P<sni>.+?))?(?P<trunc>\.\.\.)?$",
      check_client_hello_start),
     (r"(\d+) retransmissions? of it; the server acknowledged (\d+) of its (\d+) bytes", check_ch_retransmissions),
+    (r"sent (\d+) times; the server acknowledged none of it, though it had answered the SYN$", check_ch_sent_whole_unacked),
+    (r"(\d+) retransmissions? of its later part over ([\d.]+) s before the server acknowledged all of it$", check_ch_stalled),
+    (r"the client gave up \((FIN|reset)\) before any answer came(; the server's ServerHello came after it)?$",
+     check_client_gave_up),
     (r"only its first (\d+) bytes \(a full segment\) arrived here; (?:(the server acknowledged them and waited for "
      r"the rest, which never came)|the client was still there ([\d.]+) s later)", check_first_part_only),
     (r"(server|client) retransmits a full-size segment \((\d+) bytes\)", check_full_size_retransmission),

@@ -97,11 +97,20 @@ static const rule rules[] = {
         "bytes of it while the client retransmitted the rest",
         "the ClientHello ({size} bytes, {segs}) never reached the server whole: only its first {got} bytes arrived",
         "the ClientHello never reached the server whole: its first segment ({hole} bytes) never arrived, only the "
-        "{after} bytes behind it, and the server acknowledged none of them" },
+        "{after} bytes behind it, and the server acknowledged none of them",
+        "the ClientHello ({size} bytes, one segment{why}{why2}) never reached the server: the client sent it {sent} "
+        "times and the server, which had answered the SYN, acknowledged none of it",
+        "the ClientHello ({size} bytes in {segs}{why}{why2}) was held up on the path: the server acknowledged all of it "
+        "only after {stall} s of retransmissions, and the client had given up before the server answered" },
       { "A firewall, IPS or load balancer on the path drops or stalls ClientHellos that span two TCP segments "
         "(post-quantum key shares make them about 1.8 KB): update it or fix its TCP reassembly; as a workaround, "
         "turn off the hybrid group on the client (OpenSSL -groups X25519, Go's tls.Config.CurvePreferences, "
-        "Chromium's PostQuantumKyber feature) or let the server's side clamp nothing below the ClientHello's size." },
+        "Chromium's PostQuantumKyber feature) or let the server's side clamp nothing below the ClientHello's size.",
+        NULL, NULL,
+        "A firewall, IPS or router on the path drops this ClientHello: one that filters by server name (SNI) or by "
+        "size, or a link whose MTU is below the segment's with its ICMP filtered. Capture at the server to see whether "
+        "it ever arrives; if the filter is yours, allow the name; if it is the MTU, clamp the MSS on the router "
+        "(nft \"tcp option maxseg size set rt mtu\") and let ICMP \"fragmentation needed\" through." },
       TCP_ONLY },
     { TD_V_PATH_MTU_BLACKHOLE, KB_STD, match_path_mtu_blackhole,
       { "the {who}'s full-size segments never arrive while smaller ones do: a path-MTU black hole (MSS {mss}, the "

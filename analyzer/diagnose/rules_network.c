@@ -56,8 +56,10 @@ static uint32_t first_segment_lost(const facts *f)
     uint16_t mss = tcp->mss[TD_C2S] && tcp->mss[TD_S2C] ? (tcp->mss[TD_C2S] < tcp->mss[TD_S2C] ? tcp->mss[TD_C2S]
                    : tcp->mss[TD_S2C]) : tcp->mss[TD_C2S] | tcp->mss[TD_S2C];
     uint32_t hole = x->first_ooo_hole[TD_C2S];
+    /* (Without SACK, the server's first acknowledgement after the later segment repeats the byte after
+     * the SYN: it is the first ACK of the connection, not counted as a duplicate.) */
     bool said = (x->sack_seen[TD_C2S] && seq_diff(x->sack_high[TD_C2S], x->first_ooo_seq[TD_C2S]) > 0) ||
-                x->dup_acks[TD_C2S] >= 1;
+                x->dup_acks[TD_C2S] >= 1 || (x->ack_seen[TD_C2S] && x->high_ack_packet[TD_C2S] > x->first_ooo_packet[TD_C2S]);
     bool acked_none = !x->ack_seen[TD_C2S] || x->high_ack[TD_C2S] == x->isn[TD_C2S];
     if (!full_size(hole, mss) || !said || !acked_none || seq_diff(x->claim_high[TD_C2S], x->isn[TD_C2S]) < 600) return 0;
     return hole;
@@ -65,40 +67,73 @@ static uint32_t first_segment_lost(const facts *f)
 
 /* The client's ClientHello spans segments; the server acknowledged only part of it (or none) while
  * the client retransmitted the rest (seen at the client); or only its first part ever arrived and
- * the client did not give up at once, or only a later part arrived (seen at the server). */
+ * the client did not give up at once, or only a later part arrived (seen at the server).  Also at
+ * the client: a one-segment ClientHello sent again and again and never acknowledged, and one held up
+ * on the path until the client gave up (client_gave_up_on_stall). */
+/* The evidence of first_segment_lost's hole of `hole` bytes. */
+static int first_segment_evidence(facts *f, uint32_t hole)
+{
+    const td_path *x = f->t->path;
+    f->r->confidence = "likely";
+    uint32_t seen = seq_diff(x->claim_high[TD_C2S], x->isn[TD_C2S]) > 0 ? x->claim_high[TD_C2S] - x->isn[TD_C2S] : 0;
+    rule_var_set(f, "size", "%u", seen);
+    rule_var_set(f, "hole", "%u", hole);
+    rule_var_set(f, "after", "%u", seen - hole);
+    td_result_evidence(f->r, x->first_ooo_packet[TD_C2S], "the client's first data here begins %u bytes (a full "
+                       "segment) past its first byte: the ClientHello's first segment never arrived", hole);
+    td_result_evidence(f->r, f->t->last_packet, "the server acknowledged none of the client's bytes; nothing filled "
+                       "the hole (%u bytes of the client's data seen past it)", seen - hole);
+    return 3;
+}
+
+/* At the client: a ClientHello that spans segments, whose later part the client sent again and again
+ * for a second or more before the server acknowledged it, and the client gave up (FIN or reset) with
+ * nothing more sent before the server's answer came: the path held it up (some middleboxes hold a
+ * ClientHello's first segment until they have the rest, and lose the rest).  Returns the seconds. */
+static double client_gave_up_on_stall(const facts *f)
+{
+    const td_path *x = f->t->path;
+    const td_tcp *tcp = f->tcp;
+    if (!x->ch_len || x->ch_segs < 2 || x->ch_retx < 2 || x->ch_got < x->ch_len || x->ch_last_retx_ts - x->ch_ts < 1.0 ||
+        !rule_closed_by(f, TD_C2S) || !x->claim_known[TD_C2S] || seq_diff(x->claim_high[TD_C2S], x->ch_start) > (int32_t)x->ch_len)
+        return 0;
+    uint64_t gone = rule_first_close_packet(f, TD_C2S);
+    uint64_t answer = f->s->server_hello ? f->s->server_hello_packet : 0;
+    if (!gone || (answer && answer < gone) || (!answer && tcp->bytes[TD_S2C])) return 0;
+    return x->ch_last_retx_ts - x->ch_ts;
+}
+
 int match_client_hello_dropped(facts *f)
 {
     const td_path *x = f->t->path;
     const td_tcp *tcp = f->tcp;
-    if (!x || !tcp->handshake || f->s->server_hello || tcp->bytes[TD_S2C]) return 0;
+    if (!x || !tcp->handshake) return 0;
+    double stall = client_gave_up_on_stall(f);
+    if (!stall && (f->s->server_hello || tcp->bytes[TD_S2C])) return 0;
     uint32_t hole = first_segment_lost(f);
-    if (hole) {
-        f->r->confidence = "likely";
-        uint32_t seen = seq_diff(x->claim_high[TD_C2S], x->isn[TD_C2S]) > 0 ? x->claim_high[TD_C2S] - x->isn[TD_C2S] : 0;
-        rule_var_set(f, "size", "%u", seen);
-        rule_var_set(f, "hole", "%u", hole);
-        rule_var_set(f, "after", "%u", seen - hole);
-        td_result_evidence(f->r, x->first_ooo_packet[TD_C2S], "the client's first data here begins %u bytes (a full "
-                           "segment) past its first byte: the ClientHello's first segment never arrived", hole);
-        td_result_evidence(f->r, f->t->last_packet, "the server acknowledged none of the client's bytes; nothing filled "
-                           "the hole (%u bytes of the client's data seen past it)", seen - hole);
-        return 3;
-    }
-    if (!x->ch_len || x->ch_len < 600) return 0;
+    if (hole) return first_segment_evidence(f, hole);
+    if (!x->ch_len) return 0;
     uint32_t acked = ch_acked(x);
+    /* At the client: one segment, sent again and again, none of it ever acknowledged. */
+    bool whole_lost = !stall && x->ch_segs == 1 && x->ch_got >= x->ch_len && !acked && x->ch_retx >= 2 &&
+                      !tcp->bytes[TD_S2C];
+    if (x->ch_len < 600 && !whole_lost) return 0;
     bool at_client = x->ch_segs >= 2 && x->ch_got >= x->ch_len && acked < x->ch_len && x->ch_retx >= 1;
     /* At the server: a full-size first segment, and the rest, which a client writes right behind it,
-     * never came: the server acknowledged the part it had and waited, or a second went by. */
+     * never came: the server acknowledged the part it had and waited, or a second went by.  Full-size
+     * for the smaller MSS of the two SYNs: a router that clamps the MSS rewrites the SYN-ACK after the
+     * server sent it, and the client's SYN as the server got it shows the clamp. */
     uint16_t mss = tcp->mss[TD_S2C] ? tcp->mss[TD_S2C] : 1460;
+    if (tcp->mss[TD_C2S] && tcp->mss[TD_C2S] < mss) mss = tcp->mss[TD_C2S];
     bool full_first = x->ch_got + 64 >= mss && x->ch_got >= 1000;
-    bool at_server = x->ch_got < x->ch_len && x->ch_got > 0 && !x->ch_retx && !tcp->gaps[TD_C2S] && full_first &&
+    bool at_server = !stall && x->ch_got < x->ch_len && x->ch_got > 0 && !x->ch_retx && !tcp->gaps[TD_C2S] && full_first &&
                      (f->t->end - x->ch_ts >= 1.0 || acked == x->ch_got);
-    if (!at_client && !at_server) return 0;
-    f->r->confidence = at_client && x->ch_retx >= 2 ? "certain" : "likely";
+    if (!at_client && !at_server && !whole_lost && !stall) return 0;
+    f->r->confidence = (at_client || whole_lost || stall) && x->ch_retx >= 2 ? "certain" : "likely";
     char ks[160], n[48];
     bool pq = rule_key_shares(f->s, ks, sizeof ks);
     /* At the server only the first segment arrived: the whole took as many of its size as it needs. */
-    uint32_t segs = at_client ? x->ch_segs : (x->ch_len + x->ch_got - 1) / x->ch_got;
+    uint32_t segs = at_client || whole_lost || stall ? x->ch_segs : (x->ch_len + x->ch_got - 1) / x->ch_got;
     rule_var_set(f, "size", "%u", x->ch_len);
     rule_var_str(f, "segs", rule_plural(segs, "segment", "segments", n, sizeof n));
     rule_var_set(f, "got", "%u", at_client ? acked : x->ch_got);
@@ -108,6 +143,22 @@ int match_client_hello_dropped(facts *f)
     td_result_evidence(f->r, x->ch_first_packet, "client's ClientHello: %u bytes in %s%s%s", x->ch_len,
                        rule_plural(segs, "segment", "segments", n, sizeof n), f->s->sni ? ", for " : "",
                        f->s->sni ? f->s->sni : "");
+    if (stall) {
+        rule_var_set(f, "stall", "%.1f", stall);
+        td_result_evidence(f->r, x->ch_last_retx_packet, "%s of its later part over %.1f s before the server "
+                           "acknowledged all of it", rule_plural(x->ch_retx, "retransmission", "retransmissions", n,
+                           sizeof n), stall);
+        td_result_evidence(f->r, rule_first_close_packet(f, TD_C2S), "the client gave up (%s) before any answer came%s",
+                           tcp->rst_packet && tcp->rst_from == TD_C2S && tcp->rst_packet == rule_first_close_packet(f, TD_C2S)
+                           ? "reset" : "FIN", f->s->server_hello ? "; the server's ServerHello came after it" : "");
+        return 5;
+    }
+    if (whole_lost) {
+        rule_var_set(f, "sent", "%u", x->ch_retx + 1);
+        td_result_evidence(f->r, x->ch_last_retx_packet, "sent %u times; the server acknowledged none of it, though "
+                           "it had answered the SYN", x->ch_retx + 1);
+        return 4;
+    }
     if (at_client) {
         td_result_evidence(f->r, x->ch_last_retx_packet, "%s of it; the server acknowledged %u of its %u bytes",
                            rule_plural(x->ch_retx, "retransmission", "retransmissions", n, sizeof n), acked, x->ch_len);
