@@ -507,6 +507,16 @@ typedef struct td_path {
     bool claim_known[2], delivered_known[2];
     uint32_t first_ooo_seq[2];             /* the first segment that arrived past a hole: its sequence number */
     uint32_t first_ooo_hole[2];            /* ... and the bytes missing before it */
+    /* A stall the connection lived through: when the peer first acknowledged past the stuck full-size
+     * segment (at the sender), and the longest a hole in dir's data stayed open before it filled (at the
+     * receiver; the packet that filled it). */
+    double unstuck_ts[2];
+    bool hole_open[2];
+    uint32_t hole_end[2];
+    double hole_open_ts[2], longest_hole_s[2];
+    uint64_t longest_hole_packet[2];
+    double now;                            /* the packet being read (for td_path_after) */
+    uint64_t now_packet;
     /* The ClientHello's TCP life: its first record (header included), the segments that carried it. */
     uint32_t ch_len;                       /* 0: the client's first bytes are not a handshake record */
     uint32_t ch_start;                     /* its first byte's sequence number */

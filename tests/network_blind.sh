@@ -22,8 +22,9 @@
 #                  none-visible server sent no RST itself), so a broken sample (a server that was not up,
 #                  a client that did not fail) shows.
 #   blind-reading  tlsdiag's verdict and confidence of every connection equal readings.txt's (which
-#                  records them, misses included, so that any change shows); the score per verdict and
-#                  vantage against truth.txt is printed.
+#                  records them, misses included, so that any change shows); a black hole the transfer
+#                  lived through (read ok) carries the path-mtu-stall finding, and no other connection
+#                  does; the score per verdict and vantage against truth.txt is printed.
 #   network-evidence  with tshark: tests/network.sh's evidence checks on this set (NET_DIR): every packet
 #                  a network verdict cites says what its text says.
 # Needs python3 (tshark optional: without it the first part is skipped).
@@ -205,8 +206,9 @@ for f in files:
         print("not ok blind-reading %s: listed but not on disk" % f)
         continue
     p = subprocess.run([BIN, "--json", "-r", cap], capture_output=True, text=True)
-    got = {o["client"]["port"]: (o["verdict"], o["confidence"])
-           for o in map(json.loads, p.stdout.splitlines()) if o.get("type") == "connection"}
+    objs = [o for o in map(json.loads, p.stdout.splitlines()) if o.get("type") == "connection"]
+    got = {o["client"]["port"]: (o["verdict"], o["confidence"]) for o in objs}
+    stall = {o["client"]["port"] for o in objs if any(x["id"] == "path-mtu-stall" for x in o.get("findings", []))}
     bad = [] if p.returncode in (0, 1) else ["exit status %d" % p.returncode]
     want = {port: v for (g, port), v in reads.items() if g == f}
     if sorted(got) != sorted(want) or sorted(want) != sorted(q for g, q in truth if g == f):
@@ -218,6 +220,11 @@ for f in files:
             bad.append("port %d: readings.txt's truth %s is not truth.txt's" % (port, t))
         if got.get(port) != (v, c):
             bad.append("port %d: want %s/%s got %s" % (port, v, c, "/".join(got.get(port, ("none",)))))
+        # a black hole the connection lived through (the transfer completed: ok) is named by the
+        # path-mtu-stall finding, and no other connection of the sets has it
+        if (t == "path-mtu-blackhole" and v == "ok") != (port in stall):
+            bad.append("port %d: truth %s, read %s, %s the path-mtu-stall finding" % (port, t, v,
+                       "with" if port in stall else "without"))
         s = score.setdefault((t, vantage), [0, 0])
         s[1] += 1
         s[0] += (v == t) if t != "none-visible" else (v != "ok")

@@ -36,6 +36,27 @@ void td_findings_network(const td_transcript *t, td_result *r)
                           "the ClientHello is %u bytes in %u TCP segments%s%s%s: a firewall or load balancer that does not "
                           "reassemble TCP may drop or stall it", x->ch_len, x->ch_segs, pq ? " (post-quantum key share: " : "",
                           pq ? ks : "", pq ? ")" : "");
+    /* A path-MTU black hole the connection lived through (the sender's TCP lowered its segment size,
+     * tcp_mtu_probing, or an ICMP got through at last): not a failure, but seconds lost. */
+    for (int dir = 0; x && dir < 2; dir++) {
+        const char *who = dir == TD_C2S ? "client" : "server";
+        if (x->stuck_retx[dir] >= 2 && x->acked_past_stuck[dir] && x->peer_after_retx[dir] >= 1 &&
+            x->unstuck_ts[dir] - x->first_big_retx_ts[dir] >= 1.0)
+            td_result_finding(r, "path-mtu-stall", "warning",
+                              "the %s's full-size segment (packet %llu) was sent again %u times over %.1f s and never "
+                              "acknowledged while the %s's packets kept coming, then the transfer went on: a path-MTU black "
+                              "hole its TCP worked around (MTU probing or a late ICMP); clamp the MSS or let ICMP "
+                              "\"fragmentation needed\" through", who, (unsigned long long)x->first_big_retx_packet[dir],
+                              x->stuck_retx[dir], x->unstuck_ts[dir] - x->first_big_retx_ts[dir], dir ? "client" : "server");
+        else if (!x->big_segs[dir] && !x->big_retx[dir] && x->longest_hole_s[dir] >= 1.0 && t->tcp.mss[!dir] &&
+                 x->max_seg[dir] >= 500)
+            td_result_finding(r, "path-mtu-stall", "warning",
+                              "none of the %s's segments that arrived here was full-size (the largest %u bytes, the MSS "
+                              "%u), and its data had a hole for %.1f s, filled by smaller segments at packet %llu: a "
+                              "path-MTU black hole the %s's TCP worked around (MTU probing or a late ICMP)", who,
+                              x->max_seg[dir], t->tcp.mss[!dir], x->longest_hole_s[dir],
+                              (unsigned long long)x->longest_hole_packet[dir], who);
+    }
     if (t->tcp.syn_retransmits && t->tcp.synack_seen)
         td_result_finding(r, "syn-retransmits", "warning",
                           "the SYN was sent %u more %s before the server answered: packets are lost on the way, or the "

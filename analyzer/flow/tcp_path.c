@@ -74,7 +74,7 @@ static void inflight_acked(td_path *x, int dir, uint32_t ack, bool sack, uint32_
 }
 
 /* The peer of dir acknowledges dir's bytes up to p->ack (and SACKs up to p->sack_right). */
-static void note_ack(td_path *x, int dir, const td_pkt *p, uint64_t number)
+static void note_ack(td_path *x, int dir, const td_pkt *p, uint64_t number, double ts)
 {
     int peer = !dir;
     if (!(p->flags & TD_TCP_ACK)) return;
@@ -83,7 +83,10 @@ static void note_ack(td_path *x, int dir, const td_pkt *p, uint64_t number)
         x->high_ack[peer] = p->ack;
         x->high_ack_packet[peer] = number;
         x->ack_seen[peer] = true;
-        if (x->stuck_seq[peer] && seq_diff(p->ack, x->stuck_seq[peer]) > 0) x->acked_past_stuck[peer] = true;
+        if (x->stuck_seq[peer] && seq_diff(p->ack, x->stuck_seq[peer]) > 0 && !x->acked_past_stuck[peer]) {
+            x->acked_past_stuck[peer] = true;
+            x->unstuck_ts[peer] = ts;
+        }
     } else if (p->ack == x->high_ack[peer] && !p->payload_wire_len && !(p->flags & (TD_TCP_SYN | TD_TCP_FIN))) {
         x->dup_acks[peer]++;
     }
@@ -133,6 +136,11 @@ static void note_segment(td_conn *c, td_path *x, int dir, const td_pkt *p, uint6
         x->first_ooo_seq[dir] = seq;
         x->first_ooo_hole[dir] = seq - r->next_seq;
     }
+    if (ahead && !x->hole_open[dir]) {
+        x->hole_open[dir] = true;
+        x->hole_end[dir] = seq;
+        x->hole_open_ts[dir] = ts;
+    }
     if (!retx && len) inflight_add(x, dir, seq + len, len);
     if (len > x->max_seg[dir]) x->max_seg[dir] = len;
     uint32_t mss = c->t.tcp.mss[!dir] ? c->t.tcp.mss[!dir] : 1460;
@@ -156,6 +164,8 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
 {
     td_path *x = path_of(c);
     if (!x) return;
+    x->now = ts;
+    x->now_packet = number;
     if (p->flags & TD_TCP_RST) {
         if (!x->rst_seen) {
             x->rst_seen = true;
@@ -182,7 +192,7 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
         }
     }
     note_ttl(x, dir, p);
-    note_ack(x, dir, p, number);
+    note_ack(x, dir, p, number, ts);
     if (p->payload_wire_len) {
         x->last_data_ts[dir] = ts;
         note_segment(c, x, dir, p, number, ts);
@@ -201,6 +211,13 @@ void td_path_after(td_conn *c, int dir, const td_pkt *p)
             x->delivered[d] = c->r[d].next_seq;
             x->delivered_known[d] = true;
         }
+    if (x->hole_open[dir] && c->r[dir].init && seq_diff(x->delivered[dir], x->hole_end[dir]) >= 0) {
+        x->hole_open[dir] = false;
+        if (x->now - x->hole_open_ts[dir] > x->longest_hole_s[dir]) {
+            x->longest_hole_s[dir] = x->now - x->hole_open_ts[dir];
+            x->longest_hole_packet[dir] = x->now_packet;
+        }
+    }
     if (dir == TD_C2S && x->ch_len) {
         int32_t got = seq_diff(c->r[TD_C2S].next_seq, x->ch_start);
         if (got > 0) x->ch_got = (uint32_t)got > x->ch_len ? x->ch_len : (uint32_t)got;
