@@ -5,6 +5,7 @@
 #define TLSDIAG_RUN_HELD_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analyzer/run/run.h"
@@ -20,7 +21,7 @@ typedef struct td_held {
     /* In the line: where what the connections reported after it (and before the next held one)
      * wrote meanwhile ends in the line's report and page tapes (run_line.c), and the length of
      * each <article> (the page draws only so many). */
-    size_t out_end, html_end;
+    uint64_t out_end, html_end;
     size_t *html_sizes, n_html, html_cap;
 } td_held;
 

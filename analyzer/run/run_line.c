@@ -7,24 +7,31 @@
  * what they write (the report's text or JSON, their <article> for the page) goes onto a tape in
  * memory, and is copied out after the held connection it waited behind.  So a held connection
  * costs its transcript and result (12 KB) and every other connection only its report's bytes,
- * copied once; the tapes' memory is reused.  The line is bounded by the bytes it keeps
+ * copied once; the tapes' chunks are reused.  The line is bounded by the bytes it keeps
  * (LINE_MAX_BYTES; TLSDIAG_LINE_MAX sets it for the tests): past it the held connection at its
  * head leaves for the waiting list (run_waiting.c) and is reported after connections that began
  * after it. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "analyzer/run/progress.h"
 #include "analyzer/run/run_held_int.h"
 
 #define LINE_MAX_BYTES (48u << 20)
 
-/* Bytes written through a stdio stream into memory: [head, len) not yet copied out. */
+/* Bytes written through a stdio stream into memory, in chunks: [head, len) not yet copied out, as
+ * offsets since the run began.  A chunk copied out goes back to a few spares, so that the tape's
+ * memory is reused instead of touched afresh (each new page costs microseconds here). */
+enum { CHUNK = 256u << 10, SPARES = 8 };
+
 typedef struct tape {
     FILE *f;
-    char *buf;
-    size_t head, len, cap;
+    char **chunk;                  /* chunk[i] holds [base + i * CHUNK, base + (i + 1) * CHUNK) */
+    size_t n_chunk, cap_chunk;
+    uint64_t base, head, len;
+    char *spare[SPARES];
+    size_t n_spare;
     bool failed;                   /* memory ran out: the rest goes straight out */
 } tape;
 
@@ -34,30 +41,35 @@ struct td_line {
     tape out, html;
 };
 
-/* The tape's memory: mapped, and in huge pages where the kernel allows (a page fault costs
- * microseconds here, and the tape grows to megabytes). */
-static bool tape_grow(tape *t, size_t need)
+static bool tape_add_chunk(tape *t)
 {
-    size_t cap = t->cap ? t->cap : 2u << 20;
-    while (cap < need) cap *= 2;
-    void *b = t->buf ? mremap(t->buf, t->cap, cap, MREMAP_MAYMOVE)
-                     : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (b == MAP_FAILED) return false;
-    madvise(b, cap, MADV_HUGEPAGE);
-    t->buf = b;
-    t->cap = cap;
+    if (t->n_chunk == t->cap_chunk) {
+        size_t cap = t->cap_chunk ? 2 * t->cap_chunk : 16;
+        char **c = realloc(t->chunk, cap * sizeof *c);
+        if (!c) return false;
+        t->chunk = c;
+        t->cap_chunk = cap;
+    }
+    char *b = t->n_spare ? t->spare[--t->n_spare] : malloc(CHUNK);
+    if (!b) return false;
+    t->chunk[t->n_chunk++] = b;
     return true;
 }
 
 static ssize_t tape_write(void *cookie, const char *b, size_t n)
 {
     tape *t = cookie;
-    if (t->len + n > t->cap && !tape_grow(t, t->len + n)) {
-        t->failed = true;
-        return 0;
+    for (size_t done = 0; done < n;) {
+        size_t at = (size_t)(t->len - t->base), i = at / CHUNK, off = at % CHUNK;
+        if (i == t->n_chunk && !tape_add_chunk(t)) {
+            t->failed = true;
+            return 0;
+        }
+        size_t k = n - done < CHUNK - off ? n - done : CHUNK - off;
+        memcpy(t->chunk[i] + off, b + done, k);
+        done += k;
+        t->len += k;
     }
-    memcpy(t->buf + t->len, b, n);
-    t->len += n;
     return (ssize_t)n;
 }
 
@@ -73,21 +85,34 @@ static FILE *tape_stream(tape *t, bool whole_records)
     return t->failed ? NULL : t->f;
 }
 
-/* What was copied out is dropped: all of it when nothing is left (the tape starts again at 0), or a
- * long head when it is most of the tape; the held connections' ends move down with it. */
-static void tape_reclaim(tape *t, td_held *first, bool html)
+/* Copy the tape out up to `end` into `to` (NULL: skip it), and recycle the chunks left behind. */
+static void tape_copy_out(tape *t, uint64_t end, FILE *to)
 {
-    if (!t->head || (t->head != t->len && (t->head < (1u << 20) || t->head < t->len / 2))) return;
-    memmove(t->buf, t->buf + t->head, t->len - t->head);
-    for (td_held *h = first; h; h = h->next) *(html ? &h->html_end : &h->out_end) -= t->head;
-    t->len -= t->head;
-    t->head = 0;
+    if (end > t->len) end = t->len;
+    while (t->head < end) {
+        size_t at = (size_t)(t->head - t->base), i = at / CHUNK, off = at % CHUNK;
+        size_t k = end - t->head < CHUNK - off ? (size_t)(end - t->head) : CHUNK - off;
+        if (to) fwrite(t->chunk[i] + off, 1, k, to);
+        t->head += k;
+    }
+    size_t gone = (size_t)((t->head - t->base) / CHUNK);
+    for (size_t i = 0; i < gone; i++) {
+        if (t->n_spare < SPARES) t->spare[t->n_spare++] = t->chunk[i];
+        else free(t->chunk[i]);
+    }
+    if (gone) {
+        memmove(t->chunk, t->chunk + gone, (t->n_chunk - gone) * sizeof *t->chunk);
+        t->n_chunk -= gone;
+        t->base += (uint64_t)gone * CHUNK;
+    }
 }
 
 static void tape_free(tape *t)
 {
     if (t->f) fclose(t->f);
-    if (t->buf) munmap(t->buf, t->cap);
+    for (size_t i = 0; i < t->n_chunk; i++) free(t->chunk[i]);
+    for (size_t i = 0; i < t->n_spare; i++) free(t->spare[i]);
+    free(t->chunk);
 }
 
 td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res)
@@ -139,7 +164,7 @@ void td_line_html(td_run *r, const td_result *res)
     }
     td_html_draw(f, res);
     if (fflush(f) != 0 || l->html.failed) return;
-    h->html_sizes[h->n_html++] = l->html.len - h->html_end;
+    h->html_sizes[h->n_html++] = (size_t)(l->html.len - h->html_end);
     h->html_end = l->html.len;
 }
 
@@ -173,16 +198,10 @@ void td_line_flush(td_run *r, td_held *h)
     td_line *l = r->line;
     if (h->out_end > l->out.head) {
         td_progress_report(r->progress);
-        fwrite(l->out.buf + l->out.head, 1, h->out_end - l->out.head, r->out);
-        l->out.head = h->out_end;
+        tape_copy_out(&l->out, h->out_end, r->out);
     }
-    for (size_t i = 0; i < h->n_html; i++) {
-        FILE *f = td_html_article(r->html);        /* counted here, in the report's order */
-        if (f) fwrite(l->html.buf + l->html.head, 1, h->html_sizes[i], f);
-        l->html.head += h->html_sizes[i];
-    }
-    tape_reclaim(&l->out, l->first, false);
-    tape_reclaim(&l->html, l->first, true);
+    for (size_t i = 0; i < h->n_html; i++)                /* counted here, in the report's order */
+        tape_copy_out(&l->html, l->html.head + h->html_sizes[i], td_html_article(r->html));
 }
 
 void td_held_free(td_held *h)
