@@ -11,6 +11,14 @@
 #                            delayed paths, tcp_mtu_probing): black holes, a ClientHello's second segment
 #                            dropped or stalled or its first dropped, and resets forged with the server's
 #                            own TTL, both ways, or by a router's nftables reject
+#   samples/network-blind4/  a fourth set from still other stacks (lighttpd with mod_gnutls / mod_mbedtls /
+#                            mod_wolfssl, nginx http2 with ssl_buffer_size 4k, a python3 ssl server, socat;
+#                            pycurl on GnuTLS, wget2, python3 http.client, node, ncat --ssl, socat, chromium)
+#                            and varied TCP (BBR, ECN, window scaling off, small receive buffers, MTUs
+#                            1280/1400/9000, a wire losing small frames): black holes after and during the
+#                            handshake (one an upload from a jumbo LAN), a ClientHello's second segment dropped
+#                            or held back 4 s or its first dropped, and resets forged with the server's TTL,
+#                            both ways, or by a router's nftables reject
 # Each set (D) gets the same three parts:
 #   blind-sample   with tshark: each connection shows what truth.txt says of it (an ok one has a
 #                  ServerHello and data both ways after it; a dropped ClientHello got no ServerHello and,
@@ -37,7 +45,7 @@ command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 TSHARK=absent
 command -v tshark >/dev/null 2>&1 && TSHARK=run
 
-for D in samples/network-blind samples/network-blind2 samples/network-blind3; do
+for D in samples/network-blind samples/network-blind2 samples/network-blind3 samples/network-blind4; do
 if ! [ -f $D/truth.txt ] || ! [ -f $D/readings.txt ]; then
     echo "skip network_blind $D: truth.txt or readings.txt is missing"
     continue
@@ -99,11 +107,12 @@ def shows(rows, verdict, vantage, during_handshake=False):
         gone = next((i for i, r in enumerate(rows) if r["side"] == "client" and (r["fin"] or r["rst"])), len(rows))
         if (sh is not None and sh < gone) or any(r["len"] for r in rows[:gone] if r["side"] == "server"):
             # at the server, such a ClientHello arrives whole but a second or more after its first segment,
-            # is answered, and the client sends nothing after the ServerHello but its FIN / RSTs
+            # is answered, and the client sends nothing after the ServerHello but its FIN / RSTs (and, where a
+            # wire held every copy back, network-blind4's chd-v6-hold, late copies of the ClientHello's bytes)
             before = [r for r in rows[:sh] if r["side"] == "client" and r["len"]] if sh is not None else []
             if not (vantage == "server" and verdict == "none-visible-chd" and len(before) >= 2
                     and before[-1]["t"] - before[0]["t"] >= 1.0
-                    and not any(r["len"] for r in rows[sh + 1:] if r["side"] == "client")):
+                    and not any(r["len"] and not r["retx"] for r in rows[sh + 1:] if r["side"] == "client")):
                 return "the server answered"
         if vantage == "client" and not any(r["retx"] for r in data["client"]):
             return "no retransmission of the ClientHello at the client"
