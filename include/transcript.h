@@ -464,7 +464,7 @@ typedef struct td_path {
     uint16_t rst_ip_id;
     double rst_ts;
     uint32_t after_rst[2];                 /* packets each side sent after the first reset */
-    uint32_t data_after_rst[2];            /* ... of them with payload */
+    uint32_t data_after_rst[2];            /* ... of them with payload the peer had not acknowledged */
     /* Data segments per direction. */
     uint32_t segs[2];                      /* data segments (retransmissions included) */
     uint32_t max_seg[2];                   /* the largest payload seen */

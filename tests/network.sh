@@ -334,21 +334,30 @@ def desc(x):
 
 def check_acked_then_silent(c, x, m):
     """"the ACKER acknowledged the SENDER's smaller segments up to the byte before it (the largest L bytes),
-    then nothing more came from it (...)": the cited packet is the acker's acknowledgement of the byte
-    where the first full-size retransmitted segment starts, and the acker sent nothing after that
-    retransmission."""
+    then nothing more came from it (...)" or "... until its reset|FIN (packet N): it was there, and gave up":
+    the cited packet is the acker's acknowledgement of the byte where the stuck full-size segment starts
+    (the one retransmitted at the acknowledgement, a tail-loss probe of a later one aside), and the acker
+    sent nothing after the first full-size retransmission (but that reset or FIN)."""
     acker, sender, largest = m.group(1), m.group(2), int(m.group(3))
     full = max(y["length"] for y in c.data[sender])
     rs = [y for y in c.data[sender] if y["retransmitted"] and y["length"] == full]
     if not rs:
         return "tshark: no full-size retransmission of the %s" % sender
+    high = c.high_ack(acker)
+    stuck = next((y for y in rs if y["seq"] == high), rs[0])
     errs = []
-    if x["side"] != acker or not x["ackf"] or x["ackn"] != rs[0]["seq"]:
-        errs.append("tshark: %s is not the %s's acknowledgement of %d" % (desc(x), acker, rs[0]["seq"]))
+    if x["side"] != acker or not x["ackf"] or x["ackn"] != stuck["seq"]:
+        errs.append("tshark: %s is not the %s's acknowledgement of %d" % (desc(x), acker, stuck["seq"]))
     after = [y for y in c.rows if y["side"] == acker and y["n"] > rs[0]["n"]]
+    if m.group(5):
+        closer = c.by_number(int(m.group(5)))
+        fin = closer is not None and bool(int(first(closer["flags"]), 16) & 1)
+        if closer is None or closer["side"] != acker or not (closer["rst"] if m.group(4) == "reset" else fin):
+            errs.append("tshark: packet %s is not the %s's %s" % (m.group(5), acker, m.group(4)))
+        after = [y for y in after if y is not closer and not y["rst"]]
     if after:
         errs.append("tshark: %d packets of the %s after frame %d" % (len(after), acker, rs[0]["n"]))
-    acked = max([y["length"] for y in c.data[sender] if y["seq"] + y["length"] <= rs[0]["seq"]] or [0])
+    acked = max([y["length"] for y in c.data[sender] if y["seq"] + y["length"] <= stuck["seq"]] or [0])
     if acked != largest:
         errs.append("tshark: the largest %s segment below the acknowledgement is %d bytes" % (sender, acked))
     return "; ".join(errs) or None
@@ -658,8 +667,8 @@ CHECKS = [
      r"the first retransmission\); the largest (server|client) segment acknowledged( \(SACK included\))? was (\d+) bytes",
      check_acks_stayed),
     (r"the (server|client) acknowledged the (server|client)'s smaller segments up to the byte before it \(the largest "
-     r"(\d+) bytes\), then nothing more came from it \(a (?:server|client) that went down at that moment would look "
-     r"the same\)", check_acked_then_silent),
+     r"(\d+) bytes\), then nothing more came from it (?:\(a (?:server|client) that went down at that moment would look "
+     r"the same\)|until its (reset|FIN) \(packet (\d+)\): it was there, and gave up)$", check_acked_then_silent),
     (r"client RST without the ACK bit ([\d.]+) ms after the server's answer: its TCP no longer had the connection "
      r"\(a client that refused the certificate would have closed with an alert, a FIN, or a RST with the ACK bit\)",
      check_bare_client_rst),

@@ -213,7 +213,10 @@ static int blackhole_evidence(facts *f, int dir, bool sender, int stalled, uint3
     const td_path *x = f->t->path;
     const td_tcp *tcp = f->tcp;
     char n[48];
-    f->r->confidence = sender && stalled != 2 ? "certain" : "likely";
+    /* A silent peer's own reset or FIN after the retransmissions began shows it was there all along. */
+    uint64_t closed = rule_first_close_packet(f, !dir);
+    uint64_t gave_up = sender && stalled == 2 && closed > x->first_big_retx_packet[dir] ? closed : 0;
+    f->r->confidence = sender && (stalled != 2 || gave_up) ? "certain" : "likely";
     rule_var_str(f, "who", rule_who(dir));
     rule_var_set(f, "mss", "%u/%u", tcp->mss[TD_C2S], tcp->mss[TD_S2C]);
     /* The largest that arrived: at the sender the largest the peer acknowledged (when known). */
@@ -233,6 +236,12 @@ static int blackhole_evidence(facts *f, int dir, bool sender, int stalled, uint3
                                    "packets still coming (%u after the first retransmission); the largest %s segment "
                                    "acknowledged%s was %u bytes", rule_who(!dir), x->peer_after_retx[dir], rule_who(dir),
                                    x->sack_seen[dir] ? " (SACK included)" : "", x->acked_seg_max[dir]);
+            else if (gave_up)
+                td_result_evidence(f->r, x->high_ack_packet[dir], "the %s acknowledged the %s's smaller segments up to the "
+                                   "byte before it (the largest %u bytes), then nothing more came from it until its %s "
+                                   "(packet %llu): it was there, and gave up", rule_who(!dir), rule_who(dir),
+                                   x->acked_seg_max[dir], f->tcp->rst_packet == gave_up ? "reset" : "FIN",
+                                   (unsigned long long)gave_up);
             else
                 td_result_evidence(f->r, x->high_ack_packet[dir], "the %s acknowledged the %s's smaller segments up to the "
                                    "byte before it (the largest %u bytes), then nothing more came from it (a %s that "

@@ -153,6 +153,13 @@ static void note_segment(td_conn *c, td_path *x, int dir, const td_pkt *p, uint6
             x->first_big_retx_ts[dir] = ts;
             x->stuck_seq[dir] = seq;
         }
+        /* A tail-loss probe resends the last segment first; the one the peer waits for (its
+         * acknowledgement stops at it) is the stuck one, once it is sent again. */
+        if (seq != x->stuck_seq[dir] && x->ack_seen[dir] && seq == x->high_ack[dir] &&
+            x->high_ack[dir] != x->stuck_seq[dir]) {
+            x->stuck_seq[dir] = seq;
+            x->stuck_retx[dir] = 0;
+        }
         if (seq == x->stuck_seq[dir]) x->stuck_retx[dir]++;
         x->big_retx[dir]++;
         x->last_big_retx_packet[dir] = number;
@@ -178,7 +185,10 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
     }
     if (x->rst_seen) {
         x->after_rst[dir]++;
-        if (p->payload_wire_len && !x->data_after_rst[dir]++) x->first_data_after_rst[dir] = number;
+        /* Bytes the peer had acknowledged, coming again (a copy a middlebox held back, a late
+         * retransmission), say nothing of who is still there. */
+        bool fresh = !x->ack_seen[dir] || seq_diff(p->seq + (uint32_t)p->payload_wire_len, x->high_ack[dir]) > 0;
+        if (p->payload_wire_len && fresh && !x->data_after_rst[dir]++) x->first_data_after_rst[dir] = number;
     }
     if (x->big_retx[!dir] && x->peer_after_retx[!dir] < UINT32_MAX) x->peer_after_retx[!dir]++;
     /* A packet's sequence number (plus its data) says the sender had sent everything below it, even
