@@ -265,11 +265,16 @@ static const rule rules[] = {
     /* The handshake worked, a request went out, and nothing came back while the capture ran on. */
     { TD_V_INCOMPLETE, NULL, match_unanswered,
       { "the handshake completed, then the client sent {bytes} bytes of application data and the server answered "
-        "nothing in the {waited} s the capture ran on, the connection still open" },
+        "nothing in the {waited} s the capture ran on, the connection still open",
+        "the handshake completed, then the client sent {bytes} bytes of application data and the server answered "
+        "nothing; the client gave up {waited} s later" },
       { "Capture longer, or at the client as well: a request that hangs after the handshake while small ones are "
         "answered is how a path-MTU black hole looks from the receiving side (the client's full-size segments never "
         "arrive; its retransmissions show at the client). Otherwise the server application's log says why it did "
-        "not answer." }, TCP_ONLY },
+        "not answer.",
+        "Capture at the server as well: if it answered, its full-size segments died on the way (a path-MTU black hole "
+        "seen from the receiving side: the server's retransmissions show there; clamp the MSS or let ICMP "
+        "\"fragmentation needed\" through); if it did not, its application's log says why." }, TCP_ONLY },
     { TD_V_OK, NULL, match_ok,
       { "handshake completed ({version}, {cipher}){data}",
         "application data flowed both ways: the connection works (its handshake is not in the capture, so its "

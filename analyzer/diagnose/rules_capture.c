@@ -66,18 +66,33 @@ static bool speaks_http(const facts *f)
 
 /* After a handshake that worked, the client sent a request and the server nothing at all (no
  * response, no session ticket counted as data, no close) for two seconds or more while the capture
- * ran on.  Not ok: the request hung, and nothing here says whether the server was slow or the
+ * ran on, or until the client gave up (its FIN or reset two seconds or more after its last data).  Not ok: the request hung, and nothing here says whether the server was slow or the
  * rest of the request never arrived (a path-MTU black hole seen from the receiving side looks
  * exactly so: the client's full-size segments die on the way, its small request headers arrive). */
+/* The client's first FIN or reset, when the server had not closed before it: its time (0: none). */
+static double client_gave_up_at(const facts *f)
+{
+    uint64_t c = rule_first_close_packet(f, TD_C2S), sv = rule_first_close_packet(f, TD_S2C);
+    if (!c || (sv && sv < c)) return 0;
+    for (size_t i = 0; i < f->t->n_events; i++) {
+        const td_event *e = &f->t->events[i];
+        if ((e->kind == TD_EV_FIN || e->kind == TD_EV_RST) && e->packet == c) return e->ts;
+    }
+    return 0;
+}
+
 int match_unanswered(facts *f)
 {
     const td_tls *s = f->s;
     const td_result *r = f->r;
     const td_tcp *tcp = f->tcp;
-    if (!tcp->handshake || tcp->close || !(f->hs_done || (s->resumed && s->finished[TD_C2S])) ||
-        !r->app_records[TD_C2S] || r->app_records[TD_S2C] || !speaks_http(f))
+    if (!tcp->handshake || !(f->hs_done || (s->resumed && s->finished[TD_C2S])) || !r->app_records[TD_C2S] ||
+        r->app_records[TD_S2C] || !speaks_http(f))
         return 0;
-    double waited = f->t->capture_end - f->t->end;
+    /* Open at the end of the capture, or closed by the client after waiting for the answer (a timeout). */
+    double gave_up = tcp->close ? client_gave_up_at(f) : 0;
+    double last_sent = f->t->path ? f->t->path->last_data_ts[TD_C2S] : 0;
+    double waited = !tcp->close ? f->t->capture_end - f->t->end : gave_up && last_sent ? gave_up - last_sent : 0;
     if (waited < 2.0) return 0;
     f->r->confidence = "likely";
     rule_var_set(f, "bytes", "%llu", (unsigned long long)r->app_bytes[TD_C2S]);
@@ -86,6 +101,12 @@ int match_unanswered(facts *f)
     ev_server_hello(f);
     td_result_evidence(f->r, r->first_app_packet[TD_C2S], "client application data: %llu bytes, no answer",
                        (unsigned long long)r->app_bytes[TD_C2S]);
+    if (tcp->close) {
+        uint64_t c = rule_first_close_packet(f, TD_C2S);
+        td_result_evidence(f->r, c, "the client gave up (%s) %.1f s after the last of its data, nothing having come "
+                           "from the server", tcp->rst_packet == c && tcp->rst_from == TD_C2S ? "reset" : "FIN", waited);
+        return 2;
+    }
     td_result_evidence(f->r, f->t->last_packet, "last packet of the connection; the capture ran on %.1f s, the "
                        "connection still open", waited);
     return 1;
