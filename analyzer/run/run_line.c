@@ -59,9 +59,11 @@ static bool tape_add_chunk(tape *t)
 static ssize_t tape_write(void *cookie, const char *b, size_t n)
 {
     tape *t = cookie;
+    uint64_t start = t->len;
     for (size_t done = 0; done < n;) {
         size_t at = (size_t)(t->len - t->base), i = at / CHUNK, off = at % CHUNK;
         if (i == t->n_chunk && !tape_add_chunk(t)) {
+            t->len = start;        /* no half record on the tape: the rest of the report goes straight out */
             t->failed = true;
             return 0;
         }
