@@ -19,6 +19,14 @@
 #                            handshake (one an upload from a jumbo LAN), a ClientHello's second segment dropped
 #                            or held back 4 s or its first dropped, and resets forged with the server's TTL,
 #                            both ways, or by a router's nftables reject
+#   samples/network-blind5/  a fifth set from still other stacks (h2o, nginx behind a DNAT, python3 aiohttp and
+#                            twisted, a perl IO::Socket::SSL server; aria2c, w3m, elinks, perl LWP, ruby net/http,
+#                            httpie, php-curl, curl --http2 --tls-max 1.2, chromium) and varied TCP (reno, no
+#                            tail-loss probe, no RACK, no F-RTO, NAT, IPv6 flow labels, a router setting TTL 64):
+#                            black holes after the handshake (one one-way) and during it, a ClientHello's
+#                            continuation dropped for one SNI only or held back 5 s or its first segment dropped,
+#                            and resets forged with the server's TTL and a payload, both ways with wrong ACK
+#                            numbers, or by a router's nftables reject
 # Each set (D) gets the same three parts:
 #   blind-sample   with tshark: each connection shows what truth.txt says of it (an ok one has a
 #                  ServerHello and data both ways after it; a dropped ClientHello got no ServerHello and,
@@ -45,7 +53,7 @@ command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 TSHARK=absent
 command -v tshark >/dev/null 2>&1 && TSHARK=run
 
-for D in samples/network-blind samples/network-blind2 samples/network-blind3 samples/network-blind4; do
+for D in samples/network-blind samples/network-blind2 samples/network-blind3 samples/network-blind4 samples/network-blind5; do
 if ! [ -f $D/truth.txt ] || ! [ -f $D/readings.txt ]; then
     echo "skip network_blind $D: truth.txt or readings.txt is missing"
     continue
