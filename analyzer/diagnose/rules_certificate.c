@@ -67,7 +67,8 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
     if (f->tls13) {
         /* The client answered the server's encrypted flight with an alert, or with nothing, and
          * closed: it refused something in that flight (the certificate, most often). */
-        bool silent = !f->client_enc_first && !s->client_chain.seen && rule_closed_by(f, TD_C2S) && s->records_total[TD_S2C] > 0;
+        bool silent = !f->client_enc_first && !s->client_chain.seen && rule_closed_by(f, TD_C2S) && s->records_total[TD_S2C] > 0 &&
+                      rule_first_close_packet(f, TD_C2S) > s->server_hello_packet;   /* (not gone before the flight came) */
         /* Or it finished the handshake and left without a request (curl, wget and GnuTLS check
          * the certificate after the handshake), and, as the TLS 1.2 rule below asks, the
          * certificate has a defect of its own: here, as a sibling was shown it for the same name.
@@ -90,7 +91,7 @@ static bool client_rejected_server_cert(facts *f, bool *seen, cert_cause *cause,
     /* (A server that asked for a client certificate: a client with none to offer drops the
      * connection the same way, so the certificate is the reason only when it shows a defect of
      * its own; else match_client_cert_missing's "dropped at the CertificateRequest".) */
-    if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) &&
+    if (s->server_chain.seen && !went_on && rule_closed_by(f, TD_C2S) && rule_first_close_packet(f, TD_C2S) > s->server_chain.packet &&
         (!s->cert_requested || f->wire_cause.strength >= EV_WIRE)) {
         *cause = f->wire_cause;
         *seen = client_read_whole(f);              /* it gave up right after the server's flight */

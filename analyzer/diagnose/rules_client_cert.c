@@ -28,11 +28,13 @@ uint64_t rule_dropped_at_cert_request(const facts *f)
     const td_tls *s = f->s;
     if (s->client_chain.seen || !rule_closed_by(f, TD_C2S)) return 0;
     if (rule_closed_by(f, TD_S2C) && rule_first_close_packet(f, TD_S2C) < rule_first_close_packet(f, TD_C2S)) return 0;
+    /* A client that closed before the server's answer came cannot have read the request in it. */
+    if (!s->server_hello || rule_first_close_packet(f, TD_C2S) < s->server_hello_packet) return 0;
     if (f->tls13) {
         if (!f->asked_sibling || f->client_enc_first) return 0;
         if (f->borrowed && f->borrowed->n_causes && f->borrowed->causes[0].strength >= EV_WIRE) return 0;
     } else {
-        if (!s->cert_requested || s->ccs[TD_C2S]) return 0;
+        if (!s->cert_requested || s->ccs[TD_C2S] || rule_first_close_packet(f, TD_C2S) < s->cert_request_packet) return 0;
         for (size_t i = 0; i < f->t->n_events; i++) {
             const td_event *e = &f->t->events[i];
             if (e->dir == TD_C2S && e->packet > s->cert_request_packet && rule_is_tls_bytes(e)) return 0;

@@ -97,6 +97,9 @@ static double client_gave_up_on_stall(const facts *f)
     if (!x->ch_len || x->ch_segs < 2 || x->ch_retx < 2 || x->ch_got < x->ch_len || x->ch_last_retx_ts - x->ch_ts < 1.0 ||
         !rule_closed_by(f, TD_C2S) || !x->claim_known[TD_C2S] || seq_diff(x->claim_high[TD_C2S], x->ch_start) > (int32_t)x->ch_len)
         return 0;
+    /* The retransmissions came before the server acknowledged the whole (at the server, copies a
+     * middlebox held back arrive after it, and say nothing of the wait). */
+    if (ch_acked(x) < x->ch_len || x->ch_last_retx_packet > x->high_ack_packet[TD_C2S]) return 0;
     uint64_t gone = rule_first_close_packet(f, TD_C2S);
     uint64_t answer = f->s->server_hello ? f->s->server_hello_packet : 0;
     if (!gone || (answer && answer < gone) || (!answer && tcp->bytes[TD_S2C])) return 0;
