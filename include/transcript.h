@@ -515,8 +515,6 @@ typedef struct td_path {
     uint32_t hole_end[2];
     double hole_open_ts[2], longest_hole_s[2];
     uint64_t longest_hole_packet[2];
-    double now;                            /* the packet being read (for td_path_after) */
-    uint64_t now_packet;
     /* The ClientHello's TCP life: its first record (header included), the segments that carried it. */
     uint32_t ch_len;                       /* 0: the client's first bytes are not a handshake record */
     uint32_t ch_start;                     /* its first byte's sequence number */

@@ -96,6 +96,8 @@ bool rule_closed_by(const facts *f, int dir);
 uint64_t rule_close_packet(const facts *f, int dir);
 /* The packet of dir's first FIN or RST, whichever came first (0: neither). */
 uint64_t rule_first_close_packet(const facts *f, int dir);
+/* "reset" when packet `pkt` is the connection's reset, else "FIN" (pkt: a close packet). */
+const char *rule_close_word(const facts *f, uint64_t pkt);
 const char *rule_alert_text(const td_alert *a, char *buf, size_t len);
 
 /* The key shares a ClientHello sent ("X25519MLKEM768, x25519"; GREASE left out) into buf; true when

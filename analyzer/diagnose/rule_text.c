@@ -102,6 +102,11 @@ uint64_t rule_close_packet(const facts *f, int dir)
     return f->tcp->rst_packet && f->tcp->rst_from == dir ? f->tcp->rst_packet : f->tcp->fin_packet[dir];
 }
 
+const char *rule_close_word(const facts *f, uint64_t pkt)
+{
+    return f->tcp->rst_packet && f->tcp->rst_packet == pkt ? "reset" : "FIN";
+}
+
 uint64_t rule_first_close_packet(const facts *f, int dir)
 {
     const td_tcp *tcp = f->tcp;

@@ -104,7 +104,7 @@ int match_unanswered(facts *f)
     if (tcp->close) {
         uint64_t c = rule_first_close_packet(f, TD_C2S);
         td_result_evidence(f->r, c, "the client gave up (%s) %.1f s after the last of its data, nothing having come "
-                           "from the server", tcp->rst_packet == c && tcp->rst_from == TD_C2S ? "reset" : "FIN", waited);
+                           "from the server", rule_close_word(f, c), waited);
         return 2;
     }
     td_result_evidence(f->r, f->t->last_packet, "last packet of the connection; the capture ran on %.1f s, the "

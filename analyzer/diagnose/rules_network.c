@@ -65,11 +65,6 @@ static uint32_t first_segment_lost(const facts *f)
     return hole;
 }
 
-/* The client's ClientHello spans segments; the server acknowledged only part of it (or none) while
- * the client retransmitted the rest (seen at the client); or only its first part ever arrived and
- * the client did not give up at once, or only a later part arrived (seen at the server).  Also at
- * the client: a one-segment ClientHello sent again and again and never acknowledged, and one held up
- * on the path until the client gave up (client_gave_up_on_stall). */
 /* The evidence of first_segment_lost's hole of `hole` bytes. */
 static int first_segment_evidence(facts *f, uint32_t hole)
 {
@@ -106,6 +101,11 @@ static double client_gave_up_on_stall(const facts *f)
     return x->ch_last_retx_ts - x->ch_ts;
 }
 
+/* The client's ClientHello spans segments; the server acknowledged only part of it (or none) while
+ * the client retransmitted the rest (seen at the client); or only its first part ever arrived and
+ * the client did not give up at once, or only a later part arrived (seen at the server).  Also at
+ * the client: a one-segment ClientHello sent again and again and never acknowledged, and one held up
+ * on the path until the client gave up (client_gave_up_on_stall). */
 int match_client_hello_dropped(facts *f)
 {
     const td_path *x = f->t->path;
@@ -151,9 +151,9 @@ int match_client_hello_dropped(facts *f)
         td_result_evidence(f->r, x->ch_last_retx_packet, "%s of its later part over %.1f s before the server "
                            "acknowledged all of it", rule_plural(x->ch_retx, "retransmission", "retransmissions", n,
                            sizeof n), stall);
-        td_result_evidence(f->r, rule_first_close_packet(f, TD_C2S), "the client gave up (%s) before any answer came%s",
-                           tcp->rst_packet && tcp->rst_from == TD_C2S && tcp->rst_packet == rule_first_close_packet(f, TD_C2S)
-                           ? "reset" : "FIN", f->s->server_hello ? "; the server's ServerHello came after it" : "");
+        uint64_t gone = rule_first_close_packet(f, TD_C2S);
+        td_result_evidence(f->r, gone, "the client gave up (%s) before any answer came%s", rule_close_word(f, gone),
+                           f->s->server_hello ? "; the server's ServerHello came after it" : "");
         return 5;
     }
     if (whole_lost) {
@@ -243,7 +243,7 @@ static int blackhole_evidence(facts *f, int dir, bool sender, int stalled, uint3
                 td_result_evidence(f->r, x->high_ack_packet[dir], "the %s acknowledged the %s's smaller segments up to the "
                                    "byte before it (the largest %u bytes), then nothing more came from it until its %s "
                                    "(packet %llu): it was there, and gave up", rule_who(!dir), rule_who(dir),
-                                   x->acked_seg_max[dir], f->tcp->rst_packet == gave_up ? "reset" : "FIN",
+                                   x->acked_seg_max[dir], rule_close_word(f, gave_up),
                                    (unsigned long long)gave_up);
             else
                 td_result_evidence(f->r, x->high_ack_packet[dir], "the %s acknowledged the %s's smaller segments up to the "

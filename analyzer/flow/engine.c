@@ -84,7 +84,7 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
             c = td_conn_need_stream(e, c);
         td_reasm_ack(c, !dir, p->ack, number, ts);
     }
-    td_path_after(c, dir, p);
+    td_path_after(c, dir, p, number, ts);
     if (p->flags & (TD_TCP_FIN | TD_TCP_RST)) td_tcp_follow_close(&e->flows, c, dir, p, number, ts);
     return true;
 }

@@ -118,7 +118,7 @@ void td_path_syn(td_conn *c, int dir, const td_pkt *p);
 /* Every packet of a connection with payload so far (before reassembly sees it): td_path. */
 void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts);
 /* The same packet after reassembly and its acknowledgement. */
-void td_path_after(td_conn *c, int dir, const td_pkt *p);
+void td_path_after(td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts);
 
 /* ---- client and server (analyzer/flow/conn_roles.c) ----------------------------------------- */
 

@@ -171,8 +171,6 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
 {
     td_path *x = path_of(c);
     if (!x) return;
-    x->now = ts;
-    x->now_packet = number;
     if (p->flags & TD_TCP_RST) {
         if (!x->rst_seen) {
             x->rst_seen = true;
@@ -212,7 +210,7 @@ void td_path_packet(td_conn *c, int dir, const td_pkt *p, uint64_t number, doubl
 /* After reassembly: how much of the ClientHello has been seen in order, how far each direction has
  * arrived in order (an acknowledgement past a hole skips it), and which of dir's smaller segments the
  * peer acknowledged. */
-void td_path_after(td_conn *c, int dir, const td_pkt *p)
+void td_path_after(td_conn *c, int dir, const td_pkt *p, uint64_t number, double ts)
 {
     td_path *x = c->small ? NULL : c->t.path;
     if (!x) return;
@@ -223,9 +221,9 @@ void td_path_after(td_conn *c, int dir, const td_pkt *p)
         }
     if (x->hole_open[dir] && c->r[dir].init && seq_diff(x->delivered[dir], x->hole_end[dir]) >= 0) {
         x->hole_open[dir] = false;
-        if (x->now - x->hole_open_ts[dir] > x->longest_hole_s[dir]) {
-            x->longest_hole_s[dir] = x->now - x->hole_open_ts[dir];
-            x->longest_hole_packet[dir] = x->now_packet;
+        if (ts - x->hole_open_ts[dir] > x->longest_hole_s[dir]) {
+            x->longest_hole_s[dir] = ts - x->hole_open_ts[dir];
+            x->longest_hole_packet[dir] = number;
         }
     }
     if (dir == TD_C2S && x->ch_len) {
