@@ -54,6 +54,7 @@ typedef struct td_map_reader {
     bool eof;                      /* the window ends where the file ends */
     uint64_t pos;                  /* the next record's offset in the window */
     uint64_t record;               /* offset (in the window) of the record last read */
+    uint64_t ahead;                /* offset (in the window) up to which the bytes were prefetched */
     uint64_t packets;              /* packet records read (the first packet after a stop is packets + 1) */
     bool pcapng;
     bool swapped;                  /* the file's (or section's) byte order is not the host's */

@@ -1,9 +1,10 @@
 /* source_map.c - the in-place fast path of the file source (source_map_int.h).
  *
- * The file is read in large windows: by default pread(2) into one buffer of READ_CHUNK bytes (plus
- * room for the largest record), the record cut by the window's end moved to the front before the
- * next read; with TLSDIAG_READER=mmap the whole file is one window, memory-mapped (read-only,
- * MADV_SEQUENTIAL).  Either way the packets are pointers into the window.  The read buffer is the
+ * The file is read in large windows: by default pread(2) of READ_CHUNK bytes, the first into a
+ * buffer of its own, the others by a thread of their own a few windows ahead (read_ahead.h: the
+ * kernel's copy from the page cache overlaps the analysis), the record cut by a window's end
+ * moved to the front of the next; with TLSDIAG_READER=mmap the whole file is one window,
+ * memory-mapped (read-only, MADV_SEQUENTIAL).  Either way the packets are pointers into the window.  The read buffer is the
  * default because on the machines measured (tests/bench/README.md) mapping the page cache costs
  * several times the copy: each 4 KiB page mapped costs more than copying it.
  *
@@ -26,10 +27,12 @@
 
 #include "analyzer/capture/pcap_map.h"
 #include "analyzer/capture/pcapng_secrets.h"
+#include "analyzer/capture/read_ahead.h"
 #include "analyzer/capture/source_map_int.h"
 
 enum {
-    READ_CHUNK = 1 << 20,          /* bytes a window adds (about): one read(2) each */
+    READ_CHUNK = 1 << 20,          /* bytes of the first window: one read(2) */
+    AHEAD_CHUNK = 256 << 10,       /* bytes each later window adds, read ahead (read_ahead.h) */
     RECORD_MAX = 512 << 10,        /* more than pcap_map.c's largest record */
 };
 
@@ -37,7 +40,8 @@ struct td_mapsrc {
     int fd;
     uint8_t *map;                  /* TLSDIAG_READER=mmap: the whole file */
     size_t map_size;
-    uint8_t *buf;                  /* else: the read buffer, READ_CHUNK + RECORD_MAX bytes */
+    uint8_t *buf;                  /* else: the first window, READ_CHUNK + RECORD_MAX bytes */
+    td_read_ahead *ahead;          /* the windows after the first, read on another thread */
     uint64_t next_read;            /* the file offset the next pread starts at */
     uint64_t file_size;            /* at open (the file may grow: reading goes on to its end) */
     td_map_reader rd;
@@ -91,6 +95,7 @@ void td_mapsrc_close(struct td_mapsrc *m)
         free(m->walker);
     }
     td_map_free(&m->rd);
+    td_read_ahead_stop(m->ahead);
     if (m->map)
         munmap(m->map, m->map_size);
     free(m->buf);
@@ -208,14 +213,17 @@ static bool next_window(struct td_mapsrc *m, bool *bad)
         *bad = true;
         return false;
     }
-    size_t left = (size_t)(r->size - r->pos), got;
+    size_t left = (size_t)(r->size - r->pos);
     if (!m->buf || left >= RECORD_MAX)
         return false;
-    memmove(m->buf, m->buf + r->pos, left);
-    bool eof;
-    if (!fill(m, left, left + READ_CHUNK, &got, &eof))
+    if (!m->ahead && !(m->ahead = td_read_ahead_start(m->fd, m->next_read, AHEAD_CHUNK, RECORD_MAX)))
         return false;
-    td_map_window(r, m->buf, got, keep_from, eof);
+    uint8_t *base;
+    size_t size;
+    bool eof;
+    if (!td_read_ahead_next(m->ahead, r->base + r->pos, left, &base, &size, &eof))
+        return false;
+    td_map_window(r, base, size, keep_from, eof);
     return true;
 }
 
