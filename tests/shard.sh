@@ -97,22 +97,32 @@ if cc -std=c17 -D_GNU_SOURCE -O1 -o "$tmp/gencap" tests/bench/gencap.c $(pkg-con
     union_check "generated 2000 connections, -A, 3 shards" 3 -A --cacert "$tmp/ca.pem" -r "$tmp/g.pcap"
     rm -f "$tmp/g.pcap"
     if "$tmp/gencap" handshake -n 20000 -s 1 --keys tests/bench/keys --ca "$tmp/ca.pem" -o "$tmp/g20k.pcap" 2>/dev/null; then
+        # Here 128 unanswered SYNs stay open to the end of the capture while the 15,835 connections
+        # after them finish: past the engine's reorder cap (4096) they go out first, and the run keeps
+        # a place in the report for each SYN (analyzer/run/run_line.c), its tape spilling to a file.
         verdicts_check "generated 20000 connections, 4 shards" 4 --cacert "$tmp/ca.pem" -r "$tmp/g20k.pcap"
         case $got in
-        *" inversions 0") fail "generated 20000 connections: the caps" "the whole run reported in order: no cap was hit" ;;
-        same*) pass "generated 20000 connections: the whole run hit its caps (${got##* } reported after a later one)" ;;
+        same*" inversions 0") pass "generated 20000 connections: the whole run in order of first packet" ;;
+        same*) fail "generated 20000 connections: the order" "${got##* } reported after a later one" ;;
         esac
-        inv=${got##* }
         verdicts_check "generated 20000 connections, no anchors, 3 shards" 3 -r "$tmp/g20k.pcap"
         # The line of held connections bounded to 256 KB (TLSDIAG_LINE_MAX, analyzer/run/run_line.c):
         # the held ones leave it for the waiting list, and are still judged as the shards judge them.
+        # Its report tapes spill to a temporary file past 160 KB: the same report lines come out.
         export TLSDIAG_LINE_MAX=262144
         verdicts_check "generated 20000 connections, the line at 256 KB, 4 shards" 4 --cacert "$tmp/ca.pem" -r "$tmp/g20k.pcap"
+        "$BIN" --json --cacert "$tmp/ca.pem" -r "$tmp/g20k.pcap" 2>/dev/null | grep -v '"type":"summary"' | sort > "$tmp/small.sorted"
         unset TLSDIAG_LINE_MAX
+        "$BIN" --json --cacert "$tmp/ca.pem" -r "$tmp/g20k.pcap" 2>/dev/null | grep -v '"type":"summary"' | sort > "$tmp/whole.sorted"
+        if [ "$(wc -l < "$tmp/whole.sorted")" -eq 20000 ] && cmp -s "$tmp/whole.sorted" "$tmp/small.sorted"; then
+            pass "the line at 256 KB, its tapes spilled: the same 20000 connection records"
+        else
+            fail "the line at 256 KB, its tapes spilled" "the records differ: $(diff "$tmp/whole.sorted" "$tmp/small.sorted" | head -c 300)"
+        fi
         lined=${got##* }
         case $got in
-        same*) [ "$lined" -gt "${inv:-0}" ] && pass "the line at 256 KB overflowed ($lined reported after a later one)" ||
-            fail "the line at 256 KB" "no more connections out of order ($lined) than with the whole line: it never overflowed" ;;
+        same*) [ "$lined" -gt 0 ] && pass "the line at 256 KB overflowed ($lined reported after a later one)" ||
+            fail "the line at 256 KB" "no connection out of order: it never overflowed" ;;
         esac
     else
         fail "generated 20000 connections" "gencap failed"

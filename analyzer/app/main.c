@@ -70,6 +70,7 @@ static int make_engine(td_run *r)
     td_engine_config cfg;
     td_run_engine_config(&r->opt, &cfg);
     r->engine = td_engine_new(&cfg, !r->opt.iface, td_run_connection, r);
+    if (r->engine && !r->opt.iface) td_engine_on_pass(r->engine, td_run_pass);
     if (r->opt.json) r->json_memo = td_json_memo_new();
     td_json_memo_set_sensor(r->json_memo, r->opt.sensor);
     if (!r->verdict_counts || !r->engine || !r->rollup || (r->opt.json && !r->json_memo)) {

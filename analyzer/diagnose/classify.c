@@ -36,6 +36,11 @@ void td_classifier_no_siblings(td_classifier *c)
     c->siblings = NULL;                            /* every sibling call takes NULL as "none" */
 }
 
+void td_classify_keep_from(td_classifier *c, double start)
+{
+    td_siblings_keep_from(c->siblings, start);
+}
+
 void td_classifier_free(td_classifier *c)
 {
     if (!c) return;

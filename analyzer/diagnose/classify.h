@@ -120,6 +120,9 @@ void td_classifier_free(td_classifier *c);
 /* Judge every connection alone from now on: no reasoning across sibling connections. */
 void td_classifier_no_siblings(td_classifier *c);
 void td_classify(td_classifier *c, const td_transcript *t, td_result *out);
+/* A connection that began at `start` (INFINITY: none) will be judged after later ones: the
+ * siblings it may need are kept until then (reading files, analyzer/run/run_line.c). */
+void td_classify_keep_from(td_classifier *c, double start);
 /* Judge t again, now that siblings that started after it are known; t was judged before, so
  * the classifier does not remember it a second time. */
 void td_classify_again(td_classifier *c, const td_transcript *t, td_result *out);

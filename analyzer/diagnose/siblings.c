@@ -67,12 +67,14 @@ typedef struct recent {
     seen *spare;                   /* forgotten entries, reused: no allocation per connection */
     size_t n;
     double horizon;
+    const double *keep_from;       /* the siblings' td_siblings_keep_from */
 } recent;
 
 #define SIB_FALLBACK 60.0          /* seconds from a QUIC attempt to the TCP connection after it */
 #define SIB_STLS_WINDOW 3600.0     /* an offer of STARTTLS is remembered an hour */
 
 struct td_siblings {
+    double keep_from;              /* td_siblings_keep_from: INFINITY, or the oldest start still to come */
     who_memo memo;
     recent stls, quic, tcp, certs;
     td_sibling_cert found;         /* what td_siblings_cert returns for a certificate without defects */
@@ -89,10 +91,17 @@ struct slab {
     sib node[SIB_SLAB];
 };
 
+void td_siblings_keep_from(td_siblings *sb, double start)
+{
+    if (sb) sb->keep_from = start;
+}
+
 td_siblings *td_siblings_new(void)
 {
     td_siblings *sb = calloc(1, sizeof(td_siblings));
     if (!sb) return NULL;
+    sb->keep_from = INFINITY;
+    sb->stls.keep_from = sb->quic.keep_from = sb->tcp.keep_from = sb->certs.keep_from = &sb->keep_from;
     sb->stls.horizon = SIB_STLS_WINDOW;
     sb->quic.horizon = 2 * SIB_FALLBACK;          /* a TCP connection looks back SIB_FALLBACK for QUIC */
     sb->tcp.horizon = 2 * SIB_WINDOW;              /* a QUIC attempt forward only SIB_WINDOW for TCP */
@@ -131,7 +140,8 @@ static void recent_free(recent *rc)
  * horizon before `start` forgotten first; NULL when memory ran out. */
 static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uint64_t id)
 {
-    while (rc->oldest && (rc->oldest->start < start - rc->horizon || rc->n >= SEEN_MAX)) seen_forget_oldest(rc);
+    double now = start < *rc->keep_from ? start : *rc->keep_from;
+    while (rc->oldest && (rc->oldest->start < now - rc->horizon || rc->n >= SEEN_MAX)) seen_forget_oldest(rc);
     if (!rc->bucket && !(rc->bucket = calloc(SEEN_BUCKETS, sizeof *rc->bucket))) return NULL;
     seen *e = rc->spare;
     if (e) rc->spare = e->chain;
@@ -357,7 +367,8 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     if (!sb || !t->tls.client_hello) return;
     /* A sibling starts within SIB_WINDOW: twice that back is old enough to forget (live, the
      * order is of ends, not starts). */
-    while (sb->oldest && (sb->oldest->start < t->start - 2 * SIB_WINDOW || sb->n >= SIB_MAX)) forget_oldest(sb);
+    double now = t->start < sb->keep_from ? t->start : sb->keep_from;
+    while (sb->oldest && (sb->oldest->start < now - 2 * SIB_WINDOW || sb->n >= SIB_MAX)) forget_oldest(sb);
     sib *s = node_get(sb);
     if (!s) return;
     const who_memo *w = who(sb, t, false);

@@ -17,6 +17,9 @@ typedef struct td_siblings td_siblings;
 
 td_siblings *td_siblings_new(void);
 void td_siblings_free(td_siblings *sb);
+/* A connection that began at `start` (INFINITY: none) is still to be judged: what it may need is
+ * not forgotten yet, however late the connections judged meanwhile began. */
+void td_siblings_keep_from(td_siblings *sb, double start);
 
 /* A sibling that carried requests both ways and that t's client closed together with: then t,
  * which finished its handshake and sent nothing, was a spare the client did not need, not a

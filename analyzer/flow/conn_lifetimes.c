@@ -26,6 +26,7 @@ static void born_link(td_engine *e, td_conn *c)
 
 static void born_unlink(td_engine *e, td_conn *c)
 {
+    if (e->pass_mark == c) e->pass_mark = c->born_prev;
     if (c->born_prev) c->born_prev->born_next = c->born_next;
     else e->born_first = c->born_next;
     if (c->born_next) c->born_next->born_prev = c->born_prev;
@@ -45,7 +46,7 @@ static void conn_free(td_conn *c)
 static void emit_now(td_engine *e, td_conn *c)
 {
     e->st.connections++;
-    c->t.id = ++e->emitted;                        /* dense, in order of first packet when ordered */
+    if (!c->passed) c->t.id = ++e->emitted;        /* dense, in order of first packet when ordered */
     e->emit(e->ctx, &c->t);
     conn_free(c);
 }
@@ -57,6 +58,7 @@ static void emit_now(td_engine *e, td_conn *c)
 static td_conn *grow(td_engine *e, td_conn *c, bool open)
 {
     td_conn *prev = c->born_prev, *next = c->born_next;
+    bool mark = e->pass_mark == c;
     if (open) {
         td_flows_remove(&e->flows, c);
         born_unlink(e, c);
@@ -74,6 +76,7 @@ static td_conn *grow(td_engine *e, td_conn *c, bool open)
         else e->born_first = c;
         if (next) next->born_prev = c;
         else e->born_last = c;
+        if (mark) e->pass_mark = c;
     }
     return c;
 }
@@ -90,6 +93,21 @@ td_conn *td_conn_need_stream(td_engine *e, td_conn *c)
     return c;
 }
 
+/* The open connections created before `order` are passed by a finished one: each is given its
+ * id now, and the run told, so that the report keeps their place (analyzer/run/run_line.c).  A
+ * -A candidate is not (it may never be reported): it goes out later, out of order, if at all. */
+static void pass_open(td_engine *e, uint64_t order)
+{
+    td_conn *c = e->pass_mark ? e->pass_mark->born_next : e->born_first;
+    for (; c && c->order < order; c = c->born_next) {
+        e->pass_mark = c;
+        if (c->passed || c->candidate) continue;
+        c->passed = true;
+        c->t.id = ++e->emitted;
+        e->pass(e->ctx, c->t.id, c->t.start, false);
+    }
+}
+
 void td_conns_release(td_engine *e, bool all)
 {
     /* At the end of the input all connections finish at once and are all in memory anyway:
@@ -97,8 +115,17 @@ void td_conns_release(td_engine *e, bool all)
     /* A finished connection may go out once no connection that started before it is open. */
     td_reorder *h = &e->held;
     while (h->n && (all || !e->born_first || h->slot[0].order < e->born_first->order ||
-                    (h->n > TD_REORDER_MAX && !e->flushing)))
+                    (h->n > TD_REORDER_MAX && !e->flushing))) {
+        if (e->pass && e->born_first && h->slot[0].order > e->born_first->order) pass_open(e, h->slot[0].order);
         emit_now(e, td_reorder_pop(h));
+    }
+}
+
+/* A connection that ends without being reported: if its id was given, the run is told. */
+static void forget(td_engine *e, td_conn *c)
+{
+    if (c->passed) e->pass(e->ctx, c->t.id, c->t.start, true);
+    conn_free(c);
 }
 
 /* ---- the end -------------------------------------------------------------------------------- */
@@ -122,11 +149,11 @@ void td_conn_finish(td_engine *e, td_conn *c)
     td_reasm_free(c);
     stream_close(c);
     if (c->candidate) {                            /* -A: never shown to be TLS: not reported */
-        conn_free(c);
+        forget(e, c);
         return;
     }
     if (c->small && (c = grow(e, c, false))->small) {
-        conn_free(c);                              /* out of memory: cannot be reported */
+        forget(e, c);                              /* out of memory: cannot be reported */
         return;
     }
     /* Written now, not at creation: 96 bytes that an open connection need not carry. */
@@ -149,7 +176,7 @@ void td_conn_discard(td_engine *e, td_conn *c)
     born_unlink(e, c);
     td_reasm_free(c);
     if (c->stream) c->stream_ops->free(c->stream);
-    conn_free(c);
+    forget(e, c);
 }
 
 /* Both lists are in order of last activity, so only their old ends need looking at: closed

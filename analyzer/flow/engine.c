@@ -32,6 +32,11 @@ td_engine *td_engine_new(const td_engine_config *cfg, bool ordered, td_emit_fn e
     return e;
 }
 
+void td_engine_on_pass(td_engine *e, td_pass_fn pass)
+{
+    e->pass = pass;
+}
+
 void td_engine_expire(td_engine *e, double now)
 {
     td_conns_sweep(e, now);

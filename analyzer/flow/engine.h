@@ -25,6 +25,11 @@ typedef struct td_engine_config {
 
 /* Called once per finished connection; the transcript is freed after it returns. */
 typedef void (*td_emit_fn)(void *ctx, td_transcript *t);
+/* Called, in order of first packet, for each open connection that finished ones must go out
+ * before (TD_REORDER_MAX of them wait behind it already): its id is given now, and its transcript
+ * comes later with that id, after connections with higher ids.  `withdrawn`: it ended without a
+ * transcript after all (memory ran out). */
+typedef void (*td_pass_fn)(void *ctx, uint64_t id, double start, bool withdrawn);
 
 typedef struct td_engine_stats {
     uint64_t packets;              /* frames seen, all files */
@@ -49,6 +54,8 @@ typedef struct td_engine_stats {
 /* The engine keeps a copy of *cfg.  ordered: emit connections in the order they started (files);
  * else as they finish (live). */
 td_engine *td_engine_new(const td_engine_config *cfg, bool ordered, td_emit_fn emit, void *ctx);
+/* Tell ctx (td_engine_new's) of the connections passed, so that it can keep their place. */
+void td_engine_on_pass(td_engine *e, td_pass_fn pass);
 /* A new input: packet numbers restart at 1; `name` must outlive the file's connections. */
 void td_engine_begin_file(td_engine *e, const char *name, int linktype);
 /* One frame; `number` is its 1-based position in the file.  Returns a static string naming the

@@ -62,12 +62,14 @@ typedef struct td_quic_cid_index {
 struct td_engine {
     bool ordered;
     td_emit_fn emit;
+    td_pass_fn pass;               /* NULL: passed connections just go out later */
     void *ctx;
     td_flow_table flows;
     const char *file;
     int linktype;
     uint64_t next_order;           /* creation order of the next connection */
     td_conn *born_first, *born_last;   /* open connections, oldest creation first */
+    td_conn *pass_mark;            /* the newest of them passed (conn_lifetimes.c), or before it */
     uint64_t emitted;              /* connections output so far: the last id given */
     td_reorder held;               /* finished, waiting for their turn */
     const td_conn *prefetched_closed;  /* the oldest closed connection when last prefetched */

@@ -45,6 +45,7 @@ typedef struct td_conn {
     uint16_t port[2];              /* [0] client, [1] server */
     uint8_t ipver;
     bool closed;                   /* RST, or FIN both ways: waits a moment for trailing packets */
+    bool passed;                   /* open when later ones went out before it: its id is given */
     bool candidate;                /* -A: not on a TLS port and not yet shown to be TLS */
     bool small;                    /* allocated without t.client, t.server and t.tls: no TLS byte
                                       yet (analyzer/flow/conn_lifetimes.c) */

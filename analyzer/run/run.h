@@ -40,6 +40,8 @@ typedef struct td_run {
     struct td_line *line;          /* reading files: connections held for later siblings (run_line.c) */
     struct td_held *waiting_first, *waiting_last;   /* waiting for siblings out of line (run_waiting.c) */
     size_t n_waiting;
+    size_t n_pending;              /* places kept in the line for connections still open (run_line.c) */
+    uint64_t last_id;              /* the highest connection id met: one below it was passed */
 } td_run;
 
 /* The engine's settings from the command line's (-P, -A, --idle-timeout, --max-connections,
@@ -50,6 +52,9 @@ void td_run_files(td_run *r);
 /* The engine's callback: classify a finished connection, count it, report it (reading files, a
  * connection a later sibling may change waits for it: see run_connection.c). */
 void td_run_connection(void *ctx, td_transcript *t);
+/* The engine's other callback (td_pass_fn): an open connection was passed by later ones: its
+ * place in the report is kept until it comes (or is withdrawn). */
+void td_run_pass(void *ctx, uint64_t id, double start, bool withdrawn);
 /* The end of the input: report every connection still held, and free what held them. */
 void td_run_release_held(td_run *r);
 

@@ -14,8 +14,17 @@
 
 typedef struct td_line td_line;
 
+/* What a place in the line holds. */
+typedef enum {
+    TD_HELD_WAITING,               /* a connection waiting for its later siblings */
+    TD_HELD_PENDING,               /* the place of a connection still open that later ones passed */
+    TD_HELD_READY,                 /* such a connection, come and judged: reported when first */
+    TD_HELD_EMPTY,                 /* such a connection that will never come */
+} td_held_state;
+
 typedef struct td_held {
-    td_transcript t;               /* moved out of the engine's connection */
+    td_held_state state;
+    td_transcript t;               /* moved out of the engine's connection (PENDING: only id and start) */
     td_result res;
     struct td_held *next;          /* in the line, or on the waiting list */
     /* In the line: where what the connections reported after it (and before the next held one)
@@ -29,6 +38,16 @@ typedef struct td_held {
 /* Hold a connection (t is moved: the engine frees an empty shell; res copied) at the line's end;
  * NULL when memory ran out (nothing moved). */
 td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res);
+/* Keep a place at the line's end for connection `id`, still open; NULL when memory ran out. */
+td_held *td_line_keep_place(td_run *r, uint64_t id, double start);
+/* The place kept for connection `id`, or NULL (none: it was given up, td_line_due). */
+td_held *td_line_place(td_run *r, uint64_t id);
+/* Put the connection in its place (t moved, res copied, as td_line_hold). */
+void td_line_fill(td_run *r, td_held *h, td_transcript *t, const td_result *res, td_held_state state);
+/* The connection of place h will not come. */
+void td_line_withdraw(td_run *r, td_held *h);
+/* The start of the oldest connection a place is kept for, or INFINITY. */
+double td_line_pending_from(td_run *r);
 /* The stream a connection reported now writes to, when a held one is ahead of it: the last held
  * one's, or NULL (the line is empty, or memory ran out: straight out). */
 FILE *td_line_out(td_run *r);
@@ -39,8 +58,8 @@ void td_line_html(td_run *r, const td_result *res);
 void td_line_wrote(td_run *r);
 /* Is the line longer than its bound (bytes held, TLSDIAG_LINE_MAX sets it for the tests)? */
 bool td_line_over(const td_run *r);
-/* The line's first connection, taken off it, when its HOLD_WINDOW has passed by `now` (or always,
- * when `all`), else NULL. */
+/* The line's first place, taken off it, when it is due: a waiting connection's HOLD_WINDOW has
+ * passed by `now`, a passed one has come (or will not); any, when `all`.  Else NULL. */
 td_held *td_line_due(td_run *r, double now, bool all);
 /* Write out what the connections behind h wrote while it was held (h is off the line). */
 void td_line_flush(td_run *r, td_held *h);

@@ -11,19 +11,24 @@
  * (LINE_MAX_BYTES; TLSDIAG_LINE_MAX sets it for the tests): past it the held connection at its
  * head leaves for the waiting list (run_waiting.c) and is reported after connections that began
  * after it. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/run/progress.h"
 #include "analyzer/run/run_held_int.h"
 
-#define LINE_MAX_BYTES (48u << 20)
+#define LINE_MAX_BYTES (128u << 20)
 
 /* Bytes written through a stdio stream into memory, in chunks: [head, len) not yet copied out, as
  * offsets since the run began.  A chunk copied out goes back to a few spares, so that the tape's
- * memory is reused instead of touched afresh (each new page costs microseconds here). */
-enum { CHUNK = 256u << 10, SPARES = 8 };
+ * memory is reused instead of touched afresh (each new page costs microseconds here).  Past
+ * mem_max bytes in memory, what comes is written to a temporary file instead (spilled) until the
+ * copying out has caught up: a connection passed while open (td_line_keep_place) can keep its
+ * place however many finish after it. */
+enum { CHUNK = 256u << 10, SPARES = 8, SPILL_IO = 1u << 20 };
 
 typedef struct tape {
     FILE *f;
@@ -33,11 +38,43 @@ typedef struct tape {
     char *spare[SPARES];
     size_t n_spare;
     bool failed;                   /* memory ran out: the rest goes straight out */
+    uint64_t mem_max;              /* bytes in memory before spilling */
+    FILE *spill;                   /* the temporary file (tmpfile(3)), once needed */
+    bool spilling;                 /* [spill_from, len) is in the file, from its byte 0 */
+    bool no_spill;                 /* no temporary file could be made: memory only */
+    uint64_t spill_from;
+    char *spill_buf;               /* SPILL_IO bytes to copy the file out through */
 } tape;
+
+/* The bytes of the tape held in memory. */
+static uint64_t tape_in_memory(const tape *t)
+{
+    uint64_t end = t->spilling ? t->spill_from : t->len;
+    return end > t->head ? end - t->head : 0;
+}
+
+/* Start writing to the temporary file; false (memory it stays) when there is none. */
+static bool tape_spill(tape *t)
+{
+    if (t->no_spill) return false;
+    if (!t->spill) {
+        if (!(t->spill = tmpfile())) {
+            t->no_spill = true;
+            return false;
+        }
+        setvbuf(t->spill, NULL, _IOFBF, SPILL_IO);  /* few system calls: each is microseconds here */
+    }
+    t->spilling = true;
+    t->spill_from = t->len;
+    return true;
+}
 
 struct td_line {
     td_held *first, *last;
     size_t n;                      /* held in it */
+    size_t max;                    /* its bound: bytes of memory (the tapes' spilled bytes aside) */
+    td_held *first_pending;        /* the oldest place kept for an open connection, when !pending_stale */
+    bool pending_stale;
     tape out, html;
 };
 
@@ -59,6 +96,15 @@ static bool tape_add_chunk(tape *t)
 static ssize_t tape_write(void *cookie, const char *b, size_t n)
 {
     tape *t = cookie;
+    if (!t->spilling && t->mem_max && tape_in_memory(t) + n > t->mem_max && t->len > t->head) tape_spill(t);
+    if (t->spilling) {
+        if (fwrite(b, 1, n, t->spill) != n) {
+            t->failed = true;      /* the disk is full: the rest of the report goes straight out */
+            return 0;
+        }
+        t->len += n;
+        return (ssize_t)n;
+    }
     uint64_t start = t->len;
     for (size_t done = 0; done < n;) {
         size_t at = (size_t)(t->len - t->base), i = at / CHUNK, off = at % CHUNK;
@@ -87,17 +133,45 @@ static FILE *tape_stream(tape *t, bool whole_records)
     return t->failed ? NULL : t->f;
 }
 
+/* Copy the spilled bytes out up to `end` (t->head is in the file). */
+static void spill_copy_out(tape *t, uint64_t end, FILE *to)
+{
+    if (fflush(t->spill) != 0 || (!t->spill_buf && !(t->spill_buf = malloc(SPILL_IO)))) {
+        t->head = end;             /* cannot be read back: lost, as a write error would lose it */
+        return;
+    }
+    while (t->head < end) {
+        size_t k = end - t->head < SPILL_IO ? (size_t)(end - t->head) : SPILL_IO;
+        ssize_t got = pread(fileno(t->spill), t->spill_buf, k, (off_t)(t->head - t->spill_from));
+        if (got <= 0) {
+            t->head = end;
+            break;
+        }
+        if (to) fwrite(t->spill_buf, 1, (size_t)got, to);
+        t->head += (uint64_t)got;
+    }
+}
+
 /* Copy the tape out up to `end` into `to` (NULL: skip it), and recycle the chunks left behind. */
 static void tape_copy_out(tape *t, uint64_t end, FILE *to)
 {
     if (end > t->len) end = t->len;
-    while (t->head < end) {
+    uint64_t mem_end = t->spilling ? t->spill_from : t->len;
+    while (t->head < end && t->head < mem_end) {
         size_t at = (size_t)(t->head - t->base), i = at / CHUNK, off = at % CHUNK;
-        size_t k = end - t->head < CHUNK - off ? (size_t)(end - t->head) : CHUNK - off;
+        uint64_t stop = end < mem_end ? end : mem_end;
+        size_t k = stop - t->head < CHUNK - off ? (size_t)(stop - t->head) : CHUNK - off;
         if (to) fwrite(t->chunk[i] + off, 1, k, to);
         t->head += k;
     }
-    size_t gone = (size_t)((t->head - t->base) / CHUNK);
+    if (t->spilling && t->head < end) spill_copy_out(t, end, to);
+    /* Once the memory's bytes are all out, every chunk is free; once the file's are, it is emptied
+     * and the tape goes on in memory from len. */
+    size_t gone = t->spilling && t->head >= t->spill_from ? t->n_chunk : (size_t)((t->head - t->base) / CHUNK);
+    if (t->spilling && t->head == t->len) {
+        t->spilling = false;
+        if (ftruncate(fileno(t->spill), 0) != 0 || fseek(t->spill, 0, SEEK_SET) != 0) t->no_spill = true;
+    }
     for (size_t i = 0; i < gone; i++) {
         if (t->n_spare < SPARES) t->spare[t->n_spare++] = t->chunk[i];
         else free(t->chunk[i]);
@@ -107,27 +181,39 @@ static void tape_copy_out(tape *t, uint64_t end, FILE *to)
         t->n_chunk -= gone;
         t->base += (uint64_t)gone * CHUNK;
     }
+    if (!t->n_chunk && !t->spilling) t->base = t->len;     /* after a spill: memory from here */
 }
 
 static void tape_free(tape *t)
 {
     if (t->f) fclose(t->f);
+    if (t->spill) fclose(t->spill);
+    free(t->spill_buf);
     for (size_t i = 0; i < t->n_chunk; i++) free(t->chunk[i]);
     for (size_t i = 0; i < t->n_spare; i++) free(t->spare[i]);
     free(t->chunk);
 }
 
-td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res)
+/* The line's bound in bytes of memory. */
+static size_t line_max(void)
 {
-    if (!r->line && !(r->line = calloc(1, sizeof *r->line))) return NULL;
+    const char *v = getenv("TLSDIAG_LINE_MAX");
+    long n = v ? strtol(v, NULL, 10) : 0;
+    return n > 0 ? (size_t)n : LINE_MAX_BYTES;
+}
+
+/* A new place at the line's end. */
+static td_held *line_append(td_run *r)
+{
+    if (!r->line) {
+        if (!(r->line = calloc(1, sizeof *r->line))) return NULL;
+        r->line->max = line_max();
+        r->line->out.mem_max = r->line->max / 8 * 5;   /* the rest spills to a file */
+        r->line->html.mem_max = r->line->max / 4;      /* so the tapes alone never fill the line */
+    }
     td_line *l = r->line;
     td_held *h = malloc(sizeof *h);
     if (!h) return NULL;
-    h->t = *t;                     /* moved: the engine frees an empty shell */
-    memset(t, 0, sizeof *t);
-    h->res = *res;
-    h->res.t = &h->t;
-    if (res->remedy == res->remedy_buf) h->res.remedy = h->res.remedy_buf;
     h->next = NULL;
     h->out_end = l->out.len;
     h->html_end = l->html.len;
@@ -138,6 +224,64 @@ td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res)
     l->last = h;
     l->n++;
     return h;
+}
+
+void td_line_fill(td_run *r, td_held *h, td_transcript *t, const td_result *res, td_held_state state)
+{
+    if (h->state == TD_HELD_PENDING && r->line) r->line->pending_stale = true;
+    h->state = state;
+    h->t = *t;                     /* moved: the engine frees an empty shell */
+    memset(t, 0, sizeof *t);
+    h->res = *res;
+    h->res.t = &h->t;
+    if (res->remedy == res->remedy_buf) h->res.remedy = h->res.remedy_buf;
+}
+
+td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res)
+{
+    td_held *h = line_append(r);
+    if (!h) return NULL;
+    h->state = TD_HELD_WAITING;
+    td_line_fill(r, h, t, res, TD_HELD_WAITING);
+    return h;
+}
+
+td_held *td_line_keep_place(td_run *r, uint64_t id, double start)
+{
+    td_held *h = line_append(r);
+    if (!h) return NULL;
+    h->state = TD_HELD_PENDING;
+    memset(&h->t, 0, sizeof h->t);
+    memset(&h->res, 0, sizeof h->res);
+    h->t.id = id;
+    h->t.start = start;
+    return h;
+}
+
+void td_line_withdraw(td_run *r, td_held *h)
+{
+    h->state = TD_HELD_EMPTY;
+    r->line->pending_stale = true;
+}
+
+double td_line_pending_from(td_run *r)
+{
+    td_line *l = r->line;
+    if (!l || !r->n_pending) return INFINITY;
+    if (l->pending_stale || !l->first_pending) {
+        l->first_pending = NULL;
+        for (td_held *h = l->first; h && !l->first_pending; h = h->next)
+            if (h->state == TD_HELD_PENDING) l->first_pending = h;
+        l->pending_stale = false;
+    }
+    return l->first_pending ? l->first_pending->t.start : INFINITY;
+}
+
+td_held *td_line_place(td_run *r, uint64_t id)
+{
+    for (td_held *h = r->line ? r->line->first : NULL; h; h = h->next)
+        if (h->state == TD_HELD_PENDING && h->t.id == id) return h;
+    return NULL;
 }
 
 FILE *td_line_out(td_run *r)
@@ -172,22 +316,19 @@ void td_line_html(td_run *r, const td_result *res)
 
 bool td_line_over(const td_run *r)
 {
-    static size_t max;
-    if (!max) {
-        const char *v = getenv("TLSDIAG_LINE_MAX");
-        long n = v ? strtol(v, NULL, 10) : 0;
-        max = n > 0 ? (size_t)n : LINE_MAX_BYTES;
-    }
     const td_line *l = r->line;
     if (!l || !l->first) return false;
-    return l->out.len - l->out.head + l->html.len - l->html.head + l->n * sizeof(td_held) > max;
+    return tape_in_memory(&l->out) + tape_in_memory(&l->html) + l->n * sizeof(td_held) > l->max;
 }
 
 td_held *td_line_due(td_run *r, double now, bool all)
 {
     td_line *l = r->line;
     td_held *h = l ? l->first : NULL;
-    if (!h || (!all && h->t.start + HOLD_WINDOW >= now)) return NULL;
+    if (!h) return NULL;
+    if (!all && h->state == TD_HELD_PENDING) return NULL;
+    if (!all && h->state == TD_HELD_WAITING && h->t.start + HOLD_WINDOW >= now) return NULL;
+    if (h->state == TD_HELD_PENDING) l->pending_stale = true;
     l->first = h->next;
     if (!l->first) l->last = NULL;
     l->n--;
