@@ -115,7 +115,7 @@ void td_conns_release(td_engine *e, bool all)
     /* A finished connection may go out once no connection that started before it is open. */
     td_reorder *h = &e->held;
     while (h->n && (all || !e->born_first || h->slot[0].order < e->born_first->order ||
-                    (h->n > TD_REORDER_MAX && !e->flushing))) {
+                    (h->n > e->reorder_max && !e->flushing))) {
         if (e->pass && e->born_first && h->slot[0].order > e->born_first->order) pass_open(e, h->slot[0].order);
         emit_now(e, td_reorder_pop(h));
     }

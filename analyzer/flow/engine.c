@@ -27,6 +27,9 @@ td_engine *td_engine_new(const td_engine_config *cfg, bool ordered, td_emit_fn e
     e->emit = emit;
     e->ctx = ctx;
     e->next_order = 1;
+    const char *v = getenv("TLSDIAG_REORDER_MAX");   /* the tests: passing made common */
+    long n = v ? strtol(v, NULL, 10) : 0;
+    e->reorder_max = n > 0 ? (size_t)n : TD_REORDER_MAX;
     e->x509 = td_x509_cache_new(1024);            /* without it every certificate is parsed afresh */
     e->fp = td_fp_memo_new(256);                  /* without it every fingerprint is hashed afresh */
     return e;

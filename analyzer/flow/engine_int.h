@@ -61,6 +61,7 @@ typedef struct td_quic_cid_index {
 
 struct td_engine {
     bool ordered;
+    size_t reorder_max;            /* TD_REORDER_MAX, or TLSDIAG_REORDER_MAX (for the tests) */
     td_emit_fn emit;
     td_pass_fn pass;               /* NULL: passed connections just go out later */
     void *ctx;
