@@ -11,6 +11,7 @@
  * (LINE_MAX_BYTES; TLSDIAG_LINE_MAX sets it for the tests): past it the held connection at its
  * head leaves for the waiting list (run_waiting.c) and is reported after connections that began
  * after it. */
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ typedef struct tape {
     size_t n_spare;
     bool failed;                   /* memory ran out: the rest goes straight out */
     uint64_t mem_max;              /* bytes in memory before spilling */
-    FILE *spill;                   /* the temporary file (tmpfile(3)), once needed */
+    FILE *spill;                   /* the temporary file (spill_file), once needed */
     bool spilling;                 /* [spill_from, len) is in the file, from its byte 0 */
     bool no_spill;                 /* no temporary file could be made: memory only */
     uint64_t spill_from;
@@ -53,12 +54,29 @@ static uint64_t tape_in_memory(const tape *t)
     return end > t->head ? end - t->head : 0;
 }
 
+/* A temporary file in $TMPDIR (else /tmp), gone when closed or when the program ends. */
+static FILE *spill_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {                  /* a file system without O_TMPFILE: a name, removed at once */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tlsdiag-tape-XXXXXX", dir);
+        if ((fd = mkstemp(path)) < 0) return NULL;
+        unlink(path);
+    }
+    FILE *f = fdopen(fd, "w+");
+    if (!f) close(fd);
+    return f;
+}
+
 /* Start writing to the temporary file; false (memory it stays) when there is none. */
 static bool tape_spill(tape *t)
 {
     if (t->no_spill) return false;
     if (!t->spill) {
-        if (!(t->spill = tmpfile())) {
+        if (!(t->spill = spill_file())) {
             t->no_spill = true;
             return false;
         }
