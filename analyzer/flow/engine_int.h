@@ -15,7 +15,7 @@
 #include "dissectors/dissect.h"
 
 #define TD_CLOSE_LINGER 1.0        /* seconds of capture time a closed connection waits for stragglers */
-#define TD_REORDER_MAX 4096        /* finished connections held back to keep the output in order */
+#define TD_REORDER_MAX 256         /* finished connections held behind an open one before they pass it */
 
 /* ---- the reorder heap (analyzer/flow/reorder_heap.c) ---------------------------------------- */
 
