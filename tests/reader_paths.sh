@@ -49,11 +49,11 @@ for f in $(find samples -name '*.pcapng' | xargs grep -l -e TLSK -e KSLT 2>/dev/
     same -v -r "$f" || { bad=$((bad + 1)); echo "not ok reader paths secrets $f: the readers differ"; }
 done
 # Files of many windows (the first read, then the read-ahead thread's: analyzer/capture/read_ahead.c):
-# a generated bulk capture of 8 MB and 1200 handshakes, as pcap and (with editcap) pcapng, and each
+# a generated bulk capture of 4 MB and 600 handshakes, as pcap and (with editcap) pcapng, and each
 # cut in the middle of a record of a later window, so that the end comes with a record half there.
 if cc -std=c17 -D_GNU_SOURCE -O1 -o "$tmp/gencap" tests/bench/gencap.c $(pkg-config --cflags --libs openssl 2>/dev/null || echo -lcrypto) -lm 2>"$tmp/cc.err" &&
-    "$tmp/gencap" bulk --size-mb 8 -s 5 --keys tests/bench/keys --ca "$tmp/ca.pem" -o "$tmp/bulk.pcap" 2>/dev/null &&
-    "$tmp/gencap" handshake -n 1200 -s 5 --keys tests/bench/keys --ca "$tmp/ca.pem" -o "$tmp/hs.pcap" 2>/dev/null; then
+    "$tmp/gencap" bulk --size-mb 4 -s 5 --keys tests/bench/keys --ca "$tmp/ca.pem" -o "$tmp/bulk.pcap" 2>/dev/null &&
+    "$tmp/gencap" handshake -n 600 -s 5 --keys tests/bench/keys --ca "$tmp/ca.pem" -o "$tmp/hs.pcap" 2>/dev/null; then
     big="$tmp/bulk.pcap $tmp/hs.pcap"
     if command -v editcap >/dev/null 2>&1; then
         editcap -F pcapng "$tmp/bulk.pcap" "$tmp/bulk.pcapng" && editcap -F pcapng "$tmp/hs.pcap" "$tmp/hs.pcapng" &&
@@ -62,7 +62,7 @@ if cc -std=c17 -D_GNU_SOURCE -O1 -o "$tmp/gencap" tests/bench/gencap.c $(pkg-con
         echo "skip reader paths pcapng windows: editcap is absent"
     fi
     for f in $big; do
-        head -c 3000777 "$f" >"$f.cut"
+        head -c 2000777 "$f" >"$f.cut"
         for g in "$f" "$f.cut"; do
             runs=$((runs + 1)); files=$((files + 1))
             same --json -v --cacert "$tmp/ca.pem" -r "$g" && continue
