@@ -40,7 +40,7 @@ struct td_mapsrc {
     int fd;
     uint8_t *map;                  /* TLSDIAG_READER=mmap: the whole file */
     size_t map_size;
-    uint8_t *buf;                  /* else: the first window, READ_CHUNK + RECORD_MAX bytes */
+    uint8_t *buf;                  /* else: the first window, READ_CHUNK bytes */
     td_read_ahead *ahead;          /* the windows after the first, read on another thread */
     uint64_t next_read;            /* the file offset the next pread starts at */
     uint64_t file_size;            /* at open (the file may grow: reading goes on to its end) */
@@ -117,10 +117,11 @@ static bool probe(struct td_mapsrc *m, uint8_t *base, size_t size)
     return pcap_snapshot(m->probe) > 0;
 }
 
-/* Fill buf[have..cap) from the file at next_read: false on a read error.  *eof when the file
- * ended before the buffer was full. */
-static bool fill(struct td_mapsrc *m, size_t have, size_t cap, size_t *got, bool *eof)
+/* The first window: buf[0..cap) from the file's start; *got bytes, *eof when the file ended before
+ * the buffer was full.  false on a read error. */
+static bool fill(struct td_mapsrc *m, size_t cap, size_t *got, bool *eof)
 {
+    size_t have = 0;
     *eof = false;
     while (have < cap) {
         ssize_t n = pread(m->fd, m->buf + have, cap - have, (off_t)m->next_read);
@@ -156,8 +157,8 @@ static bool first_window(struct td_mapsrc *m, bool use_mmap, uint8_t **base, siz
     }
     /* As MADV_SEQUENTIAL for the map: a larger readahead when the file is not cached yet. */
     posix_fadvise(m->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    m->buf = malloc(READ_CHUNK + RECORD_MAX);
-    if (!m->buf || !fill(m, 0, READ_CHUNK, size, eof))
+    m->buf = malloc(READ_CHUNK);                  /* later windows are the read-ahead ring's */
+    if (!m->buf || !fill(m, READ_CHUNK, size, eof))
         return false;
     *base = m->buf;
     return true;

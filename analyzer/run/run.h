@@ -40,7 +40,6 @@ typedef struct td_run {
     struct td_line *line;          /* reading files: connections held for later siblings (run_line.c) */
     struct td_held *waiting_first, *waiting_last;   /* waiting for siblings out of line (run_waiting.c) */
     size_t n_waiting;
-    size_t n_pending;              /* places kept in the line for connections still open (run_line.c) */
     uint64_t last_id;              /* the highest connection id met: one below it was passed */
 } td_run;
 

@@ -89,18 +89,19 @@ static bool may_change(const td_run *r, const td_transcript *t, const td_result 
     }
 }
 
+/* A held connection judged again and reported (off the line or the waiting list). */
+static void judge_again(td_run *r, td_held *h)
+{
+    td_classify_again(r->classifier, &h->t, &h->res);
+    report(r, &h->res, false);
+}
+
 /* A place off the line reported: a waiting connection judged again, a passed one as it was judged
- * when it came; then what the connections behind it wrote. */
+ * when it came (none: its place was given up); then what the connections behind it wrote. */
 static void settle(td_run *r, td_held *h)
 {
-    if (h->state == TD_HELD_WAITING) {
-        td_classify_again(r->classifier, &h->t, &h->res);
-        report(r, &h->res, false);
-    } else if (h->state == TD_HELD_READY) {
-        report(r, &h->res, false);
-    } else if (h->state == TD_HELD_PENDING) {
-        r->n_pending--;                            /* given up: it goes out when it comes */
-    }
+    if (h->state == TD_HELD_WAITING) judge_again(r, h);
+    else if (h->state == TD_HELD_READY) report(r, &h->res, false);
     td_line_flush(r, h);
     td_held_free(h);
 }
@@ -110,8 +111,7 @@ static void settle(td_run *r, td_held *h)
 static void release_held(td_run *r, double now, bool all)
 {
     for (td_held *w; (w = td_waiting_due(r, now, all));) {   /* they began before every one in line */
-        td_classify_again(r->classifier, &w->t, &w->res);
-        report(r, &w->res, false);
+        judge_again(r, w);
         td_held_free(w);
     }
     for (td_held *h; (h = td_line_due(r, now, all));)
@@ -124,8 +124,7 @@ static void release_held(td_run *r, double now, bool all)
         }
         td_line_flush(r, h);                       /* those behind it go out before it */
         if (!td_waiting_add(r, h)) {               /* the waiting list full: judged now */
-            td_classify_again(r->classifier, &h->t, &h->res);
-            report(r, &h->res, false);
+            judge_again(r, h);
             td_held_free(h);
         }
     }
@@ -142,14 +141,11 @@ void td_run_pass(void *ctx, uint64_t id, double start, bool withdrawn)
     td_run *r = ctx;
     if (!withdrawn) {
         if (id > r->last_id) r->last_id = id;
-        if (td_line_keep_place(r, id, start)) r->n_pending++;
+        td_line_keep_place(r, id, start);          /* out of memory: it goes out when it comes */
         return;
     }
     td_held *h = td_line_place(r, id);
-    if (h) {
-        td_line_withdraw(r, h);
-        r->n_pending--;
-    }
+    if (h) td_line_withdraw(r, h);
 }
 
 void td_run_connection(void *ctx, td_transcript *t)
@@ -160,9 +156,8 @@ void td_run_connection(void *ctx, td_transcript *t)
     bool line = !r->opt.iface;                     /* reading files: the report keeps first-packet order */
     bool hold = line && !r->opt.no_siblings;
     if (line) release_held(r, t->start, false);
-    td_held *place = r->n_pending && t->id < r->last_id ? td_line_place(r, t->id) : NULL;
+    td_held *place = t->id < r->last_id ? td_line_place(r, t->id) : NULL;   /* passed while open? */
     if (t->id > r->last_id) r->last_id = t->id;
-    if (place) r->n_pending--;
     if (line) td_classify_keep_from(r->classifier, td_line_pending_from(r));   /* the siblings of those to come */
     td_classify(r->classifier, t, &res);
     if (place) {                                   /* passed while open: in its place */

@@ -46,6 +46,8 @@ td_held *td_line_place(td_run *r, uint64_t id);
 void td_line_fill(td_run *r, td_held *h, td_transcript *t, const td_result *res, td_held_state state);
 /* The connection of place h will not come. */
 void td_line_withdraw(td_run *r, td_held *h);
+/* How many places are kept for connections still open. */
+size_t td_line_pending(const td_run *r);
 /* The start of the oldest connection a place is kept for, or INFINITY. */
 double td_line_pending_from(td_run *r);
 /* The stream a connection reported now writes to, when a held one is ahead of it: the last held

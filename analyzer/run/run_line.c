@@ -91,7 +91,8 @@ struct td_line {
     td_held *first, *last;
     size_t n;                      /* held in it */
     size_t max;                    /* its bound: bytes of memory (the tapes' spilled bytes aside) */
-    td_held *first_pending;        /* the oldest place kept for an open connection, when !pending_stale */
+    size_t n_pending;              /* places kept for connections still open */
+    td_held *first_pending;        /* the oldest of them, when !pending_stale */
     bool pending_stale;
     tape out, html;
 };
@@ -244,9 +245,16 @@ static td_held *line_append(td_run *r)
     return h;
 }
 
+/* A kept place is no longer waiting for its connection. */
+static void unpend(td_line *l)
+{
+    l->n_pending--;
+    l->pending_stale = true;
+}
+
 void td_line_fill(td_run *r, td_held *h, td_transcript *t, const td_result *res, td_held_state state)
 {
-    if (h->state == TD_HELD_PENDING && r->line) r->line->pending_stale = true;
+    if (h->state == TD_HELD_PENDING) unpend(r->line);
     h->state = state;
     h->t = *t;                     /* moved: the engine frees an empty shell */
     memset(t, 0, sizeof *t);
@@ -259,7 +267,7 @@ td_held *td_line_hold(td_run *r, td_transcript *t, const td_result *res)
 {
     td_held *h = line_append(r);
     if (!h) return NULL;
-    h->state = TD_HELD_WAITING;
+    h->state = TD_HELD_WAITING;    /* td_line_fill reads it */
     td_line_fill(r, h, t, res, TD_HELD_WAITING);
     return h;
 }
@@ -269,6 +277,7 @@ td_held *td_line_keep_place(td_run *r, uint64_t id, double start)
     td_held *h = line_append(r);
     if (!h) return NULL;
     h->state = TD_HELD_PENDING;
+    r->line->n_pending++;
     memset(&h->t, 0, sizeof h->t);
     memset(&h->res, 0, sizeof h->res);
     h->t.id = id;
@@ -279,13 +288,18 @@ td_held *td_line_keep_place(td_run *r, uint64_t id, double start)
 void td_line_withdraw(td_run *r, td_held *h)
 {
     h->state = TD_HELD_EMPTY;
-    r->line->pending_stale = true;
+    unpend(r->line);
+}
+
+size_t td_line_pending(const td_run *r)
+{
+    return r->line ? r->line->n_pending : 0;
 }
 
 double td_line_pending_from(td_run *r)
 {
     td_line *l = r->line;
-    if (!l || !r->n_pending) return INFINITY;
+    if (!l || !l->n_pending) return INFINITY;
     if (l->pending_stale || !l->first_pending) {
         l->first_pending = NULL;
         for (td_held *h = l->first; h && !l->first_pending; h = h->next)
@@ -297,7 +311,8 @@ double td_line_pending_from(td_run *r)
 
 td_held *td_line_place(td_run *r, uint64_t id)
 {
-    for (td_held *h = r->line ? r->line->first : NULL; h; h = h->next)
+    if (!td_line_pending(r)) return NULL;
+    for (td_held *h = r->line->first; h; h = h->next)
         if (h->state == TD_HELD_PENDING && h->t.id == id) return h;
     return NULL;
 }
@@ -346,7 +361,7 @@ td_held *td_line_due(td_run *r, double now, bool all)
     if (!h) return NULL;
     if (!all && h->state == TD_HELD_PENDING) return NULL;
     if (!all && h->state == TD_HELD_WAITING && h->t.start + HOLD_WINDOW >= now) return NULL;
-    if (h->state == TD_HELD_PENDING) l->pending_stale = true;
+    if (h->state == TD_HELD_PENDING) unpend(l);    /* given up: its connection goes out when it comes */
     l->first = h->next;
     if (!l->first) l->last = NULL;
     l->n--;
