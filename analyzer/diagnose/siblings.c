@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/diagnose/hash_chains.h"
 #include "analyzer/diagnose/result.h"
 #include "analyzer/diagnose/siblings_int.h"
 
-#define SIB_BUCKETS 4096          /* a power of two */
+#define SIB_BUCKETS 4096          /* at first (a power of two); more as nodes come */
 #define SIB_MAX (1u << 20)         /* connections remembered at most (the oldest go first) */
 #define SIB_WINDOW 10.0            /* seconds between the starts of two siblings */
 #define SIB_TOGETHER 1.0           /* seconds between two closes that count as one act */
@@ -23,9 +24,9 @@
  * certificate is the leaf's SHA-256 cut to 64 bits (0: not seen).  Hashes, not the texts: a
  * collision of two 64-bit hashes of what clients chose to send is not worth 200 bytes a node. */
 typedef struct sib {
-    struct sib *chain;             /* next in the bucket */
+    td_hnode h;                    /* first: the table's link, and the key (who) */
     struct sib *fifo;              /* next remembered after this one */
-    uint64_t key, leaf;
+    uint64_t leaf;
     uint16_t port;
     double start, client_close;    /* client_close: 0 when the client never closed */
     bool used;                     /* application data both ways */
@@ -50,19 +51,19 @@ typedef struct who_memo {
  * client and server, never on how many others the capture interleaves (--shard K/N then judges
  * it as the whole run does). */
 typedef struct seen {
-    struct seen *chain;            /* next in the bucket: newer ones first */
+    td_hnode h;                    /* first: the table's link (newer ones first), and the key */
     struct seen *fifo;             /* next added after this one */
-    uint64_t key, id;
+    uint64_t id;
     uint16_t port;
     double start;
     td_verdict verdict;
     td_sibling_cert *cert;         /* a certificate with defects (and its texts), or NULL */
 } seen;
 
-#define SEEN_BUCKETS 4096          /* a power of two */
+#define SEEN_BUCKETS 4096          /* at first (a power of two); more as entries come */
 #define SEEN_MAX (1u << 18)        /* entries at most, the oldest forgotten first (memory's last bound) */
 typedef struct recent {
-    seen **bucket;                 /* SEEN_BUCKETS, allocated with the first entry */
+    td_htab tab;
     seen *oldest, *newest;
     seen *spare;                   /* forgotten entries, reused: no allocation per connection */
     size_t n;
@@ -78,7 +79,7 @@ struct td_siblings {
     who_memo memo;
     recent stls, quic, tcp, certs;
     td_sibling_cert found;         /* what td_siblings_cert returns for a certificate without defects */
-    sib *bucket[SIB_BUCKETS];
+    td_htab tab;
     sib *oldest, *newest;          /* in the order remembered */
     sib *spare;                    /* nodes to reuse */
     size_t n;
@@ -114,14 +115,10 @@ static void seen_forget_oldest(recent *rc)
     seen *o = rc->oldest;
     rc->oldest = o->fifo;
     if (!rc->oldest) rc->newest = NULL;
-    for (seen **p = &rc->bucket[o->key % SEEN_BUCKETS]; *p; p = &(*p)->chain)
-        if (*p == o) {
-            *p = o->chain;
-            break;
-        }
+    td_htab_remove(&rc->tab, &o->h);
     free(o->cert);
     o->cert = NULL;
-    o->chain = rc->spare;
+    o->h.next = (td_hnode *)rc->spare;
     rc->spare = o;
     rc->n--;
 }
@@ -130,10 +127,10 @@ static void recent_free(recent *rc)
 {
     while (rc->oldest) seen_forget_oldest(rc);
     for (seen *e = rc->spare, *next; e; e = next) {
-        next = e->chain;
+        next = (seen *)e->h.next;
         free(e);
     }
-    free(rc->bucket);
+    td_htab_free(&rc->tab);
 }
 
 /* A new entry for key (the newest: it hides older ones of the same key), what is older than the
@@ -142,18 +139,18 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
 {
     double now = start < *rc->keep_from ? start : *rc->keep_from;
     while (rc->oldest && (rc->oldest->start < now - rc->horizon || rc->n >= SEEN_MAX)) seen_forget_oldest(rc);
-    if (!rc->bucket && !(rc->bucket = calloc(SEEN_BUCKETS, sizeof *rc->bucket))) return NULL;
     seen *e = rc->spare;
-    if (e) rc->spare = e->chain;
+    if (e) rc->spare = (seen *)e->h.next;
     else if (!(e = malloc(sizeof *e))) return NULL;
     memset(e, 0, sizeof *e);
-    e->key = key;
+    e->h.key = key;
     e->port = port;
     e->start = start;
     e->id = id;
-    seen **b = &rc->bucket[key % SEEN_BUCKETS];
-    e->chain = *b;
-    *b = e;
+    if (td_htab_insert(&rc->tab, &e->h, SEEN_BUCKETS) < 0) {
+        free(e);
+        return NULL;
+    }
     if (rc->newest) rc->newest->fifo = e;
     else rc->oldest = e;
     rc->newest = e;
@@ -166,9 +163,8 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
  * starting up to SIB_WINDOW after it, no longer), so it must not count. */
 static const seen *seen_find(const recent *rc, uint64_t key, uint16_t port, double until)
 {
-    if (!rc->bucket) return NULL;
-    for (const seen *e = rc->bucket[key % SEEN_BUCKETS]; e; e = e->chain)
-        if (e->key == key && e->port == port && e->start <= until) return e;
+    for (const seen *e = (const seen *)td_htab_bucket(&rc->tab, key); e; e = (const seen *)e->h.next)
+        if (e->h.key == key && e->port == port && e->start <= until) return e;
     return NULL;
 }
 
@@ -177,9 +173,8 @@ static const seen *seen_find(const recent *rc, uint64_t key, uint16_t port, doub
 static const seen *seen_nearest(const recent *rc, uint64_t key, uint16_t port, double at, double before)
 {
     const seen *best = NULL;
-    if (!rc->bucket) return NULL;
-    for (const seen *e = rc->bucket[key % SEEN_BUCKETS]; e; e = e->chain) {
-        if (e->key != key || e->port != port || e->start > at + SIB_WINDOW || e->start < at - before) continue;
+    for (const seen *e = (const seen *)td_htab_bucket(&rc->tab, key); e; e = (const seen *)e->h.next) {
+        if (e->h.key != key || e->port != port || e->start > at + SIB_WINDOW || e->start < at - before) continue;
         double d = fabs(e->start - at), b = best ? fabs(best->start - at) : 0;
         if (!best || d < b || (d == b && e->start < best->start)) best = e;
     }
@@ -197,6 +192,7 @@ void td_siblings_free(td_siblings *sb)
         next = k->next;
         free(k);
     }
+    td_htab_free(&sb->tab);
     free(sb);
 }
 
@@ -209,12 +205,12 @@ static sib *node_get(td_siblings *sb)
         k->next = sb->slabs;
         sb->slabs = k;
         for (size_t i = 0; i < SIB_SLAB; i++) {
-            k->node[i].chain = sb->spare;
+            k->node[i].h.next = (td_hnode *)sb->spare;
             sb->spare = &k->node[i];
         }
     }
     sib *s = sb->spare;
-    sb->spare = s->chain;
+    sb->spare = (sib *)s->h.next;
     return s;
 }
 
@@ -282,7 +278,7 @@ static const who_memo *who(const td_siblings *sb, const td_transcript *t, bool f
 
 static bool is_sibling(const sib *s, uint64_t key, uint64_t leaf, const td_transcript *t)
 {
-    if (s->key != key || s->port != t->server.port) return false;
+    if (s->h.key != key || s->port != t->server.port) return false;
     if (s->leaf && leaf && s->leaf != leaf) return false;
     return fabs(s->start - t->start) <= SIB_WINDOW;
 }
@@ -292,7 +288,7 @@ uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t)
     if (!sb) return 0;
     const who_memo *w = who(sb, t, true);
     if (!w->client_close) return 0;
-    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain) {
+    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s; s = (const sib *)s->h.next) {
         if (!is_sibling(s, w->key, w->leaf, t) || !s->used || s->verdict != TD_V_OK || !s->client_close) continue;
         if (fabs(s->client_close - w->client_close) <= SIB_TOGETHER) return s->id;
     }
@@ -303,7 +299,7 @@ uint64_t td_siblings_asked_client_cert(const td_siblings *sb, const td_transcrip
 {
     if (!sb) return 0;
     const who_memo *w = who(sb, t, false);
-    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain)
+    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s; s = (const sib *)s->h.next)
         if (s->asked && is_sibling(s, w->key, w->leaf, t)) return s->id;
     return 0;
 }
@@ -328,7 +324,7 @@ void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *
     if (!sb || !r->confidence || strcmp(r->confidence, "certain") == 0 || !family(r->verdict)) return;
     const who_memo *w = who(sb, t, false);
     const sib *best = NULL;
-    for (const sib *s = sb->bucket[w->key % SIB_BUCKETS]; s; s = s->chain) {
+    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s; s = (const sib *)s->h.next) {
         if (!s->certain || family(s->verdict) != family(r->verdict) || !is_sibling(s, w->key, w->leaf, t)) continue;
         if (!best || fabs(s->start - t->start) < fabs(best->start - t->start)) best = s;
     }
@@ -346,12 +342,8 @@ static void forget_oldest(td_siblings *sb)
     sib *o = sb->oldest;
     sb->oldest = o->fifo;
     if (!sb->oldest) sb->newest = NULL;
-    for (sib **p = &sb->bucket[o->key % SIB_BUCKETS]; *p; p = &(*p)->chain)
-        if (*p == o) {
-            *p = o->chain;
-            break;
-        }
-    o->chain = sb->spare;
+    td_htab_remove(&sb->tab, &o->h);
+    o->h.next = (td_hnode *)sb->spare;
     sb->spare = o;
     sb->n--;
 }
@@ -373,7 +365,7 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     if (!s) return;
     const who_memo *w = who(sb, t, false);
     memset(s, 0, sizeof *s);
-    s->key = w->key;
+    s->h.key = w->key;
     s->leaf = w->leaf;
     s->port = t->server.port;
     s->start = t->start;
@@ -384,9 +376,11 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     s->id = t->id;
     s->verdict = r->verdict;
     s->certain = r->confidence && strcmp(r->confidence, "certain") == 0;
-    sib **b = &sb->bucket[s->key % SIB_BUCKETS];
-    s->chain = *b;
-    *b = s;
+    if (td_htab_insert(&sb->tab, &s->h, SIB_BUCKETS) < 0) {
+        s->h.next = (td_hnode *)sb->spare;
+        sb->spare = s;
+        return;
+    }
     if (sb->newest) sb->newest->fifo = s;
     else sb->oldest = s;
     sb->newest = s;
