@@ -32,6 +32,7 @@ typedef struct sib {
     bool used;                     /* application data both ways */
     bool asked;                    /* the server asked for a client certificate (seen or inferred) */
     bool certain;
+    bool in_order;                 /* started no earlier than any remembered before it */
     td_verdict verdict;
     uint64_t id;
 } sib;
@@ -56,6 +57,7 @@ typedef struct seen {
     uint64_t id;
     uint16_t port;
     double start;
+    bool in_order;                 /* started no earlier than any added before it (see past_window) */
     td_verdict verdict;
     td_sibling_cert *cert;         /* a certificate with defects (and its texts), or NULL */
 } seen;
@@ -68,6 +70,7 @@ typedef struct recent {
     seen *spare;                   /* forgotten entries, reused: no allocation per connection */
     size_t n;
     double horizon;
+    double latest;                 /* the latest start added */
     const double *keep_from;       /* the siblings' td_siblings_keep_from */
 } recent;
 
@@ -76,6 +79,7 @@ typedef struct recent {
 
 struct td_siblings {
     double keep_from;              /* td_siblings_keep_from: INFINITY, or the oldest start still to come */
+    double latest;                 /* the latest start remembered */
     who_memo memo;
     recent stls, quic, tcp, certs;
     td_sibling_cert found;         /* what td_siblings_cert returns for a certificate without defects */
@@ -102,6 +106,7 @@ td_siblings *td_siblings_new(void)
     td_siblings *sb = calloc(1, sizeof(td_siblings));
     if (!sb) return NULL;
     sb->keep_from = INFINITY;
+    sb->latest = -INFINITY;
     sb->stls.keep_from = sb->quic.keep_from = sb->tcp.keep_from = sb->certs.keep_from = &sb->keep_from;
     sb->stls.horizon = SIB_STLS_WINDOW;
     sb->quic.horizon = 2 * SIB_FALLBACK;          /* a TCP connection looks back SIB_FALLBACK for QUIC */
@@ -147,6 +152,8 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
     e->port = port;
     e->start = start;
     e->id = id;
+    e->in_order = !rc->n || start >= rc->latest;
+    if (e->in_order) rc->latest = start;
     if (td_htab_insert(&rc->tab, &e->h, SEEN_BUCKETS) < 0) {
         free(e);
         return NULL;
@@ -174,6 +181,7 @@ static const seen *seen_nearest(const recent *rc, uint64_t key, uint16_t port, d
 {
     const seen *best = NULL;
     for (const seen *e = (const seen *)td_htab_bucket(&rc->tab, key); e; e = (const seen *)e->h.next) {
+        if (e->in_order && e->start < at - before) break;   /* all after it started earlier still */
         if (e->h.key != key || e->port != port || e->start > at + SIB_WINDOW || e->start < at - before) continue;
         double d = fabs(e->start - at), b = best ? fabs(best->start - at) : 0;
         if (!best || d < b || (d == b && e->start < best->start)) best = e;
@@ -276,6 +284,16 @@ static const who_memo *who(const td_siblings *sb, const td_transcript *t, bool f
     return m;
 }
 
+/* Connections are remembered in the order they started, but for those the engine let pass
+ * (analyzer/flow/conn_lifetimes.c), which come later.  A bucket is newest first, so past a node
+ * remembered in order that started more than SIB_WINDOW before t, every node started earlier
+ * still: none is t's sibling, and the walk stops (a connection open for the whole capture makes
+ * the siblings keep everything after its start: without the stop, each lookup walked it all). */
+static bool past_window(const sib *s, const td_transcript *t)
+{
+    return s->in_order && s->start < t->start - SIB_WINDOW;
+}
+
 static bool is_sibling(const sib *s, uint64_t key, uint64_t leaf, const td_transcript *t)
 {
     if (s->h.key != key || s->port != t->server.port) return false;
@@ -288,7 +306,7 @@ uint64_t td_siblings_used_with(const td_siblings *sb, const td_transcript *t)
     if (!sb) return 0;
     const who_memo *w = who(sb, t, true);
     if (!w->client_close) return 0;
-    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s; s = (const sib *)s->h.next) {
+    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s && !past_window(s, t); s = (const sib *)s->h.next) {
         if (!is_sibling(s, w->key, w->leaf, t) || !s->used || s->verdict != TD_V_OK || !s->client_close) continue;
         if (fabs(s->client_close - w->client_close) <= SIB_TOGETHER) return s->id;
     }
@@ -299,7 +317,7 @@ uint64_t td_siblings_asked_client_cert(const td_siblings *sb, const td_transcrip
 {
     if (!sb) return 0;
     const who_memo *w = who(sb, t, false);
-    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s; s = (const sib *)s->h.next)
+    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s && !past_window(s, t); s = (const sib *)s->h.next)
         if (s->asked && is_sibling(s, w->key, w->leaf, t)) return s->id;
     return 0;
 }
@@ -324,7 +342,7 @@ void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *
     if (!sb || !r->confidence || strcmp(r->confidence, "certain") == 0 || !family(r->verdict)) return;
     const who_memo *w = who(sb, t, false);
     const sib *best = NULL;
-    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s; s = (const sib *)s->h.next) {
+    for (const sib *s = (const sib *)td_htab_bucket(&sb->tab, w->key); s && !past_window(s, t); s = (const sib *)s->h.next) {
         if (!s->certain || family(s->verdict) != family(r->verdict) || !is_sibling(s, w->key, w->leaf, t)) continue;
         if (!best || fabs(s->start - t->start) < fabs(best->start - t->start)) best = s;
     }
@@ -376,6 +394,8 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     s->id = t->id;
     s->verdict = r->verdict;
     s->certain = r->confidence && strcmp(r->confidence, "certain") == 0;
+    s->in_order = t->start >= sb->latest;
+    if (s->in_order) sb->latest = t->start;
     if (td_htab_insert(&sb->tab, &s->h, SIB_BUCKETS) < 0) {
         s->h.next = (td_hnode *)sb->spare;
         sb->spare = s;
