@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyzer/diagnose/chain_cache.h"
+#include "dissectors/zeroed_pages.h"
 
 typedef struct entry {
     bool used;
@@ -42,10 +43,10 @@ td_cert_cache *td_cert_cache_new(size_t slots)
     if (!c) return NULL;
     size_t n = 1;
     while (n < slots) n *= 2;
-    c->slots = calloc(n, sizeof *c->slots);
+    c->slots = td_zeroed_pages(n, sizeof *c->slots);      /* pages faulted in as slots fill */
     c->touched = malloc(n * sizeof *c->touched);
     if (!c->slots || !c->touched) {
-        free(c->slots);
+        td_zeroed_pages_free(c->slots, n, sizeof *c->slots);
         free(c->touched);
         free(c);
         return NULL;
@@ -67,7 +68,7 @@ void td_cert_cache_free(td_cert_cache *c)
 {
     if (!c) return;
     for (size_t i = 0; i < c->n_touched; i++) entry_clear(&c->slots[c->touched[i]]);
-    free(c->slots);
+    td_zeroed_pages_free(c->slots, c->n_slots, sizeof *c->slots);
     free(c->touched);
     free(c);
 }

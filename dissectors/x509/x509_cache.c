@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dissectors/dissect.h"
+#include "dissectors/zeroed_pages.h"
 
 typedef struct slot {
     bool used;
@@ -32,10 +33,10 @@ td_x509_cache *td_x509_cache_new(size_t slots)
     if (!c) return NULL;
     size_t n = 1;
     while (n < slots) n *= 2;
-    c->slots = calloc(n, sizeof *c->slots);
+    c->slots = td_zeroed_pages(n, sizeof *c->slots);      /* pages faulted in as slots fill */
     c->touched = malloc(n * sizeof *c->touched);
     if (!c->slots || !c->touched) {
-        free(c->slots);
+        td_zeroed_pages_free(c->slots, n, sizeof *c->slots);
         free(c->touched);
         free(c);
         return NULL;
@@ -48,7 +49,7 @@ void td_x509_cache_free(td_x509_cache *c)
 {
     if (!c) return;
     for (size_t i = 0; i < c->n_touched; i++) td_cert_clear(&c->slots[c->touched[i]].cert);
-    free(c->slots);
+    td_zeroed_pages_free(c->slots, c->n, sizeof *c->slots);
     free(c->touched);
     free(c);
 }
