@@ -20,24 +20,24 @@
 
 #include "analyzer/run/progress.h"
 #include "analyzer/run/run_held_int.h"
+#include "analyzer/run/tape_pages.h"
 
 #define LINE_MAX_BYTES (128u << 20)
 
 /* Bytes written through a stdio stream into memory, in chunks: [head, len) not yet copied out, as
- * offsets since the run began.  A chunk copied out goes back to a few spares, so that the tape's
- * memory is reused instead of touched afresh (each new page costs microseconds here).  Past
+ * offsets since the run began.  A chunk copied out goes back to the tape's pool (tape_pages.c),
+ * so that its memory is reused instead of touched afresh (each new page costs microseconds here).  Past
  * mem_max bytes in memory, what comes is written to a temporary file instead (spilled) until the
  * copying out has caught up: a connection passed while open (td_line_keep_place) can keep its
  * place however many finish after it. */
-enum { CHUNK = 256u << 10, SPARES = 8, SPILL_IO = 1u << 20 };
+enum { CHUNK = TD_TAPE_CHUNK, SPILL_IO = 1u << 20 };
 
 typedef struct tape {
     FILE *f;
     char **chunk;                  /* chunk[i] holds [base + i * CHUNK, base + (i + 1) * CHUNK) */
     size_t n_chunk, cap_chunk;
     uint64_t base, head, len;
-    char *spare[SPARES];
-    size_t n_spare;
+    td_tape_pool pool;
     bool failed;                   /* memory ran out: the rest goes straight out */
     uint64_t mem_max;              /* bytes in memory before spilling */
     FILE *spill;                   /* the temporary file (spill_file), once needed */
@@ -106,7 +106,7 @@ static bool tape_add_chunk(tape *t)
         t->chunk = c;
         t->cap_chunk = cap;
     }
-    char *b = t->n_spare ? t->spare[--t->n_spare] : malloc(CHUNK);
+    char *b = td_tape_chunk_get(&t->pool);
     if (!b) return false;
     t->chunk[t->n_chunk++] = b;
     return true;
@@ -191,10 +191,7 @@ static void tape_copy_out(tape *t, uint64_t end, FILE *to)
         t->spilling = false;
         if (ftruncate(fileno(t->spill), 0) != 0 || fseek(t->spill, 0, SEEK_SET) != 0) t->no_spill = true;
     }
-    for (size_t i = 0; i < gone; i++) {
-        if (t->n_spare < SPARES) t->spare[t->n_spare++] = t->chunk[i];
-        else free(t->chunk[i]);
-    }
+    for (size_t i = 0; i < gone; i++) td_tape_chunk_put(&t->pool, t->chunk[i]);
     if (gone) {
         memmove(t->chunk, t->chunk + gone, (t->n_chunk - gone) * sizeof *t->chunk);
         t->n_chunk -= gone;
@@ -208,8 +205,8 @@ static void tape_free(tape *t)
     if (t->f) fclose(t->f);
     if (t->spill) fclose(t->spill);
     free(t->spill_buf);
-    for (size_t i = 0; i < t->n_chunk; i++) free(t->chunk[i]);
-    for (size_t i = 0; i < t->n_spare; i++) free(t->spare[i]);
+    for (size_t i = 0; i < t->n_chunk; i++) td_tape_chunk_put(&t->pool, t->chunk[i]);
+    td_tape_pool_free(&t->pool);
     free(t->chunk);
 }
 
