@@ -39,7 +39,10 @@ void td_heap_pages_init(void)
     mallopt(M_MMAP_THRESHOLD, 1 << 20);             /* fixed by the two above; as large as it would grow */
     if (!td_huge_pages_wanted()) return;
     advised_to = (uintptr_t)sbrk(0);
-    free(malloc(1));                               /* the heap made now, so advised before use */
+    /* Grown now by M_TOP_PAD (a block larger than what the C library's start left free), so that
+     * it is advised before the start-up's own allocations touch it. */
+    void *volatile grow = malloc(512 << 10);      /* volatile: a malloc freed unused may be optimised away */
+    free(grow);
     td_heap_pages_follow();
 }
 
