@@ -62,12 +62,19 @@ typedef struct seen {
     td_sibling_cert *cert;         /* a certificate with defects (and its texts), or NULL */
 } seen;
 
+#define SEEN_SLAB 256
+struct seen_slab {
+    struct seen_slab *next;
+    seen entry[SEEN_SLAB];
+};
+
 #define SEEN_BUCKETS 4096          /* at first (a power of two); more as entries come */
 #define SEEN_MAX (1u << 18)        /* entries at most, the oldest forgotten first (memory's last bound) */
 typedef struct recent {
     td_htab tab;
     seen *oldest, *newest;
     seen *spare;                   /* forgotten entries, reused: no allocation per connection */
+    struct seen_slab *slabs;       /* where the entries live: SEEN_SLAB at a time, freed at the end */
     size_t n;
     double horizon;
     double latest;                 /* the latest start added */
@@ -131,9 +138,9 @@ static void seen_forget_oldest(recent *rc)
 static void recent_free(recent *rc)
 {
     while (rc->oldest) seen_forget_oldest(rc);
-    for (seen *e = rc->spare, *next; e; e = next) {
-        next = (seen *)e->h.next;
-        free(e);
+    for (struct seen_slab *k = rc->slabs, *next; k; k = next) {
+        next = k->next;
+        free(k);
     }
     td_htab_free(&rc->tab);
 }
@@ -144,9 +151,18 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
 {
     double now = start < *rc->keep_from ? start : *rc->keep_from;
     while (rc->oldest && (rc->oldest->start < now - rc->horizon || rc->n >= SEEN_MAX)) seen_forget_oldest(rc);
+    if (!rc->spare) {                              /* a slab's worth at once: one allocation, not one each */
+        struct seen_slab *k = malloc(sizeof *k);
+        if (!k) return NULL;
+        k->next = rc->slabs;
+        rc->slabs = k;
+        for (size_t i = 0; i < SEEN_SLAB; i++) {
+            k->entry[i].h.next = (td_hnode *)rc->spare;
+            rc->spare = &k->entry[i];
+        }
+    }
     seen *e = rc->spare;
-    if (e) rc->spare = (seen *)e->h.next;
-    else if (!(e = malloc(sizeof *e))) return NULL;
+    rc->spare = (seen *)e->h.next;
     memset(e, 0, sizeof *e);
     e->h.key = key;
     e->port = port;
@@ -155,7 +171,8 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
     e->in_order = !rc->n || start >= rc->latest;
     if (e->in_order) rc->latest = start;
     if (td_htab_insert(&rc->tab, &e->h, SEEN_BUCKETS) < 0) {
-        free(e);
+        e->h.next = (td_hnode *)rc->spare;
+        rc->spare = e;
         return NULL;
     }
     if (rc->newest) rc->newest->fifo = e;
