@@ -60,3 +60,35 @@ void td_htab_free(td_htab *h)
     h->mask = 0;
     h->n = 0;
 }
+
+/* A slab: a pointer to the slab before, then TD_HPOOL_SLAB nodes (the pointer keeps them aligned
+ * as malloc aligns, nodes being multiples of it in size). */
+void *td_hpool_take(td_hpool *p)
+{
+    if (!p->spare) {
+        char *k = malloc(sizeof(void *) + TD_HPOOL_SLAB * p->size);
+        if (!k) return NULL;
+        *(void **)k = p->slabs;
+        p->slabs = k;
+        for (size_t i = 0; i < TD_HPOOL_SLAB; i++) td_hpool_give(p, (td_hnode *)(k + sizeof(void *) + i * p->size));
+    }
+    td_hnode *x = p->spare;
+    p->spare = x->next;
+    return x;
+}
+
+void td_hpool_give(td_hpool *p, td_hnode *x)
+{
+    x->next = p->spare;
+    p->spare = x;
+}
+
+void td_hpool_free(td_hpool *p)
+{
+    while (p->slabs) {
+        void *before = *(void **)p->slabs;
+        free(p->slabs);
+        p->slabs = before;
+    }
+    p->spare = NULL;
+}

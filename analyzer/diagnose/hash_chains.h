@@ -39,4 +39,19 @@ void td_htab_remove(td_htab *h, td_hnode *x);
 
 void td_htab_free(td_htab *h);
 
+/* Where a table's nodes live: allocated TD_HPOOL_SLAB at a time, each node of `size` bytes with its
+ * td_hnode first; a node given back is the next taken.  Memory goes only with the pool, so that
+ * a connection remembered costs no allocation of its own. */
+#define TD_HPOOL_SLAB 256
+typedef struct td_hpool {
+    size_t size;                   /* of a node: set before the first take */
+    td_hnode *spare;               /* given back, linked through next */
+    void *slabs;                   /* each begins with a pointer to the one allocated before */
+} td_hpool;
+
+/* A node (not zeroed), or NULL when memory ran out. */
+void *td_hpool_take(td_hpool *p);
+void td_hpool_give(td_hpool *p, td_hnode *x);
+void td_hpool_free(td_hpool *p);
+
 #endif

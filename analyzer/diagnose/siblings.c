@@ -62,19 +62,12 @@ typedef struct seen {
     td_sibling_cert *cert;         /* a certificate with defects (and its texts), or NULL */
 } seen;
 
-#define SEEN_SLAB 256
-struct seen_slab {
-    struct seen_slab *next;
-    seen entry[SEEN_SLAB];
-};
-
 #define SEEN_BUCKETS 4096          /* at first (a power of two); more as entries come */
 #define SEEN_MAX (1u << 18)        /* entries at most, the oldest forgotten first (memory's last bound) */
 typedef struct recent {
     td_htab tab;
     seen *oldest, *newest;
-    seen *spare;                   /* forgotten entries, reused: no allocation per connection */
-    struct seen_slab *slabs;       /* where the entries live: SEEN_SLAB at a time, freed at the end */
+    td_hpool pool;                 /* where the entries live; forgotten ones are reused */
     size_t n;
     double horizon;
     double latest;                 /* the latest start added */
@@ -92,16 +85,10 @@ struct td_siblings {
     td_sibling_cert found;         /* what td_siblings_cert returns for a certificate without defects */
     td_htab tab;
     sib *oldest, *newest;          /* in the order remembered */
-    sib *spare;                    /* nodes to reuse */
+    td_hpool pool;                 /* where the nodes live; forgotten ones are reused */
     size_t n;
-    struct slab *slabs;            /* where the nodes live: SIB_SLAB at a time, freed at the end */
 };
 
-#define SIB_SLAB 256
-struct slab {
-    struct slab *next;
-    sib node[SIB_SLAB];
-};
 
 void td_siblings_keep_from(td_siblings *sb, double start)
 {
@@ -115,6 +102,8 @@ td_siblings *td_siblings_new(void)
     sb->keep_from = INFINITY;
     sb->latest = -INFINITY;
     sb->stls.keep_from = sb->quic.keep_from = sb->tcp.keep_from = sb->certs.keep_from = &sb->keep_from;
+    sb->pool.size = sizeof(sib);
+    sb->stls.pool.size = sb->quic.pool.size = sb->tcp.pool.size = sb->certs.pool.size = sizeof(seen);
     sb->stls.horizon = SIB_STLS_WINDOW;
     sb->quic.horizon = 2 * SIB_FALLBACK;          /* a TCP connection looks back SIB_FALLBACK for QUIC */
     sb->tcp.horizon = 2 * SIB_WINDOW;              /* a QUIC attempt forward only SIB_WINDOW for TCP */
@@ -130,18 +119,14 @@ static void seen_forget_oldest(recent *rc)
     td_htab_remove(&rc->tab, &o->h);
     free(o->cert);
     o->cert = NULL;
-    o->h.next = (td_hnode *)rc->spare;
-    rc->spare = o;
+    td_hpool_give(&rc->pool, &o->h);
     rc->n--;
 }
 
 static void recent_free(recent *rc)
 {
     while (rc->oldest) seen_forget_oldest(rc);
-    for (struct seen_slab *k = rc->slabs, *next; k; k = next) {
-        next = k->next;
-        free(k);
-    }
+    td_hpool_free(&rc->pool);
     td_htab_free(&rc->tab);
 }
 
@@ -151,18 +136,8 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
 {
     double now = start < *rc->keep_from ? start : *rc->keep_from;
     while (rc->oldest && (rc->oldest->start < now - rc->horizon || rc->n >= SEEN_MAX)) seen_forget_oldest(rc);
-    if (!rc->spare) {                              /* a slab's worth at once: one allocation, not one each */
-        struct seen_slab *k = malloc(sizeof *k);
-        if (!k) return NULL;
-        k->next = rc->slabs;
-        rc->slabs = k;
-        for (size_t i = 0; i < SEEN_SLAB; i++) {
-            k->entry[i].h.next = (td_hnode *)rc->spare;
-            rc->spare = &k->entry[i];
-        }
-    }
-    seen *e = rc->spare;
-    rc->spare = (seen *)e->h.next;
+    seen *e = td_hpool_take(&rc->pool);
+    if (!e) return NULL;
     memset(e, 0, sizeof *e);
     e->h.key = key;
     e->port = port;
@@ -171,8 +146,7 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
     e->in_order = !rc->n || start >= rc->latest;
     if (e->in_order) rc->latest = start;
     if (td_htab_insert(&rc->tab, &e->h, SEEN_BUCKETS) < 0) {
-        e->h.next = (td_hnode *)rc->spare;
-        rc->spare = e;
+        td_hpool_give(&rc->pool, &e->h);
         return NULL;
     }
     if (rc->newest) rc->newest->fifo = e;
@@ -213,30 +187,9 @@ void td_siblings_free(td_siblings *sb)
     recent_free(&sb->quic);
     recent_free(&sb->tcp);
     recent_free(&sb->certs);
-    for (struct slab *k = sb->slabs, *next; k; k = next) {
-        next = k->next;
-        free(k);
-    }
+    td_hpool_free(&sb->pool);
     td_htab_free(&sb->tab);
     free(sb);
-}
-
-/* A node from the spare list, or a new slab's worth of them; NULL when memory ran out. */
-static sib *node_get(td_siblings *sb)
-{
-    if (!sb->spare) {
-        struct slab *k = malloc(sizeof *k);
-        if (!k) return NULL;
-        k->next = sb->slabs;
-        sb->slabs = k;
-        for (size_t i = 0; i < SIB_SLAB; i++) {
-            k->node[i].h.next = (td_hnode *)sb->spare;
-            sb->spare = &k->node[i];
-        }
-    }
-    sib *s = sb->spare;
-    sb->spare = (sib *)s->h.next;
-    return s;
 }
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -371,15 +324,14 @@ void td_siblings_lend(const td_siblings *sb, const td_transcript *t, td_result *
                       td_verdict_name(best->verdict));
 }
 
-/* Forget the oldest node: off the fifo, out of its bucket, onto the spare list. */
+/* Forget the oldest node: off the fifo, out of its bucket, back to the pool. */
 static void forget_oldest(td_siblings *sb)
 {
     sib *o = sb->oldest;
     sb->oldest = o->fifo;
     if (!sb->oldest) sb->newest = NULL;
     td_htab_remove(&sb->tab, &o->h);
-    o->h.next = (td_hnode *)sb->spare;
-    sb->spare = o;
+    td_hpool_give(&sb->pool, &o->h);
     sb->n--;
 }
 
@@ -396,7 +348,7 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
      * order is of ends, not starts). */
     double now = t->start < sb->keep_from ? t->start : sb->keep_from;
     while (sb->oldest && (sb->oldest->start < now - 2 * SIB_WINDOW || sb->n >= SIB_MAX)) forget_oldest(sb);
-    sib *s = node_get(sb);
+    sib *s = td_hpool_take(&sb->pool);
     if (!s) return;
     const who_memo *w = who(sb, t, false);
     memset(s, 0, sizeof *s);
@@ -414,8 +366,7 @@ void td_siblings_remember(td_siblings *sb, const td_transcript *t, const td_resu
     s->in_order = t->start >= sb->latest;
     if (s->in_order) sb->latest = t->start;
     if (td_htab_insert(&sb->tab, &s->h, SIB_BUCKETS) < 0) {
-        s->h.next = (td_hnode *)sb->spare;
-        sb->spare = s;
+        td_hpool_give(&sb->pool, &s->h);
         return;
     }
     if (sb->newest) sb->newest->fifo = s;

@@ -1,7 +1,8 @@
 /* test_hash_chains.c - the siblings' growing hash table (analyzer/diagnose/hash_chains.c).
  * The buckets double as nodes come, so a chain stays short however much is remembered; within a
  * key the order stays newest first through every doubling (the siblings take the first match, so
- * a growth must not change which one that is); any node comes out in O(1), from anywhere. */
+ * a growth must not change which one that is); any node comes out in O(1), from anywhere; the
+ * node pool hands out whole nodes and reuses those given back. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,9 +96,35 @@ TEST(spread_keys_make_short_chains)
     free(items);
 }
 
+/* The node pool: nodes whole and apart across slabs, a node given back the next one taken. */
+TEST(pool_nodes_apart_and_reused)
+{
+    td_hpool pool = { .size = sizeof(item) };
+    enum { M = 3 * TD_HPOOL_SLAB + 5 };
+    item **got = calloc(M, sizeof *got);
+    CHECK(got != NULL);
+    if (!got) return;
+    for (unsigned i = 0; i < M; i++) {
+        got[i] = td_hpool_take(&pool);
+        CHECK(got[i] != NULL);
+        if (!got[i]) return;
+        got[i]->seq = i;
+        got[i]->h.key = i;
+    }
+    for (unsigned i = 0; i < M; i++) CHECK(got[i]->seq == i && got[i]->h.key == i);
+    td_hpool_give(&pool, &got[17]->h);
+    td_hpool_give(&pool, &got[400]->h);
+    CHECK(td_hpool_take(&pool) == got[400]);
+    CHECK(td_hpool_take(&pool) == got[17]);
+    td_hpool_free(&pool);
+    CHECK(pool.slabs == NULL && pool.spare == NULL);
+    free(got);
+}
+
 int main(void)
 {
     RUN(grows_and_keeps_the_order_within_a_key);
     RUN(spread_keys_make_short_chains);
+    RUN(pool_nodes_apart_and_reused);
     return check_done();
 }
