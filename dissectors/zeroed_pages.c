@@ -3,21 +3,14 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "dissectors/asan.h"
 #include "dissectors/zeroed_pages.h"
 
-/* Under AddressSanitizer the tables stay on its heap, where it checks every access. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ZP_HEAP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZP_HEAP 1
-#endif
-#endif
 
 void *td_zeroed_pages(size_t n, size_t size)
 {
     if (!n || !size || n > SIZE_MAX / size) return NULL;
-#ifdef ZP_HEAP
+#if TD_ASAN
     return calloc(n, size);
 #else
     void *p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -27,7 +20,7 @@ void *td_zeroed_pages(size_t n, size_t size)
 
 void td_zeroed_pages_free(void *p, size_t n, size_t size)
 {
-#ifdef ZP_HEAP
+#if TD_ASAN
     (void)n;
     (void)size;
     free(p);

@@ -5,18 +5,11 @@
 
 #include "analyzer/run/heap_pages.h"
 #include "analyzer/run/tape_pages.h"
+#include "dissectors/asan.h"
 
 #define BLOCK ((size_t)2 << 20)    /* a huge page */
 #define PER_BLOCK (BLOCK / TD_TAPE_CHUNK)
 
-/* Under AddressSanitizer each chunk is its own heap block, where every access is checked. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TP_HEAP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TP_HEAP 1
-#endif
-#endif
 
 struct tape_block {
     struct tape_block *next;
@@ -24,7 +17,7 @@ struct tape_block {
     char *mem;                     /* BLOCK bytes, aligned to BLOCK */
 };
 
-#ifndef TP_HEAP
+#if !TD_ASAN
 /* A block aligned to its size (mapped one block larger, and the aligned part taken). */
 static struct tape_block *block_new(void)
 {
@@ -50,7 +43,7 @@ void *td_tape_chunk_get(td_tape_pool *p)
         p->free_list = *(void **)c;
         return c;
     }
-#ifdef TP_HEAP
+#if TD_ASAN
     return malloc(TD_TAPE_CHUNK);
 #else
     if (!p->blocks || p->used == PER_BLOCK) {
@@ -73,7 +66,7 @@ void td_tape_chunk_put(td_tape_pool *p, void *chunk)
 
 void td_tape_pool_free(td_tape_pool *p)
 {
-#ifdef TP_HEAP
+#if TD_ASAN
     while (p->free_list) {
         void *c = p->free_list;
         p->free_list = *(void **)c;

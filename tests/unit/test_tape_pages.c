@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "analyzer/run/tape_pages.h"
+#include "dissectors/asan.h"
 
 #define N 40                       /* five blocks' worth */
 
@@ -26,7 +27,7 @@ TEST(chunks_are_whole_apart_and_reused)
         for (int j = 0; j < i; j++)
             CHECK((uintptr_t)c[i] + TD_TAPE_CHUNK <= (uintptr_t)c[j] || (uintptr_t)c[j] + TD_TAPE_CHUNK <= (uintptr_t)c[i]);
     }
-#if !defined(__SANITIZE_ADDRESS__)
+#if !TD_ASAN
     /* The first chunk of the pool starts a block: aligned to 2 MiB. */
     CHECK(((uintptr_t)c[0] & ((2u << 20) - 1)) == 0);
 #endif
