@@ -1,6 +1,6 @@
 /* test_classify_siblings.c - the classifier's memory of recent connections on hand-built
- * transcripts: a spare connection beside a used one, and a clear refusal lending its cause to a
- * sibling that shows less. */
+ * transcripts: a spare connection beside a used one, a clear refusal lending its cause to a
+ * sibling that shows less, and a sibling still found past a connection judged out of order. */
 
 #include "classify_fixtures.h"
 
@@ -133,6 +133,45 @@ static void drop_explained_by_an_empty_certificate_after_it(td_classifier *sys)
     tr_free(back);
 }
 
+/* A connection judged out of start order (one the engine let pass while it was open) comes first
+ * in its bucket with an early start; a lookup must not stop there (analyzer/diagnose/siblings.c,
+ * past_window: only a node remembered in start order ends the walk), or the refusal remembered
+ * before it is lost. */
+TEST(siblings_found_past_a_connection_judged_out_of_order)
+{
+    char err[256];
+    td_classifier *sys = td_classifier_new(NULL, NULL, err, sizeof err);
+    CHECK(sys != NULL);
+    if (!sys) return;
+    td_transcript *refusal = tls12(&leaf_good, "www.example.test");
+    alert(refusal, TD_C2S, 2, 48, false, 6);
+    VERDICT(classify_no_anchors(sys, refusal), "unknown-ca", "certain");
+    td_transcript *early = tls12(&leaf_good, "www.example.test");      /* began 200 s before, judged after */
+    strcpy(early->client.ip, refusal->client.ip);
+    early->client.port++;
+    early->id = 2;
+    early->start -= 200;                       /* past both windows: siblings 10 s, certificates 120 s */
+    finished12(early, TD_C2S, 6);
+    finished12(early, TD_S2C, 7);
+    appdata12(early, TD_C2S, 300, 8);
+    appdata12(early, TD_S2C, 900, 9);
+    VERDICT(classify_no_anchors(sys, early), "ok", "certain");
+    td_transcript *b = tls13(0x1301);
+    strcpy(b->client.ip, refusal->client.ip);
+    b->id = 7;
+    rec(b, TD_C2S, 19, 6);
+    tcp_close(b, TD_C2S, false, 7);
+    VERDICT(classify_no_anchors(sys, b), "unknown-ca", "likely");
+    bool named = false;
+    for (size_t i = 0; i < res.n_findings; i++)
+        if (strcmp(res.findings[i].id, "sibling-failure") == 0) named = strstr(res.findings[i].detail, "connection #1,") != NULL;
+    CHECK(named);
+    tr_free(refusal);
+    tr_free(early);
+    tr_free(b);
+    td_classifier_free(sys);
+}
+
 TEST(siblings_spare_connection_and_lent_cause)
 {
     char err[256];
@@ -159,6 +198,7 @@ int main(void)
 {
     if (!classify_setup()) return 1;
     RUN(siblings_spare_connection_and_lent_cause);
+    RUN(siblings_found_past_a_connection_judged_out_of_order);
     classify_teardown();
     return check_done();
 }
