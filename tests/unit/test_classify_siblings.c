@@ -4,6 +4,27 @@
 
 #include "classify_fixtures.h"
 
+/* A TLS 1.3 connection from the client of `of`, keyless: its client sends an alert instead of
+ * its Finished and closes.  Alone it shows no cause; a sibling may lend one. */
+static td_transcript *keyless_refusal_beside(const td_transcript *of, uint64_t id)
+{
+    td_transcript *b = tls13(0x1301);
+    if (of) strcpy(b->client.ip, of->client.ip);
+    b->id = id;
+    rec(b, TD_C2S, 19, 6);                     /* an alert instead of its Finished */
+    tcp_close(b, TD_C2S, false, 7);
+    return b;
+}
+
+/* The last result's sibling-failure finding names `who` ("connection #1,") and, if given, `what`. */
+static bool sibling_failure_names(const char *who, const char *what)
+{
+    for (size_t i = 0; i < res.n_findings; i++)
+        if (strcmp(res.findings[i].id, "sibling-failure") == 0)
+            return strstr(res.findings[i].detail, who) && (!what || strstr(res.findings[i].detail, what));
+    return false;
+}
+
 /* siblings_spare_connection_and_lent_cause, step 1: a browser's spare socket beside the one that
  * carried the request is no refusal; alone, it is a likely one. */
 static void spare_connection_beside_a_used_one(td_classifier *sys)
@@ -45,19 +66,11 @@ static void refusal_lends_its_cause_to_a_tls13_sibling(td_classifier *sys)
     td_transcript *a = tls12(&leaf_good, "www.example.test");
     alert(a, TD_C2S, 2, 48, false, 6);
     VERDICT(classify_no_anchors(sys, a), "unknown-ca", "certain");
-    td_transcript *b = tls13(0x1301);
-    strcpy(b->client.ip, a->client.ip);
-    b->id = 7;
-    rec(b, TD_C2S, 19, 6);                     /* an alert instead of its Finished */
-    tcp_close(b, TD_C2S, false, 7);
+    td_transcript *b = keyless_refusal_beside(a, 7);
     /* (TLS 1.3 hid the certificate; the sibling showed it, and only this machine's store
      * objects to it: unknown-ca, likely.) */
     VERDICT(classify_no_anchors(sys, b), "unknown-ca", "likely");
-    bool named = false;
-    for (size_t i = 0; i < res.n_findings; i++)
-        if (strcmp(res.findings[i].id, "sibling-failure") == 0)
-            named = strstr(res.findings[i].detail, "connection #1,") && strstr(res.findings[i].detail, "unknown-ca (certain)");
-    CHECK(named);
+    CHECK(sibling_failure_names("connection #1,", "unknown-ca (certain)"));
     tr_free(a);
     tr_free(b);
 }
@@ -70,11 +83,7 @@ static td_transcript *expired_certificate_shown_to_a_sibling(td_classifier *sys)
     td_transcript *a = tls12(&leaf_expired, "www.example.test");
     alert(a, TD_C2S, 2, 45, false, 6);
     VERDICT(classify_no_anchors(sys, a), "server-cert-expired", "certain");
-    td_transcript *b = tls13(0x1301);
-    strcpy(b->client.ip, a->client.ip);
-    b->id = 9;
-    rec(b, TD_C2S, 19, 6);
-    tcp_close(b, TD_C2S, false, 7);
+    td_transcript *b = keyless_refusal_beside(a, 9);
     VERDICT(classify_no_anchors(sys, b), "server-cert-expired", "likely");
     CHECK(has_evidence(&res, "was shown the certificate TLS 1.3 hides here: it is out of date"));
     CHECK(strstr(res.remedy, "2022-01-01") != NULL);
@@ -156,16 +165,9 @@ TEST(siblings_found_past_a_connection_judged_out_of_order)
     appdata12(early, TD_C2S, 300, 8);
     appdata12(early, TD_S2C, 900, 9);
     VERDICT(classify_no_anchors(sys, early), "ok", "certain");
-    td_transcript *b = tls13(0x1301);
-    strcpy(b->client.ip, refusal->client.ip);
-    b->id = 7;
-    rec(b, TD_C2S, 19, 6);
-    tcp_close(b, TD_C2S, false, 7);
+    td_transcript *b = keyless_refusal_beside(refusal, 7);
     VERDICT(classify_no_anchors(sys, b), "unknown-ca", "likely");
-    bool named = false;
-    for (size_t i = 0; i < res.n_findings; i++)
-        if (strcmp(res.findings[i].id, "sibling-failure") == 0) named = strstr(res.findings[i].detail, "connection #1,") != NULL;
-    CHECK(named);
+    CHECK(sibling_failure_names("connection #1,", NULL));
     tr_free(refusal);
     tr_free(early);
     tr_free(b);
@@ -185,9 +187,7 @@ TEST(siblings_spare_connection_and_lent_cause)
     close_after_handshake_beside_a_misnamed_sibling(sys);
     drop_explained_by_an_empty_certificate_after_it(sys);
     /* ... but not for another client. */
-    td_transcript *b = tls13(0x1301);
-    rec(b, TD_C2S, 19, 6);
-    tcp_close(b, TD_C2S, false, 7);
+    td_transcript *b = keyless_refusal_beside(NULL, 1);
     VERDICT(classify_no_anchors(sys, b), "server-cert-rejected", "likely");
     tr_free(a);
     tr_free(b);
