@@ -100,7 +100,7 @@ td_siblings *td_siblings_new(void)
     td_siblings *sb = calloc(1, sizeof(td_siblings));
     if (!sb) return NULL;
     sb->keep_from = INFINITY;
-    sb->latest = -INFINITY;
+    sb->latest = sb->stls.latest = sb->quic.latest = sb->tcp.latest = sb->certs.latest = -INFINITY;
     sb->stls.keep_from = sb->quic.keep_from = sb->tcp.keep_from = sb->certs.keep_from = &sb->keep_from;
     sb->pool.size = sizeof(sib);
     sb->stls.pool.size = sb->quic.pool.size = sb->tcp.pool.size = sb->certs.pool.size = sizeof(seen);
@@ -143,7 +143,7 @@ static seen *seen_add(recent *rc, uint64_t key, uint16_t port, double start, uin
     e->port = port;
     e->start = start;
     e->id = id;
-    e->in_order = !rc->n || start >= rc->latest;
+    e->in_order = start >= rc->latest;
     if (e->in_order) rc->latest = start;
     if (td_htab_insert(&rc->tab, &e->h, SEEN_BUCKETS) < 0) {
         td_hpool_give(&rc->pool, &e->h);
