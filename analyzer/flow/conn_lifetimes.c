@@ -179,8 +179,63 @@ void td_conn_discard(td_engine *e, td_conn *c)
     forget(e, c);
 }
 
-/* Both lists are in order of last activity, so only their old ends need looking at: closed
- * connections end once their linger is over, open ones after the idle timeout (if any). */
+/* ---- unanswered attempts -------------------------------------------------------------------- *
+ * Offline there is no idle timeout by default, so a SYN nobody answered stayed open to the end of
+ * the input, and, the report being in order of first packets, everything that began after it
+ * waited too (on the bench's 20,000 handshakes: 80 MB of report held behind 128 such SYNs). An
+ * attempt ends once its client has given up: a client retransmits its SYN with a backoff that
+ * doubles (Linux 1, 2, 4 ... 64 s; Windows 3, 6 s; macOS 1 s five times, then doubling), so
+ * every gap so far is at most the time D it has been trying, and the next at most 2D.  It ends
+ * after a silence of 4 x max(D, 3 s) (3 s: RFC 6298's initial timeout when it was conservative),
+ * in classes of 12, 24, 48 ... 768 s so that each class is one list in order of last activity.
+ * Trying for longer than 192 s, it waits like any open connection.  Zeek ends an attempt 5 s
+ * after its first SYN (tcp_attempt_delay) and logs a later SYN as a new connection; here one comes
+ * only past a silence a client's backoff cannot explain, and the report is the same as if the
+ * capture had ended there (no verdict rule reads the time after the last packet of an attempt). */
+
+static double attempt_wait(uint8_t k)
+{
+    return 12.0 * (double)(1u << (k - 1));
+}
+
+static bool is_attempt(const td_conn *c)
+{
+    const td_tcp *tcp = &c->t.tcp;
+    return !c->quic && !c->closed && tcp->syn_seen && !tcp->synack_seen && !tcp->packets[TD_S2C] &&
+           tcp->packets[TD_C2S] == 1 + tcp->syn_retransmits;
+}
+
+void td_conn_attempt_update(td_engine *e, td_conn *c)
+{
+    uint8_t k = 0;
+    if (is_attempt(c)) {
+        double tried = c->t.end - c->t.start, floor = tried > 3.0 ? tried : 3.0;
+        for (k = 1; k <= TD_ATTEMPT_CLASSES && attempt_wait(k) < 4.0 * floor; k++) {}
+        if (k > TD_ATTEMPT_CLASSES) k = 0;
+    }
+    if (k != c->attempt) td_flows_set_attempt(&e->flows, c, k);
+}
+
+/* The silence after which an attempt of class k ends, and whether it is the idle timeout's. */
+static double attempt_ends_after(const td_engine *e, uint8_t k, bool *idle)
+{
+    double wait = attempt_wait(k), idle_after = e->cfg.idle_timeout;
+    *idle = idle_after > 0 && idle_after < wait;
+    return *idle ? idle_after : wait;
+}
+
+bool td_conn_attempt_end_if_due(td_engine *e, td_conn *c, double now)
+{
+    bool idle;
+    if (!c->attempt || !(c->last_seen + attempt_ends_after(e, c->attempt, &idle) < now)) return false;
+    c->t.idle_timeout = idle;
+    td_conn_finish(e, c);
+    return true;
+}
+
+/* All lists are in order of last activity, so only their old ends need looking at: closed
+ * connections end once their linger is over, attempts once their client has given up, open ones
+ * after the idle timeout (if any). */
 void td_conns_sweep(td_engine *e, double now)
 {
     while (e->flows.closed_oldest && e->flows.closed_oldest->last_seen + TD_CLOSE_LINGER < now)
@@ -191,6 +246,8 @@ void td_conns_sweep(td_engine *e, double now)
         const td_conn *c = e->prefetched_closed;
         td_prefetch(c, c->small ? offsetof(td_conn, t.client) : sizeof *c);
     }
+    for (uint8_t k = 1; k <= TD_ATTEMPT_CLASSES; k++)
+        while (e->flows.attempt_oldest[k] && td_conn_attempt_end_if_due(e, e->flows.attempt_oldest[k], now)) {}
     double idle = e->cfg.idle_timeout;
     while (idle > 0 && e->flows.oldest && e->flows.oldest->last_seen + idle < now) {
         e->flows.oldest->t.idle_timeout = true;
@@ -200,17 +257,45 @@ void td_conns_sweep(td_engine *e, double now)
 
 /* ---- the beginning -------------------------------------------------------------------------- */
 
+/* The open connection or attempt silent the longest (NULL: none). */
+static td_conn *least_recent(td_engine *e)
+{
+    td_conn *v = e->flows.oldest;
+    for (uint8_t k = 1; k <= TD_ATTEMPT_CLASSES; k++) {
+        td_conn *a = e->flows.attempt_oldest[k];
+        if (a && (!v || a->last_seen < v->last_seen)) v = a;
+    }
+    return v;
+}
+
 /* --max-connections: make room for one more. */
 static void make_room(td_engine *e)
 {
+    td_conn *victim;
     if (e->flows.closed_oldest) {                  /* a closed one loses nothing by ending now */
         td_conn_finish(e, e->flows.closed_oldest);
-    } else if (e->flows.oldest) {
-        td_conn *victim = e->flows.oldest;
+    } else if ((victim = least_recent(e))) {
         victim->t.evicted = true;
         e->st.evicted++;
         td_conn_finish(e, victim);
     }
+}
+
+/* Every connection still open (end of input): the closed, then the others by last activity. */
+void td_conns_finish_all(td_engine *e)
+{
+    td_conn *c;
+    while (e->flows.closed_oldest) td_conn_finish(e, e->flows.closed_oldest);
+    while ((c = least_recent(e))) td_conn_finish(e, c);
+}
+
+/* Each connection still open (closed or not), in no particular order: f(c). */
+void td_conns_each_open(td_engine *e, void (*f)(td_conn *))
+{
+    for (td_conn *c = e->flows.oldest; c; c = c->newer) f(c);
+    for (td_conn *c = e->flows.closed_oldest; c; c = c->newer) f(c);
+    for (uint8_t k = 1; k <= TD_ATTEMPT_CLASSES; k++)
+        for (td_conn *c = e->flows.attempt_oldest[k]; c; c = c->newer) f(c);
 }
 
 /* A new connection of packet p (its sender the client or not), in the flow table and the

@@ -53,6 +53,7 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
     uint32_t hash = td_flow_hash(p->ipver, p->src, p->sport, p->dst, p->dport);
     int dir = 0;
     td_conn *c = td_flows_find(&e->flows, p, hash, &dir);
+    if (c && c->attempt && td_conn_attempt_end_if_due(e, c, ts)) c = NULL;
     bool syn = (p->flags & TD_TCP_SYN) && !(p->flags & TD_TCP_ACK);
     if (c && syn && dir == TD_C2S && c->t.tcp.syn_seen && p->seq != c->syn_seq &&
         (c->closed || c->t.tcp.bytes[0] || c->t.tcp.bytes[1])) {
@@ -94,6 +95,7 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
     }
     td_path_after(c, dir, p, number, ts);
     if (p->flags & (TD_TCP_FIN | TD_TCP_RST)) td_tcp_follow_close(&e->flows, c, dir, p, number, ts);
+    if (c->attempt || c->t.tcp.packets[TD_C2S] + c->t.tcp.packets[TD_S2C] == 1) td_conn_attempt_update(e, c);
     return true;
 }
 
@@ -148,16 +150,19 @@ void td_engine_begin_file(td_engine *e, const char *name, int linktype)
 void td_engine_end_file(td_engine *e)
 {
     e->flushing = true;
-    while (e->flows.closed_oldest) td_conn_finish(e, e->flows.closed_oldest);
-    while (e->flows.oldest) td_conn_finish(e, e->flows.oldest);
+    td_conns_finish_all(e);
     e->flushing = false;
     td_conns_release(e, true);
 }
 
+static void mark_drops(td_conn *c)
+{
+    c->t.capture_drops = true;
+}
+
 void td_engine_mark_drops(td_engine *e)
 {
-    for (td_conn *c = e->flows.oldest; c; c = c->newer) c->t.capture_drops = true;
-    for (td_conn *c = e->flows.closed_oldest; c; c = c->newer) c->t.capture_drops = true;
+    td_conns_each_open(e, mark_drops);
 }
 
 const td_engine_stats *td_engine_get_stats(const td_engine *e) { return &e->st; }

@@ -101,8 +101,18 @@ td_conn *td_conn_begin(td_engine *e, const td_pkt *p, uint32_t hash, uint64_t nu
                        bool src_is_client, bool guessed, bool on_tls_port);
 /* -A: c turned out not to be TLS: forget it, unreported. */
 void td_conn_discard(td_engine *e, td_conn *c);
-/* End the closed connections whose linger is over and, with an idle timeout, the idle ones. */
+/* End the closed connections whose linger is over, the unanswered attempts whose client has given
+ * up and, with an idle timeout, the idle ones. */
 void td_conns_sweep(td_engine *e, double now);
+/* After each TCP packet of c: is it (still) an unanswered attempt, and on which list. */
+void td_conn_attempt_update(td_engine *e, td_conn *c);
+/* c, an unanswered attempt, was due to end before a packet at `now` came (the sweep had not run
+ * since, as in a shard it may not have): end it now, the packet then begins a new connection. */
+bool td_conn_attempt_end_if_due(td_engine *e, td_conn *c, double now);
+/* End of input: end every connection still open. */
+void td_conns_finish_all(td_engine *e);
+/* Each connection still open (closed or not), in no particular order: f(c). */
+void td_conns_each_open(td_engine *e, void (*f)(td_conn *));
 /* Emit the finished connections whose turn has come (all: every one held). */
 void td_conns_release(td_engine *e, bool all);
 

@@ -52,6 +52,8 @@ typedef struct td_conn {
     bool quic;                     /* a QUIC connection (UDP): stream is dissectors/quic/'s parser */
     uint8_t cids_indexed;          /* QUIC: bit dir: the CID dir's receiver chose is in the CID index;
                                       bit dir + 2: it was looked at (indexed or, held by another, not) */
+    uint8_t attempt;               /* TCP, nothing but the client's SYNs yet: the class of its wait
+                                      (1..TD_ATTEMPT_CLASSES, conn_lifetimes.c), the list it is on; 0: not */
     uint32_t syn_seq;
     uint8_t addr[2][16];           /* [0] client, [1] server */
     struct td_conn *older, *newer; /* idle order: oldest activity first */
@@ -65,12 +67,17 @@ typedef struct td_conn {
 #define TD_REASM_MAX_BYTES (256 * 1024)
 #define TD_REASM_MAX_SEGS 512
 
+/* Unanswered connection attempts wait for their client to give up, longer the longer it has been
+ * trying: one list per length of wait, so that each list's oldest end is its next due. */
+#define TD_ATTEMPT_CLASSES 7
+
 typedef struct td_flow_table {
     td_conn **buckets;
     size_t nbuckets;               /* a power of two */
     size_t count;
     td_conn *oldest, *newest;      /* open connections, by last activity */
     td_conn *closed_oldest, *closed_newest;  /* closed ones (RST, FIN both ways), lingering */
+    td_conn *attempt_oldest[TD_ATTEMPT_CLASSES + 1], *attempt_newest[TD_ATTEMPT_CLASSES + 1];  /* [0] unused */
 } td_flow_table;
 
 /* A connection without t.client, t.server and t.tls (see td_conn.small; the caller sets small),
@@ -94,6 +101,9 @@ void td_flows_touch(td_flow_table *ft, td_conn *c);   /* move to the newest end 
 /* Set c->closed and move c to the closed list, so that the ends of both lists are the next
  * connections due: a closed one never waits behind an open one that stays silent. */
 void td_flows_mark_closed(td_flow_table *ft, td_conn *c);
+/* Move c to the list of unanswered attempts of class k (0: back to the open connections), at its
+ * newest end. */
+void td_flows_set_attempt(td_flow_table *ft, td_conn *c, uint8_t k);
 
 /* Reassembly: take one segment's payload in direction dir and deliver in-order bytes (and gaps)
  * to the connection's stream parser (c->stream_ops; none while c->stream is NULL).  `ack_from_peer` lets a hole that the receiver has

@@ -118,11 +118,25 @@ static void grow(td_flow_table *ft)
     ft->nbuckets = n;
 }
 
-/* Open and closed connections are on two lists, each in order of last activity. */
+/* Open, closed and attempting connections are on their own lists, each in order of last activity. */
+static void list_of(td_flow_table *ft, const td_conn *c, td_conn ***oldest, td_conn ***newest)
+{
+    if (c->closed) {
+        *oldest = &ft->closed_oldest;
+        *newest = &ft->closed_newest;
+    } else if (c->attempt) {
+        *oldest = &ft->attempt_oldest[c->attempt];
+        *newest = &ft->attempt_newest[c->attempt];
+    } else {
+        *oldest = &ft->oldest;
+        *newest = &ft->newest;
+    }
+}
+
 static void unlink_idle(td_flow_table *ft, td_conn *c)
 {
-    td_conn **oldest = c->closed ? &ft->closed_oldest : &ft->oldest;
-    td_conn **newest = c->closed ? &ft->closed_newest : &ft->newest;
+    td_conn **oldest, **newest;
+    list_of(ft, c, &oldest, &newest);
     if (c->older) c->older->newer = c->newer;
     else *oldest = c->newer;
     if (c->newer) c->newer->older = c->older;
@@ -132,8 +146,8 @@ static void unlink_idle(td_flow_table *ft, td_conn *c)
 
 static void link_newest(td_flow_table *ft, td_conn *c)
 {
-    td_conn **oldest = c->closed ? &ft->closed_oldest : &ft->oldest;
-    td_conn **newest = c->closed ? &ft->closed_newest : &ft->newest;
+    td_conn **oldest, **newest;
+    list_of(ft, c, &oldest, &newest);
     c->older = *newest;
     c->newer = NULL;
     if (*newest) (*newest)->newer = c;
@@ -165,7 +179,7 @@ void td_flows_remove(td_flow_table *ft, td_conn *c)
 
 void td_flows_touch(td_flow_table *ft, td_conn *c)
 {
-    if ((c->closed ? ft->closed_newest : ft->newest) == c) return;
+    if (!c->newer) return;                         /* the newest of its list already */
     unlink_idle(ft, c);
     link_newest(ft, c);
 }
@@ -175,5 +189,13 @@ void td_flows_mark_closed(td_flow_table *ft, td_conn *c)
     if (c->closed) return;
     unlink_idle(ft, c);
     c->closed = true;
+    c->attempt = 0;
+    link_newest(ft, c);
+}
+
+void td_flows_set_attempt(td_flow_table *ft, td_conn *c, uint8_t k)
+{
+    unlink_idle(ft, c);
+    c->attempt = k;
     link_newest(ft, c);
 }

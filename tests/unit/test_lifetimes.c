@@ -2,7 +2,9 @@
  * conn_lifetimes.c, reorder_heap.c, flow_table.c).  Closed connections end after their linger even
  * when silent open ones are older; a connection starts without its TLS facts and gets them,
  * moved in memory, on its first byte, with every list it is on still right; output order survives
- * both; the endpoints, written only when a connection ends, are right whichever way it ended.
+ * both; the endpoints, written only when a connection ends, are right whichever way it ended; an
+ * attempt nobody answers ends once its client's backoff says it gave up, the same whether or not
+ * other traffic ran a sweep in between (a shard's view).
  * Frames are raw IPv4 (LINKTYPE_IPV4 = 228) built here. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +26,8 @@ typedef struct rec {
     bool not_tls;
     uint32_t packets[2];
     size_t n_events;
-    uint64_t first_packet;
+    uint64_t first_packet, last_packet;
+    bool idle_timeout, evicted;
 } rec;
 
 typedef struct out {
@@ -47,6 +50,9 @@ static void on_conn(void *ctx, td_transcript *t)
     r->packets[1] = t->tcp.packets[1];
     r->n_events = t->n_events;
     r->first_packet = t->first_packet;
+    r->last_packet = t->last_packet;
+    r->idle_timeout = t->idle_timeout;
+    r->evicted = t->evicted;
 }
 
 typedef struct eng {
@@ -245,11 +251,165 @@ TEST(evicted_and_closed_connections_have_their_endpoints)
     eng_free(&g);
 }
 
+/* A SYN from conn(cport) at the time `at` (the clock moved there, never back). */
+static void syn_at(eng *g, uint16_t cport, double at)
+{
+    tcpc k = conn(cport);
+    g->ts = at;
+    send_(g, &k, 0, SYN, NULL);
+}
+
+/* One packet of another host pair at `at`, which runs the sweep. */
+static void other_at(eng *g, double at)
+{
+    static uint16_t port = 1000;
+    syn_at(g, port++, at);
+}
+
+/* Linux's backoff: SYNs at 0, 1 and 3 s, then the client gives up.  Four times the 3 s it tried
+ * is 12 s: still open 11.9 s after its last SYN, ended 12.1 s after, by no timeout of the user's. */
+TEST(an_unanswered_attempt_ends_when_its_client_gave_up)
+{
+    eng g;
+    eng_init(&g, 0);
+    double t0 = g.ts;
+    syn_at(&g, 30000, t0);
+    syn_at(&g, 30000, t0 + 1);
+    syn_at(&g, 30000, t0 + 3);
+    other_at(&g, t0 + 3 + 11.9);
+    CHECK(g.out->n == 0);
+    other_at(&g, t0 + 3 + 12.1);
+    CHECK(g.out->n == 1);
+    if (g.out->n == 1)
+        CHECK(g.out->v[0].cport == 30000 && g.out->v[0].packets[0] == 3 && g.out->v[0].last_packet == 3 &&
+              !g.out->v[0].idle_timeout && !g.out->v[0].evicted);
+    td_engine_end_file(g.e);
+    CHECK(g.out->n == 3);
+    eng_free(&g);
+}
+
+/* The longer a client has tried, the longer its next gap may be: SYNs at 0, 1, 3, 7 and 15 s (D =
+ * 15 s, next gap up to 16 s) wait four times 15 s, in the class of 96 s. */
+TEST(a_longer_attempt_waits_longer)
+{
+    eng g;
+    eng_init(&g, 0);
+    double t0 = g.ts, at[] = { 0, 1, 3, 7, 15 };
+    for (int i = 0; i < 5; i++) syn_at(&g, 30001, t0 + at[i]);
+    other_at(&g, t0 + 15 + 59);                       /* four times 15 s is 60: not yet */
+    other_at(&g, t0 + 15 + 95);
+    CHECK(g.out->n == 0);
+    other_at(&g, t0 + 15 + 96.5);                     /* it goes out, and the other held behind it */
+    CHECK(g.out->n == 2);
+    if (g.out->n == 2) CHECK(g.out->v[0].cport == 30001 && g.out->v[0].packets[0] == 5);
+    td_engine_end_file(g.e);
+    eng_free(&g);
+}
+
+/* Answered (a SYN-ACK), an attempt is an open connection: offline it stays open to the end. */
+TEST(an_answered_attempt_stays_open)
+{
+    eng g;
+    eng_init(&g, 0);
+    double t0 = g.ts;
+    syn_at(&g, 30002, t0);
+    syn_at(&g, 30002, t0 + 1);
+    tcpc k = conn(30002);
+    k.cseq++;
+    send_(&g, &k, 1, SYN | ACK, NULL);
+    other_at(&g, t0 + 500);
+    CHECK(g.out->n == 0);
+    td_engine_end_file(g.e);
+    CHECK(g.out->n == 2 && g.out->v[0].cport == 30002 && g.out->v[0].packets[1] == 1);
+    eng_free(&g);
+}
+
+/* A SYN past the wait begins a new connection, whether the sweep ended the attempt first (another
+ * host pair's packet came between, as in the whole run) or not (as in a shard that has only this
+ * host pair): the two runs report the same two connections. */
+TEST(a_syn_past_the_wait_begins_a_new_connection_with_or_without_a_sweep)
+{
+    rec got[2][2];
+    for (int sweep = 0; sweep < 2; sweep++) {
+        eng g;
+        eng_init(&g, 0);
+        double t0 = g.ts;
+        syn_at(&g, 30003, t0);
+        if (sweep) {
+            other_at(&g, t0 + 12.5);
+            CHECK(g.out->n == 1);
+        }
+        syn_at(&g, 30003, t0 + 13);
+        td_engine_end_file(g.e);
+        size_t n = 0;
+        for (size_t i = 0; i < g.out->n; i++)
+            if (g.out->v[i].cport == 30003 && n < 2) got[sweep][n++] = g.out->v[i];
+        CHECK(n == 2);
+        CHECK(got[sweep][0].packets[0] == 1 && got[sweep][1].packets[0] == 1);
+        eng_free(&g);
+    }
+    CHECK(got[0][0].first_packet == 1 && got[1][0].first_packet == 1);
+    CHECK(got[0][1].first_packet == 2 && got[1][1].first_packet == 3);   /* the other packet was 2 */
+}
+
+/* An idle timeout shorter than the attempt's wait ends it first, and says so (live: 60 s, longer
+ * than a short attempt's 12 s, which then ends by its client's giving up). */
+TEST(an_idle_timeout_shorter_than_the_wait_ends_an_attempt_as_idle)
+{
+    for (int i = 0; i < 2; i++) {
+        eng g;
+        eng_init(&g, 0);
+        g.cfg.idle_timeout = i ? 60 : 5;
+        td_engine_free(g.e);
+        g.e = td_engine_new(&g.cfg, true, on_conn, g.out);
+        td_engine_begin_file(g.e, "test", LINKTYPE_IPV4);
+        double t0 = g.ts;
+        syn_at(&g, 30004, t0);
+        other_at(&g, t0 + 5.5);
+        CHECK(g.out->n == (i ? 0u : 1u));
+        other_at(&g, t0 + 12.5);
+        CHECK(g.out->n >= 1);
+        if (g.out->n >= 1) CHECK(g.out->v[0].cport == 30004 && g.out->v[0].idle_timeout == (i == 0));
+        td_engine_end_file(g.e);
+        eng_free(&g);
+    }
+}
+
+/* --max-connections takes the connection silent the longest, an attempt or not. */
+TEST(eviction_takes_the_least_recent_attempt_or_connection)
+{
+    eng g;
+    eng_init(&g, 2);
+    double t0 = g.ts;
+    syn_at(&g, 30005, t0);                            /* an attempt, the oldest */
+    tcpc b = conn(30006);
+    g.ts = t0 + 1;
+    handshake3(&g, &b);                               /* an open connection */
+    syn_at(&g, 30007, t0 + 2);                        /* a third: the attempt makes room */
+    CHECK(g.out->n == 1);
+    if (g.out->n == 1) CHECK(g.out->v[0].cport == 30005 && g.out->v[0].evicted);
+    g.ts = t0 + 3;
+    send_(&g, &b, 0, ACK, NULL);
+    syn_at(&g, 30008, t0 + 4);                        /* now the attempt of 30007 is the least recent */
+    td_engine_end_file(g.e);
+    CHECK(g.out->n == 4);
+    if (g.out->n == 4)
+        CHECK(g.out->v[1].cport == 30006 && !g.out->v[1].evicted && g.out->v[2].cport == 30007 &&
+              g.out->v[2].evicted && g.out->v[3].cport == 30008 && !g.out->v[3].evicted);
+    eng_free(&g);
+}
+
 int main(void)
 {
     RUN(closed_connections_end_behind_silent_ones);
     RUN(connections_grow_on_their_first_byte);
     RUN(silent_connections_stay_small_and_are_reported);
     RUN(evicted_and_closed_connections_have_their_endpoints);
+    RUN(an_unanswered_attempt_ends_when_its_client_gave_up);
+    RUN(a_longer_attempt_waits_longer);
+    RUN(an_answered_attempt_stays_open);
+    RUN(a_syn_past_the_wait_begins_a_new_connection_with_or_without_a_sweep);
+    RUN(an_idle_timeout_shorter_than_the_wait_ends_an_attempt_as_idle);
+    RUN(eviction_takes_the_least_recent_attempt_or_connection);
     return check_done();
 }
