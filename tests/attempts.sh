@@ -12,12 +12,18 @@
 #                     records are the same
 #   attempts-idle     --idle-timeout 20 (shorter than the 24 s wait) ends the first attempt as idle
 #                     and says so; --idle-timeout 30 (longer) does not
+#   attempts-backoff  samples/attempts/linux-syn-backoff.pcap (a real Linux 6.18 client: SYNs at 0,
+#                     1, 2, 3, 4, 5, 7, 11, 19 and 35.5 s) with another connection in the middle of
+#                     each gap, so that a sweep runs in every one: one attempt of ten SYNs (a fixed
+#                     wait shorter than its last gap, 16 s, would split it); its first SYN once more
+#                     190 s after the last (other traffic 150 s after) joins it, 194 s after (past
+#                     the 192 s it waits) begins a new attempt
 BIN=${TLSDIAG:-./tlsdiag}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v python3 >/dev/null 2>&1 || { echo "skip attempts: python3 is missing"; exit 0; }
 
-python3 - "$tmp/attempts.pcap" <<'EOF' || { echo "not ok attempts-order: cannot build the capture"; exit 0; }
+python3 - "$tmp/attempts.pcap" "$tmp/backoff" <<'EOF' || { echo "not ok attempts-order: cannot build the capture"; exit 0; }
 import struct, sys
 def records(path):
     b = open(path, 'rb').read()
@@ -41,13 +47,25 @@ def shifted(recs, at, n):
                 d[off:off + 2] = struct.pack('>H', 56488 + n)
         out.append((t - recs[0][0] + at, bytes(d), o))
     return out
-pkts = (syns + shifted(ok6, t0 + 10, 0) + shifted(ok6, t0 + 40, 1) + [(t0 + 60, syns[0][1], syns[0][2])] +
-        shifted(ok6, t0 + 100, 2))
-with open(sys.argv[1], 'wb') as f:
-    f.write(hdr)
-    for t, d, o in pkts:
-        us = round(t * 1e6)
-        f.write(struct.pack('<IIII', us // 1000000, us % 1000000, len(d), o) + d)
+def write(path, pkts):
+    with open(path, 'wb') as f:
+        f.write(hdr)
+        for t, d, o in pkts:
+            us = round(t * 1e6)
+            f.write(struct.pack('<IIII', us // 1000000, us % 1000000, len(d), o) + d)
+write(sys.argv[1], syns + shifted(ok6, t0 + 10, 0) + shifted(ok6, t0 + 40, 1) + [(t0 + 60, syns[0][1], syns[0][2])] +
+      shifted(ok6, t0 + 100, 2))
+_, backoff = records('samples/attempts/linux-syn-backoff.pcap')
+pkts, n = [], 10
+for i, p in enumerate(backoff):
+    pkts.append(p)
+    if i + 1 < len(backoff):
+        pkts += shifted(ok6, (p[0] + backoff[i + 1][0]) / 2, n)
+        n += 1
+last = backoff[-1][0]
+pkts += shifted(ok6, last + 150, n)
+for late in (190, 194):
+    write('%s-%d' % (sys.argv[2], late), pkts + [(last + late, backoff[0][1], backoff[0][2])] + shifted(ok6, last + 300, n + 1))
 EOF
 
 # summary FILE: one line per connection: first packet, packets each way, verdict, finding ids.
@@ -96,3 +114,14 @@ case "$i20/$i30" in
     "1 4 10.99.0.1 3 no-server-response idle-timeout/1 4 10.99.0.1 3 no-server-response -") echo "ok attempts-idle" ;;
     *) echo "not ok attempts-idle: --idle-timeout 20: '$i20'; --idle-timeout 30: '$i30'" ;;
 esac
+
+for late in 190 194; do
+    "$BIN" -r "$tmp/backoff-$late" --json > "$tmp/backoff-$late.json" 2>/dev/null
+    summary "$tmp/backoff-$late.json" | grep ' 10\.77\.0\.1 ' | cut -d' ' -f4,5 | tr '\n' ';' > "$tmp/b$late"
+done
+b190=$(cat "$tmp/b190") b194=$(cat "$tmp/b194")
+if [ "$b190" = "10 no-server-response;" ] && [ "$b194" = "9 no-server-response;0 no-server-response;" ]; then
+    echo "ok attempts-backoff"
+else
+    echo "not ok attempts-backoff: SYN retransmissions and verdict of the attempts, the SYN again 190 s after: '$b190' (want one attempt, 10), 194 s after: '$b194' (want 9, then a new one)"
+fi
