@@ -43,7 +43,8 @@ void tls_set_str(char **dst, const char *s, size_t len)
 bool tls_list_push_str(char ***list, size_t *n, size_t cap, const char *s, size_t len)
 {
     if (*n >= cap) return false;
-    if (*n == 0 || (*n & (*n - 1)) == 0) {         /* grow at powers of two */
+    if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0)) {   /* 4, then doubled when full (at n = 1 and 2
+                                                               it had shrunk to 2, then grown to 4) */
         size_t want = *n ? *n * 2 : 4;
         if (want > cap) want = cap;
         char **l = realloc(*list, want * sizeof *l);

@@ -17,6 +17,26 @@
 
 /* ---- ClientHello / ServerHello fields ------------------------------------------------------------ */
 
+/* A list of names grows past its first 4 and 8 places with every name kept, in order. */
+TEST(client_hello_alpn_list_of_eleven)
+{
+    ch_opts co = { .sni = "www.example.com",
+                   .alpn = { "h2", "http/1.1", "h3", "spdy/3", "acme-tls/1", "imap", "pop3", "smtp", "xmpp-client",
+                             "dot", "ftp" } };
+    buf b = { 0 };
+    client_hello_record(&b, &co);
+    fx f;
+    fx_init(&f);
+    feedb(&f, 0, &b, 1);
+    const td_tls *x = &f.t.tls;
+    CHECK(x->n_alpn_offered == 11);
+    bool same = x->n_alpn_offered == 11;
+    for (size_t i = 0; same && i < 11; i++) same = strcmp(x->alpn_offered[i], co.alpn[i]) == 0;
+    CHECK(same);
+    fx_free(&f);
+    bfree(&b);
+}
+
 TEST(client_hello_fields)
 {
     static const uint8_t sid[32] = { 0xde, 0xad, 0xbe, 0xef };
@@ -297,6 +317,7 @@ TEST(tls13_every_split_same_transcript)
 
 int main(void)
 {
+    RUN(client_hello_alpn_list_of_eleven);
     RUN(client_hello_fields);
     RUN(client_hello_without_extensions);
     RUN(server_hello_tls12);

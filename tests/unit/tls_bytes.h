@@ -65,7 +65,7 @@ static const uint8_t hrr_random[32] = {
 typedef struct ch_opts {
     uint16_t legacy_version;              /* 0 = 0x0303 */
     const char *sni;
-    const char *alpn[4];                  /* NULL-terminated */
+    const char *alpn[12];                 /* NULL-terminated */
     uint16_t versions[8];                 /* supported_versions, 0-terminated; none: no extension */
     const uint8_t *sid;
     size_t sid_len;
@@ -111,7 +111,7 @@ static inline void client_hello_body(buf *b, const ch_opts *o)
     }
     if (o->alpn[0]) {
         buf l = { 0 };
-        for (int i = 0; i < 4 && o->alpn[i]; i++) {
+        for (int i = 0; i < 12 && o->alpn[i]; i++) {
             put8(&l, (unsigned)strlen(o->alpn[i]));
             putstr(&l, o->alpn[i]);
         }
