@@ -139,9 +139,10 @@ static void stream_close(td_conn *c)
     c->stream = NULL;
 }
 
-void td_conn_finish(td_engine *e, td_conn *c)
+/* c has ended; the input had run to `at` when it did. */
+static void finish_at(td_engine *e, td_conn *c, double at)
 {
-    c->t.capture_end = e->now > c->t.end ? e->now : c->t.end;
+    c->t.capture_end = at > c->t.end ? at : c->t.end;
     td_flows_remove(&e->flows, c);
     td_quic_cids_forget(e, c);
     born_unlink(e, c);
@@ -167,6 +168,11 @@ void td_conn_finish(td_engine *e, td_conn *c)
     }
     if (!td_reorder_push(&e->held, c)) emit_now(e, c);
     td_conns_release(e, false);
+}
+
+void td_conn_finish(td_engine *e, td_conn *c)
+{
+    finish_at(e, c, e->now);
 }
 
 void td_conn_discard(td_engine *e, td_conn *c)
@@ -216,20 +222,41 @@ void td_conn_attempt_update(td_engine *e, td_conn *c)
     if (k != c->attempt) td_flows_set_attempt(&e->flows, c, k);
 }
 
-/* The silence after which an attempt of class k ends, and whether it is the idle timeout's. */
-static double attempt_ends_after(const td_engine *e, uint8_t k, bool *idle)
+/* When c ends by a clock, if it does: an attempt after its wait (or the idle timeout, when
+ * shorter), an open connection after the idle timeout.  (A closed one after its linger, but that
+ * is the sweep's alone: a straggler after the linger, a FIN or ACK sent again, has always joined
+ * its connection when no other packet came between, and the samples' records count it.) */
+static bool due_time(const td_engine *e, const td_conn *c, double *due, bool *idle)
 {
-    double wait = attempt_wait(k), idle_after = e->cfg.idle_timeout;
-    *idle = idle_after > 0 && idle_after < wait;
-    return *idle ? idle_after : wait;
+    double idle_after = e->cfg.idle_timeout;
+    *idle = false;
+    if (c->closed) {
+        return false;
+    } else if (c->attempt) {
+        double wait = attempt_wait(c->attempt);
+        *idle = idle_after > 0 && idle_after < wait;
+        *due = c->last_seen + (*idle ? idle_after : wait);
+    } else if (idle_after > 0) {
+        *idle = true;
+        *due = c->last_seen + idle_after;
+    } else {
+        return false;
+    }
+    return true;
 }
 
-bool td_conn_attempt_end_if_due(td_engine *e, td_conn *c, double now)
+/* An attempt or an idle connection ends at the moment it was due, not at the packet that happened
+ * to run the sweep, and a packet past that moment finds it ended, whether a sweep ran in between
+ * or not: a shard, whose sweeps run on its own packets only, writes the same records as the whole
+ * run (the time after its last packet, the idle-timeout finding's seconds, which connection a
+ * late packet belongs to). */
+bool td_conn_end_if_due(td_engine *e, td_conn *c, double now)
 {
+    double due;
     bool idle;
-    if (!c->attempt || !(c->last_seen + attempt_ends_after(e, c->attempt, &idle) < now)) return false;
+    if (!due_time(e, c, &due, &idle) || !(due < now)) return false;
     c->t.idle_timeout = idle;
-    td_conn_finish(e, c);
+    finish_at(e, c, due);
     return true;
 }
 
@@ -247,12 +274,8 @@ void td_conns_sweep(td_engine *e, double now)
         td_prefetch(c, c->small ? offsetof(td_conn, t.client) : sizeof *c);
     }
     for (uint8_t k = 1; k <= TD_ATTEMPT_CLASSES; k++)
-        while (e->flows.attempt_oldest[k] && td_conn_attempt_end_if_due(e, e->flows.attempt_oldest[k], now)) {}
-    double idle = e->cfg.idle_timeout;
-    while (idle > 0 && e->flows.oldest && e->flows.oldest->last_seen + idle < now) {
-        e->flows.oldest->t.idle_timeout = true;
-        td_conn_finish(e, e->flows.oldest);
-    }
+        while (e->flows.attempt_oldest[k] && td_conn_end_if_due(e, e->flows.attempt_oldest[k], now)) {}
+    while (e->flows.oldest && td_conn_end_if_due(e, e->flows.oldest, now)) {}
 }
 
 /* ---- the beginning -------------------------------------------------------------------------- */
@@ -281,10 +304,13 @@ static void make_room(td_engine *e)
     }
 }
 
-/* Every connection still open (end of input): the closed, then the others by last activity. */
+/* Every connection still open (end of input): first those whose clock ran out before the input's
+ * last packet (the whole run's last sweep ended them; a shard may not have run one since), then
+ * the closed, then the others by last activity. */
 void td_conns_finish_all(td_engine *e)
 {
     td_conn *c;
+    td_conns_sweep(e, e->now);
     while (e->flows.closed_oldest) td_conn_finish(e, e->flows.closed_oldest);
     while ((c = least_recent(e))) td_conn_finish(e, c);
 }

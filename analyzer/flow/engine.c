@@ -53,7 +53,7 @@ static bool tcp_packet(td_engine *e, const td_pkt *p, uint64_t number, double ts
     uint32_t hash = td_flow_hash(p->ipver, p->src, p->sport, p->dst, p->dport);
     int dir = 0;
     td_conn *c = td_flows_find(&e->flows, p, hash, &dir);
-    if (c && c->attempt && td_conn_attempt_end_if_due(e, c, ts)) c = NULL;
+    if (c && td_conn_end_if_due(e, c, ts)) c = NULL;
     bool syn = (p->flags & TD_TCP_SYN) && !(p->flags & TD_TCP_ACK);
     if (c && syn && dir == TD_C2S && c->t.tcp.syn_seen && p->seq != c->syn_seq &&
         (c->closed || c->t.tcp.bytes[0] || c->t.tcp.bytes[1])) {

@@ -106,9 +106,9 @@ void td_conn_discard(td_engine *e, td_conn *c);
 void td_conns_sweep(td_engine *e, double now);
 /* After each TCP packet of c: is it (still) an unanswered attempt, and on which list. */
 void td_conn_attempt_update(td_engine *e, td_conn *c);
-/* c, an unanswered attempt, was due to end before a packet at `now` came (the sweep had not run
- * since, as in a shard it may not have): end it now, the packet then begins a new connection. */
-bool td_conn_attempt_end_if_due(td_engine *e, td_conn *c, double now);
+/* c was due to end by a clock (linger, attempt, idle timeout) before `now`, a packet's time (the
+ * sweep had not run since, as in a shard it may not have): end it as of then; true if it ended. */
+bool td_conn_end_if_due(td_engine *e, td_conn *c, double now);
 /* End of input: end every connection still open. */
 void td_conns_finish_all(td_engine *e);
 /* Each connection still open (closed or not), in no particular order: f(c). */

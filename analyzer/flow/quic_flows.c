@@ -46,6 +46,7 @@ bool td_quic_datagram(td_engine *e, const td_pkt *p, uint64_t number, double ts)
     uint32_t hash = td_quic_flow_hash(p);
     int dir = 0;
     td_conn *c = td_flows_find(&e->flows, p, hash, &dir);
+    if (c && td_conn_end_if_due(e, c, ts)) c = NULL;
     if (!c && !(p->payload[0] & 0x80) && (c = td_quic_cids_find(e, p->payload, p->payload_len, &dir)))
         c->t.quic->migrated = true;
     if (!c && !(c = begin(e, p, hash, number, ts, &dir))) return false;
@@ -66,6 +67,7 @@ void td_quic_icmp_unreachable(td_engine *e, const td_pkt *p, uint64_t number, do
 {
     int dir = 0;
     td_conn *c = td_flows_find(&e->flows, p, td_quic_flow_hash(p), &dir);
+    if (c && td_conn_end_if_due(e, c, ts)) return;    /* it came too late */
     if (!c || !c->t.quic || dir != TD_C2S) return;     /* it must quote the client's datagram */
     td_quic *q = c->t.quic;
     if (!q->icmp_unreachable) {

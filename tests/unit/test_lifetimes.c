@@ -27,6 +27,7 @@ typedef struct rec {
     uint32_t packets[2];
     size_t n_events;
     uint64_t first_packet, last_packet;
+    double end, capture_end;
     bool idle_timeout, evicted;
 } rec;
 
@@ -51,6 +52,8 @@ static void on_conn(void *ctx, td_transcript *t)
     r->n_events = t->n_events;
     r->first_packet = t->first_packet;
     r->last_packet = t->last_packet;
+    r->end = t->end;
+    r->capture_end = t->capture_end;
     r->idle_timeout = t->idle_timeout;
     r->evicted = t->evicted;
 }
@@ -375,6 +378,40 @@ TEST(an_idle_timeout_shorter_than_the_wait_ends_an_attempt_as_idle)
     }
 }
 
+/* With an idle timeout of 5 s, an open connection silent for 6 s is over: its next packet begins
+ * another connection, and the first ends as of its timeout (capture_end 5 s after its last
+ * packet), whether another host pair's packet ran the sweep in between (the whole run) or not (a
+ * shard without that host pair). */
+TEST(an_idle_connection_ends_when_due_with_or_without_a_sweep)
+{
+    rec got[2][2];
+    size_t n[2] = { 0, 0 };
+    for (int sweep = 0; sweep < 2; sweep++) {
+        eng g;
+        eng_init(&g, 0);
+        g.cfg.idle_timeout = 5;
+        td_engine_free(g.e);
+        g.e = td_engine_new(&g.cfg, true, on_conn, g.out);
+        td_engine_begin_file(g.e, "test", LINKTYPE_IPV4);
+        double t0 = g.ts;
+        tcpc k = conn(30010);
+        handshake3(&g, &k);
+        if (sweep) other_at(&g, t0 + 5.5);
+        g.ts = t0 + 6;
+        send_(&g, &k, 0, PSH | ACK, "late");
+        td_engine_end_file(g.e);
+        for (size_t i = 0; i < g.out->n; i++)
+            if (g.out->v[i].cport == 30010 && n[sweep] < 2) got[sweep][n[sweep]++] = g.out->v[i];
+        eng_free(&g);
+    }
+    CHECK(n[0] == 2 && n[1] == 2);
+    for (int sweep = 0; sweep < 2 && n[sweep] == 2; sweep++) {
+        CHECK(got[sweep][0].idle_timeout && got[sweep][0].packets[0] == 2 && got[sweep][0].packets[1] == 1);
+        CHECK(got[sweep][0].capture_end == got[sweep][0].end + 5);
+        CHECK(got[sweep][1].packets[0] == 1 && !got[sweep][1].idle_timeout);
+    }
+}
+
 /* --max-connections takes the connection silent the longest, an attempt or not. */
 TEST(eviction_takes_the_least_recent_attempt_or_connection)
 {
@@ -411,5 +448,6 @@ int main(void)
     RUN(a_syn_past_the_wait_begins_a_new_connection_with_or_without_a_sweep);
     RUN(an_idle_timeout_shorter_than_the_wait_ends_an_attempt_as_idle);
     RUN(eviction_takes_the_least_recent_attempt_or_connection);
+    RUN(an_idle_connection_ends_when_due_with_or_without_a_sweep);
     return check_done();
 }
