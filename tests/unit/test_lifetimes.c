@@ -79,6 +79,16 @@ static void eng_init(eng *g, size_t max_connections)
     g->ts = 1700000000.0;
 }
 
+/* The same with an idle timeout (--idle-timeout), no connection cap. */
+static void eng_init_idle(eng *g, double idle_timeout)
+{
+    eng_init(g, 0);
+    td_engine_free(g->e);
+    g->cfg.idle_timeout = idle_timeout;
+    g->e = td_engine_new(&g->cfg, true, on_conn, g->out);
+    td_engine_begin_file(g->e, "test", LINKTYPE_IPV4);
+}
+
 static void eng_free(eng *g)
 {
     td_engine_free(g->e);
@@ -361,11 +371,7 @@ TEST(an_idle_timeout_shorter_than_the_wait_ends_an_attempt_as_idle)
 {
     for (int i = 0; i < 2; i++) {
         eng g;
-        eng_init(&g, 0);
-        g.cfg.idle_timeout = i ? 60 : 5;
-        td_engine_free(g.e);
-        g.e = td_engine_new(&g.cfg, true, on_conn, g.out);
-        td_engine_begin_file(g.e, "test", LINKTYPE_IPV4);
+        eng_init_idle(&g, i ? 60 : 5);
         double t0 = g.ts;
         syn_at(&g, 30004, t0);
         other_at(&g, t0 + 5.5);
@@ -388,11 +394,7 @@ TEST(an_idle_connection_ends_when_due_with_or_without_a_sweep)
     size_t n[2] = { 0, 0 };
     for (int sweep = 0; sweep < 2; sweep++) {
         eng g;
-        eng_init(&g, 0);
-        g.cfg.idle_timeout = 5;
-        td_engine_free(g.e);
-        g.e = td_engine_new(&g.cfg, true, on_conn, g.out);
-        td_engine_begin_file(g.e, "test", LINKTYPE_IPV4);
+        eng_init_idle(&g, 5);
         double t0 = g.ts;
         tcpc k = conn(30010);
         handshake3(&g, &k);
