@@ -192,7 +192,7 @@ void td_conn_discard(td_engine *e, td_conn *c)
  * attempt ends once its client has given up: a client retransmits its SYN with a backoff that
  * doubles (Linux 1, 2, 4 ... 64 s; Windows 3, 6 s; macOS 1 s five times, then doubling), so
  * every gap so far is at most the time D it has been trying, and the next at most 2D.  It ends
- * after a silence of 4 x max(D, 3 s) (3 s: RFC 6298's initial timeout when it was conservative),
+ * after a silence of 4 x max(D, 3 s) (3 s: RFC 2988's initial timeout, which some stacks keep),
  * in classes of 12, 24, 48 ... 768 s so that each class is one list in order of last activity.
  * Trying for longer than 192 s, it waits like any open connection.  Zeek ends an attempt 5 s
  * after its first SYN (tcp_attempt_delay) and logs a later SYN as a new connection; here one comes
