@@ -275,7 +275,8 @@ void td_conns_sweep(td_engine *e, double now)
     }
     for (uint8_t k = 1; k <= TD_ATTEMPT_CLASSES; k++)
         while (e->flows.attempt_oldest[k] && td_conn_end_if_due(e, e->flows.attempt_oldest[k], now)) {}
-    while (e->flows.oldest && td_conn_end_if_due(e, e->flows.oldest, now)) {}
+    if (e->cfg.idle_timeout > 0)                   /* else the oldest is not read at every packet */
+        while (e->flows.oldest && td_conn_end_if_due(e, e->flows.oldest, now)) {}
 }
 
 /* ---- the beginning -------------------------------------------------------------------------- */
