@@ -6,7 +6,6 @@
 #include "dissectors/asan.h"
 #include "dissectors/zeroed_pages.h"
 
-
 void *td_zeroed_pages(size_t n, size_t size)
 {
     if (!n || !size || n > SIZE_MAX / size) return NULL;

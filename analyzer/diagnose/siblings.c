@@ -89,7 +89,6 @@ struct td_siblings {
     size_t n;
 };
 
-
 void td_siblings_keep_from(td_siblings *sb, double start)
 {
     if (sb) sb->keep_from = start;

@@ -10,7 +10,6 @@
 #define BLOCK ((size_t)2 << 20)    /* a huge page */
 #define PER_BLOCK (BLOCK / TD_TAPE_CHUNK)
 
-
 struct tape_block {
     struct tape_block *next;
     void *map;                     /* what mmap gave: BLOCK more than the aligned block */
